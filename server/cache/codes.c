@@ -1,0 +1,139 @@
+#include "cache/codes.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache/rcache.h"
+#include "log.h"
+#include "password.h"
+
+/* KEYS[1] the code hash; ARGV[1] the code, ARGV[2] its TTL in seconds. */
+static struct rc_script issue_script = RC_SCRIPT("code_issue",
+	"redis.call('DEL', KEYS[1])\n"
+	"redis.call('HSET', KEYS[1], 'code', ARGV[1], 'tries', 0)\n"
+	"redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))\n"
+	"return 1\n");
+
+/*
+ * KEYS[1] the code hash; ARGV[1] the offered code, ARGV[2] the tries that
+ * burn it. Returns 1 matched (deleted), 0 wrong, -1 no live code.
+ */
+static struct rc_script verify_script = RC_SCRIPT("code_verify",
+	"local c = redis.call('HGET', KEYS[1], 'code')\n"
+	"if not c then return -1 end\n"
+	"if c == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
+	"local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
+	"if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
+	"return 0\n");
+
+/* The Redis key of dest's code; -1 when it does not fit. */
+static int code_key(char *out, size_t outlen, enum codes_kind kind, const char *dest)
+{
+	const char *kname = kind == CODES_EMAIL ? "email" : "phone";
+	int n = snprintf(out, outlen, RC_PREFIX "code:%s:%s", kname, dest);
+	char *p;
+
+	if (n < 0 || (size_t)n >= outlen)
+		return -1;
+	/* Email addresses are matched without case, as the users table does. */
+	if (kind == CODES_EMAIL)
+		for (p = out + n - strlen(dest); *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
+int codes_issue(struct worker *w, enum codes_kind kind, const char *dest,
+                char code[PROTO_CODE_DIGITS + 1])
+{
+	char key[1200], ttl[16];
+	const char *argv[3];
+	size_t lens[3];
+	redisReply *rep = NULL;
+	int rc = -1;
+
+	if (code_key(key, sizeof(key), kind, dest) < 0)
+		goto out;
+	if (random_digits(code, PROTO_CODE_DIGITS) < 0) {
+		log_error("cannot make a verification code: random source failed");
+		goto out;
+	}
+	snprintf(ttl, sizeof(ttl), "%d", PROTO_CODE_TTL);
+	argv[0] = key;
+	argv[1] = code;
+	argv[2] = ttl;
+	lens[0] = strlen(key);
+	lens[1] = strlen(code);
+	lens[2] = strlen(ttl);
+	rep = rc_eval(w, &issue_script, 1, 2, argv, lens);
+	if (rep == NULL)
+		goto out;
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_error("cannot store verification code: redis: %s", rep->str);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}
+
+enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *dest,
+                           const char *code)
+{
+	char key[1200], tries[16];
+	const char *argv[3];
+	size_t lens[3];
+	redisReply *rep = NULL;
+	enum codes_rc rc = CODES_UNAVAILABLE;
+
+	if (code_key(key, sizeof(key), kind, dest) < 0) {
+		rc = CODES_EXPIRED;
+		goto out;
+	}
+	snprintf(tries, sizeof(tries), "%d", PROTO_CODE_MAX_TRIES);
+	argv[0] = key;
+	argv[1] = code;
+	argv[2] = tries;
+	lens[0] = strlen(key);
+	lens[1] = strlen(code);
+	lens[2] = strlen(tries);
+	rep = rc_eval(w, &verify_script, 1, 2, argv, lens);
+	if (rep == NULL)
+		goto out;
+	if (rep->type != REDIS_REPLY_INTEGER) {
+		log_error("cannot check verification code: redis: %s",
+		          rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+		goto out;
+	}
+	if (rep->integer == 1)
+		rc = CODES_OK;
+	else if (rep->integer == 0)
+		rc = CODES_WRONG;
+	else
+		rc = CODES_EXPIRED;
+out:
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}
+
+void codes_drop(struct worker *w, enum codes_kind kind, const char *dest)
+{
+	char key[1200];
+	const char *argv[2] = { "DEL", key };
+	size_t lens[2];
+	redisReply *rep;
+
+	if (code_key(key, sizeof(key), kind, dest) < 0)
+		return;
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	rep = rc_argv(w, 2, argv, lens);
+	if (rep == NULL)
+		log_warn("cannot drop verification code: redis unreachable (it expires in %d s)",
+		         PROTO_CODE_TTL);
+	else
+		freeReplyObject(rep);
+}

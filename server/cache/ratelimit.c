@@ -1,0 +1,87 @@
+#include "cache/ratelimit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cache/rcache.h"
+#include "config.h"
+#include "log.h"
+
+/*
+ * KEYS[1] the counter; ARGV[1] the window in ms. Returns {count, pttl}.
+ * A counter without a TTL (should not happen) gets one, so a key can never
+ * block a subject forever.
+ */
+static struct rc_script hit_script = RC_SCRIPT("ratelimit_hit",
+	"local n = redis.call('INCR', KEYS[1])\n"
+	"local t = redis.call('PTTL', KEYS[1])\n"
+	"if n == 1 or t < 0 then\n"
+	"  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+	"  t = tonumber(ARGV[1])\n"
+	"end\n"
+	"return {n, t}\n");
+
+int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, long limit,
+                  long window_s, int *retry_after)
+{
+	char key[1400], ms[24];
+	const char *argv[2];
+	size_t lens[2];
+	redisReply *rep = NULL;
+	long long count, pttl;
+	int n, rc = -1;
+
+	*retry_after = 0;
+	if (!cfg.rate_limits)
+		return 0;
+	n = snprintf(key, sizeof(key), RC_PREFIX "rl:%s:%s", bucket, subject);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		n = sizeof(key) - 1; /* a cut subject still limits something */
+	snprintf(ms, sizeof(ms), "%ld", window_s * 1000);
+	argv[0] = key;
+	argv[1] = ms;
+	lens[0] = (size_t)n;
+	lens[1] = strlen(ms);
+	rep = rc_eval(w, &hit_script, 1, 1, argv, lens);
+	if (rep == NULL)
+		goto out;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	    rep->element[0]->type != REDIS_REPLY_INTEGER ||
+	    rep->element[1]->type != REDIS_REPLY_INTEGER) {
+		log_error("cannot count rate limit '%s': redis: %s", bucket,
+		          rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+		goto out;
+	}
+	count = rep->element[0]->integer;
+	pttl = rep->element[1]->integer;
+	if (count <= limit) {
+		rc = 0;
+		goto out;
+	}
+	*retry_after = (int)((pttl + 999) / 1000);
+	if (*retry_after < 1)
+		*retry_after = 1;
+	rc = 1;
+out:
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}
+
+enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subject, long limit,
+                             long window_s)
+{
+	enum proto_err e;
+	int retry_after = 0;
+
+	switch (ratelimit_hit(r->w, bucket, subject, limit, window_s, &retry_after)) {
+	case 0:
+		return PROTO_OK;
+	case 1:
+		return req_fail_rate(r, retry_after);
+	default:
+		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "rate limiter unavailable, retry later");
+		r->retry_after = 1;
+		return e;
+	}
+}

@@ -1,0 +1,35 @@
+/*
+ * ratelimit.h: fixed-window rate limits of spec section 3 in Redis
+ * ("bo:rl:<bucket>:<subject>"). One Lua script counts the hit (INCR, PEXPIRE
+ * on the first hit of a window) and returns the count and the window's
+ * remaining PTTL, so concurrent requests on any instance share one counter.
+ *
+ * Every hit counts, allowed or not. With the setting rate_limits 0 nothing is
+ * counted and everything is allowed. Worker threads only.
+ */
+#ifndef BOXOFFICE_CACHE_RATELIMIT_H
+#define BOXOFFICE_CACHE_RATELIMIT_H
+
+#include "req.h"
+
+struct worker;
+
+/*
+ * Count one hit of subject (any bytes, NUL-terminated) in bucket ("login",
+ * "code:dest", ...) whose window is window_s seconds. Returns 0 when the
+ * count is within limit, 1 when over it (*retry_after: whole seconds until
+ * the window ends, at least 1), -1 when Redis is unreachable (logged).
+ */
+int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, long limit,
+                  long window_s, int *retry_after);
+
+/*
+ * ratelimit_hit for a request: PROTO_OK within the limit, 429 rate_limited
+ * with Retry-After over it. Redis unreachable: 503 unavailable, i.e. the
+ * limit fails closed; use this only where an unlimited fallback would be
+ * worse than refusing (login brute force, code sending cost and spam).
+ */
+enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subject, long limit,
+                             long window_s);
+
+#endif

@@ -1,0 +1,207 @@
+#include "store/store_user.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto_wire.h"
+
+/* Every SELECT of a whole row lists the columns in this order. */
+#define USER_COLUMNS                                                                       \
+	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, "     \
+	"update_time"
+
+static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
+{
+	const char *s = db_cell(res, row, col);
+
+	snprintf(dst, dstlen, "%s", s ? s : "");
+}
+
+static void row_from_res(const struct db_res *res, int row, struct user_row *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = db_cell_i64(res, row, 0);
+	copy_cell(u->name, sizeof(u->name), res, row, 1);
+	u->gender = (int)db_cell_i64(res, row, 2);
+	copy_cell(u->mobile, sizeof(u->mobile), res, row, 3);
+	copy_cell(u->email, sizeof(u->email), res, row, 4);
+	copy_cell(u->password, sizeof(u->password), res, row, 5);
+	u->type = (int)db_cell_i64(res, row, 6);
+	u->tv = db_cell_i64(res, row, 7);
+	u->disabled = (int)db_cell_i64(res, row, 8);
+	u->create_time = db_cell_i64(res, row, 9);
+	u->update_time = db_cell_i64(res, row, 10);
+}
+
+/* Shared tail of the single-row lookups. */
+static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct user_row *out, int *found)
+{
+	*found = 0;
+	if (rc != DB_OK)
+		return rc;
+	if (res->nrows > 0) {
+		row_from_res(res, 0, out);
+		*found = 1;
+	}
+	db_res_release(res);
+	return DB_OK;
+}
+
+enum db_rc store_user_insert(struct worker *w, const struct user_row *u)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return db_exec(w,
+	               "INSERT INTO users (id, name, gender, mobile, email, password, type, tv, "
+	               "disabled, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+	               DB_PARAMS(DB_I64(u->id), DB_STR(u->name), DB_I64(u->gender),
+	                         DB_STR(u->mobile), DB_STR(u->email), DB_STR(u->password),
+	                         DB_I64(u->type), DB_I64(now), DB_I64(now)),
+	               NULL, NULL);
+}
+
+enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DB_PARAMS(DB_I64(id)),
+	              &res);
+	return one_row(rc, &res, out, found);
+}
+
+enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct user_row *out,
+                                int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE mobile = ?",
+	              DB_PARAMS(DB_STR(mobile)), &res);
+	return one_row(rc, &res, out, found);
+}
+
+enum db_rc store_user_by_email(struct worker *w, const char *email, struct user_row *out,
+                               int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE email = ?",
+	              DB_PARAMS(DB_STR(email)), &res);
+	return one_row(rc, &res, out, found);
+}
+
+static enum db_rc any_row(enum db_rc rc, struct db_res *res, int *yes)
+{
+	*yes = 0;
+	if (rc != DB_OK)
+		return rc;
+	*yes = res->nrows > 0;
+	db_res_release(res);
+	return DB_OK;
+}
+
+enum db_rc store_user_mobile_taken(struct worker *w, const char *mobile, int64_t except_id,
+                                   int *taken)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT id FROM users WHERE mobile = ? AND id <> ? LIMIT 1",
+	              DB_PARAMS(DB_STR(mobile), DB_I64(except_id)), &res);
+	return any_row(rc, &res, taken);
+}
+
+enum db_rc store_user_email_taken(struct worker *w, const char *email, int64_t except_id,
+                                  int *taken)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT id FROM users WHERE email = ? AND id <> ? LIMIT 1",
+	              DB_PARAMS(DB_STR(email), DB_I64(except_id)), &res);
+	return any_row(rc, &res, taken);
+}
+
+enum db_rc store_user_admin_exists(struct worker *w, int *exists)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT id FROM users WHERE type = ? LIMIT 1",
+	              DB_PARAMS(DB_I64(PROTO_ROLE_ADMIN)), &res);
+	return any_row(rc, &res, exists);
+}
+
+enum db_rc store_user_update_info(struct worker *w, int64_t id, const struct user_patch *p)
+{
+	/* A NULL parameter keeps the column: COALESCE(NULL, col) = col. */
+	return db_exec(w,
+	               "UPDATE users SET name = COALESCE(?, name), gender = COALESCE(?, gender), "
+	               "mobile = COALESCE(?, mobile), email = COALESCE(?, email), "
+	               "update_time = ? WHERE id = ?",
+	               DB_PARAMS(p->name ? DB_STR(p->name) : DB_NULL,
+	                         p->gender >= 0 ? DB_I64(p->gender) : DB_NULL,
+	                         p->mobile ? DB_STR(p->mobile) : DB_NULL,
+	                         p->email ? DB_STR(p->email) : DB_NULL, DB_I64(time(NULL)),
+	                         DB_I64(id)),
+	               NULL, NULL);
+}
+
+enum db_rc store_user_set_password(struct worker *w, int64_t id, const char *hash)
+{
+	return db_exec(w,
+	               "UPDATE users SET password = ?, tv = tv + 1, update_time = ? WHERE id = ?",
+	               DB_PARAMS(DB_STR(hash), DB_I64(time(NULL)), DB_I64(id)), NULL, NULL);
+}
+
+enum db_rc store_user_set_disabled(struct worker *w, int64_t id, int disabled)
+{
+	return db_exec(w,
+	               "UPDATE users SET disabled = ?, tv = tv + ?, update_time = ? WHERE id = ?",
+	               DB_PARAMS(DB_I64(disabled ? 1 : 0), DB_I64(disabled ? 1 : 0),
+	                         DB_I64(time(NULL)), DB_I64(id)),
+	               NULL, NULL);
+}
+
+enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t limit,
+                           struct user_row **rows, int *n, int64_t *total)
+{
+	struct db_res res = { 0 };
+	struct user_row *out = NULL;
+	enum db_rc rc;
+	int i;
+
+	*rows = NULL;
+	*n = 0;
+	*total = 0;
+	rc = db_query(w, "SELECT COUNT(*) FROM users WHERE (? < 0 OR type = ?)",
+	              DB_PARAMS(DB_I64(type), DB_I64(type)), &res);
+	if (rc != DB_OK)
+		return rc;
+	*total = db_cell_i64(&res, 0, 0);
+	db_res_release(&res);
+
+	rc = db_query(w,
+	              "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
+	              "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
+	              DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), &res);
+	if (rc != DB_OK)
+		return rc;
+	if (res.nrows > 0) {
+		out = calloc((size_t)res.nrows, sizeof(*out));
+		if (out == NULL) {
+			db_res_release(&res);
+			return DB_ERROR;
+		}
+		for (i = 0; i < res.nrows; i++)
+			row_from_res(&res, i, &out[i]);
+	}
+	*rows = out;
+	*n = res.nrows;
+	db_res_release(&res);
+	return DB_OK;
+}
