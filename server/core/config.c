@@ -25,9 +25,9 @@ struct setting {
 };
 
 static const struct setting settings[] = {
-#define SETTING_ROW(name, type, def, min, max, help)                                               \
+#define SETTING_ROW(name, type, def, min, max, help) \
 	{#name, SETTING_##type, def, min, max, help, offsetof(struct config, name)},
-	CONFIG_SETTINGS(SETTING_ROW)
+    CONFIG_SETTINGS(SETTING_ROW)
 #undef SETTING_ROW
 };
 
@@ -502,10 +502,12 @@ static int check_str(struct load *l, size_t i, int migrate_only)
 		return check_secret(l, i, migrate_only);
 	} else if (!strcmp(name, "smtp_url")) {
 		if (*v && !has_prefix(v, "smtp://") && !has_prefix(v, "smtps://"))
-			return invalid(l, i, "expected empty or a url starting with smtp:// or smtps://");
+			return invalid(l, i,
+			               "expected empty or a url starting with smtp:// or smtps://");
 	} else if (!strcmp(name, "sms_url")) {
 		if (*v && !has_prefix(v, "http://") && !has_prefix(v, "https://"))
-			return invalid(l, i, "expected empty or a url starting with http:// or https://");
+			return invalid(l, i,
+			               "expected empty or a url starting with http:// or https://");
 	} else if (!strcmp(name, "paysim_url")) {
 		if (!has_prefix(v, "http://") && !has_prefix(v, "https://"))
 			return invalid(l, i, "expected a url starting with http:// or https://");

@@ -19,7 +19,7 @@
 #define MAX_SAFE_INT 9007199254740991.0
 
 static const char b64url_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* {"alg":"HS256","typ":"JWT"} */
 static const char header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -273,7 +273,8 @@ enum jwt_rc jwt_verify(const char *token, const char *secret, size_t secret_len,
 		goto out;
 	if (claim_int(payload, "userId", 1, &tmp.user_id) < 0 ||
 	    claim_int(payload, "role", 0, &role) < 0 || role > INT32_MAX ||
-	    claim_int(payload, "tv", 0, &tmp.tv) < 0 || claim_int(payload, "iat", 0, &tmp.iat) < 0 ||
+	    claim_int(payload, "tv", 0, &tmp.tv) < 0 ||
+	    claim_int(payload, "iat", 0, &tmp.iat) < 0 ||
 	    claim_int(payload, "exp", 0, &tmp.exp) < 0)
 		goto out;
 	tmp.role = (int)role;

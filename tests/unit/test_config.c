@@ -24,7 +24,7 @@ struct fixture {
 
 static const char *const setting_names[] = {
 #define NAME_ROW(name, type, def, min, max, help) #name,
-	CONFIG_SETTINGS(NAME_ROW)
+    CONFIG_SETTINGS(NAME_ROW)
 #undef NAME_ROW
 };
 #define NSETTINGS (sizeof(setting_names) / sizeof(setting_names[0]))
@@ -176,9 +176,9 @@ static void test_config_flag_forms(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(load(f, "--hold_ttl=30", "--grace", "40", "--hold-ttl", "31",
-	                      "--kafka_brokers=", NULL),
-	                 0);
+	assert_int_equal(
+	    load(f, "--hold_ttl=30", "--grace", "40", "--hold-ttl", "31", "--kafka_brokers=", NULL),
+	    0);
 	assert_int_equal(f->c.hold_ttl, 31); /* the last flag wins */
 	assert_int_equal(f->c.grace, 40);
 	assert_string_equal(f->c.kafka_brokers, "");
@@ -294,8 +294,8 @@ static void test_config_bool_only_0_or_1(void **state)
 static void test_config_listen_host_port(void **state)
 {
 	struct fixture *f = *state;
-	const char *bad[] = {"8080", ":8080", "localhost:", "localhost:0", "localhost:65536",
-	                     "localhost:http"};
+	const char *bad[] = {
+	    "8080", ":8080", "localhost:", "localhost:0", "localhost:65536", "localhost:http"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -535,36 +535,36 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_config_defaults),
-		T(test_config_workers_zero_means_cores),
-		T(test_config_precedence_default_file_env_flag),
-		T(test_config_flag_forms),
-		T(test_config_flag_config_file),
-		T(test_config_file_quotes_and_equals_in_value),
-		T(test_config_file_unknown_key_names_line),
-		T(test_config_file_line_without_equals),
-		T(test_config_file_missing),
-		T(test_config_file_value_error_names_file_and_line),
-		T(test_config_int_not_a_number),
-		T(test_config_int_out_of_range),
-		T(test_config_bool_only_0_or_1),
-		T(test_config_listen_host_port),
-		T(test_config_db_url_scheme),
-		T(test_config_redis_url_scheme),
-		T(test_config_jwt_secret_required),
-		T(test_config_pay_secret_required),
-		T(test_config_secret_too_short_is_not_echoed),
-		T(test_config_migrate_needs_no_secrets),
-		T(test_config_currency_three_upper_letters),
-		T(test_config_log_level_names),
-		T(test_config_bootstrap_admin_format),
-		T(test_config_node_id_range),
-		T(test_config_other_urls),
-		T(test_config_unknown_flag),
-		T(test_config_flag_needs_value),
-		T(test_config_help_and_version_return_1),
-		T(test_config_help_lists_every_setting),
-		T(test_config_release_twice_is_safe),
+	    T(test_config_defaults),
+	    T(test_config_workers_zero_means_cores),
+	    T(test_config_precedence_default_file_env_flag),
+	    T(test_config_flag_forms),
+	    T(test_config_flag_config_file),
+	    T(test_config_file_quotes_and_equals_in_value),
+	    T(test_config_file_unknown_key_names_line),
+	    T(test_config_file_line_without_equals),
+	    T(test_config_file_missing),
+	    T(test_config_file_value_error_names_file_and_line),
+	    T(test_config_int_not_a_number),
+	    T(test_config_int_out_of_range),
+	    T(test_config_bool_only_0_or_1),
+	    T(test_config_listen_host_port),
+	    T(test_config_db_url_scheme),
+	    T(test_config_redis_url_scheme),
+	    T(test_config_jwt_secret_required),
+	    T(test_config_pay_secret_required),
+	    T(test_config_secret_too_short_is_not_echoed),
+	    T(test_config_migrate_needs_no_secrets),
+	    T(test_config_currency_three_upper_letters),
+	    T(test_config_log_level_names),
+	    T(test_config_bootstrap_admin_format),
+	    T(test_config_node_id_range),
+	    T(test_config_other_urls),
+	    T(test_config_unknown_flag),
+	    T(test_config_flag_needs_value),
+	    T(test_config_help_and_version_return_1),
+	    T(test_config_help_lists_every_setting),
+	    T(test_config_release_twice_is_safe),
 #undef T
 	};
 

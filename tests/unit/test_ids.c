@@ -118,8 +118,8 @@ static void test_ids_node_bits(void **state)
 
 static void test_ids_layout(void **state)
 {
-	int64_t id = ((INT64_C(1000) << (IDS_NODE_BITS + IDS_SEQ_BITS)) |
-	              (INT64_C(42) << IDS_SEQ_BITS) | 7);
+	int64_t id =
+	    ((INT64_C(1000) << (IDS_NODE_BITS + IDS_SEQ_BITS)) | (INT64_C(42) << IDS_SEQ_BITS) | 7);
 
 	(void)state;
 	assert_int_equal(ids_node(id), 42);
@@ -152,11 +152,11 @@ static void test_ids_sequence_overflow_moves_to_next_ms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ids_unique_across_threads),
-		cmocka_unit_test(test_ids_bounds_and_time),
-		cmocka_unit_test(test_ids_node_bits),
-		cmocka_unit_test(test_ids_layout),
-		cmocka_unit_test(test_ids_sequence_overflow_moves_to_next_ms),
+	    cmocka_unit_test(test_ids_unique_across_threads),
+	    cmocka_unit_test(test_ids_bounds_and_time),
+	    cmocka_unit_test(test_ids_node_bits),
+	    cmocka_unit_test(test_ids_layout),
+	    cmocka_unit_test(test_ids_sequence_overflow_moves_to_next_ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

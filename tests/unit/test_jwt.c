@@ -18,11 +18,11 @@
 #define NOW INT64_C(1750000000)
 
 static const struct jwt_claims sample = {
-	.user_id = INT64_C(4503599627370497), /* above 2^52: must survive exactly */
-	.role = 2,
-	.tv = 7,
-	.iat = NOW - 10,
-	.exp = NOW + 7200,
+    .user_id = INT64_C(4503599627370497), /* above 2^52: must survive exactly */
+    .role = 2,
+    .tv = 7,
+    .iat = NOW - 10,
+    .exp = NOW + 7200,
 };
 
 static char *b64(const char *s)
@@ -232,18 +232,18 @@ static void test_jwt_expired(void **state)
 static void test_jwt_missing_or_bad_claims(void **state)
 {
 	static const char *const payloads[] = {
-		"{\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1,\"role\":1,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1,\"role\":1,\"tv\":0,\"exp\":1750007200}",
-		"{\"userId\":1,\"role\":1,\"tv\":0,\"iat\":1}",
-		"{\"userId\":\"1\",\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1.5,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":0,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1e300,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"{\"userId\":1,\"role\":-1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
-		"[1,2,3]",
-		"not json",
+	    "{\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1,\"role\":1,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1,\"role\":1,\"tv\":0,\"exp\":1750007200}",
+	    "{\"userId\":1,\"role\":1,\"tv\":0,\"iat\":1}",
+	    "{\"userId\":\"1\",\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1.5,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":0,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1e300,\"role\":1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "{\"userId\":1,\"role\":-1,\"tv\":0,\"iat\":1,\"exp\":1750007200}",
+	    "[1,2,3]",
+	    "not json",
 	};
 	struct jwt_claims c;
 	size_t i;
@@ -261,9 +261,17 @@ static void test_jwt_missing_or_bad_claims(void **state)
 static void test_jwt_garbage(void **state)
 {
 	static const char *const garbage[] = {
-		"", "x", "a.b", "a.b.c.d", "...", "..", "Bearer", "eyJ.eyJ.", "!!!.###.$$$",
-		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..",
-		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.AAAA",
+	    "",
+	    "x",
+	    "a.b",
+	    "a.b.c.d",
+	    "...",
+	    "..",
+	    "Bearer",
+	    "eyJ.eyJ.",
+	    "!!!.###.$$$",
+	    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..",
+	    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.AAAA",
 	};
 	struct jwt_claims c;
 	char *huge;
@@ -331,13 +339,13 @@ static void test_jwt_b64url_known_vectors(void **state)
 static void test_jwt_b64url_rejects_bad_input(void **state)
 {
 	static const char *const bad[] = {
-		"Zm9v=",  /* padding */
-		"Zm9vY",  /* length 1 mod 4 */
-		"Zm+v",   /* standard alphabet */
-		"Zm/v",   /* standard alphabet */
-		"Zm 9v",  /* space */
-		"Zh",     /* non-zero unused bits: "Zg" is the one spelling of "f" */
-		"Zm9",    /* non-zero unused bits: "Zm8" */
+	    "Zm9v=", /* padding */
+	    "Zm9vY", /* length 1 mod 4 */
+	    "Zm+v",  /* standard alphabet */
+	    "Zm/v",  /* standard alphabet */
+	    "Zm 9v", /* space */
+	    "Zh",    /* non-zero unused bits: "Zg" is the one spelling of "f" */
+	    "Zm9",   /* non-zero unused bits: "Zm8" */
 	};
 	size_t i, n;
 
@@ -355,19 +363,19 @@ static void test_jwt_b64url_rejects_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jwt_sign_verify_roundtrip),
-		cmocka_unit_test(test_jwt_header_is_hs256_jwt),
-		cmocka_unit_test(test_jwt_claims_are_json_numbers),
-		cmocka_unit_test(test_jwt_bearer_prefix_any_case),
-		cmocka_unit_test(test_jwt_tampered_payload),
-		cmocka_unit_test(test_jwt_wrong_secret),
-		cmocka_unit_test(test_jwt_alg_none_rejected),
-		cmocka_unit_test(test_jwt_expired),
-		cmocka_unit_test(test_jwt_missing_or_bad_claims),
-		cmocka_unit_test(test_jwt_garbage),
-		cmocka_unit_test(test_jwt_b64url_roundtrip),
-		cmocka_unit_test(test_jwt_b64url_known_vectors),
-		cmocka_unit_test(test_jwt_b64url_rejects_bad_input),
+	    cmocka_unit_test(test_jwt_sign_verify_roundtrip),
+	    cmocka_unit_test(test_jwt_header_is_hs256_jwt),
+	    cmocka_unit_test(test_jwt_claims_are_json_numbers),
+	    cmocka_unit_test(test_jwt_bearer_prefix_any_case),
+	    cmocka_unit_test(test_jwt_tampered_payload),
+	    cmocka_unit_test(test_jwt_wrong_secret),
+	    cmocka_unit_test(test_jwt_alg_none_rejected),
+	    cmocka_unit_test(test_jwt_expired),
+	    cmocka_unit_test(test_jwt_missing_or_bad_claims),
+	    cmocka_unit_test(test_jwt_garbage),
+	    cmocka_unit_test(test_jwt_b64url_roundtrip),
+	    cmocka_unit_test(test_jwt_b64url_known_vectors),
+	    cmocka_unit_test(test_jwt_b64url_rejects_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

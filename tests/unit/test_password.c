@@ -199,17 +199,17 @@ static void test_password_random_string_alphabet(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_password_hash_verify),
-		cmocka_unit_test(test_password_wrong_password),
-		cmocka_unit_test(test_password_same_password_differs_by_salt),
-		cmocka_unit_test(test_password_cost_is_in_the_hash),
-		cmocka_unit_test(test_password_production_cost_fits_128_bytes),
-		cmocka_unit_test(test_password_small_buffer_fails),
-		cmocka_unit_test(test_password_malformed_stored_hash),
-		cmocka_unit_test(test_password_random_bytes_fill),
-		cmocka_unit_test(test_password_random_digits_distribution),
-		cmocka_unit_test(test_password_random_string_no_modulo_bias),
-		cmocka_unit_test(test_password_random_string_alphabet),
+	    cmocka_unit_test(test_password_hash_verify),
+	    cmocka_unit_test(test_password_wrong_password),
+	    cmocka_unit_test(test_password_same_password_differs_by_salt),
+	    cmocka_unit_test(test_password_cost_is_in_the_hash),
+	    cmocka_unit_test(test_password_production_cost_fits_128_bytes),
+	    cmocka_unit_test(test_password_small_buffer_fails),
+	    cmocka_unit_test(test_password_malformed_stored_hash),
+	    cmocka_unit_test(test_password_random_bytes_fill),
+	    cmocka_unit_test(test_password_random_digits_distribution),
+	    cmocka_unit_test(test_password_random_string_no_modulo_bias),
+	    cmocka_unit_test(test_password_random_string_alphabet),
 	};
 
 	return cmocka_run_group_tests(tests, low_cost, NULL);
