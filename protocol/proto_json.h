@@ -1,0 +1,65 @@
+/*
+ * proto_json.h: JSON request decoding and envelope rendering under the limits
+ * of spec section 1 (body size, nesting depth, string lengths, types).
+ *
+ * Pure functions over cJSON; no I/O, no globals; any thread.
+ */
+#ifndef BOXOFFICE_PROTO_JSON_H
+#define BOXOFFICE_PROTO_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "proto_error.h"
+
+#define PROTO_MAX_BODY (64 * 1024)
+#define PROTO_MAX_DEPTH 16
+#define PROTO_MAX_ID ((INT64_C(1) << 53) - 1)
+
+/* Column sizes of spec section 4, in characters (UTF-8 code points). */
+#define PROTO_LEN_NAME 100
+#define PROTO_LEN_TEXT 2000
+#define PROTO_LEN_MOBILE 20
+#define PROTO_LEN_EMAIL 254
+#define PROTO_LEN_PASSWORD_MIN 8
+#define PROTO_LEN_PASSWORD_MAX 128
+
+/*
+ * Parse a request body. An empty body (len 0, or only white space) gives an
+ * empty object. Returns a new object the caller frees with cJSON_Delete, or
+ * NULL with *err set to PROTO_ERR_BAD_REQUEST (not JSON, not an object, deeper
+ * than PROTO_MAX_DEPTH) or PROTO_ERR_TOO_LARGE (len > PROTO_MAX_BODY).
+ */
+cJSON *proto_json_parse(const char *buf, size_t len, enum proto_err *err);
+
+/* Nesting depth of a value: a scalar is 0, {} or [] is 1. */
+int proto_json_depth(const cJSON *v);
+
+/*
+ * Field getters. Each returns 1 when the key is present and valid (and sets
+ * *out), 0 when the key is absent or JSON null (leaves *out alone), and -1 when
+ * present but invalid: wrong type, out of range, too long, not UTF-8.
+ * Integers must be JSON numbers with no fraction within [min, max].
+ * Strings are borrowed from obj; max_chars counts code points.
+ */
+int proto_get_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out);
+int proto_get_str(const cJSON *obj, const char *key, size_t max_chars, const char **out);
+/* An id: integer in 1 .. PROTO_MAX_ID. */
+int proto_get_id(const cJSON *obj, const char *key, int64_t *out);
+
+/* Number of UTF-8 code points in s, or -1 if s is not valid UTF-8. */
+long proto_utf8_len(const char *s);
+
+/*
+ * Envelope rendering (spec section 2). Both return a malloc'd NUL-terminated
+ * string the caller frees with free(); *len receives its length.
+ * proto_render_ok takes data (may be NULL: rendered as {}) by reference only.
+ * proto_render_error: msg NULL means the table's default message; data may be
+ * NULL (no "data" key).
+ */
+char *proto_render_ok(const cJSON *data, size_t *len);
+char *proto_render_error(enum proto_err e, const char *msg, const cJSON *data, size_t *len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * cache.h: cache-aside for public reads (films, screenings, halls, adverts,
+ * comments), in Redis, guarded against
+ *   - penetration: a missing row is cached as an empty-value marker (short TTL);
+ *   - breakdown: one loader per key (SET NX PX lock with a random token,
+ *     released by a compare-and-delete script); others wait briefly, then
+ *     read MySQL themselves rather than fail;
+ *   - avalanche: every TTL gets random jitter (+0..20 %).
+ * With Redis down, cache_get simply calls the loader (reads fall back to
+ * MySQL). Writes invalidate with cache_del (one key) or cache_bump (a
+ * namespace generation that list keys embed, so every list of that
+ * namespace is dropped at once). Worker threads only.
+ */
+#ifndef BOXOFFICE_CACHE_CACHE_H
+#define BOXOFFICE_CACHE_CACHE_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "proto_error.h"
+
+struct worker;
+
+/*
+ * Loads the value from MySQL. On PROTO_OK *out is a new value (the cache
+ * takes ownership), or NULL for "no such row". Any other return is passed
+ * through by cache_get and nothing is cached.
+ */
+typedef enum proto_err (*cache_load_fn)(struct worker *w, void *arg, cJSON **out);
+
+/*
+ * Returns PROTO_OK with *out a new value the caller frees (cJSON_Delete),
+ * PROTO_ERR_NOT_FOUND (row missing, marker cached), or the loader's error.
+ * key is the full key without the "bo:" prefix, e.g. "film:123".
+ */
+enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                         void *arg, cJSON **out);
+/* Drop one key. Best effort (Redis down: logged, the TTL bounds staleness). */
+void cache_del(struct worker *w, const char *key);
+/* Current generation of a namespace ("film"), for building list keys. 0 if Redis is down. */
+int64_t cache_gen(struct worker *w, const char *ns);
+/* Invalidate every key built with the namespace's generation. */
+void cache_bump(struct worker *w, const char *ns);
+
+/* Counters for /metrics and the benchmark. */
+struct cache_stats {
+	unsigned long hits, misses, loads, fallbacks;
+};
+void cache_stats_get(struct cache_stats *s);
+
+#endif

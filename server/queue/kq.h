@@ -1,0 +1,62 @@
+/*
+ * kq.h: Kafka producer and consumers (librdkafka) for spec section 5.
+ *
+ * With kafka_brokers empty, kq_start() starts librdkafka's mock cluster in
+ * process and every client reaches it over TCP like a real broker. The
+ * producer is idempotent; kq_produce_sync waits for the broker's ack.
+ * Consumers (group boxoffice-confirm) run on their own threads, call the
+ * handler registered for the message's "type" inside one MySQL transaction
+ * that also records its eventId, and commit the offset after that commit.
+ */
+#ifndef BOXOFFICE_QUEUE_KQ_H
+#define BOXOFFICE_QUEUE_KQ_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct worker;
+
+/* Topic names without the prefix. */
+#define KQ_TOPIC_ORDERS "orders"
+#define KQ_TOPIC_PAYMENTS "payments"
+#define KQ_TOPIC_EVENTS "events"
+#define KQ_TOPIC_DLQ "dlq"
+#define KQ_GROUP "boxoffice-confirm"
+#define KQ_MAX_ATTEMPTS 5
+
+/*
+ * A message handler: runs on a consumer thread inside a transaction already
+ * begun on w. Returns 0 to commit, -1 to roll back and retry (up to
+ * KQ_MAX_ATTEMPTS, then the message goes to the dlq with err).
+ */
+typedef int (*kq_handler_fn)(struct worker *w, const cJSON *msg, char *err, size_t errlen);
+
+/* Register a handler for a message type before kq_start. */
+void kq_register(const char *type, kq_handler_fn fn);
+
+/*
+ * Start the producer (and the embedded cluster when brokers is empty) and the
+ * consumer threads. Returns 0 or -1 with *msg set.
+ */
+int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t msglen);
+/* Flush the producer, stop consumers, destroy everything. */
+void kq_stop(void);
+/* Bootstrap servers in use (the embedded cluster's address when embedded). */
+const char *kq_bootstrap(void);
+
+/*
+ * Produce one message to prefix+topic and wait up to timeout_ms for the
+ * broker's acknowledgement. Returns 0 when durably queued, -1 otherwise.
+ * Worker and consumer threads only.
+ */
+int kq_produce_sync(const char *topic, const char *key, const char *payload, size_t len,
+                    int timeout_ms);
+/* Fire-and-forget produce (events): 0 when accepted into the local queue. */
+int kq_produce(const char *topic, const char *key, const char *payload, size_t len);
+/* 1 if the cluster answered a metadata request within timeout_ms. */
+int kq_healthy(int timeout_ms);
+/* Consumer lag summed over assigned partitions (for /metrics); -1 unknown. */
+long kq_consumer_lag(void);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * db.h: the MySQL/MariaDB connection of one worker and the only way to run
+ * SQL: prepared statements with bound parameters, cached per connection.
+ *
+ * Worker threads only (ASSERT_NOT_LOOP). A lost connection is closed and
+ * reopened on next use, at most once a second; meanwhile calls return
+ * DB_UNAVAILABLE, which services map to 503 unavailable.
+ */
+#ifndef BOXOFFICE_STORE_DB_H
+#define BOXOFFICE_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct worker;
+
+enum db_rc {
+	DB_OK = 0,
+	DB_UNAVAILABLE = -1, /* cannot reach the server */
+	DB_DUPLICATE = -2,   /* a unique key refused the row; see db_dup_key() */
+	DB_ERROR = -3,       /* any other failure (logged) */
+	DB_DEADLOCK = -4,    /* deadlock or lock wait timeout: retry the transaction */
+};
+
+enum db_type { DBP_NULL = 0, DBP_I64, DBP_STR };
+
+struct db_param {
+	enum db_type t;
+	int64_t i;
+	const char *s;
+	size_t len;
+};
+
+#define DB_I64(v) ((struct db_param){ .t = DBP_I64, .i = (int64_t)(v) })
+#define DB_STR(v) ((struct db_param){ .t = DBP_STR, .s = (v), .len = strlen(v) })
+#define DB_STRN(v, n) ((struct db_param){ .t = DBP_STR, .s = (v), .len = (n) })
+#define DB_NULL ((struct db_param){ .t = DBP_NULL })
+#define DB_PARAMS(...) ((const struct db_param[]){ __VA_ARGS__ }), \
+	(int)(sizeof((const struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
+#define DB_NOPARAMS NULL, 0
+
+/* All cells of a result as strings; NULL cells are NULL pointers. */
+struct db_res {
+	int nrows, ncols;
+	char **cells;   /* nrows * ncols, row major */
+	char *blob;     /* owns the cell bytes */
+};
+
+/* Set once at start from the db_url setting. Returns 0 or -1 (bad url). */
+int db_configure(const char *url);
+/* Open a connection now (start-up check). Returns 0, or -1 with *msg set. */
+int db_check(char *msg, size_t msglen);
+
+struct db_conn *db_conn_new(void);
+void db_conn_free(struct db_conn *c);
+
+/*
+ * Run a statement. sql must be a string literal (the statement cache keys on
+ * its address). affected/insert_id may be NULL.
+ */
+enum db_rc db_exec(struct worker *w, const char *sql, const struct db_param *p, int n,
+                   uint64_t *affected, uint64_t *insert_id);
+/* Run a query; on DB_OK *res holds the rows (release with db_res_release). */
+enum db_rc db_query(struct worker *w, const char *sql, const struct db_param *p, int n,
+                    struct db_res *res);
+void db_res_release(struct db_res *res);
+/* Cell accessors: NULL/0 out of range or SQL NULL. */
+const char *db_cell(const struct db_res *res, int row, int col);
+int64_t db_cell_i64(const struct db_res *res, int row, int col);
+
+/* Transactions on the worker's connection. */
+enum db_rc db_begin(struct worker *w);
+enum db_rc db_commit(struct worker *w);
+void db_rollback(struct worker *w);
+
+/* Name of the unique key behind the last DB_DUPLICATE ("uniq_mobile"), or "". */
+const char *db_dup_key(struct worker *w);
+/* Ping for /healthz. Returns DB_OK or DB_UNAVAILABLE. */
+enum db_rc db_ping(struct worker *w);
+/* Run one multi-statement SQL text (migrations only). */
+enum db_rc db_exec_script(struct worker *w, const char *sql_text);
+
+#endif
