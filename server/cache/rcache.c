@@ -1,0 +1,259 @@
+/*
+ * rcache.c: see rcache.h. Blocking hiredis contexts with short timeouts; a
+ * context that reports an I/O or protocol error is dead for hiredis, so it is
+ * freed and a new one is made on the next call (at most once a second).
+ */
+#include "cache/rcache.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "log.h"
+#include "thread_role.h"
+#include "worker.h"
+
+static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct rc_conn {
+	redisContext *ctx;
+	time_t retry_at;
+};
+
+static struct {
+	char host[256];
+	int port;
+	int db;
+	char addr[300];
+} rcfg;
+
+int rc_configure(const char *url)
+{
+	const char *p, *slash;
+	char hostport[256];
+	char *colon, *end;
+
+	memset(&rcfg, 0, sizeof(rcfg));
+	if (strncmp(url, "redis://", 8) != 0)
+		return -1;
+	p = url + 8;
+	slash = strchr(p, '/');
+	snprintf(hostport, sizeof(hostport), "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
+	rcfg.port = 6379;
+	colon = strrchr(hostport, ':');
+	if (colon) {
+		long port = strtol(colon + 1, &end, 10);
+		if (*end || port < 1 || port > 65535)
+			return -1;
+		rcfg.port = (int)port;
+		*colon = '\0';
+	}
+	if (!hostport[0])
+		return -1;
+	if (slash && slash[1]) {
+		long db = strtol(slash + 1, &end, 10);
+		if (*end || db < 0 || db > 15)
+			return -1;
+		rcfg.db = (int)db;
+	}
+	snprintf(rcfg.host, sizeof(rcfg.host), "%s", hostport);
+	snprintf(rcfg.addr, sizeof(rcfg.addr), "%s:%d", rcfg.host, rcfg.port);
+	return 0;
+}
+
+const char *rc_address(void)
+{
+	return rcfg.addr;
+}
+
+static redisContext *connect_new(char *msg, size_t msglen)
+{
+	struct timeval ct = { 1, 0 }, rw = { 2, 0 };
+	redisContext *ctx = redisConnectWithTimeout(rcfg.host, rcfg.port, ct);
+	redisReply *r;
+
+	if (!ctx || ctx->err) {
+		snprintf(msg, msglen, "cannot connect to redis '%s': %s", rcfg.addr,
+		         ctx ? ctx->errstr : "out of memory");
+		if (ctx)
+			redisFree(ctx);
+		return NULL;
+	}
+	redisSetTimeout(ctx, rw);
+	redisEnableKeepAlive(ctx);
+	if (rcfg.db) {
+		r = redisCommand(ctx, "SELECT %d", rcfg.db);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			snprintf(msg, msglen, "cannot select redis db %d on '%s'", rcfg.db, rcfg.addr);
+			if (r)
+				freeReplyObject(r);
+			redisFree(ctx);
+			return NULL;
+		}
+		freeReplyObject(r);
+	}
+	return ctx;
+}
+
+int rc_check(char *msg, size_t msglen)
+{
+	redisContext *ctx = connect_new(msg, msglen);
+	redisReply *r;
+	int rc = -1;
+
+	if (!ctx)
+		return -1;
+	r = redisCommand(ctx, "PING");
+	if (r && r->type != REDIS_REPLY_ERROR)
+		rc = 0;
+	else
+		snprintf(msg, msglen, "redis '%s' does not answer PING", rcfg.addr);
+	if (r)
+		freeReplyObject(r);
+	redisFree(ctx);
+	return rc;
+}
+
+struct rc_conn *rc_conn_new(void)
+{
+	return calloc(1, sizeof(struct rc_conn));
+}
+
+void rc_conn_free(struct rc_conn *c)
+{
+	if (!c)
+		return;
+	if (c->ctx)
+		redisFree(c->ctx);
+	free(c);
+}
+
+static redisContext *conn_get(struct worker *w)
+{
+	struct rc_conn *c = w->rc;
+	char msg[400];
+	time_t now;
+
+	ASSERT_NOT_LOOP("redis");
+	if (c->ctx)
+		return c->ctx;
+	now = time(NULL);
+	if (now < c->retry_at)
+		return NULL;
+	c->ctx = connect_new(msg, sizeof(msg));
+	if (!c->ctx) {
+		c->retry_at = now + 1;
+		log_warn("worker %d: %s", w->index, msg);
+		return NULL;
+	}
+	log_info("worker %d: connected to redis '%s'", w->index, rcfg.addr);
+	return c->ctx;
+}
+
+/* A NULL reply means the context is unusable: drop it. */
+static redisReply *checked(struct worker *w, redisReply *r)
+{
+	struct rc_conn *c = w->rc;
+
+	if (!r) {
+		log_warn("worker %d: redis '%s' failed: %s", w->index, rcfg.addr,
+		         c->ctx ? c->ctx->errstr : "?");
+		redisFree(c->ctx);
+		c->ctx = NULL;
+		c->retry_at = time(NULL) + 1;
+	}
+	return r;
+}
+
+redisReply *rc_cmd(struct worker *w, const char *fmt, ...)
+{
+	redisContext *ctx = conn_get(w);
+	redisReply *r;
+	va_list ap;
+
+	if (!ctx)
+		return NULL;
+	va_start(ap, fmt);
+	r = redisvCommand(ctx, fmt, ap);
+	va_end(ap);
+	return checked(w, r);
+}
+
+redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t *lens)
+{
+	redisContext *ctx = conn_get(w);
+
+	if (!ctx)
+		return NULL;
+	return checked(w, redisCommandArgv(ctx, argc, argv, lens));
+}
+
+redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs,
+                    const char **argv, const size_t *lens)
+{
+	const char *av[64];
+	size_t al[64];
+	char nk[16];
+	redisReply *r;
+	int i, n = nkeys + nargs;
+	char sha[41];
+
+	if (n > 60)
+		return NULL;
+	/* sha is shared by every worker; copied in and out under a lock. */
+	pthread_mutex_lock(&sha_lock);
+	memcpy(sha, s->sha, sizeof(sha));
+	pthread_mutex_unlock(&sha_lock);
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	for (i = 0; i < n; i++) {
+		av[3 + i] = argv[i];
+		al[3 + i] = lens ? lens[i] : strlen(argv[i]);
+	}
+	av[2] = nk;
+	al[2] = strlen(nk);
+	if (sha[0]) {
+		av[0] = "EVALSHA";
+		al[0] = 7;
+		av[1] = sha;
+		al[1] = 40;
+		r = rc_argv(w, n + 3, av, al);
+		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "NOSCRIPT", 8) != 0)
+			return r;
+		freeReplyObject(r);
+	}
+	r = rc_cmd(w, "SCRIPT LOAD %s", s->src);
+	if (!r)
+		return NULL;
+	if (r->type == REDIS_REPLY_STRING && r->len == 40) {
+		memcpy(sha, r->str, 40);
+		sha[40] = '\0';
+		pthread_mutex_lock(&sha_lock);
+		memcpy(s->sha, sha, sizeof(sha));
+		pthread_mutex_unlock(&sha_lock);
+	} else {
+		log_error("cannot load redis script '%s': %s", s->name,
+		          r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		freeReplyObject(r);
+		return NULL;
+	}
+	freeReplyObject(r);
+	av[0] = "EVALSHA";
+	al[0] = 7;
+	av[1] = sha;
+	al[1] = 40;
+	return rc_argv(w, n + 3, av, al);
+}
+
+int rc_ping(struct worker *w)
+{
+	redisReply *r = rc_cmd(w, "PING");
+	int ok = r && r->type != REDIS_REPLY_ERROR;
+
+	if (r)
+		freeReplyObject(r);
+	return ok;
+}

@@ -1,0 +1,303 @@
+/*
+ * dispatch.c: see dispatch.h. The generic checks of every API request run
+ * here in a fixed order, before any handler: JSON (400/413), token (401),
+ * role (403). Then the handler, then the one rendering of the answer.
+ */
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "cache/rcache.h"
+#include "config.h"
+#include "jwt.h"
+#include "log.h"
+#include "metrics.h"
+#include "proto_json.h"
+#include "proto_wire.h"
+#include "queue/kq.h"
+#include "store/db.h"
+#include "thread_role.h"
+#include "worker.h"
+
+/*
+ * Route tables of the services. Weak, so the daemon links while a service
+ * is still being written; a missing table simply has no routes (404).
+ */
+#define SERVICE_TABLES(X) X(user) X(film) X(hall) X(screening) X(seat) X(order) \
+	X(pay) X(ticket) X(comment) X(advert) X(shift) X(report)
+#define DECLARE_TABLE(name) extern const struct route name##_routes[] __attribute__((weak));
+SERVICE_TABLES(DECLARE_TABLE)
+#undef DECLARE_TABLE
+
+/* The user service's hooks (svc/svc_user.c). */
+extern enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
+	__attribute__((weak));
+extern int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
+	__attribute__((weak));
+
+#define MAX_ROUTES 256
+static const struct route *table[MAX_ROUTES];
+static int nroutes;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int add_table(const struct route *t)
+{
+	const struct route *r;
+
+	if (!t)
+		return 0;
+	for (r = t; r->path; r++) {
+		if (nroutes == MAX_ROUTES)
+			return -1;
+		if (dispatch_find(r->path)) {
+			log_error("route '%s' is defined twice", r->path);
+			return -1;
+		}
+		table[nroutes++] = r;
+		log_debug("route %s flags %#x", r->path, r->flags);
+	}
+	return 0;
+}
+
+int dispatch_init(void)
+{
+	nroutes = 0;
+#define ADD_TABLE(name) if (add_table(name##_routes) < 0) return -1;
+	SERVICE_TABLES(ADD_TABLE)
+#undef ADD_TABLE
+	log_info("%d api routes", nroutes);
+	return 0;
+}
+
+const struct route *dispatch_find(const char *path)
+{
+	int i;
+
+	for (i = 0; i < nroutes; i++)
+		if (!strcmp(table[i]->path, path))
+			return table[i];
+	return NULL;
+}
+
+enum dispatch_get dispatch_find_get(const char *path)
+{
+	if (!strcmp(path, PROTO_PATH_HEALTHZ))
+		return DISPATCH_GET_HEALTHZ;
+	if (!strcmp(path, PROTO_PATH_METRICS))
+		return DISPATCH_GET_METRICS;
+	return DISPATCH_GET_NONE;
+}
+
+static void render(struct req *r, enum proto_err e, struct http_response *out)
+{
+	const char *msg = r && r->err_msg[0] ? r->err_msg : NULL;
+
+	out->status = proto_err_status(e);
+	out->ctype = "application/json";
+	if (e == PROTO_OK)
+		out->body = proto_render_ok(r ? r->data : NULL, &out->len);
+	else
+		out->body = proto_render_error(e, msg, r ? r->err_data : NULL, &out->len);
+	if (!out->body) {
+		out->status = 500;
+		out->body = strdup("{\"code\":500,\"msg\":\"out of memory\",\"error\":\"internal\"}");
+		out->len = out->body ? strlen(out->body) : 0;
+	}
+	if (r && r->retry_after)
+		out->retry_after = r->retry_after;
+	else if (e == PROTO_ERR_UNAVAILABLE)
+		out->retry_after = 1;
+}
+
+void dispatch_error(enum proto_err e, const char *request_id, struct http_response *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->request_id, sizeof(out->request_id), "%s", request_id);
+	render(NULL, e, out);
+}
+
+/* Token check: fills r->auth, or returns the 401/403/503 to answer. */
+static enum proto_err authenticate(struct req *r, const char *authorization, unsigned flags)
+{
+	struct jwt_claims c;
+	enum jwt_rc jr;
+	enum proto_err e;
+	int need = flags & (ROUTE_USER | ROUTE_STAFF | ROUTE_ADMIN);
+
+	memset(&r->auth, 0, sizeof(r->auth));
+	if (!need && !(flags & ROUTE_AUTH_OPTIONAL))
+		return PROTO_OK;
+	if (!authorization[0]) {
+		if (!need)
+			return PROTO_OK;
+		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, "a token is required");
+	}
+	jr = jwt_verify(authorization, cfg.jwt_secret, strlen(cfg.jwt_secret), (int64_t)time(NULL),
+	                &c);
+	if (jr != JWT_OK) {
+		if (!need)
+			return PROTO_OK; /* optional: an unusable token reads as anonymous */
+		if (jr == JWT_EXPIRED)
+			return req_fail_msg(r, PROTO_ERR_TOKEN_EXPIRED, "token expired");
+		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, "invalid token");
+	}
+	r->auth.uid = c.user_id;
+	r->auth.role = c.role;
+	r->auth.iat = c.iat;
+	r->auth.exp = c.exp;
+	if (!user_auth_check)
+		return PROTO_ERR_UNAVAILABLE;
+	e = user_auth_check(r->w, &r->auth, c.tv);
+	if (e != PROTO_OK) {
+		memset(&r->auth, 0, sizeof(r->auth));
+		if (!need && e != PROTO_ERR_UNAVAILABLE)
+			return PROTO_OK;
+		if (e == PROTO_ERR_TOKEN_EXPIRED)
+			return req_fail_msg(r, e, "token revoked");
+		return e;
+	}
+	if ((flags & ROUTE_ADMIN) && r->auth.role != PROTO_ROLE_ADMIN)
+		return req_fail_msg(r, PROTO_ERR_FORBIDDEN, "admin role required");
+	if ((flags & ROUTE_STAFF) && r->auth.role != PROTO_ROLE_ADMIN &&
+	    r->auth.role != PROTO_ROLE_CASHIER)
+		return req_fail_msg(r, PROTO_ERR_FORBIDDEN, "staff role required");
+	return PROTO_OK;
+}
+
+static void run_healthz(struct worker *w, struct http_response *out)
+{
+	int db = db_ping(w) == DB_OK;
+	int redis = rc_ping(w);
+	int kafka = kq_healthy(1500);
+	int ok = db && redis && kafka;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "status", ok ? "ok" : "down");
+	cJSON_AddStringToObject(o, "db", db ? "ok" : "down");
+	cJSON_AddStringToObject(o, "redis", redis ? "ok" : "down");
+	cJSON_AddStringToObject(o, "kafka", kafka ? "ok" : "down");
+	cJSON_AddStringToObject(o, "version", BOXOFFICE_VERSION);
+	cJSON_AddStringToObject(o, "currency", cfg.currency);
+	out->status = ok ? 200 : 503;
+	out->ctype = "application/json";
+	out->body = cJSON_PrintUnformatted(o);
+	out->len = out->body ? strlen(out->body) : 0;
+	if (!ok)
+		out->retry_after = 1;
+	cJSON_Delete(o);
+}
+
+static void run_metrics(struct http_response *out)
+{
+	struct cache_stats cs;
+
+	metrics_gauge_set("boxoffice_worker_queue_depth", "Requests waiting for a worker.",
+	                  pool_queue_depth());
+	metrics_gauge_set("boxoffice_loop_blocking_calls_total",
+	                  "Blocking calls seen on the loop thread (must stay 0).",
+	                  (double)thread_role_violations());
+	metrics_gauge_set("boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
+	                  (double)kq_consumer_lag());
+	cache_stats_get(&cs);
+	metrics_gauge_set("boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits);
+	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
+	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
+	                  (double)cs.fallbacks);
+	out->status = 200;
+	out->ctype = "text/plain; version=0.0.4";
+	out->body = metrics_render(&out->len);
+	if (!out->body) {
+		out->status = 500;
+		out->body = strdup("out of memory\n");
+		out->len = out->body ? strlen(out->body) : 0;
+	}
+}
+
+void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out)
+{
+	struct req r;
+	enum proto_err e;
+	const char *label = in->route ? in->route->path : in->path;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
+	if (!in->route) {
+		if (dispatch_find_get(in->path) == DISPATCH_GET_HEALTHZ) {
+			label = PROTO_PATH_HEALTHZ;
+			run_healthz(w, out);
+		} else {
+			label = PROTO_PATH_METRICS;
+			run_metrics(out);
+		}
+		metrics_observe(label, out->status, now_mono() - in->t_start);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.path = in->path;
+	r.request_id = in->request_id;
+	r.remote = in->remote;
+	r.raw = in->body ? in->body : "";
+	r.raw_len = in->body_len;
+	r.signature = in->signature[0] ? in->signature : NULL;
+	r.w = w;
+	r.body = proto_json_parse(r.raw, r.raw_len, &e);
+	if (!r.body) {
+		req_fail_msg(&r, e, e == PROTO_ERR_TOO_LARGE ? "request body too large"
+		                                             : "body must be a JSON object (at most 16 levels deep)");
+		goto answer;
+	}
+	e = authenticate(&r, in->authorization, in->route->flags);
+	if (e != PROTO_OK)
+		goto answer;
+	r.data = cJSON_CreateObject();
+	if (!r.data) {
+		e = PROTO_ERR_INTERNAL;
+		goto answer;
+	}
+	e = in->route->fn(&r);
+answer:
+	if (r.out_body && e == PROTO_OK) {
+		out->status = 200;
+		out->ctype = r.out_ctype ? r.out_ctype : "text/plain";
+		out->body = r.out_body;
+		out->len = r.out_len;
+		r.out_body = NULL;
+	} else {
+		render(&r, e, out);
+	}
+	if (out->status >= 500)
+		log_error("request %s %s answered %d: %s", in->request_id, in->path, out->status,
+		          r.err_msg[0] ? r.err_msg : proto_err_message(e));
+	metrics_observe(label, out->status, now_mono() - in->t_start);
+	free(r.out_body);
+	cJSON_Delete(r.body);
+	cJSON_Delete(r.data);
+	cJSON_Delete(r.err_data);
+}
+
+int dispatch_bootstrap(struct worker *w)
+{
+	if (!cfg.bootstrap_admin[0])
+		return 0;
+	if (!user_bootstrap_admin) {
+		log_warn("bootstrap_admin is set but the user service is not built in");
+		return 0;
+	}
+	return user_bootstrap_admin(w, cfg.bootstrap_admin);
+}
+
+void dispatch_observe(const char *route, int status, double seconds)
+{
+	metrics_observe(route, status, seconds);
+}

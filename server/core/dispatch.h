@@ -1,0 +1,68 @@
+/*
+ * dispatch.h: the transport-neutral request and response, and the router.
+ *
+ * The loop thread (http/) builds a struct http_request, asks dispatch_find
+ * for cheap checks (404/405: pure, no I/O) and hands the request to a
+ * worker, which calls dispatch_run: JSON parsing under the spec's limits,
+ * token and role checks, the handler, and the one rendering of every answer.
+ */
+#ifndef BOXOFFICE_CORE_DISPATCH_H
+#define BOXOFFICE_CORE_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto_error.h"
+#include "req.h"
+
+struct worker;
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_HEAD, HTTP_OTHER };
+
+struct http_request {
+	uint64_t conn_id;        /* the loop's id of the connection's current request */
+	enum http_method method;
+	char path[256];
+	char request_id[80];
+	char remote[64];
+	char authorization[1024];
+	char signature[160];
+	char *body;              /* malloc'd, NUL-terminated; owned by the request */
+	size_t body_len;
+	double t_start;          /* monotonic seconds */
+	const struct route *route; /* from dispatch_find, NULL for GET endpoints */
+};
+
+struct http_response {
+	int status;
+	const char *ctype;       /* static string */
+	char *body;              /* malloc'd */
+	size_t len;
+	char request_id[80];
+	int retry_after;         /* 0 = no header */
+	int close;               /* close the connection after writing */
+};
+
+/* GET endpoints served by workers (not static files). */
+enum dispatch_get { DISPATCH_GET_NONE, DISPATCH_GET_HEALTHZ, DISPATCH_GET_METRICS };
+
+/* The API route of path, or NULL. Pure; any thread. */
+const struct route *dispatch_find(const char *path);
+/* Which worker-served GET endpoint path is. */
+enum dispatch_get dispatch_find_get(const char *path);
+
+/* Run a request on a worker; fills *out (out->body malloc'd). */
+void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out);
+
+/* Render an error answer without a worker (loop thread: 404, 405, 411, 413, 415, 503). */
+void dispatch_error(enum proto_err e, const char *request_id, struct http_response *out);
+
+/* Count every route table; log routes at debug level. Call once at start. */
+int dispatch_init(void);
+/* Request and error counters for /metrics (rendered by dispatch). */
+void dispatch_observe(const char *route, int status, double seconds);
+
+/* Hook for the bootstrap admin and the token check (user service). */
+int dispatch_bootstrap(struct worker *w);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * metrics.h: Prometheus text exposition of spec section 1: requests by route
+ * and status, a latency histogram per route, worker queue depth, and gauges
+ * other modules report. Counters live in memory under one mutex held for a
+ * few instructions. Any thread.
+ */
+#ifndef BOXOFFICE_CORE_METRICS_H
+#define BOXOFFICE_CORE_METRICS_H
+
+#include <stddef.h>
+
+/* Count one request of route (a path, or "other") with status and latency. */
+void metrics_observe(const char *route, int status, double seconds);
+/* Set a named gauge ("boxoffice_ws_clients"); help is static text. */
+void metrics_gauge_set(const char *name, const char *help, double value);
+/* Render everything; malloc'd text (free()), *len its length. */
+char *metrics_render(size_t *len);
+
+#endif

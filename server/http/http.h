@@ -1,0 +1,22 @@
+/*
+ * http.h: the libwebsockets transport: one listener for the API, the web
+ * page, /healthz, /metrics (and later /ws). Runs the lws loop on the calling
+ * thread, which only parses and writes; requests go to the worker pool and
+ * answers come back through a queue and lws_cancel_service().
+ */
+#ifndef BOXOFFICE_HTTP_HTTP_H
+#define BOXOFFICE_HTTP_HTTP_H
+
+/* Create the lws context listening on "host:port". Returns 0 or -1 (logged). */
+int http_start(const char *listen);
+/*
+ * Serve until http_request_stop() is called; then stop taking requests,
+ * let in-flight ones finish (up to drain_s seconds) and return.
+ */
+void http_run(int drain_s);
+/* Ask the loop to stop. Async-signal-safe enough: a flag and a wakeup. */
+void http_request_stop(void);
+/* Destroy the context. */
+void http_stop(void);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * main.c: boxofficed. Loads settings, checks MariaDB and Redis, migrates,
+ * bootstraps the first admin, starts Kafka, the worker pool and the lws
+ * loop; on SIGTERM/SIGINT stops taking requests, finishes those in flight,
+ * flushes the producer and exits 0.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <mysql.h>
+
+#include "cache/rcache.h"
+#include "config.h"
+#include "dispatch.h"
+#include "http/http.h"
+#include "ids.h"
+#include "log.h"
+#include "password.h"
+#include "queue/kq.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "worker.h"
+
+static sigset_t stop_signals;
+
+static void *signal_main(void *arg)
+{
+	int sig;
+
+	if (sigwait(&stop_signals, &sig) == 0) {
+		log_info("received signal %d", sig);
+		http_request_stop();
+	}
+	return NULL;
+}
+
+static int set_log_level(const char *name)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(name, names[i])) {
+			log_set_level((enum log_level)i);
+			return 0;
+		}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	struct worker *local = NULL;
+	pthread_t sig_thread;
+	int rc, exit_code = 1, sig_started = 0, kq_started = 0, pool_started = 0;
+
+	rc = config_load(&cfg, argc, argv, err, sizeof(err));
+	if (rc == 1)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "boxofficed: %s\n", err);
+		config_release(&cfg);
+		return 2;
+	}
+	set_log_level(cfg.log_level);
+	if (db_configure(cfg.db_url) < 0 || rc_configure(cfg.redis_url) < 0) {
+		fprintf(stderr, "boxofficed: invalid db_url or redis_url\n");
+		config_release(&cfg);
+		return 2;
+	}
+	ids_init((int)cfg.node_id);
+	password_set_cost((unsigned)cfg.argon2_memory_kib, (unsigned)cfg.argon2_iterations);
+	srand48((long)getpid() ^ (long)time(NULL));
+	mysql_library_init(0, NULL, NULL);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	/* Every thread started from here on inherits the blocked signals. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (db_check(err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	local = worker_new_local();
+	if (!local)
+		goto out;
+	if (migrate_run(local) < 0)
+		goto out;
+	if (cfg.migrate_only) {
+		log_info("migrations applied");
+		exit_code = 0;
+		goto out;
+	}
+	if (rc_check(err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (dispatch_init() < 0 || dispatch_bootstrap(local) < 0)
+		goto out;
+	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0)
+		goto out;
+	sig_started = 1;
+	if (kq_start(cfg.kafka_brokers, cfg.kafka_topic_prefix, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	kq_started = 1;
+	if (pool_start((int)cfg.workers) < 0)
+		goto out;
+	pool_started = 1;
+	if (http_start(cfg.listen) < 0)
+		goto out;
+	log_info("boxofficed %s ready (%ld workers)", BOXOFFICE_VERSION, cfg.workers);
+	http_run(10);
+	exit_code = 0;
+out:
+	if (pool_started)
+		pool_stop();
+	http_stop();
+	if (kq_started)
+		kq_stop();
+	if (sig_started) {
+		pthread_cancel(sig_thread);
+		pthread_join(sig_thread, NULL);
+	}
+	worker_free_local(local);
+	curl_global_cleanup();
+	mysql_library_end();
+	config_release(&cfg);
+	if (exit_code == 0)
+		log_info("stopped");
+	return exit_code;
+}
