@@ -1,0 +1,313 @@
+/*
+ * cache.c: see cache.h. A cached value is the JSON text of the loader's
+ * value under RC_PREFIX + key; the empty string is the "no such row" marker
+ * (a real value is never empty JSON text). Loading is guarded by the lock key
+ * RC_PREFIX "lock:" + key, taken with SET NX PX and a random token, so at
+ * most one worker of all instances loads a key at a time; a worker that does
+ * not get the lock polls the key briefly and then reads MySQL itself.
+ *
+ * Known window: a loader that read MySQL before a write and stores its value
+ * after the write's cache_del leaves a stale value until the TTL runs out;
+ * list keys avoid it through the namespace generation (a bump moves readers
+ * to a new key), detail keys accept it (TTLs are short).
+ */
+#include "cache/cache.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/rcache.h"
+#include "config.h"
+#include "log.h"
+#include "password.h"
+
+#define MARKER_TTL_S 30       /* a cached "no such row" */
+#define LOCK_TTL_MS 3000      /* a loader that dies frees its key after this */
+#define WAIT_POLLS 10         /* a waiter reads the key this many times ... */
+#define WAIT_POLL_MS 20       /* ... this far apart, then loads itself */
+#define KEY_MAX 512
+#define TOKEN_LEN 24
+
+static atomic_ulong st_hits, st_misses, st_loads, st_fallbacks;
+
+/* Deletes the lock only if it still holds our token (it may have expired and
+ * been taken by another loader meanwhile). */
+static struct rc_script unlock_script = RC_SCRIPT(
+	"cache_unlock",
+	"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+	"return 0");
+
+/* Per-thread xorshift for TTL jitter: no need for the CSPRNG here. */
+static _Thread_local uint64_t jitter_state;
+
+static uint64_t jitter_next(void)
+{
+	uint64_t x = jitter_state;
+
+	if (x == 0) {
+		if (random_bytes(&x, sizeof(x)) != 0 || x == 0)
+			x = (uint64_t)time(NULL) * 2654435761u + (uint64_t)(uintptr_t)&x;
+		if (x == 0)
+			x = 88172645463325252ull;
+	}
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	jitter_state = x;
+	return x;
+}
+
+/* ttl_s seconds plus 0..20 %, in milliseconds. */
+static long long jittered_ms(int ttl_s)
+{
+	long long base = (long long)(ttl_s > 0 ? ttl_s : 1) * 1000;
+	long long span = base / 5;
+
+	return base + (long long)(jitter_next() % (uint64_t)(span + 1));
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Call the loader. *missing is set when it reported "no such row" (PROTO_OK
+ * with no value), the only case a marker may be cached for. */
+static enum proto_err load_call(struct worker *w, cache_load_fn load, void *arg, cJSON **out,
+                                int *missing)
+{
+	enum proto_err e;
+
+	atomic_fetch_add(&st_loads, 1);
+	*out = NULL;
+	*missing = 0;
+	e = load(w, arg, out);
+	if (e != PROTO_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return e;
+	}
+	if (*out == NULL) {
+		*missing = 1;
+		return PROTO_ERR_NOT_FOUND;
+	}
+	return PROTO_OK;
+}
+
+static enum proto_err load_direct(struct worker *w, cache_load_fn load, void *arg, cJSON **out)
+{
+	int missing;
+
+	return load_call(w, load, arg, out, &missing);
+}
+
+/* Redis is unreachable or answered an error: read MySQL. */
+static enum proto_err fallback(struct worker *w, cache_load_fn load, void *arg, cJSON **out)
+{
+	atomic_fetch_add(&st_fallbacks, 1);
+	return load_direct(w, load, arg, out);
+}
+
+enum lookup { LK_HIT, LK_MARKER, LK_MISS, LK_DOWN };
+
+/* Read key; on LK_HIT *out is the parsed value. */
+static enum lookup lookup(struct worker *w, const char *fk, cJSON **out)
+{
+	redisReply *rep = rc_cmd(w, "GET %s", fk);
+	enum lookup res = LK_DOWN;
+
+	if (!rep)
+		return LK_DOWN;
+	if (rep->type == REDIS_REPLY_NIL) {
+		res = LK_MISS;
+	} else if (rep->type == REDIS_REPLY_STRING && rep->len == 0) {
+		res = LK_MARKER;
+	} else if (rep->type == REDIS_REPLY_STRING) {
+		*out = cJSON_ParseWithLength(rep->str, rep->len);
+		if (*out) {
+			res = LK_HIT;
+		} else {
+			/* Not written by us: drop it and load afresh. */
+			log_warn("cache key '%s' holds no valid json: dropped", fk);
+			freeReplyObject(rc_cmd(w, "DEL %s", fk));
+			res = LK_MISS;
+		}
+	} else if (rep->type == REDIS_REPLY_ERROR) {
+		log_warn("cache get '%s' failed: %s", fk, rep->str);
+	}
+	freeReplyObject(rep);
+	return res;
+}
+
+static void store_value(struct worker *w, const char *fk, const cJSON *v, int ttl_s)
+{
+	char *text = NULL;
+	redisReply *rep;
+
+	if (v) {
+		text = cJSON_PrintUnformatted(v);
+		if (!text)
+			return;
+		rep = rc_cmd(w, "SET %s %s PX %lld", fk, text, jittered_ms(ttl_s));
+	} else {
+		rep = rc_cmd(w, "SET %s %b PX %lld", fk, "", (size_t)0, jittered_ms(MARKER_TTL_S));
+	}
+	if (rep && rep->type == REDIS_REPLY_ERROR)
+		log_warn("cache set '%s' failed: %s", fk, rep->str);
+	if (rep)
+		freeReplyObject(rep);
+	cJSON_free(text);
+}
+
+static void unlock(struct worker *w, const char *lk, const char *token)
+{
+	const char *argv[2] = { lk, token };
+	redisReply *rep = rc_eval(w, &unlock_script, 1, 1, argv, NULL);
+
+	if (rep)
+		freeReplyObject(rep);
+}
+
+static enum proto_err from_lookup(enum lookup lr, cJSON *v, cJSON **out)
+{
+	atomic_fetch_add(&st_hits, 1);
+	if (lr == LK_MARKER)
+		return PROTO_ERR_NOT_FOUND;
+	*out = v;
+	return PROTO_OK;
+}
+
+enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                         void *arg, cJSON **out)
+{
+	char fk[KEY_MAX], lk[KEY_MAX], token[TOKEN_LEN + 1];
+	enum proto_err e;
+	enum lookup lr;
+	cJSON *v = NULL;
+	redisReply *rep;
+	int n, i, locked, missing;
+
+	*out = NULL;
+	if (!cfg.read_cache)
+		return load_direct(w, load, arg, out);
+	n = snprintf(fk, sizeof(fk), RC_PREFIX "%s", key);
+	if (n < 0 || (size_t)n >= sizeof(fk) ||
+	    snprintf(lk, sizeof(lk), RC_PREFIX "lock:%s", key) >= (int)sizeof(lk)) {
+		log_error("cache key '%.60s...' too long", key);
+		return load_direct(w, load, arg, out);
+	}
+
+	lr = lookup(w, fk, &v);
+	if (lr == LK_DOWN)
+		return fallback(w, load, arg, out);
+	if (lr != LK_MISS)
+		return from_lookup(lr, v, out);
+	atomic_fetch_add(&st_misses, 1);
+
+	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
+		return fallback(w, load, arg, out);
+	rep = rc_cmd(w, "SET %s %s NX PX %d", lk, token, LOCK_TTL_MS);
+	if (!rep)
+		return fallback(w, load, arg, out);
+	locked = rep->type == REDIS_REPLY_STATUS;
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_warn("cache lock '%s' failed: %s", lk, rep->str);
+		freeReplyObject(rep);
+		return fallback(w, load, arg, out);
+	}
+	freeReplyObject(rep);
+
+	if (locked) {
+		/* Another loader may have filled the key between our GET and SET NX. */
+		lr = lookup(w, fk, &v);
+		if (lr == LK_HIT || lr == LK_MARKER) {
+			unlock(w, lk, token);
+			return from_lookup(lr, v, out);
+		}
+		e = load_call(w, load, arg, out, &missing);
+		if (e == PROTO_OK)
+			store_value(w, fk, *out, ttl_s);
+		else if (missing)
+			store_value(w, fk, NULL, 0);
+		unlock(w, lk, token);
+		return e;
+	}
+
+	/* Someone else is loading: wait for its value a little. */
+	for (i = 0; i < WAIT_POLLS; i++) {
+		sleep_ms(WAIT_POLL_MS);
+		lr = lookup(w, fk, &v);
+		if (lr == LK_DOWN)
+			return fallback(w, load, arg, out);
+		if (lr != LK_MISS)
+			return from_lookup(lr, v, out);
+	}
+	/* The loader is slow or gone: read MySQL ourselves, leave the key to it. */
+	return load_direct(w, load, arg, out);
+}
+
+void cache_del(struct worker *w, const char *key)
+{
+	redisReply *rep = rc_cmd(w, "DEL " RC_PREFIX "%s", key);
+
+	if (!rep) {
+		log_warn("cannot drop cache key '%s': redis unreachable", key);
+		return;
+	}
+	if (rep->type == REDIS_REPLY_ERROR)
+		log_warn("cannot drop cache key '%s': %s", key, rep->str);
+	freeReplyObject(rep);
+}
+
+int64_t cache_gen(struct worker *w, const char *ns)
+{
+	redisReply *rep;
+	int64_t g = 0;
+
+	if (!cfg.read_cache)
+		return 0;
+	rep = rc_cmd(w, "GET " RC_PREFIX "gen:%s", ns);
+	if (!rep)
+		return 0;
+	if (rep->type == REDIS_REPLY_STRING) {
+		g = strtoll(rep->str, NULL, 10);
+	} else if (rep->type == REDIS_REPLY_NIL) {
+		/* Start at 1, so generation 0 only ever means "redis is down". */
+		freeReplyObject(rep);
+		rep = rc_cmd(w, "INCR " RC_PREFIX "gen:%s", ns);
+		if (!rep)
+			return 0;
+		if (rep->type == REDIS_REPLY_INTEGER)
+			g = rep->integer;
+	}
+	freeReplyObject(rep);
+	return g;
+}
+
+void cache_bump(struct worker *w, const char *ns)
+{
+	redisReply *rep = rc_cmd(w, "INCR " RC_PREFIX "gen:%s", ns);
+
+	if (!rep) {
+		log_warn("cannot bump cache namespace '%s': redis unreachable", ns);
+		return;
+	}
+	if (rep->type == REDIS_REPLY_ERROR)
+		log_warn("cannot bump cache namespace '%s': %s", ns, rep->str);
+	freeReplyObject(rep);
+}
+
+void cache_stats_get(struct cache_stats *s)
+{
+	s->hits = atomic_load(&st_hits);
+	s->misses = atomic_load(&st_misses);
+	s->loads = atomic_load(&st_loads);
+	s->fallbacks = atomic_load(&st_fallbacks);
+}
