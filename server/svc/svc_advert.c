@@ -1,0 +1,633 @@
+/*
+ * svc_advert.c: see svc_advert.h. Cached values hold the stored status and
+ * the window; the effective status and the per-user order are worked out
+ * for each answer.
+ */
+#include "svc/svc_advert.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "ids.h"
+#include "log.h"
+#include "proto_json.h"
+#include "proto_wire.h"
+#include "store/store_advert.h"
+#include "store/store_audit.h"
+#include "svc/announce.h"
+
+#define DETAIL_TTL_S 300
+#define LIST_TTL_S 300
+#define NS "advert"
+
+static enum proto_err db_fail(struct req *r, enum db_rc rc)
+{
+	if (rc == DB_UNAVAILABLE) {
+		r->retry_after = 1;
+		return PROTO_ERR_UNAVAILABLE;
+	}
+	return PROTO_ERR_INTERNAL;
+}
+
+static enum proto_err load_fail(enum db_rc rc)
+{
+	return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+}
+
+static int window_open(int64_t start_at, int64_t end_at, int64_t now)
+{
+	return (start_at == 0 || start_at <= now) && (end_at == 0 || now < end_at);
+}
+
+static int is_valid(const struct advert *a, int64_t now)
+{
+	return a->status == 0 && window_open(a->start_at, a->end_at, now);
+}
+
+static void key_detail(char *buf, size_t len, int64_t id)
+{
+	snprintf(buf, len, "advert:%" PRId64, id);
+}
+
+static void invalidate(struct worker *w, int64_t id)
+{
+	char k[64];
+
+	key_detail(k, sizeof(k), id);
+	cache_del(w, k);
+	cache_bump(w, NS);
+}
+
+/* The wire object with the stored status. */
+static cJSON *advert_json(const struct advert *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "title", a->title);
+	cJSON_AddStringToObject(o, "content", a->content);
+	cJSON_AddNumberToObject(o, "isCom", a->is_com);
+	cJSON_AddNumberToObject(o, "status", a->status);
+	cJSON_AddNumberToObject(o, "filmId", (double)a->film_id);
+	cJSON_AddStringToObject(o, "genre", a->genre);
+	cJSON_AddNumberToObject(o, "startAt", (double)a->start_at);
+	cJSON_AddNumberToObject(o, "endAt", (double)a->end_at);
+	if (!cJSON_AddNumberToObject(o, "createTime", (double)a->create_time)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int64_t get_i64(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *get_s(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* Replace the stored status of a cached object by the effective one; 1 if valid. */
+static int apply_window(cJSON *o, int64_t now)
+{
+	int valid = get_i64(o, "status") == 0 &&
+	            window_open(get_i64(o, "startAt"), get_i64(o, "endAt"), now);
+
+	cJSON_ReplaceItemInObjectCaseSensitive(o, "status", cJSON_CreateNumber(valid ? 0 : 1));
+	return valid;
+}
+
+static void move_fields(cJSON *dst, cJSON *src)
+{
+	cJSON *it;
+
+	while ((it = src->child) != NULL) {
+		cJSON_DetachItemViaPointer(src, it);
+		cJSON_AddItemToObject(dst, it->string, it);
+	}
+}
+
+/* ---- request fields ---- */
+
+struct fields {
+	int has_title, has_content, has_is_com, has_status, has_film, has_genre, has_start,
+		has_end;
+	const char *title, *content, *genre;
+	int64_t is_com, status, film_id, start_at, end_at;
+};
+
+/* Read every advert field that is present; required ones must be. */
+static enum proto_err read_fields(struct req *r, int create, struct fields *f)
+{
+	int g;
+
+	memset(f, 0, sizeof(*f));
+	g = proto_get_str(r->body, "title", PROTO_LEN_NAME, &f->title);
+	if (g < 0 || (g == 0 && create) || (g == 1 && f->title[0] == '\0'))
+		return req_fail_field(r, "title");
+	f->has_title = g == 1;
+	g = proto_get_str(r->body, "content", PROTO_LEN_TEXT, &f->content);
+	if (g < 0 || (g == 0 && create))
+		return req_fail_field(r, "content");
+	f->has_content = g == 1;
+	g = proto_get_int(r->body, "isCom", 0, 1, &f->is_com);
+	if (g < 0 || (g == 0 && create))
+		return req_fail_field(r, "isCom");
+	f->has_is_com = g == 1;
+	g = proto_get_int(r->body, "status", 0, 1, &f->status);
+	if (g < 0 || (g == 0 && create))
+		return req_fail_field(r, "status");
+	f->has_status = g == 1;
+	g = proto_get_int(r->body, "filmId", 0, PROTO_MAX_ID, &f->film_id);
+	if (g < 0)
+		return req_fail_field(r, "filmId");
+	f->has_film = g == 1;
+	g = proto_get_str(r->body, "genre", PROTO_LEN_NAME, &f->genre);
+	if (g < 0)
+		return req_fail_field(r, "genre");
+	f->has_genre = g == 1;
+	g = proto_get_int(r->body, "startAt", 0, PROTO_MAX_ID, &f->start_at);
+	if (g < 0)
+		return req_fail_field(r, "startAt");
+	f->has_start = g == 1;
+	g = proto_get_int(r->body, "endAt", 0, PROTO_MAX_ID, &f->end_at);
+	if (g < 0)
+		return req_fail_field(r, "endAt");
+	f->has_end = g == 1;
+	return PROTO_OK;
+}
+
+/* Apply present fields to a (strings borrow from the request). */
+static void merge(struct advert *a, const struct fields *f)
+{
+	if (f->has_title)
+		a->title = f->title;
+	if (f->has_content)
+		a->content = f->content;
+	if (f->has_is_com)
+		a->is_com = (int)f->is_com;
+	if (f->has_status)
+		a->status = (int)f->status;
+	if (f->has_film)
+		a->film_id = f->film_id;
+	if (f->has_genre)
+		a->genre = f->genre;
+	if (f->has_start)
+		a->start_at = f->start_at;
+	if (f->has_end)
+		a->end_at = f->end_at;
+}
+
+/* Checks on the merged advert: the window and the film. */
+static enum proto_err check(struct req *r, const struct advert *a, int film_changed)
+{
+	enum db_rc rc;
+	int exists;
+
+	if (a->start_at && a->end_at && a->end_at <= a->start_at)
+		return req_fail_field(r, "endAt");
+	if (film_changed && a->film_id) {
+		rc = store_advert_film_exists(r->w, a->film_id, &exists);
+		if (rc != DB_OK)
+			return db_fail(r, rc);
+		if (!exists)
+			return req_fail_field(r, "filmId");
+	}
+	return PROTO_OK;
+}
+
+static int audit(struct worker *w, int64_t actor, const char *action, const struct advert *a)
+{
+	char target[64], detail[PROTO_LEN_NAME * 4 + 64];
+
+	snprintf(target, sizeof(target), "advert:%" PRId64, a->id);
+	snprintf(detail, sizeof(detail), "isCom=%d status=%d title=%s", a->is_com, a->status,
+	         a->title ? a->title : "");
+	return audit_log(w, actor, action, target, detail);
+}
+
+/* Publish a (now a valid announcement); failures are logged by announce. */
+static void announce(struct worker *w, const struct advert *a, int64_t now)
+{
+	cJSON *o = advert_json(a);
+
+	if (!o)
+		return;
+	apply_window(o, now);
+	announce_advert(w, o);
+	cJSON_Delete(o);
+}
+
+/* ---- /advert/create ---- */
+
+static enum proto_err advert_create(struct req *r)
+{
+	struct fields f;
+	struct advert a;
+	int64_t now = (int64_t)time(NULL);
+	enum proto_err e;
+	enum db_rc rc;
+
+	if ((e = read_fields(r, 1, &f)) != PROTO_OK)
+		return e;
+	memset(&a, 0, sizeof(a));
+	a.title = "";
+	a.content = "";
+	a.genre = "";
+	merge(&a, &f);
+	if ((e = check(r, &a, 1)) != PROTO_OK)
+		return e;
+	a.id = ids_next();
+	a.create_time = now;
+
+	rc = db_begin(r->w);
+	if (rc != DB_OK)
+		return db_fail(r, rc);
+	rc = store_advert_insert(r->w, &a);
+	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.create", &a) != 0)
+		rc = DB_ERROR;
+	if (rc == DB_OK)
+		rc = db_commit(r->w);
+	if (rc != DB_OK) {
+		db_rollback(r->w);
+		return db_fail(r, rc);
+	}
+	invalidate(r->w, a.id);
+	if (a.is_com == 0 && is_valid(&a, now))
+		announce(r->w, &a, now);
+	cJSON_AddNumberToObject(r->data, "id", (double)a.id);
+	return PROTO_OK;
+}
+
+/* ---- /advert/update ---- */
+
+static enum proto_err advert_update(struct req *r)
+{
+	struct advert_list l;
+	struct fields f;
+	struct advert a;
+	int64_t id, now = (int64_t)time(NULL);
+	enum proto_err e;
+	enum db_rc rc;
+	int was_announcement, in_tx = 0;
+
+	memset(&l, 0, sizeof(l));
+	if (proto_get_id(r->body, "id", &id) != 1)
+		return req_fail_field(r, "id");
+	if ((e = read_fields(r, 0, &f)) != PROTO_OK)
+		return e;
+
+	rc = db_begin(r->w);
+	if (rc != DB_OK)
+		return db_fail(r, rc);
+	in_tx = 1;
+	rc = store_advert_get(r->w, id, 1, &l);
+	if (rc != DB_OK) {
+		e = db_fail(r, rc);
+		goto out;
+	}
+	if (l.n == 0) {
+		e = req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such advert");
+		goto out;
+	}
+	a = l.items[0];
+	was_announcement = a.is_com == 0 && is_valid(&a, now);
+	merge(&a, &f);
+	if ((e = check(r, &a, f.has_film && f.film_id != l.items[0].film_id)) != PROTO_OK)
+		goto out;
+	rc = store_advert_update(r->w, &a);
+	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.update", &a) != 0)
+		rc = DB_ERROR;
+	if (rc == DB_OK)
+		rc = db_commit(r->w);
+	if (rc != DB_OK) {
+		e = db_fail(r, rc);
+		goto out;
+	}
+	in_tx = 0;
+	invalidate(r->w, id);
+	if (!was_announcement && a.is_com == 0 && is_valid(&a, now))
+		announce(r->w, &a, now);
+	e = PROTO_OK;
+out:
+	if (in_tx)
+		db_rollback(r->w);
+	store_advert_list_release(&l);
+	return e;
+}
+
+/* ---- /advert/remove ---- */
+
+static enum proto_err advert_remove(struct req *r)
+{
+	struct advert a;
+	uint64_t affected = 0;
+	int64_t id;
+	enum db_rc rc;
+
+	if (proto_get_id(r->body, "id", &id) != 1)
+		return req_fail_field(r, "id");
+	memset(&a, 0, sizeof(a));
+	a.id = id;
+	rc = db_begin(r->w);
+	if (rc != DB_OK)
+		return db_fail(r, rc);
+	rc = store_advert_delete(r->w, id, &affected);
+	if (rc == DB_OK && affected == 0) {
+		db_rollback(r->w);
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such advert");
+	}
+	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.remove", &a) != 0)
+		rc = DB_ERROR;
+	if (rc == DB_OK)
+		rc = db_commit(r->w);
+	if (rc != DB_OK) {
+		db_rollback(r->w);
+		return db_fail(r, rc);
+	}
+	invalidate(r->w, id);
+	return PROTO_OK;
+}
+
+/* ---- /advert/detail ---- */
+
+static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+{
+	const int64_t *id = arg;
+	struct advert_list l;
+	enum db_rc rc;
+
+	*out = NULL;
+	rc = store_advert_get(w, *id, 0, &l);
+	if (rc != DB_OK)
+		return load_fail(rc);
+	if (l.n > 0 && !(*out = advert_json(&l.items[0]))) {
+		store_advert_list_release(&l);
+		return PROTO_ERR_INTERNAL;
+	}
+	store_advert_list_release(&l);
+	return PROTO_OK;
+}
+
+static enum proto_err advert_detail(struct req *r)
+{
+	char key[64];
+	cJSON *v = NULL;
+	int64_t id;
+	enum proto_err e;
+
+	if (proto_get_id(r->body, "id", &id) != 1)
+		return req_fail_field(r, "id");
+	key_detail(key, sizeof(key), id);
+	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &v);
+	if (e == PROTO_ERR_NOT_FOUND)
+		return req_fail_msg(r, e, "no such advert");
+	if (e != PROTO_OK) {
+		if (e == PROTO_ERR_UNAVAILABLE)
+			r->retry_after = 1;
+		return e;
+	}
+	apply_window(v, (int64_t)time(NULL));
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
+/* ---- lists ---- */
+
+struct list_arg {
+	int is_com;
+};
+
+static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
+{
+	const struct list_arg *a = arg;
+	struct advert_list l;
+	cJSON *o, *arr;
+	enum db_rc rc;
+	int i;
+
+	*out = NULL;
+	rc = store_advert_valid(w, a->is_com, (int64_t)time(NULL), &l);
+	if (rc != DB_OK)
+		return load_fail(rc);
+	o = cJSON_CreateObject();
+	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	for (i = 0; arr && i < l.n; i++) {
+		cJSON *it = advert_json(&l.items[i]);
+		if (!it) {
+			arr = NULL;
+			break;
+		}
+		cJSON_AddItemToArray(arr, it);
+	}
+	store_advert_list_release(&l);
+	if (!arr) {
+		cJSON_Delete(o);
+		return PROTO_ERR_INTERNAL;
+	}
+	*out = o;
+	return PROTO_OK;
+}
+
+/* The cached base list of one kind, window applied: the valid adverts, newest first. */
+static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
+{
+	struct list_arg a = { is_com };
+	int64_t now = (int64_t)time(NULL);
+	char key[96];
+	cJSON *v = NULL, *arr, *it, *next;
+	enum proto_err e;
+
+	*out = NULL;
+	snprintf(key, sizeof(key), "advert:list:%d:g%" PRId64, is_com, cache_gen(r->w, NS));
+	e = cache_get(r->w, key, LIST_TTL_S, load_list, &a, &v);
+	if (e == PROTO_ERR_NOT_FOUND) {
+		/* load_list always gives a value; a marker here is not ours: treat as empty. */
+		v = cJSON_CreateObject();
+		if (!v || !cJSON_AddArrayToObject(v, "list")) {
+			cJSON_Delete(v);
+			return PROTO_ERR_INTERNAL;
+		}
+	} else if (e != PROTO_OK) {
+		if (e == PROTO_ERR_UNAVAILABLE)
+			r->retry_after = 1;
+		return e;
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(v, "list");
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(v);
+		return PROTO_ERR_INTERNAL;
+	}
+	for (it = arr->child; it; it = next) {
+		next = it->next;
+		if (!apply_window(it, now))
+			cJSON_Delete(cJSON_DetachItemViaPointer(arr, it));
+	}
+	*out = v;
+	return PROTO_OK;
+}
+
+static void finish_list(struct req *r, cJSON *v)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, "list");
+
+	cJSON_DeleteItemFromObjectCaseSensitive(v, "total");
+	cJSON_AddNumberToObject(v, "total", cJSON_GetArraySize(arr));
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+}
+
+static enum proto_err advert_normal_list(struct req *r)
+{
+	cJSON *v;
+	enum proto_err e;
+
+	if ((e = valid_list(r, 0, &v)) != PROTO_OK)
+		return e;
+	finish_list(r, v);
+	return PROTO_OK;
+}
+
+/* Next item of a genre list ("Drama, Sci-Fi"): trimmed, into buf; NULL at the end. */
+static const char *next_genre(const char *s, char *buf, size_t len)
+{
+	const char *end;
+	size_t n;
+
+	while (*s == ',' || isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return NULL;
+	end = strchr(s, ',');
+	if (!end)
+		end = s + strlen(s);
+	n = (size_t)(end - s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return end;
+}
+
+static int genres_match(const char *a, const char *b)
+{
+	char x[PROTO_LEN_NAME * 4 + 1], y[PROTO_LEN_NAME * 4 + 1];
+	const char *p, *q;
+
+	for (p = next_genre(a, x, sizeof(x)); p; p = next_genre(p, x, sizeof(x)))
+		for (q = next_genre(b, y, sizeof(y)); q; q = next_genre(q, y, sizeof(y)))
+			if (strcasecmp(x, y) == 0)
+				return 1;
+	return 0;
+}
+
+/* 0: an advert of a film the user bought, 1: of a genre of those films, 2: the rest. */
+static int rank(const cJSON *ad, const struct advert_bought *b)
+{
+	int64_t fid = get_i64(ad, "filmId");
+	const char *genre = get_s(ad, "genre");
+	int i, r = 2;
+
+	for (i = 0; i < b->n; i++) {
+		if (fid && b->fids[i] == fid)
+			return 0;
+		if (genre[0] && b->genres[i][0] && genres_match(genre, b->genres[i]))
+			r = 1;
+	}
+	return r;
+}
+
+struct ranked {
+	int rank, pos;
+	cJSON *item;
+};
+
+static int by_rank(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	return a->pos - b->pos;
+}
+
+/* Reorder the list in v for user uid (stable within each rank). */
+static void personalise(struct req *r, cJSON *v)
+{
+	struct advert_bought b;
+	struct ranked *rs = NULL;
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, "list"), *it;
+	enum db_rc rc;
+	int n = cJSON_GetArraySize(arr), i = 0;
+
+	if (n < 2)
+		return;
+	rc = store_advert_bought(r->w, r->auth.uid, &b);
+	if (rc != DB_OK) {
+		/* The order is a nicety: answer the plain list rather than fail. */
+		log_warn("cannot read purchases of user %" PRId64 " for advert order", r->auth.uid);
+		return;
+	}
+	if (b.n == 0)
+		goto out;
+	rs = calloc((size_t)n, sizeof(*rs));
+	if (!rs)
+		goto out;
+	cJSON_ArrayForEach(it, arr)
+	{
+		rs[i].rank = rank(it, &b);
+		rs[i].pos = i;
+		rs[i].item = it;
+		i++;
+	}
+	qsort(rs, (size_t)n, sizeof(*rs), by_rank);
+	/* Relink the array's children in the new order. */
+	for (i = 0; i < n; i++) {
+		rs[i].item->prev = i > 0 ? rs[i - 1].item : rs[n - 1].item;
+		rs[i].item->next = i + 1 < n ? rs[i + 1].item : NULL;
+	}
+	arr->child = rs[0].item;
+out:
+	free(rs);
+	store_advert_bought_release(&b);
+}
+
+static enum proto_err advert_commer_list(struct req *r)
+{
+	cJSON *v;
+	enum proto_err e;
+
+	if ((e = valid_list(r, 1, &v)) != PROTO_OK)
+		return e;
+	if (r->auth.uid > 0)
+		personalise(r, v);
+	finish_list(r, v);
+	return PROTO_OK;
+}
+
+const struct route advert_routes[] = {
+	{ PROTO_PATH_ADVERT_CREATE, advert_create, ROUTE_ADMIN },
+	{ PROTO_PATH_ADVERT_UPDATE, advert_update, ROUTE_ADMIN },
+	{ PROTO_PATH_ADVERT_REMOVE, advert_remove, ROUTE_ADMIN },
+	{ PROTO_PATH_ADVERT_DETAIL, advert_detail, ROUTE_PUBLIC },
+	{ PROTO_PATH_ADVERT_COMMER_LIST, advert_commer_list, ROUTE_AUTH_OPTIONAL },
+	{ PROTO_PATH_ADVERT_NORMAL_LIST, advert_normal_list, ROUTE_PUBLIC },
+	{ NULL, NULL, 0 },
+};
