@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# tests/stack.sh: the test stack of the ctest fixtures, on packaging/stack.sh.
+#
+#   tests/stack.sh start DIR BOXOFFICED   wipe DIR, start MariaDB, Redis, the
+#                                         SMTP/SMS sinks and the daemon on free
+#                                         ports, with fast test settings
+#   tests/stack.sh stop DIR               stop it all; fails when the daemon did
+#                                         not exit 0 or a sanitizer reported in
+#                                         its log
+#   tests/stack.sh SUBCOMMAND DIR         any other packaging/stack.sh command
+#                                         (redis-stop, redis-start, daemon-stop,
+#                                         daemon-start, status, ...) with the
+#                                         same test settings
+set -euo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+STACK=$HERE/../packaging/stack.sh
+
+[ $# -ge 2 ] || {
+	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+cmd=$1
+dir=$2
+shift 2
+
+# Test settings: free ports, the sinks, and cheap password hashes so the
+# suite stays fast under AddressSanitizer.
+export PICK_PORTS=1 SINKS=1
+export BOXOFFICE_ARGON2_MEMORY_KIB=${BOXOFFICE_ARGON2_MEMORY_KIB:-4096}
+export BOXOFFICE_ARGON2_ITERATIONS=${BOXOFFICE_ARGON2_ITERATIONS:-1}
+export BOXOFFICE_LOG_LEVEL=${BOXOFFICE_LOG_LEVEL:-info}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export DAEMON_WAIT=${DAEMON_WAIT:-180}
+
+# A sanitizer or UBSan report in the daemon's log fails the run even when
+# the daemon itself carried on.
+sanitizer_check() {
+	local log=$1/daemon.log
+	[ -f "$log" ] || return 0
+	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log"; then
+		echo "tests/stack.sh: sanitizer report in $log:" >&2
+		grep -E -A 40 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log" | head -n 120 >&2
+		return 1
+	fi
+}
+
+case $cmd in
+start)
+	[ $# -ge 1 ] || {
+		echo "tests/stack.sh: start needs DIR and the boxofficed binary" >&2
+		exit 2
+	}
+	bin=$1
+	[ -x "$bin" ] || {
+		echo "tests/stack.sh: boxofficed binary '$bin' not found or not executable" >&2
+		exit 1
+	}
+	# A stack left over by an aborted run goes first: every run starts clean.
+	if [ -d "$dir" ]; then
+		"$STACK" down "$dir" >/dev/null 2>&1 || true
+		rm -rf "$dir"
+	fi
+	mkdir -p "$dir"
+	BOXOFFICED=$bin exec "$STACK" up "$dir"
+	;;
+stop)
+	rc=0
+	"$STACK" down "$dir" || rc=1
+	sanitizer_check "$dir" || rc=1
+	exit $rc
+	;;
+*)
+	exec "$STACK" "$cmd" "$dir" "$@"
+	;;
+esac
