@@ -1,0 +1,842 @@
+/*
+ * it_user.c: the user routes of spec 4.1 and the auth rules of section 3
+ * against the real daemon of the ctest fixture: verification codes through
+ * the SMTP and SMS sinks, registration, login, tokens and their revocation,
+ * profile updates, admin user management, rate limits and the generic body
+ * checks. Every test uses fresh mobiles and emails and a fresh source
+ * address, so the tests do not share rate-limit windows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static char *admin_token;
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void fresh_source(void)
+{
+	it_set_source(it_random_source());
+}
+
+static void assert_field(const struct it_resp *r, const char *field)
+{
+	cJSON *d = it_data(r);
+	cJSON *f = d ? cJSON_GetObjectItemCaseSensitive(d, "field") : NULL;
+
+	if (!cJSON_IsString(f) || strcmp(f->valuestring, field) != 0) {
+		print_error("expected data.field '%s' in %s\n", field, r->body);
+		fail();
+	}
+}
+
+static void expect_invalid(struct it_resp *r, const char *field)
+{
+	it_assert_error(r, 400, "invalid_field");
+	assert_field(r, field);
+	it_resp_free(r);
+}
+
+static void expect_exists(struct it_resp *r, const char *field)
+{
+	it_assert_error(r, 409, "already_exists");
+	assert_field(r, field);
+	it_resp_free(r);
+}
+
+static void expect_error(struct it_resp *r, long status, const char *slug)
+{
+	it_assert_error(r, status, slug);
+	it_resp_free(r);
+}
+
+static void expect_ok(struct it_resp *r)
+{
+	it_assert_status(r, 200);
+	assert_string_equal(it_err(r), "");
+	it_resp_free(r);
+}
+
+/* Ask for an email code and read it from the SMTP sink (malloc'd). */
+static char *email_code(const char *email)
+{
+	struct it_resp *r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
+	char *code;
+
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	code = it_mail_code(email);
+	assert_non_null(code);
+	assert_int_equal(strlen(code), 6);
+	return code;
+}
+
+/* A code of the right shape that differs from code in every digit. */
+static void other_code(const char *code, char out[7])
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		out[i] = (char)('0' + (code[i] - '0' + 1) % 10);
+	out[6] = '\0';
+}
+
+static struct it_resp *post_register(const char *name, int gender, const char *mobile,
+                                     const char *email, const char *code)
+{
+	return it_postf("/user/register", NULL,
+	                "{\"name\":\"%s\",\"gender\":%d,\"mobile\":\"%s\",\"email\":\"%s\","
+	                "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"%s\"}",
+	                name, gender, mobile, email, code);
+}
+
+/* Register a customer through the email code; returns its id (no login). */
+static int64_t register_customer(const char *name, int gender, const char *mobile,
+                                 const char *email)
+{
+	char *code = email_code(email);
+	struct it_resp *r = post_register(name, gender, mobile, email, code);
+	int64_t id;
+
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0);
+	it_resp_free(r);
+	free(code);
+	return id;
+}
+
+static struct it_resp *post_login(const char *path, const char *mobile, const char *password)
+{
+	return it_postf(path, NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}", mobile, password);
+}
+
+/* Log in by mobile (any route); returns the malloc'd token, checks the role. */
+static char *login_as(const char *path, const char *mobile, const char *password,
+                      const char *role)
+{
+	struct it_resp *r = post_login(path, mobile, password);
+	const char *tok;
+	char *out;
+
+	it_assert_status(r, 200);
+	tok = it_data_str(r, "accessToken");
+	assert_non_null(tok);
+	assert_string_equal(it_data_str(r, "role"), role);
+	out = strdup(tok);
+	it_resp_free(r);
+	return out;
+}
+
+/* A registered customer with a token; mobile/email copied into the buffers. */
+static char *new_customer(int64_t *id, char mobile[32], char email[300])
+{
+	snprintf(mobile, 32, "%s", it_unique_mobile());
+	snprintf(email, 300, "%s", it_unique_email());
+	*id = register_customer("Customer", 1, mobile, email);
+	return login_as("/user/login", mobile, IT_PASSWORD, "customer");
+}
+
+/* /admin/register as the bootstrap admin; returns the new id. */
+static int64_t admin_register(const char *role, const char *mobile, const char *email)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	if (role)
+		r = it_postf("/admin/register", admin_token,
+		             "{\"name\":\"Staff\",\"gender\":0,\"mobile\":\"%s\",\"email\":\"%s\","
+		             "\"password\":\"" IT_PASSWORD "\",\"role\":\"%s\"}",
+		             mobile, email, role);
+	else
+		r = it_postf("/admin/register", admin_token,
+		             "{\"name\":\"Staff\",\"gender\":0,\"mobile\":\"%s\",\"email\":\"%s\","
+		             "\"password\":\"" IT_PASSWORD "\"}",
+		             mobile, email);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0);
+	it_resp_free(r);
+	return id;
+}
+
+static int setup_each(void **state)
+{
+	(void)state;
+	fresh_source();
+	return 0;
+}
+
+/* ---- codes and registration ---------------------------------------------- */
+
+static void test_user_register_with_email_code(void **state)
+{
+	const char *mobile = it_unique_mobile(), *email = it_unique_email();
+	struct it_resp *r;
+	char *code, *tok;
+	int64_t id, now = (int64_t)time(NULL);
+	(void)state;
+
+	code = email_code(email);
+	r = post_register("Ada", 2, mobile, email, code);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+
+	/* Login by mobile: the full answer of spec 4.1. */
+	r = post_login("/user/login", mobile, IT_PASSWORD);
+	it_assert_status(r, 200);
+	assert_non_null(it_data_str(r, "accessToken"));
+	assert_string_equal(it_data_str(r, "role"), "customer");
+	assert_true(it_data_int(r, "accessExpire") > now);
+	assert_true(it_data_int(r, "refreshAfter") >= now);
+	assert_true(it_data_int(r, "refreshAfter") < it_data_int(r, "accessExpire"));
+	it_resp_free(r);
+
+	/* Login by email works too. */
+	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
+	             email);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	it_resp_free(r);
+	free(tok);
+	free(code);
+}
+
+static void test_user_register_wrong_code_is_invalid_field(void **state)
+{
+	const char *mobile = it_unique_mobile(), *email = it_unique_email();
+	char *code, wrong[7];
+	(void)state;
+
+	code = email_code(email);
+	other_code(code, wrong);
+	expect_invalid(post_register("Bob", 1, mobile, email, wrong), "emailCode");
+	/* Not a code at all: same answer, nothing else said. */
+	expect_invalid(post_register("Bob", 1, mobile, email, "12ab"), "emailCode");
+	/* One wrong try does not burn it. */
+	expect_ok(post_register("Bob", 1, mobile, email, code));
+	free(code);
+}
+
+static void test_user_register_missing_code_is_invalid_field(void **state)
+{
+	(void)state;
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":0,\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\"}",
+	                        it_unique_mobile(), it_unique_email()),
+	               "emailCode");
+}
+
+static void test_user_register_code_is_single_use(void **state)
+{
+	const char *m1 = it_unique_mobile(), *m2 = it_unique_mobile();
+	char email[300], email2[300], *code, *tok;
+	struct it_resp *r;
+	(void)state;
+
+	snprintf(email, sizeof(email), "%s", it_unique_email());
+	snprintf(email2, sizeof(email2), "%s", it_unique_email());
+	code = email_code(email);
+	expect_ok(post_register("First", 0, m1, email, code));
+	/* Move the first user off the address, so only the code stands in the way. */
+	tok = login_as("/user/login", m1, IT_PASSWORD, "customer");
+	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email2);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	expect_error(post_register("Second", 0, m2, email, code), 410, "code_expired");
+	free(tok);
+	free(code);
+}
+
+static void test_user_register_five_wrong_tries_burn_the_code(void **state)
+{
+	const char *mobile = it_unique_mobile(), *email = it_unique_email();
+	char *code, wrong[7];
+	int i;
+	(void)state;
+
+	code = email_code(email);
+	other_code(code, wrong);
+	for (i = 0; i < 5; i++)
+		expect_invalid(post_register("Eve", 0, mobile, email, wrong), "emailCode");
+	expect_error(post_register("Eve", 0, mobile, email, code), 410, "code_expired");
+	free(code);
+}
+
+static void test_user_register_unsent_code_is_expired(void **state)
+{
+	(void)state;
+	expect_error(post_register("Nobody", 0, it_unique_mobile(), it_unique_email(), "123456"),
+	             410, "code_expired");
+}
+
+static void test_user_register_duplicate_mobile_and_email(void **state)
+{
+	char mobile[32], email[300];
+	(void)state;
+
+	snprintf(mobile, sizeof(mobile), "%s", it_unique_mobile());
+	snprintf(email, sizeof(email), "%s", it_unique_email());
+	register_customer("Dup", 0, mobile, email);
+	/* Uniqueness is checked before the code, so any well-formed code will do. */
+	expect_exists(post_register("Dup", 0, mobile, it_unique_email(), "123456"), "mobile");
+	expect_exists(post_register("Dup", 0, it_unique_mobile(), email, "123456"), "email");
+}
+
+static void test_user_register_field_validation(void **state)
+{
+	const char *m = it_unique_mobile(), *e = it_unique_email();
+	(void)state;
+
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":\"x\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        m, e),
+	               "gender");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":3,\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        m, e),
+	               "gender");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":123,\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        e),
+	               "mobile");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"12ab5678\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        e),
+	               "mobile");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"no-at.example\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        m),
+	               "email");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"a@nodot\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        m),
+	               "email");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	                        m, e),
+	               "name");
+	expect_invalid(it_postf("/user/register", NULL,
+	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"short\",\"emailCode\":\"123456\"}",
+	                        m, e),
+	               "password");
+}
+
+static void test_user_code_send_rate_limits(void **state)
+{
+	const char *email = it_unique_email();
+	struct it_resp *r;
+	char *code;
+	int i, ra;
+	(void)state;
+
+	/* 1 per minute per destination. */
+	code = email_code(email);
+	free(code);
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
+	it_assert_error(r, 429, "rate_limited");
+	ra = atoi(r->retry_after);
+	assert_true(ra >= 1 && ra <= 60);
+	it_resp_free(r);
+
+	/* 10 per hour per address: this source has used 2 (one refused) of them. */
+	fresh_source();
+	for (i = 0; i < 10; i++) {
+		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
+	it_assert_error(r, 429, "rate_limited");
+	ra = atoi(r->retry_after);
+	assert_true(ra >= 1 && ra <= 3600);
+	it_resp_free(r);
+}
+
+static void test_user_phone_code_reaches_sms_sink(void **state)
+{
+	const char *phone = it_unique_mobile();
+	struct it_resp *r;
+	char *code;
+	(void)state;
+
+	r = it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	code = it_sms_code(phone);
+	assert_non_null(code);
+	assert_int_equal(strlen(code), 6);
+	free(code);
+	expect_invalid(it_post("/phone/code/send", NULL, "{\"phone\":\"call-me\"}"), "phone");
+	expect_invalid(it_post("/phone/code/send", NULL, "{}"), "phone");
+	expect_invalid(it_post("/email/code/send", NULL, "{\"email\":\"a b@example.com\"}"),
+	               "email");
+}
+
+/* ---- login ----------------------------------------------------------------- */
+
+static void test_user_login_wrong_password_and_unknown_user(void **state)
+{
+	const char *mobile = it_unique_mobile();
+	struct it_resp *r1, *r2;
+	(void)state;
+
+	register_customer("Carl", 1, mobile, it_unique_email());
+	r1 = post_login("/user/login", mobile, "wrong-password");
+	r2 = post_login("/user/login", it_unique_mobile(), "wrong-password");
+	it_assert_error(r1, 401, "unauthorized");
+	it_assert_error(r2, 401, "unauthorized");
+	/* The same answer: no telling which mobiles are registered. */
+	assert_string_equal(cJSON_GetObjectItem(r1->json, "msg")->valuestring,
+	                    cJSON_GetObjectItem(r2->json, "msg")->valuestring);
+	it_resp_free(r1);
+	it_resp_free(r2);
+	expect_invalid(it_post("/user/login", NULL, "{\"password\":\"whatever1\"}"), "mobile");
+}
+
+static void test_user_login_rate_limit_per_mobile(void **state)
+{
+	const char *mobile = it_unique_mobile();
+	struct it_resp *r;
+	int i;
+	(void)state;
+
+	register_customer("Dora", 2, mobile, it_unique_email());
+	/* Ten tries a minute, each from its own address, so only the mobile counts. */
+	for (i = 0; i < 10; i++) {
+		fresh_source();
+		expect_error(post_login("/user/login", mobile, "wrong-password"), 401,
+		             "unauthorized");
+	}
+	fresh_source();
+	r = post_login("/user/login", mobile, IT_PASSWORD);
+	it_assert_error(r, 429, "rate_limited");
+	assert_true(atoi(r->retry_after) >= 1 && atoi(r->retry_after) <= 60);
+	it_resp_free(r);
+}
+
+static void test_user_login_rate_limit_per_address(void **state)
+{
+	struct it_resp *r;
+	int i;
+	(void)state;
+
+	for (i = 0; i < 30; i++)
+		expect_error(post_login("/user/login", it_unique_mobile(), "wrong-password"), 401,
+		             "unauthorized");
+	r = post_login("/user/login", it_unique_mobile(), "wrong-password");
+	it_assert_error(r, 429, "rate_limited");
+	assert_true(atoi(r->retry_after) >= 1);
+	it_resp_free(r);
+}
+
+static void test_user_admin_login_needs_staff(void **state)
+{
+	char mobile[32], email[300], *tok;
+	int64_t id;
+	(void)state;
+
+	tok = new_customer(&id, mobile, email);
+	expect_error(post_login("/admin/login", mobile, IT_PASSWORD), 403, "forbidden");
+	expect_error(post_login("/admin/login", mobile, "wrong-password"), 401, "unauthorized");
+	free(tok);
+}
+
+/* ---- admin user management ---------------------------------------------------- */
+
+static void test_user_admin_register_roles(void **state)
+{
+	char mobile[32], email[300], cm[32];
+	char *cust, *cashier;
+	struct it_resp *r;
+	int64_t cid, id;
+	(void)state;
+
+	cust = new_customer(&cid, mobile, email);
+	expect_error(it_postf("/admin/register", NULL,
+	                      "{\"name\":\"S\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                      "\"password\":\"" IT_PASSWORD "\"}",
+	                      it_unique_mobile(), it_unique_email()),
+	             401, "unauthorized");
+	expect_error(it_postf("/admin/register", cust,
+	                      "{\"name\":\"S\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                      "\"password\":\"" IT_PASSWORD "\"}",
+	                      it_unique_mobile(), it_unique_email()),
+	             403, "forbidden");
+	expect_invalid(it_postf("/admin/register", admin_token,
+	                        "{\"name\":\"S\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                        "\"password\":\"" IT_PASSWORD "\",\"role\":\"customer\"}",
+	                        it_unique_mobile(), it_unique_email()),
+	               "role");
+	expect_exists(it_postf("/admin/register", admin_token,
+	                       "{\"name\":\"S\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                       "\"password\":\"" IT_PASSWORD "\"}",
+	                       mobile, it_unique_email()),
+	              "mobile");
+
+	/* Default role: cashier, who may use /admin/login. */
+	snprintf(cm, sizeof(cm), "%s", it_unique_mobile());
+	id = admin_register(NULL, cm, it_unique_email());
+	cashier = login_as("/admin/login", cm, IT_PASSWORD, "cashier");
+	r = it_post("/user/userinfo", cashier, NULL);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_int_equal(it_data_int(r, "type"), 2);
+	assert_string_equal(it_data_str(r, "role"), "cashier");
+	it_resp_free(r);
+	/* A cashier is staff, not admin. */
+	expect_error(it_postf("/admin/register", cashier,
+	                      "{\"name\":\"S\",\"mobile\":\"%s\",\"email\":\"%s\","
+	                      "\"password\":\"" IT_PASSWORD "\"}",
+	                      it_unique_mobile(), it_unique_email()),
+	             403, "forbidden");
+	free(cashier);
+
+	snprintf(cm, sizeof(cm), "%s", it_unique_mobile());
+	admin_register("admin", cm, it_unique_email());
+	free(login_as("/admin/login", cm, IT_PASSWORD, "admin"));
+	free(cust);
+}
+
+static void test_user_list_paging_and_role_filter(void **state)
+{
+	char mobile[32], email[300], *cust;
+	struct it_resp *r1, *r2;
+	cJSON *l1, *l2, *it;
+	int64_t cid, total, prev = 0;
+	(void)state;
+
+	admin_register("cashier", it_unique_mobile(), it_unique_email());
+	admin_register("cashier", it_unique_mobile(), it_unique_email());
+
+	r1 = it_post("/user/list", admin_token, "{\"page\":1,\"pageSize\":1,\"role\":\"cashier\"}");
+	r2 = it_post("/user/list", admin_token, "{\"page\":2,\"pageSize\":1,\"role\":\"cashier\"}");
+	it_assert_status(r1, 200);
+	it_assert_status(r2, 200);
+	total = it_data_int(r1, "total");
+	assert_true(total >= 2);
+	assert_int_equal(it_data_int(r2, "total"), total);
+	l1 = cJSON_GetObjectItem(it_data(r1), "list");
+	l2 = cJSON_GetObjectItem(it_data(r2), "list");
+	assert_int_equal(cJSON_GetArraySize(l1), 1);
+	assert_int_equal(cJSON_GetArraySize(l2), 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(l1, 0), "role")->valuestring,
+	                    "cashier");
+	/* Ordered by id. */
+	assert_true(cJSON_GetObjectItem(cJSON_GetArrayItem(l1, 0), "id")->valuedouble <
+	            cJSON_GetObjectItem(cJSON_GetArrayItem(l2, 0), "id")->valuedouble);
+	it_resp_free(r1);
+	it_resp_free(r2);
+
+	/* Without a filter: userinfo objects of every role, in id order. */
+	r1 = it_post("/user/list", admin_token, "{\"page\":1,\"pageSize\":100}");
+	it_assert_status(r1, 200);
+	assert_true(it_data_int(r1, "total") > total);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r1), "list"))
+	{
+		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
+
+		assert_true(id > prev);
+		prev = id;
+		assert_non_null(cJSON_GetObjectItem(it, "name"));
+		assert_non_null(cJSON_GetObjectItem(it, "mobile"));
+		assert_non_null(cJSON_GetObjectItem(it, "email"));
+		assert_non_null(cJSON_GetObjectItem(it, "gender"));
+		assert_non_null(cJSON_GetObjectItem(it, "type"));
+		assert_null(cJSON_GetObjectItem(it, "password"));
+	}
+	it_resp_free(r1);
+
+	r1 = it_post("/user/list", admin_token, "{\"page\":100000,\"pageSize\":100,\"role\":\"admin\"}");
+	it_assert_status(r1, 200);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r1), "list")), 0);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(it_data(r1), "list")));
+	it_resp_free(r1);
+
+	expect_invalid(it_post("/user/list", admin_token, "{\"role\":\"boss\"}"), "role");
+	expect_invalid(it_post("/user/list", admin_token, "{\"pageSize\":0}"), "pageSize");
+	cust = new_customer(&cid, mobile, email);
+	expect_error(it_post("/user/list", cust, "{}"), 403, "forbidden");
+	free(cust);
+}
+
+static void test_user_disable_revokes_and_blocks_login(void **state)
+{
+	char mobile[32], email[300], *tok, *tok2;
+	struct it_resp *r;
+	int64_t id, admin_id;
+	(void)state;
+
+	tok = new_customer(&id, mobile, email);
+	expect_error(it_postf("/user/disable", tok, "{\"id\":%lld,\"disabled\":1}", (long long)id),
+	             403, "forbidden");
+
+	expect_ok(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}",
+	                   (long long)id));
+	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
+	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
+
+	expect_ok(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":0}",
+	                   (long long)id));
+	/* The old token stays revoked; a new login works again. */
+	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
+	tok2 = login_as("/user/login", mobile, IT_PASSWORD, "customer");
+	expect_ok(it_post("/user/userinfo", tok2, NULL));
+
+	/* An admin cannot lock itself out; an unknown id is 404. */
+	r = it_post("/user/userinfo", admin_token, NULL);
+	it_assert_status(r, 200);
+	admin_id = it_data_int(r, "id");
+	it_resp_free(r);
+	r = it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}",
+	             (long long)admin_id);
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(cJSON_GetObjectItem(it_data(r), "reason")->valuestring, "self");
+	it_resp_free(r);
+	expect_error(it_post("/user/disable", admin_token, "{\"id\":4503599627370495,\"disabled\":1}"),
+	             404, "not_found");
+	expect_invalid(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":2}",
+	                        (long long)id),
+	               "disabled");
+	expect_invalid(it_post("/user/disable", admin_token, "{\"disabled\":1}"), "id");
+	free(tok);
+	free(tok2);
+}
+
+/* ---- own account -------------------------------------------------------------- */
+
+static void test_user_password_change_revokes_tokens(void **state)
+{
+	char mobile[32], email[300], *tok, *tok2;
+	int64_t id;
+	(void)state;
+
+	tok = new_customer(&id, mobile, email);
+	expect_invalid(it_post("/user/update/pass", tok,
+	                       "{\"oldPassword\":\"not-my-password\",\"password\":\"new-password-1\"}"),
+	               "oldPassword");
+	expect_invalid(it_post("/user/update/pass", tok,
+	                       "{\"oldPassword\":\"" IT_PASSWORD "\",\"password\":\"short\"}"),
+	               "password");
+	expect_invalid(it_post("/user/update/pass", tok, "{\"password\":\"new-password-1\"}"),
+	               "oldPassword");
+	/* Failed attempts changed nothing. */
+	expect_ok(it_post("/user/userinfo", tok, NULL));
+
+	expect_ok(it_post("/user/update/pass", tok,
+	                  "{\"oldPassword\":\"" IT_PASSWORD "\",\"password\":\"new-password-1\"}"));
+	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
+	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
+	tok2 = login_as("/user/login", mobile, "new-password-1", "customer");
+	expect_ok(it_post("/user/userinfo", tok2, NULL));
+	free(tok);
+	free(tok2);
+}
+
+static void test_user_userinfo_fields(void **state)
+{
+	const char *mobile = it_unique_mobile();
+	char email[300], *tok;
+	struct it_resp *r;
+	int64_t id;
+	(void)state;
+
+	snprintf(email, sizeof(email), "%s", it_unique_email());
+	id = register_customer("Grace Hopper", 2, mobile, email);
+	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_string_equal(it_data_str(r, "name"), "Grace Hopper");
+	assert_int_equal(it_data_int(r, "gender"), 2);
+	assert_string_equal(it_data_str(r, "email"), email);
+	assert_string_equal(it_data_str(r, "mobile"), mobile);
+	assert_int_equal(it_data_int(r, "type"), 0);
+	assert_string_equal(it_data_str(r, "role"), "customer");
+	assert_null(cJSON_GetObjectItem(it_data(r), "password"));
+	it_resp_free(r);
+	expect_error(it_post("/user/userinfo", NULL, NULL), 401, "unauthorized");
+	expect_error(it_post("/user/userinfo", "not.a.token", NULL), 401, "unauthorized");
+	free(tok);
+}
+
+static void test_user_update_info_present_keys(void **state)
+{
+	char mobile[32], email[300], om[32], oe[300], nm[32], *tok;
+	struct it_resp *r;
+	int64_t id;
+	(void)state;
+
+	snprintf(om, sizeof(om), "%s", it_unique_mobile());
+	snprintf(oe, sizeof(oe), "%s", it_unique_email());
+	register_customer("Other", 0, om, oe);
+	tok = new_customer(&id, mobile, email); /* name "Customer", gender 1 */
+
+	expect_invalid(it_post("/user/update/info", tok, "{\"name\":\"\"}"), "name");
+	expect_invalid(it_post("/user/update/info", tok, "{\"mobile\":\"\"}"), "mobile");
+	expect_invalid(it_post("/user/update/info", tok, "{\"email\":\"\"}"), "email");
+	expect_invalid(it_post("/user/update/info", tok, "{\"gender\":\"x\"}"), "gender");
+	expect_exists(it_postf("/user/update/info", tok, "{\"mobile\":\"%s\"}", om), "mobile");
+	expect_exists(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", oe), "email");
+
+	/* gender 0 is a real value; absent keys stay as they are. */
+	expect_ok(it_post("/user/update/info", tok, "{\"gender\":0}"));
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "gender"), 0);
+	assert_string_equal(it_data_str(r, "name"), "Customer");
+	assert_string_equal(it_data_str(r, "mobile"), mobile);
+	assert_string_equal(it_data_str(r, "email"), email);
+	it_resp_free(r);
+
+	snprintf(nm, sizeof(nm), "%s", it_unique_mobile());
+	expect_ok(it_postf("/user/update/info", tok, "{\"name\":\"Renamed\",\"mobile\":\"%s\"}",
+	                   nm));
+	/* Setting one's own current email again is no clash. */
+	expect_ok(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email));
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	assert_string_equal(it_data_str(r, "name"), "Renamed");
+	assert_string_equal(it_data_str(r, "mobile"), nm);
+	assert_string_equal(it_data_str(r, "email"), email);
+	assert_int_equal(it_data_int(r, "gender"), 0);
+	it_resp_free(r);
+	/* The new mobile logs in, the old one no longer does. */
+	free(login_as("/user/login", nm, IT_PASSWORD, "customer"));
+	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
+	free(tok);
+}
+
+static void test_user_refresh_auth_with_and_without_bearer(void **state)
+{
+	char mobile[32], email[300], hdr[1200], *tok, *tok2;
+	const char *headers[2] = { hdr, NULL };
+	struct it_resp *r;
+	int64_t id;
+	(void)state;
+
+	tok = new_customer(&id, mobile, email);
+	r = it_post("/refresh/auth", tok, NULL);
+	it_assert_status(r, 200);
+	assert_string_equal(it_data_str(r, "role"), "customer");
+	assert_true(it_data_int(r, "accessExpire") > (int64_t)time(NULL));
+	tok2 = strdup(it_data_str(r, "accessToken"));
+	it_resp_free(r);
+	expect_ok(it_post("/user/userinfo", tok2, NULL));
+
+	/* A bare token without "Bearer " is accepted too. */
+	snprintf(hdr, sizeof(hdr), "Authorization: %s", tok);
+	r = it_request("POST", "/refresh/auth", headers, NULL, 0);
+	it_assert_status(r, 200);
+	assert_non_null(it_data_str(r, "accessToken"));
+	it_resp_free(r);
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
+	r = it_request("POST", "/refresh/auth", headers, NULL, 0);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	expect_error(it_post("/refresh/auth", NULL, NULL), 401, "unauthorized");
+	free(tok);
+	free(tok2);
+}
+
+/* ---- generic body checks on user routes ------------------------------------------ */
+
+static void test_user_bad_bodies(void **state)
+{
+	const char *headers[] = { "Content-Type: application/json", NULL };
+	size_t n = 70 * 1024;
+	char *big = malloc(n + 1);
+	struct it_resp *r;
+	(void)state;
+
+	assert_non_null(big);
+	/* A syntactically valid object, only too large. */
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	big[n] = '\0';
+	r = it_request("POST", "/user/login", headers, big, n);
+	it_assert_error(r, 413, "too_large");
+	it_resp_free(r);
+	free(big);
+
+	expect_error(it_post("/user/login", NULL, "{\"mobile\":"), 400, "bad_request");
+	expect_error(it_post("/user/login", NULL, "[1,2]"), 400, "bad_request");
+	expect_invalid(it_post("/user/login", NULL, "{\"mobile\":13800000000,\"password\":\"x\"}"),
+	               "mobile");
+}
+
+static int setup_group(void **state)
+{
+	(void)state;
+	if (it_setup() < 0)
+		return -1;
+	admin_token = it_admin_token();
+	return admin_token ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	free(admin_token);
+	admin_token = NULL;
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup_each)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_user_register_with_email_code),
+		T(test_user_register_wrong_code_is_invalid_field),
+		T(test_user_register_missing_code_is_invalid_field),
+		T(test_user_register_code_is_single_use),
+		T(test_user_register_five_wrong_tries_burn_the_code),
+		T(test_user_register_unsent_code_is_expired),
+		T(test_user_register_duplicate_mobile_and_email),
+		T(test_user_register_field_validation),
+		T(test_user_code_send_rate_limits),
+		T(test_user_phone_code_reaches_sms_sink),
+		T(test_user_login_wrong_password_and_unknown_user),
+		T(test_user_login_rate_limit_per_mobile),
+		T(test_user_login_rate_limit_per_address),
+		T(test_user_admin_login_needs_staff),
+		T(test_user_admin_register_roles),
+		T(test_user_list_paging_and_role_filter),
+		T(test_user_disable_revokes_and_blocks_login),
+		T(test_user_password_change_revokes_tokens),
+		T(test_user_userinfo_fields),
+		T(test_user_update_info_present_keys),
+		T(test_user_refresh_auth_with_and_without_bearer),
+		T(test_user_bad_bodies),
+	};
+
+	return cmocka_run_group_tests_name("it_user", tests, setup_group, teardown_group);
+}
