@@ -1,0 +1,318 @@
+/*
+ * test_dispatch.c: the router's generic checks, run before any handler:
+ * JSON limits, token, token version, role; and the one rendering of every
+ * answer. Route tables and the user service's token hook are faked here
+ * (this file's strong definitions win over the weak references).
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "jwt.h"
+#include "proto_wire.h"
+#include "store/db.h"
+#include "thread_role.h"
+#include "worker.h"
+
+#define SECRET "unit-test-secret-unit-test-secret-0123"
+
+static enum proto_err h_ok(struct req *r)
+{
+	cJSON_AddNumberToObject(r->data, "uid", (double)r->auth.uid);
+	return PROTO_OK;
+}
+
+static enum proto_err h_field(struct req *r)
+{
+	return req_fail_field(r, "name");
+}
+
+static enum proto_err h_down(struct req *r)
+{
+	return PROTO_ERR_UNAVAILABLE;
+}
+
+const struct route user_routes[] = {
+	{ "/t/public", h_ok, ROUTE_PUBLIC },
+	{ "/t/user", h_ok, ROUTE_USER },
+	{ "/t/staff", h_ok, ROUTE_STAFF },
+	{ "/t/admin", h_ok, ROUTE_ADMIN },
+	{ "/t/optional", h_ok, ROUTE_AUTH_OPTIONAL },
+	{ "/t/field", h_field, ROUTE_PUBLIC },
+	{ "/t/down", h_down, ROUTE_PUBLIC },
+	{ NULL, NULL, 0 },
+};
+
+/* Token version 99 stands for "revoked". */
+enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv);
+enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
+{
+	return token_tv == 99 ? PROTO_ERR_TOKEN_EXPIRED : PROTO_OK;
+}
+
+static char *token(int role, int64_t tv, int64_t exp_in)
+{
+	struct jwt_claims c = { .user_id = 42, .role = role, .tv = tv };
+	char *t, *bearer;
+
+	c.iat = (int64_t)time(NULL);
+	c.exp = c.iat + exp_in;
+	t = jwt_sign(&c, SECRET, strlen(SECRET));
+	assert_non_null(t);
+	bearer = malloc(strlen(t) + 8);
+	strcpy(bearer, "Bearer ");
+	strcat(bearer, t);
+	free(t);
+	return bearer;
+}
+
+struct answer {
+	int status;
+	cJSON *json;
+	int retry_after;
+};
+
+static struct answer run(const char *path, const char *auth, const char *body)
+{
+	struct http_request rq;
+	struct http_response out;
+	struct answer a;
+
+	memset(&rq, 0, sizeof(rq));
+	snprintf(rq.path, sizeof(rq.path), "%s", path);
+	snprintf(rq.request_id, sizeof(rq.request_id), "rid-1");
+	snprintf(rq.authorization, sizeof(rq.authorization), "%s", auth ? auth : "");
+	rq.method = HTTP_POST;
+	rq.route = dispatch_find(path);
+	assert_non_null(rq.route);
+	rq.body = strdup(body ? body : "");
+	rq.body_len = strlen(rq.body);
+	dispatch_run(NULL, &rq, &out);
+	free(rq.body);
+	a.status = out.status;
+	a.retry_after = out.retry_after;
+	assert_string_equal(out.request_id, "rid-1");
+	assert_string_equal(out.ctype, "application/json");
+	a.json = cJSON_ParseWithLength(out.body, out.len);
+	assert_non_null(a.json);
+	free(out.body);
+	/* Every answer carries code = HTTP status. */
+	assert_int_equal(cJSON_GetObjectItem(a.json, "code")->valueint, a.status);
+	return a;
+}
+
+static const char *slug(const struct answer *a)
+{
+	cJSON *e = cJSON_GetObjectItem(a->json, "error");
+	return cJSON_IsString(e) ? e->valuestring : "";
+}
+
+static int setup(void **state)
+{
+	cfg.jwt_secret = strdup(SECRET);
+	cfg.currency = strdup("CNY");
+	return dispatch_init();
+}
+
+static int teardown(void **state)
+{
+	free(cfg.jwt_secret);
+	free(cfg.currency);
+	cfg.jwt_secret = cfg.currency = NULL;
+	return 0;
+}
+
+static void test_dispatch_find_routes(void **state)
+{
+	assert_non_null(dispatch_find("/t/public"));
+	assert_null(dispatch_find("/t/nope"));
+	assert_null(dispatch_find("/t/public/"));
+	assert_int_equal(dispatch_find_get(PROTO_PATH_HEALTHZ), DISPATCH_GET_HEALTHZ);
+	assert_int_equal(dispatch_find_get(PROTO_PATH_METRICS), DISPATCH_GET_METRICS);
+	assert_int_equal(dispatch_find_get("/t/public"), DISPATCH_GET_NONE);
+}
+
+static void test_dispatch_public_ok_envelope(void **state)
+{
+	struct answer a = run("/t/public", NULL, "");
+
+	assert_int_equal(a.status, 200);
+	assert_string_equal(cJSON_GetObjectItem(a.json, "msg")->valuestring, "OK");
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(a.json, "data")));
+	cJSON_Delete(a.json);
+}
+
+static void test_dispatch_missing_token_401(void **state)
+{
+	struct answer a = run("/t/user", NULL, "{}");
+
+	assert_int_equal(a.status, 401);
+	assert_string_equal(slug(&a), "unauthorized");
+	cJSON_Delete(a.json);
+}
+
+static void test_dispatch_roles(void **state)
+{
+	char *cust = token(PROTO_ROLE_CUSTOMER, 0, 600);
+	char *cash = token(PROTO_ROLE_CASHIER, 0, 600);
+	char *adm = token(PROTO_ROLE_ADMIN, 0, 600);
+	struct answer a;
+
+	a = run("/t/admin", cust, "{}");
+	assert_int_equal(a.status, 403);
+	assert_string_equal(slug(&a), "forbidden");
+	cJSON_Delete(a.json);
+	a = run("/t/admin", cash, "{}");
+	assert_int_equal(a.status, 403);
+	cJSON_Delete(a.json);
+	a = run("/t/admin", adm, "{}");
+	assert_int_equal(a.status, 200);
+	cJSON_Delete(a.json);
+	a = run("/t/staff", cust, "{}");
+	assert_int_equal(a.status, 403);
+	cJSON_Delete(a.json);
+	a = run("/t/staff", cash, "{}");
+	assert_int_equal(a.status, 200);
+	cJSON_Delete(a.json);
+	a = run("/t/user", cust + 7, "{}"); /* a bare token without "Bearer " */
+	assert_int_equal(a.status, 200);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "data"), "uid")->valueint,
+	                 42);
+	cJSON_Delete(a.json);
+	free(cust);
+	free(cash);
+	free(adm);
+}
+
+static void test_dispatch_expired_revoked_forged(void **state)
+{
+	char *expired = token(PROTO_ROLE_ADMIN, 0, -10);
+	char *revoked = token(PROTO_ROLE_ADMIN, 99, 600);
+	char *forged = token(PROTO_ROLE_ADMIN, 0, 600);
+	struct answer a;
+
+	forged[strlen(forged) - 2] ^= 1; /* break the signature */
+	a = run("/t/user", expired, "{}");
+	assert_int_equal(a.status, 401);
+	assert_string_equal(slug(&a), "token_expired");
+	cJSON_Delete(a.json);
+	a = run("/t/user", revoked, "{}");
+	assert_int_equal(a.status, 401);
+	assert_string_equal(slug(&a), "token_expired");
+	cJSON_Delete(a.json);
+	a = run("/t/user", forged, "{}");
+	assert_int_equal(a.status, 401);
+	assert_string_equal(slug(&a), "unauthorized");
+	cJSON_Delete(a.json);
+	a = run("/t/user", "Bearer not.a.token", "{}");
+	assert_int_equal(a.status, 401);
+	cJSON_Delete(a.json);
+	/* On an optional-auth route a bad token reads as anonymous. */
+	a = run("/t/optional", forged, "{}");
+	assert_int_equal(a.status, 200);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "data"), "uid")->valueint,
+	                 0);
+	cJSON_Delete(a.json);
+	free(expired);
+	free(revoked);
+	free(forged);
+}
+
+static void test_dispatch_bad_json_before_auth(void **state)
+{
+	static const char *const bad[] = { "{", "[]", "\"s\"", "{\"a\":1}x", "nul" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct answer a = run("/t/public", NULL, bad[i]);
+		assert_int_equal(a.status, 400);
+		assert_string_equal(slug(&a), "bad_request");
+		cJSON_Delete(a.json);
+	}
+}
+
+static void test_dispatch_field_error_data(void **state)
+{
+	struct answer a = run("/t/field", NULL, "{}");
+	cJSON *data = cJSON_GetObjectItem(a.json, "data");
+
+	assert_int_equal(a.status, 400);
+	assert_string_equal(slug(&a), "invalid_field");
+	assert_string_equal(cJSON_GetObjectItem(data, "field")->valuestring, "name");
+	cJSON_Delete(a.json);
+}
+
+static void test_dispatch_unavailable_retry_after(void **state)
+{
+	struct answer a = run("/t/down", NULL, "{}");
+
+	assert_int_equal(a.status, 503);
+	assert_string_equal(slug(&a), "unavailable");
+	assert_true(a.retry_after >= 1);
+	cJSON_Delete(a.json);
+}
+
+static void test_dispatch_loop_error_render(void **state)
+{
+	struct http_response out;
+	cJSON *j;
+
+	dispatch_error(PROTO_ERR_LENGTH_REQUIRED, "x", &out);
+	assert_int_equal(out.status, 411);
+	j = cJSON_ParseWithLength(out.body, out.len);
+	assert_string_equal(cJSON_GetObjectItem(j, "error")->valuestring, "length_required");
+	cJSON_Delete(j);
+	free(out.body);
+}
+
+/* A blocking call from the loop thread is caught (abort in debug builds). */
+static void test_dispatch_loop_thread_never_blocks(void **state)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct worker *w = worker_new_local();
+		thread_role_set_loop();
+		db_configure("mysql://u:p@127.0.0.1:1/x");
+		db_exec(w, "SELECT 1", DB_NOPARAMS, NULL, NULL);
+		_exit(thread_role_violations() == 1 ? 3 : 4);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+#ifndef NDEBUG
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGABRT);
+#else
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+#endif
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dispatch_find_routes),
+		cmocka_unit_test(test_dispatch_public_ok_envelope),
+		cmocka_unit_test(test_dispatch_missing_token_401),
+		cmocka_unit_test(test_dispatch_roles),
+		cmocka_unit_test(test_dispatch_expired_revoked_forged),
+		cmocka_unit_test(test_dispatch_bad_json_before_auth),
+		cmocka_unit_test(test_dispatch_field_error_data),
+		cmocka_unit_test(test_dispatch_unavailable_retry_after),
+		cmocka_unit_test(test_dispatch_loop_error_render),
+		cmocka_unit_test(test_dispatch_loop_thread_never_blocks),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
