@@ -1,0 +1,152 @@
+/*
+ * it_resilience.c: dependencies that go away under a running daemon.
+ * Redis, then MariaDB, is stopped: /healthz turns 503 within 5 s naming the
+ * part that is down, requests that need it answer 503 unavailable with
+ * Retry-After, nothing crashes, and everything recovers by itself when the
+ * dependency is back. Also /metrics exposes the counters of spec section 1.
+ */
+// ctest: RUN_SERIAL
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Poll /healthz until its status is want (and part is state); seconds taken, or -1. */
+static double wait_health(long want, const char *part, const char *state, double limit)
+{
+	double t0 = now_s();
+
+	while (now_s() - t0 < limit) {
+		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
+		int ok = 0;
+		if (r && r->status == want && r->json) {
+			cJSON *v = cJSON_GetObjectItem(r->json, part);
+			ok = cJSON_IsString(v) && !strcmp(v->valuestring, state);
+		}
+		it_resp_free(r);
+		if (ok)
+			return now_s() - t0;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+static int setup(void **state)
+{
+	return it_setup();
+}
+
+static void test_resilience_redis_down_and_back(void **state)
+{
+	struct it_resp *r;
+	double took;
+	int i;
+
+	assert_true(wait_health(200, "redis", "ok", 10) >= 0);
+	assert_int_equal(it_stack("redis-stop"), 0);
+	took = wait_health(503, "redis", "down", 5);
+	if (took < 0) {
+		it_stack("redis-start");
+		fail_msg("/healthz did not turn 503 within 5 s of redis stopping");
+	}
+	print_message("healthz saw redis down after %.2f s\n", took);
+	/* Code sending needs Redis: 503 with Retry-After, several times, no crash. */
+	for (i = 0; i < 3; i++) {
+		it_set_source(it_random_source());
+		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
+		it_assert_error(r, 503, "unavailable");
+		assert_true(atoi(r->retry_after) >= 1);
+		it_resp_free(r);
+	}
+	/* Login's rate limit lives in Redis: it fails closed. */
+	r = it_postf("/user/login", NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}",
+	             it_env("ADMIN_MOBILE"), it_env("ADMIN_PASSWORD"));
+	it_assert_error(r, 503, "unavailable");
+	it_resp_free(r);
+
+	assert_int_equal(it_stack("redis-start"), 0);
+	took = wait_health(200, "redis", "ok", 10);
+	assert_true(took >= 0);
+	print_message("healthz saw redis back after %.2f s\n", took);
+	it_set_source(it_random_source());
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	char *tok = it_admin_token();
+	assert_non_null(tok);
+	free(tok);
+}
+
+static void test_resilience_mysql_down_and_back(void **state)
+{
+	struct it_resp *r;
+	char *tok = it_admin_token();
+	double took;
+
+	assert_non_null(tok);
+	assert_int_equal(it_stack("mysql-stop"), 0);
+	took = wait_health(503, "db", "down", 5);
+	if (took < 0) {
+		it_stack("mysql-start");
+		fail_msg("/healthz did not turn 503 within 5 s of mysql stopping");
+	}
+	print_message("healthz saw mysql down after %.2f s\n", took);
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_error(r, 503, "unavailable");
+	assert_true(atoi(r->retry_after) >= 1);
+	it_resp_free(r);
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_error(r, 503, "unavailable");
+	it_resp_free(r);
+
+	assert_int_equal(it_stack("mysql-start"), 0);
+	took = wait_health(200, "db", "ok", 15);
+	assert_true(took >= 0);
+	print_message("healthz saw mysql back after %.2f s\n", took);
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	free(tok);
+}
+
+static void test_resilience_metrics_exposed(void **state)
+{
+	struct it_resp *r;
+
+	r = it_request("GET", "/metrics", NULL, NULL, 0);
+	it_assert_status(r, 200);
+	assert_non_null(strstr(r->content_type, "text/plain"));
+	assert_non_null(strstr(r->body, "boxoffice_requests_total{route=\"/user/login\",status=\"200\"}"));
+	assert_non_null(strstr(r->body, "boxoffice_request_duration_seconds_bucket{route=\"/user/login\",le=\"+Inf\"}"));
+	assert_non_null(strstr(r->body, "boxoffice_worker_queue_depth "));
+	/* The loop thread never made a blocking call during the whole run so far. */
+	assert_non_null(strstr(r->body, "boxoffice_loop_blocking_calls_total 0\n"));
+	it_resp_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resilience_redis_down_and_back),
+		cmocka_unit_test(test_resilience_mysql_down_and_back),
+		cmocka_unit_test(test_resilience_metrics_exposed),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
