@@ -9,23 +9,23 @@
 #include "password.h"
 
 /* KEYS[1] the code hash; ARGV[1] the code, ARGV[2] its TTL in seconds. */
-static struct rc_script issue_script = RC_SCRIPT("code_issue",
-	"redis.call('DEL', KEYS[1])\n"
-	"redis.call('HSET', KEYS[1], 'code', ARGV[1], 'tries', 0)\n"
-	"redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))\n"
-	"return 1\n");
+static struct rc_script issue_script =
+    RC_SCRIPT("code_issue", "redis.call('DEL', KEYS[1])\n"
+                            "redis.call('HSET', KEYS[1], 'code', ARGV[1], 'tries', 0)\n"
+                            "redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))\n"
+                            "return 1\n");
 
 /*
  * KEYS[1] the code hash; ARGV[1] the offered code, ARGV[2] the tries that
  * burn it. Returns 1 matched (deleted), 0 wrong, -1 no live code.
  */
-static struct rc_script verify_script = RC_SCRIPT("code_verify",
-	"local c = redis.call('HGET', KEYS[1], 'code')\n"
-	"if not c then return -1 end\n"
-	"if c == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
-	"local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
-	"if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
-	"return 0\n");
+static struct rc_script verify_script =
+    RC_SCRIPT("code_verify", "local c = redis.call('HGET', KEYS[1], 'code')\n"
+                             "if not c then return -1 end\n"
+                             "if c == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
+                             "local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
+                             "if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
+                             "return 0\n");
 
 /* The Redis key of dest's code; -1 when it does not fit. */
 static int code_key(char *out, size_t outlen, enum codes_kind kind, const char *dest)
@@ -122,7 +122,7 @@ out:
 void codes_drop(struct worker *w, enum codes_kind kind, const char *dest)
 {
 	char key[1200];
-	const char *argv[2] = { "DEL", key };
+	const char *argv[2] = {"DEL", key};
 	size_t lens[2];
 	redisReply *rep;
 

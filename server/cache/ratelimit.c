@@ -12,14 +12,14 @@
  * A counter without a TTL (should not happen) gets one, so a key can never
  * block a subject forever.
  */
-static struct rc_script hit_script = RC_SCRIPT("ratelimit_hit",
-	"local n = redis.call('INCR', KEYS[1])\n"
-	"local t = redis.call('PTTL', KEYS[1])\n"
-	"if n == 1 or t < 0 then\n"
-	"  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-	"  t = tonumber(ARGV[1])\n"
-	"end\n"
-	"return {n, t}\n");
+static struct rc_script hit_script =
+    RC_SCRIPT("ratelimit_hit", "local n = redis.call('INCR', KEYS[1])\n"
+                               "local t = redis.call('PTTL', KEYS[1])\n"
+                               "if n == 1 or t < 0 then\n"
+                               "  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+                               "  t = tonumber(ARGV[1])\n"
+                               "end\n"
+                               "return {n, t}\n");
 
 int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, long limit,
                   long window_s, int *retry_after)

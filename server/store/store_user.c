@@ -8,8 +8,8 @@
 #include "proto_wire.h"
 
 /* Every SELECT of a whole row lists the columns in this order. */
-#define USER_COLUMNS                                                                       \
-	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, "     \
+#define USER_COLUMNS                                                                   \
+	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, " \
 	"update_time"
 
 static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
@@ -53,13 +53,14 @@ enum db_rc store_user_insert(struct worker *w, const struct user_row *u)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	return db_exec(w,
-	               "INSERT INTO users (id, name, gender, mobile, email, password, type, tv, "
-	               "disabled, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
-	               DB_PARAMS(DB_I64(u->id), DB_STR(u->name), DB_I64(u->gender),
-	                         DB_STR(u->mobile), DB_STR(u->email), DB_STR(u->password),
-	                         DB_I64(u->type), DB_I64(now), DB_I64(now)),
-	               NULL, NULL);
+	return db_exec(
+	    w,
+	    "INSERT INTO users (id, name, gender, mobile, email, password, type, tv, "
+	    "disabled, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+	    DB_PARAMS(DB_I64(u->id), DB_STR(u->name), DB_I64(u->gender), DB_STR(u->mobile),
+	              DB_STR(u->email), DB_STR(u->password), DB_I64(u->type), DB_I64(now),
+	              DB_I64(now)),
+	    NULL, NULL);
 }
 
 enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, int *found)
@@ -170,7 +171,7 @@ enum db_rc store_user_set_disabled(struct worker *w, int64_t id, int disabled)
 enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t limit,
                            struct user_row **rows, int *n, int64_t *total)
 {
-	struct db_res res = { 0 };
+	struct db_res res = {0};
 	struct user_row *out = NULL;
 	enum db_rc rc;
 	int i;
@@ -185,10 +186,11 @@ enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t l
 	*total = db_cell_i64(&res, 0, 0);
 	db_res_release(&res);
 
-	rc = db_query(w,
-	              "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
-	              "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
-	              DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), &res);
+	rc = db_query(
+	    w,
+	    "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
+	    "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
+	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), &res);
 	if (rc != DB_OK)
 		return rc;
 	if (res.nrows > 0) {

@@ -170,7 +170,8 @@ static enum proto_err fail_db(struct req *r, enum db_rc rc)
 
 static enum proto_err fail_unavailable(struct req *r, const char *what)
 {
-	enum proto_err e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "%s unavailable, retry later", what);
+	enum proto_err e =
+	    req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "%s unavailable, retry later", what);
 
 	r->retry_after = 1;
 	return e;
@@ -215,11 +216,11 @@ static enum proto_err answer_token(struct req *r, const struct user_row *u)
 {
 	int64_t now = (int64_t)time(NULL);
 	struct jwt_claims c = {
-		.user_id = u->id,
-		.role = u->type,
-		.tv = u->tv,
-		.iat = now,
-		.exp = now + cfg.access_expire,
+	    .user_id = u->id,
+	    .role = u->type,
+	    .tv = u->tv,
+	    .iat = now,
+	    .exp = now + cfg.access_expire,
 	};
 	char *tok = jwt_sign(&c, cfg.jwt_secret, strlen(cfg.jwt_secret));
 
@@ -331,7 +332,8 @@ static enum proto_err read_new_user(struct req *r, struct new_user *nu)
 	if (e == PROTO_OK)
 		e = get_str(r, "email", PROTO_LEN_EMAIL, 1, valid_email, &nu->email);
 	if (e == PROTO_OK)
-		e = get_str(r, "password", PROTO_LEN_PASSWORD_MAX, 1, valid_password, &nu->password);
+		e = get_str(r, "password", PROTO_LEN_PASSWORD_MAX, 1, valid_password,
+		            &nu->password);
 	return e;
 }
 
@@ -598,7 +600,7 @@ static enum proto_err user_info(struct req *r)
 
 static enum proto_err update_info(struct req *r)
 {
-	struct user_patch p = { NULL, -1, NULL, NULL };
+	struct user_patch p = {NULL, -1, NULL, NULL};
 	int64_t gender;
 	enum proto_err e;
 	enum db_rc rc;
@@ -739,8 +741,8 @@ static enum proto_err user_disable(struct req *r)
 	if (rc != DB_OK)
 		goto fail;
 	snprintf(target, sizeof(target), "user:%" PRId64, id);
-	if (audit_log(r->w, r->auth.uid, disabled ? "user.disable" : "user.enable", target,
-	              "") < 0) {
+	if (audit_log(r->w, r->auth.uid, disabled ? "user.disable" : "user.enable", target, "") <
+	    0) {
 		rc = DB_ERROR;
 		goto fail;
 	}
@@ -756,19 +758,19 @@ fail:
 /* ---- exported --------------------------------------------------------- */
 
 const struct route user_routes[] = {
-	{ PROTO_PATH_EMAIL_CODE_SEND, email_code_send, ROUTE_PUBLIC | ROUTE_NO_DB },
-	{ PROTO_PATH_PHONE_CODE_SEND, phone_code_send, ROUTE_PUBLIC | ROUTE_NO_DB },
-	{ PROTO_PATH_USER_REGISTER, user_register, ROUTE_PUBLIC },
-	{ PROTO_PATH_ADMIN_REGISTER, admin_register, ROUTE_ADMIN },
-	{ PROTO_PATH_USER_LOGIN, user_login, ROUTE_PUBLIC },
-	{ PROTO_PATH_ADMIN_LOGIN, admin_login, ROUTE_PUBLIC },
-	{ PROTO_PATH_REFRESH_AUTH, refresh_auth, ROUTE_USER },
-	{ PROTO_PATH_USER_INFO, user_info, ROUTE_USER },
-	{ PROTO_PATH_USER_UPDATE_INFO, update_info, ROUTE_USER },
-	{ PROTO_PATH_USER_UPDATE_PASS, update_pass, ROUTE_USER },
-	{ PROTO_PATH_USER_LIST, user_list, ROUTE_ADMIN },
-	{ PROTO_PATH_USER_DISABLE, user_disable, ROUTE_ADMIN },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_EMAIL_CODE_SEND, email_code_send, ROUTE_PUBLIC | ROUTE_NO_DB},
+    {PROTO_PATH_PHONE_CODE_SEND, phone_code_send, ROUTE_PUBLIC | ROUTE_NO_DB},
+    {PROTO_PATH_USER_REGISTER, user_register, ROUTE_PUBLIC},
+    {PROTO_PATH_ADMIN_REGISTER, admin_register, ROUTE_ADMIN},
+    {PROTO_PATH_USER_LOGIN, user_login, ROUTE_PUBLIC},
+    {PROTO_PATH_ADMIN_LOGIN, admin_login, ROUTE_PUBLIC},
+    {PROTO_PATH_REFRESH_AUTH, refresh_auth, ROUTE_USER},
+    {PROTO_PATH_USER_INFO, user_info, ROUTE_USER},
+    {PROTO_PATH_USER_UPDATE_INFO, update_info, ROUTE_USER},
+    {PROTO_PATH_USER_UPDATE_PASS, update_pass, ROUTE_USER},
+    {PROTO_PATH_USER_LIST, user_list, ROUTE_ADMIN},
+    {PROTO_PATH_USER_DISABLE, user_disable, ROUTE_ADMIN},
+    {NULL, NULL, 0},
 };
 
 int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
@@ -808,7 +810,8 @@ int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
 		return 0;
 
 	/* The users table needs a unique email; .invalid never delivers (RFC 2606). */
-	snprintf(email, sizeof(email), "%s@boxoffice.invalid", mobile[0] == '+' ? mobile + 1 : mobile);
+	snprintf(email, sizeof(email), "%s@boxoffice.invalid",
+	         mobile[0] == '+' ? mobile + 1 : mobile);
 	nu.name = "admin";
 	nu.gender = 0;
 	nu.mobile = mobile;

@@ -4,8 +4,10 @@
  * the SMTP and SMS sinks, registration, login, tokens and their revocation,
  * profile updates, admin user management, rate limits and the generic body
  * checks. Every test uses fresh mobiles and emails and a fresh source
- * address, so the tests do not share rate-limit windows.
+ * address, so the tests do not share rate-limit windows. The last test
+ * stops the sinks and Redis for a moment, hence:
  */
+// ctest: RUN_SERIAL
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -121,8 +124,7 @@ static struct it_resp *post_login(const char *path, const char *mobile, const ch
 }
 
 /* Log in by mobile (any route); returns the malloc'd token, checks the role. */
-static char *login_as(const char *path, const char *mobile, const char *password,
-                      const char *role)
+static char *login_as(const char *path, const char *mobile, const char *password, const char *role)
 {
 	struct it_resp *r = post_login(path, mobile, password);
 	const char *tok;
@@ -305,11 +307,12 @@ static void test_user_register_field_validation(void **state)
 	const char *m = it_unique_mobile(), *e = it_unique_email();
 	(void)state;
 
-	expect_invalid(it_postf("/user/register", NULL,
-	                        "{\"name\":\"N\",\"gender\":\"x\",\"mobile\":\"%s\",\"email\":\"%s\","
-	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
-	                        m, e),
-	               "gender");
+	expect_invalid(
+	    it_postf("/user/register", NULL,
+	             "{\"name\":\"N\",\"gender\":\"x\",\"mobile\":\"%s\",\"email\":\"%s\","
+	             "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	             m, e),
+	    "gender");
 	expect_invalid(it_postf("/user/register", NULL,
 	                        "{\"name\":\"N\",\"gender\":3,\"mobile\":\"%s\",\"email\":\"%s\","
 	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
@@ -320,21 +323,24 @@ static void test_user_register_field_validation(void **state)
 	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
 	                        e),
 	               "mobile");
-	expect_invalid(it_postf("/user/register", NULL,
-	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"12ab5678\",\"email\":\"%s\","
-	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
-	                        e),
-	               "mobile");
-	expect_invalid(it_postf("/user/register", NULL,
-	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"no-at.example\","
-	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
-	                        m),
-	               "email");
-	expect_invalid(it_postf("/user/register", NULL,
-	                        "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"a@nodot\","
-	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
-	                        m),
-	               "email");
+	expect_invalid(
+	    it_postf("/user/register", NULL,
+	             "{\"name\":\"N\",\"gender\":1,\"mobile\":\"12ab5678\",\"email\":\"%s\","
+	             "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	             e),
+	    "mobile");
+	expect_invalid(
+	    it_postf("/user/register", NULL,
+	             "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"no-at.example\","
+	             "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	             m),
+	    "email");
+	expect_invalid(
+	    it_postf("/user/register", NULL,
+	             "{\"name\":\"N\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"a@nodot\","
+	             "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
+	             m),
+	    "email");
 	expect_invalid(it_postf("/user/register", NULL,
 	                        "{\"name\":\"\",\"gender\":1,\"mobile\":\"%s\",\"email\":\"%s\","
 	                        "\"password\":\"" IT_PASSWORD "\",\"emailCode\":\"123456\"}",
@@ -572,7 +578,8 @@ static void test_user_list_paging_and_role_filter(void **state)
 	}
 	it_resp_free(r1);
 
-	r1 = it_post("/user/list", admin_token, "{\"page\":100000,\"pageSize\":100,\"role\":\"admin\"}");
+	r1 = it_post("/user/list", admin_token,
+	             "{\"page\":100000,\"pageSize\":100,\"role\":\"admin\"}");
 	it_assert_status(r1, 200);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r1), "list")), 0);
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(it_data(r1), "list")));
@@ -596,13 +603,13 @@ static void test_user_disable_revokes_and_blocks_login(void **state)
 	expect_error(it_postf("/user/disable", tok, "{\"id\":%lld,\"disabled\":1}", (long long)id),
 	             403, "forbidden");
 
-	expect_ok(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}",
-	                   (long long)id));
+	expect_ok(
+	    it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}", (long long)id));
 	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
 	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
 
-	expect_ok(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":0}",
-	                   (long long)id));
+	expect_ok(
+	    it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":0}", (long long)id));
 	/* The old token stays revoked; a new login works again. */
 	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
 	tok2 = login_as("/user/login", mobile, IT_PASSWORD, "customer");
@@ -618,11 +625,12 @@ static void test_user_disable_revokes_and_blocks_login(void **state)
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "reason")->valuestring, "self");
 	it_resp_free(r);
-	expect_error(it_post("/user/disable", admin_token, "{\"id\":4503599627370495,\"disabled\":1}"),
-	             404, "not_found");
-	expect_invalid(it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":2}",
-	                        (long long)id),
-	               "disabled");
+	expect_error(
+	    it_post("/user/disable", admin_token, "{\"id\":4503599627370495,\"disabled\":1}"), 404,
+	    "not_found");
+	expect_invalid(
+	    it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":2}", (long long)id),
+	    "disabled");
 	expect_invalid(it_post("/user/disable", admin_token, "{\"disabled\":1}"), "id");
 	free(tok);
 	free(tok2);
@@ -637,9 +645,10 @@ static void test_user_password_change_revokes_tokens(void **state)
 	(void)state;
 
 	tok = new_customer(&id, mobile, email);
-	expect_invalid(it_post("/user/update/pass", tok,
-	                       "{\"oldPassword\":\"not-my-password\",\"password\":\"new-password-1\"}"),
-	               "oldPassword");
+	expect_invalid(
+	    it_post("/user/update/pass", tok,
+	            "{\"oldPassword\":\"not-my-password\",\"password\":\"new-password-1\"}"),
+	    "oldPassword");
 	expect_invalid(it_post("/user/update/pass", tok,
 	                       "{\"oldPassword\":\"" IT_PASSWORD "\",\"password\":\"short\"}"),
 	               "password");
@@ -715,8 +724,8 @@ static void test_user_update_info_present_keys(void **state)
 	it_resp_free(r);
 
 	snprintf(nm, sizeof(nm), "%s", it_unique_mobile());
-	expect_ok(it_postf("/user/update/info", tok, "{\"name\":\"Renamed\",\"mobile\":\"%s\"}",
-	                   nm));
+	expect_ok(
+	    it_postf("/user/update/info", tok, "{\"name\":\"Renamed\",\"mobile\":\"%s\"}", nm));
 	/* Setting one's own current email again is no clash. */
 	expect_ok(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email));
 	r = it_post("/user/userinfo", tok, NULL);
@@ -735,7 +744,7 @@ static void test_user_update_info_present_keys(void **state)
 static void test_user_refresh_auth_with_and_without_bearer(void **state)
 {
 	char mobile[32], email[300], hdr[1200], *tok, *tok2;
-	const char *headers[2] = { hdr, NULL };
+	const char *headers[2] = {hdr, NULL};
 	struct it_resp *r;
 	int64_t id;
 	(void)state;
@@ -769,7 +778,7 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 
 static void test_user_bad_bodies(void **state)
 {
-	const char *headers[] = { "Content-Type: application/json", NULL };
+	const char *headers[] = {"Content-Type: application/json", NULL};
 	size_t n = 70 * 1024;
 	char *big = malloc(n + 1);
 	struct it_resp *r;
@@ -790,6 +799,60 @@ static void test_user_bad_bodies(void **state)
 	expect_error(it_post("/user/login", NULL, "[1,2]"), 400, "bad_request");
 	expect_invalid(it_post("/user/login", NULL, "{\"mobile\":13800000000,\"password\":\"x\"}"),
 	               "mobile");
+}
+
+/* ---- dependencies down ------------------------------------------------------------- */
+
+/* Wait up to 10 s for a good login (Redis reconnects at most once a second). */
+static void wait_login_ok(const char *mobile)
+{
+	struct it_resp *r = NULL;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		fresh_source();
+		r = post_login("/user/login", mobile, IT_PASSWORD);
+		if (r && r->status == 200)
+			break;
+		it_resp_free(r);
+		r = NULL;
+		usleep(250 * 1000);
+	}
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_user_delivery_and_redis_down_fail_closed(void **state)
+{
+	const char *email = it_unique_email(), *mobile = it_unique_mobile();
+	char cm[32];
+	struct it_resp *r;
+	(void)state;
+
+	snprintf(cm, sizeof(cm), "%s", it_unique_mobile());
+	register_customer("Down", 0, cm, it_unique_email());
+
+	/* No SMTP/SMS server: 503, and no code is left behind to guess at. */
+	assert_int_equal(it_stack("sinks-stop"), 0);
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
+	it_assert_error(r, 503, "unavailable");
+	assert_true(atoi(r->retry_after) >= 1);
+	it_resp_free(r);
+	expect_error(post_register("Down", 0, mobile, email, "123456"), 410, "code_expired");
+	expect_error(it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", mobile), 503,
+	             "unavailable");
+	assert_int_equal(it_stack("sinks-start"), 0);
+
+	/* No Redis: code sending and login refuse rather than run unlimited. */
+	assert_int_equal(it_stack("redis-stop"), 0);
+	expect_error(it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email()),
+	             503, "unavailable");
+	r = post_login("/user/login", cm, IT_PASSWORD);
+	it_assert_error(r, 503, "unavailable");
+	assert_true(atoi(r->retry_after) >= 1);
+	it_resp_free(r);
+	assert_int_equal(it_stack("redis-start"), 0);
+	wait_login_ok(cm);
 }
 
 static int setup_group(void **state)
@@ -814,28 +877,29 @@ static int teardown_group(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_user_register_with_email_code),
-		T(test_user_register_wrong_code_is_invalid_field),
-		T(test_user_register_missing_code_is_invalid_field),
-		T(test_user_register_code_is_single_use),
-		T(test_user_register_five_wrong_tries_burn_the_code),
-		T(test_user_register_unsent_code_is_expired),
-		T(test_user_register_duplicate_mobile_and_email),
-		T(test_user_register_field_validation),
-		T(test_user_code_send_rate_limits),
-		T(test_user_phone_code_reaches_sms_sink),
-		T(test_user_login_wrong_password_and_unknown_user),
-		T(test_user_login_rate_limit_per_mobile),
-		T(test_user_login_rate_limit_per_address),
-		T(test_user_admin_login_needs_staff),
-		T(test_user_admin_register_roles),
-		T(test_user_list_paging_and_role_filter),
-		T(test_user_disable_revokes_and_blocks_login),
-		T(test_user_password_change_revokes_tokens),
-		T(test_user_userinfo_fields),
-		T(test_user_update_info_present_keys),
-		T(test_user_refresh_auth_with_and_without_bearer),
-		T(test_user_bad_bodies),
+	    T(test_user_register_with_email_code),
+	    T(test_user_register_wrong_code_is_invalid_field),
+	    T(test_user_register_missing_code_is_invalid_field),
+	    T(test_user_register_code_is_single_use),
+	    T(test_user_register_five_wrong_tries_burn_the_code),
+	    T(test_user_register_unsent_code_is_expired),
+	    T(test_user_register_duplicate_mobile_and_email),
+	    T(test_user_register_field_validation),
+	    T(test_user_code_send_rate_limits),
+	    T(test_user_phone_code_reaches_sms_sink),
+	    T(test_user_login_wrong_password_and_unknown_user),
+	    T(test_user_login_rate_limit_per_mobile),
+	    T(test_user_login_rate_limit_per_address),
+	    T(test_user_admin_login_needs_staff),
+	    T(test_user_admin_register_roles),
+	    T(test_user_list_paging_and_role_filter),
+	    T(test_user_disable_revokes_and_blocks_login),
+	    T(test_user_password_change_revokes_tokens),
+	    T(test_user_userinfo_fields),
+	    T(test_user_update_info_present_keys),
+	    T(test_user_refresh_auth_with_and_without_bearer),
+	    T(test_user_bad_bodies),
+	    T(test_user_delivery_and_redis_down_fail_closed),
 	};
 
 	return cmocka_run_group_tests_name("it_user", tests, setup_group, teardown_group);
