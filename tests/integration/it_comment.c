@@ -1,0 +1,707 @@
+/*
+ * it_comment.c: the comment routes of spec 4.9 against the real daemon:
+ * creation and its field checks, anonymity for customers and admins,
+ * owner-only update, owner-or-admin removal, hiding, the film list with
+ * paging and avgRating, and the caller's own list.
+ *
+ * Films are inserted with SQL (the film service is not under test here).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static char *admin_tok;
+static int64_t admin_uid;
+
+/* A fresh positive id below 2^53 for rows made with SQL. */
+static int64_t sql_id(void)
+{
+	static unsigned counter;
+
+	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
+	       (int64_t)(counter++ & 0x3ff);
+}
+
+static int64_t film_new(const char *genre)
+{
+	int64_t id = sql_id();
+	char *out = it_sql("INSERT INTO films (id, name, genre, length, amount, stock, "
+	                   "is_select_seat, create_time, update_time) "
+	                   "VALUES (%lld, '%s', '%s', 100, 4500, 0, 1, UNIX_TIMESTAMP(), "
+	                   "UNIX_TIMESTAMP())",
+	                   (long long)id, it_unique("film-"), genre);
+
+	assert_non_null(out);
+	free(out);
+	return id;
+}
+
+static int64_t json_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v)) {
+		print_error("no number \"%s\"\n", key);
+		fail();
+	}
+	return (int64_t)v->valuedouble;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v)) {
+		print_error("no string \"%s\"\n", key);
+		fail();
+	}
+	return v->valuestring;
+}
+
+static cJSON *data_list(const struct it_resp *r)
+{
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
+
+	if (!cJSON_IsArray(l)) {
+		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
+		fail();
+	}
+	return l;
+}
+
+/* The item of data.list with this id, or NULL. */
+static cJSON *list_find(const struct it_resp *r, int64_t id)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, data_list(r))
+	{
+		if (json_int(it, "id") == id)
+			return it;
+	}
+	return NULL;
+}
+
+/* tmpl with "FID" replaced by fid; malloc'd. */
+static char *with_fid(const char *tmpl, int64_t fid)
+{
+	const char *p = strstr(tmpl, "FID");
+	char *out = NULL;
+
+	if (!p)
+		return strdup(tmpl);
+	if (asprintf(&out, "%.*s%lld%s", (int)(p - tmpl), tmpl, (long long)fid, p + 3) < 0)
+		return NULL;
+	return out;
+}
+
+static int64_t comment_new(const char *tok, int64_t fid, int anon, int rating)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	if (rating > 0)
+		r = it_postf("/comment/create", tok,
+		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"good film\","
+		             "\"isAnonymous\":%d,\"rating\":%d}",
+		             (long long)fid, it_unique("t-"), anon, rating);
+	else
+		r = it_postf("/comment/create", tok,
+		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"good film\","
+		             "\"isAnonymous\":%d}",
+		             (long long)fid, it_unique("t-"), anon);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+	return id;
+}
+
+static struct it_resp *detail(const char *tok, int64_t id)
+{
+	return it_postf("/comment/detail", tok, "{\"id\":%lld}", (long long)id);
+}
+
+static struct it_resp *film_list(const char *tok, int64_t fid, int page, int size)
+{
+	return it_postf("/comment/film/list", tok, "{\"fid\":%lld,\"page\":%d,\"pageSize\":%d}",
+	                (long long)fid, page, size);
+}
+
+static char *user_name(const char *tok, int64_t *uid)
+{
+	struct it_resp *r = it_post("/user/userinfo", tok, NULL);
+	char *name;
+
+	it_assert_status(r, 200);
+	name = strdup(it_data_str(r, "name"));
+	if (uid)
+		*uid = it_data_int(r, "id");
+	it_resp_free(r);
+	return name;
+}
+
+static int group_setup(void **state)
+{
+	if (it_setup() != 0)
+		return -1;
+	admin_tok = it_admin_token();
+	if (!admin_tok)
+		return -1;
+	free(user_name(admin_tok, &admin_uid));
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(admin_tok);
+	return 0;
+}
+
+static void test_comment_create_then_detail_shows_every_field(void **state)
+{
+	int64_t uid, fid = film_new("Drama");
+	char *tok = it_customer(&uid, NULL), *name = user_name(tok, NULL);
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"Lovely\",\"content\":\"Saw it twice.\","
+	             "\"isAnonymous\":0,\"rating\":4}",
+	             (long long)fid);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+
+	r = detail(NULL, id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_int_equal(it_data_int(r, "uid"), uid);
+	assert_string_equal(it_data_str(r, "author"), name);
+	assert_int_equal(it_data_int(r, "fid"), fid);
+	assert_string_equal(it_data_str(r, "title"), "Lovely");
+	assert_string_equal(it_data_str(r, "content"), "Saw it twice.");
+	assert_int_equal(it_data_int(r, "rating"), 4);
+	assert_int_equal(it_data_int(r, "isAnonymous"), 0);
+	assert_int_equal(it_data_int(r, "hidden"), 0);
+	assert_true(it_data_int(r, "createTime") > 1700000000);
+	it_resp_free(r);
+
+	/* without a rating: 0 */
+	id = comment_new(tok, fid, 0, 0);
+	r = detail(NULL, id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "rating"), 0);
+	it_resp_free(r);
+	free(name);
+	free(tok);
+}
+
+static void test_comment_create_refuses_bad_fields_and_unknown_films(void **state)
+{
+	int64_t fid = film_new("Drama"), gone = film_new("Drama");
+	char *tok = it_customer(NULL, NULL);
+	char long_title[120], long_content[2100];
+	struct it_resp *r;
+	char *out;
+
+	memset(long_title, 'a', 101);
+	long_title[101] = '\0';
+	memset(long_content, 'b', 2001);
+	long_content[2001] = '\0';
+
+	/* FID stands for the film's id */
+	struct {
+		const char *body;
+		const char *field;
+	} cases[] = {
+		{ "{\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}", "fid" },
+		{ "{\"fid\":FID,\"content\":\"c\",\"isAnonymous\":0}", "title" },
+		{ "{\"fid\":FID,\"title\":\"\",\"content\":\"c\",\"isAnonymous\":0}", "title" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"isAnonymous\":0}", "content" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"\",\"isAnonymous\":0}", "content" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\"}", "isAnonymous" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":2}", "isAnonymous" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":0}",
+		  "rating" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":6}",
+		  "rating" },
+		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":\"5\"}",
+		  "rating" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *body = with_fid(cases[i].body, fid);
+
+		r = it_post("/comment/create", tok, body);
+		free(body);
+		it_assert_error(r, 400, "invalid_field");
+		assert_string_equal(json_str(it_data(r), "field"), cases[i].field);
+		it_resp_free(r);
+	}
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)fid, long_title);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
+	             (long long)fid, long_content);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+
+	/* 100 characters of a multi-byte script are fine */
+	{
+		char title[401] = "";
+		for (int i = 0; i < 100; i++)
+			strcat(title, "\xe5\xa5\xbd");
+		r = it_postf("/comment/create", tok,
+		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+		             (long long)fid, title);
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+
+	/* unknown and removed films */
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	out = it_sql("UPDATE films SET removed = 1 WHERE id = %lld", (long long)gone);
+	free(out);
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)gone);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+
+	/* a token is required */
+	r = it_postf("/comment/create", NULL,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)fid);
+	it_assert_error(r, 401, "unauthorized");
+	it_resp_free(r);
+	free(tok);
+}
+
+static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **state)
+{
+	int64_t uid, other_uid, fid = film_new("Drama");
+	char *tok = it_customer(&uid, NULL), *other = it_customer(&other_uid, NULL);
+	char *name = user_name(tok, NULL);
+	struct it_resp *r;
+	cJSON *c;
+	int64_t id = comment_new(tok, fid, 1, 5);
+
+	const char *readers[] = { NULL, other, tok };
+	for (size_t i = 0; i < 3; i++) {
+		r = detail(readers[i], id);
+		it_assert_status(r, 200);
+		assert_int_equal(it_data_int(r, "uid"), 0);
+		assert_string_equal(it_data_str(r, "author"), "");
+		assert_int_equal(it_data_int(r, "isAnonymous"), 1);
+		it_resp_free(r);
+
+		r = film_list(readers[i], fid, 1, 20);
+		it_assert_status(r, 200);
+		c = list_find(r, id);
+		assert_non_null(c);
+		assert_int_equal(json_int(c, "uid"), 0);
+		assert_string_equal(json_str(c, "author"), "");
+		it_resp_free(r);
+	}
+
+	r = detail(admin_tok, id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "uid"), uid);
+	assert_string_equal(it_data_str(r, "author"), name);
+	it_resp_free(r);
+	r = film_list(admin_tok, fid, 1, 20);
+	it_assert_status(r, 200);
+	c = list_find(r, id);
+	assert_non_null(c);
+	assert_int_equal(json_int(c, "uid"), uid);
+	assert_string_equal(json_str(c, "author"), name);
+	it_resp_free(r);
+
+	/* the writer sees its own uid and name in its own list */
+	r = it_post("/comment/list", tok, NULL);
+	it_assert_status(r, 200);
+	c = list_find(r, id);
+	assert_non_null(c);
+	assert_int_equal(json_int(c, "uid"), uid);
+	assert_string_equal(json_str(c, "author"), name);
+	it_resp_free(r);
+
+	/* an unusable token on a public route reads as anonymous, not 401 */
+	r = detail("not-a-token", id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "uid"), 0);
+	it_resp_free(r);
+	free(name);
+	free(tok);
+	free(other);
+}
+
+static void test_comment_update_is_owner_only_and_sets_present_keys(void **state)
+{
+	int64_t fid = film_new("Drama");
+	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
+	int64_t id = comment_new(tok, fid, 1, 3);
+	struct it_resp *r;
+
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"New title\"}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(NULL, id);
+	assert_string_equal(it_data_str(r, "title"), "New title");
+	assert_string_equal(it_data_str(r, "content"), "good film"); /* absent: unchanged */
+	assert_int_equal(it_data_int(r, "rating"), 3);
+	assert_int_equal(it_data_int(r, "isAnonymous"), 1);
+	it_resp_free(r);
+
+	/* 0 is a real value: back to named; rating changed, then cleared with null */
+	r = it_postf("/comment/update", tok,
+	             "{\"id\":%lld,\"isAnonymous\":0,\"rating\":5,\"content\":\"better\"}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(NULL, id);
+	assert_int_equal(it_data_int(r, "isAnonymous"), 0);
+	assert_true(it_data_int(r, "uid") > 0);
+	assert_int_equal(it_data_int(r, "rating"), 5);
+	assert_string_equal(it_data_str(r, "content"), "better");
+	it_resp_free(r);
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":null}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(NULL, id);
+	assert_int_equal(it_data_int(r, "rating"), 0);
+	it_resp_free(r);
+
+	/* bad values */
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"\"}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":9}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/comment/update", tok, "{\"title\":\"x\"}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+
+	/* not the owner: another customer and even an admin are refused */
+	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
+	it_assert_error(r, 403, "forbidden");
+	it_resp_free(r);
+	r = it_postf("/comment/update", admin_tok, "{\"id\":%lld,\"title\":\"hijack\"}",
+	             (long long)id);
+	it_assert_error(r, 403, "forbidden");
+	it_resp_free(r);
+	r = detail(NULL, id);
+	assert_string_equal(it_data_str(r, "title"), "New title");
+	it_resp_free(r);
+
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"x\"}", (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/comment/update", NULL, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
+	it_assert_error(r, 401, "unauthorized");
+	it_resp_free(r);
+	free(tok);
+	free(other);
+}
+
+static void test_comment_remove_by_owner_or_admin_only(void **state)
+{
+	int64_t fid = film_new("Drama");
+	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
+	int64_t a = comment_new(tok, fid, 0, 0), b = comment_new(tok, fid, 0, 0);
+	struct it_resp *r;
+	char *out;
+
+	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)a);
+	it_assert_error(r, 403, "forbidden");
+	it_resp_free(r);
+
+	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(NULL, a);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+
+	r = it_postf("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = film_list(NULL, fid, 1, 20);
+	it_assert_status(r, 200);
+	assert_null(list_find(r, b));
+	assert_int_equal(it_data_int(r, "total"), 0);
+	it_resp_free(r);
+
+	/* an admin removing another user's comment is audited */
+	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.remove' AND "
+	             "target = 'comment:%lld' AND actor = %lld",
+	             (long long)b, (long long)admin_uid);
+	assert_non_null(out);
+	assert_int_equal(atoi(out), 1);
+	free(out);
+
+	r = it_postf("/comment/remove", tok, "{}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	free(tok);
+	free(other);
+}
+
+static void test_comment_hide_removes_it_from_public_view(void **state)
+{
+	int64_t fid = film_new("Drama");
+	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
+	int64_t shown = comment_new(tok, fid, 0, 2), id = comment_new(tok, fid, 0, 4);
+	struct it_resp *r;
+	cJSON *c;
+	char *out;
+
+	r = film_list(NULL, fid, 1, 20);
+	assert_int_equal(it_data_int(r, "total"), 2);
+	it_resp_free(r);
+
+	/* customers may not hide */
+	r = it_postf("/comment/hide", tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
+	it_assert_error(r, 403, "forbidden");
+	it_resp_free(r);
+
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	const char *readers[] = { NULL, other, tok };
+	for (size_t i = 0; i < 3; i++) {
+		r = detail(readers[i], id);
+		it_assert_error(r, 404, "not_found");
+		it_resp_free(r);
+		r = film_list(readers[i], fid, 1, 20);
+		it_assert_status(r, 200);
+		assert_null(list_find(r, id));
+		assert_non_null(list_find(r, shown));
+		assert_int_equal(it_data_int(r, "total"), 1);
+		it_resp_free(r);
+	}
+	/* the hidden rating no longer counts */
+	r = film_list(NULL, fid, 1, 20);
+	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 2.0);
+	it_resp_free(r);
+
+	/* admins still see it, marked */
+	r = detail(admin_tok, id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "hidden"), 1);
+	it_resp_free(r);
+	r = film_list(admin_tok, fid, 1, 20);
+	c = list_find(r, id);
+	assert_non_null(c);
+	assert_int_equal(json_int(c, "hidden"), 1);
+	it_resp_free(r);
+
+	/* the writer sees it in its own list */
+	r = it_post("/comment/list", tok, NULL);
+	c = list_find(r, id);
+	assert_non_null(c);
+	assert_int_equal(json_int(c, "hidden"), 1);
+	it_resp_free(r);
+
+	/* a hidden comment of someone else is not found for a customer */
+	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+
+	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
+	             "target = 'comment:%lld'",
+	             (long long)id);
+	assert_non_null(out);
+	assert_int_equal(atoi(out), 1);
+	free(out);
+
+	/* back to visible */
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(NULL, id);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "hidden"), 0);
+	it_resp_free(r);
+	r = film_list(NULL, fid, 1, 20);
+	assert_int_equal(it_data_int(r, "total"), 2);
+	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 3.0);
+	it_resp_free(r);
+
+	/* errors */
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":2}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/comment/hide", NULL, "{\"id\":%lld,\"hidden\":1}", (long long)id);
+	it_assert_error(r, 401, "unauthorized");
+	it_resp_free(r);
+	free(tok);
+	free(other);
+}
+
+static void test_comment_film_list_pages_newest_first_with_average(void **state)
+{
+	int64_t fid = film_new("Drama"), empty = film_new("Drama");
+	char *tok = it_customer(NULL, NULL);
+	int ratings[] = { 5, 4, 3, 0, 2 };
+	int64_t ids[5];
+	struct it_resp *r;
+	cJSON *l, *avg;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		ids[i] = comment_new(tok, fid, 0, ratings[i]);
+
+	r = film_list(NULL, fid, 1, 20);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "total"), 5);
+	avg = cJSON_GetObjectItem(it_data(r), "avgRating");
+	assert_true(cJSON_IsNumber(avg));
+	assert_true(avg->valuedouble == 3.5); /* (5+4+3+2)/4: unrated ones do not count */
+	assert_int_equal(it_data_int(r, "ratingCount"), 4);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(json_int(cJSON_GetArrayItem(l, i), "id"), ids[4 - i]);
+	it_resp_free(r);
+
+	r = film_list(NULL, fid, 1, 2);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 2);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), ids[4]);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 1), "id"), ids[3]);
+	assert_int_equal(it_data_int(r, "total"), 5);
+	it_resp_free(r);
+	r = film_list(NULL, fid, 3, 2);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 1);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), ids[0]);
+	it_resp_free(r);
+	r = film_list(NULL, fid, 4, 2);
+	it_assert_status(r, 200);
+	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	it_resp_free(r);
+
+	/* a film without comments: empty list, average 0 */
+	r = film_list(NULL, empty, 1, 20);
+	it_assert_status(r, 200);
+	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	assert_int_equal(it_data_int(r, "total"), 0);
+	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 0);
+	it_resp_free(r);
+
+	/* errors */
+	r = film_list(NULL, sql_id(), 1, 20);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = film_list(NULL, fid, 1, 101);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = film_list(NULL, fid, 0, 10);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/comment/film/list", NULL, "{}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	free(tok);
+}
+
+static void test_comment_list_holds_only_the_callers_comments(void **state)
+{
+	int64_t fid = film_new("Drama");
+	char *a = it_customer(NULL, NULL), *b = it_customer(NULL, NULL);
+	int64_t a1 = comment_new(a, fid, 1, 0), b1 = comment_new(b, fid, 0, 0);
+	int64_t a2 = comment_new(a, fid, 0, 0);
+	struct it_resp *r;
+	cJSON *l;
+
+	r = it_post("/comment/list", a, NULL);
+	it_assert_status(r, 200);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 2);
+	assert_int_equal(it_data_int(r, "total"), 2);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a2);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 1), "id"), a1);
+	assert_null(list_find(r, b1));
+	it_resp_free(r);
+
+	r = it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}");
+	it_assert_status(r, 200);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 1);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a1);
+	it_resp_free(r);
+
+	r = it_post("/comment/list", NULL, NULL);
+	it_assert_error(r, 401, "unauthorized");
+	it_resp_free(r);
+	free(a);
+	free(b);
+}
+
+static void test_comment_detail_needs_a_valid_id(void **state)
+{
+	struct it_resp *r;
+
+	r = it_post("/comment/detail", NULL, "{}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/comment/detail", NULL, "{\"id\":0}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/comment/detail", NULL, "{\"id\":\"12\"}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = detail(NULL, sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_comment_create_then_detail_shows_every_field),
+		cmocka_unit_test(test_comment_create_refuses_bad_fields_and_unknown_films),
+		cmocka_unit_test(test_comment_anonymous_author_is_hidden_from_all_but_admins),
+		cmocka_unit_test(test_comment_update_is_owner_only_and_sets_present_keys),
+		cmocka_unit_test(test_comment_remove_by_owner_or_admin_only),
+		cmocka_unit_test(test_comment_hide_removes_it_from_public_view),
+		cmocka_unit_test(test_comment_film_list_pages_newest_first_with_average),
+		cmocka_unit_test(test_comment_list_holds_only_the_callers_comments),
+		cmocka_unit_test(test_comment_detail_needs_a_valid_id),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
