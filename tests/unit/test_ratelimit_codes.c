@@ -1,0 +1,326 @@
+/*
+ * test_ratelimit_codes.c: the verification codes (cache/codes.c) and the
+ * fixed-window rate limits (cache/ratelimit.c) against a private
+ * redis-server that this program starts on a free loopback port and stops.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <hiredis/hiredis.h>
+
+#include "cache/codes.h"
+#include "cache/ratelimit.h"
+#include "cache/rcache.h"
+#include "config.h"
+#include "req.h"
+#include "worker.h"
+
+static pid_t redis_pid;
+static int redis_port;
+static char redis_dir[64];
+static struct worker *w;
+
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static int redis_ready(void)
+{
+	struct timeval tv = {1, 0};
+	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+	redisReply *r;
+	int ok = 0;
+
+	if (c && !c->err) {
+		r = redisCommand(c, "PING");
+		ok = r && r->type == REDIS_REPLY_STATUS;
+		if (r)
+			freeReplyObject(r);
+	}
+	if (c)
+		redisFree(c);
+	return ok;
+}
+
+static void redis_stop(void)
+{
+	if (redis_pid > 0) {
+		kill(redis_pid, SIGTERM);
+		waitpid(redis_pid, NULL, 0);
+		redis_pid = 0;
+	}
+}
+
+static int setup_group(void **state)
+{
+	char port[16], url[64];
+	int i, devnull;
+	(void)state;
+
+	snprintf(redis_dir, sizeof(redis_dir), "/tmp/test_ratelimit_codes.XXXXXX");
+	if (!mkdtemp(redis_dir))
+		return -1;
+	redis_port = free_port();
+	if (redis_port < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", redis_port);
+	redis_pid = fork();
+	if (redis_pid < 0)
+		return -1;
+	if (redis_pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
+		       "--save", "", "--appendonly", "no", "--dir", redis_dir, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && !redis_ready(); i++)
+		sleep_ms(50);
+	if (!redis_ready()) {
+		fprintf(stderr, "cannot start redis-server on port %d\n", redis_port);
+		redis_stop();
+		return -1;
+	}
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_port);
+	if (rc_configure(url) < 0)
+		return -1;
+	cfg.rate_limits = 1;
+	w = worker_new_local();
+	return w ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	worker_free_local(w);
+	redis_stop();
+	rmdir(redis_dir);
+	return 0;
+}
+
+static void issue(enum codes_kind kind, const char *dest, char code[PROTO_CODE_DIGITS + 1])
+{
+	size_t i;
+
+	assert_int_equal(codes_issue(w, kind, dest, code), 0);
+	assert_int_equal(strlen(code), PROTO_CODE_DIGITS);
+	for (i = 0; i < PROTO_CODE_DIGITS; i++)
+		assert_true(code[i] >= '0' && code[i] <= '9');
+}
+
+static void wrong_of(const char *code, char out[PROTO_CODE_DIGITS + 1])
+{
+	int i;
+
+	for (i = 0; i < PROTO_CODE_DIGITS; i++)
+		out[i] = (char)('0' + (code[i] - '0' + 1) % 10);
+	out[PROTO_CODE_DIGITS] = '\0';
+}
+
+static void test_codes_match_consumes_the_code(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1];
+	(void)state;
+
+	issue(CODES_EMAIL, "Ada@Example.TEST", code);
+	/* Email addresses match without case. */
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "ada@example.test", code), CODES_OK);
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "ada@example.test", code), CODES_EXPIRED);
+}
+
+static void test_codes_max_wrong_tries_burn_the_code(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1], wrong[PROTO_CODE_DIGITS + 1];
+	redisReply *r;
+	int i;
+	(void)state;
+
+	issue(CODES_EMAIL, "burn@example.test", code);
+	wrong_of(code, wrong);
+	for (i = 0; i < PROTO_CODE_MAX_TRIES - 1; i++)
+		assert_int_equal(codes_verify(w, CODES_EMAIL, "burn@example.test", wrong),
+		                 CODES_WRONG);
+	r = rc_cmd(w, "HGET " RC_PREFIX "code:email:burn@example.test tries");
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_STRING);
+	assert_int_equal(atoi(r->str), PROTO_CODE_MAX_TRIES - 1);
+	freeReplyObject(r);
+	/* The last try still says "wrong", then the code is gone. */
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "burn@example.test", wrong), CODES_WRONG);
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "burn@example.test", code), CODES_EXPIRED);
+}
+
+static void test_codes_new_send_replaces_the_old_code(void **state)
+{
+	char c1[PROTO_CODE_DIGITS + 1], c2[PROTO_CODE_DIGITS + 1], wrong[PROTO_CODE_DIGITS + 1];
+	redisReply *r;
+	(void)state;
+
+	issue(CODES_PHONE, "+8615000000001", c1);
+	wrong_of(c1, wrong);
+	assert_int_equal(codes_verify(w, CODES_PHONE, "+8615000000001", wrong), CODES_WRONG);
+	do
+		issue(CODES_PHONE, "+8615000000001", c2);
+	while (strcmp(c1, c2) == 0);
+	/* The replacement starts with no tries counted. */
+	r = rc_cmd(w, "HGET " RC_PREFIX "code:phone:+8615000000001 tries");
+	assert_non_null(r);
+	assert_string_equal(r->str, "0");
+	freeReplyObject(r);
+	assert_int_equal(codes_verify(w, CODES_PHONE, "+8615000000001", c1), CODES_WRONG);
+	assert_int_equal(codes_verify(w, CODES_PHONE, "+8615000000001", c2), CODES_OK);
+}
+
+static void test_codes_live_for_the_code_ttl(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1];
+	redisReply *r;
+	(void)state;
+
+	issue(CODES_EMAIL, "ttl@example.test", code);
+	r = rc_cmd(w, "TTL " RC_PREFIX "code:email:ttl@example.test");
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+	assert_true(r->integer > PROTO_CODE_TTL - 5 && r->integer <= PROTO_CODE_TTL);
+	freeReplyObject(r);
+}
+
+static void test_codes_drop_and_kinds_are_separate(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1];
+	(void)state;
+
+	issue(CODES_PHONE, "15000000002", code);
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "15000000002", code), CODES_EXPIRED);
+	codes_drop(w, CODES_PHONE, "15000000002");
+	assert_int_equal(codes_verify(w, CODES_PHONE, "15000000002", code), CODES_EXPIRED);
+	assert_int_equal(codes_verify(w, CODES_PHONE, "never-sent", "123456"), CODES_EXPIRED);
+}
+
+static void test_ratelimit_fixed_window(void **state)
+{
+	int i, ra = -1;
+	(void)state;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ratelimit_hit(w, "t", "window", 3, 1, &ra), 0);
+		assert_int_equal(ra, 0);
+	}
+	assert_int_equal(ratelimit_hit(w, "t", "window", 3, 1, &ra), 1);
+	assert_int_equal(ra, 1);
+	/* Other subjects have their own counters. */
+	assert_int_equal(ratelimit_hit(w, "t", "other", 3, 1, &ra), 0);
+	sleep_ms(1100);
+	assert_int_equal(ratelimit_hit(w, "t", "window", 3, 1, &ra), 0);
+}
+
+static void test_ratelimit_retry_after_counts_down(void **state)
+{
+	int ra = 0;
+	(void)state;
+
+	assert_int_equal(ratelimit_hit(w, "t", "hour", 1, 3600, &ra), 0);
+	assert_int_equal(ratelimit_hit(w, "t", "hour", 1, 3600, &ra), 1);
+	assert_true(ra > 3590 && ra <= 3600);
+}
+
+static void test_ratelimit_off_allows_everything(void **state)
+{
+	int i, ra;
+	(void)state;
+
+	cfg.rate_limits = 0;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_hit(w, "t", "off", 1, 60, &ra), 0);
+	cfg.rate_limits = 1;
+}
+
+static void test_ratelimit_req_answers_429(void **state)
+{
+	struct req r;
+	(void)state;
+
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	assert_int_equal(ratelimit_req(&r, "t", "req", 1, 60), PROTO_OK);
+	assert_int_equal(ratelimit_req(&r, "t", "req", 1, 60), PROTO_ERR_RATE_LIMITED);
+	assert_true(r.retry_after >= 59 && r.retry_after <= 60);
+	cJSON_Delete(r.err_data);
+}
+
+/* Last: stops Redis. */
+static void test_redis_down_fails_closed(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1];
+	struct req r;
+	int ra;
+	(void)state;
+
+	redis_stop();
+	assert_int_equal(ratelimit_hit(w, "t", "down", 10, 60, &ra), -1);
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	assert_int_equal(ratelimit_req(&r, "t", "down", 10, 60), PROTO_ERR_UNAVAILABLE);
+	assert_true(r.retry_after >= 1);
+	cJSON_Delete(r.err_data);
+	assert_int_equal(codes_issue(w, CODES_EMAIL, "down@example.test", code), -1);
+	assert_int_equal(codes_verify(w, CODES_EMAIL, "down@example.test", "123456"),
+	                 CODES_UNAVAILABLE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_codes_match_consumes_the_code),
+	    cmocka_unit_test(test_codes_max_wrong_tries_burn_the_code),
+	    cmocka_unit_test(test_codes_new_send_replaces_the_old_code),
+	    cmocka_unit_test(test_codes_live_for_the_code_ttl),
+	    cmocka_unit_test(test_codes_drop_and_kinds_are_separate),
+	    cmocka_unit_test(test_ratelimit_fixed_window),
+	    cmocka_unit_test(test_ratelimit_retry_after_counts_down),
+	    cmocka_unit_test(test_ratelimit_off_allows_everything),
+	    cmocka_unit_test(test_ratelimit_req_answers_429),
+	    cmocka_unit_test(test_redis_down_fails_closed),
+	};
+
+	return cmocka_run_group_tests_name("ratelimit_codes", tests, setup_group, teardown_group);
+}
