@@ -26,6 +26,9 @@ set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
+# Debian's python3 runs the sinks and picks ports (stdlib only).
+PYTHON=${PYTHON:-python3}
+if [ "$PYTHON" = python3 ] && [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; fi
 ADMIN_MOBILE_DEFAULT=13800000000
 MYSQL_WAIT=${MYSQL_WAIT:-60}
 REDIS_WAIT=${REDIS_WAIT:-20}
@@ -53,12 +56,19 @@ pid_of() {
 	[ -s "$f" ] || return 1
 	pid=$(head -n1 "$f" 2>/dev/null) || return 1
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	[ -r "/proc/$pid/cmdline" ] || return 1
+	alive "$pid" || return 1
 	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$want" || return 1
 	echo "$pid"
 }
 
-alive() { [ -r "/proc/$1/cmdline" ] && [ -n "$(tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null)" ]; }
+# alive PID: the process exists and is not a zombie (init may reap late).
+alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	case ${st%% *} in Z | X | x) return 1 ;; esac
+}
 
 # wait_gone PID SECONDS: wait until PID has exited; 1 on timeout.
 wait_gone() {
@@ -95,7 +105,7 @@ tail_log() {
 # --- ports, secrets, paths -----------------------------------------------
 
 pick_ports() { # N: print N distinct free loopback ports
-	python3 - "$1" <<'EOF'
+	"$PYTHON" - "$1" <<'EOF'
 import socket, sys
 socks = []
 for _ in range(int(sys.argv[1])):
@@ -107,7 +117,7 @@ EOF
 }
 
 port_free() {
-	python3 - "$1" <<'EOF' 2>/dev/null
+	"$PYTHON" - "$1" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -372,7 +382,7 @@ sinks_start() {
 	need_free "$SMS_PORT" "the sms sink" SMS_PORT
 	mkdir -p "$MAIL_DIR" "$SMS_DIR"
 	rm -f "$D/sinks.pid"
-	setsid python3 "$REPO/tests/sinks.py" --smtp-port "$SMTP_PORT" --http-port "$SMS_PORT" \
+	setsid "$PYTHON" "$REPO/tests/sinks.py" --smtp-port "$SMTP_PORT" --http-port "$SMS_PORT" \
 		--mail-dir "$MAIL_DIR" --sms-dir "$SMS_DIR" --pid-file "$D/sinks.pid" \
 		</dev/null >>"$D/sinks.log" 2>&1 9>&- &
 	pid=$!
@@ -678,7 +688,7 @@ up | down | status | mysql-start | mysql-stop | redis-start | redis-stop | sinks
 *) usage ;;
 esac
 
-command -v python3 >/dev/null || die "python3 not found: run packaging/install-deps.sh"
+command -v "$PYTHON" >/dev/null || die "python3 not found: run packaging/install-deps.sh"
 lock_dir
 load_secrets
 case $CMD in
