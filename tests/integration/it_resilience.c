@@ -130,6 +130,10 @@ static void test_resilience_metrics_exposed(void **state)
 {
 	struct it_resp *r;
 
+	r = it_postf("/user/login", NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}",
+	             it_env("ADMIN_MOBILE"), it_env("ADMIN_PASSWORD"));
+	it_assert_status(r, 200);
+	it_resp_free(r);
 	r = it_request("GET", "/metrics", NULL, NULL, 0);
 	it_assert_status(r, 200);
 	assert_non_null(strstr(r->content_type, "text/plain"));
