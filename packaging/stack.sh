@@ -104,15 +104,38 @@ tail_log() {
 
 # --- ports, secrets, paths -----------------------------------------------
 
-pick_ports() { # N: print N distinct free loopback ports
+# pick_ports N: print N distinct free loopback ports, taken below the kernel's
+# ephemeral range so that no outgoing connection grabs one before its server
+# binds it.
+pick_ports() {
 	"$PYTHON" - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
+import random, socket, sys
+n = int(sys.argv[1])
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+socks, ports = [], []
+for _ in range(2000):
+    if len(ports) == n or low <= 11000:
+        break
+    p = random.randrange(10000, low)
+    if p in ports:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        s.close()
+        continue
+    socks.append(s)
+    ports.append(p)
+while len(ports) < n:  # fall back to the kernel's choice
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
+    ports.append(s.getsockname()[1])
+print(" ".join(map(str, ports)))
 EOF
 }
 
@@ -667,6 +690,15 @@ status() {
 
 [ $# -ge 2 ] || usage
 CMD=$1
+case $CMD in
+down | status | *-stop)
+	if [ ! -d "$2" ]; then
+		say "no stack in '$2'"
+		[ "$CMD" = status ] && exit 1
+		exit 0
+	fi
+	;;
+esac
 set_paths "$2"
 shift 2
 BUILD=
