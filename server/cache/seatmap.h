@@ -1,0 +1,106 @@
+/*
+ * seatmap.h: the seat-state snapshot of one screening (spec 4.4
+ * /screening/seats, and the seats.snapshot of spec 6):
+ *   {"screeningId":N,"version":V,"layout":[...],"state":[...],
+ *    "seatsFree":F,"seatsTotal":T}
+ * where state rows align character by character with layout rows:
+ *   '.' no seat, 'f' free, 'h' held, 's' sold, 'x' blocked, 'b' house seat
+ *   still free (PROTO_STATE_* of proto_layout.h).
+ * A seat is sold ('s') while a live ticket of status 1 (issued) holds it,
+ * held ('h') while a live ticket of status 0 (reserved, unpaid) holds it or
+ * while its field exists in the Redis holds hash; sold wins over held.
+ * Every seat of a cancelled screening is 'x': nothing can be sold there.
+ * seatsTotal counts the sellable seats (all letters but X), seatsFree the
+ * 'f' and 'b' states.
+ *
+ * The Redis keys below are the contract with the selling issue (the hold
+ * script, the order and payment consumers, the WebSocket hub):
+ *
+ *   RC_PREFIX "seats:<screeningId>"    hash: seat id ("C7") -> hold id
+ *       (decimal text). A seat is held while its field exists. Only the
+ *       hold/release scripts and the expiry sweeper write it; the catalogue
+ *       reads it (snapshot, hall update check) and deletes it when the
+ *       screening is cancelled.
+ *   RC_PREFIX "seatver:<screeningId>"  string: integer version of the
+ *       screening's seat state; absent means 0. Every seat change (hold,
+ *       release, expiry, sale, refund, cancellation) INCRs it in the same
+ *       script that makes the change, so a version names one state.
+ *
+ * A snapshot reads the version and the holds in one script, then the live
+ * tickets from MySQL: the state is at least as new as its version, so a
+ * client that applies deltas from that version misses nothing (deltas carry
+ * final states; applying one twice is harmless).
+ *
+ * Snapshots are cached (cache.h) under "seatmap:<screeningId>" for
+ * SEATMAP_TTL_S seconds. Versions never go backwards on one instance: every
+ * version served is remembered per screening, a cached snapshot older than
+ * that is reloaded, and with Redis down the snapshot is built from MySQL
+ * alone with the last version remembered (holds then unknown).
+ *
+ * Worker threads only.
+ */
+#ifndef BOXOFFICE_CACHE_SEATMAP_H
+#define BOXOFFICE_CACHE_SEATMAP_H
+
+#include <inttypes.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cache/rcache.h"
+#include "proto_error.h"
+#include "proto_layout.h"
+
+struct worker;
+
+/* Key formats (printf, with the screening id as PRId64) of the contract above. */
+#define SEATMAP_HOLDS_KEY RC_PREFIX "seats:%" PRId64
+#define SEATMAP_VERSION_KEY RC_PREFIX "seatver:%" PRId64
+/* Cache key (without RC_PREFIX) and lifetime of snapshots. */
+#define SEATMAP_CACHE_KEY "seatmap:%" PRId64
+#define SEATMAP_TTL_S 2
+
+struct seatmap {
+	int64_t screening_id;
+	int64_t version;
+	int status; /* store_screening_status */
+	struct proto_layout layout;
+	char state[PROTO_LAYOUT_MAX_ROWS][PROTO_LAYOUT_MAX_COLS + 1];
+	int total; /* sellable seats */
+	int free;  /* 'f' and 'b' */
+	int redis_ok; /* 0: built without Redis (holds unknown) */
+};
+
+/*
+ * Build the snapshot of screening id from MySQL and Redis, bypassing the
+ * cache. Returns PROTO_OK, PROTO_ERR_NOT_FOUND (no such screening, or its
+ * film is removed), PROTO_ERR_UNAVAILABLE (MySQL down) or
+ * PROTO_ERR_INTERNAL.
+ */
+enum proto_err seatmap_build(struct worker *w, int64_t id, struct seatmap *m);
+/* The snapshot object of m; new, the caller frees it (cJSON_Delete); NULL on ENOMEM. */
+cJSON *seatmap_to_json(const struct seatmap *m);
+
+/*
+ * The snapshot object of screening id, from the cache or built. Returns
+ * PROTO_OK with *out new (cJSON_Delete), or the errors of seatmap_build.
+ */
+enum proto_err seatmap_get(struct worker *w, int64_t id, cJSON **out);
+/* seatsFree and seatsTotal of a snapshot object. Returns 0, or -1 if absent. */
+int seatmap_counts(const cJSON *snapshot, int *free, int *total);
+
+/* Drop the cached snapshot (after a write that changes it). */
+void seatmap_invalidate(struct worker *w, int64_t id);
+/*
+ * Seats held in Redis for screening id into *n. Returns 0, or -1 when Redis
+ * cannot be reached (the caller cannot know; refuse with 503).
+ */
+int seatmap_held_count(struct worker *w, int64_t id, int64_t *n);
+/*
+ * Delete every hold of screening id and raise its version (one script).
+ * Returns 0, or -1 when Redis cannot be reached (logged; the holds then
+ * expire on their own and are refused by the cancelled status).
+ */
+int seatmap_drop_holds(struct worker *w, int64_t id);
+
+#endif

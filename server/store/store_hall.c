@@ -1,0 +1,130 @@
+/*
+ * store_hall.c: see store_hall.h.
+ */
+#include "store/store_hall.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HALL_COLUMNS "id, name, layout, seats, create_time, update_time"
+
+static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
+{
+	const char *s = db_cell(res, row, col);
+
+	snprintf(dst, dstlen, "%s", s ? s : "");
+}
+
+static void row_from_res(const struct db_res *res, int row, struct hall_row *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = db_cell_i64(res, row, 0);
+	copy_cell(h->name, sizeof(h->name), res, row, 1);
+	copy_cell(h->layout, sizeof(h->layout), res, row, 2);
+	h->seats = (int)db_cell_i64(res, row, 3);
+	h->create_time = db_cell_i64(res, row, 4);
+	h->update_time = db_cell_i64(res, row, 5);
+}
+
+static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct hall_row *out, int *found)
+{
+	*found = 0;
+	if (rc != DB_OK)
+		return rc;
+	if (res->nrows > 0) {
+		row_from_res(res, 0, out);
+		*found = 1;
+	}
+	db_res_release(res);
+	return DB_OK;
+}
+
+enum db_rc store_hall_insert(struct worker *w, const struct hall_row *h)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return db_exec(w,
+	               "INSERT INTO halls (id, name, layout, seats, removed, create_time, "
+	               "update_time) VALUES (?, ?, ?, ?, 0, ?, ?)",
+	               DB_PARAMS(DB_I64(h->id), DB_STR(h->name), DB_STR(h->layout),
+	                         DB_I64(h->seats), DB_I64(now), DB_I64(now)),
+	               NULL, NULL);
+}
+
+enum db_rc store_hall_get(struct worker *w, int64_t id, struct hall_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0",
+	              DB_PARAMS(DB_I64(id)), &res);
+	return one_row(rc, &res, out, found);
+}
+
+enum db_rc store_hall_lock(struct worker *w, int64_t id, struct hall_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0 FOR UPDATE",
+	              DB_PARAMS(DB_I64(id)), &res);
+	return one_row(rc, &res, out, found);
+}
+
+enum db_rc store_hall_update(struct worker *w, int64_t id, const char *name, const char *layout,
+                             int seats)
+{
+	return db_exec(w,
+	               "UPDATE halls SET name = COALESCE(?, name), layout = COALESCE(?, layout), "
+	               "seats = COALESCE(?, seats), update_time = ? WHERE id = ? AND removed = 0",
+	               DB_PARAMS(name ? DB_STR(name) : DB_NULL, layout ? DB_STR(layout) : DB_NULL,
+	                         layout ? DB_I64(seats) : DB_NULL,
+	                         DB_I64((int64_t)time(NULL)), DB_I64(id)),
+	               NULL, NULL);
+}
+
+enum db_rc store_hall_remove(struct worker *w, int64_t id)
+{
+	return db_exec(w, "UPDATE halls SET removed = 1, update_time = ? WHERE id = ?",
+	               DB_PARAMS(DB_I64((int64_t)time(NULL)), DB_I64(id)), NULL, NULL);
+}
+
+enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **rows, int *n,
+                           int64_t *total)
+{
+	struct db_res res;
+	enum db_rc rc;
+	int i;
+
+	*rows = NULL;
+	*n = 0;
+	*total = 0;
+	rc = db_query(w, "SELECT COUNT(*) FROM halls WHERE removed = 0", DB_NOPARAMS, &res);
+	if (rc != DB_OK)
+		return rc;
+	*total = db_cell_i64(&res, 0, 0);
+	db_res_release(&res);
+	if (*total == 0)
+		return DB_OK;
+	rc = db_query(w,
+	              "SELECT " HALL_COLUMNS
+	              " FROM halls WHERE removed = 0 ORDER BY name, id LIMIT ?",
+	              DB_PARAMS(DB_I64(limit)), &res);
+	if (rc != DB_OK)
+		return rc;
+	if (res.nrows > 0) {
+		*rows = calloc((size_t)res.nrows, sizeof(**rows));
+		if (!*rows) {
+			db_res_release(&res);
+			return DB_ERROR;
+		}
+		for (i = 0; i < res.nrows; i++)
+			row_from_res(&res, i, &(*rows)[i]);
+		*n = res.nrows;
+	}
+	db_res_release(&res);
+	return DB_OK;
+}
