@@ -1,0 +1,595 @@
+/*
+ * svc_film.c: see svc_film.h.
+ */
+#include "svc/svc_film.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "ids.h"
+#include "proto_json.h"
+#include "proto_wire.h"
+#include "store/store_audit.h"
+#include "store/store_film.h"
+#include "store/store_screening.h"
+#include "svc/pricing.h"
+#include "svc/svc_screening.h"
+
+#define DETAIL_TTL_S 300
+#define LIST_TTL_S 120
+#define SALE_TTL_S 30 /* sales change it without telling us */
+#define TX_TRIES 3
+#define NS "film"
+#define LENGTH_MAX 1440
+#define STOCK_MAX INT64_C(1000000000)
+#define POSTER_MAX 500
+
+static enum proto_err db_fail(struct req *r, enum db_rc rc)
+{
+	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
+		r->retry_after = 1;
+		return PROTO_ERR_UNAVAILABLE;
+	}
+	return PROTO_ERR_INTERNAL;
+}
+
+/*
+ * Run fn inside a transaction, again after a deadlock. fn returns PROTO_OK
+ * to commit; on a database failure it sets *db and returns any error.
+ */
+typedef enum proto_err (*tx_fn)(struct req *r, void *arg, enum db_rc *db);
+
+static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
+{
+	enum proto_err e = PROTO_ERR_INTERNAL;
+	enum db_rc db = DB_OK;
+	int i;
+
+	for (i = 0; i < TX_TRIES; i++) {
+		db = db_begin(r->w);
+		if (db != DB_OK)
+			return db_fail(r, db);
+		e = fn(r, arg, &db);
+		if (e == PROTO_OK) {
+			db = db_commit(r->w);
+			if (db == DB_OK)
+				return PROTO_OK;
+		}
+		db_rollback(r->w);
+		if (db == DB_OK)
+			return e;
+		if (db != DB_DEADLOCK)
+			return db_fail(r, db);
+	}
+	return db_fail(r, db);
+}
+
+#define TRY(x)                                                                             \
+	do {                                                                               \
+		enum db_rc rc_ = (x);                                                      \
+		if (rc_ != DB_OK) {                                                        \
+			*db = rc_;                                                         \
+			return PROTO_ERR_INTERNAL;                                         \
+		}                                                                          \
+	} while (0)
+
+static void move_fields(cJSON *dst, cJSON *src)
+{
+	cJSON *it;
+
+	while ((it = src->child) != NULL) {
+		cJSON_DetachItemViaPointer(src, it);
+		cJSON_AddItemToObject(dst, it->string, it);
+	}
+}
+
+static void key_detail(char *buf, size_t len, int64_t id)
+{
+	snprintf(buf, len, "film:%" PRId64, id);
+}
+
+void film_cache_invalidate(struct worker *w, int64_t film_id)
+{
+	char k[64];
+
+	key_detail(k, sizeof(k), film_id);
+	cache_del(w, k);
+	cache_bump(w, NS);
+}
+
+static cJSON *film_json(const struct film_row *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "id", (double)f->id);
+	cJSON_AddStringToObject(o, "name", f->name);
+	cJSON_AddStringToObject(o, "desc", f->desc);
+	cJSON_AddStringToObject(o, "director", f->director);
+	cJSON_AddStringToObject(o, "screenwriter", f->screenwriter);
+	cJSON_AddNumberToObject(o, "length", (double)f->length);
+	cJSON_AddNumberToObject(o, "amount", (double)f->amount);
+	cJSON_AddNumberToObject(o, "stock", (double)f->stock);
+	cJSON_AddNumberToObject(o, "isSelectSeat", f->is_select_seat);
+	cJSON_AddStringToObject(o, "genre", f->genre);
+	cJSON_AddStringToObject(o, "posterUrl", f->poster_url);
+	if (!cJSON_AddNumberToObject(o, "createTime", (double)f->create_time)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *list_json(const struct film_row *rows, int n, int64_t total)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	int i;
+
+	if (!arr)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		cJSON *f = film_json(&rows[i]);
+		if (!f)
+			goto fail;
+		cJSON_AddItemToArray(arr, f);
+	}
+	if (!cJSON_AddNumberToObject(o, "total", (double)total))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* ---- field validation ---- */
+
+static int poster_ok(const char *s)
+{
+	const char *p;
+
+	if (!s[0])
+		return 1;
+	if (s[0] != '/' && strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return 0;
+	for (p = s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\'' || *p == '<' || *p == '>' ||
+		    *p == '\\' || *p == '`')
+			return 0;
+	return 1;
+}
+
+struct text_field {
+	const char *key;
+	size_t max;
+	int nonempty;
+	size_t off; /* of the const char * in struct film_patch */
+};
+
+static const struct text_field text_fields[] = {
+	{ "name", PROTO_LEN_NAME, 1, offsetof(struct film_patch, name) },
+	{ "desc", PROTO_LEN_TEXT, 0, offsetof(struct film_patch, desc) },
+	{ "director", PROTO_LEN_NAME, 0, offsetof(struct film_patch, director) },
+	{ "screenwriter", PROTO_LEN_NAME, 0, offsetof(struct film_patch, screenwriter) },
+	{ "genre", PROTO_LEN_NAME, 0, offsetof(struct film_patch, genre) },
+	{ "posterUrl", POSTER_MAX, 0, offsetof(struct film_patch, poster_url) },
+};
+
+struct int_field {
+	const char *key;
+	int64_t min, max;
+	size_t off; /* of the int64_t in struct film_patch */
+};
+
+static const struct int_field int_fields[] = {
+	{ "length", 1, LENGTH_MAX, offsetof(struct film_patch, length) },
+	{ "amount", 0, PRICING_MAX_PRICE, offsetof(struct film_patch, amount) },
+	{ "stock", 0, STOCK_MAX, offsetof(struct film_patch, stock) },
+	{ "isSelectSeat", 0, 1, offsetof(struct film_patch, is_select_seat) },
+};
+
+/* Keys /film/create needs; genre and posterUrl are optional. */
+static const char *const required[] = { "name",     "desc",   "stock",  "amount",
+	                                "screenwriter", "director", "length", "isSelectSeat" };
+
+/*
+ * Read the film fields of the request into p (absent: NULL / -1). With
+ * create, the keys of required[] must be present. *n counts the present ones.
+ */
+static enum proto_err read_fields(struct req *r, int create, struct film_patch *p, int *n)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->length = p->amount = p->stock = p->is_select_seat = -1;
+	*n = 0;
+	for (i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]); i++) {
+		const struct text_field *f = &text_fields[i];
+		const char **dst = (const char **)((char *)p + f->off);
+		int g = proto_get_str(r->body, f->key, f->max, dst);
+
+		if (g < 0 || (g == 1 && f->nonempty && !(*dst)[0]))
+			return req_fail_field(r, f->key);
+		if (g == 1 && f->off == offsetof(struct film_patch, poster_url) && !poster_ok(*dst))
+			return req_fail_field(r, f->key);
+		*n += g;
+	}
+	for (i = 0; i < sizeof(int_fields) / sizeof(int_fields[0]); i++) {
+		const struct int_field *f = &int_fields[i];
+		int64_t *dst = (int64_t *)(void *)((char *)p + f->off);
+		int g = proto_get_int(r->body, f->key, f->min, f->max, dst);
+
+		if (g < 0)
+			return req_fail_field(r, f->key);
+		*n += g;
+	}
+	if (create) {
+		for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, required[i]);
+			if (!v || cJSON_IsNull(v))
+				return req_fail_field(r, required[i]);
+		}
+	}
+	return PROTO_OK;
+}
+
+/* The request's keys (minus id) as audit detail; malloc'd or NULL. */
+static char *body_detail(const struct req *r)
+{
+	cJSON *copy = cJSON_Duplicate(r->body, 1);
+	char *s;
+
+	if (!copy)
+		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "id");
+	s = cJSON_PrintUnformatted(copy);
+	cJSON_Delete(copy);
+	return s;
+}
+
+static int audit(struct req *r, const char *action, int64_t id, const char *detail)
+{
+	char target[64];
+
+	snprintf(target, sizeof(target), "film:%" PRId64, id);
+	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
+}
+
+/* ---- /film/create ---- */
+
+struct create_ctx {
+	struct film_row *f;
+};
+
+static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct create_ctx *c = arg;
+
+	TRY(store_film_insert(r->w, c->f));
+	if (audit(r, "film.create", c->f->id, c->f->name) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err film_create(struct req *r)
+{
+	struct film_patch p;
+	struct create_ctx c;
+	enum proto_err e;
+	char k[64];
+	int n;
+
+	if ((e = read_fields(r, 1, &p, &n)) != PROTO_OK)
+		return e;
+	c.f = calloc(1, sizeof(*c.f));
+	if (!c.f)
+		return PROTO_ERR_INTERNAL;
+	c.f->id = ids_next();
+	snprintf(c.f->name, sizeof(c.f->name), "%s", p.name);
+	snprintf(c.f->desc, sizeof(c.f->desc), "%s", p.desc);
+	snprintf(c.f->director, sizeof(c.f->director), "%s", p.director);
+	snprintf(c.f->screenwriter, sizeof(c.f->screenwriter), "%s", p.screenwriter);
+	snprintf(c.f->genre, sizeof(c.f->genre), "%s", p.genre ? p.genre : "");
+	snprintf(c.f->poster_url, sizeof(c.f->poster_url), "%s", p.poster_url ? p.poster_url : "");
+	c.f->length = p.length;
+	c.f->amount = p.amount;
+	c.f->stock = p.stock;
+	c.f->is_select_seat = (int)p.is_select_seat;
+	e = run_tx(r, create_tx, &c);
+	if (e == PROTO_OK) {
+		/* A "no such film" marker may sit under the new id. */
+		key_detail(k, sizeof(k), c.f->id);
+		cache_del(r->w, k);
+		cache_bump(r->w, NS);
+		cJSON_AddNumberToObject(r->data, "id", (double)c.f->id);
+	}
+	free(c.f);
+	return e;
+}
+
+/* ---- /film/update ---- */
+
+struct update_ctx {
+	int64_t id;
+	const struct film_patch *p;
+	struct film_row *old;
+	const char *detail;
+};
+
+static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct update_ctx *c = arg;
+	int found;
+
+	TRY(store_film_lock(r->w, c->id, 1, c->old, &found));
+	if (!found)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
+	TRY(store_film_update(r->w, c->id, c->p));
+	if (audit(r, "film.update", c->id, c->detail) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err film_update(struct req *r)
+{
+	struct update_ctx c = { 0 };
+	struct film_patch p;
+	struct film_row *cur;
+	enum proto_err e;
+	char *detail;
+	int n, found;
+	enum db_rc rc;
+
+	if (proto_get_id(r->body, "id", &c.id) != 1)
+		return req_fail_field(r, "id");
+	if ((e = read_fields(r, 0, &p, &n)) != PROTO_OK)
+		return e;
+	cur = calloc(1, sizeof(*cur));
+	if (!cur)
+		return PROTO_ERR_INTERNAL;
+	if (n == 0) {
+		/* Nothing to set: still a 404 for an unknown film. */
+		rc = store_film_get(r->w, c.id, cur, &found);
+		e = rc != DB_OK ? db_fail(r, rc)
+		    : found     ? PROTO_OK
+		                : req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
+		free(cur);
+		return e;
+	}
+	detail = body_detail(r);
+	c.p = &p;
+	c.old = cur;
+	c.detail = detail;
+	e = run_tx(r, update_tx, &c);
+	if (e == PROTO_OK) {
+		film_cache_invalidate(r->w, c.id);
+		/* Screening answers carry the film's name. */
+		if (p.name && strcmp(p.name, cur->name) != 0)
+			screening_cache_bump(r->w);
+	}
+	cJSON_free(detail);
+	free(cur);
+	return e;
+}
+
+/* ---- /film/remove ---- */
+
+struct remove_ctx {
+	int64_t id;
+	int64_t now;
+	struct film_row *f;
+	int64_t *cancelled;
+	int ncancelled;
+};
+
+static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct remove_ctx *c = arg;
+	int64_t paid;
+	int found, i;
+
+	free(c->cancelled);
+	c->cancelled = NULL;
+	c->ncancelled = 0;
+	TRY(store_film_lock(r->w, c->id, 1, c->f, &found));
+	if (!found)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
+	TRY(store_film_paid_future(r->w, c->id, c->now, &paid));
+	if (paid > 0)
+		return req_fail_conflict(r, "paid_tickets");
+	TRY(store_screening_future_of_film(r->w, c->id, c->now, &c->cancelled, &c->ncancelled));
+	for (i = 0; i < c->ncancelled; i++)
+		TRY(store_screening_cancel(r->w, c->cancelled[i], "film removed", NULL, NULL));
+	TRY(store_film_remove(r->w, c->id));
+	if (audit(r, "film.remove", c->id, c->f->name) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err film_remove(struct req *r)
+{
+	struct remove_ctx c = { 0 };
+	enum proto_err e;
+	char k[64];
+	int i;
+
+	if (proto_get_id(r->body, "id", &c.id) != 1)
+		return req_fail_field(r, "id");
+	c.now = (int64_t)time(NULL);
+	c.f = calloc(1, sizeof(*c.f));
+	if (!c.f)
+		return PROTO_ERR_INTERNAL;
+	e = run_tx(r, remove_tx, &c);
+	if (e == PROTO_OK) {
+		for (i = 0; i < c.ncancelled; i++)
+			screening_cancelled(r->w, c.cancelled[i]);
+		film_cache_invalidate(r->w, c.id);
+		screening_cache_bump(r->w);
+		/* The comment service answers 404 for a removed film's lists. */
+		snprintf(k, sizeof(k), "comment:%" PRId64, c.id);
+		cache_bump(r->w, k);
+	}
+	free(c.cancelled);
+	free(c.f);
+	return e;
+}
+
+/* ---- /film/detail ---- */
+
+static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+{
+	struct film_row *f = malloc(sizeof(*f));
+	enum proto_err e = PROTO_OK;
+	enum db_rc rc;
+	int found;
+
+	*out = NULL;
+	if (!f)
+		return PROTO_ERR_INTERNAL;
+	rc = store_film_get(w, *(const int64_t *)arg, f, &found);
+	if (rc != DB_OK)
+		e = rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+	else if (found && !(*out = film_json(f)))
+		e = PROTO_ERR_INTERNAL;
+	free(f);
+	return e;
+}
+
+static enum proto_err film_detail(struct req *r)
+{
+	enum proto_err e;
+	cJSON *v = NULL;
+	int64_t id;
+	char k[64];
+
+	if (proto_get_id(r->body, "id", &id) != 1)
+		return req_fail_field(r, "id");
+	key_detail(k, sizeof(k), id);
+	e = cache_get(r->w, k, DETAIL_TTL_S, load_detail, &id, &v);
+	if (e == PROTO_ERR_NOT_FOUND)
+		return req_fail_msg(r, e, "no such film");
+	if (e == PROTO_ERR_UNAVAILABLE)
+		r->retry_after = 1;
+	if (e != PROTO_OK)
+		return e;
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
+/* ---- /film/list and /film/sale/list ---- */
+
+struct list_args {
+	const char *like;  /* escaped pattern or NULL */
+	const char *genre; /* or NULL */
+	int64_t page, page_size;
+	int sale;
+};
+
+static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
+{
+	const struct list_args *a = arg;
+	struct film_row *rows = NULL;
+	int64_t total = 0;
+	enum db_rc rc;
+	int n = 0;
+
+	*out = NULL;
+	if (a->sale)
+		rc = store_film_sale_list(w, (int64_t)time(NULL), FILM_SALE_MAX, &rows, &n, &total);
+	else
+		rc = store_film_list(w, a->like, a->genre, (a->page - 1) * a->page_size,
+		                     a->page_size, &rows, &n, &total);
+	if (rc != DB_OK)
+		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+	*out = list_json(rows, n, total);
+	free(rows);
+	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
+}
+
+/* FNV-1a over the parts, a separator after each. */
+static uint64_t hash_parts(const char *const *parts, int n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)(parts[i] ? parts[i] : "\x01");
+		for (; *p; p++) {
+			h ^= *p;
+			h *= 0x100000001b3ull;
+		}
+		h ^= 0x1f;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static enum proto_err answer_list(struct req *r, const char *key, int ttl, struct list_args *a)
+{
+	enum proto_err e;
+	cJSON *v = NULL;
+
+	e = cache_get(r->w, key, ttl, load_list, a, &v);
+	if (e == PROTO_ERR_UNAVAILABLE)
+		r->retry_after = 1;
+	if (e != PROTO_OK)
+		return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
+static enum proto_err film_list(struct req *r)
+{
+	char like[PROTO_LEN_NAME * 4 * 2 + 3], key[128], nums[48];
+	const char *query = NULL, *parts[3];
+	struct list_args a = { 0 };
+	enum proto_err e;
+
+	if ((e = req_paging(r, &a.page, &a.page_size)) != PROTO_OK)
+		return e;
+	if (proto_get_str(r->body, "query", PROTO_LEN_NAME, &query) < 0)
+		return req_fail_field(r, "query");
+	if (proto_get_str(r->body, "genre", PROTO_LEN_NAME, &a.genre) < 0)
+		return req_fail_field(r, "genre");
+	if (query && query[0]) {
+		if (store_film_like_pattern(query, like, sizeof(like)) < 0)
+			return req_fail_field(r, "query");
+		a.like = like;
+	}
+	if (a.genre && !a.genre[0])
+		a.genre = NULL;
+	snprintf(nums, sizeof(nums), "%" PRId64 ",%" PRId64, a.page, a.page_size);
+	parts[0] = a.like;
+	parts[1] = a.genre;
+	parts[2] = nums;
+	snprintf(key, sizeof(key), "film:list:%" PRId64 ":%016" PRIx64, cache_gen(r->w, NS),
+	         hash_parts(parts, 3));
+	return answer_list(r, key, LIST_TTL_S, &a);
+}
+
+static enum proto_err film_sale_list(struct req *r)
+{
+	struct list_args a = { 0 };
+	char key[64];
+
+	a.sale = 1;
+	snprintf(key, sizeof(key), "film:sale:%" PRId64, cache_gen(r->w, NS));
+	return answer_list(r, key, SALE_TTL_S, &a);
+}
+
+const struct route film_routes[] = {
+	{ PROTO_PATH_FILM_CREATE, film_create, ROUTE_ADMIN },
+	{ PROTO_PATH_FILM_UPDATE, film_update, ROUTE_ADMIN },
+	{ PROTO_PATH_FILM_REMOVE, film_remove, ROUTE_ADMIN },
+	{ PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_PUBLIC },
+	{ PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_PUBLIC },
+	{ PROTO_PATH_FILM_LIST, film_list, ROUTE_PUBLIC },
+	{ NULL, NULL, 0 },
+};

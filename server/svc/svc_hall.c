@@ -1,0 +1,483 @@
+/*
+ * svc_hall.c: see svc_hall.h.
+ */
+#include "svc/svc_hall.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "cache/seatmap.h"
+#include "ids.h"
+#include "log.h"
+#include "proto_json.h"
+#include "proto_layout.h"
+#include "proto_wire.h"
+#include "store/store_audit.h"
+#include "store/store_hall.h"
+#include "store/store_screening.h"
+#include "svc/svc_screening.h"
+
+#define DETAIL_TTL_S 300
+#define LIST_TTL_S 300
+#define TX_TRIES 3
+#define NS "hall"
+
+static enum proto_err db_fail(struct req *r, enum db_rc rc)
+{
+	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
+		r->retry_after = 1;
+		return PROTO_ERR_UNAVAILABLE;
+	}
+	return PROTO_ERR_INTERNAL;
+}
+
+/*
+ * Run fn inside a transaction, again after a deadlock. fn returns PROTO_OK
+ * to commit; on a database failure it sets *db and returns any error.
+ */
+typedef enum proto_err (*tx_fn)(struct req *r, void *arg, enum db_rc *db);
+
+static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
+{
+	enum proto_err e = PROTO_ERR_INTERNAL;
+	enum db_rc db = DB_OK;
+	int i;
+
+	for (i = 0; i < TX_TRIES; i++) {
+		db = db_begin(r->w);
+		if (db != DB_OK)
+			return db_fail(r, db);
+		e = fn(r, arg, &db);
+		if (e == PROTO_OK) {
+			db = db_commit(r->w);
+			if (db == DB_OK)
+				return PROTO_OK;
+		}
+		db_rollback(r->w);
+		if (db == DB_OK)
+			return e;
+		if (db != DB_DEADLOCK)
+			return db_fail(r, db);
+	}
+	return db_fail(r, db);
+}
+
+#define TRY(x)                                                                             \
+	do {                                                                               \
+		enum db_rc rc_ = (x);                                                      \
+		if (rc_ != DB_OK) {                                                        \
+			*db = rc_;                                                         \
+			return PROTO_ERR_INTERNAL;                                         \
+		}                                                                          \
+	} while (0)
+
+static void move_fields(cJSON *dst, cJSON *src)
+{
+	cJSON *it;
+
+	while ((it = src->child) != NULL) {
+		cJSON_DetachItemViaPointer(src, it);
+		cJSON_AddItemToObject(dst, it->string, it);
+	}
+}
+
+static void key_detail(char *buf, size_t len, int64_t id)
+{
+	snprintf(buf, len, "hall:%" PRId64, id);
+}
+
+static cJSON *hall_json(const struct hall_row *h)
+{
+	struct proto_layout l;
+	cJSON *o, *layout;
+	char why[80];
+
+	if (proto_layout_from_text(&l, h->layout, why, sizeof(why)) < 0) {
+		log_error("hall %" PRId64 " has an invalid layout: %s", h->id, why);
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "id", (double)h->id);
+	cJSON_AddStringToObject(o, "name", h->name);
+	layout = proto_layout_to_json(&l);
+	if (!layout) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "layout", layout);
+	cJSON_AddNumberToObject(o, "seats", l.seats);
+	cJSON_AddNumberToObject(o, "sellable", l.sellable);
+	if (!cJSON_AddNumberToObject(o, "createTime", (double)h->create_time)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int audit(struct req *r, const char *action, int64_t id, const char *detail)
+{
+	char target[64];
+
+	snprintf(target, sizeof(target), "hall:%" PRId64, id);
+	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
+}
+
+/*
+ * The layout of the request parsed into *l. Returns 1 present and valid, 0
+ * absent, -1 invalid (error filled in r, reason in msg).
+ */
+static int read_layout(struct req *r, struct proto_layout *l)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, "layout");
+	char why[80];
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (proto_layout_from_json(l, v, why, sizeof(why)) < 0) {
+		req_fail_field(r, "layout");
+		snprintf(r->err_msg, sizeof(r->err_msg), "invalid field 'layout': %s", why);
+		return -1;
+	}
+	return 1;
+}
+
+/* name: 1 present and valid, 0 absent, -1 invalid (error filled in r). */
+static int read_name(struct req *r, const char **name)
+{
+	int g = proto_get_str(r->body, "name", PROTO_LEN_NAME, name);
+
+	if (g < 0 || (g == 1 && !(*name)[0])) {
+		req_fail_field(r, "name");
+		return -1;
+	}
+	return g;
+}
+
+/* ---- /hall/create ---- */
+
+static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	const struct hall_row *h = arg;
+
+	TRY(store_hall_insert(r->w, h));
+	if (audit(r, "hall.create", h->id, h->name) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err hall_create(struct req *r)
+{
+	struct proto_layout l;
+	struct hall_row *h;
+	const char *name = NULL;
+	enum proto_err e;
+	char k[64];
+	int g;
+
+	g = read_name(r, &name);
+	if (g < 0)
+		return PROTO_ERR_INVALID_FIELD;
+	if (g == 0)
+		return req_fail_field(r, "name");
+	g = read_layout(r, &l);
+	if (g < 0)
+		return PROTO_ERR_INVALID_FIELD;
+	if (g == 0)
+		return req_fail_field(r, "layout");
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return PROTO_ERR_INTERNAL;
+	h->id = ids_next();
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	if (proto_layout_to_text(&l, h->layout, sizeof(h->layout)) < 0) {
+		free(h);
+		return PROTO_ERR_INTERNAL;
+	}
+	h->seats = l.seats;
+	e = run_tx(r, create_tx, h);
+	if (e == PROTO_OK) {
+		key_detail(k, sizeof(k), h->id);
+		cache_del(r->w, k);
+		cache_bump(r->w, NS);
+		cJSON_AddNumberToObject(r->data, "id", (double)h->id);
+		cJSON_AddNumberToObject(r->data, "seats", l.seats);
+	}
+	free(h);
+	return e;
+}
+
+/* ---- /hall/update ---- */
+
+struct update_ctx {
+	int64_t id, now;
+	const char *name;           /* NULL: unchanged */
+	const struct proto_layout *layout; /* NULL: unchanged */
+	char text[PROTO_LAYOUT_JSON_MAX + 1];
+	struct hall_row *old;
+	int layout_changed;
+	int64_t *future; /* screenings whose seat map follows the layout */
+	int nfuture;
+};
+
+/* 409 when a seat of a screening still to come is sold or held. */
+static enum proto_err check_taken(struct req *r, struct update_ctx *c, enum db_rc *db)
+{
+	int64_t n;
+	int i;
+
+	TRY(store_screening_live_tickets_in_hall(r->w, c->id, c->now, &n));
+	if (n > 0)
+		return req_fail_conflict(r, "sold_seats");
+	TRY(store_screening_future_in_hall(r->w, c->id, c->now, &c->future, &c->nfuture));
+	for (i = 0; i < c->nfuture; i++) {
+		if (seatmap_held_count(r->w, c->future[i], &n) < 0) {
+			r->retry_after = 1;
+			return req_fail_msg(r, PROTO_ERR_UNAVAILABLE,
+			                    "cannot check the holds of hall %" PRId64, c->id);
+		}
+		if (n > 0)
+			return req_fail_conflict(r, "held_seats");
+	}
+	return PROTO_OK;
+}
+
+static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct update_ctx *c = arg;
+	struct proto_layout cur;
+	char why[80], detail[PROTO_LAYOUT_JSON_MAX + PROTO_LEN_NAME * 4 + 32];
+	enum proto_err e;
+	int found;
+
+	free(c->future);
+	c->future = NULL;
+	c->nfuture = 0;
+	c->layout_changed = 0;
+	TRY(store_hall_lock(r->w, c->id, c->old, &found));
+	if (!found)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
+	if (c->layout) {
+		if (proto_layout_from_text(&cur, c->old->layout, why, sizeof(why)) < 0)
+			log_warn("hall %" PRId64 " had an invalid layout: %s", c->id, why);
+		else
+			c->layout_changed = !proto_layout_equal(&cur, c->layout);
+	}
+	if (c->layout_changed) {
+		if ((e = check_taken(r, c, db)) != PROTO_OK)
+			return e;
+		TRY(store_screening_set_total_in_hall(r->w, c->id, c->now, c->layout->sellable));
+	}
+	TRY(store_hall_update(r->w, c->id, c->name, c->layout_changed ? c->text : NULL,
+	                      c->layout_changed ? c->layout->seats : 0));
+	snprintf(detail, sizeof(detail), "%s%s%s%s", c->name ? "name=" : "",
+	         c->name ? c->name : "", c->layout_changed ? " layout=" : "",
+	         c->layout_changed ? c->text : "");
+	if (audit(r, "hall.update", c->id, detail) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err hall_update(struct req *r)
+{
+	struct update_ctx c = { 0 };
+	struct proto_layout l;
+	enum proto_err e;
+	char k[64];
+	int g, i;
+
+	if (proto_get_id(r->body, "id", &c.id) != 1)
+		return req_fail_field(r, "id");
+	if (read_name(r, &c.name) < 0)
+		return PROTO_ERR_INVALID_FIELD;
+	g = read_layout(r, &l);
+	if (g < 0)
+		return PROTO_ERR_INVALID_FIELD;
+	if (g == 1) {
+		c.layout = &l;
+		if (proto_layout_to_text(&l, c.text, sizeof(c.text)) < 0)
+			return PROTO_ERR_INTERNAL;
+	}
+	c.now = (int64_t)time(NULL);
+	c.old = calloc(1, sizeof(*c.old));
+	if (!c.old)
+		return PROTO_ERR_INTERNAL;
+	e = run_tx(r, update_tx, &c);
+	if (e == PROTO_OK) {
+		key_detail(k, sizeof(k), c.id);
+		cache_del(r->w, k);
+		cache_bump(r->w, NS);
+		if (c.layout_changed) {
+			for (i = 0; i < c.nfuture; i++)
+				seatmap_invalidate(r->w, c.future[i]);
+			/* The sale list compares sold seats with seatsTotal. */
+			cache_bump(r->w, "film");
+		}
+		/* Screening answers carry the hall's name. */
+		if (c.name && strcmp(c.name, c.old->name) != 0)
+			screening_cache_bump(r->w);
+	}
+	free(c.future);
+	free(c.old);
+	return e;
+}
+
+/* ---- /hall/remove ---- */
+
+struct remove_ctx {
+	int64_t id, now;
+	struct hall_row *h;
+};
+
+static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct remove_ctx *c = arg;
+	int64_t *future = NULL;
+	int found, n = 0;
+
+	TRY(store_hall_lock(r->w, c->id, c->h, &found));
+	if (!found)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
+	TRY(store_screening_future_in_hall(r->w, c->id, c->now, &future, &n));
+	free(future);
+	if (n > 0)
+		return req_fail_conflict(r, "future_screenings");
+	TRY(store_hall_remove(r->w, c->id));
+	if (audit(r, "hall.remove", c->id, c->h->name) < 0)
+		TRY(DB_ERROR);
+	return PROTO_OK;
+}
+
+static enum proto_err hall_remove(struct req *r)
+{
+	struct remove_ctx c = { 0 };
+	enum proto_err e;
+	char k[64];
+
+	if (proto_get_id(r->body, "id", &c.id) != 1)
+		return req_fail_field(r, "id");
+	c.now = (int64_t)time(NULL);
+	c.h = calloc(1, sizeof(*c.h));
+	if (!c.h)
+		return PROTO_ERR_INTERNAL;
+	e = run_tx(r, remove_tx, &c);
+	if (e == PROTO_OK) {
+		key_detail(k, sizeof(k), c.id);
+		cache_del(r->w, k);
+		cache_bump(r->w, NS);
+	}
+	free(c.h);
+	return e;
+}
+
+/* ---- /hall/detail ---- */
+
+static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+{
+	struct hall_row *h = malloc(sizeof(*h));
+	enum proto_err e = PROTO_OK;
+	enum db_rc rc;
+	int found;
+
+	*out = NULL;
+	if (!h)
+		return PROTO_ERR_INTERNAL;
+	rc = store_hall_get(w, *(const int64_t *)arg, h, &found);
+	if (rc != DB_OK)
+		e = rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+	else if (found && !(*out = hall_json(h)))
+		e = PROTO_ERR_INTERNAL;
+	free(h);
+	return e;
+}
+
+static enum proto_err hall_detail(struct req *r)
+{
+	enum proto_err e;
+	cJSON *v = NULL;
+	int64_t id;
+	char k[64];
+
+	if (proto_get_id(r->body, "id", &id) != 1)
+		return req_fail_field(r, "id");
+	key_detail(k, sizeof(k), id);
+	e = cache_get(r->w, k, DETAIL_TTL_S, load_detail, &id, &v);
+	if (e == PROTO_ERR_NOT_FOUND)
+		return req_fail_msg(r, e, "no such hall");
+	if (e == PROTO_ERR_UNAVAILABLE)
+		r->retry_after = 1;
+	if (e != PROTO_OK)
+		return e;
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
+/* ---- /hall/list ---- */
+
+static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
+{
+	struct hall_row *rows = NULL;
+	cJSON *o = NULL, *arr;
+	int64_t total = 0;
+	enum db_rc rc;
+	int n = 0, i;
+
+	(void)arg;
+	*out = NULL;
+	rc = store_hall_list(w, HALL_LIST_MAX, &rows, &n, &total);
+	if (rc != DB_OK)
+		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+	o = cJSON_CreateObject();
+	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	if (!arr)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		cJSON *h = hall_json(&rows[i]);
+		if (!h)
+			goto fail;
+		cJSON_AddItemToArray(arr, h);
+	}
+	if (!cJSON_AddNumberToObject(o, "total", (double)total))
+		goto fail;
+	free(rows);
+	*out = o;
+	return PROTO_OK;
+fail:
+	free(rows);
+	cJSON_Delete(o);
+	return PROTO_ERR_INTERNAL;
+}
+
+static enum proto_err hall_list(struct req *r)
+{
+	enum proto_err e;
+	cJSON *v = NULL;
+	char key[64];
+
+	snprintf(key, sizeof(key), "hall:list:%" PRId64, cache_gen(r->w, NS));
+	e = cache_get(r->w, key, LIST_TTL_S, load_list, NULL, &v);
+	if (e == PROTO_ERR_NOT_FOUND)
+		e = PROTO_ERR_INTERNAL;
+	if (e == PROTO_ERR_UNAVAILABLE)
+		r->retry_after = 1;
+	if (e != PROTO_OK)
+		return e;
+	move_fields(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
+const struct route hall_routes[] = {
+	{ PROTO_PATH_HALL_CREATE, hall_create, ROUTE_ADMIN },
+	{ PROTO_PATH_HALL_UPDATE, hall_update, ROUTE_ADMIN },
+	{ PROTO_PATH_HALL_REMOVE, hall_remove, ROUTE_ADMIN },
+	{ PROTO_PATH_HALL_DETAIL, hall_detail, ROUTE_PUBLIC },
+	{ PROTO_PATH_HALL_LIST, hall_list, ROUTE_PUBLIC },
+	{ NULL, NULL, 0 },
+};
