@@ -1,0 +1,466 @@
+/*
+ * test_cache.c: the cache-aside of cache/cache.c against a private
+ * redis-server that this program starts on a free loopback port and stops:
+ * hits and misses, the empty-value marker, errors that are not cached, TTL
+ * jitter, one loader for concurrent misses, waiters that give up on a stuck
+ * loader, generations, Redis down (fallback) and read_cache 0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <hiredis/hiredis.h>
+
+#include "cache/cache.h"
+#include "cache/rcache.h"
+#include "config.h"
+#include "worker.h"
+
+static pid_t redis_pid;
+static int redis_port;
+static char redis_dir[64], redis_url[64];
+static struct worker *w;
+static redisContext *probe; /* the test's own view of Redis */
+
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int redis_ready(void)
+{
+	struct timeval tv = { 1, 0 };
+	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+	redisReply *r;
+	int ok = 0;
+
+	if (c && !c->err) {
+		r = redisCommand(c, "PING");
+		ok = r && r->type == REDIS_REPLY_STATUS;
+		if (r)
+			freeReplyObject(r);
+	}
+	if (c)
+		redisFree(c);
+	return ok;
+}
+
+static void redis_stop(void)
+{
+	if (redis_pid > 0) {
+		kill(redis_pid, SIGTERM);
+		waitpid(redis_pid, NULL, 0);
+		redis_pid = 0;
+	}
+}
+
+/* A command on the probe connection; the reply as an integer or string length. */
+static redisReply *probe_cmd(const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+
+	va_start(ap, fmt);
+	r = redisvCommand(probe, fmt, ap);
+	va_end(ap);
+	assert_non_null(r);
+	return r;
+}
+
+static long long probe_int(const char *fmt, const char *key)
+{
+	redisReply *r = probe_cmd(fmt, key);
+	long long v = r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+
+	freeReplyObject(r);
+	return v;
+}
+
+static int setup_group(void **state)
+{
+	char port[16];
+	struct timeval tv = { 2, 0 };
+	int i, devnull;
+
+	snprintf(redis_dir, sizeof(redis_dir), "/tmp/test_cache.XXXXXX");
+	if (!mkdtemp(redis_dir))
+		return -1;
+	redis_port = free_port();
+	if (redis_port < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", redis_port);
+	redis_pid = fork();
+	if (redis_pid < 0)
+		return -1;
+	if (redis_pid == 0) {
+		devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
+		       "--save", "", "--appendonly", "no", "--dir", redis_dir, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && !redis_ready(); i++)
+		sleep_ms(50);
+	if (!redis_ready()) {
+		fprintf(stderr, "cannot start redis-server on port %d\n", redis_port);
+		redis_stop();
+		return -1;
+	}
+	snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", redis_port);
+	if (rc_configure(redis_url) < 0)
+		return -1;
+	probe = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+	if (!probe || probe->err)
+		return -1;
+	w = worker_new_local();
+	return w ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+	worker_free_local(w);
+	if (probe)
+		redisFree(probe);
+	redis_stop();
+	rmdir(redis_dir);
+	return 0;
+}
+
+static int setup_each(void **state)
+{
+	cfg.read_cache = 1;
+	freeReplyObject(probe_cmd("FLUSHALL"));
+	return 0;
+}
+
+/* --- loaders ---------------------------------------------------------------- */
+
+struct fake {
+	atomic_int calls;
+	enum proto_err ret;
+	int missing;   /* answer "no such row" */
+	int delay_ms;
+	int value;
+};
+
+static enum proto_err fake_load(struct worker *wk, void *arg, cJSON **out)
+{
+	struct fake *f = arg;
+
+	atomic_fetch_add(&f->calls, 1);
+	if (f->delay_ms)
+		sleep_ms(f->delay_ms);
+	if (f->ret != PROTO_OK)
+		return f->ret;
+	if (f->missing) {
+		*out = NULL;
+		return PROTO_OK;
+	}
+	*out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*out, "value", f->value);
+	return PROTO_OK;
+}
+
+static int value_of(const cJSON *v)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "value");
+
+	assert_true(cJSON_IsNumber(n));
+	return n->valueint;
+}
+
+/* --- tests ------------------------------------------------------------------- */
+
+static void test_cache_get_loads_once_then_hits(void **state)
+{
+	struct fake f = { .value = 42 };
+	struct cache_stats s0, s1;
+	cJSON *v = NULL;
+
+	cache_stats_get(&s0);
+	assert_int_equal(cache_get(w, "t:one", 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 42);
+	cJSON_Delete(v);
+	f.value = 43; /* the cache answers the first value */
+	assert_int_equal(cache_get(w, "t:one", 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 42);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&f.calls), 1);
+	cache_stats_get(&s1);
+	assert_int_equal(s1.misses - s0.misses, 1);
+	assert_int_equal(s1.hits - s0.hits, 1);
+	assert_int_equal(s1.loads - s0.loads, 1);
+
+	/* stored as JSON text under the prefix; the lock is gone */
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:one"), 1);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "lock:t:one"), 0);
+}
+
+static void test_cache_missing_row_is_a_short_marker(void **state)
+{
+	struct fake f = { .missing = 1 };
+	cJSON *v = NULL;
+	long long ttl;
+
+	assert_int_equal(cache_get(w, "t:none", 600, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
+	assert_null(v);
+	assert_int_equal(cache_get(w, "t:none", 600, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
+	assert_int_equal(atomic_load(&f.calls), 1);
+	assert_int_equal(probe_int("STRLEN %s", RC_PREFIX "t:none"), 0);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:none"), 1);
+	ttl = probe_int("PTTL %s", RC_PREFIX "t:none");
+	assert_true(ttl > 25000 && ttl <= 36000); /* 30 s + jitter, not the 600 s */
+}
+
+static void test_cache_loader_errors_pass_through_uncached(void **state)
+{
+	struct fake f = { .ret = PROTO_ERR_UNAVAILABLE };
+	cJSON *v = NULL;
+
+	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_UNAVAILABLE);
+	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_UNAVAILABLE);
+	assert_int_equal(atomic_load(&f.calls), 2);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:err"), 0);
+
+	/* a loader's own NOT_FOUND is an error like any other: no marker */
+	f.ret = PROTO_ERR_NOT_FOUND;
+	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:err"), 0);
+}
+
+static void test_cache_ttl_has_up_to_twenty_percent_jitter(void **state)
+{
+	struct fake f = { .value = 1 };
+	long long lo = -1, hi = -1, ttl;
+	char key[32];
+	cJSON *v;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "t:ttl:%d", i);
+		v = NULL;
+		assert_int_equal(cache_get(w, key, 100, fake_load, &f, &v), PROTO_OK);
+		cJSON_Delete(v);
+		snprintf(key, sizeof(key), RC_PREFIX "t:ttl:%d", i);
+		ttl = probe_int("PTTL %s", key);
+		assert_true(ttl > 99000 && ttl <= 120000);
+		lo = lo < 0 || ttl < lo ? ttl : lo;
+		hi = ttl > hi ? ttl : hi;
+	}
+	assert_true(hi - lo > 5000);
+}
+
+struct racer {
+	struct fake *f;
+	enum proto_err e;
+	int value;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct worker *mine = worker_new_local();
+	cJSON *v = NULL;
+
+	r->e = cache_get(mine, "t:hot", 60, fake_load, r->f, &v);
+	r->value = v ? value_of(v) : -1;
+	cJSON_Delete(v);
+	worker_free_local(mine);
+	return NULL;
+}
+
+static void test_cache_concurrent_misses_load_once(void **state)
+{
+	struct fake f = { .value = 7, .delay_ms = 80 };
+	struct racer rs[8];
+	pthread_t th[8];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		rs[i].f = &f;
+		assert_int_equal(pthread_create(&th[i], NULL, race, &rs[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(rs[i].e, PROTO_OK);
+		assert_int_equal(rs[i].value, 7);
+	}
+	assert_int_equal(atomic_load(&f.calls), 1);
+}
+
+static void test_cache_waiters_load_themselves_when_the_loader_is_stuck(void **state)
+{
+	struct fake f = { .value = 9 };
+	cJSON *v = NULL;
+	double t0, took;
+
+	/* another loader holds the lock and never writes */
+	freeReplyObject(probe_cmd("SET %s %s PX 60000", RC_PREFIX "lock:t:stuck", "someone"));
+	t0 = now_ms();
+	assert_int_equal(cache_get(w, "t:stuck", 60, fake_load, &f, &v), PROTO_OK);
+	took = now_ms() - t0;
+	assert_int_equal(value_of(v), 9);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&f.calls), 1);
+	assert_true(took >= 150 && took < 2000); /* waited a little, then read MySQL */
+	/* the key is left to the lock holder, whose lock is untouched */
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:stuck"), 0);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "lock:t:stuck"), 1);
+}
+
+/* A loader during whose load our lock expired and another loader took it. */
+static enum proto_err takeover_load(struct worker *wk, void *arg, cJSON **out)
+{
+	freeReplyObject(probe_cmd("SET %s %s PX 60000", RC_PREFIX "lock:t:mine", "theirs"));
+	return fake_load(wk, arg, out);
+}
+
+static void test_cache_a_lock_that_is_not_ours_is_kept(void **state)
+{
+	struct fake f = { .value = 5 };
+	redisReply *r;
+	cJSON *v = NULL;
+
+	assert_int_equal(cache_get(w, "t:mine", 60, takeover_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 5);
+	cJSON_Delete(v);
+	r = probe_cmd("GET %s", RC_PREFIX "lock:t:mine");
+	assert_int_equal(r->type, REDIS_REPLY_STRING);
+	assert_string_equal(r->str, "theirs");
+	freeReplyObject(r);
+}
+
+static void test_cache_del_and_generations(void **state)
+{
+	struct fake f = { .value = 1 };
+	cJSON *v = NULL;
+	int64_t g0, g1;
+
+	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
+	cJSON_Delete(v);
+	cache_del(w, "t:del");
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:del"), 0);
+	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&f.calls), 2);
+
+	g0 = cache_gen(w, "ns");
+	assert_true(g0 >= 1);
+	assert_int_equal(cache_gen(w, "ns"), g0);
+	cache_bump(w, "ns");
+	g1 = cache_gen(w, "ns");
+	assert_int_equal(g1, g0 + 1);
+	assert_int_equal(cache_gen(w, "other-ns") >= 1, 1);
+}
+
+static void test_cache_redis_down_falls_back_to_the_loader(void **state)
+{
+	struct fake f = { .value = 3 };
+	struct cache_stats s0, s1;
+	struct worker *down;
+	char url[64];
+	cJSON *v = NULL;
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	assert_int_equal(rc_configure(url), 0);
+	down = worker_new_local();
+	assert_non_null(down);
+	cache_stats_get(&s0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cache_get(down, "t:down", 60, fake_load, &f, &v), PROTO_OK);
+		assert_int_equal(value_of(v), 3);
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	f.missing = 1;
+	assert_int_equal(cache_get(down, "t:down", 60, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
+	assert_int_equal(atomic_load(&f.calls), 4);
+	cache_stats_get(&s1);
+	assert_int_equal(s1.fallbacks - s0.fallbacks, 4);
+	assert_int_equal(cache_gen(down, "ns"), 0);
+	cache_del(down, "t:down"); /* logged, harmless */
+	cache_bump(down, "ns");
+	worker_free_local(down);
+	assert_int_equal(rc_configure(redis_url), 0);
+}
+
+static void test_cache_read_cache_off_always_loads(void **state)
+{
+	struct fake f = { .value = 11 };
+	cJSON *v = NULL;
+
+	cfg.read_cache = 0;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cache_get(w, "t:off", 60, fake_load, &f, &v), PROTO_OK);
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	assert_int_equal(atomic_load(&f.calls), 3);
+	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:off"), 0);
+	cfg.read_cache = 1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_cache_get_loads_once_then_hits, setup_each),
+		cmocka_unit_test_setup(test_cache_missing_row_is_a_short_marker, setup_each),
+		cmocka_unit_test_setup(test_cache_loader_errors_pass_through_uncached, setup_each),
+		cmocka_unit_test_setup(test_cache_ttl_has_up_to_twenty_percent_jitter, setup_each),
+		cmocka_unit_test_setup(test_cache_concurrent_misses_load_once, setup_each),
+		cmocka_unit_test_setup(test_cache_waiters_load_themselves_when_the_loader_is_stuck,
+		                       setup_each),
+		cmocka_unit_test_setup(test_cache_a_lock_that_is_not_ours_is_kept, setup_each),
+		cmocka_unit_test_setup(test_cache_del_and_generations, setup_each),
+		cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
+		cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
+	};
+
+	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
