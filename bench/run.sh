@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# bench/run.sh: cached against uncached public reads, side by side in one run.
+#
+#   bench/run.sh [--duration S] [--warmup S] [--connections N] [--threads N]
+#                [--stack DIR] [--build DIR] [--keep] [--out FILE]
+#
+# Starts two boxofficed instances on the same MariaDB and Redis, one with
+# --read_cache 1 and one with --read_cache 0, on different loopback ports,
+# and measures POST /film/sale/list and POST /screening/seats on each with
+# wrk (bench/post.lua), one after the other, for --duration seconds each
+# (default 10) after a --warmup (default 2). Writes the report to
+# bench/results/catalogue-<date>.md (or --out FILE) and prints it.
+#
+# Without --stack, a private MariaDB and Redis are started under a temporary
+# folder (packaging/stack.sh, free ports), migrated, loaded with
+# packaging/demo.sql (or, when it is missing, with films, a hall and
+# screenings created through the API), and removed at the end (--keep keeps
+# them). With --stack DIR (e.g. the quick start's ./var) that running stack's
+# MariaDB and Redis are used and left running; its own daemon is not measured.
+#
+# The daemon is a Release build in --build DIR (default build-bench/ of the
+# repo, configured and built when needed), or $BOXOFFICED.
+set -euo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+REPO=$(dirname "$HERE")
+STACK_SH=$REPO/packaging/stack.sh
+CMDLINE="bench/run.sh${*:+ $*}"
+
+DURATION=10
+WARMUP=2
+CONNS=50
+THREADS=2
+STACK_DIR=
+BUILD_DIR=$REPO/build-bench
+KEEP=0
+OUT=
+
+say() { echo "bench: $*" >&2; }
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+usage() {
+	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--duration) DURATION=${2:?}; shift ;;
+	--warmup) WARMUP=${2:?}; shift ;;
+	--connections) CONNS=${2:?}; shift ;;
+	--threads) THREADS=${2:?}; shift ;;
+	--stack) STACK_DIR=${2:?}; shift ;;
+	--build) BUILD_DIR=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--keep) KEEP=1 ;;
+	-h | --help) usage 0 ;;
+	*) echo "bench: unknown argument '$1'" >&2; usage 2 ;;
+	esac
+	shift
+done
+for v in DURATION WARMUP CONNS THREADS; do
+	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -ge 0 ] || die "$v must be a number, not '${!v}'"
+done
+[ "$DURATION" -ge 1 ] && [ "$CONNS" -ge 1 ] && [ "$THREADS" -ge 1 ] || die "duration, connections and threads must be at least 1"
+[ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
+for c in wrk curl mariadb python3 cmake; do
+	command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
+done
+
+WORK=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
+OWN_STACK=0
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ "$OWN_STACK" = 1 ]; then
+		if [ "$KEEP" = 1 ]; then
+			say "stack kept in $STACK_DIR (stop it with: packaging/stack.sh down $STACK_DIR)"
+		else
+			"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
+			rm -rf "$STACK_DIR"
+		fi
+	fi
+	if [ "$KEEP" = 1 ]; then
+		say "logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the daemon ---------------------------------------------------------------
+
+if [ -n "${BOXOFFICED:-}" ]; then
+	BIN=$(readlink -f "$BOXOFFICED")
+else
+	say "building a Release boxofficed in $BUILD_DIR"
+	if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+		cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF \
+			>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; die "cmake failed"; }
+	fi
+	cmake --build "$BUILD_DIR" -j"$(nproc)" --target boxofficed >"$WORK/build.log" 2>&1 ||
+		{ tail -n 30 "$WORK/build.log" >&2; die "build failed (log above)"; }
+	BIN=$BUILD_DIR/boxofficed
+fi
+[ -x "$BIN" ] || die "boxofficed '$BIN' not found"
+
+# --- MariaDB and Redis ----------------------------------------------------------
+
+get() { sed -n "s/^$1=//p" "$STACK_DIR/env" | tail -n1; }
+
+if [ -z "$STACK_DIR" ]; then
+	STACK_DIR=$WORK/stack
+	OWN_STACK=1
+	say "starting MariaDB and Redis under $STACK_DIR"
+	export PICK_PORTS=1 SINKS=0
+	"$STACK_SH" mysql-start "$STACK_DIR" >&2
+	"$STACK_SH" redis-start "$STACK_DIR" >&2
+	BOXOFFICED=$BIN "$STACK_SH" migrate "$STACK_DIR" >&2
+	if [ -f "$REPO/packaging/demo.sql" ]; then
+		say "loading packaging/demo.sql"
+		mariadb --no-defaults --socket="$(get MYSQL_SOCKET)" -uroot boxoffice \
+			<"$REPO/packaging/demo.sql" || die "cannot load packaging/demo.sql"
+	fi
+else
+	STACK_DIR=$(readlink -f "$STACK_DIR")
+	[ -f "$STACK_DIR/env" ] || die "no stack in '$STACK_DIR' (no env file)"
+	"$STACK_SH" status "$STACK_DIR" >/dev/null 2>&1 || say "note: not every part of $STACK_DIR runs"
+fi
+
+MYSQL_SOCKET=$(get MYSQL_SOCKET)
+MYSQL_PORT=$(get MYSQL_PORT)
+REDIS_PORT=$(get REDIS_PORT)
+[ -n "$MYSQL_SOCKET" ] && [ -n "$MYSQL_PORT" ] && [ -n "$REDIS_PORT" ] || die "incomplete env file in $STACK_DIR"
+secret() { sed -n "s/^$1=//p" "$STACK_DIR/secrets" 2>/dev/null | tail -n1; }
+MYSQL_PASSWORD=$(secret MYSQL_PASSWORD)
+JWT_SECRET=$(secret JWT_SECRET)
+PAY_SECRET=$(secret PAY_SECRET)
+ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
+ADMIN_MOBILE=$(get ADMIN_MOBILE)
+[ -n "$ADMIN_MOBILE" ] || ADMIN_MOBILE=13800000000
+[ -n "$MYSQL_PASSWORD" ] && [ -n "$JWT_SECRET" ] && [ -n "$PAY_SECRET" ] || die "no secrets in $STACK_DIR/secrets"
+
+sql() { mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice -N -B -e "$1"; }
+redis_cli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+# --- the two instances ------------------------------------------------------------
+
+free_ports() {
+	python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+read -r PORT_C PORT_U <<<"$(free_ports 2)"
+
+# start_instance NAME PORT READ_CACHE NODE_ID: same settings but the cache switch.
+start_instance() {
+	local name=$1 port=$2 rc=$3 node=$4 n
+	(
+		export BOXOFFICE_DB_URL="mysql://boxoffice:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
+		export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+		export BOXOFFICE_JWT_SECRET=$JWT_SECRET BOXOFFICE_PAY_SECRET=$PAY_SECRET
+		export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$ADMIN_PASSWORD"
+		exec "$BIN" --listen "127.0.0.1:$port" --read_cache "$rc" --node_id "$node" \
+			--log_level warn --rate_limits 0
+	) </dev/null >"$WORK/$name.log" 2>&1 &
+	PIDS+=("$!")
+	n=600
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/healthz")" = 200 ]; do
+		n=$((n - 1))
+		if [ "$n" -le 0 ] || ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
+			tail -n 30 "$WORK/$name.log" >&2
+			die "the $name instance did not become healthy on port $port"
+		fi
+		sleep 0.1
+	done
+	say "$name instance ready on 127.0.0.1:$port (read_cache $rc)"
+}
+start_instance cached "$PORT_C" 1 61
+start_instance uncached "$PORT_U" 0 62
+URL_C=http://127.0.0.1:$PORT_C
+URL_U=http://127.0.0.1:$PORT_U
+
+api() { # PATH BODY [TOKEN]
+	curl -s --max-time 10 -X POST "$URL_C$1" -H 'Content-Type: application/json' \
+		${3:+-H "Authorization: Bearer $3"} -d "$2"
+}
+jdata() { # KEY: data[KEY] of the answer on stdin
+	python3 -c 'import json,sys
+d=json.load(sys.stdin)
+v=(d.get("data") or {}).get(sys.argv[1])
+print("" if v is None else v)' "$1"
+}
+
+# --- data -------------------------------------------------------------------------------
+
+seed_api() {
+	local tok hall fid i now start layout
+	say "no demo data: creating a hall, films and screenings through the API"
+	tok=$(api /admin/login "{\"mobile\":\"$ADMIN_MOBILE\",\"password\":\"$ADMIN_PASSWORD\"}" | jdata accessToken)
+	[ -n "$tok" ] || die "cannot log in as the admin to create bench data"
+	layout=$(python3 -c 'import json; print(json.dumps(["S"*8+"."+"S"*8]*10 + ["V"*8+"."+"V"*8]*2))')
+	hall=$(api /hall/create "{\"name\":\"bench hall\",\"layout\":$layout}" "$tok" | jdata id)
+	[ -n "$hall" ] || die "/hall/create failed: $(api /hall/create "{\"name\":\"bench hall 2\",\"layout\":$layout}" "$tok")"
+	now=$(date +%s)
+	for i in $(seq 1 20); do
+		fid=$(api /film/create "{\"name\":\"Bench film $i\",\"desc\":\"A film for the benchmark, number $i.\",\"stock\":$((i % 2 * 100)),\"amount\":4500,\"screenwriter\":\"S. Writer\",\"director\":\"D. Rector\",\"length\":100,\"isSelectSeat\":$((i % 2 == 0 ? 1 : 0)),\"genre\":\"Drama\"}" "$tok" | jdata id)
+		[ -n "$fid" ] || die "/film/create failed"
+		start=$((now + 86400 + i * 10800))
+		api /screening/create "{\"filmId\":$fid,\"hallId\":$hall,\"startAt\":$start,\"prices\":{\"S\":4500,\"V\":6500}}" "$tok" | jdata id >/dev/null
+	done
+}
+
+FILMS=$(sql "SELECT COUNT(*) FROM films WHERE removed = 0")
+if [ "${FILMS:-0}" = 0 ]; then
+	seed_api
+	FILMS=$(sql "SELECT COUNT(*) FROM films WHERE removed = 0")
+fi
+SCREENINGS=$(sql "SELECT COUNT(*) FROM screenings WHERE status = 0 AND start_at > UNIX_TIMESTAMP()")
+SID=$(sql "SELECT s.id FROM screenings s JOIN halls h ON h.id = s.hall_id WHERE s.status = 0 AND s.start_at > UNIX_TIMESTAMP() ORDER BY h.seats DESC, s.start_at LIMIT 1")
+SEATS=0
+if [ -n "$SID" ]; then
+	SEATS=$(sql "SELECT h.seats FROM screenings s JOIN halls h ON h.id = s.hall_id WHERE s.id = $SID")
+fi
+
+# --- measuring ------------------------------------------------------------------------------
+
+ENDPOINTS=("/film/sale/list|{}")
+if [ -n "$SID" ]; then
+	ENDPOINTS+=("/screening/seats|{\"id\":$SID}")
+else
+	say "no future screening: /screening/seats is not measured"
+fi
+
+# Both instances must give the same answer, or the comparison means nothing.
+for e in "${ENDPOINTS[@]}"; do
+	path=${e%%|*} body=${e#*|}
+	a=$(curl -s -X POST "$URL_C$path" -H 'Content-Type: application/json' -d "$body")
+	b=$(curl -s -X POST "$URL_U$path" -H 'Content-Type: application/json' -d "$body")
+	python3 - "$path" "$a" "$b" <<'EOF' || die "the two instances disagree on $path"
+import json, sys
+path, a, b = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+if a.get("code") != 200:
+    sys.exit("bench: %s answered %s" % (path, sys.argv[2][:300]))
+if a != b:
+    sys.exit("bench: cached and uncached answers of %s differ" % path)
+EOF
+done
+
+metric() { # URL NAME
+	curl -s --max-time 5 "$1/metrics" | awk -v n="$2" '$1 == n { printf "%d", $2 }'
+}
+
+# run_wrk URL PATH BODY SECONDS: prints the RESULT line
+run_wrk() {
+	BODY=$3 wrk -t"$THREADS" -c"$CONNS" -d"${4}s" --timeout 5s -s "$HERE/post.lua" "$1$2" 2>&1 |
+		grep '^RESULT' || true
+}
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+
+field() { # LINE KEY
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
+}
+
+ROWS=()
+declare -A RPS
+for e in "${ENDPOINTS[@]}"; do
+	path=${e%%|*} body=${e#*|}
+	for mode in cached uncached; do
+		url=$URL_C
+		[ "$mode" = uncached ] && url=$URL_U
+		[ "$WARMUP" -gt 0 ] && run_wrk "$url" "$path" "$body" "$WARMUP" >/dev/null
+		h0=$(metric "$url" boxoffice_cache_hits)
+		m0=$(metric "$url" boxoffice_cache_misses)
+		say "measuring $path on the $mode instance for ${DURATION}s"
+		line=$(run_wrk "$url" "$path" "$body" "$DURATION")
+		[ -n "$line" ] || die "wrk gave no result for $path ($mode)"
+		h1=$(metric "$url" boxoffice_cache_hits)
+		m1=$(metric "$url" boxoffice_cache_misses)
+		rps=$(field "$line" rps)
+		RPS[$path/$mode]=$rps
+		errs=$(($(field "$line" connect_err) + $(field "$line" read_err) + $(field "$line" write_err) + $(field "$line" timeout)))
+		ROWS+=("$(printf '| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |' \
+			"$path" "$mode" "$rps" \
+			"$(ms "$(field "$line" p50_us)")" "$(ms "$(field "$line" p90_us)")" \
+			"$(ms "$(field "$line" p99_us)")" \
+			"$(field "$line" requests)" "$errs" "$(field "$line" non2xx)" \
+			"$((${h1:-0} - ${h0:-0})) / $((${m1:-0} - ${m0:-0}))")")
+	done
+done
+
+# --- the report ----------------------------------------------------------------------------------
+
+DATE=$(date -u +%F)
+[ -n "$OUT" ] || OUT=$HERE/results/catalogue-$DATE.md
+mkdir -p "$(dirname "$OUT")"
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- server protocol sql 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+
+{
+	echo "# Cached and uncached catalogue reads ($DATE)"
+	echo
+	echo "Command: \`$CMDLINE\` (commit $COMMIT), finished $(date -u '+%F %T') UTC."
+	echo
+	echo "## Machine"
+	echo
+	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
+	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+	echo "- $("$BIN" --version 2>&1 | head -n1); $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2);" \
+		"$(mariadb --version | sed 's/,.*//'); $(redis-server --version | cut -d' ' -f1-3)"
+	echo "- Everything on this machine over loopback: both daemons, MariaDB, Redis and wrk share the cores."
+	echo
+	echo "## Setup"
+	echo
+	echo "- Two boxofficed instances on the same MariaDB and Redis, identical settings (workers = cores," \
+		"log level warn, rate limits off) except \`--read_cache 1\` (port $PORT_C) and \`--read_cache 0\` (port $PORT_U)."
+	echo "- Data: $FILMS films, $SCREENINGS future screenings; \`/screening/seats\` reads screening ${SID:-none} ($SEATS seats)."
+	echo "- wrk: $THREADS threads, $CONNS connections, keep-alive, ${WARMUP}s warm-up then ${DURATION}s measured per row," \
+		"POST with a JSON body (bench/post.lua); rows run one after the other."
+	echo "- Both instances were checked to give identical answers before measuring."
+	echo
+	echo "## Results"
+	echo
+	echo "| endpoint | read cache | req/s | p50 ms | p90 ms | p99 ms | requests | socket errors | non-2xx | cache hits / misses |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	for e in "${ENDPOINTS[@]}"; do
+		path=${e%%|*}
+		c=${RPS[$path/cached]:-0} u=${RPS[$path/uncached]:-0}
+		echo "- \`$path\`: cached/uncached throughput $(python3 -c "import sys; c,u=float(sys.argv[1]),float(sys.argv[2]); print('%.2fx' % (c/u) if u else 'n/a')" "$c" "$u")"
+	done
+	echo
+	echo "The cache counters are the daemon's /metrics gauges over the measured window:"
+	echo "the cached instance should show hits and almost no misses, the uncached one neither"
+	echo "(it reads MySQL on every request)."
+} >"$OUT"
+
+say "report written to $OUT"
+cat "$OUT"
