@@ -24,6 +24,8 @@
  * Film lists and details are cached (cache.h): the list keys embed the
  * generation of namespace "comment:<fid>", bumped by every write to that
  * film's comments; detail keys "comment:<id>" are dropped on every write.
+ * The author's name is cached with the comment, so a renamed user's
+ * comments show the old name until the TTL (5 minutes) runs out.
  * Handlers run on worker threads.
  */
 #ifndef BOXOFFICE_SVC_SVC_COMMENT_H
