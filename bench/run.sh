@@ -70,6 +70,7 @@ for c in wrk curl mariadb python3 cmake; do
 	command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
 done
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
 OWN_STACK=0
 PIDS=()
@@ -328,6 +329,7 @@ MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "- $("$BIN" --version 2>&1 | head -n1); $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2);" \
 		"$(mariadb --version | sed 's/,.*//'); $(redis-server --version | cut -d' ' -f1-3)"
 	echo "- Everything on this machine over loopback: both daemons, MariaDB, Redis and wrk share the cores."
+	echo "- Load average (1, 5, 15 min) before the run: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
 	echo "## Setup"
 	echo
