@@ -25,10 +25,10 @@
 #include "log.h"
 #include "password.h"
 
-#define MARKER_TTL_S 30       /* a cached "no such row" */
-#define LOCK_TTL_MS 3000      /* a loader that dies frees its key after this */
-#define WAIT_POLLS 10         /* a waiter reads the key this many times ... */
-#define WAIT_POLL_MS 20       /* ... this far apart, then loads itself */
+#define MARKER_TTL_S 30  /* a cached "no such row" */
+#define LOCK_TTL_MS 3000 /* a loader that dies frees its key after this */
+#define WAIT_POLLS 10    /* a waiter reads the key this many times ... */
+#define WAIT_POLL_MS 20  /* ... this far apart, then loads itself */
 #define KEY_MAX 512
 #define TOKEN_LEN 24
 
@@ -36,10 +36,10 @@ static atomic_ulong st_hits, st_misses, st_loads, st_fallbacks;
 
 /* Deletes the lock only if it still holds our token (it may have expired and
  * been taken by another loader meanwhile). */
-static struct rc_script unlock_script = RC_SCRIPT(
-	"cache_unlock",
-	"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
-	"return 0");
+static struct rc_script unlock_script =
+    RC_SCRIPT("cache_unlock",
+              "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+              "return 0");
 
 /* Per-thread xorshift for TTL jitter: no need for the CSPRNG here. */
 static _Thread_local uint64_t jitter_state;
@@ -72,7 +72,7 @@ static long long jittered_ms(int ttl_s)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0)
 		;
@@ -168,7 +168,7 @@ static void store_value(struct worker *w, const char *fk, const cJSON *v, int tt
 
 static void unlock(struct worker *w, const char *lk, const char *token)
 {
-	const char *argv[2] = { lk, token };
+	const char *argv[2] = {lk, token};
 	redisReply *rep = rc_eval(w, &unlock_script, 1, 1, argv, NULL);
 
 	if (rep)

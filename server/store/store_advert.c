@@ -9,7 +9,7 @@
 
 #include "proto_wire.h"
 
-#define ADVERT_COLUMNS                                                                     \
+#define ADVERT_COLUMNS                                                                        \
 	"id, title, content, is_com, status, film_id, genre, start_at, end_at, create_time, " \
 	"update_time"
 
@@ -137,7 +137,8 @@ enum db_rc store_advert_update(struct worker *w, const struct advert *a)
 
 enum db_rc store_advert_delete(struct worker *w, int64_t id, uint64_t *affected)
 {
-	return db_exec(w, "DELETE FROM adverts WHERE id = ?", DB_PARAMS(DB_I64(id)), affected, NULL);
+	return db_exec(w, "DELETE FROM adverts WHERE id = ?", DB_PARAMS(DB_I64(id)), affected,
+	               NULL);
 }
 
 enum db_rc store_advert_valid(struct worker *w, int is_com, int64_t now, struct advert_list *out)
@@ -150,8 +151,7 @@ enum db_rc store_advert_valid(struct worker *w, int is_com, int64_t now, struct 
 	              "SELECT " ADVERT_COLUMNS " FROM adverts "
 	              "WHERE is_com = ? AND status = 0 AND (end_at = 0 OR end_at > ?) "
 	              "ORDER BY create_time DESC, id DESC LIMIT ?",
-	              DB_PARAMS(DB_I64(is_com ? 1 : 0), DB_I64(now),
-	                        DB_I64(STORE_ADVERT_LIST_MAX)),
+	              DB_PARAMS(DB_I64(is_com ? 1 : 0), DB_I64(now), DB_I64(STORE_ADVERT_LIST_MAX)),
 	              &res);
 	if (rc != DB_OK)
 		return rc;

@@ -51,7 +51,8 @@ enum db_rc store_advert_film_exists(struct worker *w, int64_t fid, int *exists);
 /* Insert a (every column but the times, which are now). */
 enum db_rc store_advert_insert(struct worker *w, const struct advert *a);
 
-/* One advert by id into out (n is 0 when there is none); for_update locks the row (inside a transaction). */
+/* One advert by id into out (n is 0 when there is none); for_update locks the row (inside a
+ * transaction). */
 enum db_rc store_advert_get(struct worker *w, int64_t id, int for_update, struct advert_list *out);
 
 /* Write every column of a but id and create_time (update_time is now). */

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#define COMMENT_COLUMNS                                                                    \
-	"c.id, c.uid, c.fid, c.title, c.content, c.rating, c.is_anonymous, c.hidden, "     \
+#define COMMENT_COLUMNS                                                                \
+	"c.id, c.uid, c.fid, c.title, c.content, c.rating, c.is_anonymous, c.hidden, " \
 	"c.create_time, c.update_time, COALESCE(u.name, '')"
 #define COMMENT_FROM " FROM comments c LEFT JOIN users u ON u.id = c.uid "
 
@@ -117,9 +117,8 @@ enum db_rc store_comment_update(struct worker *w, int64_t id, int64_t uid,
 	               DB_PARAMS(DB_I64(p->has_title), DB_STR(p->title ? p->title : ""),
 	                         DB_I64(p->has_content), DB_STR(p->content ? p->content : ""),
 	                         DB_I64(p->has_anonymous), DB_I64(p->is_anonymous ? 1 : 0),
-	                         DB_I64(p->has_rating),
-	                         p->rating > 0 ? DB_I64(p->rating) : DB_NULL, DB_I64(now),
-	                         DB_I64(id), DB_I64(uid)),
+	                         DB_I64(p->has_rating), p->rating > 0 ? DB_I64(p->rating) : DB_NULL,
+	                         DB_I64(now), DB_I64(id), DB_I64(uid)),
 	               NULL, NULL);
 }
 
@@ -151,13 +150,12 @@ enum db_rc store_comment_by_film(struct worker *w, int64_t fid, int with_hidden,
 		return rc;
 	total = db_cell_i64(&res, 0, 0);
 	db_res_release(&res);
-	rc = db_query(w,
-	              "SELECT " COMMENT_COLUMNS COMMENT_FROM
-	              "WHERE c.fid = ? AND (? OR c.hidden = 0) "
-	              "ORDER BY c.create_time DESC, c.id DESC LIMIT ? OFFSET ?",
-	              DB_PARAMS(DB_I64(fid), DB_I64(with_hidden ? 1 : 0), DB_I64(limit),
-	                        DB_I64(offset)),
-	              &res);
+	rc = db_query(
+	    w,
+	    "SELECT " COMMENT_COLUMNS COMMENT_FROM "WHERE c.fid = ? AND (? OR c.hidden = 0) "
+	    "ORDER BY c.create_time DESC, c.id DESC LIMIT ? OFFSET ?",
+	    DB_PARAMS(DB_I64(fid), DB_I64(with_hidden ? 1 : 0), DB_I64(limit), DB_I64(offset)),
+	    &res);
 	if (rc != DB_OK)
 		return rc;
 	out->total = total;

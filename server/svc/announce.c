@@ -28,7 +28,8 @@ int announce_advert(struct worker *w, const cJSON *advert)
 		goto out;
 	rep = rc_cmd(w, "PUBLISH %s %s", ANNOUNCE_CHANNEL, text);
 	if (!rep) {
-		log_warn("cannot publish announcement on '%s': redis unreachable", ANNOUNCE_CHANNEL);
+		log_warn("cannot publish announcement on '%s': redis unreachable",
+		         ANNOUNCE_CHANNEL);
 		goto out;
 	}
 	if (rep->type == REDIS_REPLY_ERROR) {

@@ -124,8 +124,7 @@ static void move_fields(cJSON *dst, cJSON *src)
 /* ---- request fields ---- */
 
 struct fields {
-	int has_title, has_content, has_is_com, has_status, has_film, has_genre, has_start,
-		has_end;
+	int has_title, has_content, has_is_com, has_status, has_film, has_genre, has_start, has_end;
 	const char *title, *content, *genre;
 	int64_t is_com, status, film_id, start_at, end_at;
 };
@@ -447,7 +446,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 /* The cached base list of one kind, window applied: the valid adverts, newest first. */
 static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
 {
-	struct list_arg a = { is_com };
+	struct list_arg a = {is_com};
 	int64_t now = (int64_t)time(NULL);
 	char key[96];
 	cJSON *v = NULL, *arr, *it, *next;
@@ -623,11 +622,11 @@ static enum proto_err advert_commer_list(struct req *r)
 }
 
 const struct route advert_routes[] = {
-	{ PROTO_PATH_ADVERT_CREATE, advert_create, ROUTE_ADMIN },
-	{ PROTO_PATH_ADVERT_UPDATE, advert_update, ROUTE_ADMIN },
-	{ PROTO_PATH_ADVERT_REMOVE, advert_remove, ROUTE_ADMIN },
-	{ PROTO_PATH_ADVERT_DETAIL, advert_detail, ROUTE_PUBLIC },
-	{ PROTO_PATH_ADVERT_COMMER_LIST, advert_commer_list, ROUTE_AUTH_OPTIONAL },
-	{ PROTO_PATH_ADVERT_NORMAL_LIST, advert_normal_list, ROUTE_PUBLIC },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_ADVERT_CREATE, advert_create, ROUTE_ADMIN},
+    {PROTO_PATH_ADVERT_UPDATE, advert_update, ROUTE_ADMIN},
+    {PROTO_PATH_ADVERT_REMOVE, advert_remove, ROUTE_ADMIN},
+    {PROTO_PATH_ADVERT_DETAIL, advert_detail, ROUTE_PUBLIC},
+    {PROTO_PATH_ADVERT_COMMER_LIST, advert_commer_list, ROUTE_AUTH_OPTIONAL},
+    {PROTO_PATH_ADVERT_NORMAL_LIST, advert_normal_list, ROUTE_PUBLIC},
+    {NULL, NULL, 0},
 };

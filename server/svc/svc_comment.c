@@ -257,8 +257,7 @@ static enum proto_err comment_update(struct req *r)
 		return req_fail_field(r, "id");
 	if ((e = get_text(r, "title", PROTO_LEN_NAME, 0, &p.title, &p.has_title)) != PROTO_OK)
 		return e;
-	if ((e = get_text(r, "content", PROTO_LEN_TEXT, 0, &p.content, &p.has_content)) !=
-	    PROTO_OK)
+	if ((e = get_text(r, "content", PROTO_LEN_TEXT, 0, &p.content, &p.has_content)) != PROTO_OK)
 		return e;
 	g = proto_get_int(r->body, "isAnonymous", 0, 1, &v);
 	if (g < 0)
@@ -496,8 +495,9 @@ static enum proto_err comment_film_list(struct req *r)
 	a.limit = size;
 	a.with_hidden = is_admin(r);
 	key_ns(ns, sizeof(ns), a.fid);
-	snprintf(key, sizeof(key), "comment:film:%" PRId64 ":g%" PRId64 ":%" PRId64 ":%" PRId64 ":%c",
-	         a.fid, cache_gen(r->w, ns), page, size, a.with_hidden ? 'a' : 'v');
+	snprintf(key, sizeof(key),
+	         "comment:film:%" PRId64 ":g%" PRId64 ":%" PRId64 ":%" PRId64 ":%c", a.fid,
+	         cache_gen(r->w, ns), page, size, a.with_hidden ? 'a' : 'v');
 	e = cache_get(r->w, key, LIST_TTL_S, load_film_list, &a, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such film");
@@ -541,12 +541,12 @@ static enum proto_err comment_list(struct req *r)
 }
 
 const struct route comment_routes[] = {
-	{ PROTO_PATH_COMMENT_CREATE, comment_create, ROUTE_USER },
-	{ PROTO_PATH_COMMENT_UPDATE, comment_update, ROUTE_USER },
-	{ PROTO_PATH_COMMENT_REMOVE, comment_remove, ROUTE_USER },
-	{ PROTO_PATH_COMMENT_DETAIL, comment_detail, ROUTE_AUTH_OPTIONAL },
-	{ PROTO_PATH_COMMENT_LIST, comment_list, ROUTE_USER },
-	{ PROTO_PATH_COMMENT_FILM_LIST, comment_film_list, ROUTE_AUTH_OPTIONAL },
-	{ PROTO_PATH_COMMENT_HIDE, comment_hide, ROUTE_ADMIN },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_COMMENT_CREATE, comment_create, ROUTE_USER},
+    {PROTO_PATH_COMMENT_UPDATE, comment_update, ROUTE_USER},
+    {PROTO_PATH_COMMENT_REMOVE, comment_remove, ROUTE_USER},
+    {PROTO_PATH_COMMENT_DETAIL, comment_detail, ROUTE_AUTH_OPTIONAL},
+    {PROTO_PATH_COMMENT_LIST, comment_list, ROUTE_USER},
+    {PROTO_PATH_COMMENT_FILM_LIST, comment_film_list, ROUTE_AUTH_OPTIONAL},
+    {PROTO_PATH_COMMENT_HIDE, comment_hide, ROUTE_ADMIN},
+    {NULL, NULL, 0},
 };

@@ -149,8 +149,9 @@ static void update_ok(const char *body)
 
 static int audited(const char *action, int64_t id)
 {
-	char *out = it_sql("SELECT COUNT(*) FROM audit WHERE action = '%s' AND target = 'advert:%lld'",
-	                   action, (long long)id);
+	char *out =
+	    it_sql("SELECT COUNT(*) FROM audit WHERE action = '%s' AND target = 'advert:%lld'",
+	           action, (long long)id);
 	int n = out ? atoi(out) : -1;
 
 	free(out);
@@ -229,21 +230,23 @@ static void test_advert_create_refuses_bad_fields(void **state)
 		const char *body;
 		const char *field;
 	} cases[] = {
-		{ "{\"content\":\"c\",\"isCom\":1,\"status\":0}", "title" },
-		{ "{\"title\":\"\",\"content\":\"c\",\"isCom\":1,\"status\":0}", "title" },
-		{ "{\"title\":\"t\",\"isCom\":1,\"status\":0}", "content" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"status\":0}", "isCom" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":2,\"status\":0}", "isCom" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1}", "status" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":7}", "status" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":-1}", "filmId" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":123}", "filmId" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"genre\":5}", "genre" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"startAt\":-5}",
-		  "startAt" },
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"startAt\":2000,"
-		  "\"endAt\":1000}",
-		  "endAt" },
+	    {"{\"content\":\"c\",\"isCom\":1,\"status\":0}", "title"},
+	    {"{\"title\":\"\",\"content\":\"c\",\"isCom\":1,\"status\":0}", "title"},
+	    {"{\"title\":\"t\",\"isCom\":1,\"status\":0}", "content"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"status\":0}", "isCom"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":2,\"status\":0}", "isCom"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1}", "status"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":7}", "status"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":-1}",
+	     "filmId"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":123}",
+	     "filmId"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"genre\":5}", "genre"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"startAt\":-5}",
+	     "startAt"},
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"startAt\":2000,"
+	     "\"endAt\":1000}",
+	     "endAt"},
 	};
 	struct it_resp *r;
 	char title[128];
@@ -332,7 +335,8 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "filmId");
 	it_resp_free(r);
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"startAt\":5000,\"endAt\":4000}", (long long)id);
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"startAt\":5000,\"endAt\":4000}",
+	         (long long)id);
 	r = it_post("/advert/update", admin_tok, body);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "endAt");
@@ -487,9 +491,10 @@ static void test_advert_commer_list_puts_bought_films_then_genres_first(void **s
 	order_new(uid, fc, 0); /* unpaid: does not count */
 
 	/* oldest first: without a token the list is the reverse */
-	snprintf(body, sizeof(body),
-	         "{\"title\":\"film ad\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":%lld}",
-	         (long long)fa);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"title\":\"film ad\",\"content\":\"c\",\"isCom\":1,\"status\":0,\"filmId\":%lld}",
+	    (long long)fa);
 	ad_film = advert_new(body);
 	for (char *p = genre; *p; p++) /* genres match without regard to case */
 		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
@@ -634,8 +639,8 @@ static void test_advert_valid_announcement_is_published(void **state)
 	advert_simple(1, 0, t_com);
 	later = advert_simple(0, 1, t_expired);
 	/* an update that makes an announcement valid publishes it */
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0,\"title\":\"%s\"}", (long long)later,
-	         t_later);
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0,\"title\":\"%s\"}",
+	         (long long)later, t_later);
 	update_ok(body);
 	/* a further edit of a valid announcement is not published again */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"content\":\"edited\"}", (long long)later);
@@ -656,14 +661,14 @@ static void test_advert_valid_announcement_is_published(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_advert_create_is_admin_only_and_detail_shows_it),
-		cmocka_unit_test(test_advert_create_refuses_bad_fields),
-		cmocka_unit_test(test_advert_update_sets_present_keys_including_zero),
-		cmocka_unit_test(test_advert_outside_its_window_counts_as_expired),
-		cmocka_unit_test(test_advert_remove_is_admin_only),
-		cmocka_unit_test(test_advert_normal_list_holds_valid_announcements_newest_first),
-		cmocka_unit_test(test_advert_commer_list_puts_bought_films_then_genres_first),
-		cmocka_unit_test(test_advert_valid_announcement_is_published),
+	    cmocka_unit_test(test_advert_create_is_admin_only_and_detail_shows_it),
+	    cmocka_unit_test(test_advert_create_refuses_bad_fields),
+	    cmocka_unit_test(test_advert_update_sets_present_keys_including_zero),
+	    cmocka_unit_test(test_advert_outside_its_window_counts_as_expired),
+	    cmocka_unit_test(test_advert_remove_is_admin_only),
+	    cmocka_unit_test(test_advert_normal_list_holds_valid_announcements_newest_first),
+	    cmocka_unit_test(test_advert_commer_list_puts_bought_films_then_genres_first),
+	    cmocka_unit_test(test_advert_valid_announcement_is_published),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

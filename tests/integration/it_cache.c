@@ -139,9 +139,9 @@ static int64_t comment_new(const char *tok, int64_t fid, const char *title)
 
 static int64_t advert_new(int is_com, const char *title)
 {
-	struct it_resp *r = it_postf("/advert/create", admin_tok,
-	                             "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}",
-	                             title, is_com);
+	struct it_resp *r = it_postf(
+	    "/advert/create", admin_tok,
+	    "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}", title, is_com);
 	int64_t id;
 
 	it_assert_status(r, 200);
@@ -151,7 +151,7 @@ static int64_t advert_new(int is_com, const char *title)
 }
 
 static struct it_resp *post_ok(const char *path, const char *tok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static struct it_resp *post_ok(const char *path, const char *tok, const char *fmt, ...)
 {
 	struct it_resp *r;
@@ -341,14 +341,16 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* expire, then valid again */
-	it_resp_free(post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com));
+	it_resp_free(
+	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com));
 	r = post_ok("/advert/commer/list", NULL, "{}");
 	assert_null(list_find(r, com));
 	it_resp_free(r);
 	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
-	it_resp_free(post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com));
+	it_resp_free(
+	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com));
 	r = post_ok("/advert/commer/list", NULL, "{}");
 	assert_non_null(list_find(r, com));
 	it_resp_free(r);
@@ -417,8 +419,8 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_true(filled);
 
 	/* and writes invalidate again */
-	it_resp_free(post_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}",
-	                     (long long)cid));
+	it_resp_free(
+	    post_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}", (long long)cid));
 	r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid);
 	assert_string_equal(it_data_str(r, "title"), "back up");
 	it_resp_free(r);
@@ -428,11 +430,11 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cache_public_reads_are_cached_with_jittered_ttl),
-		cmocka_unit_test(test_cache_comment_writes_are_seen_by_the_next_read),
-		cmocka_unit_test(test_cache_advert_writes_are_seen_by_the_next_read),
-		cmocka_unit_test_teardown(test_cache_reads_fall_back_to_mysql_while_redis_is_down,
-		                          redis_back),
+	    cmocka_unit_test(test_cache_public_reads_are_cached_with_jittered_ttl),
+	    cmocka_unit_test(test_cache_comment_writes_are_seen_by_the_next_read),
+	    cmocka_unit_test(test_cache_advert_writes_are_seen_by_the_next_read),
+	    cmocka_unit_test_teardown(test_cache_reads_fall_back_to_mysql_while_redis_is_down,
+	                              redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -225,19 +225,19 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 		const char *body;
 		const char *field;
 	} cases[] = {
-		{ "{\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}", "fid" },
-		{ "{\"fid\":FID,\"content\":\"c\",\"isAnonymous\":0}", "title" },
-		{ "{\"fid\":FID,\"title\":\"\",\"content\":\"c\",\"isAnonymous\":0}", "title" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"isAnonymous\":0}", "content" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"\",\"isAnonymous\":0}", "content" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\"}", "isAnonymous" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":2}", "isAnonymous" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":0}",
-		  "rating" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":6}",
-		  "rating" },
-		{ "{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":\"5\"}",
-		  "rating" },
+	    {"{\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}", "fid"},
+	    {"{\"fid\":FID,\"content\":\"c\",\"isAnonymous\":0}", "title"},
+	    {"{\"fid\":FID,\"title\":\"\",\"content\":\"c\",\"isAnonymous\":0}", "title"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"isAnonymous\":0}", "content"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"\",\"isAnonymous\":0}", "content"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"c\"}", "isAnonymous"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":2}", "isAnonymous"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":0}",
+	     "rating"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":6}",
+	     "rating"},
+	    {"{\"fid\":FID,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0,\"rating\":\"5\"}",
+	     "rating"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *body = with_fid(cases[i].body, fid);
@@ -303,7 +303,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	cJSON *c;
 	int64_t id = comment_new(tok, fid, 1, 5);
 
-	const char *readers[] = { NULL, other, tok };
+	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
 		r = detail(readers[i], id);
 		it_assert_status(r, 200);
@@ -491,7 +491,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 
-	const char *readers[] = { NULL, other, tok };
+	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
 		r = detail(readers[i], id);
 		it_assert_error(r, 404, "not_found");
@@ -575,7 +575,7 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 {
 	int64_t fid = film_new("Drama"), empty = film_new("Drama");
 	char *tok = it_customer(NULL, NULL);
-	int ratings[] = { 5, 4, 3, 0, 2 };
+	int ratings[] = {5, 4, 3, 0, 2};
 	int64_t ids[5];
 	struct it_resp *r;
 	cJSON *l, *avg;
@@ -692,15 +692,15 @@ static void test_comment_detail_needs_a_valid_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_comment_create_then_detail_shows_every_field),
-		cmocka_unit_test(test_comment_create_refuses_bad_fields_and_unknown_films),
-		cmocka_unit_test(test_comment_anonymous_author_is_hidden_from_all_but_admins),
-		cmocka_unit_test(test_comment_update_is_owner_only_and_sets_present_keys),
-		cmocka_unit_test(test_comment_remove_by_owner_or_admin_only),
-		cmocka_unit_test(test_comment_hide_removes_it_from_public_view),
-		cmocka_unit_test(test_comment_film_list_pages_newest_first_with_average),
-		cmocka_unit_test(test_comment_list_holds_only_the_callers_comments),
-		cmocka_unit_test(test_comment_detail_needs_a_valid_id),
+	    cmocka_unit_test(test_comment_create_then_detail_shows_every_field),
+	    cmocka_unit_test(test_comment_create_refuses_bad_fields_and_unknown_films),
+	    cmocka_unit_test(test_comment_anonymous_author_is_hidden_from_all_but_admins),
+	    cmocka_unit_test(test_comment_update_is_owner_only_and_sets_present_keys),
+	    cmocka_unit_test(test_comment_remove_by_owner_or_admin_only),
+	    cmocka_unit_test(test_comment_hide_removes_it_from_public_view),
+	    cmocka_unit_test(test_comment_film_list_pages_newest_first_with_average),
+	    cmocka_unit_test(test_comment_list_holds_only_the_callers_comments),
+	    cmocka_unit_test(test_comment_detail_needs_a_valid_id),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -58,7 +58,7 @@ static int free_port(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -73,7 +73,7 @@ static double now_ms(void)
 
 static int redis_ready(void)
 {
-	struct timeval tv = { 1, 0 };
+	struct timeval tv = {1, 0};
 	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
 	redisReply *r;
 	int ok = 0;
@@ -123,7 +123,7 @@ static long long probe_int(const char *fmt, const char *key)
 static int setup_group(void **state)
 {
 	char port[16];
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = {2, 0};
 	int i, devnull;
 
 	snprintf(redis_dir, sizeof(redis_dir), "/tmp/test_cache.XXXXXX");
@@ -185,7 +185,7 @@ static int setup_each(void **state)
 struct fake {
 	atomic_int calls;
 	enum proto_err ret;
-	int missing;   /* answer "no such row" */
+	int missing; /* answer "no such row" */
 	int delay_ms;
 	int value;
 };
@@ -220,7 +220,7 @@ static int value_of(const cJSON *v)
 
 static void test_cache_get_loads_once_then_hits(void **state)
 {
-	struct fake f = { .value = 42 };
+	struct fake f = {.value = 42};
 	struct cache_stats s0, s1;
 	cJSON *v = NULL;
 
@@ -245,7 +245,7 @@ static void test_cache_get_loads_once_then_hits(void **state)
 
 static void test_cache_missing_row_is_a_short_marker(void **state)
 {
-	struct fake f = { .missing = 1 };
+	struct fake f = {.missing = 1};
 	cJSON *v = NULL;
 	long long ttl;
 
@@ -261,7 +261,7 @@ static void test_cache_missing_row_is_a_short_marker(void **state)
 
 static void test_cache_loader_errors_pass_through_uncached(void **state)
 {
-	struct fake f = { .ret = PROTO_ERR_UNAVAILABLE };
+	struct fake f = {.ret = PROTO_ERR_UNAVAILABLE};
 	cJSON *v = NULL;
 
 	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_UNAVAILABLE);
@@ -277,7 +277,7 @@ static void test_cache_loader_errors_pass_through_uncached(void **state)
 
 static void test_cache_ttl_has_up_to_twenty_percent_jitter(void **state)
 {
-	struct fake f = { .value = 1 };
+	struct fake f = {.value = 1};
 	long long lo = -1, hi = -1, ttl;
 	char key[32];
 	cJSON *v;
@@ -317,7 +317,7 @@ static void *race(void *arg)
 
 static void test_cache_concurrent_misses_load_once(void **state)
 {
-	struct fake f = { .value = 7, .delay_ms = 80 };
+	struct fake f = {.value = 7, .delay_ms = 80};
 	struct racer rs[8];
 	pthread_t th[8];
 	int i;
@@ -336,7 +336,7 @@ static void test_cache_concurrent_misses_load_once(void **state)
 
 static void test_cache_waiters_load_themselves_when_the_loader_is_stuck(void **state)
 {
-	struct fake f = { .value = 9 };
+	struct fake f = {.value = 9};
 	cJSON *v = NULL;
 	double t0, took;
 
@@ -363,7 +363,7 @@ static enum proto_err takeover_load(struct worker *wk, void *arg, cJSON **out)
 
 static void test_cache_a_lock_that_is_not_ours_is_kept(void **state)
 {
-	struct fake f = { .value = 5 };
+	struct fake f = {.value = 5};
 	redisReply *r;
 	cJSON *v = NULL;
 
@@ -378,7 +378,7 @@ static void test_cache_a_lock_that_is_not_ours_is_kept(void **state)
 
 static void test_cache_del_and_generations(void **state)
 {
-	struct fake f = { .value = 1 };
+	struct fake f = {.value = 1};
 	cJSON *v = NULL;
 	int64_t g0, g1;
 
@@ -401,7 +401,7 @@ static void test_cache_del_and_generations(void **state)
 
 static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 {
-	struct fake f = { .value = 3 };
+	struct fake f = {.value = 3};
 	struct cache_stats s0, s1;
 	struct worker *down;
 	char url[64];
@@ -432,7 +432,7 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 
 static void test_cache_read_cache_off_always_loads(void **state)
 {
-	struct fake f = { .value = 11 };
+	struct fake f = {.value = 11};
 	cJSON *v = NULL;
 
 	cfg.read_cache = 0;
@@ -449,17 +449,17 @@ static void test_cache_read_cache_off_always_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_cache_get_loads_once_then_hits, setup_each),
-		cmocka_unit_test_setup(test_cache_missing_row_is_a_short_marker, setup_each),
-		cmocka_unit_test_setup(test_cache_loader_errors_pass_through_uncached, setup_each),
-		cmocka_unit_test_setup(test_cache_ttl_has_up_to_twenty_percent_jitter, setup_each),
-		cmocka_unit_test_setup(test_cache_concurrent_misses_load_once, setup_each),
-		cmocka_unit_test_setup(test_cache_waiters_load_themselves_when_the_loader_is_stuck,
-		                       setup_each),
-		cmocka_unit_test_setup(test_cache_a_lock_that_is_not_ours_is_kept, setup_each),
-		cmocka_unit_test_setup(test_cache_del_and_generations, setup_each),
-		cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
-		cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
+	    cmocka_unit_test_setup(test_cache_get_loads_once_then_hits, setup_each),
+	    cmocka_unit_test_setup(test_cache_missing_row_is_a_short_marker, setup_each),
+	    cmocka_unit_test_setup(test_cache_loader_errors_pass_through_uncached, setup_each),
+	    cmocka_unit_test_setup(test_cache_ttl_has_up_to_twenty_percent_jitter, setup_each),
+	    cmocka_unit_test_setup(test_cache_concurrent_misses_load_once, setup_each),
+	    cmocka_unit_test_setup(test_cache_waiters_load_themselves_when_the_loader_is_stuck,
+	                           setup_each),
+	    cmocka_unit_test_setup(test_cache_a_lock_that_is_not_ours_is_kept, setup_each),
+	    cmocka_unit_test_setup(test_cache_del_and_generations, setup_each),
+	    cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
+	    cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
