@@ -1,0 +1,704 @@
+/*
+ * it_film.c: the film routes of spec 4.2 against the real daemon: creation
+ * and its field checks, roles, present-key updates, search and paging, the
+ * sale list, removal (soft, refused while paid tickets are to come, taking
+ * the film's future screenings with it), and that every write shows in the
+ * next read at once (cache invalidation).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static char *admin_tok;
+static char *customer_tok;
+static char *cashier_tok;
+
+/* A fresh positive id below 2^53 for rows made with SQL. */
+static int64_t sql_id(void)
+{
+	static unsigned counter;
+
+	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
+	       (int64_t)(counter++ & 0x3ff);
+}
+
+static int64_t json_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v)) {
+		print_error("no number \"%s\"\n", key);
+		fail();
+	}
+	return (int64_t)v->valuedouble;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v)) {
+		print_error("no string \"%s\"\n", key);
+		fail();
+	}
+	return v->valuestring;
+}
+
+static cJSON *data_list(const struct it_resp *r)
+{
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
+
+	if (!cJSON_IsArray(l)) {
+		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
+		fail();
+	}
+	return l;
+}
+
+static cJSON *list_find(const struct it_resp *r, int64_t id)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, data_list(r))
+	{
+		if (json_int(it, "id") == id)
+			return it;
+	}
+	return NULL;
+}
+
+static void sql_ok(char *out)
+{
+	assert_non_null(out);
+	free(out);
+}
+
+/* One integer from SQL. */
+static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int64_t sql_int(const char *fmt, ...)
+{
+	char *sql = NULL, *out;
+	va_list ap;
+	int64_t v;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&sql, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	out = it_sql("%s", sql);
+	free(sql);
+	assert_non_null(out);
+	v = strtoll(out, NULL, 10);
+	free(out);
+	return v;
+}
+
+/* A film through the API; returns its id. */
+static int64_t film_new(const char *name, const char *director, const char *genre, int select,
+                        int stock)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/film/create", admin_tok,
+	             "{\"name\":\"%s\",\"desc\":\"A film.\",\"stock\":%d,\"amount\":4500,"
+	             "\"screenwriter\":\"Writer\",\"director\":\"%s\",\"length\":100,"
+	             "\"isSelectSeat\":%d,\"genre\":\"%s\"}",
+	             name, stock, director, select, genre);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+	return id;
+}
+
+static int64_t hall_new(void)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SSSS\",\"SSSS\"]}",
+	             it_unique("hall-"));
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	return id;
+}
+
+static int64_t screening_new(int64_t fid, int64_t hid, int64_t start)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/screening/create", admin_tok,
+	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)fid,
+	             (long long)hid, (long long)start);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	return id;
+}
+
+/* An order of a screening with one ticket on seat, by SQL (the selling issue's rows). */
+static int64_t order_with_ticket(int64_t fid, int64_t sid, const char *seat, int order_status,
+                                 int ticket_status)
+{
+	int64_t oid = sql_id(), tid = sql_id();
+
+	sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
+	              "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4500, %d, "
+	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	              (long long)oid, (long long)fid, (long long)sid, order_status));
+	sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
+	              "live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', 4500, %d, 1, "
+	              "UNIX_TIMESTAMP())",
+	              (long long)tid, (long long)oid, (long long)sid, (long long)fid, seat,
+	              ticket_status));
+	return oid;
+}
+
+static struct it_resp *detail(int64_t id)
+{
+	return it_postf("/film/detail", NULL, "{\"id\":%lld}", (long long)id);
+}
+
+static int group_setup(void **state)
+{
+	if (it_setup() != 0)
+		return -1;
+	admin_tok = it_admin_token();
+	customer_tok = it_customer(NULL, NULL);
+	cashier_tok = it_cashier(NULL);
+	return admin_tok && customer_tok && cashier_tok ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	free(admin_tok);
+	free(customer_tok);
+	free(cashier_tok);
+	return 0;
+}
+
+static void test_film_create_then_detail_shows_every_field(void **state)
+{
+	struct it_resp *r;
+	cJSON *d;
+	int64_t id;
+
+	r = it_post("/film/create", admin_tok,
+	            "{\"name\":\"Les Enfants du Paradis\",\"desc\":\"Paris, 1828: a mime loves "
+	            "an actress.\",\"stock\":12,\"amount\":5200,\"screenwriter\":\"Jacques "
+	            "Prévert\",\"director\":\"Marcel Carné\",\"length\":190,\"isSelectSeat\":0,"
+	            "\"genre\":\"Drama\",\"posterUrl\":\"/static/posters/enfants.svg\"}");
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+
+	r = detail(id);
+	it_assert_status(r, 200);
+	d = it_data(r);
+	assert_int_equal(json_int(d, "id"), id);
+	assert_string_equal(json_str(d, "name"), "Les Enfants du Paradis");
+	assert_string_equal(json_str(d, "desc"), "Paris, 1828: a mime loves an actress.");
+	assert_string_equal(json_str(d, "screenwriter"), "Jacques Prévert");
+	assert_string_equal(json_str(d, "director"), "Marcel Carné");
+	assert_int_equal(json_int(d, "length"), 190);
+	assert_int_equal(json_int(d, "amount"), 5200);
+	assert_int_equal(json_int(d, "stock"), 12);
+	assert_int_equal(json_int(d, "isSelectSeat"), 0);
+	assert_string_equal(json_str(d, "genre"), "Drama");
+	assert_string_equal(json_str(d, "posterUrl"), "/static/posters/enfants.svg");
+	assert_true(llabs((long long)(json_int(d, "createTime") - time(NULL))) < 60);
+	it_resp_free(r);
+
+	/* Every admin write is audited. */
+	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.create' AND "
+	                         "target = 'film:%lld'",
+	                         (long long)id),
+	                 1);
+}
+
+static void test_film_create_refuses_bad_fields(void **state)
+{
+	static const char *const full =
+		"\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+		"\"director\":\"\",\"length\":1,\"isSelectSeat\":1";
+	static const struct {
+		const char *body, *field;
+	} cases[] = {
+		{ "{\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
+		  "\"length\":1,\"isSelectSeat\":1}",
+		  "name" },
+		{ "{\"name\":\"N\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
+		  "\"length\":1,\"isSelectSeat\":1}",
+		  "desc" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"amount\":0,\"screenwriter\":\"\","
+		  "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
+		  "stock" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"screenwriter\":\"\","
+		  "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
+		  "amount" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"director\":\"\","
+		  "\"length\":1,\"isSelectSeat\":1}",
+		  "screenwriter" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+		  "\"length\":1,\"isSelectSeat\":1}",
+		  "director" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+		  "\"director\":\"\",\"isSelectSeat\":1}",
+		  "length" },
+		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+		  "\"director\":\"\",\"length\":1}",
+		  "isSelectSeat" },
+	};
+	static const struct {
+		const char *extra, *field;
+	} bad[] = {
+		{ "\"name\":\"\"", "name" },
+		{ "\"name\":7", "name" },
+		{ "\"length\":0", "length" },
+		{ "\"length\":1441", "length" },
+		{ "\"length\":90.5", "length" },
+		{ "\"amount\":-1", "amount" },
+		{ "\"amount\":1000000001", "amount" },
+		{ "\"stock\":-3", "stock" },
+		{ "\"isSelectSeat\":2", "isSelectSeat" },
+		{ "\"stock\":\"5\"", "stock" },
+		{ "\"posterUrl\":\"javascript:alert(1)\"", "posterUrl" },
+		{ "\"posterUrl\":\"/a b.svg\"", "posterUrl" },
+		{ "\"posterUrl\":\"/x\\\"onload=\\\"y.svg\"", "posterUrl" },
+		{ "\"genre\":[\"Drama\"]", "genre" },
+	};
+	char body[4096], longname[202];
+	struct it_resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = it_post("/film/create", admin_tok, cases[i].body);
+		it_assert_error(r, 400, "invalid_field");
+		assert_string_equal(json_str(it_data(r), "field"), cases[i].field);
+		it_resp_free(r);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* The bad key comes first: of duplicate keys, the first one is read. */
+		snprintf(body, sizeof(body), "{%s,%s}", bad[i].extra, full);
+		r = it_post("/film/create", admin_tok, body);
+		if (!r || r->status != 400)
+			print_error("body %s\n", body);
+		it_assert_error(r, 400, "invalid_field");
+		assert_string_equal(json_str(it_data(r), "field"), bad[i].field);
+		it_resp_free(r);
+	}
+	/* 101 characters (each two bytes in UTF-8) is one too many; 100 is fine. */
+	for (i = 0; i < 101; i++)
+		memcpy(longname + 2 * i, "\xc3\xa9", 2);
+	longname[202 - 2] = '\0';
+	r = it_postf("/film/create", admin_tok, "{\"name\":\"%s\",%s}", longname, full);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/film/create", admin_tok, "{\"name\":\"%s\xc3\xa9\",%s}", longname, full);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+}
+
+static void test_film_writes_need_the_admin_role(void **state)
+{
+	static const char *const paths[] = { "/film/create", "/film/update", "/film/remove" };
+	int64_t id = film_new(it_unique("roles-"), "D", "Drama", 1, 0);
+	struct it_resp *r;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+		it_assert_error(r, 401, "unauthorized");
+		it_resp_free(r);
+		r = it_postf(paths[i], customer_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+		it_assert_error(r, 403, "forbidden");
+		it_resp_free(r);
+		r = it_postf(paths[i], cashier_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+		it_assert_error(r, 403, "forbidden");
+		it_resp_free(r);
+	}
+	/* Reads are public. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/list", NULL, NULL);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_film_update_sets_present_keys_only(void **state)
+{
+	int64_t id = film_new("Before", "Dir", "Comedy", 0, 50);
+	struct it_resp *r;
+	cJSON *d;
+
+	/* Cached now: the update below must show at once. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	r = it_postf("/film/update", admin_tok,
+	             "{\"id\":%lld,\"name\":\"After\",\"stock\":0,\"genre\":\"\",\"desc\":\"\"}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	it_assert_status(r, 200);
+	d = it_data(r);
+	assert_string_equal(json_str(d, "name"), "After");
+	assert_int_equal(json_int(d, "stock"), 0);
+	assert_string_equal(json_str(d, "genre"), "");
+	assert_string_equal(json_str(d, "desc"), "");
+	/* Absent keys are unchanged. */
+	assert_string_equal(json_str(d, "director"), "Dir");
+	assert_int_equal(json_int(d, "amount"), 4500);
+	assert_int_equal(json_int(d, "length"), 100);
+	assert_int_equal(json_int(d, "isSelectSeat"), 0);
+	it_resp_free(r);
+
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":1,\"amount\":0}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(json_int(it_data(r), "isSelectSeat"), 1);
+	assert_int_equal(json_int(it_data(r), "amount"), 0);
+	assert_string_equal(json_str(it_data(r), "name"), "After");
+	it_resp_free(r);
+
+	/* Nothing to set is fine; bad values and unknown ids are not. */
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "name");
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"length\":0}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/update", admin_tok, "{\"name\":\"x\"}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "id");
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
+	             (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld}", (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.update' AND "
+	                         "target = 'film:%lld'",
+	                         (long long)id),
+	                 2);
+}
+
+static void test_film_detail_refuses_bad_and_unknown_ids(void **state)
+{
+	struct it_resp *r;
+
+	r = it_post("/film/detail", NULL, "{}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/detail", NULL, "{\"id\":0}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/detail", NULL, "{\"id\":\"12\"}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/detail", NULL, "{\"id\":9007199254740992}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = detail(sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+}
+
+static void test_film_list_searches_and_pages(void **state)
+{
+	const char *tag = it_unique("zq");
+	char name[128], dir[128];
+	int64_t a, b, c, d;
+	struct it_resp *r;
+	cJSON *l;
+
+	snprintf(name, sizeof(name), "Night %s Train", tag);
+	a = film_new(name, "Someone", "Thriller", 1, 0);
+	snprintf(dir, sizeof(dir), "Ann %s", tag);
+	b = film_new("Morning", dir, "Comedy", 1, 0);
+	c = film_new("Evening", dir, "Thriller", 1, 0);
+	d = film_new("Unrelated", "Nobody", "Thriller", 1, 0);
+
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "total"), 3);
+	assert_non_null(list_find(r, a));
+	assert_non_null(list_find(r, b));
+	assert_non_null(list_find(r, c));
+	assert_null(list_find(r, d));
+	/* Newest first. */
+	assert_int_equal(json_int(cJSON_GetArrayItem(data_list(r), 0), "id"), c);
+	it_resp_free(r);
+
+	/* Case-insensitive substring; genre narrows. */
+	r = it_postf("/film/list", NULL, "{\"query\":\"night %s\",\"genre\":\"thriller\"}", tag);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "total"), 1);
+	assert_non_null(list_find(r, a));
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"genre\":\"Comedy\"}", tag);
+	assert_int_equal(it_data_int(r, "total"), 1);
+	assert_non_null(list_find(r, b));
+	it_resp_free(r);
+
+	/* Paging: 3 matches, 2 a page. */
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":1,\"pageSize\":2}", tag);
+	it_assert_status(r, 200);
+	assert_int_equal(cJSON_GetArraySize(data_list(r)), 2);
+	assert_int_equal(it_data_int(r, "total"), 3);
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":2,\"pageSize\":2}", tag);
+	l = data_list(r);
+	assert_int_equal(cJSON_GetArraySize(l), 1);
+	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a);
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":3,\"pageSize\":2}", tag);
+	it_assert_status(r, 200);
+	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	assert_int_equal(it_data_int(r, "total"), 3);
+	it_resp_free(r);
+
+	/* LIKE wildcards in a query are plain characters. */
+	r = it_post("/film/list", NULL, "{\"query\":\"%_%\"}");
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "total"), 0);
+	it_resp_free(r);
+
+	/* A film created now is in the next list at once. */
+	d = film_new(name, "X", "Thriller", 1, 0);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	assert_int_equal(it_data_int(r, "total"), 4);
+	assert_non_null(list_find(r, d));
+	it_resp_free(r);
+
+	r = it_post("/film/list", NULL, "{\"pageSize\":0}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "pageSize");
+	it_resp_free(r);
+	r = it_post("/film/list", NULL, "{\"pageSize\":101}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/list", NULL, "{\"page\":0}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/film/list", NULL, "{\"query\":5}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+}
+
+static void test_film_sale_list_has_stock_or_a_future_free_seat(void **state)
+{
+	int64_t ga = film_new(it_unique("ga-"), "D", "Drama", 0, 5);
+	int64_t soldout = film_new(it_unique("soldout-"), "D", "Drama", 0, 0);
+	int64_t seated = film_new(it_unique("seated-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid;
+	struct it_resp *r;
+
+	r = it_post("/film/sale/list", NULL, NULL);
+	it_assert_status(r, 200);
+	assert_non_null(list_find(r, ga));
+	assert_null(list_find(r, soldout));
+	assert_null(list_find(r, seated));
+	assert_true(it_data_int(r, "total") >= 1);
+	it_resp_free(r);
+
+	/* A screening to come puts it on sale at once. */
+	sid = screening_new(seated, hall, time(NULL) + 3 * 86400);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_non_null(list_find(r, seated));
+	it_resp_free(r);
+
+	/* Stock updated to 0: off sale at once. */
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"stock\":0}", (long long)ga);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_null(list_find(r, ga));
+	it_resp_free(r);
+
+	/* Cancelled: off sale at once. */
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_null(list_find(r, seated));
+	it_resp_free(r);
+}
+
+static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
+{
+	int64_t fid = film_new(it_unique("full-"), "D", "Drama", 1, 0);
+	int64_t hall, sid;
+	struct it_resp *r;
+
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S.X\"]}",
+	             it_unique("tiny-"));
+	it_assert_status(r, 200);
+	hall = it_data_int(r, "id");
+	it_resp_free(r);
+	sid = screening_new(fid, hall, time(NULL) + 2 * 86400);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_non_null(list_find(r, fid));
+	it_resp_free(r);
+	/*
+	 * The one sellable seat sold. A sale does not bump the film namespace
+	 * (the sale list has a short TTL of its own), so a film write does.
+	 */
+	order_with_ticket(fid, sid, "A1", 1, 1);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"stock\":0}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_null(list_find(r, fid));
+	it_resp_free(r);
+}
+
+static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **state)
+{
+	int64_t fid = film_new(it_unique("paid-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid, oid;
+	struct it_resp *r;
+
+	sid = screening_new(fid, hall, time(NULL) + 86400);
+	oid = order_with_ticket(fid, sid, "B2", 1, 1);
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "paid_tickets");
+	it_resp_free(r);
+	r = detail(fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	/* Refunded (ticket void): removal goes through. */
+	sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
+	              (long long)oid));
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	/* Removed films are 404 everywhere. */
+	r = detail(fid);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"back\"}", (long long)fid);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_post("/film/list", NULL, "{\"pageSize\":100}");
+	assert_null(list_find(r, fid));
+	it_resp_free(r);
+	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/screening/create", admin_tok,
+	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)fid,
+	             (long long)hall, (long long)(time(NULL) + 30 * 86400));
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT removed FROM films WHERE id = %lld", (long long)fid), 1);
+}
+
+static void test_film_remove_ignores_paid_tickets_of_past_screenings(void **state)
+{
+	int64_t fid = film_new(it_unique("past-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid = sql_id();
+	struct it_resp *r;
+
+	/* A screening that was yesterday, with a paid ticket. */
+	sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	              "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
+	              "UNIX_TIMESTAMP() - 86400, UNIX_TIMESTAMP() - 80000, '{}', '{}', 8, "
+	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	              (long long)sid, (long long)fid, (long long)hall));
+	order_with_ticket(fid, sid, "A1", 1, 1);
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	/* Its history stays as it was. */
+	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
+	                 0);
+}
+
+static void test_film_remove_cancels_its_future_screenings(void **state)
+{
+	int64_t fid = film_new(it_unique("cancel-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid, oid;
+	struct it_resp *r;
+
+	sid = screening_new(fid, hall, time(NULL) + 86400);
+	oid = order_with_ticket(fid, sid, "A3", 0, 0);
+	it_sh("redis-cli -p %s HSET bo:seats:%lld A4 77 >/dev/null", it_env("REDIS_PORT"),
+	      (long long)sid);
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
+	                 1);
+	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 2);
+	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND "
+	                         "live IS NULL AND status = 2",
+	                         (long long)oid),
+	                 1);
+	assert_int_equal(it_sh("test \"$(redis-cli -p %s EXISTS bo:seats:%lld)\" = 0",
+	                       it_env("REDIS_PORT"), (long long)sid),
+	                 0);
+	/* The hall is free again. */
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)hall);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.remove' AND "
+	                         "target = 'film:%lld'",
+	                         (long long)fid),
+	                 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_film_create_then_detail_shows_every_field),
+		cmocka_unit_test(test_film_create_refuses_bad_fields),
+		cmocka_unit_test(test_film_writes_need_the_admin_role),
+		cmocka_unit_test(test_film_update_sets_present_keys_only),
+		cmocka_unit_test(test_film_detail_refuses_bad_and_unknown_ids),
+		cmocka_unit_test(test_film_list_searches_and_pages),
+		cmocka_unit_test(test_film_sale_list_has_stock_or_a_future_free_seat),
+		cmocka_unit_test(test_film_sale_list_leaves_out_sold_out_screenings),
+		cmocka_unit_test(test_film_remove_is_refused_while_paid_tickets_are_to_come),
+		cmocka_unit_test(test_film_remove_ignores_paid_tickets_of_past_screenings),
+		cmocka_unit_test(test_film_remove_cancels_its_future_screenings),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

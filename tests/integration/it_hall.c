@@ -1,0 +1,524 @@
+/*
+ * it_hall.c: the hall routes of spec 4.3 against the real daemon: creation
+ * with layout validation, roles, updates (refused while a seat of a
+ * screening to come is sold or held), soft removal (refused while
+ * screenings to come use the hall), and that every write shows in the next
+ * read at once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static char *admin_tok;
+static char *customer_tok;
+static int64_t film_id;
+
+static int64_t sql_id(void)
+{
+	static unsigned counter;
+
+	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
+	       (int64_t)(counter++ & 0x3ff);
+}
+
+static int64_t json_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v)) {
+		print_error("no number \"%s\"\n", key);
+		fail();
+	}
+	return (int64_t)v->valuedouble;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v)) {
+		print_error("no string \"%s\"\n", key);
+		fail();
+	}
+	return v->valuestring;
+}
+
+static cJSON *data_list(const struct it_resp *r)
+{
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
+
+	if (!cJSON_IsArray(l)) {
+		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
+		fail();
+	}
+	return l;
+}
+
+static cJSON *list_find(const struct it_resp *r, int64_t id)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, data_list(r))
+	{
+		if (json_int(it, "id") == id)
+			return it;
+	}
+	return NULL;
+}
+
+static void sql_ok(char *out)
+{
+	assert_non_null(out);
+	free(out);
+}
+
+/* The layout of a hall answer as one string, rows joined by '|'. */
+static void layout_str(const cJSON *d, char *out, size_t len)
+{
+	const cJSON *it, *l = cJSON_GetObjectItemCaseSensitive(d, "layout");
+	size_t n = 0;
+
+	assert_true(cJSON_IsArray(l));
+	out[0] = '\0';
+	cJSON_ArrayForEach(it, l)
+	{
+		assert_true(cJSON_IsString(it));
+		n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "|" : "", it->valuestring);
+		assert_true(n < len);
+	}
+}
+
+static int64_t hall_new(const char *layout_json)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	             it_unique("hall-"), layout_json);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+	return id;
+}
+
+static int64_t screening_new(int64_t hid, int64_t start)
+{
+	struct it_resp *r;
+	int64_t id;
+
+	r = it_postf("/screening/create", admin_tok,
+	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	             (long long)hid, (long long)start);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	return id;
+}
+
+static struct it_resp *detail(int64_t id)
+{
+	return it_postf("/hall/detail", NULL, "{\"id\":%lld}", (long long)id);
+}
+
+static struct it_resp *update_layout(int64_t id, const char *layout_json)
+{
+	return it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"layout\":%s}", (long long)id,
+	                layout_json);
+}
+
+static int group_setup(void **state)
+{
+	struct it_resp *r;
+
+	if (it_setup() != 0)
+		return -1;
+	admin_tok = it_admin_token();
+	customer_tok = it_customer(NULL, NULL);
+	if (!admin_tok || !customer_tok)
+		return -1;
+	r = it_post("/film/create", admin_tok,
+	            "{\"name\":\"Hall test film\",\"desc\":\"\",\"stock\":0,\"amount\":4000,"
+	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":90,\"isSelectSeat\":1}");
+	if (!r || r->status != 200)
+		return -1;
+	film_id = it_data_int(r, "id");
+	it_resp_free(r);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(admin_tok);
+	free(customer_tok);
+	return 0;
+}
+
+static void test_hall_create_then_detail_and_list(void **state)
+{
+	const char *name = it_unique("Studio ");
+	struct it_resp *r;
+	char lay[256], *out;
+	int64_t id;
+	cJSON *d;
+
+	r = it_postf("/hall/create", admin_tok,
+	             "{\"name\":\"%s\",\"layout\":[\"..SSSS..\",\"VVVV.VVVV\",\"\",\"WC.SS.HX\"]}",
+	             name);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	/* Every letter counts, X included. */
+	assert_int_equal(it_data_int(r, "seats"), 4 + 8 + 6);
+	it_resp_free(r);
+
+	r = detail(id);
+	it_assert_status(r, 200);
+	d = it_data(r);
+	assert_int_equal(json_int(d, "id"), id);
+	assert_string_equal(json_str(d, "name"), name);
+	layout_str(d, lay, sizeof(lay));
+	assert_string_equal(lay, "..SSSS..|VVVV.VVVV||WC.SS.HX");
+	assert_int_equal(json_int(d, "seats"), 18);
+	assert_int_equal(json_int(d, "sellable"), 17);
+	it_resp_free(r);
+
+	r = it_post("/hall/list", NULL, NULL);
+	it_assert_status(r, 200);
+	d = list_find(r, id);
+	assert_non_null(d);
+	assert_string_equal(json_str(d, "name"), name);
+	assert_int_equal(json_int(d, "seats"), 18);
+	assert_true(it_data_int(r, "total") >= 1);
+	it_resp_free(r);
+
+	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'hall.create' AND "
+	             "target = 'hall:%lld'",
+	             (long long)id);
+	assert_non_null(out);
+	assert_int_equal(strtoll(out, NULL, 10), 1);
+	free(out);
+}
+
+static void test_hall_create_refuses_bad_layouts(void **state)
+{
+	static const char *const bad[] = {
+		"\"SSSS\"",                 /* not an array */
+		"[]",                       /* no rows */
+		"[\"....\",\"\"]",          /* no seat */
+		"[\"XXXX\"]",               /* nothing sellable */
+		"[\"SSsS\"]",               /* lower case */
+		"[\"SS SS\"]",              /* space */
+		"[\"SSQS\"]",               /* unknown letter */
+		"[\"SS\",5]",               /* a row that is not a string */
+		"[[\"SS\"]]",               /* nested */
+		"{\"A\":\"SS\"}",           /* object */
+		"[\"S\\u00e9\"]",           /* non-ASCII */
+	};
+	char rows27[27 * 5 + 3], row61[61 + 5];
+	struct it_resp *r;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", bad[i]);
+		if (!r || r->status != 400)
+			print_error("layout %s\n", bad[i]);
+		it_assert_error(r, 400, "invalid_field");
+		assert_string_equal(json_str(it_data(r), "field"), "layout");
+		it_resp_free(r);
+	}
+	/* 27 rows. */
+	n = 0;
+	rows27[n++] = '[';
+	for (i = 0; i < 27; i++)
+		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
+	snprintf(rows27 + n, sizeof(rows27) - n, "]");
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", rows27);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	it_resp_free(r);
+	/* 61 positions. */
+	row61[0] = '[';
+	row61[1] = '"';
+	memset(row61 + 2, 'S', 61);
+	memcpy(row61 + 63, "\"]", 3);
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", row61);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	/* 60 positions and 26 rows are fine. */
+	memcpy(row61 + 62, "\"]", 3);
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	             it_unique("wide-"), row61);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "seats"), 60);
+	it_resp_free(r);
+	n = 0;
+	rows27[n++] = '[';
+	for (i = 0; i < 26; i++)
+		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
+	snprintf(rows27 + n, sizeof(rows27) - n, "]");
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	             it_unique("deep-"), rows27);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	/* name is required and not empty; layout is required. */
+	r = it_post("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "name");
+	it_resp_free(r);
+	r = it_post("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "name");
+	it_resp_free(r);
+	r = it_post("/hall/create", admin_tok, "{\"name\":\"x\"}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	it_resp_free(r);
+}
+
+static void test_hall_writes_need_the_admin_role(void **state)
+{
+	static const char *const paths[] = { "/hall/create", "/hall/update", "/hall/remove" };
+	int64_t id = hall_new("[\"SS\"]");
+	struct it_resp *r;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}",
+		             (long long)id);
+		it_assert_error(r, 401, "unauthorized");
+		it_resp_free(r);
+		r = it_postf(paths[i], customer_tok,
+		             "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
+		it_assert_error(r, 403, "forbidden");
+		it_resp_free(r);
+	}
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_hall_update_shows_at_once(void **state)
+{
+	int64_t id = hall_new("[\"SSSS\"]");
+	struct it_resp *r;
+	char lay[128];
+
+	/* Read first, so both answers are cached before the writes. */
+	r = detail(id);
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	it_resp_free(r);
+
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_string_equal(json_str(it_data(r), "name"), "Renamed");
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SSSS");
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	assert_string_equal(json_str(list_find(r, id), "name"), "Renamed");
+	it_resp_free(r);
+
+	r = update_layout(id, "[\"SS.SS\",\"VVVVV\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SS.SS|VVVVV");
+	assert_int_equal(json_int(it_data(r), "seats"), 9);
+	assert_string_equal(json_str(it_data(r), "name"), "Renamed");
+	it_resp_free(r);
+
+	r = update_layout(id, "[\"SS\",\"sS\"]");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_post("/hall/update", admin_tok, "{\"name\":\"x\"}");
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "id");
+	it_resp_free(r);
+}
+
+static void test_hall_layout_change_follows_into_screenings(void **state)
+{
+	int64_t id = hall_new("[\"SSSS\"]");
+	int64_t sid = screening_new(id, time(NULL) + 5 * 86400);
+	struct it_resp *r;
+
+	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "seatsTotal"), 4);
+	it_resp_free(r);
+	/* No seat sold or held: the layout may change, and the seat map follows at once. */
+	r = update_layout(id, "[\"SSSSSS\",\"X.X\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "seatsTotal"), 6);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "state"), 1)
+	                            ->valuestring,
+	                    "x.x");
+	it_resp_free(r);
+}
+
+static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
+{
+	int64_t id = hall_new("[\"SSSS\",\"SSSS\"]");
+	int64_t sid = screening_new(id, time(NULL) + 4 * 86400);
+	const char *port = it_env("REDIS_PORT");
+	struct it_resp *r;
+	char lay[64];
+
+	assert_int_equal(it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port,
+	                       (long long)sid),
+	                 0);
+	r = update_layout(id, "[\"SSSS\"]");
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "held_seats");
+	it_resp_free(r);
+	/* The same layout and a new name are fine. */
+	r = it_postf("/hall/update", admin_tok,
+	             "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_string_equal(json_str(it_data(r), "name"), "Held");
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SSSS|SSSS");
+	it_resp_free(r);
+	/* Released: the change goes through. */
+	assert_int_equal(it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port,
+	                       (long long)sid),
+	                 0);
+	r = update_layout(id, "[\"SSSS\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
+{
+	int64_t id = hall_new("[\"SSSS\",\"SSSS\"]");
+	int64_t sid = screening_new(id, time(NULL) + 4 * 86400);
+	int64_t oid = sql_id(), tid = sql_id();
+	struct it_resp *r;
+
+	sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
+	              "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4000, 0, "
+	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	              (long long)oid, (long long)film_id, (long long)sid));
+	sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
+	              "live, create_time) VALUES (%lld, %lld, %lld, %lld, 'A1', 4000, 0, 1, "
+	              "UNIX_TIMESTAMP())",
+	              (long long)tid, (long long)oid, (long long)sid, (long long)film_id));
+	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "sold_seats");
+	it_resp_free(r);
+	/* A cancelled screening does not count. */
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
+{
+	int64_t id = hall_new("[\"SSS\"]");
+	int64_t sid = screening_new(id, time(NULL) + 2 * 86400);
+	struct it_resp *r;
+
+	r = detail(id);
+	it_resp_free(r);
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "future_screenings");
+	it_resp_free(r);
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	/* Soft removal: 404 everywhere, at once. */
+	r = detail(id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	assert_null(list_find(r, id));
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/screening/create", admin_tok,
+	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	             (long long)id, (long long)(time(NULL) + 9 * 86400));
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	/* The cancelled screening still names its hall. */
+	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "hallId"), id);
+	it_resp_free(r);
+}
+
+static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
+{
+	struct it_resp *r;
+
+	r = it_post("/hall/detail", NULL, "{}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = it_post("/hall/detail", NULL, "{\"id\":-1}");
+	it_assert_error(r, 400, "invalid_field");
+	it_resp_free(r);
+	r = detail(sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)sql_id());
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hall_create_then_detail_and_list),
+		cmocka_unit_test(test_hall_create_refuses_bad_layouts),
+		cmocka_unit_test(test_hall_writes_need_the_admin_role),
+		cmocka_unit_test(test_hall_update_shows_at_once),
+		cmocka_unit_test(test_hall_layout_change_follows_into_screenings),
+		cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_held),
+		cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_sold),
+		cmocka_unit_test(test_hall_remove_refused_while_screenings_are_to_come),
+		cmocka_unit_test(test_hall_detail_refuses_bad_and_unknown_ids),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
