@@ -20,7 +20,7 @@ int proto_seat_sellable(char c)
 }
 
 static int fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *why, size_t whylen, const char *fmt, ...)
 {

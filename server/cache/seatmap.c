@@ -13,14 +13,13 @@
 #include "store/store_screening.h"
 
 /* Version and holds read together, so the holds are the state of that version. */
-static struct rc_script snapshot_script = RC_SCRIPT(
-	"seatmap_snapshot",
-	"return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}");
+static struct rc_script snapshot_script =
+    RC_SCRIPT("seatmap_snapshot",
+              "return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}");
 
 /* Cancellation: every hold goes, and the change gets a version of its own. */
-static struct rc_script drop_script = RC_SCRIPT(
-	"seatmap_drop",
-	"redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
+static struct rc_script drop_script =
+    RC_SCRIPT("seatmap_drop", "redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
 
 /*
  * The highest version this instance has served per screening, so that no
@@ -96,7 +95,7 @@ static void mark(struct seatmap *m, const char *seat, char st)
 static int read_redis(struct worker *w, struct seatmap *m)
 {
 	char kv[64], kh[64];
-	const char *argv[2] = { kv, kh };
+	const char *argv[2] = {kv, kh};
 	redisReply *rep;
 	size_t i;
 	int rc = -1;
@@ -183,7 +182,8 @@ enum proto_err seatmap_build(struct worker *w, int64_t id, struct seatmap *m)
 	m->version = last_raise(id, m->version);
 	for (r = 0; r < m->layout.nrows; r++)
 		for (c = 0; c < m->layout.width[r]; c++)
-			if (m->state[r][c] == PROTO_STATE_FREE || m->state[r][c] == PROTO_STATE_HOUSE)
+			if (m->state[r][c] == PROTO_STATE_FREE ||
+			    m->state[r][c] == PROTO_STATE_HOUSE)
 				m->free++;
 	e = PROTO_OK;
 out:
@@ -315,7 +315,7 @@ int seatmap_held_count(struct worker *w, int64_t id, int64_t *n)
 int seatmap_drop_holds(struct worker *w, int64_t id)
 {
 	char kh[64], kv[64];
-	const char *argv[2] = { kh, kv };
+	const char *argv[2] = {kh, kv};
 	redisReply *rep;
 	int rc = -1;
 

@@ -66,8 +66,8 @@ struct seatmap {
 	int status; /* store_screening_status */
 	struct proto_layout layout;
 	char state[PROTO_LAYOUT_MAX_ROWS][PROTO_LAYOUT_MAX_COLS + 1];
-	int total; /* sellable seats */
-	int free;  /* 'f' and 'b' */
+	int total;    /* sellable seats */
+	int free;     /* 'f' and 'b' */
 	int redis_ok; /* 0: built without Redis (holds unknown) */
 };
 

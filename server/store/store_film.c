@@ -9,17 +9,17 @@
 #include <time.h>
 
 /* Every SELECT of a whole row lists the columns in this order. */
-#define FILM_COLUMNS                                                                       \
-	"id, name, `desc`, director, screenwriter, length, amount, stock, is_select_seat, "  \
+#define FILM_COLUMNS                                                                        \
+	"id, name, `desc`, director, screenwriter, length, amount, stock, is_select_seat, " \
 	"genre, poster_url, create_time, update_time"
 
 /* Tickets that hold a seat (or a general-admission place) count as sold here. */
-#define SALE_WHERE                                                                         \
-	"removed = 0 AND (stock > 0 OR EXISTS (SELECT 1 FROM screenings s WHERE "           \
-	"s.film_id = films.id AND s.status = 0 AND s.start_at > ? AND s.seats_total > "     \
+#define SALE_WHERE                                                                      \
+	"removed = 0 AND (stock > 0 OR EXISTS (SELECT 1 FROM screenings s WHERE "       \
+	"s.film_id = films.id AND s.status = 0 AND s.start_at > ? AND s.seats_total > " \
 	"(SELECT COUNT(*) FROM tickets t WHERE t.screening_id = s.id AND t.live = 1)))"
 
-#define LIST_WHERE                                                                         \
+#define LIST_WHERE                                                                             \
 	"removed = 0 AND (? IS NULL OR name LIKE ? ESCAPE '!' OR director LIKE ? ESCAPE '!') " \
 	"AND (? IS NULL OR genre = ?)"
 
@@ -98,16 +98,16 @@ enum db_rc store_film_insert(struct worker *w, const struct film_row *f)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	return db_exec(w,
-	               "INSERT INTO films (id, name, `desc`, director, screenwriter, length, amount, "
-	               "stock, is_select_seat, genre, poster_url, removed, create_time, update_time) "
-	               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-	               DB_PARAMS(DB_I64(f->id), DB_STR(f->name), DB_STR(f->desc),
-	                         DB_STR(f->director), DB_STR(f->screenwriter), DB_I64(f->length),
-	                         DB_I64(f->amount), DB_I64(f->stock), DB_I64(f->is_select_seat),
-	                         DB_STR(f->genre), DB_STR(f->poster_url), DB_I64(now),
-	                         DB_I64(now)),
-	               NULL, NULL);
+	return db_exec(
+	    w,
+	    "INSERT INTO films (id, name, `desc`, director, screenwriter, length, amount, "
+	    "stock, is_select_seat, genre, poster_url, removed, create_time, update_time) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+	    DB_PARAMS(DB_I64(f->id), DB_STR(f->name), DB_STR(f->desc), DB_STR(f->director),
+	              DB_STR(f->screenwriter), DB_I64(f->length), DB_I64(f->amount),
+	              DB_I64(f->stock), DB_I64(f->is_select_seat), DB_STR(f->genre),
+	              DB_STR(f->poster_url), DB_I64(now), DB_I64(now)),
+	    NULL, NULL);
 }
 
 enum db_rc store_film_get(struct worker *w, int64_t id, struct film_row *out, int *found)
@@ -127,10 +127,9 @@ enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct f
 	enum db_rc rc;
 
 	if (exclusive)
-		rc = db_query(w,
-		              "SELECT " FILM_COLUMNS
-		              " FROM films WHERE id = ? AND removed = 0 FOR UPDATE",
-		              DB_PARAMS(DB_I64(id)), &res);
+		rc = db_query(
+		    w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0 FOR UPDATE",
+		    DB_PARAMS(DB_I64(id)), &res);
 	else
 		rc = db_query(w,
 		              "SELECT " FILM_COLUMNS
@@ -166,8 +165,8 @@ enum db_rc store_film_update(struct worker *w, int64_t id, const struct film_pat
 	                         str_or_null(p->director), str_or_null(p->screenwriter),
 	                         str_or_null(p->genre), str_or_null(p->poster_url),
 	                         int_or_null(p->length), int_or_null(p->amount),
-	                         int_or_null(p->stock), int_or_null(p->is_select_seat),
-	                         DB_I64(now), DB_I64(id)),
+	                         int_or_null(p->stock), int_or_null(p->is_select_seat), DB_I64(now),
+	                         DB_I64(id)),
 	               NULL, NULL);
 }
 

@@ -81,8 +81,8 @@ enum db_rc store_hall_update(struct worker *w, int64_t id, const char *name, con
 	               "UPDATE halls SET name = COALESCE(?, name), layout = COALESCE(?, layout), "
 	               "seats = COALESCE(?, seats), update_time = ? WHERE id = ? AND removed = 0",
 	               DB_PARAMS(name ? DB_STR(name) : DB_NULL, layout ? DB_STR(layout) : DB_NULL,
-	                         layout ? DB_I64(seats) : DB_NULL,
-	                         DB_I64((int64_t)time(NULL)), DB_I64(id)),
+	                         layout ? DB_I64(seats) : DB_NULL, DB_I64((int64_t)time(NULL)),
+	                         DB_I64(id)),
 	               NULL, NULL);
 }
 
@@ -109,10 +109,9 @@ enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **ro
 	db_res_release(&res);
 	if (*total == 0)
 		return DB_OK;
-	rc = db_query(w,
-	              "SELECT " HALL_COLUMNS
-	              " FROM halls WHERE removed = 0 ORDER BY name, id LIMIT ?",
-	              DB_PARAMS(DB_I64(limit)), &res);
+	rc = db_query(
+	    w, "SELECT " HALL_COLUMNS " FROM halls WHERE removed = 0 ORDER BY name, id LIMIT ?",
+	    DB_PARAMS(DB_I64(limit)), &res);
 	if (rc != DB_OK)
 		return rc;
 	if (res.nrows > 0) {

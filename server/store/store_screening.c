@@ -13,18 +13,18 @@
 #define STR(x) STR_(x)
 #define CLEANING STR(STORE_SCREENING_CLEANING)
 
-#define SCREENING_COLUMNS                                                                  \
+#define SCREENING_COLUMNS                                                                     \
 	"s.id, s.film_id, s.hall_id, s.start_at, s.end_at, s.prices, s.discounts, s.status, " \
 	"s.cancel_reason, s.seats_total, s.create_time, s.update_time"
 #define NCOLS 12
 /* The joined readers add these after SCREENING_COLUMNS. */
 #define JOIN_COLUMNS ", f.name, h.name, f.amount"
-#define JOIN_FROM                                                                          \
-	" FROM screenings s JOIN films f ON f.id = s.film_id AND f.removed = 0 "            \
+#define JOIN_FROM                                                                \
+	" FROM screenings s JOIN films f ON f.id = s.film_id AND f.removed = 0 " \
 	"JOIN halls h ON h.id = s.hall_id"
 
-#define LIST_WHERE                                                                         \
-	" WHERE s.start_at >= ? AND s.start_at < ? AND (? = 0 OR s.film_id = ?) "           \
+#define LIST_WHERE                                                                \
+	" WHERE s.start_at >= ? AND s.start_at < ? AND (? = 0 OR s.film_id = ?) " \
 	"AND (? < 0 OR s.status = ?)"
 
 static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
@@ -56,8 +56,7 @@ static void row_from_res(const struct db_res *res, int row, struct screening_row
 	}
 }
 
-static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct screening_row *out,
-                          int *found)
+static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct screening_row *out, int *found)
 {
 	*found = 0;
 	if (rc != DB_OK)
@@ -117,8 +116,7 @@ enum db_rc store_screening_insert(struct worker *w, const struct screening_row *
 	               NULL, NULL);
 }
 
-enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out,
-                               int *found)
+enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
 	struct db_res res;
 	enum db_rc rc;
@@ -128,8 +126,7 @@ enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_ro
 	return one_row(rc, &res, out, found);
 }
 
-enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out,
-                                int *found)
+enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
 	struct db_res res;
 	enum db_rc rc;
@@ -145,12 +142,11 @@ enum db_rc store_screening_overlaps(struct worker *w, int64_t hall_id, int64_t s
 	struct db_res res;
 	enum db_rc rc;
 
-	rc = db_query(w,
-	              "SELECT COUNT(*) FROM screenings WHERE hall_id = ? AND status = 0 AND id <> ? "
-	              "AND start_at < ? + " CLEANING " AND end_at + " CLEANING " > ? LOCK IN SHARE MODE",
-	              DB_PARAMS(DB_I64(hall_id), DB_I64(except_id), DB_I64(end_at),
-	                        DB_I64(start_at)),
-	              &res);
+	rc = db_query(
+	    w,
+	    "SELECT COUNT(*) FROM screenings WHERE hall_id = ? AND status = 0 AND id <> ? "
+	    "AND start_at < ? + " CLEANING " AND end_at + " CLEANING " > ? LOCK IN SHARE MODE",
+	    DB_PARAMS(DB_I64(hall_id), DB_I64(except_id), DB_I64(end_at), DB_I64(start_at)), &res);
 	return count_of(rc, &res, n);
 }
 
@@ -195,9 +191,9 @@ enum db_rc store_screening_cancel(struct worker *w, int64_t id, const char *reas
 	             DB_PARAMS(DB_I64(now), DB_I64(id)), &v, NULL);
 	if (rc != DB_OK)
 		return rc;
-	rc = db_exec(w,
-	             "UPDATE tickets SET status = 2, live = NULL WHERE screening_id = ? AND live = 1",
-	             DB_PARAMS(DB_I64(id)), NULL, NULL);
+	rc = db_exec(
+	    w, "UPDATE tickets SET status = 2, live = NULL WHERE screening_id = ? AND live = 1",
+	    DB_PARAMS(DB_I64(id)), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
 	if (refunded)
@@ -289,12 +285,12 @@ enum db_rc store_screening_live_tickets_in_hall(struct worker *w, int64_t hall_i
 enum db_rc store_screening_set_total_in_hall(struct worker *w, int64_t hall_id, int64_t now,
                                              int total)
 {
-	return db_exec(w,
-	               "UPDATE screenings SET seats_total = ?, update_time = ? "
-	               "WHERE hall_id = ? AND status = 0 AND end_at > ?",
-	               DB_PARAMS(DB_I64(total), DB_I64((int64_t)time(NULL)), DB_I64(hall_id),
-	                         DB_I64(now)),
-	               NULL, NULL);
+	return db_exec(
+	    w,
+	    "UPDATE screenings SET seats_total = ?, update_time = ? "
+	    "WHERE hall_id = ? AND status = 0 AND end_at > ?",
+	    DB_PARAMS(DB_I64(total), DB_I64((int64_t)time(NULL)), DB_I64(hall_id), DB_I64(now)),
+	    NULL, NULL);
 }
 
 enum db_rc store_screening_seat_source(struct worker *w, int64_t id, int *status, char *layout,
@@ -305,8 +301,7 @@ enum db_rc store_screening_seat_source(struct worker *w, int64_t id, int *status
 	const char *s;
 
 	*found = 0;
-	rc = db_query(w,
-	              "SELECT s.status, h.layout" JOIN_FROM " WHERE s.id = ?",
+	rc = db_query(w, "SELECT s.status, h.layout" JOIN_FROM " WHERE s.id = ?",
 	              DB_PARAMS(DB_I64(id)), &res);
 	if (rc != DB_OK)
 		return rc;

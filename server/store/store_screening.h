@@ -51,8 +51,7 @@ struct screening_row {
 /* Insert s (times set to now, status scheduled). */
 enum db_rc store_screening_insert(struct worker *w, const struct screening_row *s);
 /* One screening with its film and hall names. *found is 1 (and *out filled) or 0. */
-enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out,
-                               int *found);
+enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out, int *found);
 /* The screening row alone, FOR UPDATE inside the caller's transaction. */
 enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out,
                                 int *found);

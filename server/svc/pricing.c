@@ -227,8 +227,7 @@ int64_t pricing_apply(int64_t price, int pct)
 	return (price * (100 - pct) + 50) / 100;
 }
 
-int pricing_ticket(const struct pricing *p, char category, const char *ticket_type,
-                   int64_t *price)
+int pricing_ticket(const struct pricing *p, char category, const char *ticket_type, int64_t *price)
 {
 	int64_t base;
 	int pct;

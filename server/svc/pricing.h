@@ -77,7 +77,6 @@ int pricing_discount(const struct pricing *p, const char *ticket_type, int *pct)
 /* price less pct percent, rounded half up. pct is clamped to 0..100. */
 int64_t pricing_apply(int64_t price, int pct);
 /* pricing_seat then pricing_apply. Returns 0, or -1 (unknown category or ticket type). */
-int pricing_ticket(const struct pricing *p, char category, const char *ticket_type,
-                   int64_t *price);
+int pricing_ticket(const struct pricing *p, char category, const char *ticket_type, int64_t *price);
 
 #endif

@@ -68,13 +68,13 @@ static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
 	return db_fail(r, db);
 }
 
-#define TRY(x)                                                                             \
-	do {                                                                               \
-		enum db_rc rc_ = (x);                                                      \
-		if (rc_ != DB_OK) {                                                        \
-			*db = rc_;                                                         \
-			return PROTO_ERR_INTERNAL;                                         \
-		}                                                                          \
+#define TRY(x)                                     \
+	do {                                       \
+		enum db_rc rc_ = (x);              \
+		if (rc_ != DB_OK) {                \
+			*db = rc_;                 \
+			return PROTO_ERR_INTERNAL; \
+		}                                  \
 	} while (0)
 
 static void move_fields(cJSON *dst, cJSON *src)
@@ -172,12 +172,12 @@ struct text_field {
 };
 
 static const struct text_field text_fields[] = {
-	{ "name", PROTO_LEN_NAME, 1, offsetof(struct film_patch, name) },
-	{ "desc", PROTO_LEN_TEXT, 0, offsetof(struct film_patch, desc) },
-	{ "director", PROTO_LEN_NAME, 0, offsetof(struct film_patch, director) },
-	{ "screenwriter", PROTO_LEN_NAME, 0, offsetof(struct film_patch, screenwriter) },
-	{ "genre", PROTO_LEN_NAME, 0, offsetof(struct film_patch, genre) },
-	{ "posterUrl", POSTER_MAX, 0, offsetof(struct film_patch, poster_url) },
+    {"name", PROTO_LEN_NAME, 1, offsetof(struct film_patch, name)},
+    {"desc", PROTO_LEN_TEXT, 0, offsetof(struct film_patch, desc)},
+    {"director", PROTO_LEN_NAME, 0, offsetof(struct film_patch, director)},
+    {"screenwriter", PROTO_LEN_NAME, 0, offsetof(struct film_patch, screenwriter)},
+    {"genre", PROTO_LEN_NAME, 0, offsetof(struct film_patch, genre)},
+    {"posterUrl", POSTER_MAX, 0, offsetof(struct film_patch, poster_url)},
 };
 
 struct int_field {
@@ -187,15 +187,15 @@ struct int_field {
 };
 
 static const struct int_field int_fields[] = {
-	{ "length", 1, LENGTH_MAX, offsetof(struct film_patch, length) },
-	{ "amount", 0, PRICING_MAX_PRICE, offsetof(struct film_patch, amount) },
-	{ "stock", 0, STOCK_MAX, offsetof(struct film_patch, stock) },
-	{ "isSelectSeat", 0, 1, offsetof(struct film_patch, is_select_seat) },
+    {"length", 1, LENGTH_MAX, offsetof(struct film_patch, length)},
+    {"amount", 0, PRICING_MAX_PRICE, offsetof(struct film_patch, amount)},
+    {"stock", 0, STOCK_MAX, offsetof(struct film_patch, stock)},
+    {"isSelectSeat", 0, 1, offsetof(struct film_patch, is_select_seat)},
 };
 
 /* Keys /film/create needs; genre and posterUrl are optional. */
-static const char *const required[] = { "name",     "desc",   "stock",  "amount",
-	                                "screenwriter", "director", "length", "isSelectSeat" };
+static const char *const required[] = {"name",         "desc",     "stock",  "amount",
+                                       "screenwriter", "director", "length", "isSelectSeat"};
 
 /*
  * Read the film fields of the request into p (absent: NULL / -1). With
@@ -337,7 +337,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 
 static enum proto_err film_update(struct req *r)
 {
-	struct update_ctx c = { 0 };
+	struct update_ctx c = {0};
 	struct film_patch p;
 	struct film_row *cur;
 	enum proto_err e;
@@ -413,7 +413,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 
 static enum proto_err film_remove(struct req *r)
 {
-	struct remove_ctx c = { 0 };
+	struct remove_ctx c = {0};
 	enum proto_err e;
 	char k[64];
 	int i;
@@ -549,7 +549,7 @@ static enum proto_err film_list(struct req *r)
 {
 	char like[PROTO_LEN_NAME * 4 * 2 + 3], key[128], nums[48];
 	const char *query = NULL, *parts[3];
-	struct list_args a = { 0 };
+	struct list_args a = {0};
 	enum proto_err e;
 
 	if ((e = req_paging(r, &a.page, &a.page_size)) != PROTO_OK)
@@ -576,7 +576,7 @@ static enum proto_err film_list(struct req *r)
 
 static enum proto_err film_sale_list(struct req *r)
 {
-	struct list_args a = { 0 };
+	struct list_args a = {0};
 	char key[64];
 
 	a.sale = 1;
@@ -585,11 +585,11 @@ static enum proto_err film_sale_list(struct req *r)
 }
 
 const struct route film_routes[] = {
-	{ PROTO_PATH_FILM_CREATE, film_create, ROUTE_ADMIN },
-	{ PROTO_PATH_FILM_UPDATE, film_update, ROUTE_ADMIN },
-	{ PROTO_PATH_FILM_REMOVE, film_remove, ROUTE_ADMIN },
-	{ PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_PUBLIC },
-	{ PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_PUBLIC },
-	{ PROTO_PATH_FILM_LIST, film_list, ROUTE_PUBLIC },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_FILM_CREATE, film_create, ROUTE_ADMIN},
+    {PROTO_PATH_FILM_UPDATE, film_update, ROUTE_ADMIN},
+    {PROTO_PATH_FILM_REMOVE, film_remove, ROUTE_ADMIN},
+    {PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_PUBLIC},
+    {PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_PUBLIC},
+    {PROTO_PATH_FILM_LIST, film_list, ROUTE_PUBLIC},
+    {NULL, NULL, 0},
 };

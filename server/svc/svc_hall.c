@@ -66,13 +66,13 @@ static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
 	return db_fail(r, db);
 }
 
-#define TRY(x)                                                                             \
-	do {                                                                               \
-		enum db_rc rc_ = (x);                                                      \
-		if (rc_ != DB_OK) {                                                        \
-			*db = rc_;                                                         \
-			return PROTO_ERR_INTERNAL;                                         \
-		}                                                                          \
+#define TRY(x)                                     \
+	do {                                       \
+		enum db_rc rc_ = (x);              \
+		if (rc_ != DB_OK) {                \
+			*db = rc_;                 \
+			return PROTO_ERR_INTERNAL; \
+		}                                  \
 	} while (0)
 
 static void move_fields(cJSON *dst, cJSON *src)
@@ -216,7 +216,7 @@ static enum proto_err hall_create(struct req *r)
 
 struct update_ctx {
 	int64_t id, now;
-	const char *name;           /* NULL: unchanged */
+	const char *name;                  /* NULL: unchanged */
 	const struct proto_layout *layout; /* NULL: unchanged */
 	char text[PROTO_LAYOUT_JSON_MAX + 1];
 	struct hall_row *old;
@@ -275,9 +275,8 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	}
 	TRY(store_hall_update(r->w, c->id, c->name, c->layout_changed ? c->text : NULL,
 	                      c->layout_changed ? c->layout->seats : 0));
-	snprintf(detail, sizeof(detail), "%s%s%s%s", c->name ? "name=" : "",
-	         c->name ? c->name : "", c->layout_changed ? " layout=" : "",
-	         c->layout_changed ? c->text : "");
+	snprintf(detail, sizeof(detail), "%s%s%s%s", c->name ? "name=" : "", c->name ? c->name : "",
+	         c->layout_changed ? " layout=" : "", c->layout_changed ? c->text : "");
 	if (audit(r, "hall.update", c->id, detail) < 0)
 		TRY(DB_ERROR);
 	return PROTO_OK;
@@ -285,7 +284,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 
 static enum proto_err hall_update(struct req *r)
 {
-	struct update_ctx c = { 0 };
+	struct update_ctx c = {0};
 	struct proto_layout l;
 	enum proto_err e;
 	char k[64];
@@ -355,7 +354,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 
 static enum proto_err hall_remove(struct req *r)
 {
-	struct remove_ctx c = { 0 };
+	struct remove_ctx c = {0};
 	enum proto_err e;
 	char k[64];
 
@@ -474,10 +473,10 @@ static enum proto_err hall_list(struct req *r)
 }
 
 const struct route hall_routes[] = {
-	{ PROTO_PATH_HALL_CREATE, hall_create, ROUTE_ADMIN },
-	{ PROTO_PATH_HALL_UPDATE, hall_update, ROUTE_ADMIN },
-	{ PROTO_PATH_HALL_REMOVE, hall_remove, ROUTE_ADMIN },
-	{ PROTO_PATH_HALL_DETAIL, hall_detail, ROUTE_PUBLIC },
-	{ PROTO_PATH_HALL_LIST, hall_list, ROUTE_PUBLIC },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_HALL_CREATE, hall_create, ROUTE_ADMIN},
+    {PROTO_PATH_HALL_UPDATE, hall_update, ROUTE_ADMIN},
+    {PROTO_PATH_HALL_REMOVE, hall_remove, ROUTE_ADMIN},
+    {PROTO_PATH_HALL_DETAIL, hall_detail, ROUTE_PUBLIC},
+    {PROTO_PATH_HALL_LIST, hall_list, ROUTE_PUBLIC},
+    {NULL, NULL, 0},
 };

@@ -72,13 +72,13 @@ static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
 	return db_fail(r, db);
 }
 
-#define TRY(x)                                                                             \
-	do {                                                                               \
-		enum db_rc rc_ = (x);                                                      \
-		if (rc_ != DB_OK) {                                                        \
-			*db = rc_;                                                         \
-			return PROTO_ERR_INTERNAL;                                         \
-		}                                                                          \
+#define TRY(x)                                     \
+	do {                                       \
+		enum db_rc rc_ = (x);              \
+		if (rc_ != DB_OK) {                \
+			*db = rc_;                 \
+			return PROTO_ERR_INTERNAL; \
+		}                                  \
 	} while (0)
 
 static void move_fields(cJSON *dst, cJSON *src)
@@ -142,9 +142,9 @@ static cJSON *screening_json(const struct screening_row *s)
 	}
 	cJSON_AddItemToObject(o, "prices", p);
 	cJSON_AddItemToObject(o, "discounts", d);
-	cJSON_AddStringToObject(o, "status", s->status == STORE_SCREENING_CANCELLED
-	                                             ? PROTO_SCREENING_CANCELLED
-	                                             : PROTO_SCREENING_SCHEDULED);
+	cJSON_AddStringToObject(o, "status",
+	                        s->status == STORE_SCREENING_CANCELLED ? PROTO_SCREENING_CANCELLED
+	                                                               : PROTO_SCREENING_SCHEDULED);
 	if (s->status == STORE_SCREENING_CANCELLED)
 		cJSON_AddStringToObject(o, "cancelReason", s->cancel_reason);
 	if (!cJSON_AddNumberToObject(o, "createTime", (double)s->create_time)) {
@@ -266,9 +266,8 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	if (overlaps > 0)
 		return req_fail_conflict(r, "overlap");
 	TRY(store_screening_insert(r->w, c->s));
-	snprintf(detail, sizeof(detail),
-	         "film=%" PRId64 " hall=%" PRId64 " startAt=%" PRId64, c->s->film_id,
-	         c->s->hall_id, c->s->start_at);
+	snprintf(detail, sizeof(detail), "film=%" PRId64 " hall=%" PRId64 " startAt=%" PRId64,
+	         c->s->film_id, c->s->hall_id, c->s->start_at);
 	if (audit(r, "screening.create", c->s->id, detail) < 0)
 		TRY(DB_ERROR);
 	return PROTO_OK;
@@ -278,7 +277,7 @@ static enum proto_err screening_create(struct req *r)
 {
 	int64_t now = (int64_t)time(NULL);
 	char *prices = NULL, *discounts = NULL;
-	struct create_ctx c = { 0 };
+	struct create_ctx c = {0};
 	enum proto_err e = PROTO_OK;
 	struct screening_row *s;
 
@@ -379,7 +378,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 static enum proto_err screening_update(struct req *r)
 {
 	char *prices = NULL, *discounts = NULL;
-	struct update_ctx c = { 0 };
+	struct update_ctx c = {0};
 	enum proto_err e = PROTO_OK;
 	int g;
 
@@ -449,7 +448,7 @@ static enum proto_err cancel_tx(struct req *r, void *arg, enum db_rc *db)
 
 static enum proto_err screening_cancel(struct req *r)
 {
-	struct cancel_ctx c = { 0 };
+	struct cancel_ctx c = {0};
 	enum proto_err e;
 	int g;
 
@@ -538,8 +537,8 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	*out = NULL;
 	from = a->from >= 0 ? a->from : now;
 	to = a->to >= 0 ? a->to : from + WEEK;
-	rc = store_screening_list(w, a->film_id, from, to, a->status,
-	                          (a->page - 1) * a->page_size, a->page_size, &rows, &n, &total);
+	rc = store_screening_list(w, a->film_id, from, to, a->status, (a->page - 1) * a->page_size,
+	                          a->page_size, &rows, &n, &total);
 	if (rc != DB_OK)
 		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
 	o = cJSON_CreateObject();
@@ -565,7 +564,7 @@ fail:
 
 static enum proto_err screening_list(struct req *r)
 {
-	struct list_args a = { 0 };
+	struct list_args a = {0};
 	const char *status = NULL;
 	int64_t now = (int64_t)time(NULL);
 	enum proto_err e;
@@ -650,11 +649,11 @@ static enum proto_err screening_seats(struct req *r)
 }
 
 const struct route screening_routes[] = {
-	{ PROTO_PATH_SCREENING_CREATE, screening_create, ROUTE_ADMIN },
-	{ PROTO_PATH_SCREENING_UPDATE, screening_update, ROUTE_ADMIN },
-	{ PROTO_PATH_SCREENING_CANCEL, screening_cancel, ROUTE_ADMIN },
-	{ PROTO_PATH_SCREENING_DETAIL, screening_detail, ROUTE_PUBLIC },
-	{ PROTO_PATH_SCREENING_LIST, screening_list, ROUTE_PUBLIC },
-	{ PROTO_PATH_SCREENING_SEATS, screening_seats, ROUTE_PUBLIC },
-	{ NULL, NULL, 0 },
+    {PROTO_PATH_SCREENING_CREATE, screening_create, ROUTE_ADMIN},
+    {PROTO_PATH_SCREENING_UPDATE, screening_update, ROUTE_ADMIN},
+    {PROTO_PATH_SCREENING_CANCEL, screening_cancel, ROUTE_ADMIN},
+    {PROTO_PATH_SCREENING_DETAIL, screening_detail, ROUTE_PUBLIC},
+    {PROTO_PATH_SCREENING_LIST, screening_list, ROUTE_PUBLIC},
+    {PROTO_PATH_SCREENING_SEATS, screening_seats, ROUTE_PUBLIC},
+    {NULL, NULL, 0},
 };

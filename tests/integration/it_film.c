@@ -234,53 +234,53 @@ static void test_film_create_then_detail_shows_every_field(void **state)
 static void test_film_create_refuses_bad_fields(void **state)
 {
 	static const char *const full =
-		"\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
-		"\"director\":\"\",\"length\":1,\"isSelectSeat\":1";
+	    "\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+	    "\"director\":\"\",\"length\":1,\"isSelectSeat\":1";
 	static const struct {
 		const char *body, *field;
 	} cases[] = {
-		{ "{\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
-		  "\"length\":1,\"isSelectSeat\":1}",
-		  "name" },
-		{ "{\"name\":\"N\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
-		  "\"length\":1,\"isSelectSeat\":1}",
-		  "desc" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"amount\":0,\"screenwriter\":\"\","
-		  "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
-		  "stock" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"screenwriter\":\"\","
-		  "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
-		  "amount" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"director\":\"\","
-		  "\"length\":1,\"isSelectSeat\":1}",
-		  "screenwriter" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
-		  "\"length\":1,\"isSelectSeat\":1}",
-		  "director" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
-		  "\"director\":\"\",\"isSelectSeat\":1}",
-		  "length" },
-		{ "{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
-		  "\"director\":\"\",\"length\":1}",
-		  "isSelectSeat" },
+	    {"{\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
+	     "\"length\":1,\"isSelectSeat\":1}",
+	     "name"},
+	    {"{\"name\":\"N\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\",\"director\":\"\","
+	     "\"length\":1,\"isSelectSeat\":1}",
+	     "desc"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"amount\":0,\"screenwriter\":\"\","
+	     "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
+	     "stock"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"screenwriter\":\"\","
+	     "\"director\":\"\",\"length\":1,\"isSelectSeat\":1}",
+	     "amount"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"director\":\"\","
+	     "\"length\":1,\"isSelectSeat\":1}",
+	     "screenwriter"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+	     "\"length\":1,\"isSelectSeat\":1}",
+	     "director"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+	     "\"director\":\"\",\"isSelectSeat\":1}",
+	     "length"},
+	    {"{\"name\":\"N\",\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+	     "\"director\":\"\",\"length\":1}",
+	     "isSelectSeat"},
 	};
 	static const struct {
 		const char *extra, *field;
 	} bad[] = {
-		{ "\"name\":\"\"", "name" },
-		{ "\"name\":7", "name" },
-		{ "\"length\":0", "length" },
-		{ "\"length\":1441", "length" },
-		{ "\"length\":90.5", "length" },
-		{ "\"amount\":-1", "amount" },
-		{ "\"amount\":1000000001", "amount" },
-		{ "\"stock\":-3", "stock" },
-		{ "\"isSelectSeat\":2", "isSelectSeat" },
-		{ "\"stock\":\"5\"", "stock" },
-		{ "\"posterUrl\":\"javascript:alert(1)\"", "posterUrl" },
-		{ "\"posterUrl\":\"/a b.svg\"", "posterUrl" },
-		{ "\"posterUrl\":\"/x\\\"onload=\\\"y.svg\"", "posterUrl" },
-		{ "\"genre\":[\"Drama\"]", "genre" },
+	    {"\"name\":\"\"", "name"},
+	    {"\"name\":7", "name"},
+	    {"\"length\":0", "length"},
+	    {"\"length\":1441", "length"},
+	    {"\"length\":90.5", "length"},
+	    {"\"amount\":-1", "amount"},
+	    {"\"amount\":1000000001", "amount"},
+	    {"\"stock\":-3", "stock"},
+	    {"\"isSelectSeat\":2", "isSelectSeat"},
+	    {"\"stock\":\"5\"", "stock"},
+	    {"\"posterUrl\":\"javascript:alert(1)\"", "posterUrl"},
+	    {"\"posterUrl\":\"/a b.svg\"", "posterUrl"},
+	    {"\"posterUrl\":\"/x\\\"onload=\\\"y.svg\"", "posterUrl"},
+	    {"\"genre\":[\"Drama\"]", "genre"},
 	};
 	char body[4096], longname[202];
 	struct it_resp *r;
@@ -316,7 +316,7 @@ static void test_film_create_refuses_bad_fields(void **state)
 
 static void test_film_writes_need_the_admin_role(void **state)
 {
-	static const char *const paths[] = { "/film/create", "/film/update", "/film/remove" };
+	static const char *const paths[] = {"/film/create", "/film/update", "/film/remove"};
 	int64_t id = film_new(it_unique("roles-"), "D", "Drama", 1, 0);
 	struct it_resp *r;
 	size_t i;
@@ -687,17 +687,17 @@ static void test_film_remove_cancels_its_future_screenings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_film_create_then_detail_shows_every_field),
-		cmocka_unit_test(test_film_create_refuses_bad_fields),
-		cmocka_unit_test(test_film_writes_need_the_admin_role),
-		cmocka_unit_test(test_film_update_sets_present_keys_only),
-		cmocka_unit_test(test_film_detail_refuses_bad_and_unknown_ids),
-		cmocka_unit_test(test_film_list_searches_and_pages),
-		cmocka_unit_test(test_film_sale_list_has_stock_or_a_future_free_seat),
-		cmocka_unit_test(test_film_sale_list_leaves_out_sold_out_screenings),
-		cmocka_unit_test(test_film_remove_is_refused_while_paid_tickets_are_to_come),
-		cmocka_unit_test(test_film_remove_ignores_paid_tickets_of_past_screenings),
-		cmocka_unit_test(test_film_remove_cancels_its_future_screenings),
+	    cmocka_unit_test(test_film_create_then_detail_shows_every_field),
+	    cmocka_unit_test(test_film_create_refuses_bad_fields),
+	    cmocka_unit_test(test_film_writes_need_the_admin_role),
+	    cmocka_unit_test(test_film_update_sets_present_keys_only),
+	    cmocka_unit_test(test_film_detail_refuses_bad_and_unknown_ids),
+	    cmocka_unit_test(test_film_list_searches_and_pages),
+	    cmocka_unit_test(test_film_sale_list_has_stock_or_a_future_free_seat),
+	    cmocka_unit_test(test_film_sale_list_leaves_out_sold_out_screenings),
+	    cmocka_unit_test(test_film_remove_is_refused_while_paid_tickets_are_to_come),
+	    cmocka_unit_test(test_film_remove_ignores_paid_tickets_of_past_screenings),
+	    cmocka_unit_test(test_film_remove_cancels_its_future_screenings),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -212,17 +212,17 @@ static void test_hall_create_then_detail_and_list(void **state)
 static void test_hall_create_refuses_bad_layouts(void **state)
 {
 	static const char *const bad[] = {
-		"\"SSSS\"",                 /* not an array */
-		"[]",                       /* no rows */
-		"[\"....\",\"\"]",          /* no seat */
-		"[\"XXXX\"]",               /* nothing sellable */
-		"[\"SSsS\"]",               /* lower case */
-		"[\"SS SS\"]",              /* space */
-		"[\"SSQS\"]",               /* unknown letter */
-		"[\"SS\",5]",               /* a row that is not a string */
-		"[[\"SS\"]]",               /* nested */
-		"{\"A\":\"SS\"}",           /* object */
-		"[\"S\\u00e9\"]",           /* non-ASCII */
+	    "\"SSSS\"",        /* not an array */
+	    "[]",              /* no rows */
+	    "[\"....\",\"\"]", /* no seat */
+	    "[\"XXXX\"]",      /* nothing sellable */
+	    "[\"SSsS\"]",      /* lower case */
+	    "[\"SS SS\"]",     /* space */
+	    "[\"SSQS\"]",      /* unknown letter */
+	    "[\"SS\",5]",      /* a row that is not a string */
+	    "[[\"SS\"]]",      /* nested */
+	    "{\"A\":\"SS\"}",  /* object */
+	    "[\"S\\u00e9\"]",  /* non-ASCII */
 	};
 	char rows27[27 * 5 + 3], row61[61 + 5];
 	struct it_resp *r;
@@ -288,7 +288,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 
 static void test_hall_writes_need_the_admin_role(void **state)
 {
-	static const char *const paths[] = { "/hall/create", "/hall/update", "/hall/remove" };
+	static const char *const paths[] = {"/hall/create", "/hall/update", "/hall/remove"};
 	int64_t id = hall_new("[\"SS\"]");
 	struct it_resp *r;
 	size_t i;
@@ -320,7 +320,8 @@ static void test_hall_update_shows_at_once(void **state)
 	r = it_post("/hall/list", NULL, NULL);
 	it_resp_free(r);
 
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}", (long long)id);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}",
+	             (long long)id);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
@@ -349,7 +350,8 @@ static void test_hall_update_shows_at_once(void **state)
 	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)sql_id());
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
+	             (long long)sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_post("/hall/update", admin_tok, "{\"name\":\"x\"}");
@@ -375,9 +377,8 @@ static void test_hall_layout_change_follows_into_screenings(void **state)
 	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "seatsTotal"), 6);
-	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "state"), 1)
-	                            ->valuestring,
-	                    "x.x");
+	assert_string_equal(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "state"), 1)->valuestring, "x.x");
 	it_resp_free(r);
 }
 
@@ -389,16 +390,17 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	struct it_resp *r;
 	char lay[64];
 
-	assert_int_equal(it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port,
-	                       (long long)sid),
-	                 0);
+	assert_int_equal(
+	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)sid),
+	    0);
 	r = update_layout(id, "[\"SSSS\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(json_str(it_data(r), "reason"), "held_seats");
 	it_resp_free(r);
 	/* The same layout and a new name are fine. */
 	r = it_postf("/hall/update", admin_tok,
-	             "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}", (long long)id);
+	             "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
+	             (long long)id);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
@@ -407,9 +409,8 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	assert_string_equal(lay, "SSSS|SSSS");
 	it_resp_free(r);
 	/* Released: the change goes through. */
-	assert_int_equal(it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port,
-	                       (long long)sid),
-	                 0);
+	assert_int_equal(
+	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)sid), 0);
 	r = update_layout(id, "[\"SSSS\"]");
 	it_assert_status(r, 200);
 	it_resp_free(r);
@@ -509,15 +510,15 @@ static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hall_create_then_detail_and_list),
-		cmocka_unit_test(test_hall_create_refuses_bad_layouts),
-		cmocka_unit_test(test_hall_writes_need_the_admin_role),
-		cmocka_unit_test(test_hall_update_shows_at_once),
-		cmocka_unit_test(test_hall_layout_change_follows_into_screenings),
-		cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_held),
-		cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_sold),
-		cmocka_unit_test(test_hall_remove_refused_while_screenings_are_to_come),
-		cmocka_unit_test(test_hall_detail_refuses_bad_and_unknown_ids),
+	    cmocka_unit_test(test_hall_create_then_detail_and_list),
+	    cmocka_unit_test(test_hall_create_refuses_bad_layouts),
+	    cmocka_unit_test(test_hall_writes_need_the_admin_role),
+	    cmocka_unit_test(test_hall_update_shows_at_once),
+	    cmocka_unit_test(test_hall_layout_change_follows_into_screenings),
+	    cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_held),
+	    cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_sold),
+	    cmocka_unit_test(test_hall_remove_refused_while_screenings_are_to_come),
+	    cmocka_unit_test(test_hall_detail_refuses_bad_and_unknown_ids),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -113,7 +113,7 @@ static int64_t sql_int(const char *fmt, ...)
 
 /* A Redis command on the fixture's server; its output (trimmed) into out. */
 static void redis(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void redis(char *out, size_t len, const char *fmt, ...)
 {
@@ -305,15 +305,15 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	const struct {
 		const char *extra, *field;
 	} bad[] = {
-		{ "\"prices\":{\"X\":100}", "prices" },
-		{ "\"prices\":{\"S\":-1}", "prices" },
-		{ "\"prices\":{\"S\":1.5}", "prices" },
-		{ "\"prices\":[4500]", "prices" },
-		{ "\"prices\":\"S=4500\"", "prices" },
-		{ "\"discounts\":{\"adult\":10}", "discounts" },
-		{ "\"discounts\":{\"Child\":10}", "discounts" },
-		{ "\"discounts\":{\"child\":101}", "discounts" },
-		{ "\"discounts\":[]", "discounts" },
+	    {"\"prices\":{\"X\":100}", "prices"},
+	    {"\"prices\":{\"S\":-1}", "prices"},
+	    {"\"prices\":{\"S\":1.5}", "prices"},
+	    {"\"prices\":[4500]", "prices"},
+	    {"\"prices\":\"S=4500\"", "prices"},
+	    {"\"discounts\":{\"adult\":10}", "discounts"},
+	    {"\"discounts\":{\"Child\":10}", "discounts"},
+	    {"\"discounts\":{\"child\":101}", "discounts"},
+	    {"\"discounts\":[]", "discounts"},
 	};
 
 	r = it_postf("/screening/create", admin_tok, "{\"hallId\":%lld,\"startAt\":%lld}",
@@ -340,8 +340,9 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(body, sizeof(body), "{%s,\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}",
-		         bad[i].extra, (long long)film_id, (long long)hid,
+		snprintf(body, sizeof(body),
+		         "{%s,\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", bad[i].extra,
+		         (long long)film_id, (long long)hid,
 		         (long long)(now + DAY + (int64_t)i * DAY));
 		r = it_post("/screening/create", admin_tok, body);
 		if (!r || r->status != 400)
@@ -369,15 +370,14 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	assert_string_equal(json_str(it_data(r), "field"), "filmId");
 	it_resp_free(r);
 	/* Nothing was scheduled in the hall by any of these. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld",
-	                         (long long)hid),
-	                 0);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 0);
 }
 
 static void test_screening_writes_need_the_admin_role(void **state)
 {
-	static const char *const paths[] = { "/screening/create", "/screening/update",
-		                             "/screening/cancel" };
+	static const char *const paths[] = {"/screening/create", "/screening/update",
+	                                    "/screening/cancel"};
 	int64_t hid = hall_new("[\"SS\"]"), id = screening_new(hid, time(NULL) + DAY);
 	struct it_resp *r;
 	char *cashier = it_cashier(NULL);
@@ -388,7 +388,8 @@ static void test_screening_writes_need_the_admin_role(void **state)
 		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
 		it_assert_error(r, 401, "unauthorized");
 		it_resp_free(r);
-		r = it_postf(paths[i], customer_tok, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
+		r = it_postf(paths[i], customer_tok, "{\"id\":%lld,\"reason\":\"x\"}",
+		             (long long)id);
 		it_assert_error(r, 403, "forbidden");
 		it_resp_free(r);
 		r = it_postf(paths[i], cashier, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
@@ -469,7 +470,7 @@ static void test_screening_concurrent_overlapping_creates_let_one_win(void **sta
 
 	pthread_barrier_init(&go, NULL, RACERS);
 	for (i = 0; i < RACERS; i++) {
-		rc[i] = (struct racer){ .hid = hid, .start = t + i * 300, .go = &go };
+		rc[i] = (struct racer){.hid = hid, .start = t + i * 300, .go = &go};
 		assert_int_equal(pthread_create(&th[i], NULL, race, &rc[i]), 0);
 	}
 	for (i = 0; i < RACERS; i++)
@@ -485,9 +486,8 @@ static void test_screening_concurrent_overlapping_creates_let_one_win(void **sta
 	}
 	assert_int_equal(won, 1);
 	assert_int_equal(lost, RACERS - 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld",
-	                         (long long)hid),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 1);
 }
 
 static void test_screening_update_shows_at_once(void **state)
@@ -628,9 +628,8 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 
 	/* Orders: paid -> refunded with a refund to send; unpaid and pending -> invalid. */
 	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)paid), 3);
-	assert_int_equal(sql_int("SELECT refund_pending FROM orders WHERE id = %lld",
-	                         (long long)paid),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)paid), 1);
 	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)unpaid),
 	                 2);
 	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)pending),
@@ -884,17 +883,17 @@ static void test_screening_film_and_hall_names_follow_renames(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_screening_create_then_detail_shows_every_field),
-		cmocka_unit_test(test_screening_create_refuses_bad_fields),
-		cmocka_unit_test(test_screening_writes_need_the_admin_role),
-		cmocka_unit_test(test_screening_overlap_counts_the_cleaning_time),
-		cmocka_unit_test(test_screening_concurrent_overlapping_creates_let_one_win),
-		cmocka_unit_test(test_screening_update_shows_at_once),
-		cmocka_unit_test(test_screening_update_refused_once_started),
-		cmocka_unit_test(test_screening_cancel_refunds_voids_and_drops_holds),
-		cmocka_unit_test(test_screening_seats_align_with_the_layout),
-		cmocka_unit_test(test_screening_list_window_filters_and_paging),
-		cmocka_unit_test(test_screening_film_and_hall_names_follow_renames),
+	    cmocka_unit_test(test_screening_create_then_detail_shows_every_field),
+	    cmocka_unit_test(test_screening_create_refuses_bad_fields),
+	    cmocka_unit_test(test_screening_writes_need_the_admin_role),
+	    cmocka_unit_test(test_screening_overlap_counts_the_cleaning_time),
+	    cmocka_unit_test(test_screening_concurrent_overlapping_creates_let_one_win),
+	    cmocka_unit_test(test_screening_update_shows_at_once),
+	    cmocka_unit_test(test_screening_update_refused_once_started),
+	    cmocka_unit_test(test_screening_cancel_refunds_voids_and_drops_holds),
+	    cmocka_unit_test(test_screening_seats_align_with_the_layout),
+	    cmocka_unit_test(test_screening_list_window_filters_and_paging),
+	    cmocka_unit_test(test_screening_film_and_hall_names_follow_renames),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,7 +18,7 @@
 
 static void test_layout_accepts_every_seat_type(void **state)
 {
-	const char *rows[] = { "SVWCHX" };
+	const char *rows[] = {"SVWCHX"};
 	struct proto_layout l;
 	char why[100];
 	char cat;
@@ -49,7 +49,7 @@ static void test_layout_accepts_every_seat_type(void **state)
 static void test_layout_numbers_seats_across_gaps(void **state)
 {
 	/* Seat numbers count letters (X included) and skip '.'. */
-	const char *rows[] = { "..SS.SX.S..", "S...S" };
+	const char *rows[] = {"..SS.SX.S..", "S...S"};
 	struct proto_layout l;
 	char cat;
 	int r, c;
@@ -84,7 +84,7 @@ static void test_layout_numbers_seats_across_gaps(void **state)
 static void test_layout_aisle_rows_keep_their_letter(void **state)
 {
 	/* Row B is a cross aisle, row C an empty string: both keep a letter. */
-	const char *rows[] = { "SSS", "...", "", "SSS" };
+	const char *rows[] = {"SSS", "...", "", "SSS"};
 	struct proto_layout l;
 	int r;
 
@@ -103,9 +103,9 @@ static void test_layout_aisle_rows_keep_their_letter(void **state)
 
 static void test_layout_refuses_no_sellable_seat(void **state)
 {
-	const char *aisles[] = { "...", "" };
-	const char *blocked[] = { "XX", ".X" };
-	const char *one[] = { "X..H" };
+	const char *aisles[] = {"...", ""};
+	const char *blocked[] = {"XX", ".X"};
+	const char *one[] = {"X..H"};
 	struct proto_layout l;
 	char why[100];
 
@@ -167,7 +167,7 @@ static void test_layout_refuses_27_rows(void **state)
 static void test_layout_refuses_61_columns(void **state)
 {
 	char row[PROTO_LAYOUT_MAX_COLS + 2];
-	const char *rows[] = { row };
+	const char *rows[] = {row};
 	struct proto_layout l;
 	char why[100];
 
@@ -185,11 +185,11 @@ static void test_layout_refuses_61_columns(void **state)
 
 static void test_layout_refuses_invalid_characters(void **state)
 {
-	const char *lower[] = { "SSS", "ssS" };
-	const char *space[] = { "S S" };
-	const char *other[] = { "SQ" };
-	const char *ctrl[] = { "S\tS" };
-	const char *utf8[] = { "S\xc3\xa9" };
+	const char *lower[] = {"SSS", "ssS"};
+	const char *space[] = {"S S"};
+	const char *other[] = {"SQ"};
+	const char *ctrl[] = {"S\tS"};
+	const char *utf8[] = {"S\xc3\xa9"};
 	struct proto_layout l;
 	char why[100];
 
@@ -234,7 +234,7 @@ static void test_layout_from_json_refuses_non_strings(void **state)
 
 static void test_layout_json_round_trip(void **state)
 {
-	const char *rows[] = { "..SS..", "VVVVVV", "", "W.CXH." };
+	const char *rows[] = {"..SS..", "VVVVVV", "", "W.CXH."};
 	struct proto_layout l, back;
 	char text[PROTO_LAYOUT_JSON_MAX + 1];
 	cJSON *arr;
@@ -275,8 +275,8 @@ static void test_seat_parse_accepts_canonical_ids(void **state)
 
 static void test_seat_parse_refuses_other_forms(void **state)
 {
-	const char *bad[] = { "C0", "c7", "AA1", "C61", "C07", "C", "7", "", "C7 ", " C7",
-		              "C-1", "C100", "C6a", "[1", "@1", "C999" };
+	const char *bad[] = {"C0",  "c7",  "AA1", "C61",  "C07", "C",  "7",  "",
+	                     "C7 ", " C7", "C-1", "C100", "C6a", "[1", "@1", "C999"};
 	int i;
 
 	(void)state;
@@ -309,7 +309,7 @@ static void test_seat_format_round_trips(void **state)
 
 static void test_layout_lookup_refuses_seats_outside(void **state)
 {
-	const char *rows[] = { "SS", "SSSS" };
+	const char *rows[] = {"SS", "SSSS"};
 	struct proto_layout l;
 
 	(void)state;
@@ -337,21 +337,21 @@ static void test_seat_sellable_categories(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout_accepts_every_seat_type),
-		cmocka_unit_test(test_layout_numbers_seats_across_gaps),
-		cmocka_unit_test(test_layout_aisle_rows_keep_their_letter),
-		cmocka_unit_test(test_layout_refuses_no_sellable_seat),
-		cmocka_unit_test(test_layout_accepts_max_size),
-		cmocka_unit_test(test_layout_refuses_27_rows),
-		cmocka_unit_test(test_layout_refuses_61_columns),
-		cmocka_unit_test(test_layout_refuses_invalid_characters),
-		cmocka_unit_test(test_layout_from_json_refuses_non_strings),
-		cmocka_unit_test(test_layout_json_round_trip),
-		cmocka_unit_test(test_seat_parse_accepts_canonical_ids),
-		cmocka_unit_test(test_seat_parse_refuses_other_forms),
-		cmocka_unit_test(test_seat_format_round_trips),
-		cmocka_unit_test(test_layout_lookup_refuses_seats_outside),
-		cmocka_unit_test(test_seat_sellable_categories),
+	    cmocka_unit_test(test_layout_accepts_every_seat_type),
+	    cmocka_unit_test(test_layout_numbers_seats_across_gaps),
+	    cmocka_unit_test(test_layout_aisle_rows_keep_their_letter),
+	    cmocka_unit_test(test_layout_refuses_no_sellable_seat),
+	    cmocka_unit_test(test_layout_accepts_max_size),
+	    cmocka_unit_test(test_layout_refuses_27_rows),
+	    cmocka_unit_test(test_layout_refuses_61_columns),
+	    cmocka_unit_test(test_layout_refuses_invalid_characters),
+	    cmocka_unit_test(test_layout_from_json_refuses_non_strings),
+	    cmocka_unit_test(test_layout_json_round_trip),
+	    cmocka_unit_test(test_seat_parse_accepts_canonical_ids),
+	    cmocka_unit_test(test_seat_parse_refuses_other_forms),
+	    cmocka_unit_test(test_seat_format_round_trips),
+	    cmocka_unit_test(test_layout_lookup_refuses_seats_outside),
+	    cmocka_unit_test(test_seat_sellable_categories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,8 +110,8 @@ static void test_pricing_discount_by_ticket_type(void **state)
 	int64_t v;
 
 	(void)state;
-	assert_int_equal(pricing_init_text(&p, "{\"S\":4500}", "{\"child\":30,\"senior\":20}", 5000),
-	                 0);
+	assert_int_equal(
+	    pricing_init_text(&p, "{\"S\":4500}", "{\"child\":30,\"senior\":20}", 5000), 0);
 	assert_int_equal(pricing_discount(&p, "adult", &pct), 0);
 	assert_int_equal(pct, 0);
 	assert_int_equal(pricing_discount(&p, "child", &pct), 0);
@@ -143,10 +143,10 @@ static void test_pricing_unknown_ticket_type_is_an_error(void **state)
 static void test_pricing_rounds_half_up(void **state)
 {
 	(void)state;
-	assert_int_equal(pricing_apply(999, 50), 500);  /* 499.5 */
-	assert_int_equal(pricing_apply(1001, 50), 501); /* 500.5 */
-	assert_int_equal(pricing_apply(1, 50), 1);      /* 0.5 */
-	assert_int_equal(pricing_apply(1, 51), 0);      /* 0.49 */
+	assert_int_equal(pricing_apply(999, 50), 500);   /* 499.5 */
+	assert_int_equal(pricing_apply(1001, 50), 501);  /* 500.5 */
+	assert_int_equal(pricing_apply(1, 50), 1);       /* 0.5 */
+	assert_int_equal(pricing_apply(1, 51), 0);       /* 0.49 */
 	assert_int_equal(pricing_apply(3333, 33), 2233); /* 2233.11 */
 	assert_int_equal(pricing_apply(4999, 15), 4249); /* 4249.15 */
 	assert_int_equal(pricing_apply(4990, 15), 4242); /* 4241.5 */
@@ -169,10 +169,22 @@ static void test_pricing_accepts_valid_prices(void **state)
 static void test_pricing_refuses_invalid_prices(void **state)
 {
 	const char *bad[] = {
-		"[]", "5", "\"S\"", "{\"X\":100}", "{\".\":100}", "{\"s\":100}",
-		"{\"SV\":100}", "{\"\":100}", "{\"S\":-1}", "{\"S\":1000000001}", "{\"S\":1.5}",
-		"{\"S\":\"100\"}", "{\"S\":null}", "{\"S\":true}", "{\"S\":1,\"S\":2}",
-		"{\"S\":1e300}",
+	    "[]",
+	    "5",
+	    "\"S\"",
+	    "{\"X\":100}",
+	    "{\".\":100}",
+	    "{\"s\":100}",
+	    "{\"SV\":100}",
+	    "{\"\":100}",
+	    "{\"S\":-1}",
+	    "{\"S\":1000000001}",
+	    "{\"S\":1.5}",
+	    "{\"S\":\"100\"}",
+	    "{\"S\":null}",
+	    "{\"S\":true}",
+	    "{\"S\":1,\"S\":2}",
+	    "{\"S\":1e300}",
 	};
 	size_t i;
 
@@ -194,10 +206,20 @@ static void test_pricing_accepts_valid_discounts(void **state)
 static void test_pricing_refuses_invalid_discounts(void **state)
 {
 	const char *bad[] = {
-		"[]", "7", "{\"adult\":10}", "{\"Child\":10}", "{\"child1\":10}",
-		"{\"abcdefghijklmnopqrstu\":5}", "{\"\":5}", "{\"child\":101}", "{\"child\":-1}",
-		"{\"child\":2.5}", "{\"child\":\"10\"}", "{\"child\":1,\"child\":2}",
-		"{\"chi ld\":1}", "{\"kid\\u00e9\":1}",
+	    "[]",
+	    "7",
+	    "{\"adult\":10}",
+	    "{\"Child\":10}",
+	    "{\"child1\":10}",
+	    "{\"abcdefghijklmnopqrstu\":5}",
+	    "{\"\":5}",
+	    "{\"child\":101}",
+	    "{\"child\":-1}",
+	    "{\"child\":2.5}",
+	    "{\"child\":\"10\"}",
+	    "{\"child\":1,\"child\":2}",
+	    "{\"chi ld\":1}",
+	    "{\"kid\\u00e9\":1}",
 	};
 	size_t i;
 
@@ -216,7 +238,8 @@ static void test_pricing_refuses_too_many_ticket_types(void **state)
 	(void)state;
 	buf[n++] = '{';
 	for (i = 0; i < PRICING_MAX_TYPES; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"t%c\":1", i ? "," : "", 'a' + i);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"t%c\":1", i ? "," : "",
+		                      'a' + i);
 	snprintf(buf + n, sizeof(buf) - n, "}");
 	assert_int_equal(check_discounts(buf), 0);
 	buf[n] = '\0';
@@ -253,19 +276,19 @@ static void test_pricing_canonical_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pricing_seat_uses_category_price),
-		cmocka_unit_test(test_pricing_missing_category_costs_film_amount),
-		cmocka_unit_test(test_pricing_house_seat_costs_standard_price),
-		cmocka_unit_test(test_pricing_blocked_and_aisle_have_no_price),
-		cmocka_unit_test(test_pricing_discount_by_ticket_type),
-		cmocka_unit_test(test_pricing_unknown_ticket_type_is_an_error),
-		cmocka_unit_test(test_pricing_rounds_half_up),
-		cmocka_unit_test(test_pricing_accepts_valid_prices),
-		cmocka_unit_test(test_pricing_refuses_invalid_prices),
-		cmocka_unit_test(test_pricing_accepts_valid_discounts),
-		cmocka_unit_test(test_pricing_refuses_invalid_discounts),
-		cmocka_unit_test(test_pricing_refuses_too_many_ticket_types),
-		cmocka_unit_test(test_pricing_canonical_text),
+	    cmocka_unit_test(test_pricing_seat_uses_category_price),
+	    cmocka_unit_test(test_pricing_missing_category_costs_film_amount),
+	    cmocka_unit_test(test_pricing_house_seat_costs_standard_price),
+	    cmocka_unit_test(test_pricing_blocked_and_aisle_have_no_price),
+	    cmocka_unit_test(test_pricing_discount_by_ticket_type),
+	    cmocka_unit_test(test_pricing_unknown_ticket_type_is_an_error),
+	    cmocka_unit_test(test_pricing_rounds_half_up),
+	    cmocka_unit_test(test_pricing_accepts_valid_prices),
+	    cmocka_unit_test(test_pricing_refuses_invalid_prices),
+	    cmocka_unit_test(test_pricing_accepts_valid_discounts),
+	    cmocka_unit_test(test_pricing_refuses_invalid_discounts),
+	    cmocka_unit_test(test_pricing_refuses_too_many_ticket_types),
+	    cmocka_unit_test(test_pricing_canonical_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
