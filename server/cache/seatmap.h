@@ -35,7 +35,10 @@
  * SEATMAP_TTL_S seconds. Versions never go backwards on one instance: every
  * version served is remembered per screening, a cached snapshot older than
  * that is reloaded, and with Redis down the snapshot is built from MySQL
- * alone with the last version remembered (holds then unknown).
+ * alone with the last version remembered (holds then unknown). A writer
+ * that changes seat state (hold, release, sale, refund) may call
+ * seatmap_invalidate after its change, so that the next /screening/seats
+ * shows it at once rather than within SEATMAP_TTL_S.
  *
  * Worker threads only.
  */
