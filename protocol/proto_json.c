@@ -405,3 +405,13 @@ out:
 		*len = 0;
 	return s;
 }
+
+void proto_json_move_members(cJSON *dst, cJSON *src)
+{
+	cJSON *it;
+
+	while ((it = src->child) != NULL) {
+		cJSON_DetachItemViaPointer(src, it);
+		cJSON_AddItemToObject(dst, it->string, it);
+	}
+}

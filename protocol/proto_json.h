@@ -49,6 +49,9 @@ int proto_get_str(const cJSON *obj, const char *key, size_t max_chars, const cha
 /* An id: integer in 1 .. PROTO_MAX_ID. */
 int proto_get_id(const cJSON *obj, const char *key, int64_t *out);
 
+/* Move every member of object src to the end of object dst (src ends empty). */
+void proto_json_move_members(cJSON *dst, cJSON *src);
+
 /* Number of UTF-8 code points in s, or -1 if s is not valid UTF-8. */
 long proto_utf8_len(const char *s);
 

@@ -21,19 +21,11 @@
 #include "store/store_advert.h"
 #include "store/store_audit.h"
 #include "svc/announce.h"
+#include "svc/txn.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
 #define NS "advert"
-
-static enum proto_err db_fail(struct req *r, enum db_rc rc)
-{
-	if (rc == DB_UNAVAILABLE) {
-		r->retry_after = 1;
-		return PROTO_ERR_UNAVAILABLE;
-	}
-	return PROTO_ERR_INTERNAL;
-}
 
 static enum proto_err load_fail(enum db_rc rc)
 {
@@ -109,16 +101,6 @@ static int apply_window(cJSON *o, int64_t now)
 
 	cJSON_ReplaceItemInObjectCaseSensitive(o, "status", cJSON_CreateNumber(valid ? 0 : 1));
 	return valid;
-}
-
-static void move_fields(cJSON *dst, cJSON *src)
-{
-	cJSON *it;
-
-	while ((it = src->child) != NULL) {
-		cJSON_DetachItemViaPointer(src, it);
-		cJSON_AddItemToObject(dst, it->string, it);
-	}
 }
 
 /* ---- request fields ---- */
@@ -202,7 +184,7 @@ static enum proto_err check(struct req *r, const struct advert *a, int film_chan
 	if (film_changed && a->film_id) {
 		rc = store_advert_film_exists(r->w, a->film_id, &exists);
 		if (rc != DB_OK)
-			return db_fail(r, rc);
+			return txn_fail(r, rc);
 		if (!exists)
 			return req_fail_field(r, "filmId");
 	}
@@ -255,7 +237,7 @@ static enum proto_err advert_create(struct req *r)
 
 	rc = db_begin(r->w);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	rc = store_advert_insert(r->w, &a);
 	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.create", &a) != 0)
 		rc = DB_ERROR;
@@ -263,7 +245,7 @@ static enum proto_err advert_create(struct req *r)
 		rc = db_commit(r->w);
 	if (rc != DB_OK) {
 		db_rollback(r->w);
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	}
 	invalidate(r->w, a.id);
 	if (a.is_com == 0 && is_valid(&a, now))
@@ -292,11 +274,11 @@ static enum proto_err advert_update(struct req *r)
 
 	rc = db_begin(r->w);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	in_tx = 1;
 	rc = store_advert_get(r->w, id, 1, &l);
 	if (rc != DB_OK) {
-		e = db_fail(r, rc);
+		e = txn_fail(r, rc);
 		goto out;
 	}
 	if (l.n == 0) {
@@ -314,7 +296,7 @@ static enum proto_err advert_update(struct req *r)
 	if (rc == DB_OK)
 		rc = db_commit(r->w);
 	if (rc != DB_OK) {
-		e = db_fail(r, rc);
+		e = txn_fail(r, rc);
 		goto out;
 	}
 	in_tx = 0;
@@ -344,7 +326,7 @@ static enum proto_err advert_remove(struct req *r)
 	a.id = id;
 	rc = db_begin(r->w);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	rc = store_advert_delete(r->w, id, &affected);
 	if (rc == DB_OK && affected == 0) {
 		db_rollback(r->w);
@@ -356,7 +338,7 @@ static enum proto_err advert_remove(struct req *r)
 		rc = db_commit(r->w);
 	if (rc != DB_OK) {
 		db_rollback(r->w);
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	}
 	invalidate(r->w, id);
 	return PROTO_OK;
@@ -401,7 +383,7 @@ static enum proto_err advert_detail(struct req *r)
 		return e;
 	}
 	apply_window(v, (int64_t)time(NULL));
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
@@ -487,7 +469,7 @@ static void finish_list(struct req *r, cJSON *v)
 
 	cJSON_DeleteItemFromObjectCaseSensitive(v, "total");
 	cJSON_AddNumberToObject(v, "total", cJSON_GetArraySize(arr));
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 }
 

@@ -16,18 +16,10 @@
 #include "proto_wire.h"
 #include "store/store_audit.h"
 #include "store/store_comment.h"
+#include "svc/txn.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
-
-static enum proto_err db_fail(struct req *r, enum db_rc rc)
-{
-	if (rc == DB_UNAVAILABLE) {
-		r->retry_after = 1;
-		return PROTO_ERR_UNAVAILABLE;
-	}
-	return PROTO_ERR_INTERNAL;
-}
 
 static int is_admin(const struct req *r)
 {
@@ -111,17 +103,6 @@ static void mask(cJSON *c)
 	cJSON_ReplaceItemInObjectCaseSensitive(c, "author", cJSON_CreateString(""));
 }
 
-/* Move every member of src into dst (r->data). */
-static void move_fields(cJSON *dst, cJSON *src)
-{
-	cJSON *it;
-
-	while ((it = src->child) != NULL) {
-		cJSON_DetachItemViaPointer(src, it);
-		cJSON_AddItemToObject(dst, it->string, it);
-	}
-}
-
 static int get_int(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -155,7 +136,7 @@ static enum proto_err load_comment(struct req *r, int64_t *id, struct comment_li
 		return req_fail_field(r, "id");
 	rc = store_comment_get(r->w, *id, l);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	if (l->n == 0)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such comment");
 	return PROTO_OK;
@@ -221,7 +202,7 @@ static enum proto_err comment_create(struct req *r)
 
 	rc = store_comment_film_exists(r->w, fid, &exists);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	if (!exists)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
 
@@ -234,7 +215,7 @@ static enum proto_err comment_create(struct req *r)
 	c.is_anonymous = (int)anon;
 	rc = store_comment_insert(r->w, &c);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	invalidate(r->w, c.id, fid);
 	cJSON_AddNumberToObject(r->data, "id", (double)c.id);
 	return PROTO_OK;
@@ -284,7 +265,7 @@ static enum proto_err comment_update(struct req *r)
 	}
 	rc = store_comment_update(r->w, id, r->auth.uid, &p);
 	if (rc != DB_OK) {
-		e = db_fail(r, rc);
+		e = txn_fail(r, rc);
 		goto out;
 	}
 	invalidate(r->w, id, l.items[0].fid);
@@ -329,7 +310,7 @@ static enum proto_err comment_remove(struct req *r)
 	         l.items[0].uid);
 	rc = audited(r->w, !own, r->auth.uid, "comment.remove", id, detail, do_remove, &a);
 	if (rc != DB_OK) {
-		e = db_fail(r, rc);
+		e = txn_fail(r, rc);
 		goto out;
 	}
 	invalidate(r->w, id, l.items[0].fid);
@@ -374,7 +355,7 @@ static enum proto_err comment_hide(struct req *r)
 	snprintf(detail, sizeof(detail), "hidden=%d", a.hidden);
 	rc = audited(r->w, 1, r->auth.uid, "comment.hide", id, detail, do_hide, &a);
 	if (rc != DB_OK) {
-		e = db_fail(r, rc);
+		e = txn_fail(r, rc);
 		goto out;
 	}
 	invalidate(r->w, id, l.items[0].fid);
@@ -432,7 +413,7 @@ static enum proto_err comment_detail(struct req *r)
 		}
 		mask(c);
 	}
-	move_fields(r->data, c);
+	proto_json_move_members(r->data, c);
 	cJSON_Delete(c);
 	return PROTO_OK;
 }
@@ -508,7 +489,7 @@ static enum proto_err comment_film_list(struct req *r)
 	}
 	if (!a.with_hidden)
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "list")) mask(c);
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
@@ -530,12 +511,12 @@ static enum proto_err comment_list(struct req *r)
 	}
 	rc = store_comment_by_user(r->w, r->auth.uid, (page - 1) * size, size, &l);
 	if (rc != DB_OK)
-		return db_fail(r, rc);
+		return txn_fail(r, rc);
 	v = list_json(&l);
 	store_comment_list_release(&l);
 	if (!v)
 		return PROTO_ERR_INTERNAL;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }

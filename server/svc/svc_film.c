@@ -18,74 +18,15 @@
 #include "store/store_screening.h"
 #include "svc/pricing.h"
 #include "svc/svc_screening.h"
+#include "svc/txn.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 120
 #define SALE_TTL_S 30 /* sales change it without telling us */
-#define TX_TRIES 3
 #define NS "film"
 #define LENGTH_MAX 1440
 #define STOCK_MAX INT64_C(1000000000)
 #define POSTER_MAX 500
-
-static enum proto_err db_fail(struct req *r, enum db_rc rc)
-{
-	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
-		r->retry_after = 1;
-		return PROTO_ERR_UNAVAILABLE;
-	}
-	return PROTO_ERR_INTERNAL;
-}
-
-/*
- * Run fn inside a transaction, again after a deadlock. fn returns PROTO_OK
- * to commit; on a database failure it sets *db and returns any error.
- */
-typedef enum proto_err (*tx_fn)(struct req *r, void *arg, enum db_rc *db);
-
-static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
-{
-	enum proto_err e = PROTO_ERR_INTERNAL;
-	enum db_rc db = DB_OK;
-	int i;
-
-	for (i = 0; i < TX_TRIES; i++) {
-		db = db_begin(r->w);
-		if (db != DB_OK)
-			return db_fail(r, db);
-		e = fn(r, arg, &db);
-		if (e == PROTO_OK) {
-			db = db_commit(r->w);
-			if (db == DB_OK)
-				return PROTO_OK;
-		}
-		db_rollback(r->w);
-		if (db == DB_OK)
-			return e;
-		if (db != DB_DEADLOCK)
-			return db_fail(r, db);
-	}
-	return db_fail(r, db);
-}
-
-#define TRY(x)                                     \
-	do {                                       \
-		enum db_rc rc_ = (x);              \
-		if (rc_ != DB_OK) {                \
-			*db = rc_;                 \
-			return PROTO_ERR_INTERNAL; \
-		}                                  \
-	} while (0)
-
-static void move_fields(cJSON *dst, cJSON *src)
-{
-	cJSON *it;
-
-	while ((it = src->child) != NULL) {
-		cJSON_DetachItemViaPointer(src, it);
-		cJSON_AddItemToObject(dst, it->string, it);
-	}
-}
 
 static void key_detail(char *buf, size_t len, int64_t id)
 {
@@ -270,9 +211,9 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 {
 	struct create_ctx *c = arg;
 
-	TRY(store_film_insert(r->w, c->f));
+	TXN_TRY(store_film_insert(r->w, c->f));
 	if (audit(r, "film.create", c->f->id, c->f->name) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -300,7 +241,7 @@ static enum proto_err film_create(struct req *r)
 	c.f->amount = p.amount;
 	c.f->stock = p.stock;
 	c.f->is_select_seat = (int)p.is_select_seat;
-	e = run_tx(r, create_tx, &c);
+	e = txn_run(r, create_tx, &c);
 	if (e == PROTO_OK) {
 		/* A "no such film" marker may sit under the new id. */
 		key_detail(k, sizeof(k), c.f->id);
@@ -326,12 +267,12 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	struct update_ctx *c = arg;
 	int found;
 
-	TRY(store_film_lock(r->w, c->id, 1, c->old, &found));
+	TXN_TRY(store_film_lock(r->w, c->id, 1, c->old, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
-	TRY(store_film_update(r->w, c->id, c->p));
+	TXN_TRY(store_film_update(r->w, c->id, c->p));
 	if (audit(r, "film.update", c->id, c->detail) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -355,7 +296,7 @@ static enum proto_err film_update(struct req *r)
 	if (n == 0) {
 		/* Nothing to set: still a 404 for an unknown film. */
 		rc = store_film_get(r->w, c.id, cur, &found);
-		e = rc != DB_OK ? db_fail(r, rc)
+		e = rc != DB_OK ? txn_fail(r, rc)
 		    : found     ? PROTO_OK
 		                : req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
 		free(cur);
@@ -365,7 +306,7 @@ static enum proto_err film_update(struct req *r)
 	c.p = &p;
 	c.old = cur;
 	c.detail = detail;
-	e = run_tx(r, update_tx, &c);
+	e = txn_run(r, update_tx, &c);
 	if (e == PROTO_OK) {
 		film_cache_invalidate(r->w, c.id);
 		/* Screening answers carry the film's name. */
@@ -396,18 +337,18 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	free(c->cancelled);
 	c->cancelled = NULL;
 	c->ncancelled = 0;
-	TRY(store_film_lock(r->w, c->id, 1, c->f, &found));
+	TXN_TRY(store_film_lock(r->w, c->id, 1, c->f, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
-	TRY(store_film_paid_future(r->w, c->id, c->now, &paid));
+	TXN_TRY(store_film_paid_future(r->w, c->id, c->now, &paid));
 	if (paid > 0)
 		return req_fail_conflict(r, "paid_tickets");
-	TRY(store_screening_future_of_film(r->w, c->id, c->now, &c->cancelled, &c->ncancelled));
+	TXN_TRY(store_screening_future_of_film(r->w, c->id, c->now, &c->cancelled, &c->ncancelled));
 	for (i = 0; i < c->ncancelled; i++)
-		TRY(store_screening_cancel(r->w, c->cancelled[i], "film removed", NULL, NULL));
-	TRY(store_film_remove(r->w, c->id));
+		TXN_TRY(store_screening_cancel(r->w, c->cancelled[i], "film removed", NULL, NULL));
+	TXN_TRY(store_film_remove(r->w, c->id));
 	if (audit(r, "film.remove", c->id, c->f->name) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -424,7 +365,7 @@ static enum proto_err film_remove(struct req *r)
 	c.f = calloc(1, sizeof(*c.f));
 	if (!c.f)
 		return PROTO_ERR_INTERNAL;
-	e = run_tx(r, remove_tx, &c);
+	e = txn_run(r, remove_tx, &c);
 	if (e == PROTO_OK) {
 		for (i = 0; i < c.ncancelled; i++)
 			screening_cancelled(r->w, c.cancelled[i]);
@@ -477,7 +418,7 @@ static enum proto_err film_detail(struct req *r)
 		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
@@ -540,7 +481,7 @@ static enum proto_err answer_list(struct req *r, const char *key, int ttl, struc
 		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }

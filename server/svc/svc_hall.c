@@ -20,70 +20,11 @@
 #include "store/store_hall.h"
 #include "store/store_screening.h"
 #include "svc/svc_screening.h"
+#include "svc/txn.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
-#define TX_TRIES 3
 #define NS "hall"
-
-static enum proto_err db_fail(struct req *r, enum db_rc rc)
-{
-	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
-		r->retry_after = 1;
-		return PROTO_ERR_UNAVAILABLE;
-	}
-	return PROTO_ERR_INTERNAL;
-}
-
-/*
- * Run fn inside a transaction, again after a deadlock. fn returns PROTO_OK
- * to commit; on a database failure it sets *db and returns any error.
- */
-typedef enum proto_err (*tx_fn)(struct req *r, void *arg, enum db_rc *db);
-
-static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
-{
-	enum proto_err e = PROTO_ERR_INTERNAL;
-	enum db_rc db = DB_OK;
-	int i;
-
-	for (i = 0; i < TX_TRIES; i++) {
-		db = db_begin(r->w);
-		if (db != DB_OK)
-			return db_fail(r, db);
-		e = fn(r, arg, &db);
-		if (e == PROTO_OK) {
-			db = db_commit(r->w);
-			if (db == DB_OK)
-				return PROTO_OK;
-		}
-		db_rollback(r->w);
-		if (db == DB_OK)
-			return e;
-		if (db != DB_DEADLOCK)
-			return db_fail(r, db);
-	}
-	return db_fail(r, db);
-}
-
-#define TRY(x)                                     \
-	do {                                       \
-		enum db_rc rc_ = (x);              \
-		if (rc_ != DB_OK) {                \
-			*db = rc_;                 \
-			return PROTO_ERR_INTERNAL; \
-		}                                  \
-	} while (0)
-
-static void move_fields(cJSON *dst, cJSON *src)
-{
-	cJSON *it;
-
-	while ((it = src->child) != NULL) {
-		cJSON_DetachItemViaPointer(src, it);
-		cJSON_AddItemToObject(dst, it->string, it);
-	}
-}
 
 static void key_detail(char *buf, size_t len, int64_t id)
 {
@@ -165,9 +106,9 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 {
 	const struct hall_row *h = arg;
 
-	TRY(store_hall_insert(r->w, h));
+	TXN_TRY(store_hall_insert(r->w, h));
 	if (audit(r, "hall.create", h->id, h->name) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -200,7 +141,7 @@ static enum proto_err hall_create(struct req *r)
 		return PROTO_ERR_INTERNAL;
 	}
 	h->seats = l.seats;
-	e = run_tx(r, create_tx, h);
+	e = txn_run(r, create_tx, h);
 	if (e == PROTO_OK) {
 		key_detail(k, sizeof(k), h->id);
 		cache_del(r->w, k);
@@ -231,10 +172,10 @@ static enum proto_err check_taken(struct req *r, struct update_ctx *c, enum db_r
 	int64_t n;
 	int i;
 
-	TRY(store_screening_live_tickets_in_hall(r->w, c->id, c->now, &n));
+	TXN_TRY(store_screening_live_tickets_in_hall(r->w, c->id, c->now, &n));
 	if (n > 0)
 		return req_fail_conflict(r, "sold_seats");
-	TRY(store_screening_future_in_hall(r->w, c->id, c->now, &c->future, &c->nfuture));
+	TXN_TRY(store_screening_future_in_hall(r->w, c->id, c->now, &c->future, &c->nfuture));
 	for (i = 0; i < c->nfuture; i++) {
 		if (seatmap_held_count(r->w, c->future[i], &n) < 0) {
 			r->retry_after = 1;
@@ -259,7 +200,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	c->future = NULL;
 	c->nfuture = 0;
 	c->layout_changed = 0;
-	TRY(store_hall_lock(r->w, c->id, c->old, &found));
+	TXN_TRY(store_hall_lock(r->w, c->id, c->old, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
 	if (c->layout) {
@@ -271,14 +212,15 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	if (c->layout_changed) {
 		if ((e = check_taken(r, c, db)) != PROTO_OK)
 			return e;
-		TRY(store_screening_set_total_in_hall(r->w, c->id, c->now, c->layout->sellable));
+		TXN_TRY(
+		    store_screening_set_total_in_hall(r->w, c->id, c->now, c->layout->sellable));
 	}
-	TRY(store_hall_update(r->w, c->id, c->name, c->layout_changed ? c->text : NULL,
-	                      c->layout_changed ? c->layout->seats : 0));
+	TXN_TRY(store_hall_update(r->w, c->id, c->name, c->layout_changed ? c->text : NULL,
+	                          c->layout_changed ? c->layout->seats : 0));
 	snprintf(detail, sizeof(detail), "%s%s%s%s", c->name ? "name=" : "", c->name ? c->name : "",
 	         c->layout_changed ? " layout=" : "", c->layout_changed ? c->text : "");
 	if (audit(r, "hall.update", c->id, detail) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -306,7 +248,7 @@ static enum proto_err hall_update(struct req *r)
 	c.old = calloc(1, sizeof(*c.old));
 	if (!c.old)
 		return PROTO_ERR_INTERNAL;
-	e = run_tx(r, update_tx, &c);
+	e = txn_run(r, update_tx, &c);
 	if (e == PROTO_OK) {
 		key_detail(k, sizeof(k), c.id);
 		cache_del(r->w, k);
@@ -339,16 +281,16 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	int64_t *future = NULL;
 	int found, n = 0;
 
-	TRY(store_hall_lock(r->w, c->id, c->h, &found));
+	TXN_TRY(store_hall_lock(r->w, c->id, c->h, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
-	TRY(store_screening_future_in_hall(r->w, c->id, c->now, &future, &n));
+	TXN_TRY(store_screening_future_in_hall(r->w, c->id, c->now, &future, &n));
 	free(future);
 	if (n > 0)
 		return req_fail_conflict(r, "future_screenings");
-	TRY(store_hall_remove(r->w, c->id));
+	TXN_TRY(store_hall_remove(r->w, c->id));
 	if (audit(r, "hall.remove", c->id, c->h->name) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -364,7 +306,7 @@ static enum proto_err hall_remove(struct req *r)
 	c.h = calloc(1, sizeof(*c.h));
 	if (!c.h)
 		return PROTO_ERR_INTERNAL;
-	e = run_tx(r, remove_tx, &c);
+	e = txn_run(r, remove_tx, &c);
 	if (e == PROTO_OK) {
 		key_detail(k, sizeof(k), c.id);
 		cache_del(r->w, k);
@@ -412,7 +354,7 @@ static enum proto_err hall_detail(struct req *r)
 		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
@@ -467,7 +409,7 @@ static enum proto_err hall_list(struct req *r)
 		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }

@@ -23,73 +23,14 @@
 #include "store/store_hall.h"
 #include "store/store_screening.h"
 #include "svc/pricing.h"
+#include "svc/txn.h"
 
 #define DETAIL_TTL_S 60
 #define LIST_TTL_S 30 /* default lists start "now": keep them short */
-#define TX_TRIES 3
 #define NS "screening"
 #define FILM_NS "film"
 #define AHEAD_MAX (2 * 366 * 86400)
 #define WEEK (7 * 86400)
-
-static enum proto_err db_fail(struct req *r, enum db_rc rc)
-{
-	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
-		r->retry_after = 1;
-		return PROTO_ERR_UNAVAILABLE;
-	}
-	return PROTO_ERR_INTERNAL;
-}
-
-/*
- * Run fn inside a transaction, again after a deadlock. fn returns PROTO_OK
- * to commit; on a database failure it sets *db and returns any error.
- */
-typedef enum proto_err (*tx_fn)(struct req *r, void *arg, enum db_rc *db);
-
-static enum proto_err run_tx(struct req *r, tx_fn fn, void *arg)
-{
-	enum proto_err e = PROTO_ERR_INTERNAL;
-	enum db_rc db = DB_OK;
-	int i;
-
-	for (i = 0; i < TX_TRIES; i++) {
-		db = db_begin(r->w);
-		if (db != DB_OK)
-			return db_fail(r, db);
-		e = fn(r, arg, &db);
-		if (e == PROTO_OK) {
-			db = db_commit(r->w);
-			if (db == DB_OK)
-				return PROTO_OK;
-		}
-		db_rollback(r->w);
-		if (db == DB_OK)
-			return e;
-		if (db != DB_DEADLOCK)
-			return db_fail(r, db);
-	}
-	return db_fail(r, db);
-}
-
-#define TRY(x)                                     \
-	do {                                       \
-		enum db_rc rc_ = (x);              \
-		if (rc_ != DB_OK) {                \
-			*db = rc_;                 \
-			return PROTO_ERR_INTERNAL; \
-		}                                  \
-	} while (0)
-
-static void move_fields(cJSON *dst, cJSON *src)
-{
-	cJSON *it;
-
-	while ((it = src->child) != NULL) {
-		cJSON_DetachItemViaPointer(src, it);
-		cJSON_AddItemToObject(dst, it->string, it);
-	}
-}
 
 void screening_cache_bump(struct worker *w)
 {
@@ -247,29 +188,29 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	int found;
 
 	/* The hall lock serialises every schedule change of the hall. */
-	TRY(store_hall_lock(r->w, c->s->hall_id, c->hall, &found));
+	TXN_TRY(store_hall_lock(r->w, c->s->hall_id, c->hall, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
 	if (proto_layout_from_text(&layout, c->hall->layout, why, sizeof(why)) < 0) {
 		log_error("hall %" PRId64 " has an invalid layout: %s", c->hall->id, why);
 		return PROTO_ERR_INTERNAL;
 	}
-	TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
+	TXN_TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
 	if (!c->film->is_select_seat)
 		return req_fail_field(r, "filmId");
 	c->s->end_at = c->s->start_at + c->film->length * 60;
 	c->s->seats_total = layout.sellable;
-	TRY(store_screening_overlaps(r->w, c->s->hall_id, c->s->start_at, c->s->end_at, 0,
-	                             &overlaps));
+	TXN_TRY(store_screening_overlaps(r->w, c->s->hall_id, c->s->start_at, c->s->end_at, 0,
+	                                 &overlaps));
 	if (overlaps > 0)
 		return req_fail_conflict(r, "overlap");
-	TRY(store_screening_insert(r->w, c->s));
+	TXN_TRY(store_screening_insert(r->w, c->s));
 	snprintf(detail, sizeof(detail), "film=%" PRId64 " hall=%" PRId64 " startAt=%" PRId64,
 	         c->s->film_id, c->s->hall_id, c->s->start_at);
 	if (audit(r, "screening.create", c->s->id, detail) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -307,7 +248,7 @@ static enum proto_err screening_create(struct req *r)
 	snprintf(s->prices, sizeof(s->prices), "%s", prices ? prices : "{}");
 	snprintf(s->discounts, sizeof(s->discounts), "%s", discounts ? discounts : "{}");
 	s->id = ids_next();
-	e = run_tx(r, create_tx, &c);
+	e = txn_run(r, create_tx, &c);
 	if (e == PROTO_OK) {
 		cache_bump(r->w, NS);
 		cache_bump(r->w, FILM_NS);
@@ -343,11 +284,11 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	int found;
 
 	/* Hall first, as every writer of the hall's schedule (lock order). */
-	TRY(store_screening_get(r->w, c->id, c->s, &found));
+	TXN_TRY(store_screening_get(r->w, c->id, c->s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
-	TRY(store_hall_lock(r->w, c->s->hall_id, c->hall, &found));
-	TRY(store_screening_lock(r->w, c->id, c->s, &found));
+	TXN_TRY(store_hall_lock(r->w, c->s->hall_id, c->hall, &found));
+	TXN_TRY(store_screening_lock(r->w, c->id, c->s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 	if (c->s->status == STORE_SCREENING_CANCELLED)
@@ -357,21 +298,23 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	start = c->s->start_at;
 	end = c->s->end_at;
 	if (c->has_start) {
-		TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
+		TXN_TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
 		if (!found)
 			return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 		start = c->start_at;
 		end = start + c->film->length * 60;
-		TRY(store_screening_overlaps(r->w, c->s->hall_id, start, end, c->id, &overlaps));
+		TXN_TRY(
+		    store_screening_overlaps(r->w, c->s->hall_id, start, end, c->id, &overlaps));
 		if (overlaps > 0)
 			return req_fail_conflict(r, "overlap");
 	}
-	TRY(store_screening_update(r->w, c->id, start, end, c->prices ? c->prices : c->s->prices,
-	                           c->discounts ? c->discounts : c->s->discounts));
+	TXN_TRY(store_screening_update(r->w, c->id, start, end,
+	                               c->prices ? c->prices : c->s->prices,
+	                               c->discounts ? c->discounts : c->s->discounts));
 	snprintf(c->detail, sizeof(c->detail), "startAt=%" PRId64 "%s%s", start,
 	         c->prices ? " prices" : "", c->discounts ? " discounts" : "");
 	if (audit(r, "screening.update", c->id, c->detail) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -400,7 +343,7 @@ static enum proto_err screening_update(struct req *r)
 		e = PROTO_ERR_INTERNAL;
 		goto out;
 	}
-	e = run_tx(r, update_tx, &c);
+	e = txn_run(r, update_tx, &c);
 	if (e == PROTO_OK) {
 		cache_bump(r->w, NS);
 		/* The sale list looks at start times. */
@@ -431,18 +374,18 @@ static enum proto_err cancel_tx(struct req *r, void *arg, enum db_rc *db)
 	char detail[PROTO_LEN_TEXT * 4 + 64];
 	int found;
 
-	TRY(store_screening_lock(r->w, c->id, c->s, &found));
+	TXN_TRY(store_screening_lock(r->w, c->id, c->s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 	if (c->s->status == STORE_SCREENING_CANCELLED)
 		return req_fail_conflict(r, "cancelled");
 	if (c->s->end_at <= c->now)
 		return req_fail_conflict(r, "finished");
-	TRY(store_screening_cancel(r->w, c->id, c->reason, &c->refunded, &c->voided));
+	TXN_TRY(store_screening_cancel(r->w, c->id, c->reason, &c->refunded, &c->voided));
 	snprintf(detail, sizeof(detail), "refunded=%" PRIu64 " invalidated=%" PRIu64 " reason=%s",
 	         c->refunded, c->voided, c->reason);
 	if (audit(r, "screening.cancel", c->id, detail) < 0)
-		TRY(DB_ERROR);
+		TXN_TRY(DB_ERROR);
 	return PROTO_OK;
 }
 
@@ -461,7 +404,7 @@ static enum proto_err screening_cancel(struct req *r)
 	c.s = calloc(1, sizeof(*c.s));
 	if (!c.s)
 		return PROTO_ERR_INTERNAL;
-	e = run_tx(r, cancel_tx, &c);
+	e = txn_run(r, cancel_tx, &c);
 	if (e == PROTO_OK) {
 		log_info("screening %" PRId64 " cancelled: %" PRIu64 " orders to refund, %" PRIu64
 		         " invalidated",
@@ -511,7 +454,7 @@ static enum proto_err screening_detail(struct req *r)
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
 	if (e == PROTO_OK)
-		move_fields(r->data, v);
+		proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return e;
 }
@@ -621,7 +564,7 @@ static enum proto_err screening_list(struct req *r)
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
 	if (e == PROTO_OK)
-		move_fields(r->data, v);
+		proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return e;
 }
@@ -643,7 +586,7 @@ static enum proto_err screening_seats(struct req *r)
 		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
-	move_fields(r->data, v);
+	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
 }

@@ -21,6 +21,7 @@
 #include "store/store_audit.h"
 #include "store/store_user.h"
 #include "svc/notify.h"
+#include "svc/txn.h"
 
 /* Rate limits of spec section 3. */
 #define LOGIN_PER_SUBJECT 10
@@ -155,18 +156,6 @@ static void lower_copy(char *dst, size_t dstlen, const char *s)
 }
 
 /* ---- common answers --------------------------------------------------- */
-
-static enum proto_err fail_db(struct req *r, enum db_rc rc)
-{
-	enum proto_err e;
-
-	if (rc == DB_UNAVAILABLE) {
-		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "database unavailable, retry later");
-		r->retry_after = 1;
-		return e;
-	}
-	return PROTO_ERR_INTERNAL;
-}
 
 static enum proto_err fail_unavailable(struct req *r, const char *what)
 {
@@ -347,14 +336,14 @@ static enum proto_err check_unique(struct req *r, const char *mobile, const char
 	if (mobile) {
 		rc = store_user_mobile_taken(r->w, mobile, except_id, &taken);
 		if (rc != DB_OK)
-			return fail_db(r, rc);
+			return txn_fail(r, rc);
 		if (taken)
 			return req_fail_exists(r, "mobile");
 	}
 	if (email) {
 		rc = store_user_email_taken(r->w, email, except_id, &taken);
 		if (rc != DB_OK)
-			return fail_db(r, rc);
+			return txn_fail(r, rc);
 		if (taken)
 			return req_fail_exists(r, "email");
 	}
@@ -408,7 +397,7 @@ static enum proto_err user_register(struct req *r)
 	if (rc == DB_DUPLICATE)
 		return fail_duplicate(r);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	cJSON_AddNumberToObject(r->data, "id", (double)u.id);
 	return PROTO_OK;
 }
@@ -439,7 +428,7 @@ static enum proto_err admin_register(struct req *r)
 
 	rc = db_begin(r->w);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	rc = insert_user(r->w, &nu, role, &u);
 	memset(u.password, 0, sizeof(u.password));
 	if (rc == DB_DUPLICATE) {
@@ -461,7 +450,7 @@ static enum proto_err admin_register(struct req *r)
 	return PROTO_OK;
 fail:
 	db_rollback(r->w);
-	return fail_db(r, rc);
+	return txn_fail(r, rc);
 }
 
 /* ---- login and tokens ------------------------------------------------- */
@@ -525,7 +514,7 @@ static enum proto_err login(struct req *r, int staff_only)
 	else
 		rc = store_user_by_email(r->w, email, &u, &found);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	if (!found) {
 		burn_password_check(password);
 		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, MSG_BAD_LOGIN);
@@ -560,7 +549,7 @@ static enum proto_err load_self(struct req *r, struct user_row *u)
 
 	rc = store_user_get(r->w, r->auth.uid, u, &found);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	if (!found || u->disabled)
 		return PROTO_ERR_TOKEN_EXPIRED;
 	return PROTO_OK;
@@ -627,7 +616,7 @@ static enum proto_err update_info(struct req *r)
 	if (rc == DB_DUPLICATE)
 		return fail_duplicate(r);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	return PROTO_OK;
 }
 
@@ -664,7 +653,7 @@ static enum proto_err update_pass(struct req *r)
 	rc = store_user_set_password(r->w, r->auth.uid, hash);
 	memset(hash, 0, sizeof(hash));
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	return PROTO_OK;
 }
 
@@ -692,7 +681,7 @@ static enum proto_err user_list(struct req *r)
 	}
 	rc = store_user_list(r->w, type, (page - 1) * page_size, page_size, &rows, &n, &total);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	e = PROTO_ERR_INTERNAL;
 	list = cJSON_AddArrayToObject(r->data, "list");
 	if (list == NULL)
@@ -729,13 +718,13 @@ static enum proto_err user_disable(struct req *r)
 		return req_fail_conflict(r, "self");
 	rc = store_user_get(r->w, id, &u, &found);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	if (!found)
 		return PROTO_ERR_NOT_FOUND;
 
 	rc = db_begin(r->w);
 	if (rc != DB_OK)
-		return fail_db(r, rc);
+		return txn_fail(r, rc);
 	/* Disabling bumps the token version: the user's tokens die at once. */
 	rc = store_user_set_disabled(r->w, id, (int)disabled);
 	if (rc != DB_OK)
@@ -752,7 +741,7 @@ static enum proto_err user_disable(struct req *r)
 	return PROTO_OK;
 fail:
 	db_rollback(r->w);
-	return fail_db(r, rc);
+	return txn_fail(r, rc);
 }
 
 /* ---- exported --------------------------------------------------------- */

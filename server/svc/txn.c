@@ -1,0 +1,36 @@
+/* txn.c: see txn.h. */
+#include "svc/txn.h"
+
+enum proto_err txn_fail(struct req *r, enum db_rc rc)
+{
+	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
+		r->retry_after = 1;
+		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "database unavailable, retry later");
+	}
+	return PROTO_ERR_INTERNAL;
+}
+
+enum proto_err txn_run(struct req *r, txn_fn fn, void *arg)
+{
+	enum proto_err e = PROTO_ERR_INTERNAL;
+	enum db_rc db = DB_OK;
+	int i;
+
+	for (i = 0; i < TXN_TRIES; i++) {
+		db = db_begin(r->w);
+		if (db != DB_OK)
+			return txn_fail(r, db);
+		e = fn(r, arg, &db);
+		if (e == PROTO_OK && db == DB_OK) {
+			db = db_commit(r->w);
+			if (db == DB_OK)
+				return PROTO_OK;
+		}
+		db_rollback(r->w);
+		if (db == DB_OK)
+			return e;
+		if (db != DB_DEADLOCK)
+			return txn_fail(r, db);
+	}
+	return txn_fail(r, db);
+}
