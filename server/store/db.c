@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <errmsg.h>
@@ -22,6 +23,7 @@
 #define CELL_BUF 64
 #define MAX_COLS 64
 #define MAX_PARAMS 64
+#define IDLE_CHECK_S 10
 
 struct stmt_slot {
 	const char *sql;
@@ -31,6 +33,9 @@ struct stmt_slot {
 struct db_conn {
 	MYSQL *my;
 	time_t retry_at;
+	int in_txn;
+	time_t last_used;
+	unsigned last_errno; /* of the last failure classify() saw */
 	struct stmt_slot slots[STMT_SLOTS];
 	char dup_key[65];
 };
@@ -160,9 +165,21 @@ static MYSQL *conn_get(struct worker *w)
 	char msg[400];
 	time_t now;
 
-	if (c->my)
-		return c->my;
 	now = time(NULL);
+	if (c->my) {
+		/*
+		 * A connection idle for a while may have been closed by the server
+		 * (wait_timeout, a restart): check it before trusting it.
+		 */
+		if (now - c->last_used >= IDLE_CHECK_S && !c->in_txn && mysql_ping(c->my)) {
+			log_info("worker %d: idle mysql connection was closed; reconnecting",
+			         w->index);
+			conn_drop(c);
+		} else {
+			c->last_used = now;
+			return c->my;
+		}
+	}
 	if (now < c->retry_at)
 		return NULL;
 	c->my = connect_new(0, msg, sizeof(msg));
@@ -172,6 +189,7 @@ static MYSQL *conn_get(struct worker *w)
 		return NULL;
 	}
 	log_info("worker %d: connected to mysql '%s'", w->index, dbcfg.addr);
+	c->last_used = now;
 	return c->my;
 }
 
@@ -188,6 +206,7 @@ static enum db_rc classify(struct worker *w, unsigned int err, const char *text,
 {
 	struct db_conn *c = w->db;
 
+	c->last_errno = err;
 	if (err == ER_DUP_ENTRY || err == ER_DUP_ENTRY_WITH_KEY_NAME) {
 		const char *k = strstr(text, "for key '");
 		c->dup_key[0] = '\0';
@@ -274,8 +293,8 @@ static enum db_rc stmt_get(struct worker *w, const char *sql, MYSQL_STMT **out)
 	return DB_OK;
 }
 
-static enum db_rc run(struct worker *w, const char *sql, const struct db_param *p, int n,
-                      MYSQL_STMT **out)
+static enum db_rc run_once(struct worker *w, const char *sql, const struct db_param *p, int n,
+                           MYSQL_STMT **out)
 {
 	MYSQL_BIND bind[MAX_PARAMS];
 	MYSQL_STMT *st;
@@ -322,6 +341,40 @@ static enum db_rc run(struct worker *w, const char *sql, const struct db_param *
 	}
 	*out = st;
 	return DB_OK;
+}
+
+static int is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+		sql++;
+	return !strncasecmp(sql, "SELECT", 6) && !strcasestr(sql, "FOR UPDATE") &&
+	       !strcasestr(sql, "LOCK IN SHARE MODE");
+}
+
+/*
+ * A connection the server closed (KILL, wait_timeout, a restart) shows on
+ * the next statement as CR_SERVER_GONE_ERROR (nothing was sent) or
+ * CR_SERVER_LOST. Outside a transaction the statement is tried once more on
+ * a new connection when that is harmless: always for SERVER_GONE, and for
+ * SERVER_LOST only for a plain read, since a write may have run.
+ */
+static enum db_rc run(struct worker *w, const char *sql, const struct db_param *p, int n,
+                      MYSQL_STMT **out)
+{
+	struct db_conn *c = w->db;
+	int had_conn = c->my != NULL;
+	enum db_rc rc;
+
+	c->last_errno = 0;
+	rc = run_once(w, sql, p, n, out);
+
+	if (rc == DB_UNAVAILABLE && had_conn && !c->in_txn &&
+	    (c->last_errno == CR_SERVER_GONE_ERROR ||
+	     (c->last_errno == CR_SERVER_LOST && is_read(sql)))) {
+		c->retry_at = 0;
+		rc = run_once(w, sql, p, n, out);
+	}
+	return rc;
 }
 
 enum db_rc db_exec(struct worker *w, const char *sql, const struct db_param *p, int n,
@@ -371,7 +424,7 @@ enum db_rc db_query(struct worker *w, const char *sql, const struct db_param *p,
 	char bufs[MAX_COLS][CELL_BUF];
 	unsigned long lens[MAX_COLS];
 	my_bool nulls[MAX_COLS], errs[MAX_COLS];
-	struct growbuf gb = { 0 };
+	struct growbuf gb = {0};
 	size_t *offs = NULL, noffs = 0, capoffs = 0;
 	MYSQL_STMT *st;
 	int ncols, i, r, fr;
@@ -519,16 +572,29 @@ static enum db_rc simple(struct worker *w, const char *what)
 
 enum db_rc db_begin(struct worker *w)
 {
-	return simple(w, "START TRANSACTION");
+	struct db_conn *c = w->db;
+	enum db_rc rc;
+
+	/* Nothing has run yet: a connection found gone may be replaced once. */
+	c->last_errno = 0;
+	rc = simple(w, "START TRANSACTION");
+	if (rc == DB_UNAVAILABLE && c->last_errno == CR_SERVER_GONE_ERROR) {
+		c->retry_at = 0;
+		rc = simple(w, "START TRANSACTION");
+	}
+	c->in_txn = rc == DB_OK;
+	return rc;
 }
 
 enum db_rc db_commit(struct worker *w)
 {
+	w->db->in_txn = 0;
 	return simple(w, "COMMIT");
 }
 
 void db_rollback(struct worker *w)
 {
+	w->db->in_txn = 0;
 	if (w->db->my)
 		simple(w, "ROLLBACK");
 }

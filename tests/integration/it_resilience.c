@@ -126,6 +126,32 @@ static void test_resilience_mysql_down_and_back(void **state)
 	free(tok);
 }
 
+/* Connections the server drops (KILL, wait_timeout) cost a read nothing. */
+static void test_resilience_killed_connections_reads_retried(void **state)
+{
+	char *ids, *line, *save = NULL;
+	struct it_resp *r;
+	int i;
+
+	for (i = 0; i < 4; i++) { /* every worker holds a connection */
+		r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("warm"));
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+	ids = it_sql("SELECT id FROM information_schema.processlist WHERE user = '%s'",
+	             it_env("MYSQL_USER"));
+	assert_non_null(ids);
+	for (line = strtok_r(ids, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		free(it_sql("KILL %s", line));
+	free(ids);
+	for (i = 0; i < 6; i++) {
+		/* a fresh query each time, so no cached answer hides the database */
+		r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("after-kill"));
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+}
+
 static void test_resilience_metrics_exposed(void **state)
 {
 	struct it_resp *r;
@@ -137,8 +163,11 @@ static void test_resilience_metrics_exposed(void **state)
 	r = it_request("GET", "/metrics", NULL, NULL, 0);
 	it_assert_status(r, 200);
 	assert_non_null(strstr(r->content_type, "text/plain"));
-	assert_non_null(strstr(r->body, "boxoffice_requests_total{route=\"/user/login\",status=\"200\"}"));
-	assert_non_null(strstr(r->body, "boxoffice_request_duration_seconds_bucket{route=\"/user/login\",le=\"+Inf\"}"));
+	assert_non_null(
+	    strstr(r->body, "boxoffice_requests_total{route=\"/user/login\",status=\"200\"}"));
+	assert_non_null(
+	    strstr(r->body,
+	           "boxoffice_request_duration_seconds_bucket{route=\"/user/login\",le=\"+Inf\"}"));
 	assert_non_null(strstr(r->body, "boxoffice_worker_queue_depth "));
 	/* The loop thread never made a blocking call during the whole run so far. */
 	assert_non_null(strstr(r->body, "boxoffice_loop_blocking_calls_total 0\n"));
@@ -148,9 +177,10 @@ static void test_resilience_metrics_exposed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resilience_redis_down_and_back),
-		cmocka_unit_test(test_resilience_mysql_down_and_back),
-		cmocka_unit_test(test_resilience_metrics_exposed),
+	    cmocka_unit_test(test_resilience_redis_down_and_back),
+	    cmocka_unit_test(test_resilience_mysql_down_and_back),
+	    cmocka_unit_test(test_resilience_killed_connections_reads_retried),
+	    cmocka_unit_test(test_resilience_metrics_exposed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
