@@ -1,15 +1,16 @@
 /*
  * cache.c: see cache.h. A cached value is the JSON text of the loader's
  * value under RC_PREFIX + key; the empty string is the "no such row" marker
- * (a real value is never empty JSON text). Loading is guarded by the lock key
- * RC_PREFIX "lock:" + key, taken with SET NX PX and a random token, so at
- * most one worker of all instances loads a key at a time; a worker that does
- * not get the lock polls the key briefly and then reads MySQL itself.
+ * (a real value is never empty JSON text), and a string starting with
+ * TOMB_PREFIX is a tombstone left by cache_del (never JSON, never empty).
+ * Loading is guarded by the lock key RC_PREFIX "lock:" + key, taken with
+ * SET NX PX and a random token, so at most one worker of all instances
+ * loads a key at a time; a worker that does not get the lock polls the key
+ * briefly and then reads MySQL itself.
  *
- * Known window: a loader that read MySQL before a write and stores its value
- * after the write's cache_del leaves a stale value until the TTL runs out;
- * list keys avoid it through the namespace generation (a bump moves readers
- * to a new key), detail keys accept it (TTLs are short).
+ * A loader stores only if the key still holds what it saw just before it
+ * read MySQL (nothing, or the same tombstone): store_script compares and
+ * sets in one step. Why that is enough is in cache.h.
  */
 #include "cache/cache.h"
 
@@ -31,8 +32,16 @@
 #define WAIT_POLL_MS 20  /* ... this far apart, then loads itself */
 #define KEY_MAX 512
 #define TOKEN_LEN 24
+#define TOMB_PREFIX "!gone:"
+#define TOMB_TTL_MS 60000 /* longer than any load that may still store */
+/* A load slower than this does not store: the tombstone of a write during
+ * it could have expired by the time it compares (half the TTL is a margin
+ * for the round trips and for the clocks of Redis and of this host). */
+#define STORE_DEADLINE_MS (TOMB_TTL_MS / 2)
+#define SEEN_MAX 64 /* a tombstone: prefix + token */
 
 static atomic_ulong st_hits, st_misses, st_loads, st_fallbacks;
+static atomic_ulong tomb_seq; /* only if the CSPRNG fails */
 
 /* Deletes the lock only if it still holds our token (it may have expired and
  * been taken by another loader meanwhile). */
@@ -40,6 +49,19 @@ static struct rc_script unlock_script =
     RC_SCRIPT("cache_unlock",
               "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
               "return 0");
+
+/*
+ * Store ARGV[2] for ARGV[3] ms only if the key holds what the loader saw:
+ * nothing (ARGV[1] empty) or that tombstone. Returns 1 if stored.
+ */
+static struct rc_script store_script =
+    RC_SCRIPT("cache_store", "local cur = redis.call('GET', KEYS[1]) "
+                             "local same "
+                             "if ARGV[1] == '' then same = cur == false "
+                             "else same = cur == ARGV[1] end "
+                             "if not same then return 0 end "
+                             "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
+                             "return 1");
 
 /* Per-thread xorshift for TTL jitter: no need for the CSPRNG here. */
 static _Thread_local uint64_t jitter_state;
@@ -68,6 +90,14 @@ static long long jittered_ms(int ttl_s)
 	long long span = base / 5;
 
 	return base + (long long)(jitter_next() % (uint64_t)(span + 1));
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms)
@@ -117,18 +147,36 @@ static enum proto_err fallback(struct worker *w, cache_load_fn load, void *arg, 
 
 enum lookup { LK_HIT, LK_MARKER, LK_MISS, LK_DOWN };
 
-/* Read key; on LK_HIT *out is the parsed value. */
-static enum lookup lookup(struct worker *w, const char *fk, cJSON **out)
+static int is_tombstone(const char *s, size_t len)
+{
+	return len >= sizeof(TOMB_PREFIX) - 1 &&
+	       memcmp(s, TOMB_PREFIX, sizeof(TOMB_PREFIX) - 1) == 0;
+}
+
+/*
+ * Read key; on LK_HIT *out is the parsed value. On LK_MISS, seen (if not
+ * NULL, SEEN_MAX bytes) receives what the key held: "" for nothing, else the
+ * tombstone.
+ */
+static enum lookup lookup(struct worker *w, const char *fk, cJSON **out, char *seen)
 {
 	redisReply *rep = rc_cmd(w, "GET %s", fk);
 	enum lookup res = LK_DOWN;
 
+	if (seen)
+		seen[0] = '\0';
 	if (!rep)
 		return LK_DOWN;
 	if (rep->type == REDIS_REPLY_NIL) {
 		res = LK_MISS;
 	} else if (rep->type == REDIS_REPLY_STRING && rep->len == 0) {
 		res = LK_MARKER;
+	} else if (rep->type == REDIS_REPLY_STRING && is_tombstone(rep->str, rep->len)) {
+		res = LK_MISS;
+		/* One we did not write (too long) never matches: the store is refused. */
+		if (seen)
+			snprintf(seen, SEEN_MAX, "%s",
+			         rep->len < SEEN_MAX ? rep->str : TOMB_PREFIX);
 	} else if (rep->type == REDIS_REPLY_STRING) {
 		*out = cJSON_ParseWithLength(rep->str, rep->len);
 		if (*out) {
@@ -146,19 +194,25 @@ static enum lookup lookup(struct worker *w, const char *fk, cJSON **out)
 	return res;
 }
 
-static void store_value(struct worker *w, const char *fk, const cJSON *v, int ttl_s)
+/* Store v (NULL: the marker) unless the key changed from seen since the load began. */
+static void store_value(struct worker *w, const char *fk, const cJSON *v, int ttl_s,
+                        const char *seen)
 {
-	char *text = NULL;
+	char *text = NULL, px[32];
+	const char *argv[4];
 	redisReply *rep;
 
 	if (v) {
 		text = cJSON_PrintUnformatted(v);
 		if (!text)
 			return;
-		rep = rc_cmd(w, "SET %s %s PX %lld", fk, text, jittered_ms(ttl_s));
-	} else {
-		rep = rc_cmd(w, "SET %s %b PX %lld", fk, "", (size_t)0, jittered_ms(MARKER_TTL_S));
 	}
+	snprintf(px, sizeof(px), "%lld", jittered_ms(v ? ttl_s : MARKER_TTL_S));
+	argv[0] = fk;
+	argv[1] = seen;
+	argv[2] = text ? text : "";
+	argv[3] = px;
+	rep = rc_eval(w, &store_script, 1, 3, argv, NULL);
 	if (rep && rep->type == REDIS_REPLY_ERROR)
 		log_warn("cache set '%s' failed: %s", fk, rep->str);
 	if (rep)
@@ -187,12 +241,13 @@ static enum proto_err from_lookup(enum lookup lr, cJSON *v, cJSON **out)
 enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
                          void *arg, cJSON **out)
 {
-	char fk[KEY_MAX], lk[KEY_MAX], token[TOKEN_LEN + 1];
+	char fk[KEY_MAX], lk[KEY_MAX], token[TOKEN_LEN + 1], seen[SEEN_MAX];
 	enum proto_err e;
 	enum lookup lr;
 	cJSON *v = NULL;
 	redisReply *rep;
 	int n, i, locked, missing;
+	long long t0;
 
 	*out = NULL;
 	if (!cfg.read_cache)
@@ -204,7 +259,7 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 		return load_direct(w, load, arg, out);
 	}
 
-	lr = lookup(w, fk, &v);
+	lr = lookup(w, fk, &v, NULL);
 	if (lr == LK_DOWN)
 		return fallback(w, load, arg, out);
 	if (lr != LK_MISS)
@@ -225,17 +280,21 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 	freeReplyObject(rep);
 
 	if (locked) {
-		/* Another loader may have filled the key between our GET and SET NX. */
-		lr = lookup(w, fk, &v);
+		/*
+		 * Another loader may have filled the key between our GET and SET NX.
+		 * What the key holds now, before MySQL is read, is what the store
+		 * compares against.
+		 */
+		lr = lookup(w, fk, &v, seen);
 		if (lr == LK_HIT || lr == LK_MARKER) {
 			unlock(w, lk, token);
 			return from_lookup(lr, v, out);
 		}
+		t0 = now_ms();
 		e = load_call(w, load, arg, out, &missing);
-		if (e == PROTO_OK)
-			store_value(w, fk, *out, ttl_s);
-		else if (missing)
-			store_value(w, fk, NULL, 0);
+		if (lr == LK_MISS && (e == PROTO_OK || missing) &&
+		    now_ms() - t0 < STORE_DEADLINE_MS)
+			store_value(w, fk, *out, ttl_s, seen);
 		unlock(w, lk, token);
 		return e;
 	}
@@ -243,7 +302,7 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 	/* Someone else is loading: wait for its value a little. */
 	for (i = 0; i < WAIT_POLLS; i++) {
 		sleep_ms(WAIT_POLL_MS);
-		lr = lookup(w, fk, &v);
+		lr = lookup(w, fk, &v, NULL);
 		if (lr == LK_DOWN)
 			return fallback(w, load, arg, out);
 		if (lr != LK_MISS)
@@ -255,8 +314,15 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 
 void cache_del(struct worker *w, const char *key)
 {
-	redisReply *rep = rc_cmd(w, "DEL " RC_PREFIX "%s", key);
+	char token[TOKEN_LEN + 1];
+	redisReply *rep;
 
+	/* Unique per call: a loader that saw an older tombstone must not match this one. */
+	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
+		snprintf(token, sizeof(token), "%lx.%llx.%lx",
+		         (unsigned long)atomic_fetch_add(&tomb_seq, 1),
+		         (unsigned long long)now_ms(), (unsigned long)(uintptr_t)&token);
+	rep = rc_cmd(w, "SET " RC_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
 	if (!rep) {
 		log_warn("cannot drop cache key '%s': redis unreachable", key);
 		return;

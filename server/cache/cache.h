@@ -10,6 +10,23 @@
  * MySQL). Writes invalidate with cache_del (one key) or cache_bump (a
  * namespace generation that list keys embed, so every list of that
  * namespace is dropped at once). Worker threads only.
+ *
+ * A read racing a write never puts the old row back. cache_del does not
+ * delete the key: it replaces it with a tombstone, a value unique to that
+ * call that reads as a miss and lives 60 s. A loader notes what the key
+ * holds (nothing, or a tombstone) after taking the lock and before reading
+ * MySQL, and stores its value with a compare-and-set script: only if the
+ * key still holds exactly that. The writer commits, then calls cache_del.
+ * So either the loader's store comes before the tombstone (which then
+ * overwrites it), or the tombstone was there before the loader looked (so
+ * it read MySQL after the commit: its value is current), or the tombstone
+ * came in between (the key no longer holds what the loader saw: nothing is
+ * stored). A load that takes longer than 30 s stores nothing, so the
+ * tombstone cannot have expired meanwhile. Lists need no tombstone: a bump
+ * moves readers to a new key, and a late store lands on the old one.
+ * Limits: a tombstone lost to Redis eviction or to a failover that drops
+ * recent writes can let a stale value back in until its TTL; so can a
+ * write whose cache_del failed (Redis unreachable, logged).
  */
 #ifndef BOXOFFICE_CACHE_CACHE_H
 #define BOXOFFICE_CACHE_CACHE_H
@@ -37,6 +54,7 @@ typedef enum proto_err (*cache_load_fn)(struct worker *w, void *arg, cJSON **out
 enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
                          void *arg, cJSON **out);
 /* Drop one key. Best effort (Redis down: logged, the TTL bounds staleness). */
+/* Call it after the write commits; it leaves a tombstone (see above). */
 void cache_del(struct worker *w, const char *key);
 /* Current generation of a namespace ("film"), for building list keys. 0 if Redis is down. */
 int64_t cache_gen(struct worker *w, const char *ns);

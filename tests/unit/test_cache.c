@@ -3,7 +3,8 @@
  * redis-server that this program starts on a free loopback port and stops:
  * hits and misses, the empty-value marker, errors that are not cached, TTL
  * jitter, one loader for concurrent misses, waiters that give up on a stuck
- * loader, generations, Redis down (fallback) and read_cache 0.
+ * loader, generations, a write during a load (the old row is not put back),
+ * Redis down (fallback) and read_cache 0.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,6 +119,16 @@ static long long probe_int(const char *fmt, const char *key)
 
 	freeReplyObject(r);
 	return v;
+}
+
+/* 1 when key (without the prefix) holds a tombstone of cache_del. */
+static int holds_tombstone(const char *key)
+{
+	redisReply *r = probe_cmd("GET %s%s", RC_PREFIX, key);
+	int yes = r->type == REDIS_REPLY_STRING && strncmp(r->str, "!gone:", 6) == 0;
+
+	freeReplyObject(r);
+	return yes;
 }
 
 static int setup_group(void **state)
@@ -381,11 +392,21 @@ static void test_cache_del_and_generations(void **state)
 	struct fake f = {.value = 1};
 	cJSON *v = NULL;
 	int64_t g0, g1;
+	long long ttl;
 
 	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
 	cJSON_Delete(v);
 	cache_del(w, "t:del");
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:del"), 0);
+	/* the value is gone; a short-lived tombstone holds its place */
+	assert_true(holds_tombstone("t:del"));
+	ttl = probe_int("PTTL %s", RC_PREFIX "t:del");
+	assert_true(ttl > 0 && ttl <= 60000);
+	f.value = 2;
+	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 2);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&f.calls), 2);
+	/* the load replaced the tombstone: the next read is a hit */
 	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
 	cJSON_Delete(v);
 	assert_int_equal(atomic_load(&f.calls), 2);
@@ -397,6 +418,77 @@ static void test_cache_del_and_generations(void **state)
 	g1 = cache_gen(w, "ns");
 	assert_int_equal(g1, g0 + 1);
 	assert_int_equal(cache_gen(w, "other-ns") >= 1, 1);
+}
+
+/*
+ * A write that commits and calls cache_del while a reader is inside its
+ * loader, after the loader read the old row: the race forced in order.
+ */
+struct racing_write {
+	struct fake f;
+	const char *key;
+	int writes; /* cache_del calls made from inside the loader */
+};
+
+static enum proto_err load_then_write(struct worker *wk, void *arg, cJSON **out)
+{
+	struct racing_write *rw = arg;
+	enum proto_err e = fake_load(wk, &rw->f, out); /* reads the old row ... */
+
+	if (rw->writes-- > 0)
+		cache_del(wk, rw->key); /* ... then the writer commits and invalidates */
+	return e;
+}
+
+static void test_cache_a_write_during_a_load_keeps_the_old_value_out(void **state)
+{
+	struct racing_write rw = {.f = {.value = 1}, .key = "t:race", .writes = 1};
+	cJSON *v = NULL;
+
+	/* the reader answers what it read, but does not cache it */
+	assert_int_equal(cache_get(w, "t:race", 60, load_then_write, &rw, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 1);
+	cJSON_Delete(v);
+	assert_true(holds_tombstone("t:race"));
+
+	/* the next reader loads the new row and caches it */
+	rw.f.value = 2;
+	assert_int_equal(cache_get(w, "t:race", 60, load_then_write, &rw, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 2);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&rw.f.calls), 2);
+	assert_int_equal(cache_get(w, "t:race", 60, load_then_write, &rw, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 2);
+	cJSON_Delete(v);
+	assert_int_equal(atomic_load(&rw.f.calls), 2);
+
+	/* a key already written once: the loader saw an older tombstone, not this one */
+	cache_del(w, "t:race");
+	rw.f.value = 3;
+	rw.writes = 1;
+	assert_int_equal(cache_get(w, "t:race", 60, load_then_write, &rw, &v), PROTO_OK);
+	cJSON_Delete(v);
+	assert_true(holds_tombstone("t:race"));
+	rw.f.value = 4;
+	assert_int_equal(cache_get(w, "t:race", 60, load_then_write, &rw, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 4);
+	cJSON_Delete(v);
+}
+
+static void test_cache_an_insert_during_a_load_caches_no_marker(void **state)
+{
+	struct racing_write rw = {.f = {.missing = 1}, .key = "t:born", .writes = 1};
+	cJSON *v = NULL;
+
+	/* the loader found no row, then the row was inserted */
+	assert_int_equal(cache_get(w, "t:born", 60, load_then_write, &rw, &v), PROTO_ERR_NOT_FOUND);
+	assert_null(v);
+	assert_true(holds_tombstone("t:born"));
+	rw.f.missing = 0;
+	rw.f.value = 8;
+	assert_int_equal(cache_get(w, "t:born", 60, load_then_write, &rw, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 8);
+	cJSON_Delete(v);
 }
 
 static void test_cache_redis_down_falls_back_to_the_loader(void **state)
@@ -458,6 +550,9 @@ int main(void)
 	                           setup_each),
 	    cmocka_unit_test_setup(test_cache_a_lock_that_is_not_ours_is_kept, setup_each),
 	    cmocka_unit_test_setup(test_cache_del_and_generations, setup_each),
+	    cmocka_unit_test_setup(test_cache_a_write_during_a_load_keeps_the_old_value_out,
+	                           setup_each),
+	    cmocka_unit_test_setup(test_cache_an_insert_during_a_load_caches_no_marker, setup_each),
 	    cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
 	    cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
 	};
