@@ -142,12 +142,16 @@ static enum proto_err load_comment(struct req *r, int64_t *id, struct comment_li
 	return PROTO_OK;
 }
 
-/* A user who may not change c: 404 when c is hidden from them, else 403. */
-static enum proto_err refuse(struct req *r, const struct comment *c)
+/*
+ * A caller who may not change another user's comment: 404, as for every id
+ * of another customer (spec section 2: never 403 for those); an admin, who
+ * sees every comment, is told 403.
+ */
+static enum proto_err refuse(struct req *r)
 {
-	if (c->hidden && !is_admin(r))
-		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such comment");
-	return req_fail_msg(r, PROTO_ERR_FORBIDDEN, "not your comment");
+	if (is_admin(r))
+		return req_fail_msg(r, PROTO_ERR_FORBIDDEN, "not your comment");
+	return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such comment");
 }
 
 /* Run a write and its audit record (admins acting on others) in one transaction. */
@@ -260,7 +264,7 @@ static enum proto_err comment_update(struct req *r)
 	if ((e = load_comment(r, &id, &l)) != PROTO_OK)
 		goto out;
 	if (l.items[0].uid != r->auth.uid) {
-		e = refuse(r, &l.items[0]);
+		e = refuse(r);
 		goto out;
 	}
 	rc = store_comment_update(r->w, id, r->auth.uid, &p);
@@ -302,7 +306,7 @@ static enum proto_err comment_remove(struct req *r)
 		goto out;
 	own = l.items[0].uid == r->auth.uid;
 	if (!own && !is_admin(r)) {
-		e = refuse(r, &l.items[0]);
+		e = refuse(r);
 		goto out;
 	}
 	a.id = id;
@@ -500,7 +504,7 @@ static enum proto_err comment_list(struct req *r)
 {
 	struct comment_list l;
 	int64_t page = 1, size = PROTO_PAGE_SIZE_MAX;
-	cJSON *v;
+	cJSON *v, *c;
 	enum proto_err e;
 	enum db_rc rc;
 
@@ -516,6 +520,9 @@ static enum proto_err comment_list(struct req *r)
 	store_comment_list_release(&l);
 	if (!v)
 		return PROTO_ERR_INTERNAL;
+	/* Spec 4.9 masks anonymous comments for every reader but admins, the writer included. */
+	if (!is_admin(r))
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "list")) mask(c);
 	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;

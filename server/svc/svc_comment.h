@@ -5,14 +5,15 @@
  *
  * Rules beyond the table of 4.9:
  *   - anonymity: a reader who is not admin sees uid 0 and author "" on an
- *     anonymous comment (detail and film list); /comment/list, the caller's
- *     own comments, always shows the caller's own uid and name;
+ *     anonymous comment, in every answer (the writer's own /comment/list
+ *     too: spec 4.9 makes no exception for the writer);
  *   - a hidden comment is 404 for non-admins in /comment/detail and left out
  *     of their /comment/film/list (admins see it, with "hidden":1); its
  *     writer still sees it in /comment/list;
- *   - /comment/update is owner only: another user's visible comment is 403
- *     forbidden (comments are public, so its existence is no secret), a
- *     hidden one 404 for non-admins; /comment/remove is owner or admin;
+ *   - /comment/update is owner only, /comment/remove owner or admin:
+ *     another user's comment is 404 not_found (spec 2: never 403 for an id
+ *     of another customer), except for an admin, who is told 403 forbidden
+ *     by /comment/update;
  *   - rating: 1..5 or absent; in /comment/update "rating": null clears it;
  *     answers carry "rating": 0 for "no rating";
  *   - /comment/film/list answers 404 for an unknown or removed film, and
