@@ -263,7 +263,27 @@ static void test_advert_create_refuses_bad_fields(void **state)
 	r = it_postf("/advert/create", admin_tok,
 	             "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":1,\"status\":0}", title);
 	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "title");
 	it_resp_free(r);
+	{
+		char content[2002];
+
+		memset(content, 'y', 2001);
+		content[2001] = '\0';
+		r = it_postf("/advert/create", admin_tok,
+		             "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":0}",
+		             content);
+		it_assert_error(r, 400, "invalid_field");
+		assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring,
+		                    "content");
+		it_resp_free(r);
+		content[2000] = '\0'; /* 2000 characters are fine */
+		r = it_postf("/advert/create", admin_tok,
+		             "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":1}",
+		             content);
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
 }
 
 static void test_advert_update_sets_present_keys_including_zero(void **state)
@@ -329,8 +349,8 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	r = it_post("/advert/update", admin_tok, body);
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"filmId\":%lld}", (long long)id,
-	         (long long)sql_id());
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"partial\",\"filmId\":%lld}",
+	         (long long)id, (long long)sql_id());
 	r = it_post("/advert/update", admin_tok, body);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "filmId");
@@ -615,11 +635,28 @@ static void sub_stop(struct sub *s)
 	unlink(s->out);
 }
 
+/* The published message (one line of redis-cli's output) that holds needle, parsed. */
+static cJSON *message_with(const char *path, const char *needle)
+{
+	char line[4096];
+	cJSON *m = NULL;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	while (!m && fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			m = cJSON_Parse(line);
+	fclose(f);
+	return m;
+}
+
 static void test_advert_valid_announcement_is_published(void **state)
 {
 	struct sub s;
 	char t_valid[64], t_com[64], t_expired[64], t_later[64], t_marker[64], body[512];
-	int64_t later;
+	int64_t later, valid;
+	cJSON *m, *ad;
 
 	snprintf(t_valid, sizeof(t_valid), "%s", it_unique("news-valid-"));
 	snprintf(t_com, sizeof(t_com), "%s", it_unique("news-com-"));
@@ -628,12 +665,29 @@ static void test_advert_valid_announcement_is_published(void **state)
 	snprintf(t_marker, sizeof(t_marker), "%s", it_unique("news-marker-"));
 
 	sub_start(&s);
-	advert_simple(0, 0, t_valid);
+	valid = advert_simple(0, 0, t_valid);
 	if (!wait_for(s.out, t_valid, 5000)) {
 		sub_stop(&s);
 		fail_msg("announcement '%s' was not published", t_valid);
 	}
-	assert_true(file_has(s.out, "\"type\":\"announcement\""));
+	/* spec 6: {"type":"announcement","advert":{...}} with the advert as /advert/detail has it
+	 */
+	m = message_with(s.out, t_valid);
+	if (!m) {
+		sub_stop(&s);
+		fail_msg("announcement '%s' is not one JSON object", t_valid);
+	}
+	ad = cJSON_GetObjectItemCaseSensitive(m, "advert");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(m, "type")->valuestring,
+	                    "announcement");
+	assert_true(cJSON_IsObject(ad));
+	assert_int_equal(json_int(ad, "id"), valid);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(ad, "title")->valuestring, t_valid);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(ad, "content")->valuestring,
+	                    "buy now");
+	assert_int_equal(json_int(ad, "isCom"), 0);
+	assert_int_equal(json_int(ad, "status"), 0);
+	cJSON_Delete(m);
 
 	/* not published: a commercial advert, an expired announcement */
 	advert_simple(1, 0, t_com);
