@@ -17,15 +17,26 @@ static struct rc_script issue_script =
 
 /*
  * KEYS[1] the code hash; ARGV[1] the offered code, ARGV[2] the tries that
- * burn it. Returns 1 matched (deleted), 0 wrong, -1 no live code.
+ * burn it, ARGV[3] "1" to delete a match. Returns 1 matched, 0 wrong, -1 no
+ * live code.
  */
 static struct rc_script verify_script =
     RC_SCRIPT("code_verify", "local c = redis.call('HGET', KEYS[1], 'code')\n"
                              "if not c then return -1 end\n"
-                             "if c == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
+                             "if c == ARGV[1] then\n"
+                             "  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end\n"
+                             "  return 1\n"
+                             "end\n"
                              "local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
                              "if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
                              "return 0\n");
+
+/* KEYS[1] the code hash; ARGV[1] the code to use up. */
+static struct rc_script consume_script =
+    RC_SCRIPT("code_consume", "if redis.call('HGET', KEYS[1], 'code') == ARGV[1] then\n"
+                              "  redis.call('DEL', KEYS[1])\n"
+                              "end\n"
+                              "return 1\n");
 
 /* The Redis key of dest's code; -1 when it does not fit. */
 static int code_key(char *out, size_t outlen, enum codes_kind kind, const char *dest)
@@ -79,12 +90,12 @@ out:
 	return rc;
 }
 
-enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *dest,
-                           const char *code)
+static enum codes_rc verify(struct worker *w, enum codes_kind kind, const char *dest,
+                            const char *code, int consume)
 {
 	char key[1200], tries[16];
-	const char *argv[3];
-	size_t lens[3];
+	const char *argv[4];
+	size_t lens[4];
 	redisReply *rep = NULL;
 	enum codes_rc rc = CODES_UNAVAILABLE;
 
@@ -96,10 +107,12 @@ enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *d
 	argv[0] = key;
 	argv[1] = code;
 	argv[2] = tries;
+	argv[3] = consume ? "1" : "0";
 	lens[0] = strlen(key);
 	lens[1] = strlen(code);
 	lens[2] = strlen(tries);
-	rep = rc_eval(w, &verify_script, 1, 2, argv, lens);
+	lens[3] = 1;
+	rep = rc_eval(w, &verify_script, 1, 3, argv, lens);
 	if (rep == NULL)
 		goto out;
 	if (rep->type != REDIS_REPLY_INTEGER) {
@@ -113,6 +126,52 @@ enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *d
 		rc = CODES_WRONG;
 	else
 		rc = CODES_EXPIRED;
+out:
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}
+
+enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *dest,
+                           const char *code)
+{
+	return verify(w, kind, dest, code, 1);
+}
+
+enum codes_rc codes_check(struct worker *w, enum codes_kind kind, const char *dest,
+                          const char *code)
+{
+	return verify(w, kind, dest, code, 0);
+}
+
+void codes_charge(struct worker *w, enum codes_kind kind, const char *dest)
+{
+	/* "" never matches a stored code, so the script counts a wrong try. */
+	(void)verify(w, kind, dest, "", 0);
+}
+
+int codes_consume(struct worker *w, enum codes_kind kind, const char *dest, const char *code)
+{
+	char key[1200];
+	const char *argv[2];
+	size_t lens[2];
+	redisReply *rep = NULL;
+	int rc = -1;
+
+	if (code_key(key, sizeof(key), kind, dest) < 0)
+		return 0;
+	argv[0] = key;
+	argv[1] = code;
+	lens[0] = strlen(key);
+	lens[1] = strlen(code);
+	rep = rc_eval(w, &consume_script, 1, 1, argv, lens);
+	if (rep == NULL)
+		goto out;
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_error("cannot use up verification code: redis: %s", rep->str);
+		goto out;
+	}
+	rc = 0;
 out:
 	if (rep)
 		freeReplyObject(rep);

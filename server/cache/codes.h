@@ -6,8 +6,11 @@
  * Invariants: a destination has at most one live code (a new one replaces
  * it); a code is used at most once (a match deletes it); PROTO_CODE_MAX_TRIES
  * wrong tries delete (burn) it. Check-and-consume is one Lua script, so two
- * concurrent registrations cannot both use one code. Email addresses are
- * compared without case. Worker threads only.
+ * concurrent registrations cannot both use one code. A caller whose action
+ * can still fail after the check (an insert) checks with codes_check and
+ * uses the code up with codes_consume once the action succeeded, so a
+ * failed action does not cost the user a code. Email addresses are compared
+ * without case. Worker threads only.
  */
 #ifndef BOXOFFICE_CACHE_CODES_H
 #define BOXOFFICE_CACHE_CODES_H
@@ -33,9 +36,31 @@ enum codes_rc {
 int codes_issue(struct worker *w, enum codes_kind kind, const char *dest,
                 char code[PROTO_CODE_DIGITS + 1]);
 
-/* Check code against the live code of dest, atomically (see above). */
+/* Check code against the live code of dest and use it up on a match, atomically. */
 enum codes_rc codes_verify(struct worker *w, enum codes_kind kind, const char *dest,
                            const char *code);
+
+/*
+ * As codes_verify, but a match leaves the code live (CODES_OK); a wrong code
+ * still counts a try. Follow a match with codes_consume once the action the
+ * code allows has succeeded.
+ */
+enum codes_rc codes_check(struct worker *w, enum codes_kind kind, const char *dest,
+                          const char *code);
+
+/*
+ * Count one try against the live code of dest, as a wrong code would (the
+ * last try burns it): a matched code whose action was refused (a taken
+ * mobile) must not allow unlimited attempts. Best effort.
+ */
+void codes_charge(struct worker *w, enum codes_kind kind, const char *dest);
+
+/*
+ * Use up code if it is still the live code of dest (a newer code is left
+ * alone). Returns 0 (used up, or no longer live), or -1 when Redis failed
+ * (logged; the code then lives out its PROTO_CODE_TTL).
+ */
+int codes_consume(struct worker *w, enum codes_kind kind, const char *dest, const char *code);
 
 /* Remove the live code of dest (a send that failed). Best effort. */
 void codes_drop(struct worker *w, enum codes_kind kind, const char *dest);

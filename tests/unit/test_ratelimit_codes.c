@@ -236,6 +236,63 @@ static void test_codes_drop_and_kinds_are_separate(void **state)
 	assert_int_equal(codes_verify(w, CODES_PHONE, "never-sent", "123456"), CODES_EXPIRED);
 }
 
+static void test_codes_check_leaves_a_match_live_until_consumed(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1], wrong[PROTO_CODE_DIGITS + 1];
+	redisReply *r;
+	(void)state;
+
+	issue(CODES_EMAIL, "check@example.test", code);
+	wrong_of(code, wrong);
+	assert_int_equal(codes_check(w, CODES_EMAIL, "Check@example.test", code), CODES_OK);
+	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", code), CODES_OK);
+	/* A wrong code counts a try as codes_verify does. */
+	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", wrong), CODES_WRONG);
+	r = rc_cmd(w, "HGET " RC_PREFIX "code:email:check@example.test tries");
+	assert_non_null(r);
+	assert_string_equal(r->str, "1");
+	freeReplyObject(r);
+	/* Consuming a code that is not the live one leaves the live one alone. */
+	assert_int_equal(codes_consume(w, CODES_EMAIL, "check@example.test", wrong), 0);
+	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", code), CODES_OK);
+	assert_int_equal(codes_consume(w, CODES_EMAIL, "CHECK@example.test", code), 0);
+	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", code), CODES_EXPIRED);
+	assert_int_equal(codes_consume(w, CODES_EMAIL, "check@example.test", code), 0);
+}
+
+static void test_codes_check_burns_after_max_tries(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1], wrong[PROTO_CODE_DIGITS + 1];
+	int i;
+	(void)state;
+
+	issue(CODES_PHONE, "+8615000000003", code);
+	wrong_of(code, wrong);
+	for (i = 0; i < PROTO_CODE_MAX_TRIES; i++)
+		assert_int_equal(codes_check(w, CODES_PHONE, "+8615000000003", wrong), CODES_WRONG);
+	assert_int_equal(codes_check(w, CODES_PHONE, "+8615000000003", code), CODES_EXPIRED);
+}
+
+static void test_codes_charge_counts_tries_on_a_matched_code(void **state)
+{
+	char code[PROTO_CODE_DIGITS + 1];
+	int i;
+	(void)state;
+
+	issue(CODES_EMAIL, "charge@example.test", code);
+	for (i = 0; i < PROTO_CODE_MAX_TRIES - 1; i++) {
+		assert_int_equal(codes_check(w, CODES_EMAIL, "charge@example.test", code),
+		                 CODES_OK);
+		codes_charge(w, CODES_EMAIL, "charge@example.test");
+	}
+	assert_int_equal(codes_check(w, CODES_EMAIL, "charge@example.test", code), CODES_OK);
+	codes_charge(w, CODES_EMAIL, "charge@example.test");
+	assert_int_equal(codes_check(w, CODES_EMAIL, "charge@example.test", code), CODES_EXPIRED);
+	/* No live code: nothing to charge, nothing created. */
+	codes_charge(w, CODES_EMAIL, "charge@example.test");
+	assert_int_equal(codes_check(w, CODES_EMAIL, "charge@example.test", code), CODES_EXPIRED);
+}
+
 static void test_ratelimit_fixed_window(void **state)
 {
 	int i, ra = -1;
@@ -305,6 +362,9 @@ static void test_redis_down_fails_closed(void **state)
 	assert_int_equal(codes_issue(w, CODES_EMAIL, "down@example.test", code), -1);
 	assert_int_equal(codes_verify(w, CODES_EMAIL, "down@example.test", "123456"),
 	                 CODES_UNAVAILABLE);
+	assert_int_equal(codes_check(w, CODES_EMAIL, "down@example.test", "123456"),
+	                 CODES_UNAVAILABLE);
+	assert_int_equal(codes_consume(w, CODES_EMAIL, "down@example.test", "123456"), -1);
 }
 
 int main(void)
@@ -315,6 +375,9 @@ int main(void)
 	    cmocka_unit_test(test_codes_new_send_replaces_the_old_code),
 	    cmocka_unit_test(test_codes_live_for_the_code_ttl),
 	    cmocka_unit_test(test_codes_drop_and_kinds_are_separate),
+	    cmocka_unit_test(test_codes_check_leaves_a_match_live_until_consumed),
+	    cmocka_unit_test(test_codes_check_burns_after_max_tries),
+	    cmocka_unit_test(test_codes_charge_counts_tries_on_a_matched_code),
 	    cmocka_unit_test(test_ratelimit_fixed_window),
 	    cmocka_unit_test(test_ratelimit_retry_after_counts_down),
 	    cmocka_unit_test(test_ratelimit_off_allows_everything),
