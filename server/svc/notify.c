@@ -135,9 +135,26 @@ out:
 	return rc;
 }
 
+/*
+ * The gateway's host for log lines: sms_url may carry credentials or an API
+ * key (user:password@, ?key=...), which must not reach the log.
+ */
+static void url_host(const char *url, char *out, size_t outlen)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+
+	snprintf(out, outlen, "(unparsable url)");
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		snprintf(out, outlen, "%s", host);
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
 int notify_sms_code(const char *phone, const char *code)
 {
-	char text[64], errbuf[CURL_ERROR_SIZE];
+	char text[64], errbuf[CURL_ERROR_SIZE], host[256];
 	struct curl_slist *hdrs = NULL;
 	cJSON *obj = NULL;
 	char *body = NULL;
@@ -175,14 +192,16 @@ int notify_sms_code(const char *phone, const char *code)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
-		log_warn("cannot send sms code to '%s' via '%s': %s", phone, cfg.sms_url,
+		url_host(cfg.sms_url, host, sizeof(host));
+		log_warn("cannot send sms code to '%s' via gateway '%s': %s", phone, host,
 		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
-		log_warn("cannot send sms code to '%s': gateway '%s' answered %ld", phone,
-		         cfg.sms_url, status);
+		url_host(cfg.sms_url, host, sizeof(host));
+		log_warn("cannot send sms code to '%s': gateway '%s' answered %ld", phone, host,
+		         status);
 		goto out;
 	}
 	rc = 0;
