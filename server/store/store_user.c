@@ -137,6 +137,29 @@ enum db_rc store_user_admin_exists(struct worker *w, int *exists)
 	return any_row(rc, &res, exists);
 }
 
+enum db_rc store_user_lock_admins(struct worker *w, int64_t id, int *enabled, int *id_enabled)
+{
+	struct db_res res;
+	enum db_rc rc;
+	int i;
+
+	*enabled = 0;
+	*id_enabled = 0;
+	rc = db_query(w, "SELECT id, disabled FROM users WHERE type = ? ORDER BY id FOR UPDATE",
+	              DB_PARAMS(DB_I64(PROTO_ROLE_ADMIN)), &res);
+	if (rc != DB_OK)
+		return rc;
+	for (i = 0; i < res.nrows; i++) {
+		if (db_cell_i64(&res, i, 1) != 0)
+			continue;
+		(*enabled)++;
+		if (db_cell_i64(&res, i, 0) == id)
+			*id_enabled = 1;
+	}
+	db_res_release(&res);
+	return DB_OK;
+}
+
 enum db_rc store_user_update_info(struct worker *w, int64_t id, const struct user_patch *p)
 {
 	/* A NULL parameter keeps the column: COALESCE(NULL, col) = col. */

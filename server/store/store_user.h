@@ -70,6 +70,14 @@ enum db_rc store_user_email_taken(struct worker *w, const char *email, int64_t e
 /* *exists = 1 when at least one user has the admin type. */
 enum db_rc store_user_admin_exists(struct worker *w, int *exists);
 
+/*
+ * Inside a transaction: lock the rows of every admin (FOR UPDATE, in index
+ * order, so concurrent admin changes run one after another without a
+ * deadlock). *enabled counts the enabled ones; *id_enabled says whether user
+ * id is one of them.
+ */
+enum db_rc store_user_lock_admins(struct worker *w, int64_t id, int *enabled, int *id_enabled);
+
 /* Apply p to user id. DB_DUPLICATE as for insert. */
 enum db_rc store_user_update_info(struct worker *w, int64_t id, const struct user_patch *p);
 /* Store a new password hash and bump tv. */

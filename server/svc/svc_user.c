@@ -31,7 +31,7 @@
 #define CODE_DEST_WINDOW_S 60
 #define CODE_PER_ADDRESS 10
 #define CODE_ADDRESS_WINDOW_S 3600
-/* Wrong old passwords, per user: /user/update/pass must not be a password oracle. */
+/* Tries of /user/update/pass, per user: it must not be a password oracle. */
 #define PASS_PER_USER 10
 #define PASS_WINDOW_S 60
 
@@ -145,7 +145,7 @@ static enum proto_err get_int(struct req *r, const char *key, int64_t min, int64
 	return PROTO_OK;
 }
 
-/* A lower-case copy of an email address (rate-limit subjects). */
+/* A lower-case copy of an email address (rate-limit subjects); dst may be s. */
 static void lower_copy(char *dst, size_t dstlen, const char *s)
 {
 	size_t i;
@@ -230,7 +230,9 @@ static enum proto_err answer_token(struct req *r, const struct user_row *u)
 /*
  * Both send routes limit before they store or send anything. The limits fail
  * closed: with Redis down no code could be stored anyway, and sending mail
- * or texts without a limit would make the server a spam relay.
+ * or texts without a limit would make the server a spam relay. The address
+ * comes first: a refused address must not use up the destination's minute,
+ * or one address could keep anyone's codes from being sent.
  */
 static enum proto_err send_code(struct req *r, enum codes_kind kind, const char *dest)
 {
@@ -238,13 +240,13 @@ static enum proto_err send_code(struct req *r, enum codes_kind kind, const char 
 	enum proto_err e;
 	int sent;
 
+	e = ratelimit_req(r, "code:addr", r->remote ? r->remote : "", CODE_PER_ADDRESS,
+	                  CODE_ADDRESS_WINDOW_S);
+	if (e != PROTO_OK)
+		return e;
 	snprintf(subject, sizeof(subject), "%s:", kind == CODES_EMAIL ? "email" : "phone");
 	lower_copy(subject + strlen(subject), sizeof(subject) - strlen(subject), dest);
 	e = ratelimit_req(r, "code:dest", subject, CODE_PER_DEST, CODE_DEST_WINDOW_S);
-	if (e != PROTO_OK)
-		return e;
-	e = ratelimit_req(r, "code:addr", r->remote ? r->remote : "", CODE_PER_ADDRESS,
-	                  CODE_ADDRESS_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	if (codes_issue(r->w, kind, dest, code) < 0)
@@ -279,11 +281,11 @@ static enum proto_err phone_code_send(struct req *r)
 	return send_code(r, CODES_PHONE, phone);
 }
 
-/* Consume the code offered in field for dest. */
+/* Check the code offered in field for dest; it stays live until use_code. */
 static enum proto_err check_code(struct req *r, enum codes_kind kind, const char *dest,
                                  const char *field, const char *code)
 {
-	switch (codes_verify(r->w, kind, dest, code)) {
+	switch (codes_check(r->w, kind, dest, code)) {
 	case CODES_OK:
 		return PROTO_OK;
 	case CODES_WRONG:
@@ -293,6 +295,13 @@ static enum proto_err check_code(struct req *r, enum codes_kind kind, const char
 	default:
 		return fail_unavailable(r, "code store");
 	}
+}
+
+/* Use up a code whose registration succeeded (best effort: it expires anyway). */
+static void use_code(struct worker *w, enum codes_kind kind, const char *dest, const char *code)
+{
+	if (codes_consume(w, kind, dest, code) < 0)
+		log_warn("verification code for a new user stays live until it expires");
 }
 
 /* ---- registration ----------------------------------------------------- */
@@ -383,13 +392,24 @@ static enum proto_err user_register(struct req *r)
 		e = get_str(r, "phoneCode", PROTO_CODE_DIGITS, 1, valid_code, &phone_code);
 	if (e != PROTO_OK)
 		return e;
-	/* Uniqueness before the codes, so a taken address does not burn a code. */
-	e = check_unique(r, nu.mobile, nu.email, 0);
-	if (e != PROTO_OK)
-		return e;
+	/*
+	 * The codes before uniqueness, so only the owner of the address learns
+	 * whether a mobile or email is registered, and at most a code's tries
+	 * of them: a taken mobile counts a try. The codes are used up only once
+	 * the user exists, so a failed insert costs no code; the unique keys
+	 * still let only one registration use a code.
+	 */
 	e = check_code(r, CODES_EMAIL, nu.email, "emailCode", email_code);
 	if (e == PROTO_OK && phone_code)
 		e = check_code(r, CODES_PHONE, nu.mobile, "phoneCode", phone_code);
+	if (e != PROTO_OK)
+		return e;
+	e = check_unique(r, nu.mobile, nu.email, 0);
+	if (e == PROTO_ERR_ALREADY_EXISTS) {
+		codes_charge(r->w, CODES_EMAIL, nu.email);
+		if (phone_code)
+			codes_charge(r->w, CODES_PHONE, nu.mobile);
+	}
 	if (e != PROTO_OK)
 		return e;
 	rc = insert_user(r->w, &nu, PROTO_ROLE_CUSTOMER, &u);
@@ -398,6 +418,9 @@ static enum proto_err user_register(struct req *r)
 		return fail_duplicate(r);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
+	use_code(r->w, CODES_EMAIL, nu.email, email_code);
+	if (phone_code)
+		use_code(r->w, CODES_PHONE, nu.mobile, phone_code);
 	cJSON_AddNumberToObject(r->data, "id", (double)u.id);
 	return PROTO_OK;
 }
@@ -478,7 +501,7 @@ static void burn_password_check(const char *password)
 static enum proto_err login(struct req *r, int staff_only)
 {
 	const char *mobile, *email = NULL, *password;
-	char subject[PROTO_LEN_EMAIL + 1];
+	char subject[PROTO_LEN_EMAIL + 8];
 	struct user_row u;
 	enum proto_err e;
 	enum db_rc rc;
@@ -500,21 +523,29 @@ static enum proto_err login(struct req *r, int staff_only)
 	                  LOGIN_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
-	if (mobile) {
-		e = ratelimit_req(r, "login:mobile", mobile, LOGIN_PER_SUBJECT, LOGIN_WINDOW_S);
-	} else {
-		lower_copy(subject, sizeof(subject), email);
-		e = ratelimit_req(r, "login:email", subject, LOGIN_PER_SUBJECT, LOGIN_WINDOW_S);
-	}
-	if (e != PROTO_OK)
-		return e;
-
 	if (mobile)
 		rc = store_user_by_mobile(r->w, mobile, &u, &found);
 	else
 		rc = store_user_by_email(r->w, email, &u, &found);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
+	/*
+	 * The per-mobile limit counts the account, however it is named: by
+	 * mobile, by email, or by the email in another letter case (the users
+	 * table matches it); otherwise each name would bring its own ten tries.
+	 */
+	if (found)
+		snprintf(subject, sizeof(subject), "user:%" PRId64, u.id);
+	else if (mobile)
+		snprintf(subject, sizeof(subject), "mobile:%s", mobile);
+	else
+		snprintf(subject, sizeof(subject), "email:%s", email);
+	lower_copy(subject, sizeof(subject), subject);
+	e = ratelimit_req(r, "login", subject, LOGIN_PER_SUBJECT, LOGIN_WINDOW_S);
+	if (e != PROTO_OK) {
+		memset(u.password, 0, sizeof(u.password));
+		return e;
+	}
 	if (!found) {
 		burn_password_check(password);
 		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, MSG_BAD_LOGIN);
@@ -570,7 +601,7 @@ static enum proto_err refresh_auth(struct req *r)
 static enum proto_err user_info(struct req *r)
 {
 	struct user_row u;
-	cJSON *o, *it;
+	cJSON *o;
 	enum proto_err e = load_self(r, &u);
 
 	if (e != PROTO_OK)
@@ -578,11 +609,7 @@ static enum proto_err user_info(struct req *r)
 	o = user_json(&u, 0);
 	if (o == NULL)
 		return PROTO_ERR_INTERNAL;
-	/* Move the fields into the pre-created data object. */
-	while ((it = o->child) != NULL) {
-		cJSON_DetachItemViaPointer(o, it);
-		cJSON_AddItemToObject(r->data, it->string, it);
-	}
+	proto_json_move_members(r->data, o);
 	cJSON_Delete(o);
 	return PROTO_OK;
 }
@@ -700,48 +727,61 @@ out:
 	return e;
 }
 
+struct disable_args {
+	int64_t id;
+	int disabled;
+};
+
+/*
+ * The caller's admin row is locked and re-read inside the transaction: an
+ * admin disabled a moment ago by another admin (two admins disabling each
+ * other at once) is refused, so at least one of them stays. With the caller
+ * an enabled admin other than the target, an enabled admin always remains;
+ * the last-admin check says so explicitly.
+ */
+static enum proto_err disable_txn(struct req *r, void *arg, enum db_rc *db)
+{
+	const struct disable_args *a = arg;
+	struct user_row u;
+	char target[40];
+	int found = 0, admins = 0, caller_ok = 0;
+
+	TXN_TRY(store_user_lock_admins(r->w, r->auth.uid, &admins, &caller_ok));
+	if (!caller_ok)
+		return req_fail_msg(r, PROTO_ERR_TOKEN_EXPIRED, "token revoked");
+	TXN_TRY(store_user_get(r->w, a->id, &u, &found));
+	memset(u.password, 0, sizeof(u.password));
+	if (!found)
+		return PROTO_ERR_NOT_FOUND;
+	if (a->disabled && u.type == PROTO_ROLE_ADMIN && !u.disabled && admins <= 1)
+		return req_fail_conflict(r, "last_admin");
+	/* Disabling bumps the token version: the user's tokens die at once. */
+	TXN_TRY(store_user_set_disabled(r->w, a->id, a->disabled));
+	snprintf(target, sizeof(target), "user:%" PRId64, a->id);
+	if (audit_log(r->w, r->auth.uid, a->disabled ? "user.disable" : "user.enable", target, "") <
+	    0) {
+		*db = DB_ERROR;
+		return PROTO_ERR_INTERNAL;
+	}
+	return PROTO_OK;
+}
+
 static enum proto_err user_disable(struct req *r)
 {
-	struct user_row u;
-	int64_t id, disabled;
-	char target[40];
+	struct disable_args a;
+	int64_t disabled;
 	enum proto_err e;
-	enum db_rc rc;
-	int present, found = 0;
+	int present;
 
-	e = get_int(r, "id", 1, PROTO_MAX_ID, 1, &id, &present);
+	e = get_int(r, "id", 1, PROTO_MAX_ID, 1, &a.id, &present);
 	if (e == PROTO_OK)
 		e = get_int(r, "disabled", 0, 1, 1, &disabled, &present);
 	if (e != PROTO_OK)
 		return e;
-	if (disabled && id == r->auth.uid)
+	a.disabled = (int)disabled;
+	if (a.disabled && a.id == r->auth.uid)
 		return req_fail_conflict(r, "self");
-	rc = store_user_get(r->w, id, &u, &found);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	if (!found)
-		return PROTO_ERR_NOT_FOUND;
-
-	rc = db_begin(r->w);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	/* Disabling bumps the token version: the user's tokens die at once. */
-	rc = store_user_set_disabled(r->w, id, (int)disabled);
-	if (rc != DB_OK)
-		goto fail;
-	snprintf(target, sizeof(target), "user:%" PRId64, id);
-	if (audit_log(r->w, r->auth.uid, disabled ? "user.disable" : "user.enable", target, "") <
-	    0) {
-		rc = DB_ERROR;
-		goto fail;
-	}
-	rc = db_commit(r->w);
-	if (rc != DB_OK)
-		goto fail;
-	return PROTO_OK;
-fail:
-	db_rollback(r->w);
-	return txn_fail(r, rc);
+	return txn_run(r, disable_txn, &a);
 }
 
 /* ---- exported --------------------------------------------------------- */

@@ -8,6 +8,8 @@
  * stops the sinks and Redis for a moment, hence:
  */
 // ctest: RUN_SERIAL
+#include <ctype.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,7 +68,62 @@ static void expect_ok(struct it_resp *r)
 {
 	it_assert_status(r, 200);
 	assert_string_equal(it_err(r), "");
+	/* data is always an object (spec section 2), never null or missing. */
+	assert_non_null(it_data(r));
 	it_resp_free(r);
+}
+
+/* 200 with "data":{} (the routes of spec 4.1 that answer nothing else). */
+static void expect_empty(struct it_resp *r)
+{
+	it_assert_status(r, 200);
+	assert_non_null(it_data(r));
+	if (cJSON_GetArraySize(it_data(r)) != 0) {
+		print_error("expected \"data\":{} in %s\n", r->body);
+		fail();
+	}
+	it_resp_free(r);
+}
+
+/* A string member of an object, or fail. */
+static const char *obj_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v)) {
+		print_error("expected string \"%s\"\n", key);
+		fail();
+	}
+	return v->valuestring;
+}
+
+/* An integer member of an object, or fail. */
+static int64_t obj_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble) {
+		print_error("expected integer \"%s\"\n", key);
+		fail();
+	}
+	return (int64_t)v->valuedouble;
+}
+
+/* A userinfo object of spec 4.1: every field, with its type; type and role agree. */
+static void assert_userinfo(const cJSON *o)
+{
+	static const char *const roles[] = {"customer", "admin", "cashier"};
+	int64_t type;
+
+	assert_true(obj_int(o, "id") > 0);
+	obj_str(o, "name");
+	assert_in_range(obj_int(o, "gender"), 0, 2);
+	obj_str(o, "email");
+	obj_str(o, "mobile");
+	type = obj_int(o, "type");
+	assert_in_range(type, 0, 2);
+	assert_string_equal(obj_str(o, "role"), roles[type]);
+	assert_null(cJSON_GetObjectItem(o, "password"));
 }
 
 /* Ask for an email code and read it from the SMTP sink (malloc'd). */
@@ -75,8 +132,7 @@ static char *email_code(const char *email)
 	struct it_resp *r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
 	char *code;
 
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	expect_empty(r);
 	code = it_mail_code(email);
 	assert_non_null(code);
 	assert_int_equal(strlen(code), 6);
@@ -291,15 +347,44 @@ static void test_user_register_unsent_code_is_expired(void **state)
 
 static void test_user_register_duplicate_mobile_and_email(void **state)
 {
-	char mobile[32], email[300];
+	char mobile[32], email[300], fresh[300], *code, *tok;
+	struct it_resp *r;
+	int i;
 	(void)state;
 
 	snprintf(mobile, sizeof(mobile), "%s", it_unique_mobile());
 	snprintf(email, sizeof(email), "%s", it_unique_email());
 	register_customer("Dup", 0, mobile, email);
-	/* Uniqueness is checked before the code, so any well-formed code will do. */
-	expect_exists(post_register("Dup", 0, mobile, it_unique_email(), "123456"), "mobile");
-	expect_exists(post_register("Dup", 0, it_unique_mobile(), email, "123456"), "email");
+	/* Without a good code nobody learns whether a mobile or email is registered. */
+	expect_error(post_register("Dup", 0, mobile, it_unique_email(), "123456"), 410,
+	             "code_expired");
+	expect_error(post_register("Dup", 0, it_unique_mobile(), email, "123456"), 410,
+	             "code_expired");
+
+	/* A good code and a taken mobile: 409, which costs a try of the code, not the code... */
+	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
+	code = email_code(fresh);
+	for (i = 0; i < 4; i++)
+		expect_exists(post_register("Dup", 0, mobile, fresh, code), "mobile");
+	expect_ok(post_register("Dup", 0, it_unique_mobile(), fresh, code));
+	free(code);
+	/* ...so one code cannot probe more than five mobiles. */
+	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
+	code = email_code(fresh);
+	for (i = 0; i < 5; i++)
+		expect_exists(post_register("Dup", 0, mobile, fresh, code), "mobile");
+	expect_error(post_register("Dup", 0, it_unique_mobile(), fresh, code), 410, "code_expired");
+	free(code);
+
+	/* A good code for an address another user took meanwhile: 409 email. */
+	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
+	code = email_code(fresh);
+	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
+	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", fresh);
+	expect_empty(r);
+	expect_exists(post_register("Dup", 0, it_unique_mobile(), fresh, code), "email");
+	free(tok);
+	free(code);
 }
 
 static void test_user_register_field_validation(void **state)
@@ -356,8 +441,8 @@ static void test_user_register_field_validation(void **state)
 static void test_user_code_send_rate_limits(void **state)
 {
 	const char *email = it_unique_email();
+	char victim[300], *code;
 	struct it_resp *r;
-	char *code;
 	int i, ra;
 	(void)state;
 
@@ -370,18 +455,21 @@ static void test_user_code_send_rate_limits(void **state)
 	assert_true(ra >= 1 && ra <= 60);
 	it_resp_free(r);
 
-	/* 10 per hour per address: this source has used 2 (one refused) of them. */
+	/* 10 per hour per address, counted from a fresh address. */
 	fresh_source();
-	for (i = 0; i < 10; i++) {
-		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
-		it_assert_status(r, 200);
-		it_resp_free(r);
-	}
-	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
+	for (i = 0; i < 10; i++)
+		expect_empty(
+		    it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email()));
+	snprintf(victim, sizeof(victim), "%s", it_unique_email());
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", victim);
 	it_assert_error(r, 429, "rate_limited");
 	ra = atoi(r->retry_after);
-	assert_true(ra >= 1 && ra <= 3600);
+	assert_true(ra > 60 && ra <= 3600);
 	it_resp_free(r);
+	/* A refused address does not use up the destination's minute for its owner. */
+	fresh_source();
+	code = email_code(victim);
+	free(code);
 }
 
 static void test_user_phone_code_reaches_sms_sink(void **state)
@@ -444,6 +532,43 @@ static void test_user_login_rate_limit_per_mobile(void **state)
 	it_assert_error(r, 429, "rate_limited");
 	assert_true(atoi(r->retry_after) >= 1 && atoi(r->retry_after) <= 60);
 	it_resp_free(r);
+}
+
+/*
+ * The limit is the account's: logging in by mobile, by email or by the email
+ * in other letter case (the users table matches it without case) all count
+ * towards the same ten tries.
+ */
+static void test_user_login_rate_limit_per_account(void **state)
+{
+	char mobile[32], email[300], upper[300];
+	struct it_resp *r;
+	size_t k;
+	int i;
+	(void)state;
+
+	snprintf(mobile, sizeof(mobile), "%s", it_unique_mobile());
+	snprintf(email, sizeof(email), "%s", it_unique_email());
+	for (k = 0; k <= strlen(email); k++)
+		upper[k] = (char)toupper((unsigned char)email[k]);
+	register_customer("Emil", 1, mobile, email);
+	for (i = 0; i < 10; i++) {
+		fresh_source();
+		if (i < 4)
+			r = post_login("/user/login", mobile, "wrong-password");
+		else
+			r = it_postf("/user/login", NULL,
+			             "{\"email\":\"%s\",\"password\":\"wrong-password\"}",
+			             i < 7 ? email : upper);
+		expect_error(r, 401, "unauthorized");
+	}
+	fresh_source();
+	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
+	             email);
+	it_assert_error(r, 429, "rate_limited");
+	it_resp_free(r);
+	fresh_source();
+	expect_error(post_login("/admin/login", mobile, IT_PASSWORD), 429, "rate_limited");
 }
 
 static void test_user_login_rate_limit_per_address(void **state)
@@ -563,18 +688,14 @@ static void test_user_list_paging_and_role_filter(void **state)
 	r1 = it_post("/user/list", admin_token, "{\"page\":1,\"pageSize\":100}");
 	it_assert_status(r1, 200);
 	assert_true(it_data_int(r1, "total") > total);
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r1), "list")) > 0);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r1), "list"))
 	{
-		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
+		int64_t id = obj_int(it, "id");
 
 		assert_true(id > prev);
 		prev = id;
-		assert_non_null(cJSON_GetObjectItem(it, "name"));
-		assert_non_null(cJSON_GetObjectItem(it, "mobile"));
-		assert_non_null(cJSON_GetObjectItem(it, "email"));
-		assert_non_null(cJSON_GetObjectItem(it, "gender"));
-		assert_non_null(cJSON_GetObjectItem(it, "type"));
-		assert_null(cJSON_GetObjectItem(it, "password"));
+		assert_userinfo(it);
 	}
 	it_resp_free(r1);
 
@@ -586,6 +707,9 @@ static void test_user_list_paging_and_role_filter(void **state)
 	it_resp_free(r1);
 
 	expect_invalid(it_post("/user/list", admin_token, "{\"role\":\"boss\"}"), "role");
+	expect_invalid(it_post("/user/list", admin_token, "{\"role\":\"\"}"), "role");
+	expect_invalid(it_post("/user/list", admin_token, "{\"role\":1}"), "role");
+	expect_invalid(it_post("/user/list", admin_token, "{\"role\":\"Admin\"}"), "role");
 	expect_invalid(it_post("/user/list", admin_token, "{\"pageSize\":0}"), "pageSize");
 	cust = new_customer(&cid, mobile, email);
 	expect_error(it_post("/user/list", cust, "{}"), 403, "forbidden");
@@ -603,12 +727,13 @@ static void test_user_disable_revokes_and_blocks_login(void **state)
 	expect_error(it_postf("/user/disable", tok, "{\"id\":%lld,\"disabled\":1}", (long long)id),
 	             403, "forbidden");
 
-	expect_ok(
+	expect_empty(
 	    it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}", (long long)id));
 	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
+	expect_error(it_post("/refresh/auth", tok, NULL), 401, "token_expired");
 	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
 
-	expect_ok(
+	expect_empty(
 	    it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":0}", (long long)id));
 	/* The old token stays revoked; a new login works again. */
 	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
@@ -636,6 +761,77 @@ static void test_user_disable_revokes_and_blocks_login(void **state)
 	free(tok2);
 }
 
+struct disable_call {
+	const char *token;
+	int64_t target;
+	pthread_barrier_t *start;
+	struct it_resp *resp;
+};
+
+static void *disable_thread(void *arg)
+{
+	struct disable_call *c = arg;
+
+	pthread_barrier_wait(c->start);
+	c->resp = it_postf("/user/disable", c->token, "{\"id\":%lld,\"disabled\":1}",
+	                   (long long)c->target);
+	return NULL;
+}
+
+/*
+ * Two admins disabling each other at the same moment: one wins, the other,
+ * disabled meanwhile, is refused, so the two can never lock each other (and,
+ * were they the last, everyone) out.
+ */
+static void test_user_admins_disabling_each_other(void **state)
+{
+	struct disable_call c[2];
+	pthread_barrier_t start;
+	pthread_t th[2];
+	char mobile[2][32], *tok[2];
+	int64_t id[2];
+	int round, i, ok, alive;
+	(void)state;
+
+	for (round = 0; round < 6; round++) {
+		fresh_source();
+		for (i = 0; i < 2; i++) {
+			snprintf(mobile[i], sizeof(mobile[i]), "%s", it_unique_mobile());
+			id[i] = admin_register("admin", mobile[i], it_unique_email());
+			tok[i] = login_as("/admin/login", mobile[i], IT_PASSWORD, "admin");
+		}
+		assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+		for (i = 0; i < 2; i++) {
+			c[i].token = tok[i];
+			c[i].target = id[1 - i];
+			c[i].start = &start;
+			c[i].resp = NULL;
+			assert_int_equal(pthread_create(&th[i], NULL, disable_thread, &c[i]), 0);
+		}
+		for (i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&start);
+		ok = 0;
+		alive = 0;
+		for (i = 0; i < 2; i++) {
+			assert_non_null(c[i].resp);
+			if (c[i].resp->status == 200)
+				ok++;
+			else
+				it_assert_error(c[i].resp, 401, "token_expired");
+			it_resp_free(c[i].resp);
+			c[i].resp = it_post("/user/userinfo", tok[i], NULL);
+			assert_non_null(c[i].resp);
+			alive += c[i].resp->status == 200;
+			it_resp_free(c[i].resp);
+		}
+		assert_int_equal(ok, 1);
+		assert_int_equal(alive, 1);
+		free(tok[0]);
+		free(tok[1]);
+	}
+}
+
 /* ---- own account -------------------------------------------------------------- */
 
 static void test_user_password_change_revokes_tokens(void **state)
@@ -657,8 +853,9 @@ static void test_user_password_change_revokes_tokens(void **state)
 	/* Failed attempts changed nothing. */
 	expect_ok(it_post("/user/userinfo", tok, NULL));
 
-	expect_ok(it_post("/user/update/pass", tok,
-	                  "{\"oldPassword\":\"" IT_PASSWORD "\",\"password\":\"new-password-1\"}"));
+	expect_empty(it_post("/user/update/pass", tok,
+	                     "{\"oldPassword\":\"" IT_PASSWORD
+	                     "\",\"password\":\"new-password-1\"}"));
 	expect_error(it_post("/user/userinfo", tok, NULL), 401, "token_expired");
 	expect_error(post_login("/user/login", mobile, IT_PASSWORD), 401, "unauthorized");
 	tok2 = login_as("/user/login", mobile, "new-password-1", "customer");
@@ -687,7 +884,7 @@ static void test_user_userinfo_fields(void **state)
 	assert_string_equal(it_data_str(r, "mobile"), mobile);
 	assert_int_equal(it_data_int(r, "type"), 0);
 	assert_string_equal(it_data_str(r, "role"), "customer");
-	assert_null(cJSON_GetObjectItem(it_data(r), "password"));
+	assert_userinfo(it_data(r));
 	it_resp_free(r);
 	expect_error(it_post("/user/userinfo", NULL, NULL), 401, "unauthorized");
 	expect_error(it_post("/user/userinfo", "not.a.token", NULL), 401, "unauthorized");
@@ -712,11 +909,21 @@ static void test_user_update_info_present_keys(void **state)
 	expect_invalid(it_post("/user/update/info", tok, "{\"gender\":\"x\"}"), "gender");
 	expect_exists(it_postf("/user/update/info", tok, "{\"mobile\":\"%s\"}", om), "mobile");
 	expect_exists(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", oe), "email");
+	/* Column sizes: 100 characters of name, 254 of email. */
+	expect_invalid(it_postf("/user/update/info", tok, "{\"name\":\"%0101d\"}", 7), "name");
+	expect_invalid(it_postf("/user/update/info", tok, "{\"email\":\"%0250d@x.io\"}", 7),
+	               "email");
+	/* A refused key leaves the others of the request unapplied. */
+	expect_invalid(it_post("/user/update/info", tok, "{\"name\":\"Half\",\"gender\":7}"),
+	               "gender");
 
-	/* gender 0 is a real value; absent keys stay as they are. */
-	expect_ok(it_post("/user/update/info", tok, "{\"gender\":0}"));
+	/* gender 0 is a real value; absent keys stay as they are; the role is not a field. */
+	expect_empty(it_post("/user/update/info", tok,
+	                     "{\"gender\":0,\"type\":1,\"role\":\"admin\",\"disabled\":1}"));
 	r = it_post("/user/userinfo", tok, NULL);
 	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "type"), 0);
+	assert_string_equal(it_data_str(r, "role"), "customer");
 	assert_int_equal(it_data_int(r, "gender"), 0);
 	assert_string_equal(it_data_str(r, "name"), "Customer");
 	assert_string_equal(it_data_str(r, "mobile"), mobile);
@@ -724,10 +931,10 @@ static void test_user_update_info_present_keys(void **state)
 	it_resp_free(r);
 
 	snprintf(nm, sizeof(nm), "%s", it_unique_mobile());
-	expect_ok(
+	expect_empty(
 	    it_postf("/user/update/info", tok, "{\"name\":\"Renamed\",\"mobile\":\"%s\"}", nm));
 	/* Setting one's own current email again is no clash. */
-	expect_ok(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email));
+	expect_empty(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email));
 	r = it_post("/user/userinfo", tok, NULL);
 	it_assert_status(r, 200);
 	assert_string_equal(it_data_str(r, "name"), "Renamed");
@@ -745,6 +952,7 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 {
 	char mobile[32], email[300], hdr[1200], *tok, *tok2;
 	const char *headers[2] = {hdr, NULL};
+	const char *json_headers[3] = {hdr, "Content-Type: application/json", NULL};
 	struct it_resp *r;
 	int64_t id;
 	(void)state;
@@ -769,9 +977,64 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 
+	/* Old clients send the raw token on every route, also in lower-case "bearer". */
+	snprintf(hdr, sizeof(hdr), "Authorization: %s", tok);
+	r = it_request("POST", "/user/userinfo", headers, NULL, 0);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	it_resp_free(r);
+	snprintf(hdr, sizeof(hdr), "Authorization: bearer %s", tok);
+	r = it_request("POST", "/user/userinfo", headers, NULL, 0);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	snprintf(hdr, sizeof(hdr), "Authorization: %s", admin_token);
+	r = it_request("POST", "/user/list", json_headers, "{\"pageSize\":1}", 14);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
 	expect_error(it_post("/refresh/auth", NULL, NULL), 401, "unauthorized");
 	free(tok);
 	free(tok2);
+}
+
+/* Refresh as the role's user: a cashier stays a cashier, an admin an admin. */
+static void refresh_keeps(const char *role)
+{
+	char mobile[32], *tok, *tok2;
+	struct it_resp *r;
+	int64_t id;
+
+	snprintf(mobile, sizeof(mobile), "%s", it_unique_mobile());
+	id = admin_register(role, mobile, it_unique_email());
+	tok = login_as("/admin/login", mobile, IT_PASSWORD, role);
+	r = it_post("/refresh/auth", tok, "");
+	it_assert_status(r, 200);
+	assert_string_equal(it_data_str(r, "role"), role);
+	assert_true(it_data_int(r, "refreshAfter") < it_data_int(r, "accessExpire"));
+	tok2 = strdup(it_data_str(r, "accessToken"));
+	it_resp_free(r);
+	r = it_post("/user/userinfo", tok2, NULL);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_string_equal(it_data_str(r, "role"), role);
+	it_resp_free(r);
+	/* The new token carries the role's rights (admin route). */
+	r = it_post("/user/list", tok2, "{\"pageSize\":1}");
+	if (strcmp(role, "admin") == 0)
+		it_assert_status(r, 200);
+	else
+		it_assert_error(r, 403, "forbidden");
+	it_resp_free(r);
+	free(tok);
+	free(tok2);
+}
+
+static void test_user_refresh_auth_keeps_the_role(void **state)
+{
+	(void)state;
+	refresh_keeps("cashier");
+	fresh_source();
+	refresh_keeps("admin");
 }
 
 /* ---- generic body checks on user routes ------------------------------------------ */
@@ -889,15 +1152,18 @@ int main(void)
 	    T(test_user_phone_code_reaches_sms_sink),
 	    T(test_user_login_wrong_password_and_unknown_user),
 	    T(test_user_login_rate_limit_per_mobile),
+	    T(test_user_login_rate_limit_per_account),
 	    T(test_user_login_rate_limit_per_address),
 	    T(test_user_admin_login_needs_staff),
 	    T(test_user_admin_register_roles),
 	    T(test_user_list_paging_and_role_filter),
 	    T(test_user_disable_revokes_and_blocks_login),
+	    T(test_user_admins_disabling_each_other),
 	    T(test_user_password_change_revokes_tokens),
 	    T(test_user_userinfo_fields),
 	    T(test_user_update_info_present_keys),
 	    T(test_user_refresh_auth_with_and_without_bearer),
+	    T(test_user_refresh_auth_keeps_the_role),
 	    T(test_user_bad_bodies),
 	    T(test_user_delivery_and_redis_down_fail_closed),
 	};
