@@ -42,8 +42,11 @@
 #define PROTO_SEAT_HOUSE 'H'
 #define PROTO_SEAT_BLOCKED 'X'
 #define PROTO_SEAT_NONE '.'
-/* Every category a price may be given for (spec 4.4 "prices"). */
-#define PROTO_SEAT_PRICED "SVWCH"
+/*
+ * Every category a price may be given for (spec 4.4 "prices"). A house seat
+ * H has none of its own: it costs the S price (spec 4.3).
+ */
+#define PROTO_SEAT_PRICED "SVWC"
 
 /* Seat-map states of /screening/seats and seats.delta (spec 4.4, 6). */
 #define PROTO_STATE_NONE '.'

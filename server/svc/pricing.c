@@ -9,6 +9,8 @@
 
 #include "proto_layout.h"
 
+_Static_assert(sizeof(PROTO_SEAT_PRICED) - 1 == PRICING_NCAT, "one price slot per category");
+
 static int category_index(char c)
 {
 	const char *p;
@@ -159,7 +161,7 @@ char *pricing_prices_text(const struct pricing *p)
 	int k;
 
 	buf[n++] = '{';
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < PRICING_NCAT; k++) {
 		if (!p->has[k])
 			continue;
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"%c\":%lld", n > 1 ? "," : "",
@@ -185,17 +187,14 @@ char *pricing_discounts_text(const struct pricing *p)
 
 int pricing_seat(const struct pricing *p, char category, int64_t *price)
 {
-	int k = category_index(category);
-	int s = category_index(PROTO_SEAT_STANDARD);
+	int k;
 
+	if (category == PROTO_SEAT_HOUSE)
+		category = PROTO_SEAT_STANDARD;
+	k = category_index(category);
 	if (k < 0)
 		return -1;
-	if (p->has[k])
-		*price = p->price[k];
-	else if (category == PROTO_SEAT_HOUSE && p->has[s])
-		*price = p->price[s];
-	else
-		*price = p->film_amount;
+	*price = p->has[k] ? p->price[k] : p->film_amount;
 	return 0;
 }
 

@@ -4,10 +4,11 @@
  * ticket's price here, so the two never disagree (spec 4.4, 4.6).
  *
  * Rules:
- *   - prices: object, seat category ("S" "V" "W" "C" "H") -> integer price in
+ *   - prices: object, seat category ("S" "V" "W" "C") -> integer price in
  *     minor units, 0..PRICING_MAX_PRICE. A missing category costs the film's
- *     amount. A house seat H costs its own price when one is given, else the
- *     S price, else the film's amount. X and '.' have no price.
+ *     amount. A house seat H costs the S price (spec 4.3), so "H" is no key
+ *     of prices: it is refused rather than silently ignored. X and '.' have
+ *     no price.
  *   - discounts: object, ticket type ([a-z]{1,20}) -> integer percent off,
  *     0..100, at most PRICING_MAX_TYPES types. "adult" is always 0: the key
  *     may be sent only with 0. A ticket type that is neither "adult" nor a
@@ -28,6 +29,7 @@
 #define PRICING_MAX_TYPES 16
 #define PRICING_TYPE_MAX 20 /* characters of a ticket type name */
 #define PRICING_ADULT "adult"
+#define PRICING_NCAT 4 /* categories with a price of their own: PROTO_SEAT_PRICED */
 /* Longest text of a valid prices / discounts object, compact JSON. */
 #define PRICING_PRICES_TEXT_MAX 128
 #define PRICING_DISCOUNTS_TEXT_MAX (PRICING_MAX_TYPES * (PRICING_TYPE_MAX + 8) + 2)
@@ -40,8 +42,8 @@ struct pricing_type {
 /* The price rules of one screening. Plain data: copy it. */
 struct pricing {
 	int64_t film_amount;
-	int64_t price[5]; /* by index in PROTO_SEAT_PRICED: S V W C H */
-	int has[5];
+	int64_t price[PRICING_NCAT]; /* by index in PROTO_SEAT_PRICED: S V W C */
+	int has[PRICING_NCAT];
 	int ntypes;
 	struct pricing_type types[PRICING_MAX_TYPES];
 };
@@ -63,7 +65,7 @@ int pricing_init_text(struct pricing *p, const char *prices, const char *discoun
 
 /*
  * Canonical compact JSON of the objects of *p (validated input comes back
- * sorted: categories in S V W C H order, ticket types as given, "adult"
+ * sorted: categories in S V W C order, ticket types as given, "adult"
  * dropped). Return a malloc'd string the caller frees with free(), or NULL
  * on ENOMEM.
  */

@@ -83,10 +83,12 @@ static void test_pricing_house_seat_costs_standard_price(void **state)
 	assert_int_equal(pricing_init_text(&p, "{\"V\":6500}", NULL, 5000), 0);
 	assert_int_equal(pricing_seat(&p, 'H', &v), 0);
 	assert_int_equal(v, 5000);
-	/* An explicit H price wins. */
-	assert_int_equal(pricing_init_text(&p, "{\"S\":4500,\"H\":0}", NULL, 5000), 0);
-	assert_int_equal(pricing_seat(&p, 'H', &v), 0);
-	assert_int_equal(v, 0);
+	/* With a discount, like any S seat. */
+	assert_int_equal(pricing_init_text(&p, "{\"S\":4500}", "{\"child\":30}", 5000), 0);
+	assert_int_equal(pricing_ticket(&p, 'H', "child", &v), 0);
+	assert_int_equal(v, 3150);
+	/* H has no price of its own (spec 4.3): such a key is refused, not ignored. */
+	assert_int_equal(pricing_init_text(&p, "{\"S\":4500,\"H\":0}", NULL, 5000), -1);
 }
 
 static void test_pricing_blocked_and_aisle_have_no_price(void **state)
@@ -161,7 +163,7 @@ static void test_pricing_accepts_valid_prices(void **state)
 {
 	(void)state;
 	assert_int_equal(check_prices("{}"), 0);
-	assert_int_equal(check_prices("{\"S\":0,\"V\":1000000000,\"W\":1,\"C\":2,\"H\":3}"), 0);
+	assert_int_equal(check_prices("{\"S\":0,\"V\":1000000000,\"W\":1,\"C\":2}"), 0);
 	assert_int_equal(check_prices("null"), 0);
 	assert_int_equal(pricing_check_prices(NULL), 0);
 }
@@ -173,6 +175,7 @@ static void test_pricing_refuses_invalid_prices(void **state)
 	    "5",
 	    "\"S\"",
 	    "{\"X\":100}",
+	    "{\"H\":100}",
 	    "{\".\":100}",
 	    "{\"s\":100}",
 	    "{\"SV\":100}",
@@ -253,11 +256,11 @@ static void test_pricing_canonical_text(void **state)
 	char *t;
 
 	(void)state;
-	assert_int_equal(pricing_init_text(&p, "{\"H\":1,\"V\":6500,\"S\":4500}",
+	assert_int_equal(pricing_init_text(&p, "{\"C\":1,\"V\":6500,\"S\":4500}",
 	                                   "{\"adult\":0,\"child\":30,\"senior\":20}", 0),
 	                 0);
 	t = pricing_prices_text(&p);
-	assert_string_equal(t, "{\"S\":4500,\"V\":6500,\"H\":1}");
+	assert_string_equal(t, "{\"S\":4500,\"V\":6500,\"C\":1}");
 	free(t);
 	t = pricing_discounts_text(&p);
 	assert_string_equal(t, "{\"child\":30,\"senior\":20}");
