@@ -22,6 +22,32 @@ static struct rc_script drop_script =
     RC_SCRIPT("seatmap_drop", "redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
 
 /*
+ * Layout change: KEYS = the holds hashes of n screenings, then their
+ * fences; ARGV[1] = fence lifetime in ms. Returns 0 (fenced) or the
+ * 1-based index of a screening with a held seat (nothing set).
+ */
+static struct rc_script fence_script =
+    RC_SCRIPT("seatmap_fence", "local n = #KEYS / 2 "
+                               "for i = 1, n do "
+                               "if redis.call('HLEN', KEYS[i]) > 0 then return i end end "
+                               "for i = 1, n do "
+                               "redis.call('SET', KEYS[n + i], '1', 'PX', ARGV[1]) end "
+                               "return 0");
+
+/*
+ * KEYS = the fences of n screenings, then their versions; ARGV[1] "1" when
+ * the layout changed. Returns the new versions (empty when unchanged).
+ */
+static struct rc_script unfence_script = RC_SCRIPT(
+    "seatmap_unfence", "local n = #KEYS / 2 "
+                       "local v = {} "
+                       "for i = 1, n do "
+                       "redis.call('DEL', KEYS[i]) "
+                       "if ARGV[1] == '1' then v[i] = redis.call('INCR', KEYS[n + i]) end "
+                       "end "
+                       "return v");
+
+/*
  * The highest version this instance has served per screening, so that no
  * answer goes backwards (a stale cache entry, Redis down). Direct mapped: a
  * slot taken over by another screening forgets the older one, which then
@@ -291,25 +317,98 @@ void seatmap_invalidate(struct worker *w, int64_t id)
 	cache_del(w, key);
 }
 
-int seatmap_held_count(struct worker *w, int64_t id, int64_t *n)
+/*
+ * Keys of two kinds for ids[0..n) as one argv: first kind for every id,
+ * then the second, then arg (if not NULL). Returns the malloc'd argv (one
+ * block: free() it), or NULL on ENOMEM.
+ */
+#define KEY_SIZE 64
+static const char **key_pairs(const int64_t *ids, int n, int first_fence, const char *arg)
 {
-	char key[64];
+	size_t nargv = (size_t)n * 2 + (arg ? 1 : 0);
+	const char **argv = malloc(nargv * (sizeof(*argv) + KEY_SIZE));
+	char *buf;
+	int i;
+
+	if (!argv)
+		return NULL;
+	buf = (char *)(argv + nargv);
+	for (i = 0; i < n; i++) {
+		char *a = buf + (size_t)i * KEY_SIZE, *b = buf + (size_t)(n + i) * KEY_SIZE;
+
+		if (first_fence) {
+			key_of(a, KEY_SIZE, SEATMAP_FENCE_KEY, ids[i]);
+			key_of(b, KEY_SIZE, SEATMAP_VERSION_KEY, ids[i]);
+		} else {
+			key_of(a, KEY_SIZE, SEATMAP_HOLDS_KEY, ids[i]);
+			key_of(b, KEY_SIZE, SEATMAP_FENCE_KEY, ids[i]);
+		}
+		argv[i] = a;
+		argv[n + i] = b;
+	}
+	if (arg)
+		argv[nargv - 1] = arg;
+	return argv;
+}
+
+int seatmap_fence(struct worker *w, const int64_t *ids, int n)
+{
+	char ttl[16];
+	const char **argv;
 	redisReply *rep;
 	int rc = -1;
 
-	key_of(key, sizeof(key), SEATMAP_HOLDS_KEY, id);
-	rep = rc_cmd(w, "HLEN %s", key);
-	if (!rep)
+	if (n <= 0)
+		return 0;
+	snprintf(ttl, sizeof(ttl), "%d", SEATMAP_FENCE_MS);
+	argv = key_pairs(ids, n, 0, ttl);
+	if (!argv)
 		return -1;
-	if (rep->type == REDIS_REPLY_INTEGER) {
-		*n = rep->integer;
-		rc = 0;
-	} else {
-		log_warn("cannot count holds of screening %" PRId64 ": %s", id,
-		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+	rep = rc_eval(w, &fence_script, 2 * n, 1, argv, NULL);
+	free(argv);
+	if (!rep) {
+		log_warn("cannot fence %d screenings: redis unreachable", n);
+		return -1;
 	}
+	if (rep->type == REDIS_REPLY_INTEGER)
+		rc = rep->integer == 0 ? 0 : 1;
+	else
+		log_warn("cannot fence %d screenings: %s", n,
+		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
 	freeReplyObject(rep);
 	return rc;
+}
+
+void seatmap_unfence(struct worker *w, const int64_t *ids, int n, int changed)
+{
+	const char **argv;
+	redisReply *rep;
+	size_t i;
+
+	if (n <= 0)
+		return;
+	argv = key_pairs(ids, n, 1, changed ? "1" : "0");
+	if (!argv) {
+		log_warn("cannot unfence %d screenings: out of memory", n);
+		return;
+	}
+	rep = rc_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
+	free(argv);
+	if (!rep) {
+		log_warn("cannot unfence %d screenings: redis unreachable", n);
+	} else if (rep->type == REDIS_REPLY_ARRAY) {
+		for (i = 0; i < rep->elements && i < (size_t)n; i++)
+			if (rep->element[i]->type == REDIS_REPLY_INTEGER)
+				last_raise(ids[i], rep->element[i]->integer);
+	} else {
+		log_warn("cannot unfence %d screenings: %s", n,
+		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+	}
+	if (rep)
+		freeReplyObject(rep);
+	if (changed)
+		for (i = 0; i < (size_t)n; i++)
+			seatmap_invalidate(w, ids[i]);
 }
 
 int seatmap_drop_holds(struct worker *w, int64_t id)

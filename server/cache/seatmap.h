@@ -23,8 +23,18 @@
  *       screening is cancelled.
  *   RC_PREFIX "seatver:<screeningId>"  string: integer version of the
  *       screening's seat state; absent means 0. Every seat change (hold,
- *       release, expiry, sale, refund, cancellation) INCRs it in the same
- *       script that makes the change, so a version names one state.
+ *       release, expiry, sale, refund, cancellation, a new hall layout)
+ *       INCRs it in the same script that makes the change, so a version
+ *       names one state.
+ *   RC_PREFIX "seatfence:<screeningId>"  string, present (at most
+ *       SEATMAP_FENCE_MS) while a new layout of the screening's hall is
+ *       being written (/hall/update). The hold script must refuse every
+ *       hold while it exists (409 conflict, reason "layout_change"), and the
+ *       hold service must check the seats it held against the layout it
+ *       reads after its script succeeded. Then a hold and a layout change
+ *       cannot cross: a hold made before the fence is seen by the change
+ *       (409 held_seats, nothing changes), one made after the fence is gone
+ *       reads the new layout (the fence goes only after the commit).
  *
  * A snapshot reads the version and the holds in one script, then the live
  * tickets from MySQL: the state is at least as new as its version, so a
@@ -59,6 +69,8 @@ struct worker;
 /* Key formats (printf, with the screening id as PRId64) of the contract above. */
 #define SEATMAP_HOLDS_KEY RC_PREFIX "seats:%" PRId64
 #define SEATMAP_VERSION_KEY RC_PREFIX "seatver:%" PRId64
+#define SEATMAP_FENCE_KEY RC_PREFIX "seatfence:%" PRId64
+#define SEATMAP_FENCE_MS 30000
 /* Cache key (without RC_PREFIX) and lifetime of snapshots. */
 #define SEATMAP_CACHE_KEY "seatmap:%" PRId64
 #define SEATMAP_TTL_S 2
@@ -95,10 +107,20 @@ int seatmap_counts(const cJSON *snapshot, int *free, int *total);
 /* Drop the cached snapshot (after a write that changes it). */
 void seatmap_invalidate(struct worker *w, int64_t id);
 /*
- * Seats held in Redis for screening id into *n. Returns 0, or -1 when Redis
- * cannot be reached (the caller cannot know; refuse with 503).
+ * Before a layout change reaches screenings ids[0..n): in one script, if
+ * none of them has a held seat, set the fence of each. Returns 0 (fences
+ * set: the caller must seatmap_unfence them whatever happens next), 1 (a
+ * seat is held: nothing set), or -1 when Redis cannot be reached (the
+ * caller cannot know; refuse with 503). n 0 sets nothing and returns 0.
  */
-int seatmap_held_count(struct worker *w, int64_t id, int64_t *n);
+int seatmap_fence(struct worker *w, const int64_t *ids, int n);
+/*
+ * Drop the fences of ids[0..n). With changed (the layout change committed),
+ * raise each screening's version too and drop its cached snapshot, so that
+ * clients see a new state. Best effort (logged): a fence left behind
+ * expires after SEATMAP_FENCE_MS.
+ */
+void seatmap_unfence(struct worker *w, const int64_t *ids, int n, int changed);
 /*
  * Delete every hold of screening id and raise its version (one script).
  * Returns 0, or -1 when Redis cannot be reached (logged; the holds then

@@ -164,28 +164,42 @@ struct update_ctx {
 	int layout_changed;
 	int64_t *future; /* screenings whose seat map follows the layout */
 	int nfuture;
+	int fenced; /* future[] carry seat fences (seatmap.h) */
 };
 
-/* 409 when a seat of a screening still to come is sold or held. */
+/*
+ * 409 when a seat of a screening still to come is sold or held. Otherwise
+ * those screenings are fenced against new holds until after the commit,
+ * so that no hold can be made on the old layout meanwhile. Tickets need no
+ * fence: the locking read below keeps new ones out until the commit.
+ */
 static enum proto_err check_taken(struct req *r, struct update_ctx *c, enum db_rc *db)
 {
 	int64_t n;
-	int i;
+	int f;
 
 	TXN_TRY(store_screening_live_tickets_in_hall(r->w, c->id, c->now, &n));
 	if (n > 0)
 		return req_fail_conflict(r, "sold_seats");
 	TXN_TRY(store_screening_future_in_hall(r->w, c->id, c->now, &c->future, &c->nfuture));
-	for (i = 0; i < c->nfuture; i++) {
-		if (seatmap_held_count(r->w, c->future[i], &n) < 0) {
-			r->retry_after = 1;
-			return req_fail_msg(r, PROTO_ERR_UNAVAILABLE,
-			                    "cannot check the holds of hall %" PRId64, c->id);
-		}
-		if (n > 0)
-			return req_fail_conflict(r, "held_seats");
+	f = seatmap_fence(r->w, c->future, c->nfuture);
+	if (f < 0) {
+		r->retry_after = 1;
+		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE,
+		                    "cannot check the holds of hall %" PRId64, c->id);
 	}
+	if (f > 0)
+		return req_fail_conflict(r, "held_seats");
+	c->fenced = c->nfuture > 0;
 	return PROTO_OK;
+}
+
+/* Drop the fences of an attempt, if any (before a retry, or at the end). */
+static void unfence(struct req *r, struct update_ctx *c, int changed)
+{
+	if (c->fenced)
+		seatmap_unfence(r->w, c->future, c->nfuture, changed);
+	c->fenced = 0;
 }
 
 static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
@@ -196,6 +210,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	enum proto_err e;
 	int found;
 
+	unfence(r, c, 0);
 	free(c->future);
 	c->future = NULL;
 	c->nfuture = 0;
@@ -204,10 +219,13 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such hall");
 	if (c->layout) {
-		if (proto_layout_from_text(&cur, c->old->layout, why, sizeof(why)) < 0)
+		/* A stored layout that does not parse is replaced, never kept. */
+		if (proto_layout_from_text(&cur, c->old->layout, why, sizeof(why)) < 0) {
 			log_warn("hall %" PRId64 " had an invalid layout: %s", c->id, why);
-		else
+			c->layout_changed = 1;
+		} else {
 			c->layout_changed = !proto_layout_equal(&cur, c->layout);
+		}
 	}
 	if (c->layout_changed) {
 		if ((e = check_taken(r, c, db)) != PROTO_OK)
@@ -230,7 +248,7 @@ static enum proto_err hall_update(struct req *r)
 	struct proto_layout l;
 	enum proto_err e;
 	char k[64];
-	int g, i;
+	int g;
 
 	if (proto_get_id(r->body, "id", &c.id) != 1)
 		return req_fail_field(r, "id");
@@ -249,16 +267,15 @@ static enum proto_err hall_update(struct req *r)
 	if (!c.old)
 		return PROTO_ERR_INTERNAL;
 	e = txn_run(r, update_tx, &c);
+	/* After the commit: new versions, so that clients fetch the new layout. */
+	unfence(r, &c, e == PROTO_OK);
 	if (e == PROTO_OK) {
 		key_detail(k, sizeof(k), c.id);
 		cache_del(r->w, k);
 		cache_bump(r->w, NS);
-		if (c.layout_changed) {
-			for (i = 0; i < c.nfuture; i++)
-				seatmap_invalidate(r->w, c.future[i]);
-			/* The sale list compares sold seats with seatsTotal. */
+		/* The sale list compares sold seats with seatsTotal (seat maps: unfence). */
+		if (c.layout_changed)
 			cache_bump(r->w, "film");
-		}
 		/* Screening answers carry the hall's name. */
 		if (c.name && strcmp(c.name, c.old->name) != 0)
 			screening_cache_bump(r->w);

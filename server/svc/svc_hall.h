@@ -11,8 +11,10 @@
  *     refused with 409 conflict while a scheduled screening of the hall that
  *     is not over has a live ticket (reason "sold_seats") or a held seat in
  *     Redis (reason "held_seats"; 503 when Redis cannot be asked). Otherwise
- *     those screenings' seatsTotal follow the new layout. A name change is
- *     always allowed;
+ *     those screenings' seatsTotal follow the new layout and their seat
+ *     versions go up by one (clients fetch the new layout); holds on them
+ *     are fenced off until the change is committed (seatmap.h), so none is
+ *     made on the old layout. A name change is always allowed;
  *   - /hall/remove is soft (removed halls are 404 everywhere but in the
  *     screenings that already used them) and refused with 409 conflict,
  *     reason "future_screenings", while a scheduled screening of the hall
