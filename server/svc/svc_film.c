@@ -256,7 +256,7 @@ static enum proto_err film_create(struct req *r)
 /* ---- /film/update ---- */
 
 struct update_ctx {
-	int64_t id;
+	int64_t id, now;
 	const struct film_patch *p;
 	struct film_row *old;
 	const char *detail;
@@ -265,11 +265,22 @@ struct update_ctx {
 static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 {
 	struct update_ctx *c = arg;
-	int found;
+	int64_t *future = NULL;
+	int found, n = 0;
 
 	TXN_TRY(store_film_lock(r->w, c->id, 1, c->old, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
+	/*
+	 * A film sold by quantity has no screenings (screening creation
+	 * refuses it): it cannot become one while screenings are to come.
+	 */
+	if (c->p->is_select_seat == 0 && c->old->is_select_seat) {
+		TXN_TRY(store_screening_future_of_film(r->w, c->id, c->now, &future, &n));
+		free(future);
+		if (n > 0)
+			return req_fail_conflict(r, "future_screenings");
+	}
 	TXN_TRY(store_film_update(r->w, c->id, c->p));
 	if (audit(r, "film.update", c->id, c->detail) < 0)
 		TXN_TRY(DB_ERROR);
@@ -303,6 +314,7 @@ static enum proto_err film_update(struct req *r)
 		return e;
 	}
 	detail = body_detail(r);
+	c.now = (int64_t)time(NULL);
 	c.p = &p;
 	c.old = cur;
 	c.detail = detail;

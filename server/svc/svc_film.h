@@ -9,7 +9,10 @@
  *     or angle brackets, "" or starting with "/", "http://" or "https://";
  *   - /film/update sets every key that is present (0 and "" included) and
  *     leaves absent ones; a film's length change does not move screenings
- *     already scheduled (their endAt stays);
+ *     already scheduled (their endAt stays); isSelectSeat cannot go from 1
+ *     to 0 while a scheduled screening of the film starts later (409
+ *     conflict, reason "future_screenings"): a film sold by quantity has no
+ *     screenings;
  *   - /film/list: "query" matches a substring of name or director, "genre"
  *     the whole genre (both case-insensitive); newest first;
  *   - /film/sale/list: at most FILM_SALE_MAX films, newest first, "total"
