@@ -283,11 +283,20 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	int64_t start, end, overlaps;
 	int found;
 
-	/* Hall first, as every writer of the hall's schedule (lock order). */
+	/*
+	 * Lock order of store_hall.h: hall, film, screening (film removal
+	 * locks the film, then its screenings). Hall and film never change
+	 * for a screening, so an unlocked read finds them.
+	 */
 	TXN_TRY(store_screening_get(r->w, c->id, c->s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 	TXN_TRY(store_hall_lock(r->w, c->s->hall_id, c->hall, &found));
+	if (c->has_start) {
+		TXN_TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
+		if (!found)
+			return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
+	}
 	TXN_TRY(store_screening_lock(r->w, c->id, c->s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
@@ -298,9 +307,6 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	start = c->s->start_at;
 	end = c->s->end_at;
 	if (c->has_start) {
-		TXN_TRY(store_film_lock(r->w, c->s->film_id, 0, c->film, &found));
-		if (!found)
-			return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 		start = c->start_at;
 		end = start + c->film->length * 60;
 		TXN_TRY(
