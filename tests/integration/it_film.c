@@ -1,9 +1,11 @@
+// ctest: RUN_SERIAL
 /*
  * it_film.c: the film routes of spec 4.2 against the real daemon: creation
  * and its field checks, roles, present-key updates, search and paging, the
  * sale list, removal (soft, refused while paid tickets are to come, taking
- * the film's future screenings with it), and that every write shows in the
- * next read at once (cache invalidation).
+ * the film's future screenings with it), that every write shows in the
+ * next read at once (cache invalidation), and that reads go on from MySQL
+ * while Redis is down (it stops Redis: run alone).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -585,9 +587,16 @@ static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
 
 static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **state)
 {
-	int64_t fid = film_new(it_unique("paid-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid, oid;
+	char name[64];
+	int64_t fid, hall = hall_new(), sid, oid;
 	struct it_resp *r;
+
+	snprintf(name, sizeof(name), "%s", it_unique("paid-"));
+	fid = film_new(name, "D", "Drama", 1, 0);
+	/* Listed (and cached) before the removal. */
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
+	assert_non_null(list_find(r, fid));
+	it_resp_free(r);
 
 	sid = screening_new(fid, hall, time(NULL) + 86400);
 	oid = order_with_ticket(fid, sid, "B2", 1, 1);
@@ -616,7 +625,9 @@ static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **st
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = it_post("/film/list", NULL, "{\"pageSize\":100}");
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "total"), 0);
 	assert_null(list_find(r, fid));
 	it_resp_free(r);
 	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
@@ -684,6 +695,305 @@ static void test_film_remove_cancels_its_future_screenings(void **state)
 	                 1);
 }
 
+static void test_film_openapi_example_still_works(void **state)
+{
+	/* The original's example (seed-openapi.json): a general-admission film. */
+	struct it_resp *r;
+	cJSON *d;
+	int64_t id;
+
+	r = it_post("/film/create", admin_tok,
+	            "{\"name\": \"Star Fight\", \"desc\": \"a excellent movie \", \"stock\": 100, "
+	            "\"amount\": 38, \"screenwriter\": \"James\", \"director\": \"John\", "
+	            "\"length\": 120, \"isSelectSeat\": 0}");
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+
+	/* The detail now carries its id, and every field of the original. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	d = it_data(r);
+	assert_int_equal(json_int(d, "id"), id);
+	assert_string_equal(json_str(d, "name"), "Star Fight");
+	assert_string_equal(json_str(d, "desc"), "a excellent movie ");
+	assert_int_equal(json_int(d, "stock"), 100);
+	assert_int_equal(json_int(d, "amount"), 38);
+	assert_string_equal(json_str(d, "screenwriter"), "James");
+	assert_string_equal(json_str(d, "director"), "John");
+	assert_int_equal(json_int(d, "length"), 120);
+	assert_int_equal(json_int(d, "isSelectSeat"), 0);
+	assert_string_equal(json_str(d, "genre"), "");
+	assert_string_equal(json_str(d, "posterUrl"), "");
+	it_resp_free(r);
+
+	/* General admission with stock: on sale, with its id, and no screenings. */
+	r = it_post("/film/sale/list", NULL, NULL);
+	it_assert_status(r, 200);
+	d = list_find(r, id);
+	assert_non_null(d);
+	assert_int_equal(json_int(d, "stock"), 100);
+	it_resp_free(r);
+	r = it_postf("/screening/create", admin_tok,
+	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)id,
+	             (long long)hall_new(), (long long)(time(NULL) + 86400));
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "filmId");
+	it_resp_free(r);
+
+	/* The update example: id and name. */
+	r = it_postf("/film/update", admin_tok, "{\"id\": %lld, \"name\": \"Star Fight 2\"}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_string_equal(it_data_str(r, "name"), "Star Fight 2");
+	assert_int_equal(it_data_int(r, "stock"), 100);
+	it_resp_free(r);
+	r = it_postf("/film/remove", admin_tok, "{\"id\": %lld}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
+static void test_film_text_limits_are_enforced(void **state)
+{
+	static const char *const base =
+	    "\"desc\":\"\",\"stock\":0,\"amount\":0,\"screenwriter\":\"\","
+	    "\"director\":\"\",\"length\":1,\"isSelectSeat\":1";
+	static const struct {
+		const char *key;
+		size_t max;
+	} limits[] = {
+	    {"name", 100},  {"desc", 2000},        {"director", 100},
+	    {"genre", 100}, {"screenwriter", 100}, {"posterUrl", 500},
+	};
+	char *body, *val;
+	struct it_resp *r;
+	size_t i, n;
+	int64_t id;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		for (n = limits[i].max; n <= limits[i].max + 1; n++) {
+			val = malloc(n + 1);
+			assert_non_null(val);
+			memset(val, 'a', n);
+			if (!strcmp(limits[i].key, "posterUrl"))
+				val[0] = '/';
+			val[n] = '\0';
+			/* The key under test first: of duplicate keys the first is read. */
+			assert_true(asprintf(&body, "{\"%s\":\"%s\",\"name\":\"%s\",%s}",
+			                     limits[i].key, val, it_unique("limit-"), base) > 0);
+			r = it_post("/film/create", admin_tok, body);
+			if (n == limits[i].max) {
+				it_assert_status(r, 200);
+				id = it_data_int(r, "id");
+				it_resp_free(r);
+				r = detail(id);
+				it_assert_status(r, 200);
+				assert_int_equal(strlen(it_data_str(r, limits[i].key)), n);
+			} else {
+				it_assert_error(r, 400, "invalid_field");
+				assert_string_equal(json_str(it_data(r), "field"), limits[i].key);
+			}
+			it_resp_free(r);
+			free(body);
+			free(val);
+		}
+	}
+	/* The search query is a name: at most 100 characters too. */
+	val = malloc(102);
+	assert_non_null(val);
+	memset(val, 'q', 101);
+	val[101] = '\0';
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", val);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "query");
+	it_resp_free(r);
+	val[100] = '\0';
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"pageSize\":100}", val);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	free(val);
+}
+
+/* The film's entry in a list answer, asserting the list is an answer. */
+static cJSON *in_list(const struct it_resp *r, int64_t id)
+{
+	it_assert_status(r, 200);
+	return list_find(r, id);
+}
+
+static void test_film_each_write_is_seen_by_the_next_read(void **state)
+{
+	char tag[64], body[256];
+	struct it_resp *r;
+	int64_t id;
+
+	snprintf(tag, sizeof(tag), "%s", it_unique("rwr"));
+	/* Read (and cache) the list, the sale list; create; read again. */
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	assert_int_equal(it_data_int(r, "total"), 0);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	snprintf(body, sizeof(body), "First %s", tag);
+	id = film_new(body, "Dir", "Drama", 0, 5);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	assert_int_equal(it_data_int(r, "total"), 1);
+	assert_string_equal(json_str(in_list(r, id), "name"), body);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_non_null(in_list(r, id));
+	it_resp_free(r);
+
+	/* Update: detail, list and sale list (stock 0: off sale) at once. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok,
+	             "{\"id\":%lld,\"name\":\"Second %s\",\"stock\":0,\"genre\":\"Noir\"}",
+	             (long long)id, tag);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	snprintf(body, sizeof(body), "Second %s", tag);
+	r = detail(id);
+	assert_string_equal(it_data_str(r, "name"), body);
+	assert_string_equal(it_data_str(r, "genre"), "Noir");
+	assert_int_equal(it_data_int(r, "stock"), 0);
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	assert_string_equal(json_str(in_list(r, id), "name"), body);
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"genre\":\"Noir\"}", tag);
+	assert_non_null(in_list(r, id));
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_null(in_list(r, id));
+	it_resp_free(r);
+	/* And back on sale. */
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"stock\":7}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_int_equal(json_int(in_list(r, id), "stock"), 7);
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(it_data_int(r, "stock"), 7);
+	it_resp_free(r);
+
+	/* Remove: gone from the detail, the list and the sale list at once. */
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
+	assert_int_equal(it_data_int(r, "total"), 0);
+	assert_null(in_list(r, id));
+	it_resp_free(r);
+	r = it_post("/film/sale/list", NULL, NULL);
+	assert_null(in_list(r, id));
+	it_resp_free(r);
+}
+
+static void test_film_select_seat_stays_while_screenings_are_to_come(void **state)
+{
+	int64_t fid = film_new(it_unique("seated-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid;
+	struct it_resp *r;
+
+	sid = screening_new(fid, hall, time(NULL) + 2 * 86400);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":0,\"stock\":50}",
+	             (long long)fid);
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "future_screenings");
+	it_resp_free(r);
+	/* Nothing of the refused update was written. */
+	r = detail(fid);
+	assert_int_equal(it_data_int(r, "isSelectSeat"), 1);
+	assert_int_equal(it_data_int(r, "stock"), 0);
+	it_resp_free(r);
+	/* Other fields, and isSelectSeat 1 again, are fine. */
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":1,\"stock\":3}",
+	             (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	/* With the screening cancelled it may be sold by quantity. */
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":0}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(fid);
+	assert_int_equal(it_data_int(r, "isSelectSeat"), 0);
+	assert_int_equal(it_data_int(r, "stock"), 3);
+	it_resp_free(r);
+}
+
+/* Redis back up whatever the test did (it may have failed with Redis stopped). */
+static int redis_back(void **state)
+{
+	return it_stack("redis-start") == 0 ? 0 : -1;
+}
+
+static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
+{
+	const char *name = it_unique("down-");
+	int64_t id = film_new(name, "Dir", "Western", 0, 9);
+	struct it_resp *r;
+	int round;
+
+	/* Cached first. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+
+	assert_int_equal(it_stack("redis-stop"), 0);
+	for (round = 0; round < 3; round++) {
+		r = detail(id);
+		it_assert_status(r, 200);
+		assert_int_equal(it_data_int(r, "id"), id);
+		assert_string_equal(it_data_str(r, "name"), name);
+		assert_int_equal(it_data_int(r, "stock"), 9);
+		it_resp_free(r);
+		r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"genre\":\"Western\"}", name);
+		assert_int_equal(it_data_int(r, "total"), 1);
+		assert_non_null(in_list(r, id));
+		it_resp_free(r);
+		r = it_post("/film/sale/list", NULL, NULL);
+		assert_non_null(in_list(r, id));
+		it_resp_free(r);
+		r = detail(sql_id());
+		it_assert_error(r, 404, "not_found");
+		it_resp_free(r);
+	}
+	/* A write goes through too (invalidation is best effort), and is read back. */
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"stock\":4}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(it_data_int(r, "stock"), 4);
+	it_resp_free(r);
+	assert_int_equal(it_stack("redis-start"), 0);
+
+	/* Back up: reads are answered (and cached again) all along. */
+	for (round = 0; round < 3; round++) {
+		r = detail(id);
+		it_assert_status(r, 200);
+		assert_int_equal(it_data_int(r, "stock"), 4);
+		it_resp_free(r);
+		usleep(300 * 1000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +1008,12 @@ int main(void)
 	    cmocka_unit_test(test_film_remove_is_refused_while_paid_tickets_are_to_come),
 	    cmocka_unit_test(test_film_remove_ignores_paid_tickets_of_past_screenings),
 	    cmocka_unit_test(test_film_remove_cancels_its_future_screenings),
+	    cmocka_unit_test(test_film_openapi_example_still_works),
+	    cmocka_unit_test(test_film_text_limits_are_enforced),
+	    cmocka_unit_test(test_film_each_write_is_seen_by_the_next_read),
+	    cmocka_unit_test(test_film_select_seat_stays_while_screenings_are_to_come),
+	    cmocka_unit_test_teardown(test_film_reads_fall_back_to_mysql_while_redis_is_down,
+	                              redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,9 +1,11 @@
+// ctest: RUN_SERIAL
 /*
  * it_hall.c: the hall routes of spec 4.3 against the real daemon: creation
  * with layout validation, roles, updates (refused while a seat of a
  * screening to come is sold or held), soft removal (refused while
- * screenings to come use the hall), and that every write shows in the next
- * read at once.
+ * screenings to come use the hall), that every write shows in the next
+ * read at once, and that reads go on from MySQL while Redis is down (it
+ * stops Redis: run alone).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -453,6 +455,9 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 
 	r = detail(id);
 	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	assert_non_null(list_find(r, id)); /* listed (and cached) before */
+	it_resp_free(r);
 	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(json_str(it_data(r), "reason"), "future_screenings");
@@ -507,6 +512,243 @@ static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
 	it_resp_free(r);
 }
 
+/* A Redis command's first line of output (trimmed) into out. */
+static void redis(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void redis(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[512], path[] = "/tmp/it_hall_redis_XXXXXX";
+	va_list ap;
+	FILE *f;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(it_sh("redis-cli -p %s %s >%s", it_env("REDIS_PORT"), cmd, path), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	fclose(f);
+	unlink(path);
+}
+
+static struct it_resp *seats(int64_t sid)
+{
+	return it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
+}
+
+static void test_hall_each_write_is_seen_by_the_next_read(void **state)
+{
+	const char *name = it_unique("Salle ");
+	struct it_resp *r;
+	char lay[64];
+	int64_t id;
+
+	/* Create: the cached list has it at once. */
+	r = it_post("/hall/list", NULL, NULL);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_int_equal(it_data_int(r, "seats"), 3);
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	it_assert_status(r, 200);
+	assert_non_null(list_find(r, id));
+	assert_string_equal(json_str(list_find(r, id), "name"), name);
+	it_resp_free(r);
+
+	/* Update (name and layout together): detail and list at once. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok,
+	             "{\"id\":%lld,\"name\":\"%s bis\",\"layout\":[\"SS\",\"..\",\"WC\"]}",
+	             (long long)id, name);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SS|..|WC");
+	assert_int_equal(json_int(it_data(r), "seats"), 4);
+	assert_true(strstr(json_str(it_data(r), "name"), " bis") != NULL);
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	assert_true(strstr(json_str(list_find(r, id), "name"), " bis") != NULL);
+	assert_int_equal(json_int(list_find(r, id), "seats"), 4);
+	it_resp_free(r);
+
+	/* Remove: gone from the detail and the list at once. */
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	it_assert_error(r, 404, "not_found");
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	it_assert_status(r, 200);
+	assert_null(list_find(r, id));
+	it_resp_free(r);
+	{
+		char *out =
+		    it_sql("SELECT COUNT(*) FROM audit WHERE target = 'hall:%lld' AND action "
+		           "IN ('hall.create', 'hall.update', 'hall.remove')",
+		           (long long)id);
+
+		assert_non_null(out);
+		assert_int_equal(strtoll(out, NULL, 10), 3);
+		free(out);
+	}
+}
+
+static void test_hall_name_limit_is_enforced(void **state)
+{
+	char name[102];
+	struct it_resp *r;
+	int64_t id;
+
+	memset(name, 'n', 101);
+	name[101] = '\0';
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "name");
+	it_resp_free(r);
+	name[100] = '\0';
+	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id,
+	             name);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "name");
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(strlen(json_str(it_data(r), "name")), 100);
+	it_resp_free(r);
+}
+
+static void test_hall_layout_change_raises_the_seat_version(void **state)
+{
+	int64_t id = hall_new("[\"SSSS\"]");
+	int64_t sid = screening_new(id, time(NULL) + 6 * 86400), v;
+	struct it_resp *r;
+	char out[64];
+
+	redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
+	r = seats(sid);
+	it_assert_status(r, 200);
+	v = it_data_int(r, "version");
+	assert_int_equal(v, 11);
+	it_resp_free(r);
+	/* Refused while a seat is held: nothing changes, no fence is left. */
+	redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
+	r = update_layout(id, "[\"SSS\"]");
+	it_assert_error(r, 409, "conflict");
+	it_resp_free(r);
+	redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	assert_string_equal(out, "0");
+	redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	assert_string_equal(out, "11");
+	redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
+
+	/* A new layout is a new seat state: one version more, at once, no fence left. */
+	r = update_layout(id, "[\"SSS\",\"VV\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	assert_string_equal(out, "0");
+	r = seats(sid);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "version"), 12);
+	assert_string_equal(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "layout"), 1)->valuestring, "VV");
+	assert_int_equal(it_data_int(r, "seatsTotal"), 5);
+	it_resp_free(r);
+	/* The same layout again changes nothing. */
+	r = update_layout(id, "[\"SSS\",\"VV\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	assert_string_equal(out, "12");
+}
+
+/* Redis back up whatever the test did (it may have failed with Redis stopped). */
+static int redis_back(void **state)
+{
+	return it_stack("redis-start") == 0 ? 0 : -1;
+}
+
+static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
+{
+	int64_t id = hall_new("[\"SS.SS\",\"\",\"VWCH\"]"), busy = hall_new("[\"SSSS\"]");
+	struct it_resp *r;
+	char lay[64];
+	int round;
+
+	screening_new(busy, time(NULL) + 7 * 86400);
+	r = detail(id); /* cached */
+	it_resp_free(r);
+	r = it_post("/hall/list", NULL, NULL);
+	it_resp_free(r);
+
+	assert_int_equal(it_stack("redis-stop"), 0);
+	for (round = 0; round < 3; round++) {
+		r = detail(id);
+		it_assert_status(r, 200);
+		layout_str(it_data(r), lay, sizeof(lay));
+		assert_string_equal(lay, "SS.SS||VWCH");
+		assert_int_equal(json_int(it_data(r), "seats"), 8);
+		it_resp_free(r);
+		r = it_post("/hall/list", NULL, NULL);
+		it_assert_status(r, 200);
+		assert_non_null(list_find(r, id));
+		it_resp_free(r);
+		r = detail(sql_id());
+		it_assert_error(r, 404, "not_found");
+		it_resp_free(r);
+	}
+	/*
+	 * A new layout of a hall with screenings to come needs Redis (the holds
+	 * cannot be checked): 503 and nothing written. A name change does not.
+	 */
+	r = update_layout(busy, "[\"SS\"]");
+	it_assert_error(r, 503, "unavailable");
+	assert_true(r->retry_after[0] != '\0');
+	it_resp_free(r);
+	r = detail(busy);
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SSSS");
+	it_resp_free(r);
+	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Down\"}", (long long)busy);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = update_layout(id, "[\"SSS\"]"); /* no screenings: no holds to check */
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	layout_str(it_data(r), lay, sizeof(lay));
+	assert_string_equal(lay, "SSS");
+	it_resp_free(r);
+	assert_int_equal(it_stack("redis-start"), 0);
+
+	for (round = 0; round < 3; round++) {
+		r = detail(busy);
+		it_assert_status(r, 200);
+		assert_string_equal(json_str(it_data(r), "name"), "Down");
+		it_resp_free(r);
+		usleep(300 * 1000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +761,11 @@ int main(void)
 	    cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_sold),
 	    cmocka_unit_test(test_hall_remove_refused_while_screenings_are_to_come),
 	    cmocka_unit_test(test_hall_detail_refuses_bad_and_unknown_ids),
+	    cmocka_unit_test(test_hall_each_write_is_seen_by_the_next_read),
+	    cmocka_unit_test(test_hall_name_limit_is_enforced),
+	    cmocka_unit_test(test_hall_layout_change_raises_the_seat_version),
+	    cmocka_unit_test_teardown(test_hall_reads_fall_back_to_mysql_while_redis_is_down,
+	                              redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

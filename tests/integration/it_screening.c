@@ -1,11 +1,14 @@
+// ctest: RUN_SERIAL
 /*
  * it_screening.c: the screening routes of spec 4.4 against the real
  * daemon: creation and its field checks, roles, the overlap rule (with 15
- * minutes of cleaning) also when eight admins race for one hall, updates,
- * cancellation and what it does to orders, tickets and holds, the list
- * with its window and paging, and the seat map aligned with the layout.
- * Orders and tickets are inserted with SQL and holds with redis-cli (the
- * selling issue writes them for real).
+ * minutes of cleaning) also when eight admins race for one hall, by
+ * creating or by moving screenings, updates, cancellation and what it does
+ * to orders, tickets and holds, the list with its window and paging, the
+ * seat map aligned with the layout, that every write shows in the next
+ * read at once, and that reads go on from MySQL while Redis is down (it
+ * stops Redis: run alone). Orders and tickets are inserted with SQL and
+ * holds with redis-cli (the selling issue writes them for real).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -306,6 +309,7 @@ static void test_screening_create_refuses_bad_fields(void **state)
 		const char *extra, *field;
 	} bad[] = {
 	    {"\"prices\":{\"X\":100}", "prices"},
+	    {"\"prices\":{\"H\":100}", "prices"}, /* H costs the S price */
 	    {"\"prices\":{\"S\":-1}", "prices"},
 	    {"\"prices\":{\"S\":1.5}", "prices"},
 	    {"\"prices\":[4500]", "prices"},
@@ -880,6 +884,228 @@ static void test_screening_film_and_hall_names_follow_renames(void **state)
 	it_resp_free(r);
 }
 
+struct mover {
+	int64_t id, start;
+	pthread_barrier_t *go;
+	long status;
+	char error[32];
+};
+
+static void *move(void *arg)
+{
+	struct mover *m = arg;
+	struct it_resp *r;
+
+	pthread_barrier_wait(m->go);
+	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
+	             (long long)m->id, (long long)m->start);
+	m->status = r ? r->status : -1;
+	snprintf(m->error, sizeof(m->error), "%s", r ? it_err(r) : "");
+	it_resp_free(r);
+	return NULL;
+}
+
+static void test_screening_concurrent_overlapping_moves_let_one_win(void **state)
+{
+	enum { MOVERS = 6 };
+	int64_t hid = hall_new("[\"SSSS\"]"), t = time(NULL) + 20 * DAY;
+	struct mover m[MOVERS];
+	pthread_t th[MOVERS];
+	pthread_barrier_t go;
+	int i, won = 0, lost = 0;
+
+	/* Six screenings a day apart, all moved at once into one evening. */
+	pthread_barrier_init(&go, NULL, MOVERS);
+	for (i = 0; i < MOVERS; i++)
+		m[i] = (struct mover){
+		    .id = screening_new(hid, t + (i + 1) * DAY), .start = t + i * 300, .go = &go};
+	for (i = 0; i < MOVERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, move, &m[i]), 0);
+	for (i = 0; i < MOVERS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < MOVERS; i++) {
+		if (m[i].status == 200)
+			won++;
+		else if (m[i].status == 409 && !strcmp(m[i].error, "conflict"))
+			lost++;
+		else
+			print_error("mover %d: %ld %s\n", i, m[i].status, m[i].error);
+	}
+	assert_int_equal(won, 1);
+	assert_int_equal(lost, MOVERS - 1);
+	assert_int_equal(sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld AND "
+	                         "start_at < %lld",
+	                         (long long)hid, (long long)(t + DAY)),
+	                 1);
+}
+
+static void test_screening_each_write_is_seen_by_the_next_read(void **state)
+{
+	int64_t hid = hall_new("[\"SSS\",\"VV\"]"), now = time(NULL), fid, id, t;
+	char body[512];
+	struct it_resp *r;
+	cJSON *it;
+
+	r = it_postf("/film/create", admin_tok,
+	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
+	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":1}",
+	             it_unique("RWR film "));
+	it_assert_status(r, 200);
+	fid = it_data_int(r, "id");
+	it_resp_free(r);
+	snprintf(body, sizeof(body), "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}", (long long)fid,
+	         (long long)now, (long long)(now + 30 * DAY));
+	t = now + 4 * DAY;
+
+	/* Create: the cached list has it at once. */
+	r = it_post("/screening/list", NULL, body);
+	assert_int_equal(it_data_int(r, "total"), 0);
+	it_resp_free(r);
+	r = create(fid, hid, t);
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	r = it_post("/screening/list", NULL, body);
+	assert_int_equal(it_data_int(r, "total"), 1);
+	assert_int_equal(json_int(list_find(r, id), "startAt"), t);
+	it_resp_free(r);
+
+	/* Update: detail and list at once. */
+	r = detail(id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/screening/update", admin_tok,
+	             "{\"id\":%lld,\"startAt\":%lld,\"prices\":{\"V\":7000},\"discounts\":{}}",
+	             (long long)id, (long long)(t + DAY));
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(it_data_int(r, "startAt"), t + DAY);
+	assert_int_equal(it_data_int(r, "endAt"), t + DAY + 3600);
+	assert_int_equal(json_int(cJSON_GetObjectItem(it_data(r), "prices"), "V"), 7000);
+	it_resp_free(r);
+	r = it_post("/screening/list", NULL, body);
+	it = list_find(r, id);
+	assert_non_null(it);
+	assert_int_equal(json_int(it, "startAt"), t + DAY);
+	assert_int_equal(json_int(cJSON_GetObjectItem(it, "prices"), "V"), 7000);
+	it_resp_free(r);
+
+	/* Cancel: detail, list and seats at once. */
+	r = seats(id);
+	assert_string_equal(row_of(r, "state", 1), "ff");
+	it_resp_free(r);
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"Rain\"}",
+	             (long long)id);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_string_equal(it_data_str(r, "status"), "cancelled");
+	assert_int_equal(it_data_int(r, "seatsFree"), 0);
+	it_resp_free(r);
+	r = it_post("/screening/list", NULL, body);
+	assert_string_equal(json_str(list_find(r, id), "status"), "cancelled");
+	it_resp_free(r);
+	r = seats(id);
+	assert_string_equal(row_of(r, "state", 0), "xxx");
+	assert_string_equal(row_of(r, "state", 1), "xx");
+	it_resp_free(r);
+}
+
+static void test_screening_cancel_reason_limit(void **state)
+{
+	int64_t hid = hall_new("[\"SS\"]"), id = screening_new(hid, time(NULL) + 15 * DAY);
+	struct it_resp *r;
+	char *reason = malloc(2002);
+
+	assert_non_null(reason);
+	memset(reason, 'r', 2001);
+	reason[2001] = '\0';
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
+	             (long long)id, reason);
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(json_str(it_data(r), "field"), "reason");
+	it_resp_free(r);
+	r = detail(id);
+	assert_string_equal(it_data_str(r, "status"), "scheduled");
+	it_resp_free(r);
+	reason[2000] = '\0';
+	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
+	             (long long)id, reason);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = detail(id);
+	assert_int_equal(strlen(it_data_str(r, "cancelReason")), 2000);
+	it_resp_free(r);
+	free(reason);
+}
+
+/* Redis back up whatever the test did (it may have failed with Redis stopped). */
+static int redis_back(void **state)
+{
+	return it_stack("redis-start") == 0 ? 0 : -1;
+}
+
+static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **state)
+{
+	int64_t hid = hall_new("[\"SSS\",\"XH.\"]"), t = time(NULL) + 9 * DAY, sid, oid, v, id2;
+	struct it_resp *r;
+	char out[32];
+	int round;
+
+	sid = screening_new(hid, t);
+	oid = order_new(sid, 1);
+	ticket_new(oid, sid, "A2", 1);
+	redis(out, sizeof(out), "SET bo:seatver:%lld 5", (long long)sid);
+	r = seats(sid); /* cached, version 5 served */
+	v = it_data_int(r, "version");
+	assert_int_equal(v, 5);
+	it_resp_free(r);
+	r = detail(sid);
+	it_resp_free(r);
+
+	assert_int_equal(it_stack("redis-stop"), 0);
+	for (round = 0; round < 3; round++) {
+		r = detail(sid);
+		it_assert_status(r, 200);
+		assert_int_equal(it_data_int(r, "startAt"), t);
+		assert_int_equal(it_data_int(r, "seatsTotal"), 4);
+		assert_int_equal(it_data_int(r, "seatsFree"), 3);
+		it_resp_free(r);
+		r = it_postf("/screening/list", NULL, "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
+		             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
+		it_assert_status(r, 200);
+		assert_int_equal(json_int(list_find(r, sid), "seatsFree"), 3);
+		it_resp_free(r);
+		/* The seat map from MySQL alone, never an older version than served. */
+		r = seats(sid);
+		it_assert_status(r, 200);
+		assert_string_equal(row_of(r, "state", 0), "fsf");
+		assert_string_equal(row_of(r, "state", 1), "xb.");
+		assert_true(it_data_int(r, "version") >= v);
+		it_resp_free(r);
+		r = seats(sql_id());
+		it_assert_error(r, 404, "not_found");
+		it_resp_free(r);
+	}
+	/* A new screening is listed at once (invalidation is best effort). */
+	id2 = screening_new(hid, t + DAY);
+	r = detail(id2);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "seatsFree"), 4);
+	it_resp_free(r);
+	assert_int_equal(it_stack("redis-start"), 0);
+
+	for (round = 0; round < 3; round++) {
+		r = seats(sid);
+		it_assert_status(r, 200);
+		assert_string_equal(row_of(r, "state", 0), "fsf");
+		it_resp_free(r);
+		usleep(300 * 1000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +1120,11 @@ int main(void)
 	    cmocka_unit_test(test_screening_seats_align_with_the_layout),
 	    cmocka_unit_test(test_screening_list_window_filters_and_paging),
 	    cmocka_unit_test(test_screening_film_and_hall_names_follow_renames),
+	    cmocka_unit_test(test_screening_concurrent_overlapping_moves_let_one_win),
+	    cmocka_unit_test(test_screening_each_write_is_seen_by_the_next_read),
+	    cmocka_unit_test(test_screening_cancel_reason_limit),
+	    cmocka_unit_test_teardown(test_screening_reads_fall_back_to_mysql_while_redis_is_down,
+	                              redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

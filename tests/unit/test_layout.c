@@ -334,6 +334,57 @@ static void test_seat_sellable_categories(void **state)
 	assert_false(proto_seat_sellable('s'));
 }
 
+static void test_layout_every_position_round_trips_on_an_odd_max_layout(void **state)
+{
+	/* 26 rows of 60: aisles, gaps, every type, an empty row, a row of X. */
+	static const char pattern[] = "SVWCHX..SS.";
+	char buf[PROTO_LAYOUT_MAX_ROWS][PROTO_LAYOUT_MAX_COLS + 1];
+	const char *rows[PROTO_LAYOUT_MAX_ROWS];
+	char id[PROTO_SEAT_ID_SIZE], cat;
+	struct proto_layout l;
+	int r, c, n, lr, lc, seats = 0, sellable = 0;
+
+	(void)state;
+	for (r = 0; r < PROTO_LAYOUT_MAX_ROWS; r++) {
+		for (c = 0; c < PROTO_LAYOUT_MAX_COLS; c++)
+			buf[r][c] = pattern[(r + c) % (sizeof(pattern) - 1)];
+		buf[r][PROTO_LAYOUT_MAX_COLS] = '\0';
+		rows[r] = buf[r];
+	}
+	buf[4][0] = '\0';                           /* row E: an empty cross aisle */
+	memset(buf[7], 'X', PROTO_LAYOUT_MAX_COLS); /* row H: all blocked */
+	assert_int_equal(proto_layout_parse(&l, rows, PROTO_LAYOUT_MAX_ROWS, NULL, 0), 0);
+	for (r = 0; r < PROTO_LAYOUT_MAX_ROWS; r++) {
+		n = 0;
+		for (c = 0; c < l.width[r]; c++) {
+			if (buf[r][c] == '.') {
+				assert_int_equal(proto_layout_number_at(&l, r, c), 0);
+				continue;
+			}
+			/* Numbers count every letter, left to right, from 1. */
+			assert_int_equal(proto_layout_number_at(&l, r, c), ++n);
+			assert_int_equal(proto_seat_format(r, n, id), 0);
+			assert_int_equal(id[0], 'A' + r);
+			assert_int_equal(proto_layout_lookup(&l, id, &lr, &lc, &cat), 0);
+			assert_int_equal(lr, r);
+			assert_int_equal(lc, c);
+			assert_int_equal(cat, buf[r][c]);
+			seats++;
+			sellable += cat != 'X';
+		}
+		assert_int_equal(l.nseats[r], n);
+		/* One past the last seat of the row is no seat. */
+		if (n < PROTO_LAYOUT_MAX_COLS) {
+			assert_int_equal(proto_seat_format(r, n + 1, id), 0);
+			assert_int_equal(proto_layout_lookup(&l, id, NULL, NULL, NULL), -1);
+		}
+	}
+	assert_int_equal(l.nseats[4], 0);
+	assert_int_equal(l.nseats[7], PROTO_LAYOUT_MAX_COLS);
+	assert_int_equal(l.seats, seats);
+	assert_int_equal(l.sellable, sellable);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_seat_format_round_trips),
 	    cmocka_unit_test(test_layout_lookup_refuses_seats_outside),
 	    cmocka_unit_test(test_seat_sellable_categories),
+	    cmocka_unit_test(test_layout_every_position_round_trips_on_an_odd_max_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
