@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "cache/rcache.h"
 #include "config.h"
 #include "log.h"
@@ -84,4 +86,33 @@ enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subj
 		r->retry_after = 1;
 		return e;
 	}
+}
+
+void ratelimit_addr_subject(const char *remote, char *out, size_t outlen)
+{
+	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN];
+
+	if (remote == NULL)
+		remote = "";
+	snprintf(out, outlen, "%s", remote);
+	if (strchr(remote, ':') == NULL || inet_pton(AF_INET6, remote, a) != 1)
+		return;
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0) {
+		if (inet_ntop(AF_INET, a + 12, buf, sizeof(buf)))
+			snprintf(out, outlen, "%s", buf);
+		return;
+	}
+	memset(a + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a, buf, sizeof(buf)))
+		snprintf(out, outlen, "%s/64", buf);
+}
+
+enum proto_err ratelimit_req_addr(struct req *r, const char *bucket, long limit, long window_s)
+{
+	char subject[INET6_ADDRSTRLEN + 8];
+
+	ratelimit_addr_subject(r->remote, subject, sizeof(subject));
+	return ratelimit_req(r, bucket, subject, limit, window_s);
 }

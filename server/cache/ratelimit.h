@@ -32,4 +32,16 @@ int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, lon
 enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subject, long limit,
                              long window_s);
 
+/*
+ * The rate-limit subject of a client address into out: an IPv4 address as
+ * is, an IPv4-mapped IPv6 one (a dual-stack listener) as its IPv4 address,
+ * any other IPv6 address by its /64, since one host usually holds a whole
+ * /64 and could otherwise take a new address for every try. Anything else
+ * (NULL: "") is copied as is. Pure; any thread.
+ */
+void ratelimit_addr_subject(const char *remote, char *out, size_t outlen);
+
+/* ratelimit_req with r's client address (ratelimit_addr_subject) as subject. */
+enum proto_err ratelimit_req_addr(struct req *r, const char *bucket, long limit, long window_s);
+
 #endif

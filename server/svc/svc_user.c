@@ -240,8 +240,7 @@ static enum proto_err send_code(struct req *r, enum codes_kind kind, const char 
 	enum proto_err e;
 	int sent;
 
-	e = ratelimit_req(r, "code:addr", r->remote ? r->remote : "", CODE_PER_ADDRESS,
-	                  CODE_ADDRESS_WINDOW_S);
+	e = ratelimit_req_addr(r, "code:addr", CODE_PER_ADDRESS, CODE_ADDRESS_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	snprintf(subject, sizeof(subject), "%s:", kind == CODES_EMAIL ? "email" : "phone");
@@ -519,8 +518,7 @@ static enum proto_err login(struct req *r, int staff_only)
 		return e;
 
 	/* Every attempt counts, before any password work: brute force costs 429s. */
-	e = ratelimit_req(r, "login:addr", r->remote ? r->remote : "", LOGIN_PER_ADDRESS,
-	                  LOGIN_WINDOW_S);
+	e = ratelimit_req_addr(r, "login:addr", LOGIN_PER_ADDRESS, LOGIN_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	if (mobile)

@@ -344,6 +344,30 @@ static void test_ratelimit_req_answers_429(void **state)
 	cJSON_Delete(r.err_data);
 }
 
+static void addr(const char *remote, const char *want)
+{
+	char out[64];
+
+	ratelimit_addr_subject(remote, out, sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void test_ratelimit_addr_subject_groups_an_ipv6_host(void **state)
+{
+	(void)state;
+	addr("127.0.0.5", "127.0.0.5");
+	/* A dual-stack listener sees IPv4 clients as mapped addresses. */
+	addr("::ffff:10.1.2.3", "10.1.2.3");
+	addr("::FFFF:10.1.2.3", "10.1.2.3");
+	/* Every address of one /64 is one subject; the next /64 is another. */
+	addr("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64");
+	addr("2001:db8:1:2:bbbb:cccc:dddd:9", "2001:db8:1:2::/64");
+	addr("2001:db8:1:3::1", "2001:db8:1:3::/64");
+	addr("::1", "::/64");
+	addr("not-an-address", "not-an-address");
+	addr(NULL, "");
+}
+
 /* Last: stops Redis. */
 static void test_redis_down_fails_closed(void **state)
 {
@@ -382,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_ratelimit_retry_after_counts_down),
 	    cmocka_unit_test(test_ratelimit_off_allows_everything),
 	    cmocka_unit_test(test_ratelimit_req_answers_429),
+	    cmocka_unit_test(test_ratelimit_addr_subject_groups_an_ipv6_host),
 	    cmocka_unit_test(test_redis_down_fails_closed),
 	};
 
