@@ -183,7 +183,7 @@ enum db_rc store_film_paid_future(struct worker *w, int64_t id, int64_t now, int
 
 	rc = db_query(w,
 	              "SELECT COUNT(*) FROM tickets t JOIN screenings s ON s.id = t.screening_id "
-	              "WHERE s.film_id = ? AND s.start_at > ? AND t.status = 1 AND t.live = 1 "
+	              "WHERE s.film_id = ? AND s.end_at > ? AND t.status = 1 AND t.live = 1 "
 	              "LOCK IN SHARE MODE",
 	              DB_PARAMS(DB_I64(id), DB_I64(now)), &res);
 	return count_of(rc, &res, n);

@@ -66,7 +66,8 @@ enum db_rc store_film_remove(struct worker *w, int64_t id);
 
 /*
  * *n = paid live tickets (status 1, live 1) of screenings of film id that
- * start after now, as a locking read (the caller holds the film's lock).
+ * are not over at now (a running screening's tickets are still used), as a
+ * locking read (the caller holds the film's lock).
  */
 enum db_rc store_film_paid_future(struct worker *w, int64_t id, int64_t now, int64_t *n);
 

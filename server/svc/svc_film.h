@@ -19,9 +19,10 @@
  *     counts them all;
  *   - /film/remove is soft (removed films are 404 everywhere) and refused
  *     with 409 conflict, reason "paid_tickets", while a screening of the film
- *     starting later has paid live tickets. Otherwise the film's scheduled
- *     screenings still to come are cancelled with it (reason "film removed":
- *     their unpaid orders become invalid, their holds are dropped).
+ *     that is not over (running, or starting later) has paid live tickets.
+ *     Otherwise the film's scheduled screenings starting later are
+ *     cancelled with it (reason "film removed": their unpaid orders become
+ *     invalid, their holds are dropped).
  * Every admin write is audited ("film.create", "film.update", "film.remove").
  *
  * Cache keys (cache.h): "film:<id>" (detail), "film:list:<gen>:<hash>",

@@ -662,6 +662,36 @@ static void test_film_remove_ignores_paid_tickets_of_past_screenings(void **stat
 	                 0);
 }
 
+static void test_film_remove_is_refused_while_a_running_screening_has_paid_tickets(void **state)
+{
+	int64_t fid = film_new(it_unique("running-"), "D", "Drama", 1, 0);
+	int64_t hall = hall_new(), sid = sql_id(), oid;
+	struct it_resp *r;
+
+	/* Started ten minutes ago, not over: its paid tickets are still to be used. */
+	sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	              "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
+	              "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 8, "
+	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	              (long long)sid, (long long)fid, (long long)hall));
+	oid = order_with_ticket(fid, sid, "A2", 1, 1);
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(json_str(it_data(r), "reason"), "paid_tickets");
+	it_resp_free(r);
+	r = detail(fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	/* Refunded: removal goes through, and a running screening is not cancelled. */
+	sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
+	              (long long)oid));
+	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
+	                 0);
+}
+
 static void test_film_remove_cancels_its_future_screenings(void **state)
 {
 	int64_t fid = film_new(it_unique("cancel-"), "D", "Drama", 1, 0);
@@ -1007,6 +1037,8 @@ int main(void)
 	    cmocka_unit_test(test_film_sale_list_leaves_out_sold_out_screenings),
 	    cmocka_unit_test(test_film_remove_is_refused_while_paid_tickets_are_to_come),
 	    cmocka_unit_test(test_film_remove_ignores_paid_tickets_of_past_screenings),
+	    cmocka_unit_test(
+	        test_film_remove_is_refused_while_a_running_screening_has_paid_tickets),
 	    cmocka_unit_test(test_film_remove_cancels_its_future_screenings),
 	    cmocka_unit_test(test_film_openapi_example_still_works),
 	    cmocka_unit_test(test_film_text_limits_are_enforced),
