@@ -300,7 +300,9 @@ static enum proto_err check_code(struct req *r, enum codes_kind kind, const char
 static void use_code(struct worker *w, enum codes_kind kind, const char *dest, const char *code)
 {
 	if (codes_consume(w, kind, dest, code) < 0)
-		log_warn("verification code for a new user stays live until it expires");
+		log_warn(
+		    "cannot use up the verification code of '%s': it stays live until it expires",
+		    dest);
 }
 
 /* ---- registration ----------------------------------------------------- */
