@@ -1,0 +1,499 @@
+#!/usr/bin/env bash
+# bench/http.sh: the daemon's HTTP transport against nginx, side by side in one run.
+#
+#   bench/http.sh [--duration S] [--warmup S] [--rounds N] [--connections N]
+#                 [--threads N] [--build DIR] [--out FILE] [--perf DIR] [--keep]
+#
+# Measures four rows with wrk (bench/http.lua), one after the other, with the
+# same threads and connections (default -t2 -c100), a --warmup (default 3 s)
+# then --duration seconds (default 10) each, on loopback:
+#
+#   1. nginx (1 worker, access_log off) serving a static 2 KiB JSON file;
+#      the reference of /work/shared/research/limits.md row 3a
+#   2. boxofficed serving the same file at GET /static/bench.json (web_root):
+#      the lws loop thread alone
+#   3. boxofficed POST /film/sale/list with the read cache on: loop -> worker
+#      -> Redis -> render -> loop
+#   4. boxofficed POST /user/userinfo without a token: a 401 from the
+#      dispatcher, the worker round trip without storage
+#
+# --rounds N (default 1) runs the four rows N times, interleaved, and reports
+# each row's median round and the range.
+#
+# Writes bench/results/http-<date>.md (or --out FILE) and prints it: req/s,
+# latency p50/p90/p99, socket errors, non-2xx, response size and the CPU the
+# server, wrk and Redis used during each measured window, plus the machine,
+# versions and load average.
+#
+# Installs nginx-light when nginx is missing (apt-get, needs root). Builds a
+# Release boxofficed in --build DIR (default build-bench/ of the repo), or
+# uses $BOXOFFICED. Starts a private MariaDB and Redis under a temporary
+# folder (packaging/stack.sh, PICK_PORTS=1), loads packaging/demo.sql, starts
+# one boxofficed and one nginx (foreground, private nginx.conf, free loopback
+# port), and stops all of them on exit (--keep keeps the folder and logs, the
+# processes are stopped anyway).
+#
+# --perf DIR: after the measured rows, load row 3 once more for --duration
+# seconds with `perf record -g` attached to the daemon; writes DIR/perf.data
+# and DIR/perf-report*.txt (the measured rows are not affected). PERF_ARGS
+# replaces the options "-g -F 999", e.g. PERF_ARGS="--call-graph dwarf -F 499".
+set -euo pipefail
+
+HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+REPO=$(dirname "$HERE")
+STACK_SH=$REPO/packaging/stack.sh
+CMDLINE="bench/http.sh${*:+ $*}"
+
+DURATION=10
+WARMUP=3
+ROUNDS=1
+CONNS=100
+THREADS=2
+BUILD_DIR=$REPO/build-bench
+KEEP=0
+OUT=
+PERF_DIR=
+
+say() { echo "bench: $*" >&2; }
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+usage() {
+	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--duration) DURATION=${2:?}; shift ;;
+	--warmup) WARMUP=${2:?}; shift ;;
+	--rounds) ROUNDS=${2:?}; shift ;;
+	--connections) CONNS=${2:?}; shift ;;
+	--threads) THREADS=${2:?}; shift ;;
+	--build) BUILD_DIR=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--perf) PERF_DIR=${2:?}; shift ;;
+	--keep) KEEP=1 ;;
+	-h | --help) usage 0 ;;
+	*) echo "bench: unknown argument '$1'" >&2; usage 2 ;;
+	esac
+	shift
+done
+for v in DURATION WARMUP ROUNDS CONNS THREADS; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
+done
+if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$CONNS" -lt 1 ] || [ "$THREADS" -lt 1 ]; then
+	die "duration, rounds, connections and threads must be at least 1"
+fi
+[ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
+for c in wrk curl mariadb redis-server python3 cmake; do
+	command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
+done
+
+# nginx: the reference. Installed here only (never in CI). policy-rc.d or
+# not, a system nginx that the package starts is not ours and is left alone.
+NGINX=$(command -v nginx || true)
+[ -n "$NGINX" ] || NGINX=/usr/sbin/nginx
+if [ ! -x "$NGINX" ]; then
+	[ "$(id -u)" = 0 ] || die "nginx is missing: apt-get install nginx-light (as root), or run this as root"
+	say "installing nginx-light"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light >&2 ||
+		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light >&2; } ||
+		die "cannot install nginx-light"
+	[ -x "$NGINX" ] || die "nginx-light is installed but $NGINX is missing"
+fi
+if [ -n "$PERF_DIR" ]; then
+	command -v perf >/dev/null || die "--perf needs perf (apt-get install linux-perf)"
+	mkdir -p "$PERF_DIR"
+	PERF_DIR=$(readlink -f "$PERF_DIR")
+fi
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+WORK=$(mktemp -d /tmp/boxoffice-httpbench.XXXXXX)
+# nginx's worker runs as an unprivileged user when we are root: the web root
+# and nginx's folder are world-readable, the stack (secrets) stays private.
+chmod 755 "$WORK"
+STACK_DIR=$WORK/stack
+OWN_STACK=0
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ "$OWN_STACK" = 1 ]; then
+		"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
+	fi
+	if [ "$KEEP" = 1 ]; then
+		say "folder and logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the daemon -------------------------------------------------------------
+
+if [ -n "${BOXOFFICED:-}" ]; then
+	BIN=$(readlink -f "$BOXOFFICED")
+else
+	say "building a Release boxofficed in $BUILD_DIR"
+	if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+		cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF \
+			>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; die "cmake failed"; }
+	fi
+	cmake --build "$BUILD_DIR" -j"$(nproc)" --target boxofficed >"$WORK/build.log" 2>&1 ||
+		{ tail -n 30 "$WORK/build.log" >&2; die "build failed (log above)"; }
+	BIN=$BUILD_DIR/boxofficed
+fi
+[ -x "$BIN" ] || die "boxofficed '$BIN' not found"
+
+# --- MariaDB and Redis, demo data --------------------------------------------
+
+get() { sed -n "s/^$1=//p" "$STACK_DIR/env" | tail -n1; }
+secret() { sed -n "s/^$1=//p" "$STACK_DIR/secrets" 2>/dev/null | tail -n1; }
+
+say "starting MariaDB and Redis under $STACK_DIR"
+OWN_STACK=1
+export PICK_PORTS=1 SINKS=0
+"$STACK_SH" mysql-start "$STACK_DIR" >&2
+"$STACK_SH" redis-start "$STACK_DIR" >&2
+BOXOFFICED=$BIN "$STACK_SH" migrate "$STACK_DIR" >&2
+MYSQL_SOCKET=$(get MYSQL_SOCKET)
+MYSQL_PORT=$(get MYSQL_PORT)
+REDIS_PORT=$(get REDIS_PORT)
+[ -n "$MYSQL_SOCKET" ] && [ -n "$MYSQL_PORT" ] && [ -n "$REDIS_PORT" ] || die "incomplete env file in $STACK_DIR"
+MYSQL_PASSWORD=$(secret MYSQL_PASSWORD)
+JWT_SECRET=$(secret JWT_SECRET)
+PAY_SECRET=$(secret PAY_SECRET)
+ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
+ADMIN_MOBILE=$(get ADMIN_MOBILE)
+[ -n "$ADMIN_MOBILE" ] || ADMIN_MOBILE=13800000000
+[ -n "$MYSQL_PASSWORD" ] && [ -n "$JWT_SECRET" ] && [ -n "$PAY_SECRET" ] || die "no secrets in $STACK_DIR/secrets"
+[ -f "$REPO/packaging/demo.sql" ] || die "packaging/demo.sql is missing: row 3 needs films"
+say "loading packaging/demo.sql"
+mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice <"$REPO/packaging/demo.sql" ||
+	die "cannot load packaging/demo.sql"
+FILMS=$(mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice -N -B \
+	-e "SELECT COUNT(*) FROM films WHERE removed = 0")
+REDIS_PID=$(head -n1 "$STACK_DIR/redis/redis.pid" 2>/dev/null || true)
+
+# --- the 2 KiB JSON file -----------------------------------------------------
+
+WEB=$WORK/web
+mkdir -p "$WEB/static"
+# A seat-map-like JSON of exactly 2048 bytes, the same bytes for both servers.
+python3 - "$WEB/static/bench.json" <<'EOF'
+import json, sys
+seats, i = [], 0
+while True:
+    seats.append({"row": i // 16 + 1, "col": i % 16 + 1, "type": "S", "state": i % 3})
+    s = json.dumps({"screeningId": 4711, "version": 1, "seats": seats}, separators=(",", ":"))
+    if len(s) > 2048 - 40:
+        break
+    i += 1
+doc = {"screeningId": 4711, "version": 1, "seats": seats[:-1], "pad": ""}
+s = json.dumps(doc, separators=(",", ":"))
+doc["pad"] = "x" * (2048 - len(s))
+s = json.dumps(doc, separators=(",", ":"))
+assert len(s) == 2048, len(s)
+open(sys.argv[1], "w").write(s)
+EOF
+chmod -R a+rX "$WEB"
+FILE_BYTES=$(stat -c %s "$WEB/static/bench.json")
+
+free_ports() {
+	python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+read -r PORT_D PORT_N <<<"$(free_ports 2)"
+
+wait_http() { # URL PID NAME LOG
+	local n=300
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" = 200 ]; do
+		n=$((n - 1))
+		if [ "$n" -le 0 ] || ! kill -0 "$2" 2>/dev/null; then
+			tail -n 30 "$4" >&2
+			die "$3 did not answer 200 on $1"
+		fi
+		sleep 0.2
+	done
+}
+
+# --- nginx --------------------------------------------------------------------
+
+NG=$WORK/nginx
+mkdir -p "$NG/logs" "$NG/tmp"
+cat >"$NG/nginx.conf" <<EOF
+# Private nginx of bench/http.sh: the config of limits.md row 3a.
+worker_processes 1;
+daemon off;
+pid $NG/nginx.pid;
+error_log $NG/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	types { application/json json; }
+	default_type application/octet-stream;
+	client_body_temp_path $NG/tmp/body;
+	proxy_temp_path $NG/tmp/proxy;
+	fastcgi_temp_path $NG/tmp/fastcgi;
+	uwsgi_temp_path $NG/tmp/uwsgi;
+	scgi_temp_path $NG/tmp/scgi;
+	server {
+		listen 127.0.0.1:$PORT_N;
+		root $WEB;
+	}
+}
+EOF
+"$NGINX" -p "$NG" -e "$NG/logs/error.log" -c "$NG/nginx.conf" -t >"$NG/logs/test.log" 2>&1 ||
+	{ cat "$NG/logs/test.log" >&2; die "nginx rejects $NG/nginx.conf"; }
+"$NGINX" -p "$NG" -e "$NG/logs/error.log" -c "$NG/nginx.conf" </dev/null >"$NG/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+URL_N=http://127.0.0.1:$PORT_N
+wait_http "$URL_N/static/bench.json" "$NGINX_PID" nginx "$NG/logs/error.log"
+say "nginx ready on 127.0.0.1:$PORT_N (pid $NGINX_PID)"
+
+# --- boxofficed ------------------------------------------------------------------
+
+(
+	export BOXOFFICE_DB_URL="mysql://boxoffice:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
+	export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+	export BOXOFFICE_JWT_SECRET=$JWT_SECRET BOXOFFICE_PAY_SECRET=$PAY_SECRET
+	export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$ADMIN_PASSWORD"
+	exec "$BIN" --listen "127.0.0.1:$PORT_D" --web_root "$WEB" --read_cache 1 \
+		--node_id 63 --log_level warn --rate_limits 0
+) </dev/null >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+PIDS+=("$DAEMON_PID")
+URL_D=http://127.0.0.1:$PORT_D
+wait_http "$URL_D/healthz" "$DAEMON_PID" boxofficed "$WORK/daemon.log"
+say "boxofficed ready on 127.0.0.1:$PORT_D (pid $DAEMON_PID)"
+THREADS_ALL=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$DAEMON_PID/status")
+
+# --- the rows ----------------------------------------------------------------------
+
+# name|url|method|body|expected status|server
+ROWS_DEF=(
+	"nginx static 2 KiB|$URL_N/static/bench.json|GET||200|nginx"
+	"boxofficed static 2 KiB|$URL_D/static/bench.json|GET||200|daemon"
+	"boxofficed POST /film/sale/list (read cache on)|$URL_D/film/sale/list|POST|{}|200|daemon"
+	"boxofficed POST /user/userinfo, no token (401)|$URL_D/user/userinfo|POST|{}|401|daemon"
+)
+
+# Check each row's answer once before measuring: status, size, and for the
+# static rows the very bytes of the file.
+declare -A BYTES
+for r in "${ROWS_DEF[@]}"; do
+	IFS='|' read -r name url method body want _ <<<"$r"
+	args=(-s -o "$WORK/answer" -w '%{http_code} %{size_download}' --max-time 5 -X "$method")
+	[ "$method" = POST ] && args+=(-H 'Content-Type: application/json' -d "$body")
+	read -r code size <<<"$(curl "${args[@]}" "$url")"
+	[ "$code" = "$want" ] || die "$name: $url answered $code, not $want: $(head -c 300 "$WORK/answer")"
+	case $name in
+	*static*) cmp -s "$WORK/answer" "$WEB/static/bench.json" || die "$name: the body is not the file" ;;
+	*sale/list*) grep -q '"code":200' "$WORK/answer" || die "$name: $(head -c 300 "$WORK/answer")" ;;
+	esac
+	BYTES[$name]=$size
+done
+
+CLK_TCK=$(getconf CLK_TCK)
+# cpu_ticks PID...: utime + stime of these processes (all their threads) and
+# of their children still alive (nginx's worker is the master's child).
+cpu_ticks() {
+	local p all=() kids=() total=0 t
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		read -r -a kids <"/proc/$p/task/$p/children" 2>/dev/null || true
+		all+=("$p" "${kids[@]}")
+	done
+	for p in "${all[@]}"; do
+		t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+		total=$((total + t))
+	done
+	echo "$total"
+}
+
+# run_wrk URL METHOD BODY SECONDS: wrk's output in $WORK/wrk.out, its CPU
+# seconds (user + system) in $WORK/wrk.time
+run_wrk() {
+	local TIMEFORMAT='%U %S'
+	{ time METHOD=$2 BODY=$3 wrk -t"$THREADS" -c"$CONNS" -d"${4}s" --timeout 5s \
+		-s "$HERE/http.lua" "$1" >"$WORK/wrk.out" 2>&1; } 2>"$WORK/wrk.time"
+}
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+cores() { awk -v t="$1" -v hz="$CLK_TCK" -v d="$2" 'BEGIN { printf "%.2f", t / hz / d }'; }
+
+# machine_ticks: busy ticks of the whole machine (every process, all cores).
+machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# measure ROUND NAME URL METHOD BODY SERVER_PID: one warm-up and one measured
+# run; stores "RESULT ... wall=S server_t=T redis_t=T machine_t=T wrk_cpu=C"
+# in LINES[NAME#ROUND].
+declare -A LINES
+measure() {
+	local round=$1 name=$2 url=$3 method=$4 body=$5 srv=$6 s0 s1 r0 r1 m0 m1 t0 t1 line
+	if [ "$WARMUP" -gt 0 ]; then
+		say "round $round: warming up: $name (${WARMUP}s)"
+		run_wrk "$url" "$method" "$body" "$WARMUP"
+	fi
+	say "round $round: measuring: $name (${DURATION}s)"
+	s0=$(cpu_ticks "$srv")
+	r0=$(cpu_ticks "$REDIS_PID")
+	m0=$(machine_ticks)
+	t0=$(date +%s.%N)
+	run_wrk "$url" "$method" "$body" "$DURATION"
+	t1=$(date +%s.%N)
+	m1=$(machine_ticks)
+	s1=$(cpu_ticks "$srv")
+	r1=$(cpu_ticks "$REDIS_PID")
+	line=$(grep '^RESULT' "$WORK/wrk.out" || true)
+	[ -n "$line" ] || { cat "$WORK/wrk.out" >&2; die "wrk gave no result for $name"; }
+	LINES[$name#$round]="$line $(awk -v a="$t0" -v b="$t1" '{ printf "wall=%.3f wrk_cpu=%.2f", b - a, $1 + $2 }' "$WORK/wrk.time") server_t=$((s1 - s0)) redis_t=$((r1 - r0)) machine_t=$((m1 - m0))"
+}
+
+# Rounds interleave the rows, so a burst of other work on the machine hits
+# every row alike rather than one of them.
+for round in $(seq 1 "$ROUNDS"); do
+	for r in "${ROWS_DEF[@]}"; do
+		IFS='|' read -r name url method body want server <<<"$r"
+		if [ "$server" = nginx ]; then srv=$NGINX_PID; else srv=$DAEMON_PID; fi
+		measure "$round" "$name" "$url" "$method" "$body" "$srv"
+	done
+done
+
+# Each row reports its median round (by req/s) and the range over rounds.
+TABLE=()
+declare -A RPS
+for r in "${ROWS_DEF[@]}"; do
+	IFS='|' read -r name _ _ _ want _ <<<"$r"
+	best=$(for round in $(seq 1 "$ROUNDS"); do
+		echo "$(field "${LINES[$name#$round]}" rps) $round"
+	done | sort -n | awk '{ v[NR] = $1; k[NR] = $2 } END { printf "%s %s %s", k[int((NR + 1) / 2)], v[1], v[NR] }')
+	read -r round lo hi <<<"$best"
+	line=${LINES[$name#$round]}
+	wall=$(field "$line" wall)
+	errs=$(($(field "$line" connect_err) + $(field "$line" read_err) + $(field "$line" write_err) + $(field "$line" timeout)))
+	srv_c=$(cores "$(field "$line" server_t)" "$wall")
+	red_c=$(cores "$(field "$line" redis_t)" "$wall")
+	mac_c=$(cores "$(field "$line" machine_t)" "$wall")
+	wrk_c=$(awk -v c="$(field "$line" wrk_cpu)" -v d="$wall" 'BEGIN { printf "%.2f", c / d }')
+	oth_c=$(awk -v m="$mac_c" -v a="$srv_c" -v b="$red_c" -v c="$wrk_c" 'BEGIN { o = m - a - b - c; printf "%.2f", o < 0 ? 0 : o }')
+	per_req=$(awk -v t="$(field "$line" server_t)" -v hz="$CLK_TCK" -v n="$(field "$line" requests)" \
+		'BEGIN { printf "%.0f", n ? t / hz / n * 1e6 : 0 }')
+	RPS[$name]=$(field "$line" rps)
+	range=
+	[ "$ROUNDS" -gt 1 ] && range=" [$lo–$hi]"
+	TABLE+=("$(printf '| %s | %s%s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s |' \
+		"$name" "${RPS[$name]}" "$range" \
+		"$(ms "$(field "$line" p50_us)")" "$(ms "$(field "$line" p90_us)")" "$(ms "$(field "$line" p99_us)")" \
+		"$(field "$line" requests)" "$errs" "$(field "$line" non2xx)" "$want" "${BYTES[$name]}" \
+		"$srv_c" "$per_req" "$wrk_c" "$red_c" "$oth_c")")
+done
+
+# --- optional profile of row 3 --------------------------------------------------------
+
+if [ -n "$PERF_DIR" ]; then
+	say "profiling boxofficed under row 3 for ${DURATION}s into $PERF_DIR"
+	METHOD=POST BODY='{}' wrk -t"$THREADS" -c"$CONNS" -d"$((DURATION + 2))s" --timeout 5s \
+		-s "$HERE/http.lua" "$URL_D/film/sale/list" >"$PERF_DIR/wrk.out" 2>&1 &
+	WRK_PID=$!
+	sleep 1
+	# shellcheck disable=SC2086 # PERF_ARGS is a list of options
+	perf record ${PERF_ARGS:--g -F 999} -p "$DAEMON_PID" -o "$PERF_DIR/perf.data" -- sleep "$DURATION" \
+		>"$PERF_DIR/perf-record.log" 2>&1 || say "perf record failed: see $PERF_DIR/perf-record.log"
+	wait "$WRK_PID" || true
+	perf report -i "$PERF_DIR/perf.data" --no-children --sort symbol --stdio -g none \
+		>"$PERF_DIR/perf-report.txt" 2>/dev/null || true
+	perf report -i "$PERF_DIR/perf.data" --no-children --sort dso --stdio -g none \
+		>"$PERF_DIR/perf-report-dso.txt" 2>/dev/null || true
+	perf report -i "$PERF_DIR/perf.data" --children --sort symbol --stdio -g caller,0.5,callee,function,percent \
+		>"$PERF_DIR/perf-report-children.txt" 2>/dev/null || true
+	say "profile: $PERF_DIR/perf-report.txt"
+fi
+
+# --- the report ------------------------------------------------------------------------
+
+DATE=$(date -u +%F)
+[ -n "$OUT" ] || OUT=$HERE/results/http-$DATE.md
+mkdir -p "$(dirname "$OUT")"
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- server protocol 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", b ? 100 * a / b : 0 }'; }
+N1=${RPS["nginx static 2 KiB"]}
+
+{
+	echo "# The daemon's HTTP transport against nginx ($DATE)"
+	echo
+	echo "Command: \`$CMDLINE\` (commit $COMMIT), finished $(date -u '+%F %T') UTC."
+	echo
+	echo "## Machine"
+	echo
+	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
+	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+	echo "- $("$BIN" --version 2>&1 | head -n1); $("$NGINX" -v 2>&1 | sed 's/.*: //');" \
+		"libwebsockets $(pkg-config --modversion libwebsockets 2>/dev/null | sed 's/-$//' || echo '?');" \
+		"$(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2); $(redis-server --version | cut -d' ' -f1-3)"
+	echo "- Everything on this machine over loopback: wrk, nginx, boxofficed, Redis and MariaDB share the cores."
+	echo "- Load average (1, 5, 15 min) before the run: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo
+	echo "## Setup"
+	echo
+	echo "- nginx: 1 worker, \`access_log off\`, \`sendfile on\`, \`tcp_nopush on\`, \`keepalive_requests 1000000\`" \
+		"(the config of limits.md row 3a), foreground, port $PORT_N."
+	echo "- boxofficed: Release build, one instance, default workers (one per core; $THREADS_ALL threads in all" \
+		"with lws, Kafka and the pools), \`--read_cache 1 --rate_limits 0 --log_level warn\`," \
+		"\`--web_root\` the same folder as nginx's root, port $PORT_D; demo data ($FILMS films)."
+	echo "- The static file: $FILE_BYTES bytes of JSON, the same bytes from both servers (checked)."
+	echo "- wrk: $THREADS threads, $CONNS connections, keep-alive, ${WARMUP}s warm-up then ${DURATION}s measured per row," \
+		"requests built once by bench/http.lua (no per-request Lua); rows run one after the other."
+	echo "- CPU columns: CPU seconds (user + system) per wall second during the measured window, in cores" \
+		"(the machine has $(nproc)); server = nginx's master and worker, or all of boxofficed's threads" \
+		"(server µs/req: the server's CPU time divided by the requests answered);" \
+		"other = the whole machine's busy time (/proc/stat) minus server, wrk and Redis: MariaDB, the kernel's" \
+		"softirq work not charged to a process, and whatever else runs on the machine."
+	if [ "$ROUNDS" -gt 1 ]; then
+		echo "- $ROUNDS rounds, each running the four rows in turn; each row shows its median round by req/s" \
+			"(latency, counts and CPU from that round) and, in brackets, the range of req/s over the rounds."
+	fi
+	echo
+	echo "## Results"
+	echo
+	echo "| row | req/s | p50 ms | p90 ms | p99 ms | requests | socket errors | non-2xx (expected status) | body bytes | server CPU | server µs/req | wrk CPU | Redis CPU | other CPU |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	printf '%s\n' "${TABLE[@]}"
+	echo
+	echo "Against nginx in this run (req/s):"
+	for r in "${ROWS_DEF[@]}"; do
+		IFS='|' read -r name _ <<<"$r"
+		[ "$name" = "nginx static 2 KiB" ] && continue
+		echo "- $name: $(ratio "${RPS[$name]}" "$N1") of nginx"
+	done
+	echo
+	echo "Reference: limits.md row 3a measured nginx at 85,900 req/s (median of 3, p50 1.12 ms, p99 2.72 ms) with wrk -t2 -c100 -d15s on the same kind of machine."
+	echo "Row 4's non-2xx are the expected 401 answers."
+} >"$OUT"
+
+say "report written to $OUT"
+cat "$OUT"
