@@ -72,7 +72,7 @@ const char *rc_address(void)
 
 static redisContext *connect_new(char *msg, size_t msglen)
 {
-	struct timeval ct = { 1, 0 }, rw = { 2, 0 };
+	struct timeval ct = {1, 0}, rw = {2, 0};
 	redisContext *ctx = redisConnectWithTimeout(rcfg.host, rcfg.port, ct);
 	redisReply *r;
 
@@ -88,7 +88,8 @@ static redisContext *connect_new(char *msg, size_t msglen)
 	if (rcfg.db) {
 		r = redisCommand(ctx, "SELECT %d", rcfg.db);
 		if (!r || r->type == REDIS_REPLY_ERROR) {
-			snprintf(msg, msglen, "cannot select redis db %d on '%s'", rcfg.db, rcfg.addr);
+			snprintf(msg, msglen, "cannot select redis db %d on '%s'", rcfg.db,
+			         rcfg.addr);
 			if (r)
 				freeReplyObject(r);
 			redisFree(ctx);
@@ -154,46 +155,74 @@ static redisContext *conn_get(struct worker *w)
 	return c->ctx;
 }
 
-/* A NULL reply means the context is unusable: drop it. */
-static redisReply *checked(struct worker *w, redisReply *r)
+/*
+ * A connection the server closed (a Redis restart) fails the next command
+ * before the new server could have seen it: that command is sent once more
+ * on a new connection instead of failing the request.
+ */
+static int server_closed(const redisContext *ctx)
+{
+	return ctx->err == REDIS_ERR_EOF ||
+	       (ctx->err == REDIS_ERR_IO &&
+	        (strstr(ctx->errstr, "reset") || strstr(ctx->errstr, "Broken pipe")));
+}
+
+/*
+ * A NULL reply means the context is unusable: drop it. Returns 1 when the
+ * command may be retried on a new connection right away.
+ */
+static int drop(struct worker *w)
 {
 	struct rc_conn *c = w->rc;
+	int retry = c->ctx && server_closed(c->ctx);
 
-	if (!r) {
-		log_warn("worker %d: redis '%s' failed: %s", w->index, rcfg.addr,
-		         c->ctx ? c->ctx->errstr : "?");
-		redisFree(c->ctx);
-		c->ctx = NULL;
-		c->retry_at = time(NULL) + 1;
-	}
-	return r;
+	log_warn("worker %d: redis '%s' failed: %s", w->index, rcfg.addr,
+	         c->ctx ? c->ctx->errstr : "?");
+	redisFree(c->ctx);
+	c->ctx = NULL;
+	c->retry_at = retry ? 0 : time(NULL) + 1;
+	return retry;
 }
 
 redisReply *rc_cmd(struct worker *w, const char *fmt, ...)
 {
-	redisContext *ctx = conn_get(w);
-	redisReply *r;
+	redisContext *ctx;
+	redisReply *r = NULL;
 	va_list ap;
+	int attempt;
 
-	if (!ctx)
-		return NULL;
-	va_start(ap, fmt);
-	r = redisvCommand(ctx, fmt, ap);
-	va_end(ap);
-	return checked(w, r);
+	for (attempt = 0; attempt < 2; attempt++) {
+		ctx = conn_get(w);
+		if (!ctx)
+			return NULL;
+		va_start(ap, fmt);
+		r = redisvCommand(ctx, fmt, ap);
+		va_end(ap);
+		if (r || !drop(w))
+			break;
+	}
+	return r;
 }
 
 redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t *lens)
 {
-	redisContext *ctx = conn_get(w);
+	redisContext *ctx;
+	redisReply *r = NULL;
+	int attempt;
 
-	if (!ctx)
-		return NULL;
-	return checked(w, redisCommandArgv(ctx, argc, argv, lens));
+	for (attempt = 0; attempt < 2; attempt++) {
+		ctx = conn_get(w);
+		if (!ctx)
+			return NULL;
+		r = redisCommandArgv(ctx, argc, argv, lens);
+		if (r || !drop(w))
+			break;
+	}
+	return r;
 }
 
-redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs,
-                    const char **argv, const size_t *lens)
+redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs, const char **argv,
+                    const size_t *lens)
 {
 	const char *av[64];
 	size_t al[64];
