@@ -1,12 +1,16 @@
 /*
  * cache.c: see cache.h. A cached value is the JSON text of the loader's
- * value under RC_PREFIX + key; the empty string is the "no such row" marker
+ * value under CACHE_PREFIX + key; the empty string is the "no such row" marker
  * (a real value is never empty JSON text), and a string starting with
  * TOMB_PREFIX is a tombstone left by cache_del (never JSON, never empty).
- * Loading is guarded by the lock key RC_PREFIX "lock:" + key, taken with
+ * Loading is guarded by the lock key CACHE_PREFIX "lock:" + key, taken with
  * SET NX PX and a random token, so at most one worker of all instances
  * loads a key at a time; a worker that does not get the lock polls the key
  * briefly and then reads MySQL itself.
+ *
+ * A write that cannot reach Redis cannot invalidate what it changed; the
+ * read cache is then dropped whole (every instance shares it) as soon as
+ * Redis answers again, before this process uses it.
  *
  * A loader stores only if the key still holds what it saw just before it
  * read MySQL (nothing, or the same tombstone): store_script compares and
@@ -42,6 +46,7 @@
 
 static atomic_ulong st_hits, st_misses, st_loads, st_fallbacks;
 static atomic_ulong tomb_seq; /* only if the CSPRNG fails */
+static atomic_int lost;       /* an invalidation could not reach Redis */
 
 /* Deletes the lock only if it still holds our token (it may have expired and
  * been taken by another loader meanwhile). */
@@ -238,6 +243,52 @@ static enum proto_err from_lookup(enum lookup lr, cJSON *v, cJSON **out)
 	return PROTO_OK;
 }
 
+/* Drop every key of the read cache. Returns 0, or -1 if Redis failed. */
+static int flush_all(struct worker *w)
+{
+	char cursor[32] = "0";
+	unsigned long dropped = 0;
+
+	do {
+		redisReply *rep = rc_cmd(w, "SCAN %s MATCH " CACHE_PREFIX "* COUNT 1000", cursor);
+		redisReply *keys;
+		size_t i;
+
+		if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+		    rep->element[0]->type != REDIS_REPLY_STRING) {
+			if (rep)
+				freeReplyObject(rep);
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+		keys = rep->element[1];
+		for (i = 0; keys->type == REDIS_REPLY_ARRAY && i < keys->elements; i++) {
+			redisReply *d = rc_cmd(w, "UNLINK %b", keys->element[i]->str,
+			                       (size_t)keys->element[i]->len);
+			if (!d) {
+				freeReplyObject(rep);
+				return -1;
+			}
+			freeReplyObject(d);
+			dropped++;
+		}
+		freeReplyObject(rep);
+	} while (strcmp(cursor, "0") != 0);
+	log_warn("dropped the read cache (%lu keys): a write could not invalidate it while "
+	         "redis was unreachable",
+	         dropped);
+	return 0;
+}
+
+/* After a lost invalidation, drop the read cache once Redis answers again. */
+static void flush_if_lost(struct worker *w)
+{
+	if (!atomic_load(&lost) || !atomic_exchange(&lost, 0))
+		return;
+	if (flush_all(w) < 0)
+		atomic_store(&lost, 1);
+}
+
 enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
                          void *arg, cJSON **out)
 {
@@ -252,9 +303,12 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 	*out = NULL;
 	if (!cfg.read_cache)
 		return load_direct(w, load, arg, out);
-	n = snprintf(fk, sizeof(fk), RC_PREFIX "%s", key);
+	flush_if_lost(w);
+	if (atomic_load(&lost))
+		return fallback(w, load, arg, out); /* stale entries may remain */
+	n = snprintf(fk, sizeof(fk), CACHE_PREFIX "%s", key);
 	if (n < 0 || (size_t)n >= sizeof(fk) ||
-	    snprintf(lk, sizeof(lk), RC_PREFIX "lock:%s", key) >= (int)sizeof(lk)) {
+	    snprintf(lk, sizeof(lk), CACHE_PREFIX "lock:%s", key) >= (int)sizeof(lk)) {
 		log_error("cache key '%.60s...' too long", key);
 		return load_direct(w, load, arg, out);
 	}
@@ -322,9 +376,10 @@ void cache_del(struct worker *w, const char *key)
 		snprintf(token, sizeof(token), "%lx.%llx.%lx",
 		         (unsigned long)atomic_fetch_add(&tomb_seq, 1),
 		         (unsigned long long)now_ms(), (unsigned long)(uintptr_t)&token);
-	rep = rc_cmd(w, "SET " RC_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
+	rep = rc_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
 	if (!rep) {
 		log_warn("cannot drop cache key '%s': redis unreachable", key);
+		atomic_store(&lost, 1);
 		return;
 	}
 	if (rep->type == REDIS_REPLY_ERROR)
@@ -339,7 +394,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 	if (!cfg.read_cache)
 		return 0;
-	rep = rc_cmd(w, "GET " RC_PREFIX "gen:%s", ns);
+	rep = rc_cmd(w, "GET " CACHE_PREFIX "gen:%s", ns);
 	if (!rep)
 		return 0;
 	if (rep->type == REDIS_REPLY_STRING) {
@@ -347,7 +402,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 	} else if (rep->type == REDIS_REPLY_NIL) {
 		/* Start at 1, so generation 0 only ever means "redis is down". */
 		freeReplyObject(rep);
-		rep = rc_cmd(w, "INCR " RC_PREFIX "gen:%s", ns);
+		rep = rc_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
 		if (!rep)
 			return 0;
 		if (rep->type == REDIS_REPLY_INTEGER)
@@ -359,10 +414,11 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 void cache_bump(struct worker *w, const char *ns)
 {
-	redisReply *rep = rc_cmd(w, "INCR " RC_PREFIX "gen:%s", ns);
+	redisReply *rep = rc_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
 
 	if (!rep) {
 		log_warn("cannot bump cache namespace '%s': redis unreachable", ns);
+		atomic_store(&lost, 1);
 		return;
 	}
 	if (rep->type == REDIS_REPLY_ERROR)

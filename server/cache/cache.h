@@ -40,6 +40,13 @@
 struct worker;
 
 /*
+ * Every key of the read cache starts with this, apart from the rest of
+ * what boxoffice keeps in Redis (holds, codes, counters), so the whole read
+ * cache can be dropped at once (see cache.c: a lost invalidation).
+ */
+#define CACHE_PREFIX "bo:c:"
+
+/*
  * Loads the value from MySQL. On PROTO_OK *out is a new value (the cache
  * takes ownership), or NULL for "no such row". Any other return is passed
  * through by cache_get and nothing is cached.

@@ -208,7 +208,7 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 		ids[i] = comment_new(tok, fid, it_unique("c-"));
 		r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)ids[i]);
 		it_resp_free(r);
-		snprintf(key, sizeof(key), "PTTL bo:comment:%lld", (long long)ids[i]);
+		snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)ids[i]);
 		ttl = redis_int(key);
 		/* 300 s plus 0..20 % */
 		assert_true(ttl > 290000 && ttl <= 360000);
@@ -222,12 +222,12 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	snprintf(key, sizeof(key), "EXISTS bo:comment:%lld", (long long)unknown);
+	snprintf(key, sizeof(key), "EXISTS bo:c:comment:%lld", (long long)unknown);
 	assert_int_equal(redis_int(key), 1);
-	out = redis("STRLEN bo:comment:%lld", (long long)unknown);
+	out = redis("STRLEN bo:c:comment:%lld", (long long)unknown);
 	assert_string_equal(out, "0");
 	free(out);
-	snprintf(key, sizeof(key), "PTTL bo:comment:%lld", (long long)unknown);
+	snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)unknown);
 	ttl = redis_int(key);
 	assert_true(ttl > 0 && ttl <= 36000);
 	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
@@ -235,7 +235,7 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	it_resp_free(r);
 
 	/* no lock is left behind */
-	snprintf(key, sizeof(key), "EXISTS bo:lock:comment:%lld", (long long)ids[0]);
+	snprintf(key, sizeof(key), "EXISTS bo:c:lock:comment:%lld", (long long)ids[0]);
 	assert_int_equal(redis_int(key), 0);
 	free(tok);
 }
@@ -410,7 +410,7 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 
 	assert_int_equal(it_stack("redis-start"), 0);
 	/* workers reconnect within a second or two; reads answer all along */
-	snprintf(key, sizeof(key), "GET bo:comment:%lld", (long long)cid);
+	snprintf(key, sizeof(key), "GET bo:c:comment:%lld", (long long)cid);
 	for (int i = 0; i < 50 && !filled; i++) {
 		char *out;
 

@@ -124,7 +124,7 @@ static long long probe_int(const char *fmt, const char *key)
 /* 1 when key (without the prefix) holds a tombstone of cache_del. */
 static int holds_tombstone(const char *key)
 {
-	redisReply *r = probe_cmd("GET %s%s", RC_PREFIX, key);
+	redisReply *r = probe_cmd("GET %s%s", CACHE_PREFIX, key);
 	int yes = r->type == REDIS_REPLY_STRING && strncmp(r->str, "!gone:", 6) == 0;
 
 	freeReplyObject(r);
@@ -250,8 +250,8 @@ static void test_cache_get_loads_once_then_hits(void **state)
 	assert_int_equal(s1.loads - s0.loads, 1);
 
 	/* stored as JSON text under the prefix; the lock is gone */
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:one"), 1);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "lock:t:one"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:one"), 1);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "lock:t:one"), 0);
 }
 
 static void test_cache_missing_row_is_a_short_marker(void **state)
@@ -264,9 +264,9 @@ static void test_cache_missing_row_is_a_short_marker(void **state)
 	assert_null(v);
 	assert_int_equal(cache_get(w, "t:none", 600, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
 	assert_int_equal(atomic_load(&f.calls), 1);
-	assert_int_equal(probe_int("STRLEN %s", RC_PREFIX "t:none"), 0);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:none"), 1);
-	ttl = probe_int("PTTL %s", RC_PREFIX "t:none");
+	assert_int_equal(probe_int("STRLEN %s", CACHE_PREFIX "t:none"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:none"), 1);
+	ttl = probe_int("PTTL %s", CACHE_PREFIX "t:none");
 	assert_true(ttl > 25000 && ttl <= 36000); /* 30 s + jitter, not the 600 s */
 }
 
@@ -278,12 +278,12 @@ static void test_cache_loader_errors_pass_through_uncached(void **state)
 	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_UNAVAILABLE);
 	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_UNAVAILABLE);
 	assert_int_equal(atomic_load(&f.calls), 2);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:err"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:err"), 0);
 
 	/* a loader's own NOT_FOUND is an error like any other: no marker */
 	f.ret = PROTO_ERR_NOT_FOUND;
 	assert_int_equal(cache_get(w, "t:err", 60, fake_load, &f, &v), PROTO_ERR_NOT_FOUND);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:err"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:err"), 0);
 }
 
 static void test_cache_ttl_has_up_to_twenty_percent_jitter(void **state)
@@ -298,7 +298,7 @@ static void test_cache_ttl_has_up_to_twenty_percent_jitter(void **state)
 		v = NULL;
 		assert_int_equal(cache_get(w, key, 100, fake_load, &f, &v), PROTO_OK);
 		cJSON_Delete(v);
-		snprintf(key, sizeof(key), RC_PREFIX "t:ttl:%d", i);
+		snprintf(key, sizeof(key), CACHE_PREFIX "t:ttl:%d", i);
 		ttl = probe_int("PTTL %s", key);
 		assert_true(ttl > 99000 && ttl <= 120000);
 		lo = lo < 0 || ttl < lo ? ttl : lo;
@@ -352,7 +352,7 @@ static void test_cache_waiters_load_themselves_when_the_loader_is_stuck(void **s
 	double t0, took;
 
 	/* another loader holds the lock and never writes */
-	freeReplyObject(probe_cmd("SET %s %s PX 60000", RC_PREFIX "lock:t:stuck", "someone"));
+	freeReplyObject(probe_cmd("SET %s %s PX 60000", CACHE_PREFIX "lock:t:stuck", "someone"));
 	t0 = now_ms();
 	assert_int_equal(cache_get(w, "t:stuck", 60, fake_load, &f, &v), PROTO_OK);
 	took = now_ms() - t0;
@@ -361,14 +361,14 @@ static void test_cache_waiters_load_themselves_when_the_loader_is_stuck(void **s
 	assert_int_equal(atomic_load(&f.calls), 1);
 	assert_true(took >= 150 && took < 2000); /* waited a little, then read MySQL */
 	/* the key is left to the lock holder, whose lock is untouched */
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:stuck"), 0);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "lock:t:stuck"), 1);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:stuck"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "lock:t:stuck"), 1);
 }
 
 /* A loader during whose load our lock expired and another loader took it. */
 static enum proto_err takeover_load(struct worker *wk, void *arg, cJSON **out)
 {
-	freeReplyObject(probe_cmd("SET %s %s PX 60000", RC_PREFIX "lock:t:mine", "theirs"));
+	freeReplyObject(probe_cmd("SET %s %s PX 60000", CACHE_PREFIX "lock:t:mine", "theirs"));
 	return fake_load(wk, arg, out);
 }
 
@@ -381,7 +381,7 @@ static void test_cache_a_lock_that_is_not_ours_is_kept(void **state)
 	assert_int_equal(cache_get(w, "t:mine", 60, takeover_load, &f, &v), PROTO_OK);
 	assert_int_equal(value_of(v), 5);
 	cJSON_Delete(v);
-	r = probe_cmd("GET %s", RC_PREFIX "lock:t:mine");
+	r = probe_cmd("GET %s", CACHE_PREFIX "lock:t:mine");
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_string_equal(r->str, "theirs");
 	freeReplyObject(r);
@@ -399,7 +399,7 @@ static void test_cache_del_and_generations(void **state)
 	cache_del(w, "t:del");
 	/* the value is gone; a short-lived tombstone holds its place */
 	assert_true(holds_tombstone("t:del"));
-	ttl = probe_int("PTTL %s", RC_PREFIX "t:del");
+	ttl = probe_int("PTTL %s", CACHE_PREFIX "t:del");
 	assert_true(ttl > 0 && ttl <= 60000);
 	f.value = 2;
 	assert_int_equal(cache_get(w, "t:del", 60, fake_load, &f, &v), PROTO_OK);
@@ -522,6 +522,36 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 	assert_int_equal(rc_configure(redis_url), 0);
 }
 
+/* A write that could not reach Redis leaves no stale read behind once it is back. */
+static void test_cache_lost_invalidation_drops_the_cache(void **state)
+{
+	struct fake f = {.value = 1};
+	struct worker *down;
+	char url[64];
+	cJSON *v = NULL;
+
+	freeReplyObject(probe_cmd("SET %s %s", "bo:seats:1", "not a cache key"));
+	assert_int_equal(cache_get(w, "t:lost", 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 1);
+	cJSON_Delete(v);
+	v = NULL;
+	/* The write: MySQL changed, but its invalidation finds Redis unreachable. */
+	f.value = 2;
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	assert_int_equal(rc_configure(url), 0);
+	down = worker_new_local();
+	assert_non_null(down);
+	cache_del(down, "t:lost");
+	worker_free_local(down);
+	assert_int_equal(rc_configure(redis_url), 0);
+	/* Redis answers again: the next read drops the cache and sees the new row. */
+	assert_int_equal(cache_get(w, "t:lost", 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 2);
+	cJSON_Delete(v);
+	/* Only the read cache went. */
+	assert_int_equal(probe_int("EXISTS %s", "bo:seats:1"), 1);
+}
+
 static void test_cache_read_cache_off_always_loads(void **state)
 {
 	struct fake f = {.value = 11};
@@ -534,7 +564,7 @@ static void test_cache_read_cache_off_always_loads(void **state)
 		v = NULL;
 	}
 	assert_int_equal(atomic_load(&f.calls), 3);
-	assert_int_equal(probe_int("EXISTS %s", RC_PREFIX "t:off"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:off"), 0);
 	cfg.read_cache = 1;
 }
 
@@ -554,6 +584,7 @@ int main(void)
 	                           setup_each),
 	    cmocka_unit_test_setup(test_cache_an_insert_during_a_load_caches_no_marker, setup_each),
 	    cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
+	    cmocka_unit_test_setup(test_cache_lost_invalidation_drops_the_cache, setup_each),
 	    cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
 	};
 
