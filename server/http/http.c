@@ -129,18 +129,22 @@ static void pss_reset(struct pss *p)
 static void job_run(struct worker *w, void *arg)
 {
 	struct job *j = arg;
+	int wake;
 
 	dispatch_run(w, &j->rq, &j->resp);
 	free(j->rq.body);
 	j->rq.body = NULL;
 	pthread_mutex_lock(&done_lock);
+	/* Only the first answer of a batch wakes the loop; it drains them all. */
+	wake = done_head == NULL;
 	if (done_tail)
 		done_tail->next = j;
 	else
 		done_head = j;
 	done_tail = j;
 	pthread_mutex_unlock(&done_lock);
-	lws_cancel_service(ctx);
+	if (wake)
+		lws_cancel_service(ctx);
 }
 
 static int hdr_copy(struct lws *wsi, enum lws_token_indexes t, char *buf, size_t len)
