@@ -99,6 +99,19 @@ int proto_role_from_name(const char *name);
 #define PROTO_PATH_METRICS "/metrics"
 #define PROTO_PATH_WS "/ws"
 
+/* WebSocket (spec 6): client ops and server message types. */
+#define PROTO_WS_OP_AUTH "auth"
+#define PROTO_WS_OP_SUBSCRIBE "subscribe"
+#define PROTO_WS_OP_UNSUBSCRIBE "unsubscribe"
+#define PROTO_WS_OP_PING "ping"
+#define PROTO_WS_TYPE_AUTH_OK "auth.ok"
+#define PROTO_WS_TYPE_PONG "pong"
+#define PROTO_WS_TYPE_SEATS_SNAPSHOT "seats.snapshot"
+#define PROTO_WS_TYPE_SEATS_DELTA "seats.delta"
+#define PROTO_WS_TYPE_ORDER_UPDATE "order.update"
+#define PROTO_WS_TYPE_ANNOUNCEMENT "announcement"
+#define PROTO_WS_TYPE_ERROR "error"
+
 /* Headers */
 #define PROTO_HDR_REQUEST_ID "X-Request-Id"
 #define PROTO_HDR_SIGNATURE "X-Boxoffice-Signature"

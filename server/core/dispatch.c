@@ -27,17 +27,19 @@
  * Route tables of the services. Weak, so the daemon links while a service
  * is still being written; a missing table simply has no routes (404).
  */
-#define SERVICE_TABLES(X) X(user) X(film) X(hall) X(screening) X(seat) X(order) \
-	X(pay) X(ticket) X(comment) X(advert) X(shift) X(report)
+#define SERVICE_TABLES(X)                                                                   \
+	X(user)                                                                             \
+	X(film) X(hall) X(screening) X(seat) X(order) X(pay) X(ticket) X(comment) X(advert) \
+	    X(shift) X(report)
 #define DECLARE_TABLE(name) extern const struct route name##_routes[] __attribute__((weak));
 SERVICE_TABLES(DECLARE_TABLE)
 #undef DECLARE_TABLE
 
 /* The user service's hooks (svc/svc_user.c). */
 extern enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
-	__attribute__((weak));
+    __attribute__((weak));
 extern int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
-	__attribute__((weak));
+    __attribute__((weak));
 
 #define MAX_ROUTES 256
 static const struct route *table[MAX_ROUTES];
@@ -73,7 +75,9 @@ static int add_table(const struct route *t)
 int dispatch_init(void)
 {
 	nroutes = 0;
-#define ADD_TABLE(name) if (add_table(name##_routes) < 0) return -1;
+#define ADD_TABLE(name)                   \
+	if (add_table(name##_routes) < 0) \
+		return -1;
 	SERVICE_TABLES(ADD_TABLE)
 #undef ADD_TABLE
 	log_info("%d api routes", nroutes);
@@ -111,7 +115,8 @@ static void render(struct req *r, enum proto_err e, struct http_response *out)
 		out->body = proto_render_error(e, msg, r ? r->err_data : NULL, &out->len);
 	if (!out->body) {
 		out->status = 500;
-		out->body = strdup("{\"code\":500,\"msg\":\"out of memory\",\"error\":\"internal\"}");
+		out->body =
+		    strdup("{\"code\":500,\"msg\":\"out of memory\",\"error\":\"internal\"}");
 		out->len = out->body ? strlen(out->body) : 0;
 	}
 	if (r && r->retry_after)
@@ -253,8 +258,11 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	r.w = w;
 	r.body = proto_json_parse(r.raw, r.raw_len, &e);
 	if (!r.body) {
-		req_fail_msg(&r, e, e == PROTO_ERR_TOO_LARGE ? "request body too large"
-		                                             : "body must be a JSON object (at most 16 levels deep)");
+		req_fail_msg(
+		    &r, e,
+		    e == PROTO_ERR_TOO_LARGE
+		        ? "request body too large"
+		        : "body must be well-formed JSON: one object, nested at most 16 deep");
 		goto answer;
 	}
 	e = authenticate(&r, in->authorization, in->route->flags);

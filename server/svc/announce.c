@@ -8,6 +8,7 @@
 
 #include "cache/rcache.h"
 #include "log.h"
+#include "proto_wire.h"
 
 int announce_advert(struct worker *w, const cJSON *advert)
 {
@@ -21,7 +22,7 @@ int announce_advert(struct worker *w, const cJSON *advert)
 		cJSON_Delete(copy);
 		goto out;
 	}
-	cJSON_AddStringToObject(msg, "type", "announcement");
+	cJSON_AddStringToObject(msg, "type", PROTO_WS_TYPE_ANNOUNCEMENT);
 	cJSON_AddItemToObject(msg, "advert", copy);
 	text = cJSON_PrintUnformatted(msg);
 	if (!text)
