@@ -51,11 +51,31 @@ fi
 
 get() { sed -n "s/^$1=//p" "$VAR/env"; }
 url=$(get BOXOFFICE_URL)
+
+# A demo cashier, created once through the API as the admin (its password
+# hash is Argon2id, so it cannot come from demo.sql). Kept in ./var/cashier.
+CASHIER_MOBILE=13900000000
+if [ ! -s "$VAR/cashier" ]; then
+	cpass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	token=$(curl -sf -X POST "$url/admin/login" -H 'Content-Type: application/json' \
+		-d "{\"mobile\":\"$(get ADMIN_MOBILE)\",\"password\":\"$(get ADMIN_PASSWORD)\"}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])') || token=
+	if [ -n "$token" ] && curl -sf -X POST "$url/admin/register" \
+		-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+		-d "{\"name\":\"Demo Cashier\",\"gender\":0,\"mobile\":\"$CASHIER_MOBILE\",\"email\":\"cashier@boxoffice.invalid\",\"password\":\"$cpass\",\"role\":\"cashier\"}" \
+		>/dev/null; then
+		umask 077
+		echo "$cpass" >"$VAR/cashier"
+	else
+		echo "quickstart: could not create the demo cashier (see $(get DAEMON_LOG))" >&2
+	fi
+fi
 cat <<EOF
 
 boxoffice is running.
   web page and API   $url/        (health: $url/healthz)
   admin login        mobile $(get ADMIN_MOBILE), password $(get ADMIN_PASSWORD)
+  cashier login      mobile $CASHIER_MOBILE, password $(cat "$VAR/cashier" 2>/dev/null)
   mail / SMS codes   $(get MAIL_DIR)/  $(get SMS_DIR)/
   daemon log         $(get DAEMON_LOG)
   everything else    $VAR/env
