@@ -557,6 +557,18 @@ int64_t db_cell_i64(const struct db_res *res, int row, int col)
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
+const char *db_cell_str(const struct db_res *res, int row, int col)
+{
+	const char *s = db_cell(res, row, col);
+
+	return s ? s : "";
+}
+
+void db_cell_copy(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
+{
+	snprintf(dst, dstlen, "%s", db_cell_str(res, row, col));
+}
+
 static enum db_rc simple(struct worker *w, const char *what)
 {
 	MYSQL *my;

@@ -31,19 +31,20 @@ struct db_param {
 	size_t len;
 };
 
-#define DB_I64(v) ((struct db_param){ .t = DBP_I64, .i = (int64_t)(v) })
-#define DB_STR(v) ((struct db_param){ .t = DBP_STR, .s = (v), .len = strlen(v) })
-#define DB_STRN(v, n) ((struct db_param){ .t = DBP_STR, .s = (v), .len = (n) })
-#define DB_NULL ((struct db_param){ .t = DBP_NULL })
-#define DB_PARAMS(...) ((const struct db_param[]){ __VA_ARGS__ }), \
-	(int)(sizeof((const struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
+#define DB_I64(v) ((struct db_param){.t = DBP_I64, .i = (int64_t)(v)})
+#define DB_STR(v) ((struct db_param){.t = DBP_STR, .s = (v), .len = strlen(v)})
+#define DB_STRN(v, n) ((struct db_param){.t = DBP_STR, .s = (v), .len = (n)})
+#define DB_NULL ((struct db_param){.t = DBP_NULL})
+#define DB_PARAMS(...)                            \
+	((const struct db_param[]){__VA_ARGS__}), \
+	    (int)(sizeof((const struct db_param[]){__VA_ARGS__}) / sizeof(struct db_param))
 #define DB_NOPARAMS NULL, 0
 
 /* All cells of a result as strings; NULL cells are NULL pointers. */
 struct db_res {
 	int nrows, ncols;
-	char **cells;   /* nrows * ncols, row major */
-	char *blob;     /* owns the cell bytes */
+	char **cells; /* nrows * ncols, row major */
+	char *blob;   /* owns the cell bytes */
 };
 
 /* Set once at start from the db_url setting. Returns 0 or -1 (bad url). */
@@ -67,6 +68,10 @@ void db_res_release(struct db_res *res);
 /* Cell accessors: NULL/0 out of range or SQL NULL. */
 const char *db_cell(const struct db_res *res, int row, int col);
 int64_t db_cell_i64(const struct db_res *res, int row, int col);
+/* The cell as a string, "" for SQL NULL or out of range (borrowed from res). */
+const char *db_cell_str(const struct db_res *res, int row, int col);
+/* Copy the cell (or "") into dst of dstlen bytes, truncating. */
+void db_cell_copy(char *dst, size_t dstlen, const struct db_res *res, int row, int col);
 
 /* Transactions on the worker's connection. */
 enum db_rc db_begin(struct worker *w);

@@ -57,9 +57,9 @@ int migrate_run(struct worker *w)
 			log_error("migration '%s' failed", m->name);
 			goto out;
 		}
-		e = db_exec(w, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-		            DB_PARAMS(DB_I64(m->version), DB_STR(m->name), DB_I64(time(NULL))), NULL,
-		            NULL);
+		e = db_exec(
+		    w, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+		    DB_PARAMS(DB_I64(m->version), DB_STR(m->name), DB_I64(time(NULL))), NULL, NULL);
 		if (e != DB_OK)
 			goto out;
 		applied++;

@@ -13,13 +13,6 @@
 	"id, title, content, is_com, status, film_id, genre, start_at, end_at, create_time, " \
 	"update_time"
 
-static const char *cell_str(const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	return s ? s : "";
-}
-
 /* Turn the rows of res (ADVERT_COLUMNS) into out->items; takes res. */
 static enum db_rc fill(struct db_res *res, struct advert_list *out)
 {
@@ -39,12 +32,12 @@ static enum db_rc fill(struct db_res *res, struct advert_list *out)
 		struct advert *a = &out->items[i];
 
 		a->id = db_cell_i64(&out->res, i, 0);
-		a->title = cell_str(&out->res, i, 1);
-		a->content = cell_str(&out->res, i, 2);
+		a->title = db_cell_str(&out->res, i, 1);
+		a->content = db_cell_str(&out->res, i, 2);
 		a->is_com = (int)db_cell_i64(&out->res, i, 3);
 		a->status = (int)db_cell_i64(&out->res, i, 4);
 		a->film_id = db_cell_i64(&out->res, i, 5);
-		a->genre = cell_str(&out->res, i, 6);
+		a->genre = db_cell_str(&out->res, i, 6);
 		a->start_at = db_cell_i64(&out->res, i, 7);
 		a->end_at = db_cell_i64(&out->res, i, 8);
 		a->create_time = db_cell_i64(&out->res, i, 9);
@@ -182,7 +175,7 @@ enum db_rc store_advert_bought(struct worker *w, int64_t uid, struct advert_boug
 	}
 	for (i = 0; i < out->res.nrows; i++) {
 		out->fids[i] = db_cell_i64(&out->res, i, 0);
-		out->genres[i] = cell_str(&out->res, i, 1);
+		out->genres[i] = db_cell_str(&out->res, i, 1);
 	}
 	out->n = out->res.nrows;
 	return DB_OK;

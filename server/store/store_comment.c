@@ -12,13 +12,6 @@
 	"c.create_time, c.update_time, COALESCE(u.name, '')"
 #define COMMENT_FROM " FROM comments c LEFT JOIN users u ON u.id = c.uid "
 
-static const char *cell_str(const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	return s ? s : "";
-}
-
 /* Turn the rows of res (COMMENT_COLUMNS) into out->items; takes res. */
 static enum db_rc fill(struct db_res *res, struct comment_list *out)
 {
@@ -40,14 +33,14 @@ static enum db_rc fill(struct db_res *res, struct comment_list *out)
 		c->id = db_cell_i64(&out->res, i, 0);
 		c->uid = db_cell_i64(&out->res, i, 1);
 		c->fid = db_cell_i64(&out->res, i, 2);
-		c->title = cell_str(&out->res, i, 3);
-		c->content = cell_str(&out->res, i, 4);
+		c->title = db_cell_str(&out->res, i, 3);
+		c->content = db_cell_str(&out->res, i, 4);
 		c->rating = (int)db_cell_i64(&out->res, i, 5);
 		c->is_anonymous = (int)db_cell_i64(&out->res, i, 6);
 		c->hidden = (int)db_cell_i64(&out->res, i, 7);
 		c->create_time = db_cell_i64(&out->res, i, 8);
 		c->update_time = db_cell_i64(&out->res, i, 9);
-		c->author = cell_str(&out->res, i, 10);
+		c->author = db_cell_str(&out->res, i, 10);
 	}
 	out->n = out->res.nrows;
 	return DB_OK;

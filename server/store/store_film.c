@@ -23,27 +23,20 @@
 	"removed = 0 AND (? IS NULL OR name LIKE ? ESCAPE '!' OR director LIKE ? ESCAPE '!') " \
 	"AND (? IS NULL OR genre = ?)"
 
-static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 static void row_from_res(const struct db_res *res, int row, struct film_row *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->id = db_cell_i64(res, row, 0);
-	copy_cell(f->name, sizeof(f->name), res, row, 1);
-	copy_cell(f->desc, sizeof(f->desc), res, row, 2);
-	copy_cell(f->director, sizeof(f->director), res, row, 3);
-	copy_cell(f->screenwriter, sizeof(f->screenwriter), res, row, 4);
+	db_cell_copy(f->name, sizeof(f->name), res, row, 1);
+	db_cell_copy(f->desc, sizeof(f->desc), res, row, 2);
+	db_cell_copy(f->director, sizeof(f->director), res, row, 3);
+	db_cell_copy(f->screenwriter, sizeof(f->screenwriter), res, row, 4);
 	f->length = db_cell_i64(res, row, 5);
 	f->amount = db_cell_i64(res, row, 6);
 	f->stock = db_cell_i64(res, row, 7);
 	f->is_select_seat = (int)db_cell_i64(res, row, 8);
-	copy_cell(f->genre, sizeof(f->genre), res, row, 9);
-	copy_cell(f->poster_url, sizeof(f->poster_url), res, row, 10);
+	db_cell_copy(f->genre, sizeof(f->genre), res, row, 9);
+	db_cell_copy(f->poster_url, sizeof(f->poster_url), res, row, 10);
 	f->create_time = db_cell_i64(res, row, 11);
 	f->update_time = db_cell_i64(res, row, 12);
 }

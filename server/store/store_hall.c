@@ -10,19 +10,12 @@
 
 #define HALL_COLUMNS "id, name, layout, seats, create_time, update_time"
 
-static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 static void row_from_res(const struct db_res *res, int row, struct hall_row *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->id = db_cell_i64(res, row, 0);
-	copy_cell(h->name, sizeof(h->name), res, row, 1);
-	copy_cell(h->layout, sizeof(h->layout), res, row, 2);
+	db_cell_copy(h->name, sizeof(h->name), res, row, 1);
+	db_cell_copy(h->layout, sizeof(h->layout), res, row, 2);
 	h->seats = (int)db_cell_i64(res, row, 3);
 	h->create_time = db_cell_i64(res, row, 4);
 	h->update_time = db_cell_i64(res, row, 5);

@@ -27,13 +27,6 @@
 	" WHERE s.start_at >= ? AND s.start_at < ? AND (? = 0 OR s.film_id = ?) " \
 	"AND (? < 0 OR s.status = ?)"
 
-static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 static void row_from_res(const struct db_res *res, int row, struct screening_row *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -42,16 +35,16 @@ static void row_from_res(const struct db_res *res, int row, struct screening_row
 	s->hall_id = db_cell_i64(res, row, 2);
 	s->start_at = db_cell_i64(res, row, 3);
 	s->end_at = db_cell_i64(res, row, 4);
-	copy_cell(s->prices, sizeof(s->prices), res, row, 5);
-	copy_cell(s->discounts, sizeof(s->discounts), res, row, 6);
+	db_cell_copy(s->prices, sizeof(s->prices), res, row, 5);
+	db_cell_copy(s->discounts, sizeof(s->discounts), res, row, 6);
 	s->status = (int)db_cell_i64(res, row, 7);
-	copy_cell(s->cancel_reason, sizeof(s->cancel_reason), res, row, 8);
+	db_cell_copy(s->cancel_reason, sizeof(s->cancel_reason), res, row, 8);
 	s->seats_total = (int)db_cell_i64(res, row, 9);
 	s->create_time = db_cell_i64(res, row, 10);
 	s->update_time = db_cell_i64(res, row, 11);
 	if (res->ncols > NCOLS) {
-		copy_cell(s->film_name, sizeof(s->film_name), res, row, NCOLS);
-		copy_cell(s->hall_name, sizeof(s->hall_name), res, row, NCOLS + 1);
+		db_cell_copy(s->film_name, sizeof(s->film_name), res, row, NCOLS);
+		db_cell_copy(s->hall_name, sizeof(s->hall_name), res, row, NCOLS + 1);
 		s->film_amount = db_cell_i64(res, row, NCOLS + 2);
 	}
 }
@@ -337,7 +330,7 @@ enum db_rc store_screening_taken_seats(struct worker *w, int64_t id, struct take
 			return DB_ERROR;
 		}
 		for (i = 0; i < res.nrows; i++) {
-			copy_cell((*seats)[i].seat, sizeof((*seats)[i].seat), &res, i, 0);
+			db_cell_copy((*seats)[i].seat, sizeof((*seats)[i].seat), &res, i, 0);
 			(*seats)[i].status = (int)db_cell_i64(&res, i, 1);
 		}
 		*n = res.nrows;
