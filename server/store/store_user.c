@@ -12,22 +12,15 @@
 	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, " \
 	"update_time"
 
-static void copy_cell(char *dst, size_t dstlen, const struct db_res *res, int row, int col)
-{
-	const char *s = db_cell(res, row, col);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 static void row_from_res(const struct db_res *res, int row, struct user_row *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->id = db_cell_i64(res, row, 0);
-	copy_cell(u->name, sizeof(u->name), res, row, 1);
+	db_cell_copy(u->name, sizeof(u->name), res, row, 1);
 	u->gender = (int)db_cell_i64(res, row, 2);
-	copy_cell(u->mobile, sizeof(u->mobile), res, row, 3);
-	copy_cell(u->email, sizeof(u->email), res, row, 4);
-	copy_cell(u->password, sizeof(u->password), res, row, 5);
+	db_cell_copy(u->mobile, sizeof(u->mobile), res, row, 3);
+	db_cell_copy(u->email, sizeof(u->email), res, row, 4);
+	db_cell_copy(u->password, sizeof(u->password), res, row, 5);
 	u->type = (int)db_cell_i64(res, row, 6);
 	u->tv = db_cell_i64(res, row, 7);
 	u->disabled = (int)db_cell_i64(res, row, 8);
