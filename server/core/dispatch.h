@@ -20,27 +20,28 @@ struct worker;
 enum http_method { HTTP_GET, HTTP_POST, HTTP_HEAD, HTTP_OTHER };
 
 struct http_request {
-	uint64_t conn_id;        /* the loop's id of the connection's current request */
+	uint64_t conn_id; /* the loop's id of the connection's current request */
 	enum http_method method;
 	char path[256];
 	char request_id[80];
 	char remote[64];
 	char authorization[1024];
 	char signature[160];
-	char *body;              /* malloc'd, NUL-terminated; owned by the request */
+	char *body; /* malloc'd, NUL-terminated; owned by the request */
 	size_t body_len;
-	double t_start;          /* monotonic seconds */
+	double t_start;            /* monotonic seconds */
 	const struct route *route; /* from dispatch_find, NULL for GET endpoints */
 };
 
 struct http_response {
 	int status;
-	const char *ctype;       /* static string */
-	char *body;              /* malloc'd */
+	const char *ctype; /* static string */
+	char *body;        /* malloc'd */
 	size_t len;
 	char request_id[80];
-	int retry_after;         /* 0 = no header */
-	int close;               /* close the connection after writing */
+	int retry_after;   /* 0 = no header */
+	int close;         /* close the connection after writing */
+	const char *allow; /* Allow header of a 405 (static string), or NULL */
 };
 
 /* GET endpoints served by workers (not static files). */

@@ -208,6 +208,10 @@ static int write_headers(struct lws *wsi, struct pss *p)
 		                                (const unsigned char *)ra, n, &q, end))
 			return -1;
 	}
+	if (p->resp.allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
+	                                                 (const unsigned char *)p->resp.allow,
+	                                                 (int)strlen(p->resp.allow), &q, end))
+		return -1;
 	if (p->resp.close &&
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
 	                                (const unsigned char *)"close", 5, &q, end))
@@ -230,6 +234,8 @@ static int answer_now(struct lws *wsi, struct pss *p, enum proto_err e, const ch
 
 	dispatch_error(e, rid, &p->resp);
 	p->resp.close = close_after;
+	if (e == PROTO_ERR_METHOD_NOT_ALLOWED)
+		p->resp.allow = dispatch_find(p->rq ? p->rq->path : "") ? "POST" : "GET";
 	metrics_observe("other", p->resp.status, 0);
 	if (write_headers(wsi, p) < 0)
 		goto fail;
@@ -250,14 +256,14 @@ static const char *mime_of(const char *path)
 {
 	static const struct {
 		const char *ext, *mime;
-	} types[] = { { ".html", "text/html; charset=utf-8" },
-		      { ".js", "text/javascript; charset=utf-8" },
-		      { ".css", "text/css; charset=utf-8" },
-		      { ".svg", "image/svg+xml" },
-		      { ".png", "image/png" },
-		      { ".ico", "image/x-icon" },
-		      { ".json", "application/json" },
-		      { ".txt", "text/plain; charset=utf-8" } };
+	} types[] = {{".html", "text/html; charset=utf-8"},
+	             {".js", "text/javascript; charset=utf-8"},
+	             {".css", "text/css; charset=utf-8"},
+	             {".svg", "image/svg+xml"},
+	             {".png", "image/png"},
+	             {".ico", "image/x-icon"},
+	             {".json", "application/json"},
+	             {".txt", "text/plain; charset=utf-8"}};
 	const char *dot = strrchr(path, '.');
 	size_t i;
 
@@ -271,7 +277,7 @@ static const char *mime_of(const char *path)
 /* GET / and /static/...: returns 1 if a file is being served, 0 if none. */
 static int serve_static(struct lws *wsi, struct pss *p, const char *uri, int *rc)
 {
-	char path[1024];
+	char path[1024], extra[128];
 	struct stat st;
 	int n;
 
@@ -285,7 +291,9 @@ static int serve_static(struct lws *wsi, struct pss *p, const char *uri, int *rc
 		return 0;
 	p->state = ST_FILE;
 	metrics_observe("static", 200, 0);
-	*rc = lws_serve_http_file(wsi, path, mime_of(path), NULL, 0) < 0 ? -1 : 0;
+	/* Static answers carry the request id too (spec 2: every response). */
+	n = snprintf(extra, sizeof(extra), "x-request-id: %s\x0d\x0a", p->rq->request_id);
+	*rc = lws_serve_http_file(wsi, path, mime_of(path), extra, n) < 0 ? -1 : 0;
 	return 1;
 }
 
@@ -350,8 +358,8 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 	snprintf(rq->path, sizeof(rq->path), "%s", uri ? uri : "/");
 	if (custom_copy(wsi, "x-request-id:", rq->request_id, sizeof(rq->request_id)) <= 0 ||
 	    !valid_request_id(rq->request_id))
-		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx",
-		         (unsigned)lrand48(), (unsigned long long)p->id);
+		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
+		         (unsigned long long)p->id);
 	lws_get_peer_simple(wsi, rq->remote, sizeof(rq->remote));
 	hdr_copy(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, rq->authorization, sizeof(rq->authorization));
 	custom_copy(wsi, "x-boxoffice-signature:", rq->signature, sizeof(rq->signature));
@@ -380,8 +388,8 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 		if (cl > PROTO_MAX_BODY)
 			return answer_now(wsi, p, PROTO_ERR_TOO_LARGE, rq->request_id, 1);
 		if (cl > 0 && !content_type_ok(ctype))
-			return answer_now(wsi, p, PROTO_ERR_UNSUPPORTED_MEDIA_TYPE,
-			                  rq->request_id, 1);
+			return answer_now(wsi, p, PROTO_ERR_UNSUPPORTED_MEDIA_TYPE, rq->request_id,
+			                  1);
 		rq->body = malloc(cl + 1);
 		if (!rq->body)
 			return -1;
@@ -513,9 +521,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 }
 
 static const struct lws_protocols protocols[] = {
-	{ "http", callback_http, sizeof(struct pss), 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
+    {"http", callback_http, sizeof(struct pss), 0, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void lws_log(int level, const char *line)
 {

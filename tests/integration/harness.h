@@ -21,12 +21,13 @@
 
 struct it_resp {
 	long status;
-	char *body;          /* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t len;
 	cJSON *json;         /* parsed body, NULL if not JSON */
 	char request_id[80]; /* X-Request-Id */
 	char retry_after[16];
 	char content_type[80];
+	char allow[32]; /* Allow (of a 405) */
 };
 
 /* Read the fixture's env file. Returns 0, or -1 (message printed). */
@@ -37,7 +38,7 @@ const char *it_env(const char *key);
 /* POST a JSON body (NULL = empty body) with an optional token. */
 struct it_resp *it_post(const char *path, const char *token, const char *json);
 struct it_resp *it_postf(const char *path, const char *token, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /*
  * Any request: method, path, extra headers (NULL-terminated array of
  * "Name: value", may be NULL), body (may be NULL) of body_len bytes.
@@ -90,18 +91,19 @@ int it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *it_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* cmocka helpers: assert status and (for errors) slug, printing the body on failure. */
-#define it_assert_status(r, st)                                                             \
-	do {                                                                               \
-		if ((r) == NULL || (r)->status != (st)) {                                  \
-			print_error("expected HTTP %d, got %ld: %s\n", (int)(st),          \
-			            (r) ? (r)->status : -1L, (r) && (r)->body ? (r)->body : "(none)"); \
-			fail();                                                            \
-		}                                                                          \
+#define it_assert_status(r, st)                                                   \
+	do {                                                                      \
+		if ((r) == NULL || (r)->status != (st)) {                         \
+			print_error("expected HTTP %d, got %ld: %s\n", (int)(st), \
+			            (r) ? (r)->status : -1L,                      \
+			            (r) && (r)->body ? (r)->body : "(none)");     \
+			fail();                                                   \
+		}                                                                 \
 	} while (0)
-#define it_assert_error(r, st, slug)                                                        \
-	do {                                                                               \
-		it_assert_status(r, st);                                                   \
-		assert_string_equal(it_err(r), (slug));                                    \
+#define it_assert_error(r, st, slug)                    \
+	do {                                            \
+		it_assert_status(r, st);                \
+		assert_string_equal(it_err(r), (slug)); \
 	} while (0)
 
 #endif

@@ -99,6 +99,11 @@ static void test_stack_get_on_api_path_is_405(void **state)
 	struct it_resp *r = it_request("GET", "/user/login", NULL, NULL, 0);
 
 	it_assert_error(r, 405, "method_not_allowed");
+	assert_string_equal(r->allow, "POST");
+	it_resp_free(r);
+	r = it_request("DELETE", "/healthz", NULL, NULL, 0);
+	it_assert_error(r, 405, "method_not_allowed");
+	assert_string_equal(r->allow, "GET");
 	it_resp_free(r);
 }
 

@@ -38,6 +38,21 @@ static void test_static_demo_posters_served(void **state)
 	}
 }
 
+/* Spec 2: every response carries X-Request-Id, a static file's too. */
+static void test_static_answers_carry_the_request_id(void **state)
+{
+	static const char *const hdrs[] = {"X-Request-Id: static-rid-1", NULL};
+	struct it_resp *r = it_request("GET", "/static/posters/lighthouse.svg", hdrs, NULL, 0);
+
+	it_assert_status(r, 200);
+	assert_string_equal(r->request_id, "static-rid-1");
+	it_resp_free(r);
+	r = it_request("GET", "/static/posters/lighthouse.svg", NULL, NULL, 0);
+	it_assert_status(r, 200);
+	assert_true(strlen(r->request_id) > 0);
+	it_resp_free(r);
+}
+
 static void test_static_no_escape_from_web_root(void **state)
 {
 	static const char *const paths[] = {"/static/../../secrets", "/static/%2e%2e/%2e%2e/env",
@@ -63,6 +78,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_static_demo_posters_served),
+	    cmocka_unit_test(test_static_answers_carry_the_request_id),
 	    cmocka_unit_test(test_static_no_escape_from_web_root),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
