@@ -9,6 +9,7 @@
  */
 #include "proto_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,6 +387,75 @@ out:
 	cJSON_Delete(root);
 	if (!s && len)
 		*len = 0;
+	return s;
+}
+
+/* 1 if cJSON prints s between quotes as it is (nothing to escape). */
+static int plain_string(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+#define DATA_SEP ",\"" KEY_DATA "\":"
+#define HEAD_MAX 256
+
+/*
+ * The envelope of a success up to its data, {"code":200,"msg":"OK","data":,
+ * into buf (HEAD_MAX bytes), written as cJSON writes it: an integer code
+ * prints as %d, a message with nothing to escape as it is; anything else is
+ * printed by cJSON itself. Returns its length, or -1.
+ */
+static int ok_head(char *buf)
+{
+	const char *msg = proto_err_message(PROTO_OK);
+	cJSON *root = NULL;
+	char *printed = NULL;
+	size_t n;
+	int k = -1;
+
+	if (plain_string(msg)) {
+		k = snprintf(buf, HEAD_MAX, "{\"" KEY_CODE "\":%d,\"" KEY_MSG "\":\"%s\"" DATA_SEP,
+		             proto_err_status(PROTO_OK), msg);
+		if (k >= HEAD_MAX)
+			k = -1;
+		goto out;
+	}
+	root = envelope(PROTO_OK, NULL);
+	printed = root ? cJSON_PrintUnformatted(root) : NULL;
+	if (!printed)
+		goto out;
+	n = strlen(printed); /* its closing brace is cut off */
+	if (n < 2 || n - 1 + sizeof(DATA_SEP) > HEAD_MAX)
+		goto out;
+	memcpy(buf, printed, n - 1);
+	memcpy(buf + n - 1, DATA_SEP, sizeof(DATA_SEP));
+	k = (int)(n - 1 + sizeof(DATA_SEP) - 1);
+out:
+	cJSON_free(printed);
+	cJSON_Delete(root);
+	return k;
+}
+
+char *proto_render_ok_raw(const char *raw, size_t raw_len, size_t *len)
+{
+	char head[HEAD_MAX], *s = NULL;
+	int hn = -1;
+
+	if (!raw || raw_len < 2 || raw[0] != '{' || raw[raw_len - 1] != '}')
+		goto out;
+	hn = ok_head(head);
+	if (hn < 0 || !(s = malloc((size_t)hn + raw_len + 2)))
+		goto out;
+	memcpy(s, head, (size_t)hn);
+	memcpy(s + hn, raw, raw_len);
+	s[(size_t)hn + raw_len] = '}';
+	s[(size_t)hn + raw_len + 1] = '\0';
+out:
+	if (len)
+		*len = s ? (size_t)hn + raw_len + 1 : 0;
 	return s;
 }
 

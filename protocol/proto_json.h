@@ -64,5 +64,14 @@ long proto_utf8_len(const char *s);
  */
 char *proto_render_ok(const cJSON *data, size_t *len);
 char *proto_render_error(enum proto_err e, const char *msg, const cJSON *data, size_t *len);
+/*
+ * The success envelope around data that is already JSON text (a cached
+ * answer): the bytes proto_render_ok gives for the same object, built by
+ * concatenation, without parsing raw. raw[0..raw_len) must be one JSON object
+ * as cJSON_PrintUnformatted prints it (only its first and last bytes are
+ * checked). Returns a malloc'd NUL-terminated string (free()), or NULL when
+ * raw is not '{'...'}' or memory ran out; *len receives its length (0 then).
+ */
+char *proto_render_ok_raw(const char *raw, size_t raw_len, size_t *len);
 
 #endif

@@ -109,7 +109,9 @@ static void render(struct req *r, enum proto_err e, struct http_response *out)
 
 	out->status = proto_err_status(e);
 	out->ctype = "application/json";
-	if (e == PROTO_OK)
+	if (e == PROTO_OK && r && r->data_raw)
+		out->body = proto_render_ok_raw(r->data_raw, r->data_raw_len, &out->len);
+	else if (e == PROTO_OK)
 		out->body = proto_render_ok(r ? r->data : NULL, &out->len);
 	else
 		out->body = proto_render_error(e, msg, r ? r->err_data : NULL, &out->len);
@@ -289,6 +291,7 @@ answer:
 		          r.err_msg[0] ? r.err_msg : proto_err_message(e));
 	metrics_observe(label, out->status, now_mono() - in->t_start);
 	free(r.out_body);
+	free(r.data_raw);
 	cJSON_Delete(r.body);
 	cJSON_Delete(r.data);
 	cJSON_Delete(r.err_data);

@@ -39,6 +39,14 @@ struct req {
 
 	/* output */
 	cJSON *data;             /* success "data" object, pre-created */
+	/*
+	 * Or the success "data" as JSON text already (a cached answer), malloc'd,
+	 * freed by the dispatcher: when set, r->data is ignored and the answer is
+	 * the envelope around these bytes (proto_render_ok_raw). One JSON object,
+	 * as cJSON_PrintUnformatted prints it.
+	 */
+	char *data_raw;
+	size_t data_raw_len;
 	char err_msg[200];       /* "" = the table's default message */
 	cJSON *err_data;         /* "data" of an error, or NULL */
 	int retry_after;         /* seconds, for 429/503; 0 = none */
