@@ -15,6 +15,13 @@
  * A loader stores only if the key still holds what it saw just before it
  * read MySQL (nothing, or the same tombstone): store_script compares and
  * sets in one step. Why that is enough is in cache.h.
+ *
+ * A raw read hands the stored text on as it is; the answer is then the
+ * envelope around it (proto_render_ok_raw), the very bytes a parsed value
+ * would have rendered, since the text is cJSON's own printing of it. A
+ * generation key is read with its generation by gen_get_script: the
+ * generation and the value it names are of one instant, and a miss locks,
+ * compares and stores under that generation's key as any other key.
  */
 #include "cache/cache.h"
 
@@ -113,30 +120,85 @@ static void sleep_ms(long ms)
 		;
 }
 
+/*
+ * What a read hands back: the parsed value (cache_get) or the JSON text
+ * itself (raw, cache_get_raw). Set only when the read answers PROTO_OK.
+ */
+struct val {
+	int raw;
+	cJSON *json;
+	char *text; /* malloc'd, NUL-terminated */
+	size_t len;
+};
+
+/* A plain key, or a key built with a namespace's generation (ns not NULL). */
+struct key {
+	const char *key;
+	const char *ns, *head, *tail;
+};
+
+/* A copy of s[0..len) from malloc, NUL-terminated. */
+static char *copy_text(const char *s, size_t len)
+{
+	char *t = malloc(len + 1);
+
+	if (t) {
+		memcpy(t, s, len);
+		t[len] = '\0';
+	}
+	return t;
+}
+
+/* The loader's value v (taken) as text into out; a raw answer is an object. */
+static enum proto_err to_text(cJSON *v, struct val *out)
+{
+	enum proto_err e = PROTO_ERR_INTERNAL;
+	char *printed = NULL;
+
+	if (!cJSON_IsObject(v)) {
+		log_error("cache loader returned no json object for a raw read");
+		goto out;
+	}
+	printed = cJSON_PrintUnformatted(v);
+	if (!printed)
+		goto out;
+	out->text = copy_text(printed, strlen(printed));
+	if (out->text) {
+		out->len = strlen(printed);
+		e = PROTO_OK;
+	}
+out:
+	cJSON_free(printed);
+	cJSON_Delete(v);
+	return e;
+}
+
 /* Call the loader. *missing is set when it reported "no such row" (PROTO_OK
  * with no value), the only case a marker may be cached for. */
-static enum proto_err load_call(struct worker *w, cache_load_fn load, void *arg, cJSON **out,
+static enum proto_err load_call(struct worker *w, cache_load_fn load, void *arg, struct val *out,
                                 int *missing)
 {
 	enum proto_err e;
+	cJSON *v = NULL;
 
 	atomic_fetch_add(&st_loads, 1);
-	*out = NULL;
 	*missing = 0;
-	e = load(w, arg, out);
+	e = load(w, arg, &v);
 	if (e != PROTO_OK) {
-		cJSON_Delete(*out);
-		*out = NULL;
+		cJSON_Delete(v);
 		return e;
 	}
-	if (*out == NULL) {
+	if (v == NULL) {
 		*missing = 1;
 		return PROTO_ERR_NOT_FOUND;
 	}
+	if (out->raw)
+		return to_text(v, out);
+	out->json = v;
 	return PROTO_OK;
 }
 
-static enum proto_err load_direct(struct worker *w, cache_load_fn load, void *arg, cJSON **out)
+static enum proto_err load_direct(struct worker *w, cache_load_fn load, void *arg, struct val *out)
 {
 	int missing;
 
@@ -144,7 +206,7 @@ static enum proto_err load_direct(struct worker *w, cache_load_fn load, void *ar
 }
 
 /* Redis is unreachable or answered an error: read MySQL. */
-static enum proto_err fallback(struct worker *w, cache_load_fn load, void *arg, cJSON **out)
+static enum proto_err fallback(struct worker *w, cache_load_fn load, void *arg, struct val *out)
 {
 	atomic_fetch_add(&st_fallbacks, 1);
 	return load_direct(w, load, arg, out);
@@ -159,60 +221,147 @@ static int is_tombstone(const char *s, size_t len)
 }
 
 /*
- * Read key; on LK_HIT *out is the parsed value. On LK_MISS, seen (if not
- * NULL, SEEN_MAX bytes) receives what the key held: "" for nothing, else the
- * tombstone.
+ * What key fk holds, from its GET reply rep; on LK_HIT out has the value. On
+ * LK_MISS, seen (if not NULL, SEEN_MAX bytes) receives what the key held:
+ * "" for nothing, else the tombstone.
  */
-static enum lookup lookup(struct worker *w, const char *fk, cJSON **out, char *seen)
+static enum lookup classify(struct worker *w, const char *fk, const redisReply *rep,
+                            struct val *out, char *seen)
+{
+	int ok;
+
+	if (seen)
+		seen[0] = '\0';
+	if (rep->type == REDIS_REPLY_NIL)
+		return LK_MISS;
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_warn("cache get '%s' failed: %s", fk, rep->str);
+		return LK_DOWN;
+	}
+	if (rep->type != REDIS_REPLY_STRING)
+		return LK_DOWN;
+	if (rep->len == 0)
+		return LK_MARKER;
+	if (is_tombstone(rep->str, rep->len)) {
+		/* One we did not write (too long) never matches: the store is refused. */
+		if (seen)
+			snprintf(seen, SEEN_MAX, "%s",
+			         rep->len < SEEN_MAX ? rep->str : TOMB_PREFIX);
+		return LK_MISS;
+	}
+	if (out->raw) {
+		/* Trusted as stored (see cache.h): no parse, the envelope is checked. */
+		ok = rep->len >= 2 && rep->str[0] == '{' && rep->str[rep->len - 1] == '}';
+		if (ok) {
+			out->text = copy_text(rep->str, rep->len);
+			if (!out->text)
+				return LK_DOWN; /* out of memory: read MySQL */
+			out->len = rep->len;
+		}
+	} else {
+		out->json = cJSON_ParseWithLength(rep->str, rep->len);
+		ok = out->json != NULL;
+	}
+	if (ok)
+		return LK_HIT;
+	/* Not written by us: drop it and load afresh. */
+	log_warn("cache key '%s' holds no valid json: dropped", fk);
+	freeReplyObject(rc_cmd(w, "DEL %s", fk));
+	return LK_MISS;
+}
+
+/* Read key fk (see classify). */
+static enum lookup lookup(struct worker *w, const char *fk, struct val *out, char *seen)
 {
 	redisReply *rep = rc_cmd(w, "GET %s", fk);
-	enum lookup res = LK_DOWN;
+	enum lookup res;
 
 	if (seen)
 		seen[0] = '\0';
 	if (!rep)
 		return LK_DOWN;
-	if (rep->type == REDIS_REPLY_NIL) {
-		res = LK_MISS;
-	} else if (rep->type == REDIS_REPLY_STRING && rep->len == 0) {
-		res = LK_MARKER;
-	} else if (rep->type == REDIS_REPLY_STRING && is_tombstone(rep->str, rep->len)) {
-		res = LK_MISS;
-		/* One we did not write (too long) never matches: the store is refused. */
-		if (seen)
-			snprintf(seen, SEEN_MAX, "%s",
-			         rep->len < SEEN_MAX ? rep->str : TOMB_PREFIX);
-	} else if (rep->type == REDIS_REPLY_STRING) {
-		*out = cJSON_ParseWithLength(rep->str, rep->len);
-		if (*out) {
-			res = LK_HIT;
-		} else {
-			/* Not written by us: drop it and load afresh. */
-			log_warn("cache key '%s' holds no valid json: dropped", fk);
-			freeReplyObject(rc_cmd(w, "DEL %s", fk));
-			res = LK_MISS;
-		}
-	} else if (rep->type == REDIS_REPLY_ERROR) {
-		log_warn("cache get '%s' failed: %s", fk, rep->str);
-	}
+	res = classify(w, fk, rep, out, seen);
 	freeReplyObject(rep);
 	return res;
 }
 
-/* Store v (NULL: the marker) unless the key changed from seen since the load began. */
-static void store_value(struct worker *w, const char *fk, const cJSON *v, int ttl_s,
+/*
+ * Reads a namespace's generation (creating it at 1, as cache_gen does) and
+ * the key ARGV[1] .. generation .. ARGV[2] in one step. It reads a key it is
+ * not given in KEYS, which a standalone Redis allows but a Redis Cluster
+ * does not (unless the key names shared a hash tag).
+ */
+static struct rc_script gen_get_script =
+    RC_SCRIPT("cache_gen_get", "local g = redis.call('GET', KEYS[1]) "
+                               "if not g then g = redis.call('INCR', KEYS[1]) end "
+                               "g = tostring(g) "
+                               "return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])}");
+
+/* 1 if s is a generation as INCR writes it: decimal digits, no sign. */
+static int is_gen(const redisReply *g)
+{
+	size_t i;
+
+	if (g->type != REDIS_REPLY_STRING || g->len == 0 || g->len > 19)
+		return 0;
+	for (i = 0; i < g->len; i++)
+		if (g->str[i] < '0' || g->str[i] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * The generation key k in one round trip: on return (not LK_DOWN) fk and lk
+ * (KEY_MAX bytes each) hold the value key and the lock key of the current
+ * generation, and the result is classify's.
+ */
+static enum lookup lookup_gen(struct worker *w, const struct key *k, char *fk, char *lk,
+                              struct val *out)
+{
+	char gk[KEY_MAX], hk[KEY_MAX];
+	const char *argv[3] = {gk, hk, k->tail};
+	enum lookup res = LK_DOWN;
+	redisReply *rep, *g;
+
+	snprintf(gk, sizeof(gk), CACHE_PREFIX "gen:%s", k->ns);
+	snprintf(hk, sizeof(hk), CACHE_PREFIX "%s", k->head);
+	rep = rc_eval(w, &gen_get_script, 1, 2, argv, NULL);
+	if (!rep)
+		return LK_DOWN;
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_warn("cache get of generation '%s' failed: %s", k->ns, rep->str);
+		goto out;
+	}
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || !is_gen(rep->element[0])) {
+		log_warn("cache get of generation '%s': unexpected reply", k->ns);
+		goto out;
+	}
+	g = rep->element[0];
+	/* The lengths were checked by the caller (gen_key_fits). */
+	snprintf(fk, KEY_MAX, CACHE_PREFIX "%s%.*s%s", k->head, (int)g->len, g->str, k->tail);
+	snprintf(lk, KEY_MAX, CACHE_PREFIX "lock:%s%.*s%s", k->head, (int)g->len, g->str, k->tail);
+	res = classify(w, fk, rep->element[1], out, NULL);
+out:
+	freeReplyObject(rep);
+	return res;
+}
+
+/* 1 if the keys of k fit KEY_MAX with the longest generation (19 digits). */
+static int gen_key_fits(const struct key *k)
+{
+	return strlen(CACHE_PREFIX "lock:gen:") + strlen(k->ns) < KEY_MAX &&
+	       strlen(CACHE_PREFIX "lock:") + strlen(k->head) + 19 + strlen(k->tail) < KEY_MAX;
+}
+
+/* Store text (NULL: the marker) unless the key changed from seen since the load began. */
+static void store_value(struct worker *w, const char *fk, const char *text, int ttl_s,
                         const char *seen)
 {
-	char *text = NULL, px[32];
 	const char *argv[4];
 	redisReply *rep;
+	char px[32];
 
-	if (v) {
-		text = cJSON_PrintUnformatted(v);
-		if (!text)
-			return;
-	}
-	snprintf(px, sizeof(px), "%lld", jittered_ms(v ? ttl_s : MARKER_TTL_S));
+	snprintf(px, sizeof(px), "%lld", jittered_ms(text ? ttl_s : MARKER_TTL_S));
 	argv[0] = fk;
 	argv[1] = seen;
 	argv[2] = text ? text : "";
@@ -222,7 +371,24 @@ static void store_value(struct worker *w, const char *fk, const cJSON *v, int tt
 		log_warn("cache set '%s' failed: %s", fk, rep->str);
 	if (rep)
 		freeReplyObject(rep);
-	cJSON_free(text);
+}
+
+/* Store what a load answered: e PROTO_OK with out, or "no such row". */
+static void store_loaded(struct worker *w, const char *fk, enum proto_err e, const struct val *out,
+                         int ttl_s, const char *seen)
+{
+	char *printed;
+
+	if (e != PROTO_OK) {
+		store_value(w, fk, NULL, ttl_s, seen);
+	} else if (out->raw) {
+		store_value(w, fk, out->text, ttl_s, seen);
+	} else {
+		printed = cJSON_PrintUnformatted(out->json);
+		if (printed)
+			store_value(w, fk, printed, ttl_s, seen);
+		cJSON_free(printed);
+	}
 }
 
 static void unlock(struct worker *w, const char *lk, const char *token)
@@ -234,13 +400,10 @@ static void unlock(struct worker *w, const char *lk, const char *token)
 		freeReplyObject(rep);
 }
 
-static enum proto_err from_lookup(enum lookup lr, cJSON *v, cJSON **out)
+static enum proto_err from_lookup(enum lookup lr)
 {
 	atomic_fetch_add(&st_hits, 1);
-	if (lr == LK_MARKER)
-		return PROTO_ERR_NOT_FOUND;
-	*out = v;
-	return PROTO_OK;
+	return lr == LK_MARKER ? PROTO_ERR_NOT_FOUND : PROTO_OK;
 }
 
 /* Drop every key of the read cache. Returns 0, or -1 if Redis failed. */
@@ -289,35 +452,40 @@ static void flush_if_lost(struct worker *w)
 		atomic_store(&lost, 1);
 }
 
-enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
-                         void *arg, cJSON **out)
+static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cache_load_fn load,
+                          void *arg, struct val *out)
 {
 	char fk[KEY_MAX], lk[KEY_MAX], token[TOKEN_LEN + 1], seen[SEEN_MAX];
 	enum proto_err e;
 	enum lookup lr;
-	cJSON *v = NULL;
 	redisReply *rep;
 	int n, i, locked, missing;
 	long long t0;
 
-	*out = NULL;
 	if (!cfg.read_cache)
 		return load_direct(w, load, arg, out);
 	flush_if_lost(w);
 	if (atomic_load(&lost))
 		return fallback(w, load, arg, out); /* stale entries may remain */
-	n = snprintf(fk, sizeof(fk), CACHE_PREFIX "%s", key);
-	if (n < 0 || (size_t)n >= sizeof(fk) ||
-	    snprintf(lk, sizeof(lk), CACHE_PREFIX "lock:%s", key) >= (int)sizeof(lk)) {
-		log_error("cache key '%.60s...' too long", key);
-		return load_direct(w, load, arg, out);
+	if (k->ns) {
+		if (!gen_key_fits(k)) {
+			log_error("cache key '%.60s...' too long", k->head);
+			return load_direct(w, load, arg, out);
+		}
+		lr = lookup_gen(w, k, fk, lk, out);
+	} else {
+		n = snprintf(fk, sizeof(fk), CACHE_PREFIX "%s", k->key);
+		if (n < 0 || (size_t)n >= sizeof(fk) ||
+		    snprintf(lk, sizeof(lk), CACHE_PREFIX "lock:%s", k->key) >= (int)sizeof(lk)) {
+			log_error("cache key '%.60s...' too long", k->key);
+			return load_direct(w, load, arg, out);
+		}
+		lr = lookup(w, fk, out, NULL);
 	}
-
-	lr = lookup(w, fk, &v, NULL);
 	if (lr == LK_DOWN)
 		return fallback(w, load, arg, out);
 	if (lr != LK_MISS)
-		return from_lookup(lr, v, out);
+		return from_lookup(lr);
 	atomic_fetch_add(&st_misses, 1);
 
 	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
@@ -339,16 +507,16 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 		 * What the key holds now, before MySQL is read, is what the store
 		 * compares against.
 		 */
-		lr = lookup(w, fk, &v, seen);
+		lr = lookup(w, fk, out, seen);
 		if (lr == LK_HIT || lr == LK_MARKER) {
 			unlock(w, lk, token);
-			return from_lookup(lr, v, out);
+			return from_lookup(lr);
 		}
 		t0 = now_ms();
 		e = load_call(w, load, arg, out, &missing);
 		if (lr == LK_MISS && (e == PROTO_OK || missing) &&
 		    now_ms() - t0 < STORE_DEADLINE_MS)
-			store_value(w, fk, *out, ttl_s, seen);
+			store_loaded(w, fk, e, out, ttl_s, seen);
 		unlock(w, lk, token);
 		return e;
 	}
@@ -356,14 +524,61 @@ enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_loa
 	/* Someone else is loading: wait for its value a little. */
 	for (i = 0; i < WAIT_POLLS; i++) {
 		sleep_ms(WAIT_POLL_MS);
-		lr = lookup(w, fk, &v, NULL);
+		lr = lookup(w, fk, out, NULL);
 		if (lr == LK_DOWN)
 			return fallback(w, load, arg, out);
 		if (lr != LK_MISS)
-			return from_lookup(lr, v, out);
+			return from_lookup(lr);
 	}
 	/* The loader is slow or gone: read MySQL ourselves, leave the key to it. */
 	return load_direct(w, load, arg, out);
+}
+
+enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                         void *arg, cJSON **out)
+{
+	struct key k = {.key = key};
+	struct val v = {0};
+	enum proto_err e = get(w, &k, ttl_s, load, arg, &v);
+
+	*out = v.json;
+	return e;
+}
+
+enum proto_err cache_get_raw(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                             void *arg, char **text, size_t *len)
+{
+	struct key k = {.key = key};
+	struct val v = {.raw = 1};
+	enum proto_err e = get(w, &k, ttl_s, load, arg, &v);
+
+	*text = v.text;
+	*len = v.len;
+	return e;
+}
+
+enum proto_err cache_get_gen(struct worker *w, const char *ns, const char *head, const char *tail,
+                             int ttl_s, cache_load_fn load, void *arg, cJSON **out)
+{
+	struct key k = {.ns = ns, .head = head, .tail = tail};
+	struct val v = {0};
+	enum proto_err e = get(w, &k, ttl_s, load, arg, &v);
+
+	*out = v.json;
+	return e;
+}
+
+enum proto_err cache_get_gen_raw(struct worker *w, const char *ns, const char *head,
+                                 const char *tail, int ttl_s, cache_load_fn load, void *arg,
+                                 char **text, size_t *len)
+{
+	struct key k = {.ns = ns, .head = head, .tail = tail};
+	struct val v = {.raw = 1};
+	enum proto_err e = get(w, &k, ttl_s, load, arg, &v);
+
+	*text = v.text;
+	*len = v.len;
+	return e;
 }
 
 void cache_del(struct worker *w, const char *key)

@@ -31,6 +31,7 @@
 #ifndef BOXOFFICE_CACHE_CACHE_H
 #define BOXOFFICE_CACHE_CACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -60,6 +61,30 @@ typedef enum proto_err (*cache_load_fn)(struct worker *w, void *arg, cJSON **out
  */
 enum proto_err cache_get(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
                          void *arg, cJSON **out);
+/*
+ * As cache_get, for a handler whose answer is exactly the cached value: hands
+ * back the cached JSON text itself. On a hit the text is not parsed; on a
+ * miss the loader's value (which must be an object) is printed once, stored
+ * and returned. On PROTO_OK *text is that NUL-terminated text from malloc
+ * (free()) and *len its length; otherwise *text is NULL. Only boxoffice
+ * writes under CACHE_PREFIX: a hit is trusted to be the JSON object stored
+ * (only its first and last bytes are checked).
+ */
+enum proto_err cache_get_raw(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                             void *arg, char **text, size_t *len);
+/*
+ * As cache_get and cache_get_raw, for a key built with a namespace's
+ * generation: "<head><generation of ns><tail>", e.g. head "film:sale:" and
+ * tail "" for "film:sale:<gen>" (the very key cache_gen would give, so both
+ * ways share entries). The generation and the key are read in one Redis
+ * round trip (a script) instead of cache_gen then a GET; a miss loads and
+ * stores under the generation read, as cache_get does.
+ */
+enum proto_err cache_get_gen(struct worker *w, const char *ns, const char *head, const char *tail,
+                             int ttl_s, cache_load_fn load, void *arg, cJSON **out);
+enum proto_err cache_get_gen_raw(struct worker *w, const char *ns, const char *head,
+                                 const char *tail, int ttl_s, cache_load_fn load, void *arg,
+                                 char **text, size_t *len);
 /* Drop one key. Best effort (Redis down: logged, the TTL bounds staleness). */
 /* Call it after the write commits; it leaves a tombstone (see above). */
 void cache_del(struct worker *w, const char *key);

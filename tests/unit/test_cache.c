@@ -4,7 +4,8 @@
  * hits and misses, the empty-value marker, errors that are not cached, TTL
  * jitter, one loader for concurrent misses, waiters that give up on a stuck
  * loader, generations, a write during a load (the old row is not put back),
- * Redis down (fallback) and read_cache 0.
+ * Redis down (fallback) and read_cache 0; the same for raw reads (the stored
+ * text handed back as it is) and for generation keys read in one round trip.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -568,6 +569,358 @@ static void test_cache_read_cache_off_always_loads(void **state)
 	cfg.read_cache = 1;
 }
 
+/* --- raw reads and generation keys ------------------------------------------ */
+
+/* The stored text of key (without the prefix), malloc'd, or NULL. */
+static char *stored(const char *key)
+{
+	redisReply *r = probe_cmd("GET %s%s", CACHE_PREFIX, key);
+	char *s = r->type == REDIS_REPLY_STRING ? strdup(r->str) : NULL;
+
+	freeReplyObject(r);
+	return s;
+}
+
+static void test_cache_raw_miss_then_hit_hands_back_the_stored_text(void **state)
+{
+	struct fake f = {.value = 42};
+	struct cache_stats s0, s1;
+	char *text = NULL, *in_redis;
+	size_t len = 0;
+
+	cache_stats_get(&s0);
+	assert_int_equal(cache_get_raw(w, "t:raw", 60, fake_load, &f, &text, &len), PROTO_OK);
+	assert_non_null(text);
+	assert_string_equal(text, "{\"value\":42}");
+	assert_int_equal(len, strlen(text));
+	/* the text returned is the text stored */
+	in_redis = stored("t:raw");
+	assert_non_null(in_redis);
+	assert_string_equal(in_redis, text);
+	free(in_redis);
+	free(text);
+
+	f.value = 43; /* the cache answers the first value, without the loader */
+	text = NULL;
+	assert_int_equal(cache_get_raw(w, "t:raw", 60, fake_load, &f, &text, &len), PROTO_OK);
+	assert_string_equal(text, "{\"value\":42}");
+	assert_int_equal(len, strlen(text));
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 1);
+	cache_stats_get(&s1);
+	assert_int_equal(s1.misses - s0.misses, 1);
+	assert_int_equal(s1.hits - s0.hits, 1);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "lock:t:raw"), 0);
+}
+
+static void test_cache_raw_hit_is_the_text_as_stored(void **state)
+{
+	/* another instance's store (or cache_get's): handed on byte for byte */
+	static const char v[] =
+	    "{\"list\":[{\"id\":1,\"name\":\"caf\xc3\xa9 \\\"x\\\"\"}],\"total\":1}";
+	struct fake f = {.value = 1};
+	char *text = NULL;
+	size_t len = 0;
+	cJSON *j = NULL;
+
+	freeReplyObject(probe_cmd("SET %s %s PX 60000", CACHE_PREFIX "t:as-is", v));
+	assert_int_equal(cache_get_raw(w, "t:as-is", 60, fake_load, &f, &text, &len), PROTO_OK);
+	assert_int_equal(len, sizeof(v) - 1);
+	assert_memory_equal(text, v, len);
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 0);
+
+	/* and what cache_get_raw stores, cache_get reads */
+	text = NULL;
+	assert_int_equal(cache_get_raw(w, "t:shared", 60, fake_load, &f, &text, &len), PROTO_OK);
+	free(text);
+	assert_int_equal(cache_get(w, "t:shared", 60, fake_load, &f, &j), PROTO_OK);
+	assert_int_equal(value_of(j), 1);
+	cJSON_Delete(j);
+	assert_int_equal(atomic_load(&f.calls), 1);
+}
+
+static void test_cache_raw_marker_tombstone_and_foreign_values(void **state)
+{
+	struct fake f = {.missing = 1};
+	char *text = (char *)"unchanged";
+	size_t len = 7;
+
+	assert_int_equal(cache_get_raw(w, "t:rawnone", 60, fake_load, &f, &text, &len),
+	                 PROTO_ERR_NOT_FOUND);
+	assert_null(text);
+	assert_int_equal(len, 0);
+	assert_int_equal(cache_get_raw(w, "t:rawnone", 60, fake_load, &f, &text, &len),
+	                 PROTO_ERR_NOT_FOUND);
+	assert_int_equal(atomic_load(&f.calls), 1);
+	assert_int_equal(probe_int("STRLEN %s", CACHE_PREFIX "t:rawnone"), 0);
+
+	/* a tombstone reads as a miss; the load replaces it */
+	cache_del(w, "t:rawnone");
+	f.missing = 0;
+	f.value = 5;
+	assert_int_equal(cache_get_raw(w, "t:rawnone", 60, fake_load, &f, &text, &len), PROTO_OK);
+	assert_string_equal(text, "{\"value\":5}");
+	free(text);
+	assert_false(holds_tombstone("t:rawnone"));
+
+	/* what is no object is dropped and loaded afresh */
+	freeReplyObject(probe_cmd("SET %s %s", CACHE_PREFIX "t:foreign", "[1,2]"));
+	assert_int_equal(cache_get_raw(w, "t:foreign", 60, fake_load, &f, &text, &len), PROTO_OK);
+	assert_string_equal(text, "{\"value\":5}");
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 3);
+}
+
+/* A loader whose value is no object cannot be a raw answer. */
+static enum proto_err array_load(struct worker *wk, void *arg, cJSON **out)
+{
+	*out = cJSON_CreateArray();
+	return PROTO_OK;
+}
+
+static void test_cache_raw_refuses_a_loader_value_that_is_no_object(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(cache_get_raw(w, "t:arr", 60, array_load, NULL, &text, &len),
+	                 PROTO_ERR_INTERNAL);
+	assert_null(text);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:arr"), 0);
+}
+
+static void test_cache_gen_key_is_the_cache_gen_key(void **state)
+{
+	struct fake f = {.value = 6};
+	char key[64], *text = NULL;
+	size_t len;
+	int64_t g;
+	cJSON *v = NULL;
+
+	/* no generation yet: the read creates it at 1, as cache_gen does */
+	assert_int_equal(cache_get_gen(w, "gns", "t:list:", ":p1", 60, fake_load, &f, &v),
+	                 PROTO_OK);
+	assert_int_equal(value_of(v), 6);
+	cJSON_Delete(v);
+	g = cache_gen(w, "gns");
+	assert_int_equal(g, 1);
+	snprintf(key, sizeof(key), "t:list:%lld:p1", (long long)g);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:list:1:p1"), 1);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "lock:t:list:1:p1"), 0);
+
+	/* the old way (cache_gen, then cache_get) finds the same entry */
+	f.value = 7;
+	assert_int_equal(cache_get(w, key, 60, fake_load, &f, &v), PROTO_OK);
+	assert_int_equal(value_of(v), 6);
+	cJSON_Delete(v);
+	/* raw and parsed reads of the generation key share it */
+	assert_int_equal(
+	    cache_get_gen_raw(w, "gns", "t:list:", ":p1", 60, fake_load, &f, &text, &len),
+	    PROTO_OK);
+	assert_string_equal(text, "{\"value\":6}");
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 1);
+}
+
+static void test_cache_gen_bump_invalidates_a_raw_list(void **state)
+{
+	struct fake f = {.value = 1};
+	struct cache_stats s0, s1;
+	char *text = NULL;
+	size_t len = 0;
+
+	cache_stats_get(&s0);
+	assert_int_equal(cache_get_gen_raw(w, "lns", "t:sale:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	assert_string_equal(text, "{\"value\":1}");
+	free(text);
+	f.value = 2;
+	assert_int_equal(cache_get_gen_raw(w, "lns", "t:sale:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	assert_string_equal(text, "{\"value\":1}");
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 1);
+
+	/* a write bumps the namespace: the next read loads the new list */
+	cache_bump(w, "lns");
+	assert_int_equal(cache_get_gen_raw(w, "lns", "t:sale:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	assert_string_equal(text, "{\"value\":2}");
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 2);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:sale:2"), 1);
+	assert_int_equal(cache_get_gen_raw(w, "lns", "t:sale:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	free(text);
+	assert_int_equal(atomic_load(&f.calls), 2);
+	cache_stats_get(&s1);
+	assert_int_equal(s1.misses - s0.misses, 2);
+	assert_int_equal(s1.hits - s0.hits, 2);
+}
+
+/* A write (commit, then bump) while a reader is inside its loader. */
+static enum proto_err load_then_bump(struct worker *wk, void *arg, cJSON **out)
+{
+	struct racing_write *rw = arg;
+	enum proto_err e = fake_load(wk, &rw->f, out);
+
+	if (rw->writes-- > 0)
+		cache_bump(wk, rw->key);
+	return e;
+}
+
+static void test_cache_gen_a_bump_during_a_load_keeps_the_old_list_out(void **state)
+{
+	struct racing_write rw = {.f = {.value = 1}, .key = "rns", .writes = 1};
+	char *text = NULL;
+	size_t len = 0;
+
+	/* the reader answers what it read; its late store lands on the old generation */
+	assert_int_equal(
+	    cache_get_gen_raw(w, "rns", "t:r:", "", 60, load_then_bump, &rw, &text, &len),
+	    PROTO_OK);
+	assert_string_equal(text, "{\"value\":1}");
+	free(text);
+	rw.f.value = 2;
+	assert_int_equal(
+	    cache_get_gen_raw(w, "rns", "t:r:", "", 60, load_then_bump, &rw, &text, &len),
+	    PROTO_OK);
+	assert_string_equal(text, "{\"value\":2}");
+	free(text);
+	assert_int_equal(atomic_load(&rw.f.calls), 2);
+}
+
+struct gen_racer {
+	struct fake *f;
+	enum proto_err e;
+	char *text;
+};
+
+static void *gen_race(void *arg)
+{
+	struct gen_racer *r = arg;
+	struct worker *mine = worker_new_local();
+	size_t len;
+
+	r->e = cache_get_gen_raw(mine, "hns", "t:hot:", "", 60, fake_load, r->f, &r->text, &len);
+	worker_free_local(mine);
+	return NULL;
+}
+
+static void test_cache_gen_concurrent_misses_load_once(void **state)
+{
+	struct fake f = {.value = 7, .delay_ms = 80};
+	struct gen_racer rs[8];
+	pthread_t th[8];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		rs[i].f = &f;
+		rs[i].text = NULL;
+		assert_int_equal(pthread_create(&th[i], NULL, gen_race, &rs[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(rs[i].e, PROTO_OK);
+		assert_non_null(rs[i].text);
+		assert_string_equal(rs[i].text, "{\"value\":7}");
+		free(rs[i].text);
+	}
+	assert_int_equal(atomic_load(&f.calls), 1);
+}
+
+static void test_cache_raw_and_gen_fall_back_with_redis_down(void **state)
+{
+	struct fake f = {.value = 3};
+	struct cache_stats s0, s1;
+	struct worker *down;
+	char url[64], *text = NULL;
+	size_t len = 0;
+	cJSON *v = NULL;
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	assert_int_equal(rc_configure(url), 0);
+	down = worker_new_local();
+	assert_non_null(down);
+	cache_stats_get(&s0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(cache_get_raw(down, "t:down", 60, fake_load, &f, &text, &len),
+		                 PROTO_OK);
+		assert_string_equal(text, "{\"value\":3}");
+		assert_int_equal(len, strlen(text));
+		free(text);
+		assert_int_equal(
+		    cache_get_gen_raw(down, "ns", "t:l:", "", 60, fake_load, &f, &text, &len),
+		    PROTO_OK);
+		assert_string_equal(text, "{\"value\":3}");
+		free(text);
+		assert_int_equal(cache_get_gen(down, "ns", "t:l:", "", 60, fake_load, &f, &v),
+		                 PROTO_OK);
+		assert_int_equal(value_of(v), 3);
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	f.missing = 1;
+	text = (char *)"unchanged";
+	assert_int_equal(cache_get_gen_raw(down, "ns", "t:l:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_ERR_NOT_FOUND);
+	assert_null(text);
+	assert_int_equal(atomic_load(&f.calls), 7);
+	cache_stats_get(&s1);
+	assert_int_equal(s1.fallbacks - s0.fallbacks, 7);
+	worker_free_local(down);
+	assert_int_equal(rc_configure(redis_url), 0);
+}
+
+/* A bump that could not reach Redis: the generation reads drop the cache too. */
+static void test_cache_gen_lost_bump_drops_the_cache(void **state)
+{
+	struct fake f = {.value = 1};
+	struct worker *down;
+	char url[64], *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(cache_get_gen_raw(w, "xns", "t:x:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	free(text);
+	f.value = 2;
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	assert_int_equal(rc_configure(url), 0);
+	down = worker_new_local();
+	assert_non_null(down);
+	cache_bump(down, "xns");
+	worker_free_local(down);
+	assert_int_equal(rc_configure(redis_url), 0);
+	assert_int_equal(cache_get_gen_raw(w, "xns", "t:x:", "", 60, fake_load, &f, &text, &len),
+	                 PROTO_OK);
+	assert_string_equal(text, "{\"value\":2}");
+	free(text);
+}
+
+static void test_cache_raw_read_cache_off_always_loads(void **state)
+{
+	struct fake f = {.value = 11};
+	char *text = NULL;
+	size_t len = 0;
+
+	cfg.read_cache = 0;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(cache_get_raw(w, "t:off", 60, fake_load, &f, &text, &len),
+		                 PROTO_OK);
+		assert_string_equal(text, "{\"value\":11}");
+		free(text);
+		assert_int_equal(
+		    cache_get_gen_raw(w, "ons", "t:off:", "", 60, fake_load, &f, &text, &len),
+		    PROTO_OK);
+		free(text);
+	}
+	assert_int_equal(atomic_load(&f.calls), 4);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "t:off"), 0);
+	assert_int_equal(probe_int("EXISTS %s", CACHE_PREFIX "gen:ons"), 0);
+	cfg.read_cache = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +939,20 @@ int main(void)
 	    cmocka_unit_test_setup(test_cache_redis_down_falls_back_to_the_loader, setup_each),
 	    cmocka_unit_test_setup(test_cache_lost_invalidation_drops_the_cache, setup_each),
 	    cmocka_unit_test_setup(test_cache_read_cache_off_always_loads, setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_miss_then_hit_hands_back_the_stored_text,
+	                           setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_hit_is_the_text_as_stored, setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_marker_tombstone_and_foreign_values, setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_refuses_a_loader_value_that_is_no_object,
+	                           setup_each),
+	    cmocka_unit_test_setup(test_cache_gen_key_is_the_cache_gen_key, setup_each),
+	    cmocka_unit_test_setup(test_cache_gen_bump_invalidates_a_raw_list, setup_each),
+	    cmocka_unit_test_setup(test_cache_gen_a_bump_during_a_load_keeps_the_old_list_out,
+	                           setup_each),
+	    cmocka_unit_test_setup(test_cache_gen_concurrent_misses_load_once, setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_and_gen_fall_back_with_redis_down, setup_each),
+	    cmocka_unit_test_setup(test_cache_gen_lost_bump_drops_the_cache, setup_each),
+	    cmocka_unit_test_setup(test_cache_raw_read_cache_off_always_loads, setup_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
