@@ -413,26 +413,22 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 	return e;
 }
 
+/* The answer is the cached object as it is: handed on as text (r->data_raw). */
 static enum proto_err film_detail(struct req *r)
 {
 	enum proto_err e;
-	cJSON *v = NULL;
 	int64_t id;
 	char k[64];
 
 	if (proto_get_id(r->body, "id", &id) != 1)
 		return req_fail_field(r, "id");
 	key_detail(k, sizeof(k), id);
-	e = cache_get(r->w, k, DETAIL_TTL_S, load_detail, &id, &v);
+	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such film");
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
-	if (e != PROTO_OK)
-		return e;
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return e;
 }
 
 /* ---- /film/list and /film/sale/list ---- */
@@ -483,24 +479,25 @@ static uint64_t hash_parts(const char *const *parts, int n)
 	return h;
 }
 
-static enum proto_err answer_list(struct req *r, const char *key, int ttl, struct list_args *a)
+/*
+ * The list under "<head><generation><tail>", generation and list read in one
+ * round trip; the answer is the cached object as it is (r->data_raw).
+ */
+static enum proto_err answer_list(struct req *r, const char *head, const char *tail, int ttl,
+                                  struct list_args *a)
 {
 	enum proto_err e;
-	cJSON *v = NULL;
 
-	e = cache_get(r->w, key, ttl, load_list, a, &v);
+	e = cache_get_gen_raw(r->w, NS, head, tail, ttl, load_list, a, &r->data_raw,
+	                      &r->data_raw_len);
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
-	if (e != PROTO_OK)
-		return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
 }
 
 static enum proto_err film_list(struct req *r)
 {
-	char like[PROTO_LEN_NAME * 4 * 2 + 3], key[128], nums[48];
+	char like[PROTO_LEN_NAME * 4 * 2 + 3], tail[32], nums[48];
 	const char *query = NULL, *parts[3];
 	struct list_args a = {0};
 	enum proto_err e;
@@ -522,19 +519,18 @@ static enum proto_err film_list(struct req *r)
 	parts[0] = a.like;
 	parts[1] = a.genre;
 	parts[2] = nums;
-	snprintf(key, sizeof(key), "film:list:%" PRId64 ":%016" PRIx64, cache_gen(r->w, NS),
-	         hash_parts(parts, 3));
-	return answer_list(r, key, LIST_TTL_S, &a);
+	/* "film:list:<generation>:<hash>" */
+	snprintf(tail, sizeof(tail), ":%016" PRIx64, hash_parts(parts, 3));
+	return answer_list(r, "film:list:", tail, LIST_TTL_S, &a);
 }
 
 static enum proto_err film_sale_list(struct req *r)
 {
 	struct list_args a = {0};
-	char key[64];
 
 	a.sale = 1;
-	snprintf(key, sizeof(key), "film:sale:%" PRId64, cache_gen(r->w, NS));
-	return answer_list(r, key, SALE_TTL_S, &a);
+	/* "film:sale:<generation>" */
+	return answer_list(r, "film:sale:", "", SALE_TTL_S, &a);
 }
 
 const struct route film_routes[] = {

@@ -354,26 +354,22 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 	return e;
 }
 
+/* The answer is the cached object as it is: handed on as text (r->data_raw). */
 static enum proto_err hall_detail(struct req *r)
 {
 	enum proto_err e;
-	cJSON *v = NULL;
 	int64_t id;
 	char k[64];
 
 	if (proto_get_id(r->body, "id", &id) != 1)
 		return req_fail_field(r, "id");
 	key_detail(k, sizeof(k), id);
-	e = cache_get(r->w, k, DETAIL_TTL_S, load_detail, &id, &v);
+	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such hall");
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
-	if (e != PROTO_OK)
-		return e;
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return e;
 }
 
 /* ---- /hall/list ---- */
@@ -412,23 +408,18 @@ fail:
 	return PROTO_ERR_INTERNAL;
 }
 
+/* "hall:list:<generation>", read with its generation in one round trip. */
 static enum proto_err hall_list(struct req *r)
 {
 	enum proto_err e;
-	cJSON *v = NULL;
-	char key[64];
 
-	snprintf(key, sizeof(key), "hall:list:%" PRId64, cache_gen(r->w, NS));
-	e = cache_get(r->w, key, LIST_TTL_S, load_list, NULL, &v);
+	e = cache_get_gen_raw(r->w, NS, "hall:list:", "", LIST_TTL_S, load_list, NULL, &r->data_raw,
+	                      &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		e = PROTO_ERR_INTERNAL;
 	if (e == PROTO_ERR_UNAVAILABLE)
 		r->retry_after = 1;
-	if (e != PROTO_OK)
-		return e;
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return e;
 }
 
 const struct route hall_routes[] = {

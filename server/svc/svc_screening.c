@@ -446,13 +446,14 @@ static enum proto_err screening_detail(struct req *r)
 {
 	enum proto_err e;
 	cJSON *v = NULL;
-	char key[96];
+	char tail[32];
 	int64_t id;
 
 	if (proto_get_id(r->body, "id", &id) != 1)
 		return req_fail_field(r, "id");
-	snprintf(key, sizeof(key), "screening:%" PRId64 ":%" PRId64, cache_gen(r->w, NS), id);
-	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &v);
+	/* "screening:<generation>:<id>"; the counts are added per request */
+	snprintf(tail, sizeof(tail), ":%" PRId64, id);
+	e = cache_get_gen(r->w, NS, "screening:", tail, DETAIL_TTL_S, load_detail, &id, &v);
 	if (e == PROTO_OK)
 		e = add_counts(r, v);
 	if (e == PROTO_ERR_NOT_FOUND)
@@ -518,7 +519,7 @@ static enum proto_err screening_list(struct req *r)
 	int64_t now = (int64_t)time(NULL);
 	enum proto_err e;
 	cJSON *v = NULL, *it, *list;
-	char key[160];
+	char tail[160];
 	int g;
 
 	if ((e = req_paging(r, &a.page, &a.page_size)) != PROTO_OK)
@@ -544,12 +545,14 @@ static enum proto_err screening_list(struct req *r)
 		else
 			return req_fail_field(r, "status");
 	}
-	/* A default bound is "now" when loaded: the key names it, not its value. */
-	snprintf(key, sizeof(key),
-	         "screening:list:%" PRId64 ":f%" PRId64 ":%" PRId64 ":%" PRId64 ":s%d:%" PRId64
-	         ":%" PRId64,
-	         cache_gen(r->w, NS), a.film_id, a.from, a.to, a.status, a.page, a.page_size);
-	e = cache_get(r->w, key, LIST_TTL_S, load_list, &a, &v);
+	/*
+	 * "screening:list:<generation>:f...". A default bound is "now" when
+	 * loaded: the key names it, not its value.
+	 */
+	snprintf(tail, sizeof(tail),
+	         ":f%" PRId64 ":%" PRId64 ":%" PRId64 ":s%d:%" PRId64 ":%" PRId64, a.film_id,
+	         a.from, a.to, a.status, a.page, a.page_size);
+	e = cache_get_gen(r->w, NS, "screening:list:", tail, LIST_TTL_S, load_list, &a, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		e = PROTO_ERR_INTERNAL;
 	if (e == PROTO_OK) {
