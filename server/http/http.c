@@ -395,7 +395,12 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 			return -1;
 		rq->body[0] = '\0';
 		p->expected = cl;
-		if (cl == 0)
+		/*
+		 * lws reports the end of a body, even an empty one, with
+		 * BODY_COMPLETION when a Content-Length was given; a POST
+		 * without one gets no such callback and is run now.
+		 */
+		if (!has_cl)
 			return submit(wsi, p);
 		p->state = ST_READING;
 		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)cfg.request_timeout);
@@ -415,7 +420,7 @@ static int on_body(struct lws *wsi, struct pss *p, const void *in, size_t len)
 {
 	struct http_request *rq = p->rq;
 
-	if (p->state != ST_READING || !rq)
+	if (p->state != ST_READING || !rq || len == 0)
 		return 0;
 	if (rq->body_len + len > p->expected)
 		return answer_now(wsi, p, PROTO_ERR_TOO_LARGE, rq->request_id, 1);
@@ -495,6 +500,20 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_HTTP_BODY:
 		return on_body(wsi, p, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (p->state == ST_WAITING) {
+			/*
+			 * lws 4.1.6 re-feeds bytes pipelined behind a request
+			 * body to a connection still in its body state: this
+			 * callback repeats, consuming nothing, in a busy loop
+			 * that starves every other connection until the answer
+			 * is out (and, after a GET, never ends). Closing at once
+			 * is the only safe way out: the client sends again what
+			 * went unanswered (RFC 9112 9.3.2: a client should not
+			 * pipeline after a request with a body anyway).
+			 */
+			log_debug("closing a connection that pipelined behind a body");
+			return -1;
+		}
 		if (p->state != ST_READING || !p->rq)
 			return 0;
 		if (p->rq->body_len != p->expected)
