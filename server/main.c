@@ -42,7 +42,7 @@ static void *signal_main(void *arg)
 
 static int set_log_level(const char *name)
 {
-	static const char *const names[] = { "error", "warn", "info", "debug" };
+	static const char *const names[] = {"error", "warn", "info", "debug"};
 	int i;
 
 	for (i = 0; i < 4; i++)

@@ -21,7 +21,10 @@ struct rc_script {
 	const char *src;
 	char sha[41];
 };
-#define RC_SCRIPT(name, src) { (name), (src), "" }
+#define RC_SCRIPT(name, src)      \
+	{                         \
+		(name), (src), "" \
+	}
 
 /* Set once at start from redis_url. Returns 0 or -1 (bad url). */
 int rc_configure(const char *url);
@@ -41,8 +44,8 @@ void rc_conn_free(struct rc_conn *c);
 redisReply *rc_cmd(struct worker *w, const char *fmt, ...);
 redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t *lens);
 /* EVALSHA script with keys then args (NOSCRIPT falls back to loading it). */
-redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs,
-                    const char **argv, const size_t *lens);
+redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs, const char **argv,
+                    const size_t *lens);
 /* 1 if the worker's Redis answered PING just now. */
 int rc_ping(struct worker *w);
 

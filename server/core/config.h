@@ -14,34 +14,39 @@
  * X(name, type, default, min, max, help)
  * type: STR (string), INT (integer within [min, max]), BOOL (0/1).
  */
-#define CONFIG_SETTINGS(X)                                                                 \
-	X(listen, STR, "127.0.0.1:8080", 0, 0, "address:port of the HTTP/WebSocket listener")   \
-	X(db_url, STR, "mysql://boxoffice:boxoffice@127.0.0.1:3306/boxoffice", 0, 0, "MySQL/MariaDB url") \
-	X(redis_url, STR, "redis://127.0.0.1:6379/0", 0, 0, "Redis url")                         \
-	X(kafka_brokers, STR, "", 0, 0, "comma-separated Kafka bootstrap servers; empty = embedded") \
+#define CONFIG_SETTINGS(X)                                                                         \
+	X(listen, STR, "127.0.0.1:8080", 0, 0, "address:port of the HTTP/WebSocket listener")      \
+	X(db_url, STR, "mysql://boxoffice:boxoffice@127.0.0.1:3306/boxoffice", 0, 0,               \
+	  "MySQL/MariaDB url")                                                                     \
+	X(redis_url, STR, "redis://127.0.0.1:6379/0", 0, 0, "Redis url")                           \
+	X(kafka_brokers, STR, "", 0, 0,                                                            \
+	  "comma-separated Kafka bootstrap servers; empty = embedded")                             \
 	X(kafka_topic_prefix, STR, "boxoffice.", 0, 0, "prefix of every Kafka topic")              \
-	X(kafka_bootstrap_file, STR, "", 0, 0, "write the embedded Kafka's address to this file") \
-	X(jwt_secret, STR, "", 0, 0, "HS256 key of access tokens, at least 32 bytes (required)")  \
-	X(pay_secret, STR, "", 0, 0, "HMAC key of payment callbacks, at least 32 bytes (required)") \
-	X(access_expire, INT, "7200", 60, 31536000, "access token lifetime in seconds")           \
-	X(hold_ttl, INT, "600", 10, 86400, "seat hold lifetime in seconds")                      \
-	X(grace, INT, "120", 0, 86400, "seconds an unpaid order outlives its hold")              \
-	X(checkin_window, INT, "3600", 0, 86400, "seconds before startAt when check-in opens")   \
-	X(smtp_url, STR, "", 0, 0, "SMTP server for email codes; empty = codes are logged")      \
-	X(smtp_from, STR, "boxoffice@localhost", 0, 0, "sender address of email codes")          \
-	X(sms_url, STR, "", 0, 0, "HTTP endpoint of the SMS gateway; empty = codes are logged")  \
-	X(require_phone_code, BOOL, "0", 0, 1, "registration needs a phone code too")            \
+	X(kafka_bootstrap_file, STR, "", 0, 0, "write the embedded Kafka's address to this file")  \
+	X(jwt_secret, STR, "", 0, 0, "HS256 key of access tokens, at least 32 bytes (required)")   \
+	X(pay_secret, STR, "", 0, 0,                                                               \
+	  "HMAC key of payment callbacks, at least 32 bytes (required)")                           \
+	X(access_expire, INT, "7200", 60, 31536000, "access token lifetime in seconds")            \
+	X(hold_ttl, INT, "600", 10, 86400, "seat hold lifetime in seconds")                        \
+	X(grace, INT, "120", 0, 86400, "seconds an unpaid order outlives its hold")                \
+	X(checkin_window, INT, "3600", 0, 86400, "seconds before startAt when check-in opens")     \
+	X(smtp_url, STR, "", 0, 0, "SMTP server for email codes; empty = codes are logged")        \
+	X(smtp_from, STR, "boxoffice@localhost", 0, 0, "sender address of email codes")            \
+	X(sms_url, STR, "", 0, 0, "HTTP endpoint of the SMS gateway; empty = codes are logged")    \
+	X(require_phone_code, BOOL, "0", 0, 1, "registration needs a phone code too")              \
 	X(paysim_url, STR, "http://127.0.0.1:8090", 0, 0, "payment provider: payUrls and refunds") \
-	X(currency, STR, "CNY", 0, 0, "ISO 4217 code of every amount")                            \
-	X(bootstrap_admin, STR, "", 0, 0, "mobile:password of the first admin, created if none")  \
-	X(workers, INT, "0", 0, 256, "worker threads; 0 = number of cores")                       \
-	X(web_root, STR, BOXOFFICE_WEB_ROOT_DEFAULT, 0, 0, "folder served at /")                 \
-	X(node_id, INT, "0", 0, 63, "this instance's number in distributed ids (0..63)")          \
-	X(argon2_memory_kib, INT, "19456", 1024, 1048576, "Argon2id memory cost per password hash") \
-	X(argon2_iterations, INT, "2", 1, 16, "Argon2id time cost")                               \
-	X(rate_limits, BOOL, "1", 0, 1, "enforce the rate limits of spec section 3")              \
-	X(read_cache, BOOL, "1", 0, 1, "cache public reads in Redis (0: always read MySQL; for benchmarks)") \
-	X(request_timeout, INT, "30", 1, 600, "seconds a client may take to send a request")      \
+	X(currency, STR, "CNY", 0, 0, "ISO 4217 code of every amount")                             \
+	X(bootstrap_admin, STR, "", 0, 0, "mobile:password of the first admin, created if none")   \
+	X(workers, INT, "0", 0, 256, "worker threads; 0 = number of cores")                        \
+	X(web_root, STR, BOXOFFICE_WEB_ROOT_DEFAULT, 0, 0, "folder served at /")                   \
+	X(node_id, INT, "0", 0, 63, "this instance's number in distributed ids (0..63)")           \
+	X(argon2_memory_kib, INT, "19456", 1024, 1048576,                                          \
+	  "Argon2id memory cost per password hash")                                                \
+	X(argon2_iterations, INT, "2", 1, 16, "Argon2id time cost")                                \
+	X(rate_limits, BOOL, "1", 0, 1, "enforce the rate limits of spec section 3")               \
+	X(read_cache, BOOL, "1", 0, 1,                                                             \
+	  "cache public reads in Redis (0: always read MySQL; for benchmarks)")                    \
+	X(request_timeout, INT, "30", 1, 600, "seconds a client may take to send a request")       \
 	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")
 
 #ifndef BOXOFFICE_WEB_ROOT_DEFAULT

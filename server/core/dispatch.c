@@ -27,10 +27,11 @@
  * Route tables of the services. Weak, so the daemon links while a service
  * is still being written; a missing table simply has no routes (404).
  */
-#define SERVICE_TABLES(X)                                                                   \
-	X(user)                                                                             \
-	X(film) X(hall) X(screening) X(seat) X(order) X(pay) X(ticket) X(comment) X(advert) \
-	    X(shift) X(report)
+/* clang-format off */
+#define SERVICE_TABLES(X) \
+	X(user) X(film) X(hall) X(screening) X(seat) X(order) X(pay) X(ticket) \
+	X(comment) X(advert) X(shift) X(report)
+/* clang-format on */
 #define DECLARE_TABLE(name) extern const struct route name##_routes[] __attribute__((weak));
 SERVICE_TABLES(DECLARE_TABLE)
 #undef DECLARE_TABLE

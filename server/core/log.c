@@ -14,7 +14,7 @@ void log_set_level(enum log_level lvl)
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	static const char *const names[] = { "error", "warn", "info", "debug" };
+	static const char *const names[] = {"error", "warn", "info", "debug"};
 	char line[1024];
 	char stamp[32];
 	struct timespec ts;

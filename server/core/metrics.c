@@ -11,8 +11,7 @@
 #define MAX_STATUSES 16
 #define MAX_GAUGES 32
 
-static const double bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-	                         0.1,   0.25,   0.5,   1,    2.5,   5 };
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct route_stats {
@@ -124,7 +123,7 @@ static void put(struct out *o, const char *fmt, ...)
 
 char *metrics_render(size_t *len)
 {
-	struct out o = { malloc(8192), 0, 8192, 0 };
+	struct out o = {malloc(8192), 0, 8192, 0};
 	int i, s;
 	size_t b;
 
@@ -138,13 +137,16 @@ char *metrics_render(size_t *len)
 		for (s = 0; s < MAX_STATUSES && routes[i].statuses[s]; s++)
 			put(&o, "boxoffice_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
 			    routes[i].route, routes[i].statuses[s], routes[i].counts[s]);
-	put(&o, "# HELP boxoffice_request_duration_seconds Time from request read to answer ready.\n"
-	        "# TYPE boxoffice_request_duration_seconds histogram\n");
+	put(&o,
+	    "# HELP boxoffice_request_duration_seconds Time from request read to answer ready.\n"
+	    "# TYPE boxoffice_request_duration_seconds histogram\n");
 	for (i = 0; i < nroutes; i++) {
 		unsigned long cum = 0;
 		for (b = 0; b < NBOUNDS; b++) {
 			cum += routes[i].buckets[b];
-			put(&o, "boxoffice_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n",
+			put(&o,
+			    "boxoffice_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
+			    "%lu\n",
 			    routes[i].route, bounds[b], cum);
 		}
 		cum += routes[i].buckets[NBOUNDS];
@@ -156,8 +158,8 @@ char *metrics_render(size_t *len)
 		    routes[i].route, routes[i].total);
 	}
 	for (i = 0; i < ngauges; i++)
-		put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", gauges[i].name,
-		    gauges[i].help, gauges[i].name, gauges[i].name, gauges[i].value);
+		put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", gauges[i].name, gauges[i].help,
+		    gauges[i].name, gauges[i].name, gauges[i].value);
 	pthread_mutex_unlock(&lock);
 	if (o.failed) {
 		free(o.p);

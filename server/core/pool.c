@@ -25,7 +25,7 @@ static struct {
 	int stopping;
 	int nworkers;
 	struct worker *workers;
-} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static void *worker_main(void *p)
 {
@@ -105,7 +105,7 @@ int pool_submit(job_fn fn, void *arg)
 
 	pthread_mutex_lock(&pool.lock);
 	if (!pool.stopping && pool.count < QUEUE_CAP) {
-		pool.ring[(pool.head + pool.count) % QUEUE_CAP] = (struct job){ fn, arg };
+		pool.ring[(pool.head + pool.count) % QUEUE_CAP] = (struct job){fn, arg};
 		pool.count++;
 		rc = 0;
 		pthread_cond_signal(&pool.cond);

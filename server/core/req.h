@@ -29,16 +29,16 @@ struct req {
 	/* input, owned by the dispatcher */
 	const char *path;
 	const char *request_id;
-	const char *remote;      /* client address, for rate limits */
-	const char *raw;         /* body bytes, NUL-terminated */
+	const char *remote; /* client address, for rate limits */
+	const char *raw;    /* body bytes, NUL-terminated */
 	size_t raw_len;
-	const char *signature;   /* X-Boxoffice-Signature or NULL */
-	cJSON *body;             /* the request object; {} for an empty body */
+	const char *signature; /* X-Boxoffice-Signature or NULL */
+	cJSON *body;           /* the request object; {} for an empty body */
 	struct auth auth;
 	struct worker *w;
 
 	/* output */
-	cJSON *data;             /* success "data" object, pre-created */
+	cJSON *data; /* success "data" object, pre-created */
 	/*
 	 * Or the success "data" as JSON text already (a cached answer), malloc'd,
 	 * freed by the dispatcher: when set, r->data is ignored and the answer is
@@ -47,23 +47,23 @@ struct req {
 	 */
 	char *data_raw;
 	size_t data_raw_len;
-	char err_msg[200];       /* "" = the table's default message */
-	cJSON *err_data;         /* "data" of an error, or NULL */
-	int retry_after;         /* seconds, for 429/503; 0 = none */
-	char *out_body;          /* raw answer instead of the envelope (csv), malloc'd */
+	char err_msg[200]; /* "" = the table's default message */
+	cJSON *err_data;   /* "data" of an error, or NULL */
+	int retry_after;   /* seconds, for 429/503; 0 = none */
+	char *out_body;    /* raw answer instead of the envelope (csv), malloc'd */
 	size_t out_len;
-	const char *out_ctype;   /* static string */
+	const char *out_ctype; /* static string */
 };
 
 typedef enum proto_err (*route_fn)(struct req *r);
 
 enum route_flags {
 	ROUTE_PUBLIC = 0,
-	ROUTE_USER = 1 << 0,     /* any valid token */
-	ROUTE_STAFF = 1 << 1,    /* admin or cashier */
+	ROUTE_USER = 1 << 0,  /* any valid token */
+	ROUTE_STAFF = 1 << 1, /* admin or cashier */
 	ROUTE_ADMIN = 1 << 2,
 	ROUTE_AUTH_OPTIONAL = 1 << 3, /* public, but a valid token fills r->auth */
-	ROUTE_NO_DB = 1 << 4,    /* handler needs no MySQL (skip the availability check) */
+	ROUTE_NO_DB = 1 << 4,         /* handler needs no MySQL (skip the availability check) */
 };
 
 struct route {
@@ -82,7 +82,7 @@ enum proto_err req_fail_exists(struct req *r, const char *field);
 enum proto_err req_fail_rate(struct req *r, int retry_after);
 /* Any error with a printf-style message. */
 enum proto_err req_fail_msg(struct req *r, enum proto_err e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Paging of list routes: reads "page" (1..) and "pageSize" (1..100, default

@@ -15,9 +15,9 @@ unsigned long thread_role_violations(void);
 void thread_role_violation(const char *what, const char *file, int line);
 
 #define ASSERT_NOT_LOOP(what)                                              \
-	do {                                                                   \
-		if (thread_is_loop())                                              \
-			thread_role_violation((what), __FILE__, __LINE__);             \
+	do {                                                               \
+		if (thread_is_loop())                                      \
+			thread_role_violation((what), __FILE__, __LINE__); \
 	} while (0)
 
 #endif

@@ -44,14 +44,14 @@ static enum proto_err h_down(struct req *r)
 }
 
 const struct route user_routes[] = {
-	{ "/t/public", h_ok, ROUTE_PUBLIC },
-	{ "/t/user", h_ok, ROUTE_USER },
-	{ "/t/staff", h_ok, ROUTE_STAFF },
-	{ "/t/admin", h_ok, ROUTE_ADMIN },
-	{ "/t/optional", h_ok, ROUTE_AUTH_OPTIONAL },
-	{ "/t/field", h_field, ROUTE_PUBLIC },
-	{ "/t/down", h_down, ROUTE_PUBLIC },
-	{ NULL, NULL, 0 },
+    {"/t/public", h_ok, ROUTE_PUBLIC},
+    {"/t/user", h_ok, ROUTE_USER},
+    {"/t/staff", h_ok, ROUTE_STAFF},
+    {"/t/admin", h_ok, ROUTE_ADMIN},
+    {"/t/optional", h_ok, ROUTE_AUTH_OPTIONAL},
+    {"/t/field", h_field, ROUTE_PUBLIC},
+    {"/t/down", h_down, ROUTE_PUBLIC},
+    {NULL, NULL, 0},
 };
 
 /* Token version 99 stands for "revoked". */
@@ -63,7 +63,7 @@ enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_t
 
 static char *token(int role, int64_t tv, int64_t exp_in)
 {
-	struct jwt_claims c = { .user_id = 42, .role = role, .tv = tv };
+	struct jwt_claims c = {.user_id = 42, .role = role, .tv = tv};
 	char *t, *bearer;
 
 	c.iat = (int64_t)time(NULL);
@@ -231,7 +231,7 @@ static void test_dispatch_expired_revoked_forged(void **state)
 
 static void test_dispatch_bad_json_before_auth(void **state)
 {
-	static const char *const bad[] = { "{", "[]", "\"s\"", "{\"a\":1}x", "nul" };
+	static const char *const bad[] = {"{", "[]", "\"s\"", "{\"a\":1}x", "nul"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -303,16 +303,16 @@ static void test_dispatch_loop_thread_never_blocks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dispatch_find_routes),
-		cmocka_unit_test(test_dispatch_public_ok_envelope),
-		cmocka_unit_test(test_dispatch_missing_token_401),
-		cmocka_unit_test(test_dispatch_roles),
-		cmocka_unit_test(test_dispatch_expired_revoked_forged),
-		cmocka_unit_test(test_dispatch_bad_json_before_auth),
-		cmocka_unit_test(test_dispatch_field_error_data),
-		cmocka_unit_test(test_dispatch_unavailable_retry_after),
-		cmocka_unit_test(test_dispatch_loop_error_render),
-		cmocka_unit_test(test_dispatch_loop_thread_never_blocks),
+	    cmocka_unit_test(test_dispatch_find_routes),
+	    cmocka_unit_test(test_dispatch_public_ok_envelope),
+	    cmocka_unit_test(test_dispatch_missing_token_401),
+	    cmocka_unit_test(test_dispatch_roles),
+	    cmocka_unit_test(test_dispatch_expired_revoked_forged),
+	    cmocka_unit_test(test_dispatch_bad_json_before_auth),
+	    cmocka_unit_test(test_dispatch_field_error_data),
+	    cmocka_unit_test(test_dispatch_unavailable_retry_after),
+	    cmocka_unit_test(test_dispatch_loop_error_render),
+	    cmocka_unit_test(test_dispatch_loop_thread_never_blocks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
