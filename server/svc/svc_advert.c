@@ -27,11 +27,6 @@
 #define LIST_TTL_S 300
 #define NS "advert"
 
-static enum proto_err load_fail(enum db_rc rc)
-{
-	return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
-}
-
 static int window_open(int64_t start_at, int64_t end_at, int64_t now)
 {
 	return (start_at == 0 || start_at <= now) && (end_at == 0 || now < end_at);
@@ -355,7 +350,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 	*out = NULL;
 	rc = store_advert_get(w, *id, 0, &l);
 	if (rc != DB_OK)
-		return load_fail(rc);
+		return txn_err(rc);
 	if (l.n > 0 && !(*out = advert_json(&l.items[0]))) {
 		store_advert_list_release(&l);
 		return PROTO_ERR_INTERNAL;
@@ -405,7 +400,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	*out = NULL;
 	rc = store_advert_valid(w, a->is_com, (int64_t)time(NULL), &l);
 	if (rc != DB_OK)
-		return load_fail(rc);
+		return txn_err(rc);
 	o = cJSON_CreateObject();
 	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
 	for (i = 0; arr && i < l.n; i++) {

@@ -379,7 +379,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 
 	rc = store_comment_get(w, *id, &l);
 	if (rc != DB_OK)
-		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		return txn_err(rc);
 	*out = NULL;
 	if (l.n > 0) {
 		*out = comment_json(&l.items[0]);
@@ -460,7 +460,7 @@ static enum proto_err load_film_list(struct worker *w, void *arg, cJSON **out)
 	return PROTO_OK;
 fail:
 	store_comment_list_release(&l);
-	return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+	return txn_err(rc);
 }
 
 static enum proto_err comment_film_list(struct req *r)

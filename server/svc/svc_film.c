@@ -406,7 +406,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 		return PROTO_ERR_INTERNAL;
 	rc = store_film_get(w, *(const int64_t *)arg, f, &found);
 	if (rc != DB_OK)
-		e = rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		e = txn_err(rc);
 	else if (found && !(*out = film_json(f)))
 		e = PROTO_ERR_INTERNAL;
 	free(f);
@@ -455,7 +455,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 		rc = store_film_list(w, a->like, a->genre, (a->page - 1) * a->page_size,
 		                     a->page_size, &rows, &n, &total);
 	if (rc != DB_OK)
-		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		return txn_err(rc);
 	*out = list_json(rows, n, total);
 	free(rows);
 	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;

@@ -347,7 +347,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 		return PROTO_ERR_INTERNAL;
 	rc = store_hall_get(w, *(const int64_t *)arg, h, &found);
 	if (rc != DB_OK)
-		e = rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		e = txn_err(rc);
 	else if (found && !(*out = hall_json(h)))
 		e = PROTO_ERR_INTERNAL;
 	free(h);
@@ -386,7 +386,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	*out = NULL;
 	rc = store_hall_list(w, HALL_LIST_MAX, &rows, &n, &total);
 	if (rc != DB_OK)
-		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		return txn_err(rc);
 	o = cJSON_CreateObject();
 	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
 	if (!arr)

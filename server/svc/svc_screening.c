@@ -435,7 +435,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 		return PROTO_ERR_INTERNAL;
 	rc = store_screening_get(w, *(const int64_t *)arg, s, &found);
 	if (rc != DB_OK)
-		e = rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		e = txn_err(rc);
 	else if (found && !(*out = screening_json(s)))
 		e = PROTO_ERR_INTERNAL;
 	free(s);
@@ -490,7 +490,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	rc = store_screening_list(w, a->film_id, from, to, a->status, (a->page - 1) * a->page_size,
 	                          a->page_size, &rows, &n, &total);
 	if (rc != DB_OK)
-		return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+		return txn_err(rc);
 	o = cJSON_CreateObject();
 	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
 	if (!arr)

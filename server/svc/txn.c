@@ -1,6 +1,11 @@
 /* txn.c: see txn.h. */
 #include "svc/txn.h"
 
+enum proto_err txn_err(enum db_rc rc)
+{
+	return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
+}
+
 enum proto_err txn_fail(struct req *r, enum db_rc rc)
 {
 	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {

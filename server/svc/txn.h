@@ -13,6 +13,12 @@
 
 #define TXN_TRIES 3
 
+/*
+ * The error for a storage failure rc (not DB_OK) where there is no request
+ * to fill in (cache loaders): 503 when MySQL is unreachable, else 500.
+ */
+enum proto_err txn_err(enum db_rc rc);
+
 /* The answer for a storage failure rc (not DB_OK); fills r's message. */
 enum proto_err txn_fail(struct req *r, enum db_rc rc);
 
