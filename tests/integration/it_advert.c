@@ -21,36 +21,14 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static char *admin_tok;
-
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t film_new(const char *genre)
-{
-	int64_t id = sql_id();
-	char *out = it_sql("INSERT INTO films (id, name, genre, length, amount, stock, "
-	                   "is_select_seat, create_time, update_time) "
-	                   "VALUES (%lld, '%s', '%s', 100, 4500, 0, 1, UNIX_TIMESTAMP(), "
-	                   "UNIX_TIMESTAMP())",
-	                   (long long)id, it_unique("film-"), genre);
-
-	assert_non_null(out);
-	free(out);
-	return id;
-}
 
 /* An order of uid for fid in the given status, with one ticket. */
 static void order_new(int64_t uid, int64_t fid, int status)
 {
-	int64_t oid = sql_id(), tid = sql_id();
+	int64_t oid = it_sql_id(), tid = it_sql_id();
 	char *out = it_sql("INSERT INTO orders (id, uid, fid, amount, status, create_time, "
 	                   "update_time, paid_at) VALUES (%lld, %lld, %lld, 4500, %d, "
 	                   "UNIX_TIMESTAMP(), UNIX_TIMESTAMP(), UNIX_TIMESTAMP()); "
@@ -64,37 +42,15 @@ static void order_new(int64_t uid, int64_t fid, int status)
 	free(out);
 }
 
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static cJSON *data_list(const struct it_resp *r)
-{
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	return l;
-}
-
 /* Position of id in data.list, or -1. */
 static int list_pos(const struct it_resp *r, int64_t id)
 {
 	cJSON *it;
 	int i = 0;
 
-	cJSON_ArrayForEach(it, data_list(r))
+	cJSON_ArrayForEach(it, it_data_list(r))
 	{
-		if (json_int(it, "id") == id)
+		if (it_json_int(it, "id") == id)
 			return i;
 		i++;
 	}
@@ -119,14 +75,7 @@ static struct it_resp *detail(int64_t id)
 /* Create an advert from a JSON body; returns its id. */
 static int64_t advert_new(const char *body)
 {
-	struct it_resp *r = it_post("/advert/create", admin_tok, body);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	assert_true(id > 0 && id < (INT64_C(1) << 53));
-	it_resp_free(r);
-	return id;
+	return it_created_id(it_post("/advert/create", admin_tok, body));
 }
 
 static int64_t advert_simple(int is_com, int status, const char *title)
@@ -160,10 +109,7 @@ static int audited(const char *action, int64_t id)
 
 static int group_setup(void **state)
 {
-	if (it_setup() != 0)
-		return -1;
-	admin_tok = it_admin_token();
-	return admin_tok ? 0 : -1;
+	return it_setup_admin(&admin_tok);
 }
 
 static int group_teardown(void **state)
@@ -174,7 +120,7 @@ static int group_teardown(void **state)
 
 static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 {
-	int64_t fid = film_new("Action");
+	int64_t fid = it_film_sql("Action");
 	char *tok = it_customer(NULL, NULL);
 	char body[512];
 	struct it_resp *r;
@@ -215,7 +161,7 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
 
-	r = detail(sql_id());
+	r = detail(it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_post("/advert/detail", NULL, "{}");
@@ -288,7 +234,7 @@ static void test_advert_create_refuses_bad_fields(void **state)
 
 static void test_advert_update_sets_present_keys_including_zero(void **state)
 {
-	int64_t fid = film_new("Comedy"), now = (int64_t)time(NULL);
+	int64_t fid = it_film_sql("Comedy"), now = (int64_t)time(NULL);
 	char *tok = it_customer(NULL, NULL);
 	char body[512];
 	struct it_resp *r;
@@ -350,7 +296,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"partial\",\"filmId\":%lld}",
-	         (long long)id, (long long)sql_id());
+	         (long long)id, (long long)it_sql_id());
 	r = it_post("/advert/update", admin_tok, body);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "filmId");
@@ -374,7 +320,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	r = it_post("/advert/update", NULL, body);
 	it_assert_error(r, 401, "unauthorized");
 	it_resp_free(r);
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"x\"}", (long long)sql_id());
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"x\"}", (long long)it_sql_id());
 	r = it_post("/advert/update", admin_tok, body);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
@@ -486,12 +432,12 @@ static void test_advert_normal_list_holds_valid_announcements_newest_first(void 
 	assert_true(list_pos(r, b) < list_pos(r, a));
 	assert_int_equal(list_pos(r, expired), -1);
 	assert_int_equal(list_pos(r, com), -1);
-	cJSON_ArrayForEach(it, data_list(r))
+	cJSON_ArrayForEach(it, it_data_list(r))
 	{
-		assert_int_equal(json_int(it, "isCom"), 0);
-		assert_int_equal(json_int(it, "status"), 0);
+		assert_int_equal(it_json_int(it, "isCom"), 0);
+		assert_int_equal(it_json_int(it, "status"), 0);
 	}
-	assert_int_equal(it_data_int(r, "total"), cJSON_GetArraySize(data_list(r)));
+	assert_int_equal(it_data_int(r, "total"), cJSON_GetArraySize(it_data_list(r)));
 	it_resp_free(r);
 }
 
@@ -503,8 +449,8 @@ static void test_advert_commer_list_puts_bought_films_then_genres_first(void **s
 	struct it_resp *r;
 
 	snprintf(genre, sizeof(genre), "%s", it_unique("Noir-"));
-	fa = film_new(genre);
-	fc = film_new("Musical");
+	fa = it_film_sql(genre);
+	fc = it_film_sql("Musical");
 	buyer = it_customer(&uid, NULL);
 	stranger = it_customer(NULL, NULL);
 	order_new(uid, fa, 1); /* paid */
@@ -681,12 +627,12 @@ static void test_advert_valid_announcement_is_published(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(m, "type")->valuestring,
 	                    "announcement");
 	assert_true(cJSON_IsObject(ad));
-	assert_int_equal(json_int(ad, "id"), valid);
+	assert_int_equal(it_json_int(ad, "id"), valid);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(ad, "title")->valuestring, t_valid);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(ad, "content")->valuestring,
 	                    "buy now");
-	assert_int_equal(json_int(ad, "isCom"), 0);
-	assert_int_equal(json_int(ad, "status"), 0);
+	assert_int_equal(it_json_int(ad, "isCom"), 0);
+	assert_int_equal(it_json_int(ad, "status"), 0);
 	cJSON_Delete(m);
 
 	/* not published: a commercial advert, an expired announcement */

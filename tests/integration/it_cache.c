@@ -23,97 +23,17 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static char *admin_tok;
 
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t film_new(void)
-{
-	int64_t id = sql_id();
-	char *out = it_sql("INSERT INTO films (id, name, genre, length, amount, stock, "
-	                   "is_select_seat, create_time, update_time) "
-	                   "VALUES (%lld, '%s', 'Drama', 100, 4500, 0, 1, UNIX_TIMESTAMP(), "
-	                   "UNIX_TIMESTAMP())",
-	                   (long long)id, it_unique("film-"));
-
-	assert_non_null(out);
-	free(out);
-	return id;
-}
-
-/* Output of redis-cli ARGS on the fixture's Redis (malloc'd, trailing newline cut). */
-static char *redis(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *redis(const char *fmt, ...)
-{
-	char path[64], *args = NULL, *buf;
-	va_list ap;
-	FILE *f;
-	size_t n;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&args, fmt, ap);
-	va_end(ap);
-	assert_true(rc >= 0);
-	snprintf(path, sizeof(path), "/tmp/it_cache.%d.out", (int)getpid());
-	rc = it_sh("redis-cli -p %s %s >%s 2>&1 </dev/null", it_env("REDIS_PORT"), args, path);
-	free(args);
-	buf = calloc(1, 65536);
-	assert_non_null(buf);
-	f = fopen(path, "r");
-	if (f) {
-		n = fread(buf, 1, 65535, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	unlink(path);
-	buf[strcspn(buf, "\n")] = '\0';
-	(void)rc;
-	return buf;
-}
-
+/* An integer answer of redis-cli CMD on the fixture's Redis (0 if it failed). */
 static long long redis_int(const char *cmd)
 {
-	char *out = redis("%s", cmd);
-	long long v = strtoll(out, NULL, 10);
+	char out[64];
 
-	free(out);
-	return v;
-}
-
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static const cJSON *list_find(const struct it_resp *r, int64_t id)
-{
-	const cJSON *it, *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	cJSON_ArrayForEach(it, l)
-	{
-		if (json_int(it, "id") == id)
-			return it;
-	}
-	return NULL;
+	it_redis_try(out, sizeof(out), "%s", cmd);
+	return strtoll(out, NULL, 10);
 }
 
 static const char *item_str(const cJSON *o, const char *key)
@@ -125,29 +45,17 @@ static const char *item_str(const cJSON *o, const char *key)
 
 static int64_t comment_new(const char *tok, int64_t fid, const char *title)
 {
-	struct it_resp *r = it_postf("/comment/create", tok,
-	                             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\","
-	                             "\"isAnonymous\":0,\"rating\":3}",
-	                             (long long)fid, title);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
+	return it_created_id(it_postf("/comment/create", tok,
+	                              "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\","
+	                              "\"isAnonymous\":0,\"rating\":3}",
+	                              (long long)fid, title));
 }
 
 static int64_t advert_new(int is_com, const char *title)
 {
-	struct it_resp *r = it_postf(
+	return it_created_id(it_postf(
 	    "/advert/create", admin_tok,
-	    "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}", title, is_com);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
+	    "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}", title, is_com));
 }
 
 static struct it_resp *post_ok(const char *path, const char *tok, const char *fmt, ...)
@@ -179,10 +87,7 @@ static void ok(const char *path, const char *tok, const char *body)
 
 static int group_setup(void **state)
 {
-	if (it_setup() != 0)
-		return -1;
-	admin_tok = it_admin_token();
-	return admin_tok ? 0 : -1;
+	return it_setup_admin(&admin_tok);
 }
 
 static int group_teardown(void **state)
@@ -191,16 +96,10 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* Redis back up whatever the test did (it may have failed with Redis stopped). */
-static int redis_back(void **state)
-{
-	return it_stack("redis-start") == 0 ? 0 : -1;
-}
-
 static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 {
-	char *tok = it_customer(NULL, NULL), key[96], *out;
-	int64_t fid = film_new(), ids[6], unknown = sql_id();
+	char *tok = it_customer(NULL, NULL), key[96], out[64];
+	int64_t fid = it_film_sql("Drama"), ids[6], unknown = it_sql_id();
 	long long ttl, lo = -1, hi = -1;
 	struct it_resp *r;
 
@@ -224,9 +123,8 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	it_resp_free(r);
 	snprintf(key, sizeof(key), "EXISTS bo:c:comment:%lld", (long long)unknown);
 	assert_int_equal(redis_int(key), 1);
-	out = redis("STRLEN bo:c:comment:%lld", (long long)unknown);
+	it_redis_try(out, sizeof(out), "STRLEN bo:c:comment:%lld", (long long)unknown);
 	assert_string_equal(out, "0");
-	free(out);
 	snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)unknown);
 	ttl = redis_int(key);
 	assert_true(ttl > 0 && ttl <= 36000);
@@ -243,7 +141,7 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 {
 	char *tok = it_customer(NULL, NULL);
-	int64_t fid = film_new(), id, second;
+	int64_t fid = it_film_sql("Drama"), id, second;
 	const char *t1 = "first title";
 	struct it_resp *r;
 	const cJSON *c;
@@ -259,7 +157,7 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	second = comment_new(tok, fid, "second");
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
 	assert_int_equal(it_data_int(r, "total"), 2);
-	assert_non_null(list_find(r, second));
+	assert_non_null(it_list_find(r, second));
 	it_resp_free(r);
 
 	/* update */
@@ -271,10 +169,10 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	assert_int_equal(it_data_int(r, "uid"), 0);
 	it_resp_free(r);
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
-	c = list_find(r, id);
+	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_string_equal(item_str(c, "title"), "changed");
-	assert_int_equal(json_int(c, "uid"), 0);
+	assert_int_equal(it_json_int(c, "uid"), 0);
 	it_resp_free(r);
 
 	/* hide, then show */
@@ -284,13 +182,13 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
-	assert_null(list_find(r, id));
+	assert_null(it_list_find(r, id));
 	it_resp_free(r);
 	r = post_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
 	it_resp_free(r);
 	it_resp_free(post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id));
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
-	assert_non_null(list_find(r, id));
+	assert_non_null(it_list_find(r, id));
 	it_resp_free(r);
 
 	/* remove */
@@ -300,7 +198,7 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
-	assert_null(list_find(r, id));
+	assert_null(it_list_find(r, id));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
 	free(tok);
@@ -320,10 +218,10 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	com = advert_new(1, "cached ad");
 	news = advert_new(0, "cached news");
 	r = post_ok("/advert/commer/list", NULL, "{}");
-	assert_non_null(list_find(r, com));
+	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = post_ok("/advert/normal/list", NULL, "{}");
-	assert_non_null(list_find(r, news));
+	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
 	it_resp_free(post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 
@@ -335,7 +233,7 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	assert_string_equal(it_data_str(r, "title"), "renamed ad");
 	it_resp_free(r);
 	r = post_ok("/advert/commer/list", NULL, "{}");
-	c = list_find(r, com);
+	c = it_list_find(r, com);
 	assert_non_null(c);
 	assert_string_equal(item_str(c, "title"), "renamed ad");
 	it_resp_free(r);
@@ -344,7 +242,7 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(
 	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com));
 	r = post_ok("/advert/commer/list", NULL, "{}");
-	assert_null(list_find(r, com));
+	assert_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 	assert_int_equal(it_data_int(r, "status"), 1);
@@ -352,14 +250,14 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(
 	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com));
 	r = post_ok("/advert/commer/list", NULL, "{}");
-	assert_non_null(list_find(r, com));
+	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 
 	/* remove (both keys warm) */
 	it_resp_free(post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news));
 	it_resp_free(post_ok("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news));
 	r = post_ok("/advert/normal/list", NULL, "{}");
-	assert_null(list_find(r, news));
+	assert_null(it_list_find(r, news));
 	it_resp_free(r);
 	r = it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
 	it_assert_error(r, 404, "not_found");
@@ -375,26 +273,26 @@ static void public_reads(int64_t fid, int64_t cid, int64_t com, int64_t news, co
 	assert_int_equal(it_data_int(r, "fid"), fid);
 	it_resp_free(r);
 	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
-	assert_non_null(list_find(r, cid));
+	assert_non_null(it_list_find(r, cid));
 	it_resp_free(r);
 	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 	assert_int_equal(it_data_int(r, "isCom"), 1);
 	it_resp_free(r);
 	r = post_ok("/advert/commer/list", NULL, "{}");
-	assert_non_null(list_find(r, com));
+	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = post_ok("/advert/commer/list", tok, "{}");
-	assert_non_null(list_find(r, com));
+	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = post_ok("/advert/normal/list", NULL, "{}");
-	assert_non_null(list_find(r, news));
+	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
 }
 
 static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 {
 	char *tok = it_customer(NULL, NULL), key[96];
-	int64_t fid = film_new(), cid = comment_new(tok, fid, "while down");
+	int64_t fid = it_film_sql("Drama"), cid = comment_new(tok, fid, "while down");
 	int64_t com = advert_new(1, "ad while down"), news = advert_new(0, "news while down");
 	struct it_resp *r;
 	int filled = 0;
@@ -404,7 +302,7 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (int round = 0; round < 3; round++) /* several rounds: no worker gets stuck */
 		public_reads(fid, cid, com, news, tok);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)sql_id());
+	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 
@@ -412,12 +310,11 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	/* workers reconnect within a second or two; reads answer all along */
 	snprintf(key, sizeof(key), "GET bo:c:comment:%lld", (long long)cid);
 	for (int i = 0; i < 50 && !filled; i++) {
-		char *out;
+		char out[65536];
 
 		public_reads(fid, cid, com, news, tok);
-		out = redis("%s", key);
+		it_redis_try(out, sizeof(out), "%s", key);
 		filled = out[0] == '{'; /* the row itself, not a marker or a tombstone */
-		free(out);
 		if (!filled)
 			usleep(100 * 1000);
 	}
@@ -439,7 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_comment_writes_are_seen_by_the_next_read),
 	    cmocka_unit_test(test_cache_advert_writes_are_seen_by_the_next_read),
 	    cmocka_unit_test_teardown(test_cache_reads_fall_back_to_mysql_while_redis_is_down,
-	                              redis_back),
+	                              it_redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,79 +18,10 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static char *admin_tok;
 static int64_t admin_uid;
-
-/* A fresh positive id below 2^53 for rows made with SQL. */
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t film_new(const char *genre)
-{
-	int64_t id = sql_id();
-	char *out = it_sql("INSERT INTO films (id, name, genre, length, amount, stock, "
-	                   "is_select_seat, create_time, update_time) "
-	                   "VALUES (%lld, '%s', '%s', 100, 4500, 0, 1, UNIX_TIMESTAMP(), "
-	                   "UNIX_TIMESTAMP())",
-	                   (long long)id, it_unique("film-"), genre);
-
-	assert_non_null(out);
-	free(out);
-	return id;
-}
-
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v)) {
-		print_error("no string \"%s\"\n", key);
-		fail();
-	}
-	return v->valuestring;
-}
-
-static cJSON *data_list(const struct it_resp *r)
-{
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	return l;
-}
-
-/* The item of data.list with this id, or NULL. */
-static cJSON *list_find(const struct it_resp *r, int64_t id)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, data_list(r))
-	{
-		if (json_int(it, "id") == id)
-			return it;
-	}
-	return NULL;
-}
 
 /* tmpl with "FID" replaced by fid; malloc'd. */
 static char *with_fid(const char *tmpl, int64_t fid)
@@ -108,7 +39,6 @@ static char *with_fid(const char *tmpl, int64_t fid)
 static int64_t comment_new(const char *tok, int64_t fid, int anon, int rating)
 {
 	struct it_resp *r;
-	int64_t id;
 
 	if (rating > 0)
 		r = it_postf("/comment/create", tok,
@@ -120,11 +50,7 @@ static int64_t comment_new(const char *tok, int64_t fid, int anon, int rating)
 		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"good film\","
 		             "\"isAnonymous\":%d}",
 		             (long long)fid, it_unique("t-"), anon);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	assert_true(id > 0 && id < (INT64_C(1) << 53));
-	it_resp_free(r);
-	return id;
+	return it_created_id(r);
 }
 
 static struct it_resp *detail(const char *tok, int64_t id)
@@ -153,10 +79,7 @@ static char *user_name(const char *tok, int64_t *uid)
 
 static int group_setup(void **state)
 {
-	if (it_setup() != 0)
-		return -1;
-	admin_tok = it_admin_token();
-	if (!admin_tok)
+	if (it_setup_admin(&admin_tok) != 0)
 		return -1;
 	free(user_name(admin_tok, &admin_uid));
 	return 0;
@@ -170,7 +93,7 @@ static int group_teardown(void **state)
 
 static void test_comment_create_then_detail_shows_every_field(void **state)
 {
-	int64_t uid, fid = film_new("Drama");
+	int64_t uid, fid = it_film_sql("Drama");
 	char *tok = it_customer(&uid, NULL), *name = user_name(tok, NULL);
 	struct it_resp *r;
 	int64_t id;
@@ -209,7 +132,7 @@ static void test_comment_create_then_detail_shows_every_field(void **state)
 
 static void test_comment_create_refuses_bad_fields_and_unknown_films(void **state)
 {
-	int64_t fid = film_new("Drama"), gone = film_new("Drama");
+	int64_t fid = it_film_sql("Drama"), gone = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL);
 	char long_title[120], long_content[2100];
 	struct it_resp *r;
@@ -245,20 +168,20 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 		r = it_post("/comment/create", tok, body);
 		free(body);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), cases[i].field);
+		assert_string_equal(it_json_str(it_data(r), "field"), cases[i].field);
 		it_resp_free(r);
 	}
 	r = it_postf("/comment/create", tok,
 	             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
 	             (long long)fid, long_title);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "title");
+	assert_string_equal(it_json_str(it_data(r), "field"), "title");
 	it_resp_free(r);
 	r = it_postf("/comment/create", tok,
 	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
 	             (long long)fid, long_content);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "content");
+	assert_string_equal(it_json_str(it_data(r), "field"), "content");
 	it_resp_free(r);
 
 	/* 100 characters of a multi-byte script are fine */
@@ -276,7 +199,7 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 	/* unknown and removed films */
 	r = it_postf("/comment/create", tok,
 	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)sql_id());
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	out = it_sql("UPDATE films SET removed = 1 WHERE id = %lld", (long long)gone);
@@ -298,7 +221,7 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 
 static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **state)
 {
-	int64_t uid, other_uid, fid = film_new("Drama");
+	int64_t uid, other_uid, fid = it_film_sql("Drama");
 	char *tok = it_customer(&uid, NULL), *other = it_customer(&other_uid, NULL);
 	char *name = user_name(tok, NULL);
 	struct it_resp *r;
@@ -316,10 +239,10 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 
 		r = film_list(readers[i], fid, 1, 20);
 		it_assert_status(r, 200);
-		c = list_find(r, id);
+		c = it_list_find(r, id);
 		assert_non_null(c);
-		assert_int_equal(json_int(c, "uid"), 0);
-		assert_string_equal(json_str(c, "author"), "");
+		assert_int_equal(it_json_int(c, "uid"), 0);
+		assert_string_equal(it_json_str(c, "author"), "");
 		it_resp_free(r);
 	}
 
@@ -330,20 +253,20 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	it_resp_free(r);
 	r = film_list(admin_tok, fid, 1, 20);
 	it_assert_status(r, 200);
-	c = list_find(r, id);
+	c = it_list_find(r, id);
 	assert_non_null(c);
-	assert_int_equal(json_int(c, "uid"), uid);
-	assert_string_equal(json_str(c, "author"), name);
+	assert_int_equal(it_json_int(c, "uid"), uid);
+	assert_string_equal(it_json_str(c, "author"), name);
 	it_resp_free(r);
 
 	/* the writer's own list masks it too (spec 4.9: only admins see through) */
 	r = it_post("/comment/list", tok, NULL);
 	it_assert_status(r, 200);
-	c = list_find(r, id);
+	c = it_list_find(r, id);
 	assert_non_null(c);
-	assert_int_equal(json_int(c, "uid"), 0);
-	assert_string_equal(json_str(c, "author"), "");
-	assert_int_equal(json_int(c, "isAnonymous"), 1);
+	assert_int_equal(it_json_int(c, "uid"), 0);
+	assert_string_equal(it_json_str(c, "author"), "");
+	assert_int_equal(it_json_int(c, "isAnonymous"), 1);
 	it_resp_free(r);
 
 	/* an unusable token on a public route reads as anonymous, not 401 */
@@ -358,7 +281,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 
 static void test_comment_update_is_owner_only_and_sets_present_keys(void **state)
 {
-	int64_t fid = film_new("Drama");
+	int64_t fid = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
 	int64_t id = comment_new(tok, fid, 1, 3);
 	struct it_resp *r;
@@ -402,7 +325,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	it_resp_free(r);
 	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":0}", (long long)id);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "rating");
+	assert_string_equal(it_json_str(it_data(r), "field"), "rating");
 	it_resp_free(r);
 	{
 		char text[2002];
@@ -412,7 +335,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"%s\"}",
 		             (long long)id, text);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), "title");
+		assert_string_equal(it_json_str(it_data(r), "field"), "title");
 		it_resp_free(r);
 		memset(text, 'y', 2001);
 		text[2001] = '\0';
@@ -421,7 +344,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 		             "{\"id\":%lld,\"title\":\"partial\",\"content\":\"%s\"}",
 		             (long long)id, text);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), "content");
+		assert_string_equal(it_json_str(it_data(r), "field"), "content");
 		it_resp_free(r);
 		text[2000] = '\0'; /* 2000 characters are fine */
 		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"content\":\"%s\"}",
@@ -450,7 +373,8 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	assert_string_equal(it_data_str(r, "title"), "New title");
 	it_resp_free(r);
 
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"x\"}", (long long)sql_id());
+	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"x\"}",
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_postf("/comment/update", NULL, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
@@ -462,7 +386,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 
 static void test_comment_remove_by_owner_or_admin_only(void **state)
 {
-	int64_t fid = film_new("Drama");
+	int64_t fid = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
 	int64_t a = comment_new(tok, fid, 0, 0), b = comment_new(tok, fid, 0, 0);
 	struct it_resp *r;
@@ -490,7 +414,7 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	it_resp_free(r);
 	r = film_list(NULL, fid, 1, 20);
 	it_assert_status(r, 200);
-	assert_null(list_find(r, b));
+	assert_null(it_list_find(r, b));
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
 
@@ -511,7 +435,7 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 
 static void test_comment_hide_removes_it_from_public_view(void **state)
 {
-	int64_t fid = film_new("Drama");
+	int64_t fid = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
 	int64_t shown = comment_new(tok, fid, 0, 2), id = comment_new(tok, fid, 0, 4);
 	struct it_resp *r;
@@ -538,8 +462,8 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 		it_resp_free(r);
 		r = film_list(readers[i], fid, 1, 20);
 		it_assert_status(r, 200);
-		assert_null(list_find(r, id));
-		assert_non_null(list_find(r, shown));
+		assert_null(it_list_find(r, id));
+		assert_non_null(it_list_find(r, shown));
 		assert_int_equal(it_data_int(r, "total"), 1);
 		it_resp_free(r);
 	}
@@ -554,16 +478,16 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	assert_int_equal(it_data_int(r, "hidden"), 1);
 	it_resp_free(r);
 	r = film_list(admin_tok, fid, 1, 20);
-	c = list_find(r, id);
+	c = it_list_find(r, id);
 	assert_non_null(c);
-	assert_int_equal(json_int(c, "hidden"), 1);
+	assert_int_equal(it_json_int(c, "hidden"), 1);
 	it_resp_free(r);
 
 	/* the writer sees it in its own list */
 	r = it_post("/comment/list", tok, NULL);
-	c = list_find(r, id);
+	c = it_list_find(r, id);
 	assert_non_null(c);
-	assert_int_equal(json_int(c, "hidden"), 1);
+	assert_int_equal(it_json_int(c, "hidden"), 1);
 	it_resp_free(r);
 
 	/* a hidden comment of someone else is not found for a customer */
@@ -595,7 +519,8 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* errors */
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)sql_id());
+	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}",
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld}", (long long)id);
@@ -613,7 +538,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 
 static void test_comment_film_list_pages_newest_first_with_average(void **state)
 {
-	int64_t fid = film_new("Drama"), empty = film_new("Drama");
+	int64_t fid = it_film_sql("Drama"), empty = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL);
 	int ratings[] = {5, 4, 3, 0, 2};
 	int64_t ids[5];
@@ -631,39 +556,39 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	assert_true(cJSON_IsNumber(avg));
 	assert_true(avg->valuedouble == 3.5); /* (5+4+3+2)/4: unrated ones do not count */
 	assert_int_equal(it_data_int(r, "ratingCount"), 4);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 5);
 	for (i = 0; i < 5; i++)
-		assert_int_equal(json_int(cJSON_GetArrayItem(l, i), "id"), ids[4 - i]);
+		assert_int_equal(it_json_int(cJSON_GetArrayItem(l, i), "id"), ids[4 - i]);
 	it_resp_free(r);
 
 	r = film_list(NULL, fid, 1, 2);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), ids[4]);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 1), "id"), ids[3]);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), ids[4]);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 1), "id"), ids[3]);
 	assert_int_equal(it_data_int(r, "total"), 5);
 	it_resp_free(r);
 	r = film_list(NULL, fid, 3, 2);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), ids[0]);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), ids[0]);
 	it_resp_free(r);
 	r = film_list(NULL, fid, 4, 2);
 	it_assert_status(r, 200);
-	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	it_resp_free(r);
 
 	/* a film without comments: empty list, average 0 */
 	r = film_list(NULL, empty, 1, 20);
 	it_assert_status(r, 200);
-	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	assert_int_equal(it_data_int(r, "total"), 0);
 	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 0);
 	it_resp_free(r);
 
 	/* errors */
-	r = film_list(NULL, sql_id(), 1, 20);
+	r = film_list(NULL, it_sql_id(), 1, 20);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = film_list(NULL, fid, 1, 101);
@@ -680,7 +605,7 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 
 static void test_comment_list_holds_only_the_callers_comments(void **state)
 {
-	int64_t fid = film_new("Drama");
+	int64_t fid = it_film_sql("Drama");
 	char *a = it_customer(NULL, NULL), *b = it_customer(NULL, NULL);
 	int64_t a1 = comment_new(a, fid, 1, 0), b1 = comment_new(b, fid, 0, 0);
 	int64_t a2 = comment_new(a, fid, 0, 0);
@@ -689,19 +614,19 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 
 	r = it_post("/comment/list", a, NULL);
 	it_assert_status(r, 200);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
 	assert_int_equal(it_data_int(r, "total"), 2);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a2);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 1), "id"), a1);
-	assert_null(list_find(r, b1));
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a2);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 1), "id"), a1);
+	assert_null(it_list_find(r, b1));
 	it_resp_free(r);
 
 	r = it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}");
 	it_assert_status(r, 200);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a1);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a1);
 	it_resp_free(r);
 
 	r = it_post("/comment/list", NULL, NULL);
@@ -724,7 +649,7 @@ static void test_comment_detail_needs_a_valid_id(void **state)
 	r = it_post("/comment/detail", NULL, "{\"id\":\"12\"}");
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
-	r = detail(NULL, sql_id());
+	r = detail(NULL, it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 }

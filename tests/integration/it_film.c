@@ -19,155 +19,41 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static char *admin_tok;
 static char *customer_tok;
 static char *cashier_tok;
-
-/* A fresh positive id below 2^53 for rows made with SQL. */
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v)) {
-		print_error("no string \"%s\"\n", key);
-		fail();
-	}
-	return v->valuestring;
-}
-
-static cJSON *data_list(const struct it_resp *r)
-{
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	return l;
-}
-
-static cJSON *list_find(const struct it_resp *r, int64_t id)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, data_list(r))
-	{
-		if (json_int(it, "id") == id)
-			return it;
-	}
-	return NULL;
-}
-
-static void sql_ok(char *out)
-{
-	assert_non_null(out);
-	free(out);
-}
-
-/* One integer from SQL. */
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int64_t sql_int(const char *fmt, ...)
-{
-	char *sql = NULL, *out;
-	va_list ap;
-	int64_t v;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&sql, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	out = it_sql("%s", sql);
-	free(sql);
-	assert_non_null(out);
-	v = strtoll(out, NULL, 10);
-	free(out);
-	return v;
-}
 
 /* A film through the API; returns its id. */
 static int64_t film_new(const char *name, const char *director, const char *genre, int select,
                         int stock)
 {
 	struct it_resp *r;
-	int64_t id;
 
 	r = it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"A film.\",\"stock\":%d,\"amount\":4500,"
 	             "\"screenwriter\":\"Writer\",\"director\":\"%s\",\"length\":100,"
 	             "\"isSelectSeat\":%d,\"genre\":\"%s\"}",
 	             name, stock, director, select, genre);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	assert_true(id > 0 && id < (INT64_C(1) << 53));
-	it_resp_free(r);
-	return id;
-}
-
-static int64_t hall_new(void)
-{
-	struct it_resp *r;
-	int64_t id;
-
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SSSS\",\"SSSS\"]}",
-	             it_unique("hall-"));
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
-}
-
-static int64_t screening_new(int64_t fid, int64_t hid, int64_t start)
-{
-	struct it_resp *r;
-	int64_t id;
-
-	r = it_postf("/screening/create", admin_tok,
-	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)fid,
-	             (long long)hid, (long long)start);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
+	return it_created_id(r);
 }
 
 /* An order of a screening with one ticket on seat, by SQL (the selling issue's rows). */
 static int64_t order_with_ticket(int64_t fid, int64_t sid, const char *seat, int order_status,
                                  int ticket_status)
 {
-	int64_t oid = sql_id(), tid = sql_id();
+	int64_t oid = it_sql_id(), tid = it_sql_id();
 
-	sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
-	              "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4500, %d, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)oid, (long long)fid, (long long)sid, order_status));
-	sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
-	              "live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', 4500, %d, 1, "
-	              "UNIX_TIMESTAMP())",
-	              (long long)tid, (long long)oid, (long long)sid, (long long)fid, seat,
-	              ticket_status));
+	it_sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
+	                 "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4500, %d, "
+	                 "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)oid, (long long)fid, (long long)sid, order_status));
+	it_sql_ok(it_sql(
+	    "INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
+	    "live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', 4500, %d, 1, "
+	    "UNIX_TIMESTAMP())",
+	    (long long)tid, (long long)oid, (long long)sid, (long long)fid, seat, ticket_status));
 	return oid;
 }
 
@@ -178,9 +64,8 @@ static struct it_resp *detail(int64_t id)
 
 static int group_setup(void **state)
 {
-	if (it_setup() != 0)
+	if (it_setup_admin(&admin_tok) != 0)
 		return -1;
-	admin_tok = it_admin_token();
 	customer_tok = it_customer(NULL, NULL);
 	cashier_tok = it_cashier(NULL);
 	return admin_tok && customer_tok && cashier_tok ? 0 : -1;
@@ -212,24 +97,24 @@ static void test_film_create_then_detail_shows_every_field(void **state)
 	r = detail(id);
 	it_assert_status(r, 200);
 	d = it_data(r);
-	assert_int_equal(json_int(d, "id"), id);
-	assert_string_equal(json_str(d, "name"), "Les Enfants du Paradis");
-	assert_string_equal(json_str(d, "desc"), "Paris, 1828: a mime loves an actress.");
-	assert_string_equal(json_str(d, "screenwriter"), "Jacques Prévert");
-	assert_string_equal(json_str(d, "director"), "Marcel Carné");
-	assert_int_equal(json_int(d, "length"), 190);
-	assert_int_equal(json_int(d, "amount"), 5200);
-	assert_int_equal(json_int(d, "stock"), 12);
-	assert_int_equal(json_int(d, "isSelectSeat"), 0);
-	assert_string_equal(json_str(d, "genre"), "Drama");
-	assert_string_equal(json_str(d, "posterUrl"), "/static/posters/enfants.svg");
-	assert_true(llabs((long long)(json_int(d, "createTime") - time(NULL))) < 60);
+	assert_int_equal(it_json_int(d, "id"), id);
+	assert_string_equal(it_json_str(d, "name"), "Les Enfants du Paradis");
+	assert_string_equal(it_json_str(d, "desc"), "Paris, 1828: a mime loves an actress.");
+	assert_string_equal(it_json_str(d, "screenwriter"), "Jacques Prévert");
+	assert_string_equal(it_json_str(d, "director"), "Marcel Carné");
+	assert_int_equal(it_json_int(d, "length"), 190);
+	assert_int_equal(it_json_int(d, "amount"), 5200);
+	assert_int_equal(it_json_int(d, "stock"), 12);
+	assert_int_equal(it_json_int(d, "isSelectSeat"), 0);
+	assert_string_equal(it_json_str(d, "genre"), "Drama");
+	assert_string_equal(it_json_str(d, "posterUrl"), "/static/posters/enfants.svg");
+	assert_true(llabs((long long)(it_json_int(d, "createTime") - time(NULL))) < 60);
 	it_resp_free(r);
 
 	/* Every admin write is audited. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.create' AND "
-	                         "target = 'film:%lld'",
-	                         (long long)id),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.create' AND "
+	                            "target = 'film:%lld'",
+	                            (long long)id),
 	                 1);
 }
 
@@ -291,7 +176,7 @@ static void test_film_create_refuses_bad_fields(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		r = it_post("/film/create", admin_tok, cases[i].body);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), cases[i].field);
+		assert_string_equal(it_json_str(it_data(r), "field"), cases[i].field);
 		it_resp_free(r);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -301,7 +186,7 @@ static void test_film_create_refuses_bad_fields(void **state)
 		if (!r || r->status != 400)
 			print_error("body %s\n", body);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), bad[i].field);
+		assert_string_equal(it_json_str(it_data(r), "field"), bad[i].field);
 		it_resp_free(r);
 	}
 	/* 101 characters (each two bytes in UTF-8) is one too many; 100 is fine. */
@@ -365,15 +250,15 @@ static void test_film_update_sets_present_keys_only(void **state)
 	r = detail(id);
 	it_assert_status(r, 200);
 	d = it_data(r);
-	assert_string_equal(json_str(d, "name"), "After");
-	assert_int_equal(json_int(d, "stock"), 0);
-	assert_string_equal(json_str(d, "genre"), "");
-	assert_string_equal(json_str(d, "desc"), "");
+	assert_string_equal(it_json_str(d, "name"), "After");
+	assert_int_equal(it_json_int(d, "stock"), 0);
+	assert_string_equal(it_json_str(d, "genre"), "");
+	assert_string_equal(it_json_str(d, "desc"), "");
 	/* Absent keys are unchanged. */
-	assert_string_equal(json_str(d, "director"), "Dir");
-	assert_int_equal(json_int(d, "amount"), 4500);
-	assert_int_equal(json_int(d, "length"), 100);
-	assert_int_equal(json_int(d, "isSelectSeat"), 0);
+	assert_string_equal(it_json_str(d, "director"), "Dir");
+	assert_int_equal(it_json_int(d, "amount"), 4500);
+	assert_int_equal(it_json_int(d, "length"), 100);
+	assert_int_equal(it_json_int(d, "isSelectSeat"), 0);
 	it_resp_free(r);
 
 	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":1,\"amount\":0}",
@@ -381,9 +266,9 @@ static void test_film_update_sets_present_keys_only(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
-	assert_int_equal(json_int(it_data(r), "isSelectSeat"), 1);
-	assert_int_equal(json_int(it_data(r), "amount"), 0);
-	assert_string_equal(json_str(it_data(r), "name"), "After");
+	assert_int_equal(it_json_int(it_data(r), "isSelectSeat"), 1);
+	assert_int_equal(it_json_int(it_data(r), "amount"), 0);
+	assert_string_equal(it_json_str(it_data(r), "name"), "After");
 	it_resp_free(r);
 
 	/* Nothing to set is fine; bad values and unknown ids are not. */
@@ -392,25 +277,25 @@ static void test_film_update_sets_present_keys_only(void **state)
 	it_resp_free(r);
 	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "name");
+	assert_string_equal(it_json_str(it_data(r), "field"), "name");
 	it_resp_free(r);
 	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"length\":0}", (long long)id);
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
 	r = it_post("/film/update", admin_tok, "{\"name\":\"x\"}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "id");
+	assert_string_equal(it_json_str(it_data(r), "field"), "id");
 	it_resp_free(r);
 	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
-	             (long long)sql_id());
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = it_postf("/film/update", admin_tok, "{\"id\":%lld}", (long long)sql_id());
+	r = it_postf("/film/update", admin_tok, "{\"id\":%lld}", (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.update' AND "
-	                         "target = 'film:%lld'",
-	                         (long long)id),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.update' AND "
+	                            "target = 'film:%lld'",
+	                            (long long)id),
 	                 2);
 }
 
@@ -430,7 +315,7 @@ static void test_film_detail_refuses_bad_and_unknown_ids(void **state)
 	r = it_post("/film/detail", NULL, "{\"id\":9007199254740992}");
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
-	r = detail(sql_id());
+	r = detail(it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 }
@@ -453,39 +338,39 @@ static void test_film_list_searches_and_pages(void **state)
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "total"), 3);
-	assert_non_null(list_find(r, a));
-	assert_non_null(list_find(r, b));
-	assert_non_null(list_find(r, c));
-	assert_null(list_find(r, d));
+	assert_non_null(it_list_find(r, a));
+	assert_non_null(it_list_find(r, b));
+	assert_non_null(it_list_find(r, c));
+	assert_null(it_list_find(r, d));
 	/* Newest first. */
-	assert_int_equal(json_int(cJSON_GetArrayItem(data_list(r), 0), "id"), c);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(it_data_list(r), 0), "id"), c);
 	it_resp_free(r);
 
 	/* Case-insensitive substring; genre narrows. */
 	r = it_postf("/film/list", NULL, "{\"query\":\"night %s\",\"genre\":\"thriller\"}", tag);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "total"), 1);
-	assert_non_null(list_find(r, a));
+	assert_non_null(it_list_find(r, a));
 	it_resp_free(r);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"genre\":\"Comedy\"}", tag);
 	assert_int_equal(it_data_int(r, "total"), 1);
-	assert_non_null(list_find(r, b));
+	assert_non_null(it_list_find(r, b));
 	it_resp_free(r);
 
 	/* Paging: 3 matches, 2 a page. */
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":1,\"pageSize\":2}", tag);
 	it_assert_status(r, 200);
-	assert_int_equal(cJSON_GetArraySize(data_list(r)), 2);
+	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 2);
 	assert_int_equal(it_data_int(r, "total"), 3);
 	it_resp_free(r);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":2,\"pageSize\":2}", tag);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a);
 	it_resp_free(r);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":3,\"pageSize\":2}", tag);
 	it_assert_status(r, 200);
-	assert_int_equal(cJSON_GetArraySize(data_list(r)), 0);
+	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	assert_int_equal(it_data_int(r, "total"), 3);
 	it_resp_free(r);
 
@@ -499,12 +384,12 @@ static void test_film_list_searches_and_pages(void **state)
 	d = film_new(name, "X", "Thriller", 1, 0);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
 	assert_int_equal(it_data_int(r, "total"), 4);
-	assert_non_null(list_find(r, d));
+	assert_non_null(it_list_find(r, d));
 	it_resp_free(r);
 
 	r = it_post("/film/list", NULL, "{\"pageSize\":0}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "pageSize");
+	assert_string_equal(it_json_str(it_data(r), "field"), "pageSize");
 	it_resp_free(r);
 	r = it_post("/film/list", NULL, "{\"pageSize\":101}");
 	it_assert_error(r, 400, "invalid_field");
@@ -522,21 +407,21 @@ static void test_film_sale_list_has_stock_or_a_future_free_seat(void **state)
 	int64_t ga = film_new(it_unique("ga-"), "D", "Drama", 0, 5);
 	int64_t soldout = film_new(it_unique("soldout-"), "D", "Drama", 0, 0);
 	int64_t seated = film_new(it_unique("seated-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid;
+	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid;
 	struct it_resp *r;
 
 	r = it_post("/film/sale/list", NULL, NULL);
 	it_assert_status(r, 200);
-	assert_non_null(list_find(r, ga));
-	assert_null(list_find(r, soldout));
-	assert_null(list_find(r, seated));
+	assert_non_null(it_list_find(r, ga));
+	assert_null(it_list_find(r, soldout));
+	assert_null(it_list_find(r, seated));
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
 
 	/* A screening to come puts it on sale at once. */
-	sid = screening_new(seated, hall, time(NULL) + 3 * 86400);
+	sid = it_screening_new(admin_tok, seated, hall, time(NULL) + 3 * 86400);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_non_null(list_find(r, seated));
+	assert_non_null(it_list_find(r, seated));
 	it_resp_free(r);
 
 	/* Stock updated to 0: off sale at once. */
@@ -544,7 +429,7 @@ static void test_film_sale_list_has_stock_or_a_future_free_seat(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_null(list_find(r, ga));
+	assert_null(it_list_find(r, ga));
 	it_resp_free(r);
 
 	/* Cancelled: off sale at once. */
@@ -553,7 +438,7 @@ static void test_film_sale_list_has_stock_or_a_future_free_seat(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_null(list_find(r, seated));
+	assert_null(it_list_find(r, seated));
 	it_resp_free(r);
 }
 
@@ -568,9 +453,9 @@ static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
 	it_assert_status(r, 200);
 	hall = it_data_int(r, "id");
 	it_resp_free(r);
-	sid = screening_new(fid, hall, time(NULL) + 2 * 86400);
+	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 2 * 86400);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_non_null(list_find(r, fid));
+	assert_non_null(it_list_find(r, fid));
 	it_resp_free(r);
 	/*
 	 * The one sellable seat sold. A sale does not bump the film namespace
@@ -581,36 +466,36 @@ static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_null(list_find(r, fid));
+	assert_null(it_list_find(r, fid));
 	it_resp_free(r);
 }
 
 static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **state)
 {
 	char name[64];
-	int64_t fid, hall = hall_new(), sid, oid;
+	int64_t fid, hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid, oid;
 	struct it_resp *r;
 
 	snprintf(name, sizeof(name), "%s", it_unique("paid-"));
 	fid = film_new(name, "D", "Drama", 1, 0);
 	/* Listed (and cached) before the removal. */
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
-	assert_non_null(list_find(r, fid));
+	assert_non_null(it_list_find(r, fid));
 	it_resp_free(r);
 
-	sid = screening_new(fid, hall, time(NULL) + 86400);
+	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 86400);
 	oid = order_with_ticket(fid, sid, "B2", 1, 1);
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "paid_tickets");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "paid_tickets");
 	it_resp_free(r);
 	r = detail(fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 
 	/* Refunded (ticket void): removal goes through. */
-	sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
-	              (long long)oid));
+	it_sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
+	                 (long long)oid));
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
@@ -628,7 +513,7 @@ static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **st
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "total"), 0);
-	assert_null(list_find(r, fid));
+	assert_null(it_list_find(r, fid));
 	it_resp_free(r);
 	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
 	it_assert_error(r, 404, "not_found");
@@ -638,79 +523,83 @@ static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **st
 	             (long long)hall, (long long)(time(NULL) + 30 * 86400));
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT removed FROM films WHERE id = %lld", (long long)fid), 1);
+	assert_int_equal(it_sql_int("SELECT removed FROM films WHERE id = %lld", (long long)fid),
+	                 1);
 }
 
 static void test_film_remove_ignores_paid_tickets_of_past_screenings(void **state)
 {
 	int64_t fid = film_new(it_unique("past-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid = sql_id();
+	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid = it_sql_id();
 	struct it_resp *r;
 
 	/* A screening that was yesterday, with a paid ticket. */
-	sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	              "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	              "UNIX_TIMESTAMP() - 86400, UNIX_TIMESTAMP() - 80000, '{}', '{}', 8, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)sid, (long long)fid, (long long)hall));
+	it_sql_ok(
+	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
+	           "UNIX_TIMESTAMP() - 86400, UNIX_TIMESTAMP() - 80000, '{}', '{}', 8, "
+	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	           (long long)sid, (long long)fid, (long long)hall));
 	order_with_ticket(fid, sid, "A1", 1, 1);
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	/* Its history stays as it was. */
-	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
-	                 0);
+	assert_int_equal(
+	    it_sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid), 0);
 }
 
 static void test_film_remove_is_refused_while_a_running_screening_has_paid_tickets(void **state)
 {
 	int64_t fid = film_new(it_unique("running-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid = sql_id(), oid;
+	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid = it_sql_id(), oid;
 	struct it_resp *r;
 
 	/* Started ten minutes ago, not over: its paid tickets are still to be used. */
-	sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	              "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	              "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 8, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)sid, (long long)fid, (long long)hall));
+	it_sql_ok(
+	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
+	           "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 8, "
+	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	           (long long)sid, (long long)fid, (long long)hall));
 	oid = order_with_ticket(fid, sid, "A2", 1, 1);
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "paid_tickets");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "paid_tickets");
 	it_resp_free(r);
 	r = detail(fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	/* Refunded: removal goes through, and a running screening is not cancelled. */
-	sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
-	              (long long)oid));
+	it_sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
+	                 (long long)oid));
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
-	                 0);
+	assert_int_equal(
+	    it_sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid), 0);
 }
 
 static void test_film_remove_cancels_its_future_screenings(void **state)
 {
 	int64_t fid = film_new(it_unique("cancel-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid, oid;
+	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid, oid;
 	struct it_resp *r;
 
-	sid = screening_new(fid, hall, time(NULL) + 86400);
+	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 86400);
 	oid = order_with_ticket(fid, sid, "A3", 0, 0);
 	it_sh("redis-cli -p %s HSET bo:seats:%lld A4 77 >/dev/null", it_env("REDIS_PORT"),
 	      (long long)sid);
 	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid),
-	                 1);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 2);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND "
-	                         "live IS NULL AND status = 2",
-	                         (long long)oid),
+	assert_int_equal(
+	    it_sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid), 1);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid),
+	                 2);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND "
+	                            "live IS NULL AND status = 2",
+	                            (long long)oid),
 	                 1);
 	assert_int_equal(it_sh("test \"$(redis-cli -p %s EXISTS bo:seats:%lld)\" = 0",
 	                       it_env("REDIS_PORT"), (long long)sid),
@@ -719,9 +608,9 @@ static void test_film_remove_cancels_its_future_screenings(void **state)
 	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)hall);
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.remove' AND "
-	                         "target = 'film:%lld'",
-	                         (long long)fid),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'film.remove' AND "
+	                            "target = 'film:%lld'",
+	                            (long long)fid),
 	                 1);
 }
 
@@ -745,31 +634,32 @@ static void test_film_openapi_example_still_works(void **state)
 	r = detail(id);
 	it_assert_status(r, 200);
 	d = it_data(r);
-	assert_int_equal(json_int(d, "id"), id);
-	assert_string_equal(json_str(d, "name"), "Star Fight");
-	assert_string_equal(json_str(d, "desc"), "a excellent movie ");
-	assert_int_equal(json_int(d, "stock"), 100);
-	assert_int_equal(json_int(d, "amount"), 38);
-	assert_string_equal(json_str(d, "screenwriter"), "James");
-	assert_string_equal(json_str(d, "director"), "John");
-	assert_int_equal(json_int(d, "length"), 120);
-	assert_int_equal(json_int(d, "isSelectSeat"), 0);
-	assert_string_equal(json_str(d, "genre"), "");
-	assert_string_equal(json_str(d, "posterUrl"), "");
+	assert_int_equal(it_json_int(d, "id"), id);
+	assert_string_equal(it_json_str(d, "name"), "Star Fight");
+	assert_string_equal(it_json_str(d, "desc"), "a excellent movie ");
+	assert_int_equal(it_json_int(d, "stock"), 100);
+	assert_int_equal(it_json_int(d, "amount"), 38);
+	assert_string_equal(it_json_str(d, "screenwriter"), "James");
+	assert_string_equal(it_json_str(d, "director"), "John");
+	assert_int_equal(it_json_int(d, "length"), 120);
+	assert_int_equal(it_json_int(d, "isSelectSeat"), 0);
+	assert_string_equal(it_json_str(d, "genre"), "");
+	assert_string_equal(it_json_str(d, "posterUrl"), "");
 	it_resp_free(r);
 
 	/* General admission with stock: on sale, with its id, and no screenings. */
 	r = it_post("/film/sale/list", NULL, NULL);
 	it_assert_status(r, 200);
-	d = list_find(r, id);
+	d = it_list_find(r, id);
 	assert_non_null(d);
-	assert_int_equal(json_int(d, "stock"), 100);
+	assert_int_equal(it_json_int(d, "stock"), 100);
 	it_resp_free(r);
 	r = it_postf("/screening/create", admin_tok,
 	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)id,
-	             (long long)hall_new(), (long long)(time(NULL) + 86400));
+	             (long long)it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"),
+	             (long long)(time(NULL) + 86400));
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "filmId");
+	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
 	it_resp_free(r);
 
 	/* The update example: id and name. */
@@ -824,7 +714,8 @@ static void test_film_text_limits_are_enforced(void **state)
 				assert_int_equal(strlen(it_data_str(r, limits[i].key)), n);
 			} else {
 				it_assert_error(r, 400, "invalid_field");
-				assert_string_equal(json_str(it_data(r), "field"), limits[i].key);
+				assert_string_equal(it_json_str(it_data(r), "field"),
+				                    limits[i].key);
 			}
 			it_resp_free(r);
 			free(body);
@@ -838,7 +729,7 @@ static void test_film_text_limits_are_enforced(void **state)
 	val[101] = '\0';
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", val);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "query");
+	assert_string_equal(it_json_str(it_data(r), "field"), "query");
 	it_resp_free(r);
 	val[100] = '\0';
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"pageSize\":100}", val);
@@ -851,7 +742,7 @@ static void test_film_text_limits_are_enforced(void **state)
 static cJSON *in_list(const struct it_resp *r, int64_t id)
 {
 	it_assert_status(r, 200);
-	return list_find(r, id);
+	return it_list_find(r, id);
 }
 
 static void test_film_each_write_is_seen_by_the_next_read(void **state)
@@ -872,7 +763,7 @@ static void test_film_each_write_is_seen_by_the_next_read(void **state)
 	id = film_new(body, "Dir", "Drama", 0, 5);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
 	assert_int_equal(it_data_int(r, "total"), 1);
-	assert_string_equal(json_str(in_list(r, id), "name"), body);
+	assert_string_equal(it_json_str(in_list(r, id), "name"), body);
 	it_resp_free(r);
 	r = it_post("/film/sale/list", NULL, NULL);
 	assert_non_null(in_list(r, id));
@@ -894,7 +785,7 @@ static void test_film_each_write_is_seen_by_the_next_read(void **state)
 	assert_int_equal(it_data_int(r, "stock"), 0);
 	it_resp_free(r);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
-	assert_string_equal(json_str(in_list(r, id), "name"), body);
+	assert_string_equal(it_json_str(in_list(r, id), "name"), body);
 	it_resp_free(r);
 	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"genre\":\"Noir\"}", tag);
 	assert_non_null(in_list(r, id));
@@ -907,7 +798,7 @@ static void test_film_each_write_is_seen_by_the_next_read(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = it_post("/film/sale/list", NULL, NULL);
-	assert_int_equal(json_int(in_list(r, id), "stock"), 7);
+	assert_int_equal(it_json_int(in_list(r, id), "stock"), 7);
 	it_resp_free(r);
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "stock"), 7);
@@ -932,14 +823,14 @@ static void test_film_each_write_is_seen_by_the_next_read(void **state)
 static void test_film_select_seat_stays_while_screenings_are_to_come(void **state)
 {
 	int64_t fid = film_new(it_unique("seated-"), "D", "Drama", 1, 0);
-	int64_t hall = hall_new(), sid;
+	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid;
 	struct it_resp *r;
 
-	sid = screening_new(fid, hall, time(NULL) + 2 * 86400);
+	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 2 * 86400);
 	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":0,\"stock\":50}",
 	             (long long)fid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "future_screenings");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
 	it_resp_free(r);
 	/* Nothing of the refused update was written. */
 	r = detail(fid);
@@ -963,12 +854,6 @@ static void test_film_select_seat_stays_while_screenings_are_to_come(void **stat
 	assert_int_equal(it_data_int(r, "isSelectSeat"), 0);
 	assert_int_equal(it_data_int(r, "stock"), 3);
 	it_resp_free(r);
-}
-
-/* Redis back up whatever the test did (it may have failed with Redis stopped). */
-static int redis_back(void **state)
-{
-	return it_stack("redis-start") == 0 ? 0 : -1;
 }
 
 static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
@@ -1001,7 +886,7 @@ static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 		r = it_post("/film/sale/list", NULL, NULL);
 		assert_non_null(in_list(r, id));
 		it_resp_free(r);
-		r = detail(sql_id());
+		r = detail(it_sql_id());
 		it_assert_error(r, 404, "not_found");
 		it_resp_free(r);
 	}
@@ -1045,7 +930,7 @@ int main(void)
 	    cmocka_unit_test(test_film_each_write_is_seen_by_the_next_read),
 	    cmocka_unit_test(test_film_select_seat_stays_while_screenings_are_to_come),
 	    cmocka_unit_test_teardown(test_film_reads_fall_back_to_mysql_while_redis_is_down,
-	                              redis_back),
+	                              it_redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -19,70 +19,11 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static char *admin_tok;
 static char *customer_tok;
 static int64_t film_id;
-
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v)) {
-		print_error("no string \"%s\"\n", key);
-		fail();
-	}
-	return v->valuestring;
-}
-
-static cJSON *data_list(const struct it_resp *r)
-{
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	return l;
-}
-
-static cJSON *list_find(const struct it_resp *r, int64_t id)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, data_list(r))
-	{
-		if (json_int(it, "id") == id)
-			return it;
-	}
-	return NULL;
-}
-
-static void sql_ok(char *out)
-{
-	assert_non_null(out);
-	free(out);
-}
 
 /* The layout of a hall answer as one string, rows joined by '|'. */
 static void layout_str(const cJSON *d, char *out, size_t len)
@@ -100,34 +41,6 @@ static void layout_str(const cJSON *d, char *out, size_t len)
 	}
 }
 
-static int64_t hall_new(const char *layout_json)
-{
-	struct it_resp *r;
-	int64_t id;
-
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("hall-"), layout_json);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	assert_true(id > 0 && id < (INT64_C(1) << 53));
-	it_resp_free(r);
-	return id;
-}
-
-static int64_t screening_new(int64_t hid, int64_t start)
-{
-	struct it_resp *r;
-	int64_t id;
-
-	r = it_postf("/screening/create", admin_tok,
-	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
-	             (long long)hid, (long long)start);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
-}
-
 static struct it_resp *detail(int64_t id)
 {
 	return it_postf("/hall/detail", NULL, "{\"id\":%lld}", (long long)id);
@@ -143,9 +56,8 @@ static int group_setup(void **state)
 {
 	struct it_resp *r;
 
-	if (it_setup() != 0)
+	if (it_setup_admin(&admin_tok) != 0)
 		return -1;
-	admin_tok = it_admin_token();
 	customer_tok = it_customer(NULL, NULL);
 	if (!admin_tok || !customer_tok)
 		return -1;
@@ -186,20 +98,20 @@ static void test_hall_create_then_detail_and_list(void **state)
 	r = detail(id);
 	it_assert_status(r, 200);
 	d = it_data(r);
-	assert_int_equal(json_int(d, "id"), id);
-	assert_string_equal(json_str(d, "name"), name);
+	assert_int_equal(it_json_int(d, "id"), id);
+	assert_string_equal(it_json_str(d, "name"), name);
 	layout_str(d, lay, sizeof(lay));
 	assert_string_equal(lay, "..SSSS..|VVVV.VVVV||WC.SS.HX");
-	assert_int_equal(json_int(d, "seats"), 18);
-	assert_int_equal(json_int(d, "sellable"), 17);
+	assert_int_equal(it_json_int(d, "seats"), 18);
+	assert_int_equal(it_json_int(d, "sellable"), 17);
 	it_resp_free(r);
 
 	r = it_post("/hall/list", NULL, NULL);
 	it_assert_status(r, 200);
-	d = list_find(r, id);
+	d = it_list_find(r, id);
 	assert_non_null(d);
-	assert_string_equal(json_str(d, "name"), name);
-	assert_int_equal(json_int(d, "seats"), 18);
+	assert_string_equal(it_json_str(d, "name"), name);
+	assert_int_equal(it_json_int(d, "seats"), 18);
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
 
@@ -235,7 +147,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 		if (!r || r->status != 400)
 			print_error("layout %s\n", bad[i]);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), "layout");
+		assert_string_equal(it_json_str(it_data(r), "field"), "layout");
 		it_resp_free(r);
 	}
 	/* 27 rows. */
@@ -246,7 +158,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	snprintf(rows27 + n, sizeof(rows27) - n, "]");
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", rows27);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
 	it_resp_free(r);
 	/* 61 positions. */
 	row61[0] = '[';
@@ -276,22 +188,22 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	/* name is required and not empty; layout is required. */
 	r = it_post("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "name");
+	assert_string_equal(it_json_str(it_data(r), "field"), "name");
 	it_resp_free(r);
 	r = it_post("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "name");
+	assert_string_equal(it_json_str(it_data(r), "field"), "name");
 	it_resp_free(r);
 	r = it_post("/hall/create", admin_tok, "{\"name\":\"x\"}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
 	it_resp_free(r);
 }
 
 static void test_hall_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/hall/create", "/hall/update", "/hall/remove"};
-	int64_t id = hall_new("[\"SS\"]");
+	int64_t id = it_hall_new(admin_tok, "[\"SS\"]");
 	struct it_resp *r;
 	size_t i;
 
@@ -312,7 +224,7 @@ static void test_hall_writes_need_the_admin_role(void **state)
 
 static void test_hall_update_shows_at_once(void **state)
 {
-	int64_t id = hall_new("[\"SSSS\"]");
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\"]");
 	struct it_resp *r;
 	char lay[128];
 
@@ -327,12 +239,12 @@ static void test_hall_update_shows_at_once(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
-	assert_string_equal(json_str(it_data(r), "name"), "Renamed");
+	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SSSS");
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
-	assert_string_equal(json_str(list_find(r, id), "name"), "Renamed");
+	assert_string_equal(it_json_str(it_list_find(r, id), "name"), "Renamed");
 	it_resp_free(r);
 
 	r = update_layout(id, "[\"SS.SS\",\"VVVVV\"]");
@@ -341,31 +253,31 @@ static void test_hall_update_shows_at_once(void **state)
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS.SS|VVVVV");
-	assert_int_equal(json_int(it_data(r), "seats"), 9);
-	assert_string_equal(json_str(it_data(r), "name"), "Renamed");
+	assert_int_equal(it_json_int(it_data(r), "seats"), 9);
+	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	it_resp_free(r);
 
 	r = update_layout(id, "[\"SS\",\"sS\"]");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "layout");
+	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
 	it_resp_free(r);
 	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
 	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
-	             (long long)sql_id());
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_post("/hall/update", admin_tok, "{\"name\":\"x\"}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "id");
+	assert_string_equal(it_json_str(it_data(r), "field"), "id");
 	it_resp_free(r);
 }
 
 static void test_hall_layout_change_follows_into_screenings(void **state)
 {
-	int64_t id = hall_new("[\"SSSS\"]");
-	int64_t sid = screening_new(id, time(NULL) + 5 * 86400);
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 5 * 86400);
 	struct it_resp *r;
 
 	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
@@ -386,8 +298,8 @@ static void test_hall_layout_change_follows_into_screenings(void **state)
 
 static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 {
-	int64_t id = hall_new("[\"SSSS\",\"SSSS\"]");
-	int64_t sid = screening_new(id, time(NULL) + 4 * 86400);
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 4 * 86400);
 	const char *port = it_env("REDIS_PORT");
 	struct it_resp *r;
 	char lay[64];
@@ -397,7 +309,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	    0);
 	r = update_layout(id, "[\"SSSS\"]");
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "held_seats");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
 	it_resp_free(r);
 	/* The same layout and a new name are fine. */
 	r = it_postf("/hall/update", admin_tok,
@@ -406,7 +318,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
-	assert_string_equal(json_str(it_data(r), "name"), "Held");
+	assert_string_equal(it_json_str(it_data(r), "name"), "Held");
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SSSS|SSSS");
 	it_resp_free(r);
@@ -420,22 +332,23 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 
 static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 {
-	int64_t id = hall_new("[\"SSSS\",\"SSSS\"]");
-	int64_t sid = screening_new(id, time(NULL) + 4 * 86400);
-	int64_t oid = sql_id(), tid = sql_id();
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 4 * 86400);
+	int64_t oid = it_sql_id(), tid = it_sql_id();
 	struct it_resp *r;
 
-	sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
-	              "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4000, 0, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)oid, (long long)film_id, (long long)sid));
-	sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
-	              "live, create_time) VALUES (%lld, %lld, %lld, %lld, 'A1', 4000, 0, 1, "
-	              "UNIX_TIMESTAMP())",
-	              (long long)tid, (long long)oid, (long long)sid, (long long)film_id));
+	it_sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
+	                 "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4000, 0, "
+	                 "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)oid, (long long)film_id, (long long)sid));
+	it_sql_ok(
+	    it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
+	           "live, create_time) VALUES (%lld, %lld, %lld, %lld, 'A1', 4000, 0, 1, "
+	           "UNIX_TIMESTAMP())",
+	           (long long)tid, (long long)oid, (long long)sid, (long long)film_id));
 	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "sold_seats");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_seats");
 	it_resp_free(r);
 	/* A cancelled screening does not count. */
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
@@ -449,18 +362,18 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 
 static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 {
-	int64_t id = hall_new("[\"SSS\"]");
-	int64_t sid = screening_new(id, time(NULL) + 2 * 86400);
+	int64_t id = it_hall_new(admin_tok, "[\"SSS\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 2 * 86400);
 	struct it_resp *r;
 
 	r = detail(id);
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
-	assert_non_null(list_find(r, id)); /* listed (and cached) before */
+	assert_non_null(it_list_find(r, id)); /* listed (and cached) before */
 	it_resp_free(r);
 	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "future_screenings");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
 	it_resp_free(r);
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
 	             (long long)sid);
@@ -474,7 +387,7 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
-	assert_null(list_find(r, id));
+	assert_null(it_list_find(r, id));
 	it_resp_free(r);
 	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
 	it_assert_error(r, 404, "not_found");
@@ -504,39 +417,12 @@ static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
 	r = it_post("/hall/detail", NULL, "{\"id\":-1}");
 	it_assert_error(r, 400, "invalid_field");
 	it_resp_free(r);
-	r = detail(sql_id());
+	r = detail(it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)sql_id());
+	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-}
-
-/* A Redis command's first line of output (trimmed) into out. */
-static void redis(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void redis(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[512], path[] = "/tmp/it_hall_redis_XXXXXX";
-	va_list ap;
-	FILE *f;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(it_sh("redis-cli -p %s %s >%s", it_env("REDIS_PORT"), cmd, path), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	if (!fgets(out, (int)len, f))
-		out[0] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	fclose(f);
-	unlink(path);
 }
 
 static struct it_resp *seats(int64_t sid)
@@ -562,8 +448,8 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
 	it_assert_status(r, 200);
-	assert_non_null(list_find(r, id));
-	assert_string_equal(json_str(list_find(r, id), "name"), name);
+	assert_non_null(it_list_find(r, id));
+	assert_string_equal(it_json_str(it_list_find(r, id), "name"), name);
 	it_resp_free(r);
 
 	/* Update (name and layout together): detail and list at once. */
@@ -578,12 +464,12 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS|..|WC");
-	assert_int_equal(json_int(it_data(r), "seats"), 4);
-	assert_true(strstr(json_str(it_data(r), "name"), " bis") != NULL);
+	assert_int_equal(it_json_int(it_data(r), "seats"), 4);
+	assert_true(strstr(it_json_str(it_data(r), "name"), " bis") != NULL);
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
-	assert_true(strstr(json_str(list_find(r, id), "name"), " bis") != NULL);
-	assert_int_equal(json_int(list_find(r, id), "seats"), 4);
+	assert_true(strstr(it_json_str(it_list_find(r, id), "name"), " bis") != NULL);
+	assert_int_equal(it_json_int(it_list_find(r, id), "seats"), 4);
 	it_resp_free(r);
 
 	/* Remove: gone from the detail and the list at once. */
@@ -595,7 +481,7 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
 	it_assert_status(r, 200);
-	assert_null(list_find(r, id));
+	assert_null(it_list_find(r, id));
 	it_resp_free(r);
 	{
 		char *out =
@@ -619,7 +505,7 @@ static void test_hall_name_limit_is_enforced(void **state)
 	name[101] = '\0';
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "name");
+	assert_string_equal(it_json_str(it_data(r), "field"), "name");
 	it_resp_free(r);
 	name[100] = '\0';
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
@@ -629,42 +515,42 @@ static void test_hall_name_limit_is_enforced(void **state)
 	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id,
 	             name);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "name");
+	assert_string_equal(it_json_str(it_data(r), "field"), "name");
 	it_resp_free(r);
 	r = detail(id);
-	assert_int_equal(strlen(json_str(it_data(r), "name")), 100);
+	assert_int_equal(strlen(it_json_str(it_data(r), "name")), 100);
 	it_resp_free(r);
 }
 
 static void test_hall_layout_change_raises_the_seat_version(void **state)
 {
-	int64_t id = hall_new("[\"SSSS\"]");
-	int64_t sid = screening_new(id, time(NULL) + 6 * 86400), v;
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 6 * 86400), v;
 	struct it_resp *r;
 	char out[64];
 
-	redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
+	it_redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
 	r = seats(sid);
 	it_assert_status(r, 200);
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 11);
 	it_resp_free(r);
 	/* Refused while a seat is held: nothing changes, no fence is left. */
-	redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
+	it_redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
 	r = update_layout(id, "[\"SSS\"]");
 	it_assert_error(r, 409, "conflict");
 	it_resp_free(r);
-	redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
-	redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
 	assert_string_equal(out, "11");
-	redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
 
 	/* A new layout is a new seat state: one version more, at once, no fence left. */
 	r = update_layout(id, "[\"SSS\",\"VV\"]");
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
 	r = seats(sid);
 	it_assert_status(r, 200);
@@ -677,24 +563,19 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	r = update_layout(id, "[\"SSS\",\"VV\"]");
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
 	assert_string_equal(out, "12");
-}
-
-/* Redis back up whatever the test did (it may have failed with Redis stopped). */
-static int redis_back(void **state)
-{
-	return it_stack("redis-start") == 0 ? 0 : -1;
 }
 
 static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 {
-	int64_t id = hall_new("[\"SS.SS\",\"\",\"VWCH\"]"), busy = hall_new("[\"SSSS\"]");
+	int64_t id = it_hall_new(admin_tok, "[\"SS.SS\",\"\",\"VWCH\"]"),
+	        busy = it_hall_new(admin_tok, "[\"SSSS\"]");
 	struct it_resp *r;
 	char lay[64];
 	int round;
 
-	screening_new(busy, time(NULL) + 7 * 86400);
+	it_screening_new(admin_tok, film_id, busy, time(NULL) + 7 * 86400);
 	r = detail(id); /* cached */
 	it_resp_free(r);
 	r = it_post("/hall/list", NULL, NULL);
@@ -706,13 +587,13 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 		it_assert_status(r, 200);
 		layout_str(it_data(r), lay, sizeof(lay));
 		assert_string_equal(lay, "SS.SS||VWCH");
-		assert_int_equal(json_int(it_data(r), "seats"), 8);
+		assert_int_equal(it_json_int(it_data(r), "seats"), 8);
 		it_resp_free(r);
 		r = it_post("/hall/list", NULL, NULL);
 		it_assert_status(r, 200);
-		assert_non_null(list_find(r, id));
+		assert_non_null(it_list_find(r, id));
 		it_resp_free(r);
-		r = detail(sql_id());
+		r = detail(it_sql_id());
 		it_assert_error(r, 404, "not_found");
 		it_resp_free(r);
 	}
@@ -743,7 +624,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	for (round = 0; round < 3; round++) {
 		r = detail(busy);
 		it_assert_status(r, 200);
-		assert_string_equal(json_str(it_data(r), "name"), "Down");
+		assert_string_equal(it_json_str(it_data(r), "name"), "Down");
 		it_resp_free(r);
 		usleep(300 * 1000);
 	}
@@ -765,7 +646,7 @@ int main(void)
 	    cmocka_unit_test(test_hall_name_limit_is_enforced),
 	    cmocka_unit_test(test_hall_layout_change_raises_the_seat_version),
 	    cmocka_unit_test_teardown(test_hall_reads_fall_back_to_mysql_while_redis_is_down,
-	                              redis_back),
+	                              it_redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

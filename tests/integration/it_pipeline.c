@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 #define POST_BODY                                                                   \
 	"POST /film/list HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" \
@@ -95,11 +95,6 @@ static long daemon_ticks_per_s(void)
 	return b - a;
 }
 
-static int setup(void **state)
-{
-	return it_setup();
-}
-
 static void test_pipeline_gets_answered_in_order(void **state)
 {
 	int closed;
@@ -143,5 +138,5 @@ int main(void)
 	    cmocka_unit_test(test_pipeline_gets_answered_in_order),
 	    cmocka_unit_test(test_pipeline_behind_a_body_closes_without_spinning),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, it_group_setup, NULL);
 }

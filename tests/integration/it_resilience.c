@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 static double now_s(void)
 {
@@ -46,11 +46,6 @@ static double wait_health(long want, const char *part, const char *state, double
 		usleep(100 * 1000);
 	}
 	return -1;
-}
-
-static int setup(void **state)
-{
-	return it_setup();
 }
 
 static void test_resilience_redis_down_and_back(void **state)
@@ -208,5 +203,5 @@ int main(void)
 	    cmocka_unit_test(test_resilience_killed_connections_reads_retried),
 	    cmocka_unit_test(test_resilience_metrics_exposed),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, it_group_setup, NULL);
 }

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 #define LENGTH_MIN 100
 #define SPAN (LENGTH_MIN * 60)
@@ -34,143 +34,11 @@ static char *admin_tok;
 static char *customer_tok;
 static int64_t film_id;
 
-static int64_t sql_id(void)
-{
-	static unsigned counter;
-
-	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
-	       (int64_t)(counter++ & 0x3ff);
-}
-
-static int64_t json_int(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v)) {
-		print_error("no number \"%s\"\n", key);
-		fail();
-	}
-	return (int64_t)v->valuedouble;
-}
-
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v)) {
-		print_error("no string \"%s\"\n", key);
-		fail();
-	}
-	return v->valuestring;
-}
-
-static cJSON *data_list(const struct it_resp *r)
-{
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
-
-	if (!cJSON_IsArray(l)) {
-		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
-		fail();
-	}
-	return l;
-}
-
-static cJSON *list_find(const struct it_resp *r, int64_t id)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, data_list(r))
-	{
-		if (json_int(it, "id") == id)
-			return it;
-	}
-	return NULL;
-}
-
-static void sql_ok(char *out)
-{
-	assert_non_null(out);
-	free(out);
-}
-
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int64_t sql_int(const char *fmt, ...)
-{
-	char *sql = NULL, *out;
-	va_list ap;
-	int64_t v;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&sql, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	out = it_sql("%s", sql);
-	free(sql);
-	assert_non_null(out);
-	v = strtoll(out, NULL, 10);
-	free(out);
-	return v;
-}
-
-/* A Redis command on the fixture's server; its output (trimmed) into out. */
-static void redis(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void redis(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[512], path[] = "/tmp/it_screening_redis_XXXXXX";
-	va_list ap;
-	FILE *f;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(it_sh("redis-cli -p %s %s >%s", it_env("REDIS_PORT"), cmd, path), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	if (!fgets(out, (int)len, f))
-		out[0] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	fclose(f);
-	unlink(path);
-}
-
-static int64_t hall_new(const char *layout_json)
-{
-	struct it_resp *r;
-	int64_t id;
-
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("hall-"), layout_json);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	return id;
-}
-
 static struct it_resp *create(int64_t fid, int64_t hid, int64_t start)
 {
 	return it_postf("/screening/create", admin_tok,
 	                "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)fid,
 	                (long long)hid, (long long)start);
-}
-
-static int64_t screening_new(int64_t hid, int64_t start)
-{
-	struct it_resp *r = create(film_id, hid, start);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	assert_true(id > 0 && id < (INT64_C(1) << 53));
-	it_resp_free(r);
-	return id;
 }
 
 static struct it_resp *detail(int64_t id)
@@ -197,22 +65,23 @@ static const char *row_of(const struct it_resp *r, const char *key, int i)
 
 static int64_t order_new(int64_t sid, int status)
 {
-	int64_t oid = sql_id();
+	int64_t oid = it_sql_id();
 
-	sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
-	              "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4500, %d, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)oid, (long long)film_id, (long long)sid, status));
+	it_sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
+	                 "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4500, %d, "
+	                 "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)oid, (long long)film_id, (long long)sid, status));
 	return oid;
 }
 
 static void ticket_new(int64_t oid, int64_t sid, const char *seat, int status)
 {
-	sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
-	              "live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', 4500, %d, 1, "
-	              "UNIX_TIMESTAMP())",
-	              (long long)sql_id(), (long long)oid, (long long)sid, (long long)film_id, seat,
-	              status));
+	it_sql_ok(
+	    it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, status, "
+	           "live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', 4500, %d, 1, "
+	           "UNIX_TIMESTAMP())",
+	           (long long)it_sql_id(), (long long)oid, (long long)sid, (long long)film_id, seat,
+	           status));
 }
 
 /* Seat snapshots live SEATMAP_TTL_S (2 s, +20 % jitter) in the cache. */
@@ -225,9 +94,8 @@ static int group_setup(void **state)
 {
 	struct it_resp *r;
 
-	if (it_setup() != 0)
+	if (it_setup_admin(&admin_tok) != 0)
 		return -1;
-	admin_tok = it_admin_token();
 	customer_tok = it_customer(NULL, NULL);
 	if (!admin_tok || !customer_tok)
 		return -1;
@@ -251,7 +119,7 @@ static int group_teardown(void **state)
 
 static void test_screening_create_then_detail_shows_every_field(void **state)
 {
-	int64_t hid = hall_new("[\"SSSS\",\"VVXH\"]"), start = time(NULL) + DAY, id;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\",\"VVXH\"]"), start = time(NULL) + DAY, id;
 	struct it_resp *r;
 	cJSON *d, *p;
 
@@ -266,42 +134,42 @@ static void test_screening_create_then_detail_shows_every_field(void **state)
 	r = detail(id);
 	it_assert_status(r, 200);
 	d = it_data(r);
-	assert_int_equal(json_int(d, "id"), id);
-	assert_int_equal(json_int(d, "filmId"), film_id);
-	assert_int_equal(json_int(d, "hallId"), hid);
-	assert_int_equal(json_int(d, "startAt"), start);
-	assert_int_equal(json_int(d, "endAt"), start + SPAN);
-	assert_string_equal(json_str(d, "status"), "scheduled");
-	assert_true(strncmp(json_str(d, "filmName"), "Screening film ", 15) == 0);
-	assert_true(strncmp(json_str(d, "hallName"), "hall-", 5) == 0);
+	assert_int_equal(it_json_int(d, "id"), id);
+	assert_int_equal(it_json_int(d, "filmId"), film_id);
+	assert_int_equal(it_json_int(d, "hallId"), hid);
+	assert_int_equal(it_json_int(d, "startAt"), start);
+	assert_int_equal(it_json_int(d, "endAt"), start + SPAN);
+	assert_string_equal(it_json_str(d, "status"), "scheduled");
+	assert_true(strncmp(it_json_str(d, "filmName"), "Screening film ", 15) == 0);
+	assert_true(strncmp(it_json_str(d, "hallName"), "hall-", 5) == 0);
 	/* 8 letters, one X: 7 sellable, all free (the house seat too). */
-	assert_int_equal(json_int(d, "seatsTotal"), 7);
-	assert_int_equal(json_int(d, "seatsFree"), 7);
+	assert_int_equal(it_json_int(d, "seatsTotal"), 7);
+	assert_int_equal(it_json_int(d, "seatsFree"), 7);
 	p = cJSON_GetObjectItemCaseSensitive(d, "prices");
-	assert_int_equal(json_int(p, "S"), 4500);
-	assert_int_equal(json_int(p, "V"), 6500);
+	assert_int_equal(it_json_int(p, "S"), 4500);
+	assert_int_equal(it_json_int(p, "V"), 6500);
 	assert_int_equal(cJSON_GetArraySize(p), 2);
 	p = cJSON_GetObjectItemCaseSensitive(d, "discounts");
-	assert_int_equal(json_int(p, "child"), 30);
+	assert_int_equal(it_json_int(p, "child"), 30);
 	/* "adult" is always 0, so it is not stored. */
 	assert_int_equal(cJSON_GetArraySize(p), 1);
 	it_resp_free(r);
 
 	/* Without prices and discounts: empty objects. */
-	id = screening_new(hid, start + 2 * DAY);
+	id = it_screening_new(admin_tok, film_id, hid, start + 2 * DAY);
 	r = detail(id);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r), "prices")), 0);
 	assert_true(cJSON_IsObject(cJSON_GetObjectItem(it_data(r), "discounts")));
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.create' "
-	                         "AND target = 'screening:%lld'",
-	                         (long long)id),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.create' "
+	                            "AND target = 'screening:%lld'",
+	                            (long long)id),
 	                 1);
 }
 
 static void test_screening_create_refuses_bad_fields(void **state)
 {
-	int64_t hid = hall_new("[\"SS\"]"), now = time(NULL), ga;
+	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"), now = time(NULL), ga;
 	struct it_resp *r;
 	char body[512];
 	size_t i;
@@ -323,22 +191,22 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	r = it_postf("/screening/create", admin_tok, "{\"hallId\":%lld,\"startAt\":%lld}",
 	             (long long)hid, (long long)(now + DAY));
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "filmId");
+	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
 	it_resp_free(r);
 	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"startAt\":%lld}",
 	             (long long)film_id, (long long)(now + DAY));
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "hallId");
+	assert_string_equal(it_json_str(it_data(r), "field"), "hallId");
 	it_resp_free(r);
 	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"hallId\":%lld}",
 	             (long long)film_id, (long long)hid);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "startAt");
+	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
 	it_resp_free(r);
 	/* In the past, and more than two years ahead. */
 	r = create(film_id, hid, now - 60);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "startAt");
+	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
 	it_resp_free(r);
 	r = create(film_id, hid, now + 3 * 366 * DAY);
 	it_assert_error(r, 400, "invalid_field");
@@ -352,14 +220,14 @@ static void test_screening_create_refuses_bad_fields(void **state)
 		if (!r || r->status != 400)
 			print_error("body %s\n", body);
 		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(json_str(it_data(r), "field"), bad[i].field);
+		assert_string_equal(it_json_str(it_data(r), "field"), bad[i].field);
 		it_resp_free(r);
 	}
 	/* Unknown film or hall. */
-	r = create(sql_id(), hid, now + DAY);
+	r = create(it_sql_id(), hid, now + DAY);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = create(film_id, sql_id(), now + DAY);
+	r = create(film_id, it_sql_id(), now + DAY);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	/* A film sold by quantity has no screenings. */
@@ -371,18 +239,19 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	it_resp_free(r);
 	r = create(ga, hid, now + DAY);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "filmId");
+	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
 	it_resp_free(r);
 	/* Nothing was scheduled in the hall by any of these. */
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 0);
+	    it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 0);
 }
 
 static void test_screening_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/screening/create", "/screening/update",
 	                                    "/screening/cancel"};
-	int64_t hid = hall_new("[\"SS\"]"), id = screening_new(hid, time(NULL) + DAY);
+	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
+	        id = it_screening_new(admin_tok, film_id, hid, time(NULL) + DAY);
 	struct it_resp *r;
 	char *cashier = it_cashier(NULL);
 	size_t i;
@@ -414,15 +283,16 @@ static void test_screening_writes_need_the_admin_role(void **state)
 
 static void test_screening_overlap_counts_the_cleaning_time(void **state)
 {
-	int64_t hid = hall_new("[\"SSS\"]"), other = hall_new("[\"SSS\"]");
+	int64_t hid = it_hall_new(admin_tok, "[\"SSS\"]"),
+	        other = it_hall_new(admin_tok, "[\"SSS\"]");
 	int64_t t = time(NULL) + 3 * DAY, first;
 	struct it_resp *r;
 
-	first = screening_new(hid, t);
+	first = it_screening_new(admin_tok, film_id, hid, t);
 	/* One second short of the cleaning after it, and before it. */
 	r = create(film_id, hid, t + SPAN + CLEANING - 1);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "overlap");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
 	it_resp_free(r);
 	r = create(film_id, hid, t - SPAN - CLEANING + 1);
 	it_assert_error(r, 409, "conflict");
@@ -431,16 +301,16 @@ static void test_screening_overlap_counts_the_cleaning_time(void **state)
 	it_assert_error(r, 409, "conflict");
 	it_resp_free(r);
 	/* Exactly after the cleaning, on both sides. */
-	screening_new(hid, t + SPAN + CLEANING);
-	screening_new(hid, t - SPAN - CLEANING);
+	it_screening_new(admin_tok, film_id, hid, t + SPAN + CLEANING);
+	it_screening_new(admin_tok, film_id, hid, t - SPAN - CLEANING);
 	/* Another hall is another matter. */
-	screening_new(other, t);
+	it_screening_new(admin_tok, film_id, other, t);
 	/* A cancelled screening leaves its slot free. */
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"moved\"}",
 	             (long long)first);
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	screening_new(hid, t);
+	it_screening_new(admin_tok, film_id, hid, t);
 }
 
 struct racer {
@@ -466,7 +336,7 @@ static void *race(void *arg)
 static void test_screening_concurrent_overlapping_creates_let_one_win(void **state)
 {
 	enum { RACERS = 8 };
-	int64_t hid = hall_new("[\"SSSS\"]"), t = time(NULL) + 6 * DAY;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), t = time(NULL) + 6 * DAY;
 	struct racer rc[RACERS];
 	pthread_t th[RACERS];
 	pthread_barrier_t go;
@@ -491,17 +361,17 @@ static void test_screening_concurrent_overlapping_creates_let_one_win(void **sta
 	assert_int_equal(won, 1);
 	assert_int_equal(lost, RACERS - 1);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 1);
+	    it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 1);
 }
 
 static void test_screening_update_shows_at_once(void **state)
 {
-	int64_t hid = hall_new("[\"SSSS\"]"), t = time(NULL) + 8 * DAY, id, other;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), t = time(NULL) + 8 * DAY, id, other;
 	struct it_resp *r;
 	cJSON *p;
 
-	id = screening_new(hid, t);
-	other = screening_new(hid, t + 2 * DAY);
+	id = it_screening_new(admin_tok, film_id, hid, t);
+	other = it_screening_new(admin_tok, film_id, hid, t + 2 * DAY);
 	r = detail(id); /* cached now */
 	it_resp_free(r);
 
@@ -512,28 +382,28 @@ static void test_screening_update_shows_at_once(void **state)
 	it_resp_free(r);
 	r = detail(id);
 	p = cJSON_GetObjectItemCaseSensitive(it_data(r), "prices");
-	assert_int_equal(json_int(p, "S"), 3900);
+	assert_int_equal(it_json_int(p, "S"), 3900);
 	p = cJSON_GetObjectItemCaseSensitive(it_data(r), "discounts");
-	assert_int_equal(json_int(p, "senior"), 20);
-	assert_int_equal(json_int(it_data(r), "startAt"), t);
+	assert_int_equal(it_json_int(p, "senior"), 20);
+	assert_int_equal(it_json_int(it_data(r), "startAt"), t);
 	it_resp_free(r);
 
 	/* Moving onto the other screening is an overlap; past it is fine. */
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
 	             (long long)id, (long long)(t + 2 * DAY - 600));
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "overlap");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
 	it_resp_free(r);
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
 	             (long long)id, (long long)(t + 3 * DAY));
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	r = detail(id);
-	assert_int_equal(json_int(it_data(r), "startAt"), t + 3 * DAY);
-	assert_int_equal(json_int(it_data(r), "endAt"), t + 3 * DAY + SPAN);
+	assert_int_equal(it_json_int(it_data(r), "startAt"), t + 3 * DAY);
+	assert_int_equal(it_json_int(it_data(r), "endAt"), t + 3 * DAY + SPAN);
 	/* Prices are kept when not sent. */
 	p = cJSON_GetObjectItemCaseSensitive(it_data(r), "prices");
-	assert_int_equal(json_int(p, "S"), 3900);
+	assert_int_equal(it_json_int(p, "S"), 3900);
 	it_resp_free(r);
 	/* Moving it onto its own old slot is no overlap with itself. */
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
@@ -544,15 +414,15 @@ static void test_screening_update_shows_at_once(void **state)
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
 	             (long long)id, (long long)(time(NULL) - 10));
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "startAt");
+	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
 	it_resp_free(r);
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"Q\":1}}",
 	             (long long)id);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "prices");
+	assert_string_equal(it_json_str(it_data(r), "field"), "prices");
 	it_resp_free(r);
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
-	             (long long)sql_id());
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 
@@ -564,52 +434,53 @@ static void test_screening_update_shows_at_once(void **state)
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
 	             (long long)other);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "cancelled");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
 	it_resp_free(r);
 }
 
 static void test_screening_update_refused_once_started(void **state)
 {
-	int64_t hid = hall_new("[\"SSSS\"]"), sid = sql_id();
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), sid = it_sql_id();
 	struct it_resp *r;
 
-	sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	              "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	              "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 4, "
-	              "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	              (long long)sid, (long long)film_id, (long long)hid));
+	it_sql_ok(
+	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
+	           "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 4, "
+	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	           (long long)sid, (long long)film_id, (long long)hid));
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"S\":1}}",
 	             (long long)sid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "started");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
 	it_resp_free(r);
 	/* A finished screening cannot be cancelled any more. */
-	sql_ok(it_sql("UPDATE screenings SET end_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
-	              (long long)sid));
+	it_sql_ok(it_sql("UPDATE screenings SET end_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
+	                 (long long)sid));
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"late\"}",
 	             (long long)sid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "finished");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "finished");
 	it_resp_free(r);
 }
 
 static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 {
-	int64_t hid = hall_new("[\"SSSS\",\"SSSS\"]"), t = time(NULL) + 2 * DAY, sid;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), t = time(NULL) + 2 * DAY, sid;
 	int64_t paid, unpaid, pending, invalid;
 	struct it_resp *r;
 	char out[64];
 	int i;
 
-	sid = screening_new(hid, t);
+	sid = it_screening_new(admin_tok, film_id, hid, t);
 	paid = order_new(sid, 1);
 	ticket_new(paid, sid, "A1", 1);
 	unpaid = order_new(sid, 0);
 	ticket_new(unpaid, sid, "A2", 0);
 	pending = order_new(sid, 4);
 	invalid = order_new(sid, 2);
-	redis(out, sizeof(out), "HSET bo:seats:%lld B1 99", (long long)sid);
-	redis(out, sizeof(out), "SET bo:seatver:%lld 3", (long long)sid);
+	it_redis(out, sizeof(out), "HSET bo:seats:%lld B1 99", (long long)sid);
+	it_redis(out, sizeof(out), "SET bo:seatver:%lld 3", (long long)sid);
 
 	r = seats(sid);
 	it_assert_status(r, 200);
@@ -623,7 +494,7 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld}", (long long)sid);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "reason");
+	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
 	it_resp_free(r);
 	r = it_postf("/screening/cancel", admin_tok,
 	             "{\"id\":%lld,\"reason\":\"Projector failure\"}", (long long)sid);
@@ -631,31 +502,34 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_resp_free(r);
 
 	/* Orders: paid -> refunded with a refund to send; unpaid and pending -> invalid. */
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)paid), 3);
-	assert_int_equal(
-	    sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)paid), 1);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)unpaid),
-	                 2);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)pending),
-	                 2);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM orders WHERE id IN (%lld, %lld, %lld) AND "
-	                         "reason = 'cancelled'",
-	                         (long long)paid, (long long)unpaid, (long long)pending),
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)paid),
 	                 3);
+	assert_int_equal(
+	    it_sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)paid), 1);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)unpaid),
+	                 2);
+	assert_int_equal(
+	    it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)pending), 2);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM orders WHERE id IN (%lld, %lld, %lld) AND "
+	               "reason = 'cancelled'",
+	               (long long)paid, (long long)unpaid, (long long)pending),
+	    3);
 	/* An order already invalid keeps its own reason. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM orders WHERE id = %lld AND status = 2 AND "
-	                         "reason = '' AND refund_pending = 0",
-	                         (long long)invalid),
-	                 1);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM orders WHERE id = %lld AND status = 2 AND "
+	               "reason = '' AND refund_pending = 0",
+	               (long long)invalid),
+	    1);
 	/* Tickets void, seats freed. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld AND "
-	                         "(live IS NOT NULL OR status <> 2)",
-	                         (long long)sid),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld AND "
+	                            "(live IS NOT NULL OR status <> 2)",
+	                            (long long)sid),
 	                 0);
 	/* Holds gone, one more version. */
-	redis(out, sizeof(out), "EXISTS bo:seats:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS bo:seats:%lld", (long long)sid);
 	assert_string_equal(out, "0");
-	redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
 	assert_string_equal(out, "4");
 
 	/* Every answer shows it at once. */
@@ -676,40 +550,40 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"cancelled\"}",
 	             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
 	it_assert_status(r, 200);
-	assert_non_null(list_find(r, sid));
+	assert_non_null(it_list_find(r, sid));
 	it_resp_free(r);
 	r = it_postf("/screening/list", NULL,
 	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"scheduled\"}",
 	             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
-	assert_null(list_find(r, sid));
+	assert_null(it_list_find(r, sid));
 	it_resp_free(r);
 
 	/* Once is enough. */
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"again\"}",
 	             (long long)sid);
 	it_assert_error(r, 409, "conflict");
-	assert_string_equal(json_str(it_data(r), "reason"), "cancelled");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
 	it_resp_free(r);
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)sql_id());
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.cancel' "
-	                         "AND target = 'screening:%lld'",
-	                         (long long)sid),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.cancel' "
+	                            "AND target = 'screening:%lld'",
+	                            (long long)sid),
 	                 1);
 }
 
 static void test_screening_seats_align_with_the_layout(void **state)
 {
-	int64_t hid = hall_new("[\"..SS..SS..\",\"VVVV\",\"\",\"WCXH.S\"]");
-	int64_t sid = screening_new(hid, time(NULL) + 4 * DAY), oid, v;
+	int64_t hid = it_hall_new(admin_tok, "[\"..SS..SS..\",\"VVVV\",\"\",\"WCXH.S\"]");
+	int64_t sid = it_screening_new(admin_tok, film_id, hid, time(NULL) + 4 * DAY), oid, v;
 	struct it_resp *r;
 	char out[64];
 	int i;
 
-	redis(out, sizeof(out), "HSET bo:seats:%lld B2 5 Z9 6 A0 7", (long long)sid);
-	redis(out, sizeof(out), "SET bo:seatver:%lld 7", (long long)sid);
+	it_redis(out, sizeof(out), "HSET bo:seats:%lld B2 5 Z9 6 A0 7", (long long)sid);
+	it_redis(out, sizeof(out), "SET bo:seatver:%lld 7", (long long)sid);
 	r = seats(sid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "screeningId"), sid);
@@ -750,7 +624,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	it_resp_free(r);
 
 	/* A version lost in Redis never makes the answer go back. */
-	redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
 	snapshot_ttl();
 	r = seats(sid);
 	it_assert_status(r, 200);
@@ -758,7 +632,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	assert_true(v >= 7);
 	it_resp_free(r);
 
-	r = seats(sql_id());
+	r = seats(it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_post("/screening/seats", NULL, "{\"id\":\"1\"}");
@@ -768,7 +642,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 
 static void test_screening_list_window_filters_and_paging(void **state)
 {
-	int64_t hid = hall_new("[\"SSSS\"]"), now = time(NULL), fid, a, b, c, d;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), now = time(NULL), fid, a, b, c, d;
 	struct it_resp *r;
 	cJSON *l, *it;
 
@@ -792,19 +666,19 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	/* Default window: now .. now + 7 days, by startAt. */
 	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
 	it_assert_status(r, 200);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(it_data_int(r, "total"), 2);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), a);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 1), "id"), b);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 1), "id"), b);
 	cJSON_ArrayForEach(it, l)
 	{
-		assert_int_equal(json_int(it, "filmId"), fid);
-		assert_true(strncmp(json_str(it, "filmName"), "List film ", 10) == 0);
-		assert_true(strlen(json_str(it, "hallName")) > 0);
-		assert_string_equal(json_str(it, "status"), "scheduled");
-		assert_int_equal(json_int(it, "seatsTotal"), 4);
-		assert_int_equal(json_int(it, "seatsFree"), 4);
+		assert_int_equal(it_json_int(it, "filmId"), fid);
+		assert_true(strncmp(it_json_str(it, "filmName"), "List film ", 10) == 0);
+		assert_true(strlen(it_json_str(it, "hallName")) > 0);
+		assert_string_equal(it_json_str(it, "status"), "scheduled");
+		assert_int_equal(it_json_int(it, "seatsTotal"), 4);
+		assert_int_equal(it_json_int(it, "seatsFree"), 4);
 	}
 	it_resp_free(r);
 
@@ -814,15 +688,15 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	             (long long)fid, (long long)now, (long long)(now + 30 * DAY));
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "total"), 3);
-	l = data_list(r);
+	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
-	assert_int_equal(json_int(cJSON_GetArrayItem(l, 0), "id"), c);
+	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), c);
 	it_resp_free(r);
 	/* "from" alone spans 7 days. */
 	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld,\"from\":%lld}", (long long)fid,
 	             (long long)(now + 5 * DAY));
 	assert_int_equal(it_data_int(r, "total"), 1);
-	assert_non_null(list_find(r, c));
+	assert_non_null(it_list_find(r, c));
 	it_resp_free(r);
 
 	/* A new screening is in the next (cached) list at once. */
@@ -831,27 +705,27 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	it_resp_free(r);
 	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
 	assert_int_equal(it_data_int(r, "total"), 3);
-	assert_non_null(list_find(r, d));
+	assert_non_null(it_list_find(r, d));
 	it_resp_free(r);
 	/* And a hold shows in its seatsFree within the snapshot's lifetime. */
 	{
 		char out[32];
 
-		redis(out, sizeof(out), "HSET bo:seats:%lld A1 1", (long long)d);
+		it_redis(out, sizeof(out), "HSET bo:seats:%lld A1 1", (long long)d);
 	}
 	snapshot_ttl();
 	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
-	assert_int_equal(json_int(list_find(r, d), "seatsFree"), 3);
+	assert_int_equal(it_json_int(it_list_find(r, d), "seatsFree"), 3);
 	it_resp_free(r);
 
 	r = it_postf("/screening/list", NULL, "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
 	             (long long)(now + DAY));
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "to");
+	assert_string_equal(it_json_str(it_data(r), "field"), "to");
 	it_resp_free(r);
 	r = it_post("/screening/list", NULL, "{\"status\":\"done\"}");
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "status");
+	assert_string_equal(it_json_str(it_data(r), "field"), "status");
 	it_resp_free(r);
 	r = it_post("/screening/list", NULL, "{\"filmId\":0}");
 	it_assert_error(r, 400, "invalid_field");
@@ -863,7 +737,8 @@ static void test_screening_list_window_filters_and_paging(void **state)
 
 static void test_screening_film_and_hall_names_follow_renames(void **state)
 {
-	int64_t hid = hall_new("[\"SS\"]"), sid = screening_new(hid, time(NULL) + 12 * DAY);
+	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
+	        sid = it_screening_new(admin_tok, film_id, hid, time(NULL) + 12 * DAY);
 	struct it_resp *r;
 
 	r = detail(sid);
@@ -908,7 +783,7 @@ static void *move(void *arg)
 static void test_screening_concurrent_overlapping_moves_let_one_win(void **state)
 {
 	enum { MOVERS = 6 };
-	int64_t hid = hall_new("[\"SSSS\"]"), t = time(NULL) + 20 * DAY;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), t = time(NULL) + 20 * DAY;
 	struct mover m[MOVERS];
 	pthread_t th[MOVERS];
 	pthread_barrier_t go;
@@ -918,7 +793,9 @@ static void test_screening_concurrent_overlapping_moves_let_one_win(void **state
 	pthread_barrier_init(&go, NULL, MOVERS);
 	for (i = 0; i < MOVERS; i++)
 		m[i] = (struct mover){
-		    .id = screening_new(hid, t + (i + 1) * DAY), .start = t + i * 300, .go = &go};
+		    .id = it_screening_new(admin_tok, film_id, hid, t + (i + 1) * DAY),
+		    .start = t + i * 300,
+		    .go = &go};
 	for (i = 0; i < MOVERS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, move, &m[i]), 0);
 	for (i = 0; i < MOVERS; i++)
@@ -934,15 +811,15 @@ static void test_screening_concurrent_overlapping_moves_let_one_win(void **state
 	}
 	assert_int_equal(won, 1);
 	assert_int_equal(lost, MOVERS - 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld AND "
-	                         "start_at < %lld",
-	                         (long long)hid, (long long)(t + DAY)),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld AND "
+	                            "start_at < %lld",
+	                            (long long)hid, (long long)(t + DAY)),
 	                 1);
 }
 
 static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 {
-	int64_t hid = hall_new("[\"SSS\",\"VV\"]"), now = time(NULL), fid, id, t;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSS\",\"VV\"]"), now = time(NULL), fid, id, t;
 	char body[512];
 	struct it_resp *r;
 	cJSON *it;
@@ -968,7 +845,7 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 	r = it_post("/screening/list", NULL, body);
 	assert_int_equal(it_data_int(r, "total"), 1);
-	assert_int_equal(json_int(list_find(r, id), "startAt"), t);
+	assert_int_equal(it_json_int(it_list_find(r, id), "startAt"), t);
 	it_resp_free(r);
 
 	/* Update: detail and list at once. */
@@ -983,13 +860,13 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "startAt"), t + DAY);
 	assert_int_equal(it_data_int(r, "endAt"), t + DAY + 3600);
-	assert_int_equal(json_int(cJSON_GetObjectItem(it_data(r), "prices"), "V"), 7000);
+	assert_int_equal(it_json_int(cJSON_GetObjectItem(it_data(r), "prices"), "V"), 7000);
 	it_resp_free(r);
 	r = it_post("/screening/list", NULL, body);
-	it = list_find(r, id);
+	it = it_list_find(r, id);
 	assert_non_null(it);
-	assert_int_equal(json_int(it, "startAt"), t + DAY);
-	assert_int_equal(json_int(cJSON_GetObjectItem(it, "prices"), "V"), 7000);
+	assert_int_equal(it_json_int(it, "startAt"), t + DAY);
+	assert_int_equal(it_json_int(cJSON_GetObjectItem(it, "prices"), "V"), 7000);
 	it_resp_free(r);
 
 	/* Cancel: detail, list and seats at once. */
@@ -1005,7 +882,7 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
 	it_resp_free(r);
 	r = it_post("/screening/list", NULL, body);
-	assert_string_equal(json_str(list_find(r, id), "status"), "cancelled");
+	assert_string_equal(it_json_str(it_list_find(r, id), "status"), "cancelled");
 	it_resp_free(r);
 	r = seats(id);
 	assert_string_equal(row_of(r, "state", 0), "xxx");
@@ -1015,7 +892,8 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 
 static void test_screening_cancel_reason_limit(void **state)
 {
-	int64_t hid = hall_new("[\"SS\"]"), id = screening_new(hid, time(NULL) + 15 * DAY);
+	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
+	        id = it_screening_new(admin_tok, film_id, hid, time(NULL) + 15 * DAY);
 	struct it_resp *r;
 	char *reason = malloc(2002);
 
@@ -1025,7 +903,7 @@ static void test_screening_cancel_reason_limit(void **state)
 	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
 	             (long long)id, reason);
 	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(json_str(it_data(r), "field"), "reason");
+	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
 	it_resp_free(r);
 	r = detail(id);
 	assert_string_equal(it_data_str(r, "status"), "scheduled");
@@ -1041,23 +919,18 @@ static void test_screening_cancel_reason_limit(void **state)
 	free(reason);
 }
 
-/* Redis back up whatever the test did (it may have failed with Redis stopped). */
-static int redis_back(void **state)
-{
-	return it_stack("redis-start") == 0 ? 0 : -1;
-}
-
 static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 {
-	int64_t hid = hall_new("[\"SSS\",\"XH.\"]"), t = time(NULL) + 9 * DAY, sid, oid, v, id2;
+	int64_t hid = it_hall_new(admin_tok, "[\"SSS\",\"XH.\"]"), t = time(NULL) + 9 * DAY, sid,
+	        oid, v, id2;
 	struct it_resp *r;
 	char out[32];
 	int round;
 
-	sid = screening_new(hid, t);
+	sid = it_screening_new(admin_tok, film_id, hid, t);
 	oid = order_new(sid, 1);
 	ticket_new(oid, sid, "A2", 1);
-	redis(out, sizeof(out), "SET bo:seatver:%lld 5", (long long)sid);
+	it_redis(out, sizeof(out), "SET bo:seatver:%lld 5", (long long)sid);
 	r = seats(sid); /* cached, version 5 served */
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 5);
@@ -1076,7 +949,7 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 		r = it_postf("/screening/list", NULL, "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
 		             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
 		it_assert_status(r, 200);
-		assert_int_equal(json_int(list_find(r, sid), "seatsFree"), 3);
+		assert_int_equal(it_json_int(it_list_find(r, sid), "seatsFree"), 3);
 		it_resp_free(r);
 		/* The seat map from MySQL alone, never an older version than served. */
 		r = seats(sid);
@@ -1085,12 +958,12 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 		assert_string_equal(row_of(r, "state", 1), "xb.");
 		assert_true(it_data_int(r, "version") >= v);
 		it_resp_free(r);
-		r = seats(sql_id());
+		r = seats(it_sql_id());
 		it_assert_error(r, 404, "not_found");
 		it_resp_free(r);
 	}
 	/* A new screening is listed at once (invalidation is best effort). */
-	id2 = screening_new(hid, t + DAY);
+	id2 = it_screening_new(admin_tok, film_id, hid, t + DAY);
 	r = detail(id2);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "seatsFree"), 4);
@@ -1124,7 +997,7 @@ int main(void)
 	    cmocka_unit_test(test_screening_each_write_is_seen_by_the_next_read),
 	    cmocka_unit_test(test_screening_cancel_reason_limit),
 	    cmocka_unit_test_teardown(test_screening_reads_fall_back_to_mysql_while_redis_is_down,
-	                              redis_back),
+	                              it_redis_back),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 /* The raw token of a login answer (no "Bearer "), malloc'd. */
 static char *raw_token(const char *mobile, const char *password)
@@ -46,11 +46,6 @@ static void has_keys(const struct it_resp *r, const char *const *keys)
 			print_error("answer lacks \"%s\": %s\n", *keys, r->body);
 			fail();
 		}
-}
-
-static int setup(void **state)
-{
-	return it_setup();
 }
 
 static void test_seed_user_flow(void **state)
@@ -259,5 +254,5 @@ int main(void)
 	    cmocka_unit_test(test_seed_user_flow),
 	    cmocka_unit_test(test_seed_film_comment_advert_flow),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, it_group_setup, NULL);
 }

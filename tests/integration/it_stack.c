@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "fixtures.h"
 
 #define RAW_WAIT_MS 5000
 
@@ -273,11 +273,6 @@ static void test_stack_top_level_array_is_400(void **state)
 	it_resp_free(r);
 }
 
-static int setup(void **state)
-{
-	return it_setup();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,5 +289,5 @@ int main(void)
 	    cmocka_unit_test(test_stack_top_level_array_is_400),
 	};
 
-	return cmocka_run_group_tests_name("it_stack", tests, setup, NULL);
+	return cmocka_run_group_tests_name("it_stack", tests, it_group_setup, NULL);
 }

@@ -12,12 +12,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
-
-static int setup(void **state)
-{
-	return it_setup();
-}
+#include "fixtures.h"
 
 static void test_static_demo_posters_served(void **state)
 {
@@ -81,5 +76,5 @@ int main(void)
 	    cmocka_unit_test(test_static_answers_carry_the_request_id),
 	    cmocka_unit_test(test_static_no_escape_from_web_root),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, it_group_setup, NULL);
 }

@@ -15,14 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,38 +26,12 @@
 #include "cache/cache.h"
 #include "cache/rcache.h"
 #include "config.h"
+#include "redis_fixture.h"
 #include "worker.h"
 
-static pid_t redis_pid;
-static int redis_port;
-static char redis_dir[64], redis_url[64];
+static struct redis_fixture redis;
 static struct worker *w;
 static redisContext *probe; /* the test's own view of Redis */
-
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
 
 static double now_ms(void)
 {
@@ -71,33 +39,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int redis_ready(void)
-{
-	struct timeval tv = {1, 0};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
-	redisReply *r;
-	int ok = 0;
-
-	if (c && !c->err) {
-		r = redisCommand(c, "PING");
-		ok = r && r->type == REDIS_REPLY_STATUS;
-		if (r)
-			freeReplyObject(r);
-	}
-	if (c)
-		redisFree(c);
-	return ok;
-}
-
-static void redis_stop(void)
-{
-	if (redis_pid > 0) {
-		kill(redis_pid, SIGTERM);
-		waitpid(redis_pid, NULL, 0);
-		redis_pid = 0;
-	}
 }
 
 /* A command on the probe connection; the reply as an integer or string length. */
@@ -134,41 +75,13 @@ static int holds_tombstone(const char *key)
 
 static int setup_group(void **state)
 {
-	char port[16];
 	struct timeval tv = {2, 0};
-	int i, devnull;
 
-	snprintf(redis_dir, sizeof(redis_dir), "/tmp/test_cache.XXXXXX");
-	if (!mkdtemp(redis_dir))
+	if (redis_fixture_start(&redis, "test_cache") < 0)
 		return -1;
-	redis_port = free_port();
-	if (redis_port < 0)
+	if (rc_configure(redis.url) < 0)
 		return -1;
-	snprintf(port, sizeof(port), "%d", redis_port);
-	redis_pid = fork();
-	if (redis_pid < 0)
-		return -1;
-	if (redis_pid == 0) {
-		devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0) {
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
-		       "--save", "", "--appendonly", "no", "--dir", redis_dir, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && !redis_ready(); i++)
-		sleep_ms(50);
-	if (!redis_ready()) {
-		fprintf(stderr, "cannot start redis-server on port %d\n", redis_port);
-		redis_stop();
-		return -1;
-	}
-	snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", redis_port);
-	if (rc_configure(redis_url) < 0)
-		return -1;
-	probe = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+	probe = redisConnectWithTimeout("127.0.0.1", redis.port, tv);
 	if (!probe || probe->err)
 		return -1;
 	w = worker_new_local();
@@ -180,8 +93,7 @@ static int teardown_group(void **state)
 	worker_free_local(w);
 	if (probe)
 		redisFree(probe);
-	redis_stop();
-	rmdir(redis_dir);
+	redis_fixture_remove(&redis);
 	return 0;
 }
 
@@ -208,7 +120,7 @@ static enum proto_err fake_load(struct worker *wk, void *arg, cJSON **out)
 
 	atomic_fetch_add(&f->calls, 1);
 	if (f->delay_ms)
-		sleep_ms(f->delay_ms);
+		redis_fixture_sleep_ms(f->delay_ms);
 	if (f->ret != PROTO_OK)
 		return f->ret;
 	if (f->missing) {
@@ -500,7 +412,7 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 	char url[64];
 	cJSON *v = NULL;
 
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
 	assert_int_equal(rc_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
@@ -520,7 +432,7 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 	cache_del(down, "t:down"); /* logged, harmless */
 	cache_bump(down, "ns");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis_url), 0);
+	assert_int_equal(rc_configure(redis.url), 0);
 }
 
 /* A write that could not reach Redis leaves no stale read behind once it is back. */
@@ -538,13 +450,13 @@ static void test_cache_lost_invalidation_drops_the_cache(void **state)
 	v = NULL;
 	/* The write: MySQL changed, but its invalidation finds Redis unreachable. */
 	f.value = 2;
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
 	assert_int_equal(rc_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_del(down, "t:lost");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis_url), 0);
+	assert_int_equal(rc_configure(redis.url), 0);
 	/* Redis answers again: the next read drops the cache and sees the new row. */
 	assert_int_equal(cache_get(w, "t:lost", 60, fake_load, &f, &v), PROTO_OK);
 	assert_int_equal(value_of(v), 2);
@@ -839,7 +751,7 @@ static void test_cache_raw_and_gen_fall_back_with_redis_down(void **state)
 	size_t len = 0;
 	cJSON *v = NULL;
 
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
 	assert_int_equal(rc_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
@@ -870,7 +782,7 @@ static void test_cache_raw_and_gen_fall_back_with_redis_down(void **state)
 	cache_stats_get(&s1);
 	assert_int_equal(s1.fallbacks - s0.fallbacks, 7);
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis_url), 0);
+	assert_int_equal(rc_configure(redis.url), 0);
 }
 
 /* A bump that could not reach Redis: the generation reads drop the cache too. */
@@ -885,13 +797,13 @@ static void test_cache_gen_lost_bump_drops_the_cache(void **state)
 	                 PROTO_OK);
 	free(text);
 	f.value = 2;
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
 	assert_int_equal(rc_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_bump(down, "xns");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis_url), 0);
+	assert_int_equal(rc_configure(redis.url), 0);
 	assert_int_equal(cache_get_gen_raw(w, "xns", "t:x:", "", 60, fake_load, &f, &text, &len),
 	                 PROTO_OK);
 	assert_string_equal(text, "{\"value\":2}");

@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,100 +22,18 @@
 #include "cache/rcache.h"
 #include "config.h"
 #include "req.h"
+#include "redis_fixture.h"
 #include "worker.h"
 
-static pid_t redis_pid;
-static int redis_port;
-static char redis_dir[64];
+static struct redis_fixture redis;
 static struct worker *w;
-
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static int redis_ready(void)
-{
-	struct timeval tv = {1, 0};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
-	redisReply *r;
-	int ok = 0;
-
-	if (c && !c->err) {
-		r = redisCommand(c, "PING");
-		ok = r && r->type == REDIS_REPLY_STATUS;
-		if (r)
-			freeReplyObject(r);
-	}
-	if (c)
-		redisFree(c);
-	return ok;
-}
-
-static void redis_stop(void)
-{
-	if (redis_pid > 0) {
-		kill(redis_pid, SIGTERM);
-		waitpid(redis_pid, NULL, 0);
-		redis_pid = 0;
-	}
-}
 
 static int setup_group(void **state)
 {
-	char port[16], url[64];
-	int i, devnull;
 	(void)state;
-
-	snprintf(redis_dir, sizeof(redis_dir), "/tmp/test_ratelimit_codes.XXXXXX");
-	if (!mkdtemp(redis_dir))
+	if (redis_fixture_start(&redis, "test_ratelimit_codes") < 0)
 		return -1;
-	redis_port = free_port();
-	if (redis_port < 0)
-		return -1;
-	snprintf(port, sizeof(port), "%d", redis_port);
-	redis_pid = fork();
-	if (redis_pid < 0)
-		return -1;
-	if (redis_pid == 0) {
-		devnull = open("/dev/null", O_WRONLY);
-		if (devnull >= 0) {
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
-		       "--save", "", "--appendonly", "no", "--dir", redis_dir, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && !redis_ready(); i++)
-		sleep_ms(50);
-	if (!redis_ready()) {
-		fprintf(stderr, "cannot start redis-server on port %d\n", redis_port);
-		redis_stop();
-		return -1;
-	}
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_port);
-	if (rc_configure(url) < 0)
+	if (rc_configure(redis.url) < 0)
 		return -1;
 	cfg.rate_limits = 1;
 	w = worker_new_local();
@@ -132,8 +44,7 @@ static int teardown_group(void **state)
 {
 	(void)state;
 	worker_free_local(w);
-	redis_stop();
-	rmdir(redis_dir);
+	redis_fixture_remove(&redis);
 	return 0;
 }
 
@@ -306,7 +217,7 @@ static void test_ratelimit_fixed_window(void **state)
 	assert_int_equal(ra, 1);
 	/* Other subjects have their own counters. */
 	assert_int_equal(ratelimit_hit(w, "t", "other", 3, 1, &ra), 0);
-	sleep_ms(1100);
+	redis_fixture_sleep_ms(1100);
 	assert_int_equal(ratelimit_hit(w, "t", "window", 3, 1, &ra), 0);
 }
 
@@ -376,7 +287,7 @@ static void test_redis_down_fails_closed(void **state)
 	int ra;
 	(void)state;
 
-	redis_stop();
+	redis_fixture_stop(&redis);
 	assert_int_equal(ratelimit_hit(w, "t", "down", 10, 60, &ra), -1);
 	memset(&r, 0, sizeof(r));
 	r.w = w;

@@ -1,0 +1,193 @@
+/* fixtures.c: the shared integration test helpers of fixtures.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+
+int it_group_setup(void **state)
+{
+	return it_setup();
+}
+
+int it_setup_admin(char **tok)
+{
+	if (it_setup() != 0)
+		return -1;
+	*tok = it_admin_token();
+	return *tok ? 0 : -1;
+}
+
+int it_redis_back(void **state)
+{
+	return it_stack("redis-start") == 0 ? 0 : -1;
+}
+
+int64_t it_sql_id(void)
+{
+	static unsigned counter;
+
+	return ((int64_t)time(NULL) << 20) | ((int64_t)(getpid() & 0x3ff) << 10) |
+	       (int64_t)(counter++ & 0x3ff);
+}
+
+void it_sql_ok(char *out)
+{
+	assert_non_null(out);
+	free(out);
+}
+
+int64_t it_sql_int(const char *fmt, ...)
+{
+	char *sql = NULL, *out;
+	va_list ap;
+	int64_t v;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&sql, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	out = it_sql("%s", sql);
+	free(sql);
+	assert_non_null(out);
+	v = strtoll(out, NULL, 10);
+	free(out);
+	return v;
+}
+
+int64_t it_json_int(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v)) {
+		print_error("no number \"%s\"\n", key);
+		fail();
+	}
+	return (int64_t)v->valuedouble;
+}
+
+const char *it_json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v)) {
+		print_error("no string \"%s\"\n", key);
+		fail();
+	}
+	return v->valuestring;
+}
+
+cJSON *it_data_list(const struct it_resp *r)
+{
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(it_data(r), "list");
+
+	if (!cJSON_IsArray(l)) {
+		print_error("no list in %s\n", r && r->body ? r->body : "(none)");
+		fail();
+	}
+	return l;
+}
+
+cJSON *it_list_find(const struct it_resp *r, int64_t id)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, it_data_list(r))
+	{
+		if (it_json_int(it, "id") == id)
+			return it;
+	}
+	return NULL;
+}
+
+int64_t it_film_sql(const char *genre)
+{
+	int64_t id = it_sql_id();
+	char *out = it_sql("INSERT INTO films (id, name, genre, length, amount, stock, "
+	                   "is_select_seat, create_time, update_time) "
+	                   "VALUES (%lld, '%s', '%s', 100, 4500, 0, 1, UNIX_TIMESTAMP(), "
+	                   "UNIX_TIMESTAMP())",
+	                   (long long)id, it_unique("film-"), genre);
+
+	assert_non_null(out);
+	free(out);
+	return id;
+}
+
+int64_t it_created_id(struct it_resp *r)
+{
+	int64_t id;
+
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	assert_true(id > 0 && id < (INT64_C(1) << 53));
+	it_resp_free(r);
+	return id;
+}
+
+int64_t it_hall_new(const char *tok, const char *layout_json)
+{
+	return it_created_id(it_postf("/hall/create", tok, "{\"name\":\"%s\",\"layout\":%s}",
+	                              it_unique("hall-"), layout_json));
+}
+
+int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start)
+{
+	return it_created_id(it_postf("/screening/create", tok,
+	                              "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}",
+	                              (long long)fid, (long long)hid, (long long)start));
+}
+
+static int redis_va(char *out, size_t len, const char *fmt, va_list ap)
+{
+	char cmd[512], path[] = "/tmp/it_redis_XXXXXX";
+	FILE *f;
+	int fd, rc;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	rc = it_sh("redis-cli -p %s %s >%s 2>&1 </dev/null", it_env("REDIS_PORT"), cmd, path);
+	out[0] = '\0';
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(out, (int)len, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	unlink(path);
+	return rc;
+}
+
+void it_redis(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = redis_va(out, len, fmt, ap);
+	va_end(ap);
+	assert_int_equal(rc, 0);
+}
+
+int it_redis_try(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = redis_va(out, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/*
+ * fixtures.h: helpers that many integration tests share on top of
+ * harness.h: ids for rows made with SQL, SQL one-liners, reading numbers,
+ * strings and list items out of answers (failing the test when they are
+ * missing), making films, halls and screenings with defaults, redis-cli on
+ * the fixture's Redis, and the cmocka setup and teardown functions most
+ * groups use. Every function that checks something fails the running
+ * cmocka test, so they are for use inside tests only.
+ */
+#ifndef BOXOFFICE_TESTS_FIXTURES_H
+#define BOXOFFICE_TESTS_FIXTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "harness.h"
+
+/* cmocka group setup that only reads the fixture (it_setup). */
+int it_group_setup(void **state);
+/* it_setup, then log in as the bootstrap admin into *tok (malloc'd). Returns 0 or -1. */
+int it_setup_admin(char **tok);
+/* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
+ */
+int it_redis_back(void **state);
+
+/* A fresh positive id below 2^53 for rows made with SQL. */
+int64_t it_sql_id(void);
+/* Assert that an it_sql() call answered (out not NULL), then free out. */
+void it_sql_ok(char *out);
+/* One integer out of SQL; fails the test if the query fails. */
+int64_t it_sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* o[key] as an integer; fails the test if it is not a number. */
+int64_t it_json_int(const cJSON *o, const char *key);
+/* o[key] as a string (borrowed); fails the test if it is not a string. */
+const char *it_json_str(const cJSON *o, const char *key);
+/* The array data.list of an answer; fails the test if there is none. */
+cJSON *it_data_list(const struct it_resp *r);
+/* The item of data.list whose "id" is id, or NULL; fails the test if there is no list. */
+cJSON *it_list_find(const struct it_resp *r, int64_t id);
+
+/*
+ * The id of a creation's answer r: asserts 200 and an id in 1..2^53-1, frees
+ * r and returns the id.
+ */
+int64_t it_created_id(struct it_resp *r);
+/*
+ * A film row made with SQL (unique name "film-...", genre, length 100,
+ * amount 4500, stock 0, seats chosen); returns its id.
+ */
+int64_t it_film_sql(const char *genre);
+/*
+ * A hall with a unique name "hall-..." and layout_json (a JSON array of
+ * rows) through /hall/create; asserts 200 and an id in 1..2^53-1, returns it.
+ */
+int64_t it_hall_new(const char *tok, const char *layout_json);
+/*
+ * A screening of film fid in hall hid at start through /screening/create;
+ * asserts 200 and an id in 1..2^53-1, returns it.
+ */
+int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
+
+/*
+ * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of
+ * its output (stdout and stderr, line end cut) into out. it_redis asserts
+ * that redis-cli succeeded; it_redis_try returns its exit status.
+ */
+void it_redis(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int it_redis_try(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
