@@ -43,6 +43,8 @@ HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 REPO=$(dirname "$HERE")
 STACK_SH=$REPO/packaging/stack.sh
 CMDLINE="bench/http.sh${*:+ $*}"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 
 DURATION=10
 WARMUP=3
@@ -53,16 +55,6 @@ BUILD_DIR=$REPO/build-bench
 KEEP=0
 OUT=
 PERF_DIR=
-
-say() { echo "bench: $*" >&2; }
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-usage() {
-	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
-	exit "${1:-2}"
-}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -87,9 +79,7 @@ if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$CONNS" -lt 1 ] || [ "$THR
 	die "duration, rounds, connections and threads must be at least 1"
 fi
 [ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
-for c in wrk curl mariadb redis-server python3 cmake; do
-	command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
-done
+bench_need wrk curl mariadb redis-server python3 cmake
 
 # nginx: the reference. Installed here only (never in CI). policy-rc.d or
 # not, a system nginx that the package starts is not ours and is left alone.
@@ -119,13 +109,7 @@ OWN_STACK=0
 PIDS=()
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
+	bench_stop_pids
 	if [ "$OWN_STACK" = 1 ]; then
 		"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
 	fi
@@ -140,46 +124,14 @@ trap 'exit 130' INT TERM
 
 # --- the daemon -------------------------------------------------------------
 
-if [ -n "${BOXOFFICED:-}" ]; then
-	BIN=$(readlink -f "$BOXOFFICED")
-else
-	say "building a Release boxofficed in $BUILD_DIR"
-	if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-		cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF \
-			>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; die "cmake failed"; }
-	fi
-	cmake --build "$BUILD_DIR" -j"$(nproc)" --target boxofficed >"$WORK/build.log" 2>&1 ||
-		{ tail -n 30 "$WORK/build.log" >&2; die "build failed (log above)"; }
-	BIN=$BUILD_DIR/boxofficed
-fi
-[ -x "$BIN" ] || die "boxofficed '$BIN' not found"
+bench_build_daemon
 
 # --- MariaDB and Redis, demo data --------------------------------------------
 
-get() { sed -n "s/^$1=//p" "$STACK_DIR/env" | tail -n1; }
-secret() { sed -n "s/^$1=//p" "$STACK_DIR/secrets" 2>/dev/null | tail -n1; }
-
-say "starting MariaDB and Redis under $STACK_DIR"
-OWN_STACK=1
-export PICK_PORTS=1 SINKS=0
-"$STACK_SH" mysql-start "$STACK_DIR" >&2
-"$STACK_SH" redis-start "$STACK_DIR" >&2
-BOXOFFICED=$BIN "$STACK_SH" migrate "$STACK_DIR" >&2
-MYSQL_SOCKET=$(get MYSQL_SOCKET)
-MYSQL_PORT=$(get MYSQL_PORT)
-REDIS_PORT=$(get REDIS_PORT)
-[ -n "$MYSQL_SOCKET" ] && [ -n "$MYSQL_PORT" ] && [ -n "$REDIS_PORT" ] || die "incomplete env file in $STACK_DIR"
-MYSQL_PASSWORD=$(secret MYSQL_PASSWORD)
-JWT_SECRET=$(secret JWT_SECRET)
-PAY_SECRET=$(secret PAY_SECRET)
-ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
-ADMIN_MOBILE=$(get ADMIN_MOBILE)
-[ -n "$ADMIN_MOBILE" ] || ADMIN_MOBILE=13800000000
-[ -n "$MYSQL_PASSWORD" ] && [ -n "$JWT_SECRET" ] && [ -n "$PAY_SECRET" ] || die "no secrets in $STACK_DIR/secrets"
+bench_stack_start
+bench_stack_env
 [ -f "$REPO/packaging/demo.sql" ] || die "packaging/demo.sql is missing: row 3 needs films"
-say "loading packaging/demo.sql"
-mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice <"$REPO/packaging/demo.sql" ||
-	die "cannot load packaging/demo.sql"
+bench_load_demo
 FILMS=$(mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice -N -B \
 	-e "SELECT COUNT(*) FROM films WHERE removed = 0")
 REDIS_PID=$(head -n1 "$STACK_DIR/redis/redis.pid" 2>/dev/null || true)
@@ -208,30 +160,7 @@ EOF
 chmod -R a+rX "$WEB"
 FILE_BYTES=$(stat -c %s "$WEB/static/bench.json")
 
-free_ports() {
-	python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
 read -r PORT_D PORT_N <<<"$(free_ports 2)"
-
-wait_http() { # URL PID NAME LOG
-	local n=300
-	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" = 200 ]; do
-		n=$((n - 1))
-		if [ "$n" -le 0 ] || ! kill -0 "$2" 2>/dev/null; then
-			tail -n 30 "$4" >&2
-			die "$3 did not answer 200 on $1"
-		fi
-		sleep 0.2
-	done
-}
 
 # --- nginx --------------------------------------------------------------------
 
@@ -273,18 +202,9 @@ say "nginx ready on 127.0.0.1:$PORT_N (pid $NGINX_PID)"
 
 # --- boxofficed ------------------------------------------------------------------
 
-(
-	export BOXOFFICE_DB_URL="mysql://boxoffice:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
-	export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-	export BOXOFFICE_JWT_SECRET=$JWT_SECRET BOXOFFICE_PAY_SECRET=$PAY_SECRET
-	export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$ADMIN_PASSWORD"
-	exec "$BIN" --listen "127.0.0.1:$PORT_D" --web_root "$WEB" --read_cache 1 \
-		--node_id 63 --log_level warn --rate_limits 0
-) </dev/null >"$WORK/daemon.log" 2>&1 &
-DAEMON_PID=$!
-PIDS+=("$DAEMON_PID")
+bench_daemon_start boxofficed "$WORK/daemon.log" "$PORT_D" --web_root "$WEB" --read_cache 1 --node_id 63
+DAEMON_PID=${PIDS[-1]}
 URL_D=http://127.0.0.1:$PORT_D
-wait_http "$URL_D/healthz" "$DAEMON_PID" boxofficed "$WORK/daemon.log"
 say "boxofficed ready on 127.0.0.1:$PORT_D (pid $DAEMON_PID)"
 THREADS_ALL=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$DAEMON_PID/status")
 
@@ -339,8 +259,6 @@ run_wrk() {
 		-s "$HERE/http.lua" "$1" >"$WORK/wrk.out" 2>&1; } 2>"$WORK/wrk.time"
 }
 
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 cores() { awk -v t="$1" -v hz="$CLK_TCK" -v d="$2" 'BEGIN { printf "%.2f", t / hz / d }'; }
 
 # machine_ticks: busy ticks of the whole machine (every process, all cores).
@@ -433,13 +351,9 @@ fi
 
 # --- the report ------------------------------------------------------------------------
 
-DATE=$(date -u +%F)
+bench_report_facts server protocol
 [ -n "$OUT" ] || OUT=$HERE/results/http-$DATE.md
 mkdir -p "$(dirname "$OUT")"
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD -- server protocol 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", b ? 100 * a / b : 0 }'; }
 N1=${RPS["nginx static 2 KiB"]}
 

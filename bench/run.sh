@@ -26,6 +26,8 @@ HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 REPO=$(dirname "$HERE")
 STACK_SH=$REPO/packaging/stack.sh
 CMDLINE="bench/run.sh${*:+ $*}"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 
 DURATION=10
 WARMUP=2
@@ -35,16 +37,6 @@ STACK_DIR=
 BUILD_DIR=$REPO/build-bench
 KEEP=0
 OUT=
-
-say() { echo "bench: $*" >&2; }
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-usage() {
-	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
-	exit "${1:-2}"
-}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -66,9 +58,7 @@ for v in DURATION WARMUP CONNS THREADS; do
 done
 [ "$DURATION" -ge 1 ] && [ "$CONNS" -ge 1 ] && [ "$THREADS" -ge 1 ] || die "duration, connections and threads must be at least 1"
 [ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
-for c in wrk curl mariadb python3 cmake; do
-	command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
-done
+bench_need wrk curl mariadb python3 cmake
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
@@ -76,13 +66,7 @@ OWN_STACK=0
 PIDS=()
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
+	bench_stop_pids
 	if [ "$OWN_STACK" = 1 ]; then
 		if [ "$KEEP" = 1 ]; then
 			say "stack kept in $STACK_DIR (stop it with: packaging/stack.sh down $STACK_DIR)"
@@ -102,36 +86,15 @@ trap 'exit 130' INT TERM
 
 # --- the daemon ---------------------------------------------------------------
 
-if [ -n "${BOXOFFICED:-}" ]; then
-	BIN=$(readlink -f "$BOXOFFICED")
-else
-	say "building a Release boxofficed in $BUILD_DIR"
-	if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-		cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF \
-			>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; die "cmake failed"; }
-	fi
-	cmake --build "$BUILD_DIR" -j"$(nproc)" --target boxofficed >"$WORK/build.log" 2>&1 ||
-		{ tail -n 30 "$WORK/build.log" >&2; die "build failed (log above)"; }
-	BIN=$BUILD_DIR/boxofficed
-fi
-[ -x "$BIN" ] || die "boxofficed '$BIN' not found"
+bench_build_daemon
 
 # --- MariaDB and Redis ----------------------------------------------------------
 
-get() { sed -n "s/^$1=//p" "$STACK_DIR/env" | tail -n1; }
-
 if [ -z "$STACK_DIR" ]; then
 	STACK_DIR=$WORK/stack
-	OWN_STACK=1
-	say "starting MariaDB and Redis under $STACK_DIR"
-	export PICK_PORTS=1 SINKS=0
-	"$STACK_SH" mysql-start "$STACK_DIR" >&2
-	"$STACK_SH" redis-start "$STACK_DIR" >&2
-	BOXOFFICED=$BIN "$STACK_SH" migrate "$STACK_DIR" >&2
+	bench_stack_start
 	if [ -f "$REPO/packaging/demo.sql" ]; then
-		say "loading packaging/demo.sql"
-		mariadb --no-defaults --socket="$(get MYSQL_SOCKET)" -uroot boxoffice \
-			<"$REPO/packaging/demo.sql" || die "cannot load packaging/demo.sql"
+		bench_load_demo
 	fi
 else
 	STACK_DIR=$(readlink -f "$STACK_DIR")
@@ -139,59 +102,19 @@ else
 	"$STACK_SH" status "$STACK_DIR" >/dev/null 2>&1 || say "note: not every part of $STACK_DIR runs"
 fi
 
-MYSQL_SOCKET=$(get MYSQL_SOCKET)
-MYSQL_PORT=$(get MYSQL_PORT)
-REDIS_PORT=$(get REDIS_PORT)
-[ -n "$MYSQL_SOCKET" ] && [ -n "$MYSQL_PORT" ] && [ -n "$REDIS_PORT" ] || die "incomplete env file in $STACK_DIR"
-secret() { sed -n "s/^$1=//p" "$STACK_DIR/secrets" 2>/dev/null | tail -n1; }
-MYSQL_PASSWORD=$(secret MYSQL_PASSWORD)
-JWT_SECRET=$(secret JWT_SECRET)
-PAY_SECRET=$(secret PAY_SECRET)
-ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
-ADMIN_MOBILE=$(get ADMIN_MOBILE)
-[ -n "$ADMIN_MOBILE" ] || ADMIN_MOBILE=13800000000
-[ -n "$MYSQL_PASSWORD" ] && [ -n "$JWT_SECRET" ] && [ -n "$PAY_SECRET" ] || die "no secrets in $STACK_DIR/secrets"
+bench_stack_env
 
 sql() { mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice -N -B -e "$1"; }
 redis_cli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 # --- the two instances ------------------------------------------------------------
 
-free_ports() {
-	python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
 read -r PORT_C PORT_U <<<"$(free_ports 2)"
 
 # start_instance NAME PORT READ_CACHE NODE_ID: same settings but the cache switch.
 start_instance() {
-	local name=$1 port=$2 rc=$3 node=$4 n
-	(
-		export BOXOFFICE_DB_URL="mysql://boxoffice:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
-		export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-		export BOXOFFICE_JWT_SECRET=$JWT_SECRET BOXOFFICE_PAY_SECRET=$PAY_SECRET
-		export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$ADMIN_PASSWORD"
-		exec "$BIN" --listen "127.0.0.1:$port" --read_cache "$rc" --node_id "$node" \
-			--log_level warn --rate_limits 0
-	) </dev/null >"$WORK/$name.log" 2>&1 &
-	PIDS+=("$!")
-	n=600
-	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/healthz")" = 200 ]; do
-		n=$((n - 1))
-		if [ "$n" -le 0 ] || ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
-			tail -n 30 "$WORK/$name.log" >&2
-			die "the $name instance did not become healthy on port $port"
-		fi
-		sleep 0.1
-	done
-	say "$name instance ready on 127.0.0.1:$port (read_cache $rc)"
+	bench_daemon_start "the $1 instance" "$WORK/$1.log" "$2" --read_cache "$3" --node_id "$4"
+	say "$1 instance ready on 127.0.0.1:$2 (read_cache $3)"
 }
 start_instance cached "$PORT_C" 1 61
 start_instance uncached "$PORT_U" 0 62
@@ -274,12 +197,6 @@ run_wrk() {
 		grep '^RESULT' || true
 }
 
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
-
-field() { # LINE KEY
-	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
-}
-
 ROWS=()
 declare -A RPS
 for e in "${ENDPOINTS[@]}"; do
@@ -309,13 +226,9 @@ done
 
 # --- the report ----------------------------------------------------------------------------------
 
-DATE=$(date -u +%F)
+bench_report_facts server protocol sql
 [ -n "$OUT" ] || OUT=$HERE/results/catalogue-$DATE.md
 mkdir -p "$(dirname "$OUT")"
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD -- server protocol sql 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 
 {
 	echo "# Cached and uncached catalogue reads ($DATE)"

@@ -1,0 +1,154 @@
+# bench/lib.sh: what bench/http.sh and bench/run.sh share, sourced by both
+# (not run on its own): messages and the usage text, the tools check,
+# stopping the processes a script started (PIDS), building the Release
+# daemon (BIN), a private MariaDB and Redis through packaging/stack.sh with
+# the demo data, the stack's env and secrets, free loopback ports, starting
+# one boxofficed and waiting for it, and the small helpers of the reports.
+#
+# The sourcing script sets HERE, REPO, STACK_SH, WORK, BUILD_DIR, STACK_DIR
+# and PIDS=() before calling these.
+
+say() { echo "bench: $*" >&2; }
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+# usage [STATUS]: the script's header comment, then exit.
+usage() {
+	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+# bench_need CMD...: die unless every command is installed.
+bench_need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || die "'$c' not found: run packaging/install-deps.sh"
+	done
+}
+
+# bench_stop_pids: SIGTERM every process in PIDS, then wait for them.
+bench_stop_pids() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# bench_build_daemon: BIN = $BOXOFFICED, or a Release boxofficed built in
+# BUILD_DIR (configured when needed; logs in WORK).
+bench_build_daemon() {
+	if [ -n "${BOXOFFICED:-}" ]; then
+		BIN=$(readlink -f "$BOXOFFICED")
+	else
+		say "building a Release boxofficed in $BUILD_DIR"
+		if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+			cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF \
+				>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; die "cmake failed"; }
+		fi
+		cmake --build "$BUILD_DIR" -j"$(nproc)" --target boxofficed >"$WORK/build.log" 2>&1 ||
+			{ tail -n 30 "$WORK/build.log" >&2; die "build failed (log above)"; }
+		BIN=$BUILD_DIR/boxofficed
+	fi
+	[ -x "$BIN" ] || die "boxofficed '$BIN' not found"
+}
+
+# get KEY / secret KEY: a value of the stack's env file / secrets file.
+get() { sed -n "s/^$1=//p" "$STACK_DIR/env" | tail -n1; }
+secret() { sed -n "s/^$1=//p" "$STACK_DIR/secrets" 2>/dev/null | tail -n1; }
+
+# bench_stack_start: a private MariaDB and Redis in STACK_DIR on free ports,
+# migrated with BIN; OWN_STACK=1 so that the script's cleanup stops them.
+bench_stack_start() {
+	say "starting MariaDB and Redis under $STACK_DIR"
+	OWN_STACK=1
+	export PICK_PORTS=1 SINKS=0
+	"$STACK_SH" mysql-start "$STACK_DIR" >&2
+	"$STACK_SH" redis-start "$STACK_DIR" >&2
+	BOXOFFICED=$BIN "$STACK_SH" migrate "$STACK_DIR" >&2
+}
+
+# bench_load_demo: load packaging/demo.sql into the stack's database.
+bench_load_demo() {
+	say "loading packaging/demo.sql"
+	mariadb --no-defaults --socket="$(get MYSQL_SOCKET)" -uroot boxoffice \
+		<"$REPO/packaging/demo.sql" || die "cannot load packaging/demo.sql"
+}
+
+# bench_stack_env: MYSQL_SOCKET, MYSQL_PORT, REDIS_PORT, MYSQL_PASSWORD,
+# JWT_SECRET, PAY_SECRET, ADMIN_PASSWORD and ADMIN_MOBILE of the stack.
+bench_stack_env() {
+	MYSQL_SOCKET=$(get MYSQL_SOCKET)
+	MYSQL_PORT=$(get MYSQL_PORT)
+	REDIS_PORT=$(get REDIS_PORT)
+	[ -n "$MYSQL_SOCKET" ] && [ -n "$MYSQL_PORT" ] && [ -n "$REDIS_PORT" ] || die "incomplete env file in $STACK_DIR"
+	MYSQL_PASSWORD=$(secret MYSQL_PASSWORD)
+	JWT_SECRET=$(secret JWT_SECRET)
+	PAY_SECRET=$(secret PAY_SECRET)
+	ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
+	ADMIN_MOBILE=$(get ADMIN_MOBILE)
+	[ -n "$ADMIN_MOBILE" ] || ADMIN_MOBILE=13800000000
+	[ -n "$MYSQL_PASSWORD" ] && [ -n "$JWT_SECRET" ] && [ -n "$PAY_SECRET" ] || die "no secrets in $STACK_DIR/secrets"
+}
+
+# free_ports N: N loopback ports that were free a moment ago, on one line.
+free_ports() {
+	python3 - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+# wait_http URL PID NAME LOG: wait up to 60 s for URL to answer 200; die
+# (with the end of LOG) if it does not or PID is gone.
+wait_http() {
+	local n=300
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" = 200 ]; do
+		n=$((n - 1))
+		if [ "$n" -le 0 ] || ! kill -0 "$2" 2>/dev/null; then
+			tail -n 30 "$4" >&2
+			die "$3 did not answer 200 on $1"
+		fi
+		sleep 0.2
+	done
+}
+
+# bench_daemon_start NAME LOG PORT [OPTION...]: one boxofficed on the stack,
+# listening on 127.0.0.1:PORT with warn logs, rate limits off and OPTIONs,
+# output in LOG; appended to PIDS and waited for until /healthz answers 200.
+bench_daemon_start() {
+	local name=$1 log=$2 port=$3
+	shift 3
+	(
+		export BOXOFFICE_DB_URL="mysql://boxoffice:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
+		export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+		export BOXOFFICE_JWT_SECRET=$JWT_SECRET BOXOFFICE_PAY_SECRET=$PAY_SECRET
+		export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$ADMIN_PASSWORD"
+		exec "$BIN" --listen "127.0.0.1:$port" "$@" --log_level warn --rate_limits 0
+	) </dev/null >"$log" 2>&1 &
+	PIDS+=("$!")
+	wait_http "http://127.0.0.1:$port/healthz" "${PIDS[-1]}" "$name" "$log"
+}
+
+# ms MICROSECONDS: in milliseconds, two decimals.
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+# field LINE KEY: the value of KEY=VALUE in a RESULT line of bench/*.lua.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+
+# bench_report_facts PATH...: DATE, COMMIT (marked when PATHs have
+# uncommitted changes), CPU and MEM for the report's header.
+bench_report_facts() {
+	DATE=$(date -u +%F)
+	COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$REPO" diff --quiet HEAD -- "$@" 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
+	CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+	MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+}
