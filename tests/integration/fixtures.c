@@ -26,6 +26,14 @@ int it_setup_admin(char **tok)
 	return *tok ? 0 : -1;
 }
 
+int it_setup_admin_customer(char **admin, char **customer)
+{
+	if (it_setup_admin(admin) != 0)
+		return -1;
+	*customer = it_customer(NULL, NULL);
+	return *customer ? 0 : -1;
+}
+
 int it_redis_back(void **state)
 {
 	return it_stack("redis-start") == 0 ? 0 : -1;
@@ -62,6 +70,17 @@ int64_t it_sql_int(const char *fmt, ...)
 	v = strtoll(out, NULL, 10);
 	free(out);
 	return v;
+}
+
+struct it_resp *it_ok(struct it_resp *r)
+{
+	it_assert_status(r, 200);
+	return r;
+}
+
+void it_post_ok(const char *path, const char *tok, const char *json)
+{
+	it_resp_free(it_ok(it_post(path, tok, json)));
 }
 
 int64_t it_json_int(const cJSON *o, const char *key)
@@ -147,13 +166,16 @@ int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t star
 	                              (long long)fid, (long long)hid, (long long)start));
 }
 
-static int redis_va(char *out, size_t len, const char *fmt, va_list ap)
+int it_redis_try(char *out, size_t len, const char *fmt, ...)
 {
+	va_list ap;
 	char cmd[512], path[] = "/tmp/it_redis_XXXXXX";
 	FILE *f;
 	int fd, rc;
 
+	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -167,27 +189,5 @@ static int redis_va(char *out, size_t len, const char *fmt, va_list ap)
 	}
 	out[strcspn(out, "\r\n")] = '\0';
 	unlink(path);
-	return rc;
-}
-
-void it_redis(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = redis_va(out, len, fmt, ap);
-	va_end(ap);
-	assert_int_equal(rc, 0);
-}
-
-int it_redis_try(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = redis_va(out, len, fmt, ap);
-	va_end(ap);
 	return rc;
 }

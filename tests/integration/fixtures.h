@@ -21,6 +21,11 @@
 int it_group_setup(void **state);
 /* it_setup, then log in as the bootstrap admin into *tok (malloc'd). Returns 0 or -1. */
 int it_setup_admin(char **tok);
+/*
+ * it_setup_admin, then register and log in a customer into *customer
+ * (malloc'd, see it_customer). Returns 0 or -1.
+ */
+int it_setup_admin_customer(char **admin, char **customer);
 /* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
  */
 int it_redis_back(void **state);
@@ -31,6 +36,11 @@ int64_t it_sql_id(void);
 void it_sql_ok(char *out);
 /* One integer out of SQL; fails the test if the query fails. */
 int64_t it_sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* r after asserting that it answered HTTP 200 (the body is printed if not). */
+struct it_resp *it_ok(struct it_resp *r);
+/* POST a JSON body (see it_post), assert HTTP 200 and free the answer. */
+void it_post_ok(const char *path, const char *tok, const char *json);
 
 /* o[key] as an integer; fails the test if it is not a number. */
 int64_t it_json_int(const cJSON *o, const char *key);
@@ -64,10 +74,10 @@ int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t star
 
 /*
  * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of
- * its output (stdout and stderr, line end cut) into out. it_redis asserts
- * that redis-cli succeeded; it_redis_try returns its exit status.
+ * its output (stdout and stderr, line end cut) into out. it_redis_try
+ * returns redis-cli's exit status; it_redis asserts that it is 0.
  */
-void it_redis(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int it_redis_try(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define it_redis(out, len, ...) assert_int_equal(it_redis_try((out), (len), __VA_ARGS__), 0)
 
 #endif

@@ -88,14 +88,6 @@ static int64_t advert_simple(int is_com, int status, const char *title)
 	return advert_new(body);
 }
 
-static void update_ok(const char *body)
-{
-	struct it_resp *r = it_post("/advert/update", admin_tok, body);
-
-	it_assert_status(r, 200);
-	it_resp_free(r);
-}
-
 static int audited(const char *action, int64_t id)
 {
 	char *out =
@@ -251,7 +243,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* status back to 0: valid again; other fields unchanged */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0}", (long long)id);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "status"), 0);
 	assert_string_equal(it_data_str(r, "title"), "Old");
@@ -265,7 +257,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* isCom back to 0: it moves to the announcements */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"isCom\":0}", (long long)id);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	r = commer(NULL);
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
@@ -278,7 +270,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	         "{\"id\":%lld,\"filmId\":0,\"genre\":\"\",\"content\":\"\",\"startAt\":0,"
 	         "\"endAt\":0,\"title\":\"New\"}",
 	         (long long)id);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "filmId"), 0);
 	assert_string_equal(it_data_str(r, "genre"), "");
@@ -377,7 +369,7 @@ static void test_advert_outside_its_window_counts_as_expired(void **state)
 
 	/* opening the window makes it valid again */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"endAt\":0}", (long long)past);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	r = commer(NULL);
 	assert_true(list_pos(r, past) >= 0);
 	it_resp_free(r);
@@ -641,10 +633,10 @@ static void test_advert_valid_announcement_is_published(void **state)
 	/* an update that makes an announcement valid publishes it */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0,\"title\":\"%s\"}",
 	         (long long)later, t_later);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	/* a further edit of a valid announcement is not published again */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"content\":\"edited\"}", (long long)later);
-	update_ok(body);
+	it_post_ok("/advert/update", admin_tok, body);
 	advert_simple(0, 0, t_marker);
 	if (!wait_for(s.out, t_marker, 5000)) {
 		sub_stop(&s);

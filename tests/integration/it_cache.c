@@ -58,33 +58,6 @@ static int64_t advert_new(int is_com, const char *title)
 	    "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}", title, is_com));
 }
 
-static struct it_resp *post_ok(const char *path, const char *tok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static struct it_resp *post_ok(const char *path, const char *tok, const char *fmt, ...)
-{
-	struct it_resp *r;
-	char *body = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&body, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	r = it_post(path, tok, body);
-	free(body);
-	it_assert_status(r, 200);
-	return r;
-}
-
-static void ok(const char *path, const char *tok, const char *body)
-{
-	struct it_resp *r = it_post(path, tok, body);
-
-	it_assert_status(r, 200);
-	it_resp_free(r);
-}
-
 static int group_setup(void **state)
 {
 	return it_setup_admin(&admin_tok);
@@ -105,7 +78,7 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 
 	for (int i = 0; i < 6; i++) {
 		ids[i] = comment_new(tok, fid, it_unique("c-"));
-		r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)ids[i]);
+		r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)ids[i]));
 		it_resp_free(r);
 		snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)ids[i]);
 		ttl = redis_int(key);
@@ -148,27 +121,27 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 
 	id = comment_new(tok, fid, t1);
 	/* warm both keys */
-	it_resp_free(post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id));
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
 
 	/* create */
 	second = comment_new(tok, fid, "second");
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_int_equal(it_data_int(r, "total"), 2);
 	assert_non_null(it_list_find(r, second));
 	it_resp_free(r);
 
 	/* update */
-	r = post_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"changed\",\"isAnonymous\":1}",
-	            (long long)id);
+	r = it_ok(it_postf("/comment/update", tok,
+	                   "{\"id\":%lld,\"title\":\"changed\",\"isAnonymous\":1}", (long long)id));
 	it_resp_free(r);
-	r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
+	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id));
 	assert_string_equal(it_data_str(r, "title"), "changed");
 	assert_int_equal(it_data_int(r, "uid"), 0);
 	it_resp_free(r);
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_string_equal(item_str(c, "title"), "changed");
@@ -176,28 +149,30 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* hide, then show */
-	r = post_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
+	r = it_ok(
+	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id));
 	it_resp_free(r);
 	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	r = post_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
+	r = it_ok(
+	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id));
 	it_resp_free(r);
-	it_resp_free(post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id));
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_non_null(it_list_find(r, id));
 	it_resp_free(r);
 
 	/* remove */
-	r = post_ok("/comment/remove", tok, "{\"id\":%lld}", (long long)id);
+	r = it_ok(it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)id));
 	it_resp_free(r);
 	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
@@ -211,52 +186,53 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	const cJSON *c;
 
 	/* warm the lists */
-	ok("/advert/commer/list", NULL, NULL);
-	ok("/advert/normal/list", NULL, NULL);
+	it_post_ok("/advert/commer/list", NULL, NULL);
+	it_post_ok("/advert/normal/list", NULL, NULL);
 
 	/* create */
 	com = advert_new(1, "cached ad");
 	news = advert_new(0, "cached news");
-	r = post_ok("/advert/commer/list", NULL, "{}");
+	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
-	r = post_ok("/advert/normal/list", NULL, "{}");
+	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
-	it_resp_free(post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
+	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com)));
 
 	/* update */
-	r = post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"title\":\"renamed ad\"}",
-	            (long long)com);
+	r = it_ok(it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"title\":\"renamed ad\"}",
+	                   (long long)com));
 	it_resp_free(r);
-	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
+	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_string_equal(it_data_str(r, "title"), "renamed ad");
 	it_resp_free(r);
-	r = post_ok("/advert/commer/list", NULL, "{}");
+	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	c = it_list_find(r, com);
 	assert_non_null(c);
 	assert_string_equal(item_str(c, "title"), "renamed ad");
 	it_resp_free(r);
 
 	/* expire, then valid again */
-	it_resp_free(
-	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com));
-	r = post_ok("/advert/commer/list", NULL, "{}");
+	it_resp_free(it_ok(
+	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com)));
+	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_null(it_list_find(r, com));
 	it_resp_free(r);
-	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
+	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
-	it_resp_free(
-	    post_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com));
-	r = post_ok("/advert/commer/list", NULL, "{}");
+	it_resp_free(it_ok(
+	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com)));
+	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 
 	/* remove (both keys warm) */
-	it_resp_free(post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news));
-	it_resp_free(post_ok("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news));
-	r = post_ok("/advert/normal/list", NULL, "{}");
+	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news)));
+	it_resp_free(
+	    it_ok(it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news)));
+	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_null(it_list_find(r, news));
 	it_resp_free(r);
 	r = it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
@@ -269,22 +245,22 @@ static void public_reads(int64_t fid, int64_t cid, int64_t com, int64_t news, co
 {
 	struct it_resp *r;
 
-	r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid);
+	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid));
 	assert_int_equal(it_data_int(r, "fid"), fid);
 	it_resp_free(r);
-	r = post_ok("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid);
+	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_non_null(it_list_find(r, cid));
 	it_resp_free(r);
-	r = post_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
+	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "isCom"), 1);
 	it_resp_free(r);
-	r = post_ok("/advert/commer/list", NULL, "{}");
+	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
-	r = post_ok("/advert/commer/list", tok, "{}");
+	r = it_ok(it_postf("/advert/commer/list", tok, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
-	r = post_ok("/advert/normal/list", NULL, "{}");
+	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
 }
@@ -321,9 +297,9 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_true(filled);
 
 	/* and writes invalidate again */
-	it_resp_free(
-	    post_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}", (long long)cid));
-	r = post_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid);
+	it_resp_free(it_ok(it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}",
+	                            (long long)cid)));
+	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid));
 	assert_string_equal(it_data_str(r, "title"), "back up");
 	it_resp_free(r);
 	free(tok);

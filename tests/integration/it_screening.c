@@ -94,10 +94,7 @@ static int group_setup(void **state)
 {
 	struct it_resp *r;
 
-	if (it_setup_admin(&admin_tok) != 0)
-		return -1;
-	customer_tok = it_customer(NULL, NULL);
-	if (!admin_tok || !customer_tok)
+	if (it_setup_admin_customer(&admin_tok, &customer_tok) != 0)
 		return -1;
 	r = it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
