@@ -58,27 +58,12 @@ PERF_DIR=
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--duration) DURATION=${2:?}; shift ;;
-	--warmup) WARMUP=${2:?}; shift ;;
-	--rounds) ROUNDS=${2:?}; shift ;;
-	--connections) CONNS=${2:?}; shift ;;
-	--threads) THREADS=${2:?}; shift ;;
-	--build) BUILD_DIR=${2:?}; shift ;;
-	--out) OUT=${2:?}; shift ;;
-	--perf) PERF_DIR=${2:?}; shift ;;
-	--keep) KEEP=1 ;;
-	-h | --help) usage 0 ;;
-	*) echo "bench: unknown argument '$1'" >&2; usage 2 ;;
+	--rounds) ROUNDS=${2:?}; shift 2 ;;
+	--perf) PERF_DIR=${2:?}; shift 2 ;;
+	*) bench_option "$@"; shift "$BENCH_SHIFT" ;;
 	esac
-	shift
 done
-for v in DURATION WARMUP ROUNDS CONNS THREADS; do
-	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
-done
-if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$CONNS" -lt 1 ] || [ "$THREADS" -lt 1 ]; then
-	die "duration, rounds, connections and threads must be at least 1"
-fi
-[ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
+bench_check_numbers DURATION WARMUP ROUNDS CONNS THREADS
 bench_need wrk curl mariadb redis-server python3 cmake
 
 # nginx: the reference. Installed here only (never in CI). policy-rc.d or

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables it sets are the sourcing script's
 # bench/lib.sh: what bench/http.sh and bench/run.sh share, sourced by both
 # (not run on its own): messages and the usage text, the tools check,
 # stopping the processes a script started (PIDS), building the Release
@@ -17,6 +18,36 @@ die() {
 usage() {
 	sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'
 	exit "${1:-2}"
+}
+
+# bench_option ARG...: one option that both scripts take (--duration S,
+# --warmup S, --connections N, --threads N, --build DIR, --out FILE, --keep,
+# --help) from the front of ARGs; BENCH_SHIFT = the arguments it used. An
+# unknown option prints the usage and exits.
+bench_option() {
+	BENCH_SHIFT=2
+	case $1 in
+	--duration) DURATION=${2:?} ;;
+	--warmup) WARMUP=${2:?} ;;
+	--connections) CONNS=${2:?} ;;
+	--threads) THREADS=${2:?} ;;
+	--build) BUILD_DIR=${2:?} ;;
+	--out) OUT=${2:?} ;;
+	--keep) KEEP=1 BENCH_SHIFT=1 ;;
+	-h | --help) usage 0 ;;
+	*) echo "bench: unknown argument '$1'" >&2; usage 2 ;;
+	esac
+}
+
+# bench_check_numbers VAR...: each VAR (by name) a whole number, all but
+# WARMUP at least 1, and CONNS at least THREADS.
+bench_check_numbers() {
+	local v
+	for v in "$@"; do
+		[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
+		[ "$v" = WARMUP ] || [ "${!v}" -ge 1 ] || die "$v must be at least 1"
+	done
+	[ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
 }
 
 # bench_need CMD...: die unless every command is installed.

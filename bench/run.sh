@@ -40,24 +40,11 @@ OUT=
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--duration) DURATION=${2:?}; shift ;;
-	--warmup) WARMUP=${2:?}; shift ;;
-	--connections) CONNS=${2:?}; shift ;;
-	--threads) THREADS=${2:?}; shift ;;
-	--stack) STACK_DIR=${2:?}; shift ;;
-	--build) BUILD_DIR=${2:?}; shift ;;
-	--out) OUT=${2:?}; shift ;;
-	--keep) KEEP=1 ;;
-	-h | --help) usage 0 ;;
-	*) echo "bench: unknown argument '$1'" >&2; usage 2 ;;
+	--stack) STACK_DIR=${2:?}; shift 2 ;;
+	*) bench_option "$@"; shift "$BENCH_SHIFT" ;;
 	esac
-	shift
 done
-for v in DURATION WARMUP CONNS THREADS; do
-	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -ge 0 ] || die "$v must be a number, not '${!v}'"
-done
-[ "$DURATION" -ge 1 ] && [ "$CONNS" -ge 1 ] && [ "$THREADS" -ge 1 ] || die "duration, connections and threads must be at least 1"
-[ "$CONNS" -ge "$THREADS" ] || die "--connections must be at least --threads"
+bench_check_numbers DURATION WARMUP CONNS THREADS
 bench_need wrk curl mariadb python3 cmake
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
