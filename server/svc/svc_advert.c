@@ -430,8 +430,8 @@ static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
 	enum proto_err e;
 
 	*out = NULL;
-	snprintf(key, sizeof(key), "advert:list:%d:g%" PRId64, is_com, cache_gen(r->w, NS));
-	e = cache_get(r->w, key, LIST_TTL_S, load_list, &a, &v);
+	snprintf(key, sizeof(key), "advert:list:%d:g", is_com);
+	e = cache_get_gen(r->w, NS, key, "", LIST_TTL_S, load_list, &a, &v);
 	if (e == PROTO_ERR_NOT_FOUND) {
 		/* load_list always gives a value; a marker here is not ours: treat as empty. */
 		v = cJSON_CreateObject();

@@ -466,7 +466,7 @@ fail:
 static enum proto_err comment_film_list(struct req *r)
 {
 	struct film_list_arg a;
-	char key[160], ns[64];
+	char head[96], key[96], ns[64];
 	int64_t page, size;
 	cJSON *v = NULL, *c;
 	enum proto_err e;
@@ -480,10 +480,10 @@ static enum proto_err comment_film_list(struct req *r)
 	a.limit = size;
 	a.with_hidden = is_admin(r);
 	key_ns(ns, sizeof(ns), a.fid);
-	snprintf(key, sizeof(key),
-	         "comment:film:%" PRId64 ":g%" PRId64 ":%" PRId64 ":%" PRId64 ":%c", a.fid,
-	         cache_gen(r->w, ns), page, size, a.with_hidden ? 'a' : 'v');
-	e = cache_get(r->w, key, LIST_TTL_S, load_film_list, &a, &v);
+	snprintf(head, sizeof(head), "comment:film:%" PRId64 ":g", a.fid);
+	snprintf(key, sizeof(key), ":%" PRId64 ":%" PRId64 ":%c", page, size,
+	         a.with_hidden ? 'a' : 'v');
+	e = cache_get_gen(r->w, ns, head, key, LIST_TTL_S, load_film_list, &a, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such film");
 	if (e != PROTO_OK) {
