@@ -65,11 +65,6 @@ int rc_configure(const char *url)
 	return 0;
 }
 
-const char *rc_address(void)
-{
-	return rcfg.addr;
-}
-
 static redisContext *connect_new(char *msg, size_t msglen)
 {
 	struct timeval ct = {1, 0}, rw = {2, 0};

@@ -30,8 +30,6 @@ struct rc_script {
 int rc_configure(const char *url);
 /* Start-up check. Returns 0, or -1 with *msg set. */
 int rc_check(char *msg, size_t msglen);
-/* "host:port" of the configured server (static storage). */
-const char *rc_address(void);
 
 struct rc_conn *rc_conn_new(void);
 void rc_conn_free(struct rc_conn *c);

@@ -308,8 +308,3 @@ int dispatch_bootstrap(struct worker *w)
 	}
 	return user_bootstrap_admin(w, cfg.bootstrap_admin);
 }
-
-void dispatch_observe(const char *route, int status, double seconds)
-{
-	metrics_observe(route, status, seconds);
-}

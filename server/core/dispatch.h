@@ -60,9 +60,6 @@ void dispatch_error(enum proto_err e, const char *request_id, struct http_respon
 
 /* Count every route table; log routes at debug level. Call once at start. */
 int dispatch_init(void);
-/* Request and error counters for /metrics (rendered by dispatch). */
-void dispatch_observe(const char *route, int status, double seconds);
-
 /* Hook for the bootstrap admin and the token check (user service). */
 int dispatch_bootstrap(struct worker *w);
 

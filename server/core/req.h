@@ -63,7 +63,6 @@ enum route_flags {
 	ROUTE_STAFF = 1 << 1, /* admin or cashier */
 	ROUTE_ADMIN = 1 << 2,
 	ROUTE_AUTH_OPTIONAL = 1 << 3, /* public, but a valid token fills r->auth */
-	ROUTE_NO_DB = 1 << 4,         /* handler needs no MySQL (skip the availability check) */
 };
 
 struct route {

@@ -329,12 +329,6 @@ int kq_produce_sync(const char *topic, const char *key, const char *payload, siz
 	return produce_sync(topic, key, key ? strlen(key) : 0, payload, len, timeout_ms);
 }
 
-int kq_produce(const char *topic, const char *key, const char *payload, size_t len)
-{
-	ASSERT_NOT_LOOP("kafka");
-	return produce_raw(topic, key, key ? strlen(key) : 0, payload, len, NULL, now_ms());
-}
-
 int kq_healthy(int timeout_ms)
 {
 	const struct rd_kafka_metadata *md = NULL;
@@ -348,11 +342,6 @@ int kq_healthy(int timeout_ms)
 	if (md)
 		rd_kafka_metadata_destroy(md);
 	return err == RD_KAFKA_RESP_ERR_NO_ERROR;
-}
-
-const char *kq_bootstrap(void)
-{
-	return kq.bootstrap;
 }
 
 long kq_consumer_lag(void)

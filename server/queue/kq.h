@@ -42,8 +42,6 @@ void kq_register(const char *type, kq_handler_fn fn);
 int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t msglen);
 /* Flush the producer, stop consumers, destroy everything. */
 void kq_stop(void);
-/* Bootstrap servers in use (the embedded cluster's address when embedded). */
-const char *kq_bootstrap(void);
 
 /*
  * Produce one message to prefix+topic and wait up to timeout_ms for the
@@ -52,8 +50,6 @@ const char *kq_bootstrap(void);
  */
 int kq_produce_sync(const char *topic, const char *key, const char *payload, size_t len,
                     int timeout_ms);
-/* Fire-and-forget produce (events): 0 when accepted into the local queue. */
-int kq_produce(const char *topic, const char *key, const char *payload, size_t len);
 /* 1 if the cluster answered a metadata request within timeout_ms. */
 int kq_healthy(int timeout_ms);
 /* Consumer lag summed over assigned partitions (for /metrics); -1 unknown. */

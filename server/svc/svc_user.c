@@ -787,8 +787,8 @@ static enum proto_err user_disable(struct req *r)
 /* ---- exported --------------------------------------------------------- */
 
 const struct route user_routes[] = {
-    {PROTO_PATH_EMAIL_CODE_SEND, email_code_send, ROUTE_PUBLIC | ROUTE_NO_DB},
-    {PROTO_PATH_PHONE_CODE_SEND, phone_code_send, ROUTE_PUBLIC | ROUTE_NO_DB},
+    {PROTO_PATH_EMAIL_CODE_SEND, email_code_send, ROUTE_PUBLIC},
+    {PROTO_PATH_PHONE_CODE_SEND, phone_code_send, ROUTE_PUBLIC},
     {PROTO_PATH_USER_REGISTER, user_register, ROUTE_PUBLIC},
     {PROTO_PATH_ADMIN_REGISTER, admin_register, ROUTE_ADMIN},
     {PROTO_PATH_USER_LOGIN, user_login, ROUTE_PUBLIC},
