@@ -43,6 +43,7 @@ struct pss {
 	struct http_response resp;
 	size_t sent;
 	int headers_sent;
+	char remote[64]; /* the peer, looked up once per connection */
 };
 
 struct job {
@@ -235,7 +236,7 @@ static int answer_now(struct lws *wsi, struct pss *p, enum proto_err e, const ch
 	dispatch_error(e, rid, &p->resp);
 	p->resp.close = close_after;
 	if (e == PROTO_ERR_METHOD_NOT_ALLOWED)
-		p->resp.allow = dispatch_find(p->rq ? p->rq->path : "") ? "POST" : "GET";
+		p->resp.allow = p->rq && p->rq->route ? "POST" : "GET";
 	metrics_observe("other", p->resp.status, 0);
 	if (write_headers(wsi, p) < 0)
 		goto fail;
@@ -334,6 +335,7 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 	struct http_request *rq;
 	char clen[32], te[64], ctype[128];
 	enum http_method m;
+	enum dispatch_get get;
 	int has_cl, rc = 0;
 	unsigned long long cl = 0;
 
@@ -360,7 +362,9 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 	    !valid_request_id(rq->request_id))
 		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
 		         (unsigned long long)p->id);
-	lws_get_peer_simple(wsi, rq->remote, sizeof(rq->remote));
+	if (!p->remote[0])
+		lws_get_peer_simple(wsi, p->remote, sizeof(p->remote));
+	memcpy(rq->remote, p->remote, sizeof(rq->remote));
 	hdr_copy(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, rq->authorization, sizeof(rq->authorization));
 	custom_copy(wsi, "x-boxoffice-signature:", rq->signature, sizeof(rq->signature));
 	has_cl = hdr_copy(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen, sizeof(clen)) > 0;
@@ -377,7 +381,9 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 
 	if (draining)
 		return answer_now(wsi, p, PROTO_ERR_UNAVAILABLE, rq->request_id, 1);
-	if (m == HTTP_POST && (rq->route = dispatch_find(rq->path)) != NULL) {
+	rq->route = dispatch_find(rq->path);
+	get = dispatch_find_get(rq->path);
+	if (m == HTTP_POST && rq->route) {
 		/*
 		 * Chunked bodies are not read (lws 4.1.6 would wait forever): 411.
 		 * No Content-Length and no Transfer-Encoding is an empty body
@@ -406,11 +412,11 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)cfg.request_timeout);
 		return 0;
 	}
-	if (m == HTTP_GET && dispatch_find_get(rq->path) != DISPATCH_GET_NONE)
+	if (m == HTTP_GET && get != DISPATCH_GET_NONE)
 		return submit(wsi, p);
 	if (m == HTTP_GET && serve_static(wsi, p, rq->path, &rc))
 		return rc;
-	if (dispatch_find(rq->path) || dispatch_find_get(rq->path) != DISPATCH_GET_NONE)
+	if (rq->route || get != DISPATCH_GET_NONE)
 		return answer_now(wsi, p, PROTO_ERR_METHOD_NOT_ALLOWED, rq->request_id,
 		                  body_pending);
 	return answer_now(wsi, p, PROTO_ERR_NOT_FOUND, rq->request_id, body_pending);
