@@ -36,6 +36,7 @@
 #include "config.h"
 #include "log.h"
 #include "password.h"
+#include "clock.h"
 
 #define MARKER_TTL_S 30  /* a cached "no such row" */
 #define LOCK_TTL_MS 3000 /* a loader that dies frees its key after this */
@@ -102,22 +103,6 @@ static long long jittered_ms(int ttl_s)
 	long long span = base / 5;
 
 	return base + (long long)(jitter_next() % (uint64_t)(span + 1));
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
 }
 
 /*
@@ -512,10 +497,10 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 			unlock(w, lk, token);
 			return from_lookup(lr);
 		}
-		t0 = now_ms();
+		t0 = clock_ms();
 		e = load_call(w, load, arg, out, &missing);
 		if (lr == LK_MISS && (e == PROTO_OK || missing) &&
-		    now_ms() - t0 < STORE_DEADLINE_MS)
+		    clock_ms() - t0 < STORE_DEADLINE_MS)
 			store_loaded(w, fk, e, out, ttl_s, seen);
 		unlock(w, lk, token);
 		return e;
@@ -523,7 +508,7 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 
 	/* Someone else is loading: wait for its value a little. */
 	for (i = 0; i < WAIT_POLLS; i++) {
-		sleep_ms(WAIT_POLL_MS);
+		clock_sleep_ms(WAIT_POLL_MS);
 		lr = lookup(w, fk, out, NULL);
 		if (lr == LK_DOWN)
 			return fallback(w, load, arg, out);
@@ -590,7 +575,7 @@ void cache_del(struct worker *w, const char *key)
 	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
 		snprintf(token, sizeof(token), "%lx.%llx.%lx",
 		         (unsigned long)atomic_fetch_add(&tomb_seq, 1),
-		         (unsigned long long)now_ms(), (unsigned long)(uintptr_t)&token);
+		         (unsigned long long)clock_ms(), (unsigned long)(uintptr_t)&token);
 	rep = rc_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
 	if (!rep) {
 		log_warn("cannot drop cache key '%s': redis unreachable", key);

@@ -22,6 +22,7 @@
 #include "store/db.h"
 #include "thread_role.h"
 #include "worker.h"
+#include "clock.h"
 
 /*
  * Route tables of the services. Weak, so the daemon links while a service
@@ -45,14 +46,6 @@ extern int user_bootstrap_admin(struct worker *w, const char *mobile_colon_passw
 #define MAX_ROUTES 256
 static const struct route *table[MAX_ROUTES];
 static int nroutes;
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int add_table(const struct route *t)
 {
@@ -248,7 +241,7 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 			label = PROTO_PATH_METRICS;
 			run_metrics(out);
 		}
-		metrics_observe(label, out->status, now_mono() - in->t_start);
+		metrics_observe(label, out->status, clock_s() - in->t_start);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -290,7 +283,7 @@ answer:
 	if (out->status >= 500)
 		log_error("request %s %s answered %d: %s", in->request_id, in->path, out->status,
 		          r.err_msg[0] ? r.err_msg : proto_err_message(e));
-	metrics_observe(label, out->status, now_mono() - in->t_start);
+	metrics_observe(label, out->status, clock_s() - in->t_start);
 	free(r.out_body);
 	free(r.data_raw);
 	cJSON_Delete(r.body);

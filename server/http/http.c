@@ -26,6 +26,7 @@
 #include "proto_wire.h"
 #include "thread_role.h"
 #include "worker.h"
+#include "clock.h"
 
 #define ID_BUCKETS 4096
 #define WRITE_CHUNK 32768
@@ -63,14 +64,6 @@ static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct job *done_head, *done_tail;
 
 static unsigned char wbuf[LWS_PRE + WRITE_CHUNK];
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void table_add(struct pss *p)
 {
@@ -347,7 +340,7 @@ static int on_http(struct lws *wsi, struct pss *p, const char *uri)
 	if (!rq)
 		return -1;
 	p->rq = rq;
-	rq->t_start = now_mono();
+	rq->t_start = clock_s();
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
 		m = HTTP_GET;
 	else if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
@@ -615,10 +608,10 @@ void http_run(int drain_s)
 			break;
 		if (stop_requested && !draining) {
 			draining = 1;
-			deadline = now_mono() + drain_s;
+			deadline = clock_s() + drain_s;
 			log_info("stopping: finishing %ld requests in flight", in_flight);
 		}
-		if (draining && (in_flight <= 0 || now_mono() > deadline))
+		if (draining && (in_flight <= 0 || clock_s() > deadline))
 			break;
 	}
 }

@@ -27,6 +27,7 @@
 #include "thread_role.h"
 #include "worker.h"
 #include "store/db.h"
+#include "clock.h"
 
 #define MAX_HANDLERS 32
 #define TYPE_MAX 32     /* applied_events.type VARCHAR(32) */
@@ -91,32 +92,16 @@ struct dr_wait {
 	rd_kafka_resp_err_t err;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Sleep ms in small steps; returns -1 as soon as the consumer must stop. */
 static int cons_sleep(int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = clock_ms() + ms;
 
 	while (!atomic_load(&kq.stop_cons)) {
-		int64_t left = end - now_ms();
+		int64_t left = end - clock_ms();
 		if (left <= 0)
 			return 0;
-		sleep_ms(left < 50 ? (int)left : 50);
+		clock_sleep_ms(left < 50 ? (int)left : 50);
 	}
 	return -1;
 }
@@ -266,12 +251,12 @@ static int produce_raw(const char *topic, const void *key, size_t keylen, const 
 		pthread_rwlock_unlock(&kq.plock);
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 			return 0;
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline) {
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || clock_ms() >= deadline) {
 			log_warn("cannot produce to '%s': %s", name, rd_kafka_err2str(err));
 			return -1;
 		}
 		/* The poll thread drains the queue as reports come back. */
-		sleep_ms(5);
+		clock_sleep_ms(5);
 	}
 }
 
@@ -282,7 +267,7 @@ static int produce_sync(const char *topic, const void *key, size_t keylen, const
 	struct dr_wait *dw;
 	pthread_condattr_t ca;
 	struct timespec ts;
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = clock_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int rc = -1;
 
 	dw = calloc(1, sizeof(*dw));
@@ -489,7 +474,7 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
  */
 static int wait_held(rd_kafka_t *rk, struct cons *cs, const rd_kafka_message_t *m, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = clock_ms() + ms;
 
 	if (!cs->waiting) {
 		cs->waiting = 1;
@@ -499,7 +484,7 @@ static int wait_held(rd_kafka_t *rk, struct cons *cs, const rd_kafka_message_t *
 		pause_all(rk, 1);
 	}
 	while (!atomic_load(&kq.stop_cons) && !cs->held_revoked) {
-		int64_t left = end - now_ms();
+		int64_t left = end - clock_ms();
 		rd_kafka_message_t *x;
 
 		if (left <= 0)
