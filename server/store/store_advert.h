@@ -45,9 +45,6 @@ struct advert_bought {
 /* Most adverts one list answers (the newest ones). */
 #define STORE_ADVERT_LIST_MAX 200
 
-/* *exists is 1 when film fid exists and is not removed, else 0. */
-enum db_rc store_advert_film_exists(struct worker *w, int64_t fid, int *exists);
-
 /* Insert a (every column but the times, which are now). */
 enum db_rc store_advert_insert(struct worker *w, const struct advert *a);
 

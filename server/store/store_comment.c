@@ -55,21 +55,6 @@ void store_comment_list_release(struct comment_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-enum db_rc store_comment_film_exists(struct worker *w, int64_t fid, int *exists)
-{
-	struct db_res res;
-	enum db_rc rc;
-
-	*exists = 0;
-	rc = db_query(w, "SELECT 1 FROM films WHERE id = ? AND removed = 0", DB_PARAMS(DB_I64(fid)),
-	              &res);
-	if (rc != DB_OK)
-		return rc;
-	*exists = res.nrows > 0;
-	db_res_release(&res);
-	return DB_OK;
-}
-
 enum db_rc store_comment_insert(struct worker *w, const struct comment *c)
 {
 	int64_t now = (int64_t)time(NULL);

@@ -42,9 +42,6 @@ struct comment_patch {
 	int rating; /* 0: clear */
 };
 
-/* *exists is 1 when film fid exists and is not removed, else 0. */
-enum db_rc store_comment_film_exists(struct worker *w, int64_t fid, int *exists);
-
 /* Insert c (id, uid, fid, title, content, rating, is_anonymous; visible; times now). */
 enum db_rc store_comment_insert(struct worker *w, const struct comment *c);
 

@@ -245,3 +245,18 @@ int store_film_like_pattern(const char *s, char *out, size_t outlen)
 	out[n] = '\0';
 	return 0;
 }
+
+enum db_rc store_film_exists(struct worker *w, int64_t id, int *exists)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	*exists = 0;
+	rc = db_query(w, "SELECT 1 FROM films WHERE id = ? AND removed = 0", DB_PARAMS(DB_I64(id)),
+	              &res);
+	if (rc != DB_OK)
+		return rc;
+	*exists = res.nrows > 0;
+	db_res_release(&res);
+	return DB_OK;
+}

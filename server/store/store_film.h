@@ -51,6 +51,8 @@ enum db_rc store_film_insert(struct worker *w, const struct film_row *f);
 
 /* One film that is not removed. *found is 1 (and *out filled) or 0. */
 enum db_rc store_film_get(struct worker *w, int64_t id, struct film_row *out, int *found);
+/* *exists = 1 if film id exists and is not removed (comments and adverts refer to it). */
+enum db_rc store_film_exists(struct worker *w, int64_t id, int *exists);
 /*
  * The same as a locking read inside the caller's transaction: exclusive
  * (FOR UPDATE: film writes) or shared (LOCK IN SHARE MODE: screening

@@ -20,6 +20,7 @@
 #include "proto_wire.h"
 #include "store/store_advert.h"
 #include "store/store_audit.h"
+#include "store/store_film.h"
 #include "svc/announce.h"
 #include "svc/txn.h"
 
@@ -177,7 +178,7 @@ static enum proto_err check(struct req *r, const struct advert *a, int film_chan
 	if (a->start_at && a->end_at && a->end_at <= a->start_at)
 		return req_fail_field(r, "endAt");
 	if (film_changed && a->film_id) {
-		rc = store_advert_film_exists(r->w, a->film_id, &exists);
+		rc = store_film_exists(r->w, a->film_id, &exists);
 		if (rc != DB_OK)
 			return txn_fail(r, rc);
 		if (!exists)

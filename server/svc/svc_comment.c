@@ -15,6 +15,7 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_audit.h"
+#include "store/store_film.h"
 #include "store/store_comment.h"
 #include "svc/txn.h"
 
@@ -204,7 +205,7 @@ static enum proto_err comment_create(struct req *r)
 	if (g < 0)
 		return req_fail_field(r, "rating");
 
-	rc = store_comment_film_exists(r->w, fid, &exists);
+	rc = store_film_exists(r->w, fid, &exists);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
 	if (!exists)
@@ -440,7 +441,7 @@ static enum proto_err load_film_list(struct worker *w, void *arg, cJSON **out)
 
 	memset(&l, 0, sizeof(l));
 	*out = NULL;
-	rc = store_comment_film_exists(w, a->fid, &exists);
+	rc = store_film_exists(w, a->fid, &exists);
 	if (rc != DB_OK)
 		goto fail;
 	if (!exists)
