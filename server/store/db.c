@@ -569,6 +569,68 @@ void db_cell_copy(char *dst, size_t dstlen, const struct db_res *res, int row, i
 	snprintf(dst, dstlen, "%s", db_cell_str(res, row, col));
 }
 
+enum db_rc db_first_row(enum db_rc rc, struct db_res *res, db_row_fn map, void *out, int *found)
+{
+	*found = 0;
+	if (rc != DB_OK)
+		return rc;
+	if (res->nrows > 0) {
+		map(res, 0, out);
+		*found = 1;
+	}
+	db_res_release(res);
+	return DB_OK;
+}
+
+enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, db_row_fn map, size_t size, void **rows,
+                       int *n)
+{
+	char *a;
+	int i;
+
+	*rows = NULL;
+	*n = 0;
+	if (rc != DB_OK)
+		return rc;
+	if (res->nrows > 0) {
+		a = calloc((size_t)res->nrows, size);
+		if (!a) {
+			db_res_release(res);
+			return DB_ERROR;
+		}
+		for (i = 0; i < res->nrows; i++)
+			map(res, i, a + (size_t)i * size);
+		*rows = a;
+		*n = res->nrows;
+	}
+	db_res_release(res);
+	return DB_OK;
+}
+
+enum db_rc db_any_row(enum db_rc rc, struct db_res *res, int *yes)
+{
+	*yes = 0;
+	if (rc != DB_OK)
+		return rc;
+	*yes = res->nrows > 0;
+	db_res_release(res);
+	return DB_OK;
+}
+
+static void map_id(const struct db_res *res, int row, void *out)
+{
+	*(int64_t *)out = db_cell_i64(res, row, 0);
+}
+
+enum db_rc db_id_column(enum db_rc rc, struct db_res *res, int64_t **ids, int *n)
+{
+	void *v = NULL;
+
+	rc = db_all_rows(rc, res, map_id, sizeof(int64_t), &v, n);
+	*ids = v;
+	return rc;
+}
+
 static enum db_rc simple(struct worker *w, const char *what)
 {
 	MYSQL *my;

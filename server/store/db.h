@@ -73,6 +73,23 @@ const char *db_cell_str(const struct db_res *res, int row, int col);
 /* Copy the cell (or "") into dst of dstlen bytes, truncating. */
 void db_cell_copy(char *dst, size_t dstlen, const struct db_res *res, int row, int col);
 
+/*
+ * Result tails shared by the stores. Each takes the rc of a db_query and
+ * its result as db_query left them, returns rc (or DB_ERROR when memory
+ * runs out) and always releases res.
+ *   db_first_row: maps the first row, if any, into out (*found = 0 or 1);
+ *   db_all_rows:  maps every row into a calloc'd array of size-byte
+ *                 elements (*rows, free(); NULL when none), *n of them;
+ *   db_any_row:   *yes = 1 if there was a row;
+ *   db_id_column: the first column as ids into *ids (free()), *n of them.
+ */
+typedef void (*db_row_fn)(const struct db_res *res, int row, void *out);
+enum db_rc db_first_row(enum db_rc rc, struct db_res *res, db_row_fn map, void *out, int *found);
+enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, db_row_fn map, size_t size, void **rows,
+                       int *n);
+enum db_rc db_any_row(enum db_rc rc, struct db_res *res, int *yes);
+enum db_rc db_id_column(enum db_rc rc, struct db_res *res, int64_t **ids, int *n);
+
 /* Transactions on the worker's connection. */
 enum db_rc db_begin(struct worker *w);
 enum db_rc db_commit(struct worker *w);

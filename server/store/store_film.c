@@ -23,8 +23,22 @@
 	"removed = 0 AND (? IS NULL OR name LIKE ? ESCAPE '!' OR director LIKE ? ESCAPE '!') " \
 	"AND (? IS NULL OR genre = ?)"
 
-static void row_from_res(const struct db_res *res, int row, struct film_row *f)
+static void row_from_res(const struct db_res *res, int row, void *out);
+
+/* db_all_rows typed for films. */
+static enum db_rc all_rows(enum db_rc rc, struct db_res *res, struct film_row **rows, int *n)
 {
+	void *v = NULL;
+
+	rc = db_all_rows(rc, res, row_from_res, sizeof(**rows), &v, n);
+	*rows = v;
+	return rc;
+}
+
+static void row_from_res(const struct db_res *res, int row, void *out)
+{
+	struct film_row *f = out;
+
 	memset(f, 0, sizeof(*f));
 	f->id = db_cell_i64(res, row, 0);
 	db_cell_copy(f->name, sizeof(f->name), res, row, 1);
@@ -39,42 +53,6 @@ static void row_from_res(const struct db_res *res, int row, struct film_row *f)
 	db_cell_copy(f->poster_url, sizeof(f->poster_url), res, row, 10);
 	f->create_time = db_cell_i64(res, row, 11);
 	f->update_time = db_cell_i64(res, row, 12);
-}
-
-static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct film_row *out, int *found)
-{
-	*found = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		row_from_res(res, 0, out);
-		*found = 1;
-	}
-	db_res_release(res);
-	return DB_OK;
-}
-
-/* All rows of res as a malloc'd array; releases res. */
-static enum db_rc all_rows(enum db_rc rc, struct db_res *res, struct film_row **rows, int *n)
-{
-	int i;
-
-	*rows = NULL;
-	*n = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		*rows = calloc((size_t)res->nrows, sizeof(**rows));
-		if (!*rows) {
-			db_res_release(res);
-			return DB_ERROR;
-		}
-		for (i = 0; i < res->nrows; i++)
-			row_from_res(res, i, &(*rows)[i]);
-		*n = res->nrows;
-	}
-	db_res_release(res);
-	return DB_OK;
 }
 
 static enum db_rc count_of(enum db_rc rc, struct db_res *res, int64_t *n)
@@ -110,7 +88,7 @@ enum db_rc store_film_get(struct worker *w, int64_t id, struct film_row *out, in
 
 	rc = db_query(w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0",
 	              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct film_row *out,
@@ -128,7 +106,7 @@ enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct f
 		              "SELECT " FILM_COLUMNS
 		              " FROM films WHERE id = ? AND removed = 0 LOCK IN SHARE MODE",
 		              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 static struct db_param str_or_null(const char *s)
@@ -254,9 +232,5 @@ enum db_rc store_film_exists(struct worker *w, int64_t id, int *exists)
 	*exists = 0;
 	rc = db_query(w, "SELECT 1 FROM films WHERE id = ? AND removed = 0", DB_PARAMS(DB_I64(id)),
 	              &res);
-	if (rc != DB_OK)
-		return rc;
-	*exists = res.nrows > 0;
-	db_res_release(&res);
-	return DB_OK;
+	return db_any_row(rc, &res, exists);
 }

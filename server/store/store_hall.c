@@ -10,8 +10,10 @@
 
 #define HALL_COLUMNS "id, name, layout, seats, create_time, update_time"
 
-static void row_from_res(const struct db_res *res, int row, struct hall_row *h)
+static void row_from_res(const struct db_res *res, int row, void *out)
 {
+	struct hall_row *h = out;
+
 	memset(h, 0, sizeof(*h));
 	h->id = db_cell_i64(res, row, 0);
 	db_cell_copy(h->name, sizeof(h->name), res, row, 1);
@@ -19,19 +21,6 @@ static void row_from_res(const struct db_res *res, int row, struct hall_row *h)
 	h->seats = (int)db_cell_i64(res, row, 3);
 	h->create_time = db_cell_i64(res, row, 4);
 	h->update_time = db_cell_i64(res, row, 5);
-}
-
-static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct hall_row *out, int *found)
-{
-	*found = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		row_from_res(res, 0, out);
-		*found = 1;
-	}
-	db_res_release(res);
-	return DB_OK;
 }
 
 enum db_rc store_hall_insert(struct worker *w, const struct hall_row *h)
@@ -53,7 +42,7 @@ enum db_rc store_hall_get(struct worker *w, int64_t id, struct hall_row *out, in
 
 	rc = db_query(w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0",
 	              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_hall_lock(struct worker *w, int64_t id, struct hall_row *out, int *found)
@@ -64,7 +53,7 @@ enum db_rc store_hall_lock(struct worker *w, int64_t id, struct hall_row *out, i
 	rc = db_query(w,
 	              "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0 FOR UPDATE",
 	              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_hall_update(struct worker *w, int64_t id, const char *name, const char *layout,

@@ -27,8 +27,10 @@
 	" WHERE s.start_at >= ? AND s.start_at < ? AND (? = 0 OR s.film_id = ?) " \
 	"AND (? < 0 OR s.status = ?)"
 
-static void row_from_res(const struct db_res *res, int row, struct screening_row *s)
+static void row_from_res(const struct db_res *res, int row, void *out)
 {
+	struct screening_row *s = out;
+
 	memset(s, 0, sizeof(*s));
 	s->id = db_cell_i64(res, row, 0);
 	s->film_id = db_cell_i64(res, row, 1);
@@ -49,47 +51,12 @@ static void row_from_res(const struct db_res *res, int row, struct screening_row
 	}
 }
 
-static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct screening_row *out, int *found)
-{
-	*found = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		row_from_res(res, 0, out);
-		*found = 1;
-	}
-	db_res_release(res);
-	return DB_OK;
-}
-
 static enum db_rc count_of(enum db_rc rc, struct db_res *res, int64_t *n)
 {
 	*n = 0;
 	if (rc != DB_OK)
 		return rc;
 	*n = db_cell_i64(res, 0, 0);
-	db_res_release(res);
-	return DB_OK;
-}
-
-static enum db_rc id_list(enum db_rc rc, struct db_res *res, int64_t **ids, int *n)
-{
-	int i;
-
-	*ids = NULL;
-	*n = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		*ids = calloc((size_t)res->nrows, sizeof(**ids));
-		if (!*ids) {
-			db_res_release(res);
-			return DB_ERROR;
-		}
-		for (i = 0; i < res->nrows; i++)
-			(*ids)[i] = db_cell_i64(res, i, 0);
-		*n = res->nrows;
-	}
 	db_res_release(res);
 	return DB_OK;
 }
@@ -116,7 +83,7 @@ enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_ro
 
 	rc = db_query(w, "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM " WHERE s.id = ?",
 	              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out, int *found)
@@ -126,7 +93,7 @@ enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_r
 
 	rc = db_query(w, "SELECT " SCREENING_COLUMNS " FROM screenings s WHERE s.id = ? FOR UPDATE",
 	              DB_PARAMS(DB_I64(id)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_screening_overlaps(struct worker *w, int64_t hall_id, int64_t start_at,
@@ -245,7 +212,7 @@ enum db_rc store_screening_future_of_film(struct worker *w, int64_t film_id, int
 	              "SELECT id FROM screenings WHERE film_id = ? AND status = 0 AND start_at > ? "
 	              "ORDER BY id FOR UPDATE",
 	              DB_PARAMS(DB_I64(film_id), DB_I64(now)), &res);
-	return id_list(rc, &res, ids, n);
+	return db_id_column(rc, &res, ids, n);
 }
 
 enum db_rc store_screening_future_in_hall(struct worker *w, int64_t hall_id, int64_t now,
@@ -258,7 +225,7 @@ enum db_rc store_screening_future_in_hall(struct worker *w, int64_t hall_id, int
 	              "SELECT id FROM screenings WHERE hall_id = ? AND status = 0 AND end_at > ? "
 	              "ORDER BY id LOCK IN SHARE MODE",
 	              DB_PARAMS(DB_I64(hall_id), DB_I64(now)), &res);
-	return id_list(rc, &res, ids, n);
+	return db_id_column(rc, &res, ids, n);
 }
 
 enum db_rc store_screening_live_tickets_in_hall(struct worker *w, int64_t hall_id, int64_t now,

@@ -12,8 +12,10 @@
 	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, " \
 	"update_time"
 
-static void row_from_res(const struct db_res *res, int row, struct user_row *u)
+static void row_from_res(const struct db_res *res, int row, void *out)
 {
+	struct user_row *u = out;
+
 	memset(u, 0, sizeof(*u));
 	u->id = db_cell_i64(res, row, 0);
 	db_cell_copy(u->name, sizeof(u->name), res, row, 1);
@@ -26,20 +28,6 @@ static void row_from_res(const struct db_res *res, int row, struct user_row *u)
 	u->disabled = (int)db_cell_i64(res, row, 8);
 	u->create_time = db_cell_i64(res, row, 9);
 	u->update_time = db_cell_i64(res, row, 10);
-}
-
-/* Shared tail of the single-row lookups. */
-static enum db_rc one_row(enum db_rc rc, struct db_res *res, struct user_row *out, int *found)
-{
-	*found = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res->nrows > 0) {
-		row_from_res(res, 0, out);
-		*found = 1;
-	}
-	db_res_release(res);
-	return DB_OK;
 }
 
 enum db_rc store_user_insert(struct worker *w, const struct user_row *u)
@@ -63,7 +51,7 @@ enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, in
 
 	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DB_PARAMS(DB_I64(id)),
 	              &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct user_row *out,
@@ -74,7 +62,7 @@ enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct use
 
 	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE mobile = ?",
 	              DB_PARAMS(DB_STR(mobile)), &res);
-	return one_row(rc, &res, out, found);
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_user_by_email(struct worker *w, const char *email, struct user_row *out,
@@ -85,17 +73,7 @@ enum db_rc store_user_by_email(struct worker *w, const char *email, struct user_
 
 	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE email = ?",
 	              DB_PARAMS(DB_STR(email)), &res);
-	return one_row(rc, &res, out, found);
-}
-
-static enum db_rc any_row(enum db_rc rc, struct db_res *res, int *yes)
-{
-	*yes = 0;
-	if (rc != DB_OK)
-		return rc;
-	*yes = res->nrows > 0;
-	db_res_release(res);
-	return DB_OK;
+	return db_first_row(rc, &res, row_from_res, out, found);
 }
 
 enum db_rc store_user_mobile_taken(struct worker *w, const char *mobile, int64_t except_id,
@@ -106,7 +84,7 @@ enum db_rc store_user_mobile_taken(struct worker *w, const char *mobile, int64_t
 
 	rc = db_query(w, "SELECT id FROM users WHERE mobile = ? AND id <> ? LIMIT 1",
 	              DB_PARAMS(DB_STR(mobile), DB_I64(except_id)), &res);
-	return any_row(rc, &res, taken);
+	return db_any_row(rc, &res, taken);
 }
 
 enum db_rc store_user_email_taken(struct worker *w, const char *email, int64_t except_id,
@@ -117,7 +95,7 @@ enum db_rc store_user_email_taken(struct worker *w, const char *email, int64_t e
 
 	rc = db_query(w, "SELECT id FROM users WHERE email = ? AND id <> ? LIMIT 1",
 	              DB_PARAMS(DB_STR(email), DB_I64(except_id)), &res);
-	return any_row(rc, &res, taken);
+	return db_any_row(rc, &res, taken);
 }
 
 enum db_rc store_user_admin_exists(struct worker *w, int *exists)
@@ -127,7 +105,7 @@ enum db_rc store_user_admin_exists(struct worker *w, int *exists)
 
 	rc = db_query(w, "SELECT id FROM users WHERE type = ? LIMIT 1",
 	              DB_PARAMS(DB_I64(PROTO_ROLE_ADMIN)), &res);
-	return any_row(rc, &res, exists);
+	return db_any_row(rc, &res, exists);
 }
 
 enum db_rc store_user_lock_admins(struct worker *w, int64_t id, int *enabled, int *id_enabled)
