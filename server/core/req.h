@@ -49,7 +49,7 @@ struct req {
 	size_t data_raw_len;
 	char err_msg[200]; /* "" = the table's default message */
 	cJSON *err_data;   /* "data" of an error, or NULL */
-	int retry_after;   /* seconds, for 429/503; 0 = none */
+	int retry_after;   /* seconds, for 429/503; 0 = none (a 503 then gets 1) */
 	char *out_body;    /* raw answer instead of the envelope (csv), malloc'd */
 	size_t out_len;
 	const char *out_ctype; /* static string */

@@ -374,8 +374,6 @@ static enum proto_err advert_detail(struct req *r)
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such advert");
 	if (e != PROTO_OK) {
-		if (e == PROTO_ERR_UNAVAILABLE)
-			r->retry_after = 1;
 		return e;
 	}
 	apply_window(v, (int64_t)time(NULL));
@@ -441,8 +439,6 @@ static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
 			return PROTO_ERR_INTERNAL;
 		}
 	} else if (e != PROTO_OK) {
-		if (e == PROTO_ERR_UNAVAILABLE)
-			r->retry_after = 1;
 		return e;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(v, "list");

@@ -407,8 +407,6 @@ static enum proto_err comment_detail(struct req *r)
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such comment");
 	if (e != PROTO_OK) {
-		if (e == PROTO_ERR_UNAVAILABLE)
-			r->retry_after = 1;
 		return e;
 	}
 	if (!is_admin(r)) {
@@ -488,8 +486,6 @@ static enum proto_err comment_film_list(struct req *r)
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such film");
 	if (e != PROTO_OK) {
-		if (e == PROTO_ERR_UNAVAILABLE)
-			r->retry_after = 1;
 		return e;
 	}
 	if (!a.with_hidden)

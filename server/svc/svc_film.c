@@ -426,8 +426,6 @@ static enum proto_err film_detail(struct req *r)
 	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such film");
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	return e;
 }
 
@@ -490,8 +488,6 @@ static enum proto_err answer_list(struct req *r, const char *head, const char *t
 
 	e = cache_get_gen_raw(r->w, NS, head, tail, ttl, load_list, a, &r->data_raw,
 	                      &r->data_raw_len);
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
 }
 

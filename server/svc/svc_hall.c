@@ -183,11 +183,9 @@ static enum proto_err check_taken(struct req *r, struct update_ctx *c, enum db_r
 		return req_fail_conflict(r, "sold_seats");
 	TXN_TRY(store_screening_future_in_hall(r->w, c->id, c->now, &c->future, &c->nfuture));
 	f = seatmap_fence(r->w, c->future, c->nfuture);
-	if (f < 0) {
-		r->retry_after = 1;
+	if (f < 0)
 		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE,
 		                    "cannot check the holds of hall %" PRId64, c->id);
-	}
 	if (f > 0)
 		return req_fail_conflict(r, "held_seats");
 	c->fenced = c->nfuture > 0;
@@ -367,8 +365,6 @@ static enum proto_err hall_detail(struct req *r)
 	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such hall");
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	return e;
 }
 
@@ -417,8 +413,6 @@ static enum proto_err hall_list(struct req *r)
 	                      &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
 		e = PROTO_ERR_INTERNAL;
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	return e;
 }
 

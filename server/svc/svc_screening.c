@@ -106,8 +106,6 @@ static enum proto_err add_counts(struct req *r, cJSON *o)
 	if (!cJSON_IsNumber(id))
 		return PROTO_ERR_INTERNAL;
 	e = seatmap_get(r->w, (int64_t)id->valuedouble, &snap);
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
 	if (seatmap_counts(snap, &free_seats, &total) < 0) {
@@ -458,8 +456,6 @@ static enum proto_err screening_detail(struct req *r)
 		e = add_counts(r, v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		e = req_fail_msg(r, e, "no such screening");
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	if (e == PROTO_OK)
 		proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
@@ -570,8 +566,6 @@ static enum proto_err screening_list(struct req *r)
 				break;
 		}
 	}
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	if (e == PROTO_OK)
 		proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
@@ -591,8 +585,6 @@ static enum proto_err screening_seats(struct req *r)
 	e = seatmap_get(r->w, id, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such screening");
-	if (e == PROTO_ERR_UNAVAILABLE)
-		r->retry_after = 1;
 	if (e != PROTO_OK)
 		return e;
 	proto_json_move_members(r->data, v);

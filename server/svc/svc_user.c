@@ -159,11 +159,7 @@ static void lower_copy(char *dst, size_t dstlen, const char *s)
 
 static enum proto_err fail_unavailable(struct req *r, const char *what)
 {
-	enum proto_err e =
-	    req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "%s unavailable, retry later", what);
-
-	r->retry_after = 1;
-	return e;
+	return req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "%s unavailable, retry later", what);
 }
 
 /* A DB_DUPLICATE on the users table as 409 already_exists with the field. */

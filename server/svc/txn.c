@@ -8,10 +8,9 @@ enum proto_err txn_err(enum db_rc rc)
 
 enum proto_err txn_fail(struct req *r, enum db_rc rc)
 {
-	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK) {
-		r->retry_after = 1;
+	/* The dispatcher adds Retry-After: 1 to every 503. */
+	if (rc == DB_UNAVAILABLE || rc == DB_DEADLOCK)
 		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "database unavailable, retry later");
-	}
 	return PROTO_ERR_INTERNAL;
 }
 
