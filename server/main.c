@@ -16,16 +16,17 @@
 #include <mysql.h>
 
 #include "cache/rcache.h"
-#include "config.h"
-#include "dispatch.h"
+#include "core/config.h"
+#include "svc/dispatch.h"
+#include "svc/registry.h"
 #include "http/http.h"
-#include "ids.h"
-#include "log.h"
-#include "password.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/password.h"
 #include "queue/kq.h"
 #include "store/db.h"
 #include "store/migrate.h"
-#include "worker.h"
+#include "core/worker.h"
 
 static sigset_t stop_signals;
 
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (dispatch_init() < 0 || dispatch_bootstrap(local) < 0)
+	if (dispatch_init(&svc_registry) < 0 || dispatch_bootstrap(local) < 0)
 		goto out;
 	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0)
 		goto out;

@@ -33,10 +33,10 @@
 #include <time.h>
 
 #include "cache/rcache.h"
-#include "config.h"
-#include "log.h"
-#include "password.h"
-#include "clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/password.h"
+#include "core/clock.h"
 
 #define MARKER_TTL_S 30  /* a cached "no such row" */
 #define LOCK_TTL_MS 3000 /* a loader that dies frees its key after this */

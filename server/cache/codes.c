@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cache/rcache.h"
-#include "log.h"
-#include "password.h"
+#include "core/log.h"
+#include "core/password.h"
 
 /* KEYS[1] the code hash; ARGV[1] the code, ARGV[2] its TTL in seconds. */
 static struct rc_script issue_script =

@@ -6,8 +6,8 @@
 #include <arpa/inet.h>
 
 #include "cache/rcache.h"
-#include "config.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/log.h"
 
 /*
  * KEYS[1] the counter; ARGV[1] the window in ms. Returns {count, pttl}.

@@ -10,7 +10,7 @@
 #ifndef BOXOFFICE_CACHE_RATELIMIT_H
 #define BOXOFFICE_CACHE_RATELIMIT_H
 
-#include "req.h"
+#include "core/req.h"
 
 struct worker;
 

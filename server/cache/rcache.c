@@ -13,9 +13,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "log.h"
-#include "thread_role.h"
-#include "worker.h"
+#include "core/log.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
 
 static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
-#include "log.h"
+#include "core/log.h"
 #include "store/store_screening.h"
 
 /* Version and holds read together, so the holds are the state of that version. */

@@ -1,9 +1,9 @@
-#include "ids.h"
+#include "core/ids.h"
 
 #include <pthread.h>
 #include <time.h>
 
-#include "log.h"
+#include "core/log.h"
 
 #define TIME_BITS (53 - IDS_NODE_BITS - IDS_SEQ_BITS)
 #define MAX_TIME ((INT64_C(1) << TIME_BITS) - 1)

@@ -1,4 +1,4 @@
-#include "jwt.h"
+#include "core/jwt.h"
 
 #include <inttypes.h>
 #include <math.h>

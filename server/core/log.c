@@ -1,5 +1,5 @@
 /* log.c: see log.h. One fprintf per line keeps lines whole across threads. */
-#include "log.h"
+#include "core/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "password.h"
+#include "core/password.h"
 
 #include <errno.h>
 #include <stdatomic.h>

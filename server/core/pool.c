@@ -2,12 +2,12 @@
  * pool.c: the worker pool of worker.h. A bounded FIFO of jobs under one
  * mutex; the lock is held only to push or pop, never across a job.
  */
-#include "worker.h"
+#include "core/worker.h"
 
 #include <stdlib.h>
 
 #include "cache/rcache.h"
-#include "log.h"
+#include "core/log.h"
 #include "store/db.h"
 
 #define QUEUE_CAP 4096

@@ -1,5 +1,5 @@
 /* req.c: error helpers and paging of struct req (see req.h). */
-#include "req.h"
+#include "core/req.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* thread_role.c: see thread_role.h. */
-#include "thread_role.h"
+#include "core/thread_role.h"
 
 #include <stdlib.h>
 
-#include "log.h"
+#include "core/log.h"
 
 static _Thread_local int is_loop;
 static unsigned long violations; /* atomic */

@@ -18,15 +18,15 @@
 
 #include <libwebsockets.h>
 
-#include "config.h"
-#include "dispatch.h"
-#include "log.h"
-#include "metrics.h"
+#include "core/config.h"
+#include "svc/dispatch.h"
+#include "core/log.h"
+#include "core/metrics.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "thread_role.h"
-#include "worker.h"
-#include "clock.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
+#include "core/clock.h"
 
 #define ID_BUCKETS 4096
 #define WRITE_CHUNK 32768

@@ -22,12 +22,12 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "config.h"
-#include "log.h"
-#include "thread_role.h"
-#include "worker.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
 #include "store/db.h"
-#include "clock.h"
+#include "core/clock.h"
 
 #define MAX_HANDLERS 32
 #define TYPE_MAX 32     /* applied_events.type VARCHAR(32) */

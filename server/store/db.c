@@ -15,9 +15,9 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
-#include "log.h"
-#include "thread_role.h"
-#include "worker.h"
+#include "core/log.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
 
 #define STMT_SLOTS 256
 #define CELL_BUF 64

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ids.h"
-#include "log.h"
+#include "core/ids.h"
+#include "core/log.h"
 #include "proto_json.h"
 #include "store/db.h"
 

@@ -7,7 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cache/rcache.h"
-#include "log.h"
+#include "core/log.h"
 #include "proto_wire.h"
 
 int announce_advert(struct worker *w, const cJSON *advert)

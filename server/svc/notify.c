@@ -9,8 +9,8 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "config.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/log.h"
 
 #define NOTIFY_TIMEOUT_S 5L
 #define NOTIFY_SUBJECT "Your boxoffice code"

@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "cache/cache.h"
-#include "ids.h"
-#include "log.h"
+#include "core/ids.h"
+#include "core/log.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_advert.h"

@@ -34,7 +34,7 @@
 #ifndef BOXOFFICE_SVC_SVC_ADVERT_H
 #define BOXOFFICE_SVC_SVC_ADVERT_H
 
-#include "req.h"
+#include "core/req.h"
 
 /* Routes of spec 4.10, terminated by {NULL, NULL, 0}. */
 extern const struct route advert_routes[];

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
-#include "ids.h"
+#include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_audit.h"

@@ -32,7 +32,7 @@
 #ifndef BOXOFFICE_SVC_SVC_COMMENT_H
 #define BOXOFFICE_SVC_SVC_COMMENT_H
 
-#include "req.h"
+#include "core/req.h"
 
 /* Routes of spec 4.9, terminated by {NULL, NULL, 0}. */
 extern const struct route comment_routes[];

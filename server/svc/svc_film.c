@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
-#include "ids.h"
+#include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_audit.h"

@@ -34,7 +34,7 @@
 
 #include <stdint.h>
 
-#include "req.h"
+#include "core/req.h"
 
 struct worker;
 

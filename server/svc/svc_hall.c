@@ -11,8 +11,8 @@
 
 #include "cache/cache.h"
 #include "cache/seatmap.h"
-#include "ids.h"
-#include "log.h"
+#include "core/ids.h"
+#include "core/log.h"
 #include "proto_json.h"
 #include "proto_layout.h"
 #include "proto_wire.h"

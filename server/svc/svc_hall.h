@@ -28,7 +28,7 @@
 #ifndef BOXOFFICE_SVC_SVC_HALL_H
 #define BOXOFFICE_SVC_SVC_HALL_H
 
-#include "req.h"
+#include "core/req.h"
 
 #define HALL_LIST_MAX 500
 

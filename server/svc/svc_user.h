@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "proto_error.h"
-#include "req.h"
+#include "core/req.h"
 
 struct worker;
 

@@ -8,7 +8,7 @@
 #define BOXOFFICE_SVC_TXN_H
 
 #include "proto_error.h"
-#include "req.h"
+#include "core/req.h"
 #include "store/db.h"
 
 #define TXN_TRIES 3

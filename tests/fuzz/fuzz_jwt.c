@@ -34,7 +34,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "jwt.h"
+#include "core/jwt.h"
 
 #define SECRET "fuzz secret: not the one in production"
 #define OTHER_SECRET "fuzz secret: not the one in productioN"

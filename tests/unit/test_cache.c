@@ -25,9 +25,9 @@
 
 #include "cache/cache.h"
 #include "cache/rcache.h"
-#include "config.h"
+#include "core/config.h"
 #include "redis_fixture.h"
-#include "worker.h"
+#include "core/worker.h"
 
 static struct redis_fixture redis;
 static struct worker *w;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 #define JWT_OK_SECRET "0123456789abcdef0123456789abcdef"
 #define PAY_OK_SECRET "fedcba9876543210fedcba9876543210"

@@ -17,13 +17,13 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "dispatch.h"
-#include "jwt.h"
+#include "core/config.h"
+#include "svc/dispatch.h"
+#include "core/jwt.h"
 #include "proto_wire.h"
 #include "store/db.h"
-#include "thread_role.h"
-#include "worker.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
 
 #define SECRET "unit-test-secret-unit-test-secret-0123"
 
@@ -43,7 +43,7 @@ static enum proto_err h_down(struct req *r)
 	return PROTO_ERR_UNAVAILABLE;
 }
 
-const struct route user_routes[] = {
+static const struct route test_routes[] = {
     {"/t/public", h_ok, ROUTE_PUBLIC},
     {"/t/user", h_ok, ROUTE_USER},
     {"/t/staff", h_ok, ROUTE_STAFF},
@@ -55,11 +55,19 @@ const struct route user_routes[] = {
 };
 
 /* Token version 99 stands for "revoked". */
-enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv);
-enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
+static enum proto_err fake_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
 {
 	return token_tv == 99 ? PROTO_ERR_TOKEN_EXPIRED : PROTO_OK;
 }
+
+static int fake_bootstrap(struct worker *w, const char *mobile_colon_password)
+{
+	return 0;
+}
+
+static const struct route *const test_tables[] = {test_routes, NULL};
+static const struct dispatch_services test_services = {test_tables, fake_auth_check,
+                                                       fake_bootstrap};
 
 static char *token(int role, int64_t tv, int64_t exp_in)
 {
@@ -122,7 +130,7 @@ static int setup(void **state)
 {
 	cfg.jwt_secret = strdup(SECRET);
 	cfg.currency = strdup("CNY");
-	return dispatch_init();
+	return dispatch_init(&test_services);
 }
 
 static int teardown(void **state)

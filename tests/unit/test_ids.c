@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ids.h"
+#include "core/ids.h"
 
 #define NTHREADS 4
 #define PER_THREAD 25000

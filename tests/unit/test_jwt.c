@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "jwt.h"
+#include "core/jwt.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 #define NOW INT64_C(1750000000)

@@ -9,7 +9,7 @@
 
 #include <argon2.h>
 
-#include "password.h"
+#include "core/password.h"
 
 #define HASH_MAX 128
 

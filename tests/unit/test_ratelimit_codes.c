@@ -20,10 +20,10 @@
 #include "cache/codes.h"
 #include "cache/ratelimit.h"
 #include "cache/rcache.h"
-#include "config.h"
-#include "req.h"
+#include "core/config.h"
+#include "core/req.h"
 #include "redis_fixture.h"
-#include "worker.h"
+#include "core/worker.h"
 
 static struct redis_fixture redis;
 static struct worker *w;

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "dispatch.h"
+#include "core/config.h"
+#include "svc/dispatch.h"
 #include "proto_json.h"
 
 /* Objects as a cached answer holds them: the loaders' kinds of values. */
@@ -121,12 +121,26 @@ static enum proto_err h_raw_then_error(struct req *r)
 	return req_fail_field(r, "id");
 }
 
-const struct route film_routes[] = {
+static const struct route test_routes[] = {
     {"/t/tree", h_tree, ROUTE_PUBLIC},
     {"/t/raw", h_raw, ROUTE_PUBLIC},
     {"/t/raw-error", h_raw_then_error, ROUTE_PUBLIC},
     {NULL, NULL, 0},
 };
+
+static enum proto_err fake_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
+{
+	return PROTO_OK;
+}
+
+static int fake_bootstrap(struct worker *w, const char *mobile_colon_password)
+{
+	return 0;
+}
+
+static const struct route *const test_tables[] = {test_routes, NULL};
+static const struct dispatch_services test_services = {test_tables, fake_auth_check,
+                                                       fake_bootstrap};
 
 static void run(const char *path, struct http_response *out)
 {
@@ -178,7 +192,7 @@ static void test_render_dispatch_error_ignores_raw_data(void **state)
 static int setup(void **state)
 {
 	cfg.jwt_secret = strdup("unit-test-secret-unit-test-secret-0123");
-	return dispatch_init();
+	return dispatch_init(&test_services);
 }
 
 static int teardown(void **state)

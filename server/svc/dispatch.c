@@ -3,7 +3,7 @@
  * here in a fixed order, before any handler: JSON (400/413), token (401),
  * role (403). Then the handler, then the one rendering of the answer.
  */
-#include "dispatch.h"
+#include "svc/dispatch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,36 +12,20 @@
 
 #include "cache/cache.h"
 #include "cache/rcache.h"
-#include "config.h"
-#include "jwt.h"
-#include "log.h"
-#include "metrics.h"
+#include "core/config.h"
+#include "core/jwt.h"
+#include "core/log.h"
+#include "core/metrics.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "queue/kq.h"
 #include "store/db.h"
-#include "thread_role.h"
-#include "worker.h"
-#include "clock.h"
+#include "core/thread_role.h"
+#include "core/worker.h"
+#include "core/clock.h"
 
-/*
- * Route tables of the services. Weak, so the daemon links while a service
- * is still being written; a missing table simply has no routes (404).
- */
-/* clang-format off */
-#define SERVICE_TABLES(X) \
-	X(user) X(film) X(hall) X(screening) X(seat) X(order) X(pay) X(ticket) \
-	X(comment) X(advert) X(shift) X(report)
-/* clang-format on */
-#define DECLARE_TABLE(name) extern const struct route name##_routes[] __attribute__((weak));
-SERVICE_TABLES(DECLARE_TABLE)
-#undef DECLARE_TABLE
-
-/* The user service's hooks (svc/svc_user.c). */
-extern enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
-    __attribute__((weak));
-extern int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
-    __attribute__((weak));
+/* The services this dispatcher serves (dispatch_init). */
+static const struct dispatch_services *svcs;
 
 #define MAX_ROUTES 256
 static const struct route *table[MAX_ROUTES];
@@ -51,8 +35,6 @@ static int add_table(const struct route *t)
 {
 	const struct route *r;
 
-	if (!t)
-		return 0;
 	for (r = t; r->path; r++) {
 		if (nroutes == MAX_ROUTES)
 			return -1;
@@ -66,14 +48,15 @@ static int add_table(const struct route *t)
 	return 0;
 }
 
-int dispatch_init(void)
+int dispatch_init(const struct dispatch_services *s)
 {
+	const struct route *const *t;
+
 	nroutes = 0;
-#define ADD_TABLE(name)                   \
-	if (add_table(name##_routes) < 0) \
-		return -1;
-	SERVICE_TABLES(ADD_TABLE)
-#undef ADD_TABLE
+	svcs = s;
+	for (t = s->tables; *t; t++)
+		if (add_table(*t) < 0)
+			return -1;
 	log_info("%d api routes", nroutes);
 	return 0;
 }
@@ -157,9 +140,7 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 	r->auth.role = c.role;
 	r->auth.iat = c.iat;
 	r->auth.exp = c.exp;
-	if (!user_auth_check)
-		return PROTO_ERR_UNAVAILABLE;
-	e = user_auth_check(r->w, &r->auth, c.tv);
+	e = svcs->auth_check(r->w, &r->auth, c.tv);
 	if (e != PROTO_OK) {
 		memset(&r->auth, 0, sizeof(r->auth));
 		if (!need && e != PROTO_ERR_UNAVAILABLE)
@@ -295,9 +276,5 @@ int dispatch_bootstrap(struct worker *w)
 {
 	if (!cfg.bootstrap_admin[0])
 		return 0;
-	if (!user_bootstrap_admin) {
-		log_warn("bootstrap_admin is set but the user service is not built in");
-		return 0;
-	}
-	return user_bootstrap_admin(w, cfg.bootstrap_admin);
+	return svcs->bootstrap_admin(w, cfg.bootstrap_admin);
 }

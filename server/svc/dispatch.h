@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "proto_error.h"
-#include "req.h"
+#include "core/req.h"
 
 struct worker;
 
@@ -58,8 +58,29 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 /* Render an error answer without a worker (loop thread: 404, 405, 411, 413, 415, 503). */
 void dispatch_error(enum proto_err e, const char *request_id, struct http_response *out);
 
-/* Count every route table; log routes at debug level. Call once at start. */
-int dispatch_init(void);
+/* Checks a verified token against the user's state (svc_user.c user_auth_check). */
+typedef enum proto_err (*dispatch_auth_check_fn)(struct worker *w, struct auth *a,
+                                                 int64_t token_tv);
+/* Creates the first admin from "mobile:password" (svc_user.c user_bootstrap_admin). */
+typedef int (*dispatch_bootstrap_fn)(struct worker *w, const char *mobile_colon_password);
+
+/*
+ * What the dispatcher serves: the route tables (NULL-terminated list of
+ * tables, each ending with a NULL path) and the user service's two hooks.
+ * The daemon passes svc_registry (svc/registry.c); tests pass fakes.
+ */
+struct dispatch_services {
+	const struct route *const *tables;
+	dispatch_auth_check_fn auth_check;
+	dispatch_bootstrap_fn bootstrap_admin;
+};
+
+/*
+ * Index every route of s (borrowed; must outlive the dispatcher) and log
+ * them at debug level. Returns 0, or -1 when a path is defined twice or there
+ * are too many. Call once at start, before any request.
+ */
+int dispatch_init(const struct dispatch_services *s);
 /* Hook for the bootstrap admin and the token check (user service). */
 int dispatch_bootstrap(struct worker *w);
 

@@ -1,0 +1,23 @@
+/*
+ * registry.c: see registry.h. Add a service's table here when it lands.
+ */
+#include "svc/registry.h"
+
+#include <stddef.h>
+
+#include "svc/svc_advert.h"
+#include "svc/svc_comment.h"
+#include "svc/svc_film.h"
+#include "svc/svc_hall.h"
+#include "svc/svc_screening.h"
+#include "svc/svc_user.h"
+
+static const struct route *const tables[] = {
+    user_routes, film_routes, hall_routes, screening_routes, comment_routes, advert_routes, NULL,
+};
+
+const struct dispatch_services svc_registry = {
+    .tables = tables,
+    .auth_check = user_auth_check,
+    .bootstrap_admin = user_bootstrap_admin,
+};
