@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 #include <mysql.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
 #include "svc/registry.h"
@@ -26,7 +26,7 @@
 #include "queue/kq.h"
 #include "store/db.h"
 #include "store/migrate.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 static sigset_t stop_signals;
 
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	set_log_level(cfg.log_level);
-	if (db_configure(cfg.db_url) < 0 || rc_configure(cfg.redis_url) < 0) {
+	if (db_configure(cfg.db_url) < 0 || redis_configure(cfg.redis_url) < 0) {
 		fprintf(stderr, "boxofficed: invalid db_url or redis_url\n");
 		config_release(&cfg);
 		return 2;
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		exit_code = 0;
 		goto out;
 	}
-	if (rc_check(err, sizeof(err)) < 0) {
+	if (redis_check(err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}

@@ -32,7 +32,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/password.h"
@@ -58,23 +58,23 @@ static atomic_int lost;       /* an invalidation could not reach Redis */
 
 /* Deletes the lock only if it still holds our token (it may have expired and
  * been taken by another loader meanwhile). */
-static struct rc_script unlock_script =
-    RC_SCRIPT("cache_unlock",
-              "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
-              "return 0");
+static struct redis_script unlock_script = REDIS_SCRIPT(
+    "cache_unlock",
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+    "return 0");
 
 /*
  * Store ARGV[2] for ARGV[3] ms only if the key holds what the loader saw:
  * nothing (ARGV[1] empty) or that tombstone. Returns 1 if stored.
  */
-static struct rc_script store_script =
-    RC_SCRIPT("cache_store", "local cur = redis.call('GET', KEYS[1]) "
-                             "local same "
-                             "if ARGV[1] == '' then same = cur == false "
-                             "else same = cur == ARGV[1] end "
-                             "if not same then return 0 end "
-                             "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
-                             "return 1");
+static struct redis_script store_script =
+    REDIS_SCRIPT("cache_store", "local cur = redis.call('GET', KEYS[1]) "
+                                "local same "
+                                "if ARGV[1] == '' then same = cur == false "
+                                "else same = cur == ARGV[1] end "
+                                "if not same then return 0 end "
+                                "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
+                                "return 1");
 
 /* Per-thread xorshift for TTL jitter: no need for the CSPRNG here. */
 static _Thread_local uint64_t jitter_state;
@@ -251,14 +251,14 @@ static enum lookup classify(struct worker *w, const char *fk, const redisReply *
 		return LK_HIT;
 	/* Not written by us: drop it and load afresh. */
 	log_warn("cache key '%s' holds no valid json: dropped", fk);
-	freeReplyObject(rc_cmd(w, "DEL %s", fk));
+	freeReplyObject(redis_cmd(w, "DEL %s", fk));
 	return LK_MISS;
 }
 
 /* Read key fk (see classify). */
 static enum lookup lookup(struct worker *w, const char *fk, struct val *out, char *seen)
 {
-	redisReply *rep = rc_cmd(w, "GET %s", fk);
+	redisReply *rep = redis_cmd(w, "GET %s", fk);
 	enum lookup res;
 
 	if (seen)
@@ -276,11 +276,11 @@ static enum lookup lookup(struct worker *w, const char *fk, struct val *out, cha
  * not given in KEYS, which a standalone Redis allows but a Redis Cluster
  * does not (unless the key names shared a hash tag).
  */
-static struct rc_script gen_get_script =
-    RC_SCRIPT("cache_gen_get", "local g = redis.call('GET', KEYS[1]) "
-                               "if not g then g = redis.call('INCR', KEYS[1]) end "
-                               "g = tostring(g) "
-                               "return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])}");
+static struct redis_script gen_get_script =
+    REDIS_SCRIPT("cache_gen_get", "local g = redis.call('GET', KEYS[1]) "
+                                  "if not g then g = redis.call('INCR', KEYS[1]) end "
+                                  "g = tostring(g) "
+                                  "return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])}");
 
 /* 1 if s is a generation as INCR writes it: decimal digits, no sign. */
 static int is_gen(const redisReply *g)
@@ -310,7 +310,7 @@ static enum lookup lookup_gen(struct worker *w, const struct key *k, char *fk, c
 
 	snprintf(gk, sizeof(gk), CACHE_PREFIX "gen:%s", k->ns);
 	snprintf(hk, sizeof(hk), CACHE_PREFIX "%s", k->head);
-	rep = rc_eval(w, &gen_get_script, 1, 2, argv, NULL);
+	rep = redis_eval(w, &gen_get_script, 1, 2, argv, NULL);
 	if (!rep)
 		return LK_DOWN;
 	if (rep->type == REDIS_REPLY_ERROR) {
@@ -351,7 +351,7 @@ static void store_value(struct worker *w, const char *fk, const char *text, int 
 	argv[1] = seen;
 	argv[2] = text ? text : "";
 	argv[3] = px;
-	rep = rc_eval(w, &store_script, 1, 3, argv, NULL);
+	rep = redis_eval(w, &store_script, 1, 3, argv, NULL);
 	if (rep && rep->type == REDIS_REPLY_ERROR)
 		log_warn("cache set '%s' failed: %s", fk, rep->str);
 	if (rep)
@@ -379,7 +379,7 @@ static void store_loaded(struct worker *w, const char *fk, enum proto_err e, con
 static void unlock(struct worker *w, const char *lk, const char *token)
 {
 	const char *argv[2] = {lk, token};
-	redisReply *rep = rc_eval(w, &unlock_script, 1, 1, argv, NULL);
+	redisReply *rep = redis_eval(w, &unlock_script, 1, 1, argv, NULL);
 
 	if (rep)
 		freeReplyObject(rep);
@@ -398,7 +398,8 @@ static int flush_all(struct worker *w)
 	unsigned long dropped = 0;
 
 	do {
-		redisReply *rep = rc_cmd(w, "SCAN %s MATCH " CACHE_PREFIX "* COUNT 1000", cursor);
+		redisReply *rep =
+		    redis_cmd(w, "SCAN %s MATCH " CACHE_PREFIX "* COUNT 1000", cursor);
 		redisReply *keys;
 		size_t i;
 
@@ -411,8 +412,8 @@ static int flush_all(struct worker *w)
 		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
 		keys = rep->element[1];
 		for (i = 0; keys->type == REDIS_REPLY_ARRAY && i < keys->elements; i++) {
-			redisReply *d = rc_cmd(w, "UNLINK %b", keys->element[i]->str,
-			                       (size_t)keys->element[i]->len);
+			redisReply *d = redis_cmd(w, "UNLINK %b", keys->element[i]->str,
+			                          (size_t)keys->element[i]->len);
 			if (!d) {
 				freeReplyObject(rep);
 				return -1;
@@ -475,7 +476,7 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 
 	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
 		return fallback(w, load, arg, out);
-	rep = rc_cmd(w, "SET %s %s NX PX %d", lk, token, LOCK_TTL_MS);
+	rep = redis_cmd(w, "SET %s %s NX PX %d", lk, token, LOCK_TTL_MS);
 	if (!rep)
 		return fallback(w, load, arg, out);
 	locked = rep->type == REDIS_REPLY_STATUS;
@@ -576,7 +577,8 @@ void cache_del(struct worker *w, const char *key)
 		snprintf(token, sizeof(token), "%lx.%llx.%lx",
 		         (unsigned long)atomic_fetch_add(&tomb_seq, 1),
 		         (unsigned long long)clock_ms(), (unsigned long)(uintptr_t)&token);
-	rep = rc_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
+	rep =
+	    redis_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
 	if (!rep) {
 		log_warn("cannot drop cache key '%s': redis unreachable", key);
 		atomic_store(&lost, 1);
@@ -594,7 +596,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 	if (!cfg.read_cache)
 		return 0;
-	rep = rc_cmd(w, "GET " CACHE_PREFIX "gen:%s", ns);
+	rep = redis_cmd(w, "GET " CACHE_PREFIX "gen:%s", ns);
 	if (!rep)
 		return 0;
 	if (rep->type == REDIS_REPLY_STRING) {
@@ -602,7 +604,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 	} else if (rep->type == REDIS_REPLY_NIL) {
 		/* Start at 1, so generation 0 only ever means "redis is down". */
 		freeReplyObject(rep);
-		rep = rc_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
+		rep = redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
 		if (!rep)
 			return 0;
 		if (rep->type == REDIS_REPLY_INTEGER)
@@ -614,7 +616,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 void cache_bump(struct worker *w, const char *ns)
 {
-	redisReply *rep = rc_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
+	redisReply *rep = redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
 
 	if (!rep) {
 		log_warn("cannot bump cache namespace '%s': redis unreachable", ns);

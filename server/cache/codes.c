@@ -4,45 +4,45 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/log.h"
 #include "core/password.h"
 
 /* KEYS[1] the code hash; ARGV[1] the code, ARGV[2] its TTL in seconds. */
-static struct rc_script issue_script =
-    RC_SCRIPT("code_issue", "redis.call('DEL', KEYS[1])\n"
-                            "redis.call('HSET', KEYS[1], 'code', ARGV[1], 'tries', 0)\n"
-                            "redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))\n"
-                            "return 1\n");
+static struct redis_script issue_script =
+    REDIS_SCRIPT("code_issue", "redis.call('DEL', KEYS[1])\n"
+                               "redis.call('HSET', KEYS[1], 'code', ARGV[1], 'tries', 0)\n"
+                               "redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))\n"
+                               "return 1\n");
 
 /*
  * KEYS[1] the code hash; ARGV[1] the offered code, ARGV[2] the tries that
  * burn it, ARGV[3] "1" to delete a match. Returns 1 matched, 0 wrong, -1 no
  * live code.
  */
-static struct rc_script verify_script =
-    RC_SCRIPT("code_verify", "local c = redis.call('HGET', KEYS[1], 'code')\n"
-                             "if not c then return -1 end\n"
-                             "if c == ARGV[1] then\n"
-                             "  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end\n"
-                             "  return 1\n"
-                             "end\n"
-                             "local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
-                             "if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
-                             "return 0\n");
+static struct redis_script verify_script =
+    REDIS_SCRIPT("code_verify", "local c = redis.call('HGET', KEYS[1], 'code')\n"
+                                "if not c then return -1 end\n"
+                                "if c == ARGV[1] then\n"
+                                "  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end\n"
+                                "  return 1\n"
+                                "end\n"
+                                "local t = redis.call('HINCRBY', KEYS[1], 'tries', 1)\n"
+                                "if t >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end\n"
+                                "return 0\n");
 
 /* KEYS[1] the code hash; ARGV[1] the code to use up. */
-static struct rc_script consume_script =
-    RC_SCRIPT("code_consume", "if redis.call('HGET', KEYS[1], 'code') == ARGV[1] then\n"
-                              "  redis.call('DEL', KEYS[1])\n"
-                              "end\n"
-                              "return 1\n");
+static struct redis_script consume_script =
+    REDIS_SCRIPT("code_consume", "if redis.call('HGET', KEYS[1], 'code') == ARGV[1] then\n"
+                                 "  redis.call('DEL', KEYS[1])\n"
+                                 "end\n"
+                                 "return 1\n");
 
 /* The Redis key of dest's code; -1 when it does not fit. */
 static int code_key(char *out, size_t outlen, enum codes_kind kind, const char *dest)
 {
 	const char *kname = kind == CODES_EMAIL ? "email" : "phone";
-	int n = snprintf(out, outlen, RC_PREFIX "code:%s:%s", kname, dest);
+	int n = snprintf(out, outlen, REDIS_PREFIX "code:%s:%s", kname, dest);
 	char *p;
 
 	if (n < 0 || (size_t)n >= outlen)
@@ -76,7 +76,7 @@ int codes_issue(struct worker *w, enum codes_kind kind, const char *dest,
 	lens[0] = strlen(key);
 	lens[1] = strlen(code);
 	lens[2] = strlen(ttl);
-	rep = rc_eval(w, &issue_script, 1, 2, argv, lens);
+	rep = redis_eval(w, &issue_script, 1, 2, argv, lens);
 	if (rep == NULL)
 		goto out;
 	if (rep->type == REDIS_REPLY_ERROR) {
@@ -112,7 +112,7 @@ static enum codes_rc verify(struct worker *w, enum codes_kind kind, const char *
 	lens[1] = strlen(code);
 	lens[2] = strlen(tries);
 	lens[3] = 1;
-	rep = rc_eval(w, &verify_script, 1, 3, argv, lens);
+	rep = redis_eval(w, &verify_script, 1, 3, argv, lens);
 	if (rep == NULL)
 		goto out;
 	if (rep->type != REDIS_REPLY_INTEGER) {
@@ -164,7 +164,7 @@ int codes_consume(struct worker *w, enum codes_kind kind, const char *dest, cons
 	argv[1] = code;
 	lens[0] = strlen(key);
 	lens[1] = strlen(code);
-	rep = rc_eval(w, &consume_script, 1, 1, argv, lens);
+	rep = redis_eval(w, &consume_script, 1, 1, argv, lens);
 	if (rep == NULL)
 		goto out;
 	if (rep->type == REDIS_REPLY_ERROR) {
@@ -189,7 +189,7 @@ void codes_drop(struct worker *w, enum codes_kind kind, const char *dest)
 		return;
 	lens[0] = 3;
 	lens[1] = strlen(key);
-	rep = rc_argv(w, 2, argv, lens);
+	rep = redis_argv(w, 2, argv, lens);
 	if (rep == NULL)
 		log_warn("cannot drop verification code: redis unreachable (it expires in %d s)",
 		         PROTO_CODE_TTL);

@@ -5,7 +5,7 @@
 
 #include <arpa/inet.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "core/log.h"
 
@@ -14,14 +14,14 @@
  * A counter without a TTL (should not happen) gets one, so a key can never
  * block a subject forever.
  */
-static struct rc_script hit_script =
-    RC_SCRIPT("ratelimit_hit", "local n = redis.call('INCR', KEYS[1])\n"
-                               "local t = redis.call('PTTL', KEYS[1])\n"
-                               "if n == 1 or t < 0 then\n"
-                               "  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-                               "  t = tonumber(ARGV[1])\n"
-                               "end\n"
-                               "return {n, t}\n");
+static struct redis_script hit_script =
+    REDIS_SCRIPT("ratelimit_hit", "local n = redis.call('INCR', KEYS[1])\n"
+                                  "local t = redis.call('PTTL', KEYS[1])\n"
+                                  "if n == 1 or t < 0 then\n"
+                                  "  redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+                                  "  t = tonumber(ARGV[1])\n"
+                                  "end\n"
+                                  "return {n, t}\n");
 
 int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, long limit,
                   long window_s, int *retry_after)
@@ -36,7 +36,7 @@ int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, lon
 	*retry_after = 0;
 	if (!cfg.rate_limits)
 		return 0;
-	n = snprintf(key, sizeof(key), RC_PREFIX "rl:%s:%s", bucket, subject);
+	n = snprintf(key, sizeof(key), REDIS_PREFIX "rl:%s:%s", bucket, subject);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		n = sizeof(key) - 1; /* a cut subject still limits something */
 	snprintf(ms, sizeof(ms), "%ld", window_s * 1000);
@@ -44,7 +44,7 @@ int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, lon
 	argv[1] = ms;
 	lens[0] = (size_t)n;
 	lens[1] = strlen(ms);
-	rep = rc_eval(w, &hit_script, 1, 1, argv, lens);
+	rep = redis_eval(w, &hit_script, 1, 1, argv, lens);
 	if (rep == NULL)
 		goto out;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||

@@ -13,32 +13,32 @@
 #include "store/store_screening.h"
 
 /* Version and holds read together, so the holds are the state of that version. */
-static struct rc_script snapshot_script =
-    RC_SCRIPT("seatmap_snapshot",
-              "return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}");
+static struct redis_script snapshot_script =
+    REDIS_SCRIPT("seatmap_snapshot",
+                 "return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}");
 
 /* Cancellation: every hold goes, and the change gets a version of its own. */
-static struct rc_script drop_script =
-    RC_SCRIPT("seatmap_drop", "redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
+static struct redis_script drop_script =
+    REDIS_SCRIPT("seatmap_drop", "redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
 
 /*
  * Layout change: KEYS = the holds hashes of n screenings, then their
  * fences; ARGV[1] = fence lifetime in ms. Returns 0 (fenced) or the
  * 1-based index of a screening with a held seat (nothing set).
  */
-static struct rc_script fence_script =
-    RC_SCRIPT("seatmap_fence", "local n = #KEYS / 2 "
-                               "for i = 1, n do "
-                               "if redis.call('HLEN', KEYS[i]) > 0 then return i end end "
-                               "for i = 1, n do "
-                               "redis.call('SET', KEYS[n + i], '1', 'PX', ARGV[1]) end "
-                               "return 0");
+static struct redis_script fence_script =
+    REDIS_SCRIPT("seatmap_fence", "local n = #KEYS / 2 "
+                                  "for i = 1, n do "
+                                  "if redis.call('HLEN', KEYS[i]) > 0 then return i end end "
+                                  "for i = 1, n do "
+                                  "redis.call('SET', KEYS[n + i], '1', 'PX', ARGV[1]) end "
+                                  "return 0");
 
 /*
  * KEYS = the fences of n screenings, then their versions; ARGV[1] "1" when
  * the layout changed. Returns the new versions (empty when unchanged).
  */
-static struct rc_script unfence_script = RC_SCRIPT(
+static struct redis_script unfence_script = REDIS_SCRIPT(
     "seatmap_unfence", "local n = #KEYS / 2 "
                        "local v = {} "
                        "for i = 1, n do "
@@ -128,7 +128,7 @@ static int read_redis(struct worker *w, struct seatmap *m)
 
 	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, m->screening_id);
 	key_of(kh, sizeof(kh), SEATMAP_HOLDS_KEY, m->screening_id);
-	rep = rc_eval(w, &snapshot_script, 2, 0, argv, NULL);
+	rep = redis_eval(w, &snapshot_script, 2, 0, argv, NULL);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
@@ -364,7 +364,7 @@ int seatmap_fence(struct worker *w, const int64_t *ids, int n)
 	argv = key_pairs(ids, n, 0, ttl);
 	if (!argv)
 		return -1;
-	rep = rc_eval(w, &fence_script, 2 * n, 1, argv, NULL);
+	rep = redis_eval(w, &fence_script, 2 * n, 1, argv, NULL);
 	free(argv);
 	if (!rep) {
 		log_warn("cannot fence %d screenings: redis unreachable", n);
@@ -392,7 +392,7 @@ void seatmap_unfence(struct worker *w, const int64_t *ids, int n, int changed)
 		log_warn("cannot unfence %d screenings: out of memory", n);
 		return;
 	}
-	rep = rc_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
+	rep = redis_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
 	free(argv);
 	if (!rep) {
 		log_warn("cannot unfence %d screenings: redis unreachable", n);
@@ -420,7 +420,7 @@ int seatmap_drop_holds(struct worker *w, int64_t id)
 
 	key_of(kh, sizeof(kh), SEATMAP_HOLDS_KEY, id);
 	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, id);
-	rep = rc_eval(w, &drop_script, 2, 0, argv, NULL);
+	rep = redis_eval(w, &drop_script, 2, 0, argv, NULL);
 	if (!rep) {
 		log_warn("cannot drop holds of screening %" PRId64 ": redis unreachable", id);
 		return -1;

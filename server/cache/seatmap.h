@@ -16,21 +16,21 @@
  * The Redis keys below are the contract with the selling issue (the hold
  * script, the order and payment consumers, the WebSocket hub):
  *
- *   RC_PREFIX "seats:<screeningId>"    hash: seat id ("C7") -> hold id
+ *   REDIS_PREFIX "seats:<screeningId>"    hash: seat id ("C7") -> hold id
  *       (decimal text). A seat is held while its field exists. Only the
  *       hold/release scripts and the expiry sweeper write it; the catalogue
  *       reads it (snapshot, hall update check) and deletes it when the
  *       screening is cancelled. A field that an order turns into tickets
  *       leaves only after those tickets are committed, so a seat is always
  *       held or ticketed in between (the hall update check relies on it).
- *   RC_PREFIX "seatver:<screeningId>"  string: integer version of the
+ *   REDIS_PREFIX "seatver:<screeningId>"  string: integer version of the
  *       screening's seat state; absent means 0. Every seat change (hold,
  *       release, expiry, sale, refund, cancellation, a new hall layout)
  *       INCRs it in the same script that makes the change, so a version
  *       names one state. A new layout publishes no delta: the next delta's
  *       "from" is past every client's version, a gap, so clients
  *       re-subscribe and get the new layout with the snapshot.
- *   RC_PREFIX "seatfence:<screeningId>"  string, present (at most
+ *   REDIS_PREFIX "seatfence:<screeningId>"  string, present (at most
  *       SEATMAP_FENCE_MS) while a new layout of the screening's hall is
  *       being written (/hall/update). The hold script must refuse every
  *       hold while it exists (409 conflict, reason "layout_change"), and the
@@ -64,18 +64,18 @@
 
 #include <cjson/cJSON.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "proto_error.h"
 #include "proto_layout.h"
 
 struct worker;
 
 /* Key formats (printf, with the screening id as PRId64) of the contract above. */
-#define SEATMAP_HOLDS_KEY RC_PREFIX "seats:%" PRId64
-#define SEATMAP_VERSION_KEY RC_PREFIX "seatver:%" PRId64
-#define SEATMAP_FENCE_KEY RC_PREFIX "seatfence:%" PRId64
+#define SEATMAP_HOLDS_KEY REDIS_PREFIX "seats:%" PRId64
+#define SEATMAP_VERSION_KEY REDIS_PREFIX "seatver:%" PRId64
+#define SEATMAP_FENCE_KEY REDIS_PREFIX "seatfence:%" PRId64
 #define SEATMAP_FENCE_MS 30000
-/* Cache key (without RC_PREFIX) and lifetime of snapshots. */
+/* Cache key (without REDIS_PREFIX) and lifetime of snapshots. */
 #define SEATMAP_CACHE_KEY "seatmap:%" PRId64
 #define SEATMAP_TTL_S 2
 

@@ -2,11 +2,11 @@
  * pool.c: the worker pool of worker.h. A bounded FIFO of jobs under one
  * mutex; the lock is held only to push or pop, never across a job.
  */
-#include "core/worker.h"
+#include "core/pool.h"
 
 #include <stdlib.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/log.h"
 #include "store/db.h"
 
@@ -57,8 +57,8 @@ struct worker *worker_new_local(void)
 		return NULL;
 	w->index = -1;
 	w->db = db_conn_new();
-	w->rc = rc_conn_new();
-	if (!w->db || !w->rc) {
+	w->redis = redis_conn_new();
+	if (!w->db || !w->redis) {
 		worker_free_local(w);
 		return NULL;
 	}
@@ -70,7 +70,7 @@ void worker_free_local(struct worker *w)
 	if (!w)
 		return;
 	db_conn_free(w->db);
-	rc_conn_free(w->rc);
+	redis_conn_free(w->redis);
 	free(w);
 }
 
@@ -85,11 +85,11 @@ int pool_start(int n)
 		struct worker *w = &pool.workers[i];
 		w->index = i;
 		w->db = db_conn_new();
-		w->rc = rc_conn_new();
-		if (!w->db || !w->rc || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		w->redis = redis_conn_new();
+		if (!w->db || !w->redis || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			log_error("cannot start worker %d", i);
 			db_conn_free(w->db);
-			rc_conn_free(w->rc);
+			redis_conn_free(w->redis);
 			pool.nworkers = i;
 			pool_stop();
 			return -1;
@@ -135,7 +135,7 @@ void pool_stop(void)
 	for (i = 0; i < pool.nworkers; i++) {
 		pthread_join(pool.workers[i].thread, NULL);
 		db_conn_free(pool.workers[i].db);
-		rc_conn_free(pool.workers[i].rc);
+		redis_conn_free(pool.workers[i].redis);
 	}
 	free(pool.workers);
 	pool.workers = NULL;

@@ -25,7 +25,7 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 #include "core/clock.h"
 
 #define ID_BUCKETS 4096

@@ -25,7 +25,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 #include "store/db.h"
 #include "core/clock.h"
 

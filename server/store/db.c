@@ -17,7 +17,7 @@
 
 #include "core/log.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 #define STMT_SLOTS 256
 #define CELL_BUF 64

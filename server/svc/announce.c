@@ -1,12 +1,12 @@
 /*
  * announce.c: see announce.h. One PUBLISH per announcement; the channel is
- * the wire name of spec 6 (no RC_PREFIX: other programs subscribe to it).
+ * the wire name of spec 6 (no REDIS_PREFIX: other programs subscribe to it).
  */
 #include "svc/announce.h"
 
 #include <hiredis/hiredis.h>
 
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/log.h"
 #include "proto_wire.h"
 
@@ -27,7 +27,7 @@ int announce_advert(struct worker *w, const cJSON *advert)
 	text = cJSON_PrintUnformatted(msg);
 	if (!text)
 		goto out;
-	rep = rc_cmd(w, "PUBLISH %s %s", ANNOUNCE_CHANNEL, text);
+	rep = redis_cmd(w, "PUBLISH %s %s", ANNOUNCE_CHANNEL, text);
 	if (!rep) {
 		log_warn("cannot publish announcement on '%s': redis unreachable",
 		         ANNOUNCE_CHANNEL);

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "core/jwt.h"
 #include "core/log.h"
@@ -21,7 +21,7 @@
 #include "queue/kq.h"
 #include "store/db.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 #include "core/clock.h"
 
 /* The services this dispatcher serves (dispatch_init). */
@@ -160,7 +160,7 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 static void run_healthz(struct worker *w, struct http_response *out)
 {
 	int db = db_ping(w) == DB_OK;
-	int redis = rc_ping(w);
+	int redis = redis_ping(w);
 	int kafka = kq_healthy(1500);
 	int ok = db && redis && kafka;
 	cJSON *o = cJSON_CreateObject();

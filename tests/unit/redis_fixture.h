@@ -13,7 +13,7 @@ struct redis_fixture {
 	pid_t pid;    /* the server, 0 once stopped */
 	int port;     /* its loopback port */
 	char dir[64]; /* its data folder */
-	char url[64]; /* "redis://127.0.0.1:PORT/0", for rc_configure */
+	char url[64]; /* "redis://127.0.0.1:PORT/0", for redis_configure */
 };
 
 /* A loopback TCP port that was free a moment ago, or -1. */

@@ -24,10 +24,10 @@
 #include <hiredis/hiredis.h>
 
 #include "cache/cache.h"
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "redis_fixture.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 static struct redis_fixture redis;
 static struct worker *w;
@@ -79,7 +79,7 @@ static int setup_group(void **state)
 
 	if (redis_fixture_start(&redis, "test_cache") < 0)
 		return -1;
-	if (rc_configure(redis.url) < 0)
+	if (redis_configure(redis.url) < 0)
 		return -1;
 	probe = redisConnectWithTimeout("127.0.0.1", redis.port, tv);
 	if (!probe || probe->err)
@@ -413,7 +413,7 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 	cJSON *v = NULL;
 
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
-	assert_int_equal(rc_configure(url), 0);
+	assert_int_equal(redis_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_stats_get(&s0);
@@ -432,7 +432,7 @@ static void test_cache_redis_down_falls_back_to_the_loader(void **state)
 	cache_del(down, "t:down"); /* logged, harmless */
 	cache_bump(down, "ns");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis.url), 0);
+	assert_int_equal(redis_configure(redis.url), 0);
 }
 
 /* A write that could not reach Redis leaves no stale read behind once it is back. */
@@ -451,12 +451,12 @@ static void test_cache_lost_invalidation_drops_the_cache(void **state)
 	/* The write: MySQL changed, but its invalidation finds Redis unreachable. */
 	f.value = 2;
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
-	assert_int_equal(rc_configure(url), 0);
+	assert_int_equal(redis_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_del(down, "t:lost");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis.url), 0);
+	assert_int_equal(redis_configure(redis.url), 0);
 	/* Redis answers again: the next read drops the cache and sees the new row. */
 	assert_int_equal(cache_get(w, "t:lost", 60, fake_load, &f, &v), PROTO_OK);
 	assert_int_equal(value_of(v), 2);
@@ -752,7 +752,7 @@ static void test_cache_raw_and_gen_fall_back_with_redis_down(void **state)
 	cJSON *v = NULL;
 
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
-	assert_int_equal(rc_configure(url), 0);
+	assert_int_equal(redis_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_stats_get(&s0);
@@ -782,7 +782,7 @@ static void test_cache_raw_and_gen_fall_back_with_redis_down(void **state)
 	cache_stats_get(&s1);
 	assert_int_equal(s1.fallbacks - s0.fallbacks, 7);
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis.url), 0);
+	assert_int_equal(redis_configure(redis.url), 0);
 }
 
 /* A bump that could not reach Redis: the generation reads drop the cache too. */
@@ -798,12 +798,12 @@ static void test_cache_gen_lost_bump_drops_the_cache(void **state)
 	free(text);
 	f.value = 2;
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", redis_fixture_free_port());
-	assert_int_equal(rc_configure(url), 0);
+	assert_int_equal(redis_configure(url), 0);
 	down = worker_new_local();
 	assert_non_null(down);
 	cache_bump(down, "xns");
 	worker_free_local(down);
-	assert_int_equal(rc_configure(redis.url), 0);
+	assert_int_equal(redis_configure(redis.url), 0);
 	assert_int_equal(cache_get_gen_raw(w, "xns", "t:x:", "", 60, fake_load, &f, &text, &len),
 	                 PROTO_OK);
 	assert_string_equal(text, "{\"value\":2}");

@@ -23,7 +23,7 @@
 #include "proto_wire.h"
 #include "store/db.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 #define SECRET "unit-test-secret-unit-test-secret-0123"
 

@@ -19,11 +19,11 @@
 
 #include "cache/codes.h"
 #include "cache/ratelimit.h"
-#include "cache/rcache.h"
+#include "cache/redis.h"
 #include "core/config.h"
 #include "core/req.h"
 #include "redis_fixture.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 static struct redis_fixture redis;
 static struct worker *w;
@@ -33,7 +33,7 @@ static int setup_group(void **state)
 	(void)state;
 	if (redis_fixture_start(&redis, "test_ratelimit_codes") < 0)
 		return -1;
-	if (rc_configure(redis.url) < 0)
+	if (redis_configure(redis.url) < 0)
 		return -1;
 	cfg.rate_limits = 1;
 	w = worker_new_local();
@@ -90,7 +90,7 @@ static void test_codes_max_wrong_tries_burn_the_code(void **state)
 	for (i = 0; i < PROTO_CODE_MAX_TRIES - 1; i++)
 		assert_int_equal(codes_verify(w, CODES_EMAIL, "burn@example.test", wrong),
 		                 CODES_WRONG);
-	r = rc_cmd(w, "HGET " RC_PREFIX "code:email:burn@example.test tries");
+	r = redis_cmd(w, "HGET " REDIS_PREFIX "code:email:burn@example.test tries");
 	assert_non_null(r);
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_int_equal(atoi(r->str), PROTO_CODE_MAX_TRIES - 1);
@@ -113,7 +113,7 @@ static void test_codes_new_send_replaces_the_old_code(void **state)
 		issue(CODES_PHONE, "+8615000000001", c2);
 	while (strcmp(c1, c2) == 0);
 	/* The replacement starts with no tries counted. */
-	r = rc_cmd(w, "HGET " RC_PREFIX "code:phone:+8615000000001 tries");
+	r = redis_cmd(w, "HGET " REDIS_PREFIX "code:phone:+8615000000001 tries");
 	assert_non_null(r);
 	assert_string_equal(r->str, "0");
 	freeReplyObject(r);
@@ -128,7 +128,7 @@ static void test_codes_live_for_the_code_ttl(void **state)
 	(void)state;
 
 	issue(CODES_EMAIL, "ttl@example.test", code);
-	r = rc_cmd(w, "TTL " RC_PREFIX "code:email:ttl@example.test");
+	r = redis_cmd(w, "TTL " REDIS_PREFIX "code:email:ttl@example.test");
 	assert_non_null(r);
 	assert_int_equal(r->type, REDIS_REPLY_INTEGER);
 	assert_true(r->integer > PROTO_CODE_TTL - 5 && r->integer <= PROTO_CODE_TTL);
@@ -159,7 +159,7 @@ static void test_codes_check_leaves_a_match_live_until_consumed(void **state)
 	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", code), CODES_OK);
 	/* A wrong code counts a try as codes_verify does. */
 	assert_int_equal(codes_check(w, CODES_EMAIL, "check@example.test", wrong), CODES_WRONG);
-	r = rc_cmd(w, "HGET " RC_PREFIX "code:email:check@example.test tries");
+	r = redis_cmd(w, "HGET " REDIS_PREFIX "code:email:check@example.test tries");
 	assert_non_null(r);
 	assert_string_equal(r->str, "1");
 	freeReplyObject(r);

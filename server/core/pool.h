@@ -1,22 +1,22 @@
 /*
- * worker.h: the fixed pool of worker threads. Each worker owns one MySQL and
+ * pool.h: the fixed pool of worker threads. Each worker owns one MySQL and
  * one Redis connection (reconnected lazily after a failure) and runs jobs
  * handed over by the loop thread. Nothing here is shared between workers.
  */
-#ifndef BOXOFFICE_CORE_WORKER_H
-#define BOXOFFICE_CORE_WORKER_H
+#ifndef BOXOFFICE_CORE_POOL_H
+#define BOXOFFICE_CORE_POOL_H
 
 #include <pthread.h>
 #include <stdint.h>
 
 struct db_conn;
-struct rc_conn;
+struct redis_conn;
 
 struct worker {
 	int index;
 	pthread_t thread;
 	struct db_conn *db;
-	struct rc_conn *rc;
+	struct redis_conn *redis;
 };
 
 /* A unit of work; run on some worker, then done on the same worker. */

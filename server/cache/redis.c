@@ -1,9 +1,9 @@
 /*
- * rcache.c: see rcache.h. Blocking hiredis contexts with short timeouts; a
+ * redis.c: see redis.h. Blocking hiredis contexts with short timeouts; a
  * context that reports an I/O or protocol error is dead for hiredis, so it is
  * freed and a new one is made on the next call (at most once a second).
  */
-#include "cache/rcache.h"
+#include "cache/redis.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -15,11 +15,11 @@
 
 #include "core/log.h"
 #include "core/thread_role.h"
-#include "core/worker.h"
+#include "core/pool.h"
 
 static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct rc_conn {
+struct redis_conn {
 	redisContext *ctx;
 	time_t retry_at;
 };
@@ -31,7 +31,7 @@ static struct {
 	char addr[300];
 } rcfg;
 
-int rc_configure(const char *url)
+int redis_configure(const char *url)
 {
 	const char *p, *slash;
 	char hostport[256];
@@ -95,7 +95,7 @@ static redisContext *connect_new(char *msg, size_t msglen)
 	return ctx;
 }
 
-int rc_check(char *msg, size_t msglen)
+int redis_check(char *msg, size_t msglen)
 {
 	redisContext *ctx = connect_new(msg, msglen);
 	redisReply *r;
@@ -114,12 +114,12 @@ int rc_check(char *msg, size_t msglen)
 	return rc;
 }
 
-struct rc_conn *rc_conn_new(void)
+struct redis_conn *redis_conn_new(void)
 {
-	return calloc(1, sizeof(struct rc_conn));
+	return calloc(1, sizeof(struct redis_conn));
 }
 
-void rc_conn_free(struct rc_conn *c)
+void redis_conn_free(struct redis_conn *c)
 {
 	if (!c)
 		return;
@@ -130,7 +130,7 @@ void rc_conn_free(struct rc_conn *c)
 
 static redisContext *conn_get(struct worker *w)
 {
-	struct rc_conn *c = w->rc;
+	struct redis_conn *c = w->redis;
 	char msg[400];
 	time_t now;
 
@@ -168,7 +168,7 @@ static int server_closed(const redisContext *ctx)
  */
 static int drop(struct worker *w)
 {
-	struct rc_conn *c = w->rc;
+	struct redis_conn *c = w->redis;
 	int retry = c->ctx && server_closed(c->ctx);
 
 	log_warn("worker %d: redis '%s' failed: %s", w->index, rcfg.addr,
@@ -179,7 +179,7 @@ static int drop(struct worker *w)
 	return retry;
 }
 
-redisReply *rc_cmd(struct worker *w, const char *fmt, ...)
+redisReply *redis_cmd(struct worker *w, const char *fmt, ...)
 {
 	redisContext *ctx;
 	redisReply *r = NULL;
@@ -199,7 +199,7 @@ redisReply *rc_cmd(struct worker *w, const char *fmt, ...)
 	return r;
 }
 
-redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t *lens)
+redisReply *redis_argv(struct worker *w, int argc, const char **argv, const size_t *lens)
 {
 	redisContext *ctx;
 	redisReply *r = NULL;
@@ -216,8 +216,8 @@ redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t 
 	return r;
 }
 
-redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs, const char **argv,
-                    const size_t *lens)
+redisReply *redis_eval(struct worker *w, struct redis_script *s, int nkeys, int nargs,
+                       const char **argv, const size_t *lens)
 {
 	const char *av[64];
 	size_t al[64];
@@ -244,12 +244,12 @@ redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs,
 		al[0] = 7;
 		av[1] = sha;
 		al[1] = 40;
-		r = rc_argv(w, n + 3, av, al);
+		r = redis_argv(w, n + 3, av, al);
 		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "NOSCRIPT", 8) != 0)
 			return r;
 		freeReplyObject(r);
 	}
-	r = rc_cmd(w, "SCRIPT LOAD %s", s->src);
+	r = redis_cmd(w, "SCRIPT LOAD %s", s->src);
 	if (!r)
 		return NULL;
 	if (r->type == REDIS_REPLY_STRING && r->len == 40) {
@@ -269,12 +269,12 @@ redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs,
 	al[0] = 7;
 	av[1] = sha;
 	al[1] = 40;
-	return rc_argv(w, n + 3, av, al);
+	return redis_argv(w, n + 3, av, al);
 }
 
-int rc_ping(struct worker *w)
+int redis_ping(struct worker *w)
 {
-	redisReply *r = rc_cmd(w, "PING");
+	redisReply *r = redis_cmd(w, "PING");
 	int ok = r && r->type != REDIS_REPLY_ERROR;
 
 	if (r)

@@ -1,13 +1,13 @@
 /*
- * rcache.h: the Redis connection of one worker (hiredis, blocking, with
+ * redis.h: the Redis connection of one worker (hiredis, blocking, with
  * timeouts) and atomic scripts run by EVALSHA.
  *
  * Worker threads only (ASSERT_NOT_LOOP). A failed connection is dropped and
  * reopened on next use, at most once a second; meanwhile calls return NULL,
  * which services map to 503 unavailable (or, for read caches, a MySQL read).
  */
-#ifndef BOXOFFICE_CACHE_RCACHE_H
-#define BOXOFFICE_CACHE_RCACHE_H
+#ifndef BOXOFFICE_CACHE_REDIS_H
+#define BOXOFFICE_CACHE_REDIS_H
 
 #include <stddef.h>
 
@@ -15,39 +15,39 @@
 
 struct worker;
 
-/* A Lua script; sha is filled in on first use. Define with RC_SCRIPT. */
-struct rc_script {
+/* A Lua script; sha is filled in on first use. Define with REDIS_SCRIPT. */
+struct redis_script {
 	const char *name;
 	const char *src;
 	char sha[41];
 };
-#define RC_SCRIPT(name, src)      \
+#define REDIS_SCRIPT(name, src)   \
 	{                         \
 		(name), (src), "" \
 	}
 
 /* Set once at start from redis_url. Returns 0 or -1 (bad url). */
-int rc_configure(const char *url);
+int redis_configure(const char *url);
 /* Start-up check. Returns 0, or -1 with *msg set. */
-int rc_check(char *msg, size_t msglen);
+int redis_check(char *msg, size_t msglen);
 
-struct rc_conn *rc_conn_new(void);
-void rc_conn_free(struct rc_conn *c);
+struct redis_conn *redis_conn_new(void);
+void redis_conn_free(struct redis_conn *c);
 
 /*
  * Run a command (printf-style, as redisCommand). Returns the reply (free with
  * freeReplyObject) or NULL when Redis is unreachable. An error reply
  * (REDIS_REPLY_ERROR) is returned as is.
  */
-redisReply *rc_cmd(struct worker *w, const char *fmt, ...);
-redisReply *rc_argv(struct worker *w, int argc, const char **argv, const size_t *lens);
+redisReply *redis_cmd(struct worker *w, const char *fmt, ...);
+redisReply *redis_argv(struct worker *w, int argc, const char **argv, const size_t *lens);
 /* EVALSHA script with keys then args (NOSCRIPT falls back to loading it). */
-redisReply *rc_eval(struct worker *w, struct rc_script *s, int nkeys, int nargs, const char **argv,
-                    const size_t *lens);
+redisReply *redis_eval(struct worker *w, struct redis_script *s, int nkeys, int nargs,
+                       const char **argv, const size_t *lens);
 /* 1 if the worker's Redis answered PING just now. */
-int rc_ping(struct worker *w);
+int redis_ping(struct worker *w);
 
 /* Key prefix of everything boxoffice stores ("bo:"). */
-#define RC_PREFIX "bo:"
+#define REDIS_PREFIX "bo:"
 
 #endif
