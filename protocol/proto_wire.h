@@ -112,6 +112,15 @@ int proto_role_from_name(const char *name);
 #define PROTO_WS_TYPE_ANNOUNCEMENT "announcement"
 #define PROTO_WS_TYPE_ERROR "error"
 
+/*
+ * Redis pub/sub channels shared by every instance (spec 6); no key prefix,
+ * so other programs may subscribe. Seat changes go on PROTO_CHANNEL_SEATS
+ * followed by the screening id ("boxoffice:seats:2101").
+ */
+#define PROTO_CHANNEL_ANNOUNCE "boxoffice:announce"
+#define PROTO_CHANNEL_SEATS "boxoffice:seats:"
+#define PROTO_CHANNEL_ORDERS "boxoffice:orders"
+
 /* Headers */
 #define PROTO_HDR_REQUEST_ID "X-Request-Id"
 #define PROTO_HDR_SIGNATURE "X-Boxoffice-Signature"

@@ -27,6 +27,8 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "core/pool.h"
+#include "svc/conns.h"
+#include "svc/health.h"
 
 static sigset_t stop_signals;
 
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
 	struct worker *local = NULL;
 	pthread_t sig_thread;
 	int rc, exit_code = 1, sig_started = 0, kq_started = 0, pool_started = 0;
+	int health_started = 0, threads;
 
 	rc = config_load(&cfg, argc, argv, err, sizeof(err));
 	if (rc == 1)
@@ -69,13 +72,19 @@ int main(int argc, char **argv)
 		config_release(&cfg);
 		return 2;
 	}
-	set_log_level(cfg.log_level);
+	if (set_log_level(cfg.log_level) < 0)
+		log_warn("unknown log_level '%s'; using info", cfg.log_level);
 	if (db_configure(cfg.db_url) < 0 || redis_configure(cfg.redis_url) < 0) {
 		fprintf(stderr, "boxofficed: invalid db_url or redis_url\n");
 		config_release(&cfg);
 		return 2;
 	}
-	ids_init((int)cfg.node_id);
+	pool_set_conn_ops(&svc_conn_ops);
+	if (ids_init((int)cfg.node_id) < 0) {
+		fprintf(stderr, "boxofficed: node_id %ld out of range\n", cfg.node_id);
+		config_release(&cfg);
+		return 2;
+	}
 	password_set_cost((unsigned)cfg.argon2_memory_kib, (unsigned)cfg.argon2_iterations);
 	srand48((long)getpid() ^ (long)time(NULL));
 	mysql_library_init(0, NULL, NULL);
@@ -93,10 +102,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	local = worker_new_local();
-	if (!local)
+	if (!local) {
+		log_error("cannot start: out of memory");
 		goto out;
-	if (migrate_run(local) < 0)
+	}
+	if (migrate_run(local) < 0) {
+		log_error("cannot start: migrations failed");
 		goto out;
+	}
 	if (cfg.migrate_only) {
 		log_info("migrations applied");
 		exit_code = 0;
@@ -106,39 +119,61 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (dispatch_init(&svc_registry) < 0 || dispatch_bootstrap(local) < 0)
+	if (dispatch_init(&svc_registry) < 0) {
+		log_error("cannot start: the route table is invalid");
 		goto out;
-	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0)
+	}
+	if (dispatch_bootstrap(local) < 0) {
+		log_error("cannot start: the bootstrap admin could not be created");
 		goto out;
+	}
+	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0) {
+		log_error("cannot start the signal thread");
+		goto out;
+	}
 	sig_started = 1;
 	if (kq_start(cfg.kafka_brokers, cfg.kafka_topic_prefix, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	kq_started = 1;
-	if (pool_start((int)cfg.workers) < 0)
+	if (health_start() < 0)
 		goto out;
+	health_started = 1;
+	threads = pool_threads_for((int)cfg.workers);
+	if (pool_start(threads) < 0) {
+		log_error("cannot start %d worker threads", threads);
+		goto out;
+	}
 	pool_started = 1;
-	if (http_start(cfg.listen) < 0)
+	if (http_start(cfg.listen) < 0) {
+		log_error("cannot start: cannot listen on '%s'", cfg.listen);
 		goto out;
-	log_info("boxofficed %s ready (%ld workers)", BOXOFFICE_VERSION, cfg.workers);
+	}
+	log_info("boxofficed %s ready (%d workers, %d may wait on mysql)", BOXOFFICE_VERSION,
+	         pool_size(), pool_db_slots());
 	http_run(10);
 	exit_code = 0;
 out:
-	if (pool_started)
-		pool_stop();
-	http_stop();
-	if (kq_started)
-		kq_stop();
+	/* The signal thread first: it may still reach the lws context. */
 	if (sig_started) {
 		pthread_cancel(sig_thread);
 		pthread_join(sig_thread, NULL);
 	}
+	if (pool_started)
+		pool_stop();
+	http_stop();
+	if (health_started)
+		health_stop();
+	if (kq_started)
+		kq_stop();
 	worker_free_local(local);
 	curl_global_cleanup();
 	mysql_library_end();
 	config_release(&cfg);
 	if (exit_code == 0)
 		log_info("stopped");
+	else
+		log_error("exiting with status %d", exit_code);
 	return exit_code;
 }

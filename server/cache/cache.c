@@ -35,7 +35,7 @@
 #include "cache/redis.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "core/password.h"
+#include "core/random.h"
 #include "core/clock.h"
 
 #define MARKER_TTL_S 30  /* a cached "no such row" */
@@ -580,7 +580,7 @@ void cache_del(struct worker *w, const char *key)
 	rep =
 	    redis_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
 	if (!rep) {
-		log_warn("cannot drop cache key '%s': redis unreachable", key);
+		log_debug("cannot drop cache key '%s': redis unreachable", key);
 		atomic_store(&lost, 1);
 		return;
 	}
@@ -619,7 +619,7 @@ void cache_bump(struct worker *w, const char *ns)
 	redisReply *rep = redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
 
 	if (!rep) {
-		log_warn("cannot bump cache namespace '%s': redis unreachable", ns);
+		log_debug("cannot bump cache namespace '%s': redis unreachable", ns);
 		atomic_store(&lost, 1);
 		return;
 	}

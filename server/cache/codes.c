@@ -6,7 +6,7 @@
 
 #include "cache/redis.h"
 #include "core/log.h"
-#include "core/password.h"
+#include "core/random.h"
 
 /* KEYS[1] the code hash; ARGV[1] the code, ARGV[2] its TTL in seconds. */
 static struct redis_script issue_script =
@@ -191,8 +191,8 @@ void codes_drop(struct worker *w, enum codes_kind kind, const char *dest)
 	lens[1] = strlen(key);
 	rep = redis_argv(w, 2, argv, lens);
 	if (rep == NULL)
-		log_warn("cannot drop verification code: redis unreachable (it expires in %d s)",
-		         PROTO_CODE_TTL);
+		log_debug("cannot drop verification code: redis unreachable (it expires in %d s)",
+		          PROTO_CODE_TTL);
 	else
 		freeReplyObject(rep);
 }

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/depstate.h"
 #include "core/log.h"
 #include "core/thread_role.h"
 #include "core/pool.h"
@@ -22,7 +23,10 @@ static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
 struct redis_conn {
 	redisContext *ctx;
 	time_t retry_at;
+	enum redis_fail why;
 };
+
+static struct depstate dep = DEPSTATE_INIT("redis");
 
 static struct {
 	char host[256];
@@ -135,18 +139,23 @@ static redisContext *conn_get(struct worker *w)
 	time_t now;
 
 	ASSERT_NOT_LOOP("redis");
+	c->why = REDIS_FAIL_NONE;
 	if (c->ctx)
 		return c->ctx;
 	now = time(NULL);
-	if (now < c->retry_at)
+	c->why = REDIS_FAIL_UNREACHABLE;
+	if (now < c->retry_at) {
+		depstate_fail(&dep, rcfg.addr, "reconnect delayed");
 		return NULL;
+	}
 	c->ctx = connect_new(msg, sizeof(msg));
 	if (!c->ctx) {
 		c->retry_at = now + 1;
-		log_warn("worker %d: %s", w->index, msg);
+		depstate_fail(&dep, rcfg.addr, msg);
 		return NULL;
 	}
-	log_info("worker %d: connected to redis '%s'", w->index, rcfg.addr);
+	c->why = REDIS_FAIL_NONE;
+	log_debug("worker %d: connected to redis '%s'", w->index, rcfg.addr);
 	return c->ctx;
 }
 
@@ -171,8 +180,9 @@ static int drop(struct worker *w)
 	struct redis_conn *c = w->redis;
 	int retry = c->ctx && server_closed(c->ctx);
 
-	log_warn("worker %d: redis '%s' failed: %s", w->index, rcfg.addr,
-	         c->ctx ? c->ctx->errstr : "?");
+	if (!retry)
+		depstate_fail(&dep, rcfg.addr, c->ctx ? c->ctx->errstr : "?");
+	c->why = REDIS_FAIL_UNREACHABLE;
 	redisFree(c->ctx);
 	c->ctx = NULL;
 	c->retry_at = retry ? 0 : time(NULL) + 1;
@@ -196,6 +206,8 @@ redisReply *redis_cmd(struct worker *w, const char *fmt, ...)
 		if (r || !drop(w))
 			break;
 	}
+	if (r)
+		depstate_ok(&dep, rcfg.addr);
 	return r;
 }
 
@@ -213,21 +225,37 @@ redisReply *redis_argv(struct worker *w, int argc, const char **argv, const size
 		if (r || !drop(w))
 			break;
 	}
+	if (r)
+		depstate_ok(&dep, rcfg.addr);
 	return r;
+}
+
+/* EVALSHA with av[0..1] filled in by the caller's sha. */
+static redisReply *evalsha(struct worker *w, const char *sha, int n, const char **av, size_t *al)
+{
+	av[0] = "EVALSHA";
+	al[0] = 7;
+	av[1] = sha;
+	al[1] = 40;
+	return redis_argv(w, n + 3, av, al);
 }
 
 redisReply *redis_eval(struct worker *w, struct redis_script *s, int nkeys, int nargs,
                        const char **argv, const size_t *lens)
 {
-	const char *av[64];
-	size_t al[64];
+	const char **av = NULL;
+	size_t *al = NULL;
 	char nk[16];
-	redisReply *r;
+	redisReply *r = NULL;
 	int i, n = nkeys + nargs;
 	char sha[41];
 
-	if (n > 60)
-		return NULL;
+	av = malloc(sizeof(*av) * (size_t)(n + 3));
+	al = malloc(sizeof(*al) * (size_t)(n + 3));
+	if (!av || !al) {
+		w->redis->why = REDIS_FAIL_NOMEM;
+		goto out;
+	}
 	/* sha is shared by every worker; copied in and out under a lock. */
 	pthread_mutex_lock(&sha_lock);
 	memcpy(sha, s->sha, sizeof(sha));
@@ -240,36 +268,59 @@ redisReply *redis_eval(struct worker *w, struct redis_script *s, int nkeys, int 
 	av[2] = nk;
 	al[2] = strlen(nk);
 	if (sha[0]) {
-		av[0] = "EVALSHA";
-		al[0] = 7;
-		av[1] = sha;
-		al[1] = 40;
-		r = redis_argv(w, n + 3, av, al);
+		r = evalsha(w, sha, n, av, al);
 		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "NOSCRIPT", 8) != 0)
-			return r;
+			goto out;
 		freeReplyObject(r);
+		r = NULL;
 	}
 	r = redis_cmd(w, "SCRIPT LOAD %s", s->src);
 	if (!r)
-		return NULL;
-	if (r->type == REDIS_REPLY_STRING && r->len == 40) {
-		memcpy(sha, r->str, 40);
-		sha[40] = '\0';
-		pthread_mutex_lock(&sha_lock);
-		memcpy(s->sha, sha, sizeof(sha));
-		pthread_mutex_unlock(&sha_lock);
-	} else {
+		goto out;
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
 		log_error("cannot load redis script '%s': %s", s->name,
 		          r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 		freeReplyObject(r);
-		return NULL;
+		r = NULL;
+		w->redis->why = REDIS_FAIL_SCRIPT;
+		goto out;
 	}
+	memcpy(sha, r->str, 40);
+	sha[40] = '\0';
 	freeReplyObject(r);
-	av[0] = "EVALSHA";
-	al[0] = 7;
-	av[1] = sha;
-	al[1] = 40;
-	return redis_argv(w, n + 3, av, al);
+	pthread_mutex_lock(&sha_lock);
+	memcpy(s->sha, sha, sizeof(sha));
+	pthread_mutex_unlock(&sha_lock);
+	r = evalsha(w, sha, n, av, al);
+out:
+	free(av);
+	free(al);
+	return r;
+}
+
+enum redis_fail redis_why(const struct worker *w)
+{
+	return w->redis ? w->redis->why : REDIS_FAIL_UNREACHABLE;
+}
+
+const char *redis_fail_text(enum redis_fail f)
+{
+	switch (f) {
+	case REDIS_FAIL_NONE:
+		return "no failure";
+	case REDIS_FAIL_UNREACHABLE:
+		return "redis unreachable";
+	case REDIS_FAIL_SCRIPT:
+		return "redis script could not be loaded";
+	case REDIS_FAIL_NOMEM:
+		return "out of memory";
+	}
+	return "unknown failure";
+}
+
+int redis_is_down(void)
+{
+	return depstate_is_down(&dep);
 }
 
 int redis_ping(struct worker *w)

@@ -367,7 +367,7 @@ int seatmap_fence(struct worker *w, const int64_t *ids, int n)
 	rep = redis_eval(w, &fence_script, 2 * n, 1, argv, NULL);
 	free(argv);
 	if (!rep) {
-		log_warn("cannot fence %d screenings: redis unreachable", n);
+		log_warn("cannot fence %d screenings: %s", n, redis_fail_text(redis_why(w)));
 		return -1;
 	}
 	if (rep->type == REDIS_REPLY_INTEGER)
@@ -395,7 +395,7 @@ void seatmap_unfence(struct worker *w, const int64_t *ids, int n, int changed)
 	rep = redis_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
 	free(argv);
 	if (!rep) {
-		log_warn("cannot unfence %d screenings: redis unreachable", n);
+		log_warn("cannot unfence %d screenings: %s", n, redis_fail_text(redis_why(w)));
 	} else if (rep->type == REDIS_REPLY_ARRAY) {
 		for (i = 0; i < rep->elements && i < (size_t)n; i++)
 			if (rep->element[i]->type == REDIS_REPLY_INTEGER)
@@ -422,7 +422,8 @@ int seatmap_drop_holds(struct worker *w, int64_t id)
 	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, id);
 	rep = redis_eval(w, &drop_script, 2, 0, argv, NULL);
 	if (!rep) {
-		log_warn("cannot drop holds of screening %" PRId64 ": redis unreachable", id);
+		log_warn("cannot drop holds of screening %" PRId64 ": %s", id,
+		         redis_fail_text(redis_why(w)));
 		return -1;
 	}
 	if (rep->type == REDIS_REPLY_INTEGER) {

@@ -27,8 +27,4 @@ char *jwt_sign(const struct jwt_claims *c, const char *secret, size_t secret_len
 enum jwt_rc jwt_verify(const char *token, const char *secret, size_t secret_len, int64_t now,
                        struct jwt_claims *c);
 
-/* base64url without padding. Return malloc'd strings; decode gives NULL on bad input. */
-char *b64url_encode(const unsigned char *in, size_t len);
-unsigned char *b64url_decode(const char *in, size_t len, size_t *outlen);
-
 #endif

@@ -14,11 +14,4 @@ int password_hash(const char *password, char *out, size_t outlen);
 /* 1 if password matches the stored PHC string, 0 if not (or malformed). */
 int password_verify(const char *password, const char *stored);
 
-/* Fill buf with n bytes from the CSPRNG. Returns 0 or -1. */
-int random_bytes(void *buf, size_t n);
-/* A string of n random decimal digits (uniform, CSPRNG) into out[n+1]. */
-int random_digits(char *out, size_t n);
-/* n random characters from alphabet (uniform) into out[n+1]. */
-int random_string(char *out, size_t n, const char *alphabet);
-
 #endif

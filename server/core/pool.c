@@ -1,14 +1,14 @@
 /*
- * pool.c: the worker pool of worker.h. A bounded FIFO of jobs under one
+ * pool.c: the worker pool of pool.h. A bounded FIFO of jobs under one
  * mutex; the lock is held only to push or pop, never across a job.
  */
 #include "core/pool.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
-#include "cache/redis.h"
 #include "core/log.h"
-#include "store/db.h"
 
 #define QUEUE_CAP 4096
 
@@ -26,6 +26,104 @@ static struct {
 	int nworkers;
 	struct worker *workers;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static const struct pool_conn_ops *conn_ops;
+
+/* The MySQL bulkhead: a counter under its own lock (never held across I/O). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int slots, used;
+	atomic_long refused;
+} db = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+void pool_set_conn_ops(const struct pool_conn_ops *ops)
+{
+	conn_ops = ops;
+}
+
+int pool_threads_for(int cores)
+{
+	int n = cores * POOL_THREADS_PER_CORE;
+
+	return n < POOL_MIN_THREADS ? POOL_MIN_THREADS : n;
+}
+
+int pool_db_enter(struct worker *w)
+{
+	struct timespec until;
+	int rc = 0;
+
+	if (w->index < 0 || w->db_slot)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += POOL_DB_WAIT_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&db.lock);
+	while (db.used >= db.slots && rc == 0)
+		rc = pthread_cond_timedwait(&db.freed, &db.lock, &until);
+	if (db.used < db.slots) {
+		db.used++;
+		w->db_slot = 1;
+		rc = 0;
+	} else {
+		rc = -1;
+	}
+	pthread_mutex_unlock(&db.lock);
+	if (rc < 0)
+		atomic_fetch_add(&db.refused, 1);
+	return rc;
+}
+
+static void db_leave(struct worker *w)
+{
+	if (!w->db_slot)
+		return;
+	w->db_slot = 0;
+	pthread_mutex_lock(&db.lock);
+	db.used--;
+	pthread_cond_signal(&db.freed);
+	pthread_mutex_unlock(&db.lock);
+}
+
+int pool_size(void)
+{
+	return pool.nworkers;
+}
+
+int pool_db_slots(void)
+{
+	return db.slots;
+}
+
+int pool_db_busy(void)
+{
+	int n;
+
+	pthread_mutex_lock(&db.lock);
+	n = db.used;
+	pthread_mutex_unlock(&db.lock);
+	return n;
+}
+
+long pool_db_refused(void)
+{
+	return atomic_load(&db.refused);
+}
+
+static int conns_open(struct worker *w)
+{
+	return conn_ops && conn_ops->open(w) == 0 ? 0 : -1;
+}
+
+static void conns_close(struct worker *w)
+{
+	if (conn_ops)
+		conn_ops->close(w);
+}
 
 static void *worker_main(void *p)
 {
@@ -45,6 +143,7 @@ static void *worker_main(void *p)
 		pool.count--;
 		pthread_mutex_unlock(&pool.lock);
 		j.fn(w, j.arg);
+		db_leave(w);
 	}
 	return NULL;
 }
@@ -56,10 +155,8 @@ struct worker *worker_new_local(void)
 	if (!w)
 		return NULL;
 	w->index = -1;
-	w->db = db_conn_new();
-	w->redis = redis_conn_new();
-	if (!w->db || !w->redis) {
-		worker_free_local(w);
+	if (conns_open(w) < 0) {
+		free(w);
 		return NULL;
 	}
 	return w;
@@ -69,8 +166,7 @@ void worker_free_local(struct worker *w)
 {
 	if (!w)
 		return;
-	db_conn_free(w->db);
-	redis_conn_free(w->redis);
+	conns_close(w);
 	free(w);
 }
 
@@ -81,15 +177,22 @@ int pool_start(int n)
 	pool.workers = calloc((size_t)n, sizeof(struct worker));
 	if (!pool.workers)
 		return -1;
+	/* Keep a quarter (at least 2) of the workers out of MySQL. */
+	db.slots = n - (n / 4 < 2 ? 2 : n / 4);
+	if (db.slots < 1)
+		db.slots = 1;
 	for (i = 0; i < n; i++) {
 		struct worker *w = &pool.workers[i];
 		w->index = i;
-		w->db = db_conn_new();
-		w->redis = redis_conn_new();
-		if (!w->db || !w->redis || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		if (conns_open(w) < 0) {
+			log_error("cannot start worker %d: out of memory", i);
+			pool.nworkers = i;
+			pool_stop();
+			return -1;
+		}
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			log_error("cannot start worker %d", i);
-			db_conn_free(w->db);
-			redis_conn_free(w->redis);
+			conns_close(w);
 			pool.nworkers = i;
 			pool_stop();
 			return -1;
@@ -134,8 +237,7 @@ void pool_stop(void)
 	pthread_mutex_unlock(&pool.lock);
 	for (i = 0; i < pool.nworkers; i++) {
 		pthread_join(pool.workers[i].thread, NULL);
-		db_conn_free(pool.workers[i].db);
-		redis_conn_free(pool.workers[i].redis);
+		conns_close(&pool.workers[i]);
 	}
 	free(pool.workers);
 	pool.workers = NULL;

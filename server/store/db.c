@@ -15,6 +15,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "core/depstate.h"
 #include "core/log.h"
 #include "core/thread_role.h"
 #include "core/pool.h"
@@ -50,6 +51,8 @@ static struct {
 } dbcfg;
 
 /* mysql://user:pass@host:port/db */
+static struct depstate dep = DEPSTATE_INIT("mysql");
+
 int db_configure(const char *url)
 {
 	const char *p, *at, *slash, *colon;
@@ -116,7 +119,12 @@ static MYSQL *connect_new(unsigned long flags, char *msg, size_t msglen)
 		return NULL;
 	}
 	/* Times are Unix seconds in BIGINT columns; keep the session in UTC anyway. */
-	mysql_query(my, "SET time_zone = '+00:00'");
+	if (mysql_query(my, "SET time_zone = '+00:00'")) {
+		snprintf(msg, msglen, "cannot set the time zone on mysql '%s': %s", dbcfg.addr,
+		         mysql_error(my));
+		mysql_close(my);
+		return NULL;
+	}
 	return my;
 }
 
@@ -165,6 +173,11 @@ static MYSQL *conn_get(struct worker *w)
 	char msg[400];
 	time_t now;
 
+	/* The bulkhead first: a hung MySQL must not take every worker. */
+	if (pool_db_enter(w) < 0) {
+		c->last_errno = 0;
+		return NULL;
+	}
 	now = time(NULL);
 	if (c->my) {
 		/*
@@ -180,15 +193,18 @@ static MYSQL *conn_get(struct worker *w)
 			return c->my;
 		}
 	}
-	if (now < c->retry_at)
+	if (now < c->retry_at) {
+		depstate_fail(&dep, dbcfg.addr, "reconnect delayed");
 		return NULL;
+	}
 	c->my = connect_new(0, msg, sizeof(msg));
 	if (!c->my) {
 		c->retry_at = now + 1;
-		log_warn("worker %d: %s", w->index, msg);
+		depstate_fail(&dep, dbcfg.addr, msg);
 		return NULL;
 	}
-	log_info("worker %d: connected to mysql '%s'", w->index, dbcfg.addr);
+	depstate_ok(&dep, dbcfg.addr);
+	log_debug("worker %d: connected to mysql '%s'", w->index, dbcfg.addr);
 	c->last_used = now;
 	return c->my;
 }
@@ -227,7 +243,7 @@ static enum db_rc classify(struct worker *w, unsigned int err, const char *text,
 	if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
 		return DB_DEADLOCK;
 	if (is_conn_error(err)) {
-		log_warn("worker %d: mysql connection lost: %s", w->index, text);
+		depstate_fail(&dep, dbcfg.addr, text);
 		conn_drop(c);
 		c->retry_at = time(NULL) + 1;
 		return DB_UNAVAILABLE;
@@ -289,6 +305,7 @@ static enum db_rc stmt_get(struct worker *w, const char *sql, MYSQL_STMT **out)
 		mysql_stmt_close(st);
 		return DB_ERROR;
 	}
+	depstate_ok(&dep, dbcfg.addr);
 	*out = st;
 	return DB_OK;
 }

@@ -1,12 +1,12 @@
 /*
  * announce.c: see announce.h. One PUBLISH per announcement; the channel is
- * the wire name of spec 6 (no REDIS_PREFIX: other programs subscribe to it).
+ * the wire name of spec 6 (PROTO_CHANNEL_ANNOUNCE).
  */
 #include "svc/announce.h"
 
-#include <hiredis/hiredis.h>
+#include <string.h>
 
-#include "cache/redis.h"
+#include "cache/pubsub.h"
 #include "core/log.h"
 #include "proto_wire.h"
 
@@ -15,7 +15,6 @@ int announce_advert(struct worker *w, const cJSON *advert)
 	cJSON *msg = cJSON_CreateObject();
 	cJSON *copy = cJSON_Duplicate(advert, 1);
 	char *text = NULL;
-	redisReply *rep = NULL;
 	int rc = -1;
 
 	if (!msg || !copy) {
@@ -27,20 +26,10 @@ int announce_advert(struct worker *w, const cJSON *advert)
 	text = cJSON_PrintUnformatted(msg);
 	if (!text)
 		goto out;
-	rep = redis_cmd(w, "PUBLISH %s %s", ANNOUNCE_CHANNEL, text);
-	if (!rep) {
-		log_warn("cannot publish announcement on '%s': redis unreachable",
-		         ANNOUNCE_CHANNEL);
+	if (pubsub_publish(w, PROTO_CHANNEL_ANNOUNCE, text, strlen(text)) < 0)
 		goto out;
-	}
-	if (rep->type == REDIS_REPLY_ERROR) {
-		log_warn("cannot publish announcement on '%s': %s", ANNOUNCE_CHANNEL, rep->str);
-		goto out;
-	}
 	rc = 0;
 out:
-	if (rep)
-		freeReplyObject(rep);
 	cJSON_free(text);
 	cJSON_Delete(msg);
 	return rc;

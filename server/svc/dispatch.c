@@ -23,6 +23,7 @@
 #include "core/thread_role.h"
 #include "core/pool.h"
 #include "core/clock.h"
+#include "svc/health.h"
 
 /* The services this dispatcher serves (dispatch_init). */
 static const struct dispatch_services *svcs;
@@ -159,16 +160,17 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 
 static void run_healthz(struct worker *w, struct http_response *out)
 {
-	int db = db_ping(w) == DB_OK;
-	int redis = redis_ping(w);
-	int kafka = kq_healthy(1500);
-	int ok = db && redis && kafka;
+	struct health h;
+	int ok;
 	cJSON *o = cJSON_CreateObject();
 
+	health_get(&h);
+	ok = h.db && h.redis && h.kafka;
+
 	cJSON_AddStringToObject(o, "status", ok ? "ok" : "down");
-	cJSON_AddStringToObject(o, "db", db ? "ok" : "down");
-	cJSON_AddStringToObject(o, "redis", redis ? "ok" : "down");
-	cJSON_AddStringToObject(o, "kafka", kafka ? "ok" : "down");
+	cJSON_AddStringToObject(o, "db", h.db ? "ok" : "down");
+	cJSON_AddStringToObject(o, "redis", h.redis ? "ok" : "down");
+	cJSON_AddStringToObject(o, "kafka", h.kafka ? "ok" : "down");
 	cJSON_AddStringToObject(o, "version", BOXOFFICE_VERSION);
 	cJSON_AddStringToObject(o, "currency", cfg.currency);
 	out->status = ok ? 200 : 503;
@@ -186,6 +188,14 @@ static void run_metrics(struct http_response *out)
 
 	metrics_gauge_set("boxoffice_worker_queue_depth", "Requests waiting for a worker.",
 	                  pool_queue_depth());
+	metrics_gauge_set("boxoffice_workers", "Worker threads.", pool_size());
+	metrics_gauge_set("boxoffice_mysql_slots", "Workers that may be inside MySQL at once.",
+	                  pool_db_slots());
+	metrics_gauge_set("boxoffice_mysql_slots_busy", "Workers inside MySQL now.",
+	                  pool_db_busy());
+	metrics_gauge_set("boxoffice_mysql_slots_refused_total",
+	                  "Requests answered 503 because every MySQL slot was taken.",
+	                  (double)pool_db_refused());
 	metrics_gauge_set("boxoffice_loop_blocking_calls_total",
 	                  "Blocking calls seen on the loop thread (must stay 0).",
 	                  (double)thread_role_violations());

@@ -34,6 +34,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/b64url.h"
 #include "core/jwt.h"
 
 #define SECRET "fuzz secret: not the one in production"

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
 
+#include "svc/conns.h"
 #include "cache/cache.h"
 #include "cache/redis.h"
 #include "core/config.h"
@@ -75,6 +76,7 @@ static int holds_tombstone(const char *key)
 
 static int setup_group(void **state)
 {
+	pool_set_conn_ops(&svc_conn_ops);
 	struct timeval tv = {2, 0};
 
 	if (redis_fixture_start(&redis, "test_cache") < 0)

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "svc/conns.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
 #include "core/jwt.h"
@@ -128,6 +129,7 @@ static const char *slug(const struct answer *a)
 
 static int setup(void **state)
 {
+	pool_set_conn_ops(&svc_conn_ops);
 	cfg.jwt_secret = strdup(SECRET);
 	cfg.currency = strdup("CNY");
 	return dispatch_init(&test_services);

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/b64url.h"
 #include "core/jwt.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"

@@ -10,6 +10,7 @@
 #include <argon2.h>
 
 #include "core/password.h"
+#include "core/random.h"
 
 #define HASH_MAX 128
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
 
+#include "svc/conns.h"
 #include "cache/codes.h"
 #include "cache/ratelimit.h"
 #include "cache/redis.h"
@@ -30,6 +31,7 @@ static struct worker *w;
 
 static int setup_group(void **state)
 {
+	pool_set_conn_ops(&svc_conn_ops);
 	(void)state;
 	if (redis_fixture_start(&redis, "test_ratelimit_codes") < 0)
 		return -1;

@@ -1,0 +1,26 @@
+/*
+ * health.h: the state /healthz answers from. One checker thread per
+ * dependency (MySQL, Redis, Kafka) pings it every HEALTH_PERIOD_MS on its
+ * own connection and stamps each success; a dependency is up while its last
+ * success is younger than HEALTH_STALE_MS. /healthz reads these stamps, so it
+ * answers at once even while a dependency hangs (a stalled disk, a lost
+ * network), instead of waiting on it like a request would.
+ */
+#ifndef BOXOFFICE_SVC_HEALTH_H
+#define BOXOFFICE_SVC_HEALTH_H
+
+#define HEALTH_PERIOD_MS 500
+#define HEALTH_STALE_MS 2500
+
+struct health {
+	int db, redis, kafka; /* 1 up, 0 down */
+};
+
+/* Start the checkers (after kq_start). Returns 0 or -1 (logged). */
+int health_start(void);
+/* Stop and join them (before kq_stop). A checker stuck in a ping is waited for. */
+void health_stop(void);
+/* The current state; before health_start, every part reads as down. Any thread. */
+void health_get(struct health *h);
+
+#endif
