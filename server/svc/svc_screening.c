@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
-#include "cache/seatmap.h"
+#include "svc/seatmap.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "proto_json.h"

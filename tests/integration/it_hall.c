@@ -327,6 +327,55 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	it_resp_free(r);
 }
 
+/*
+ * A real hall has hundreds of future screenings: the fence check covers all
+ * of them in one script (it once took 2n+1 arguments, capped at 60).
+ */
+static void test_hall_layout_change_with_500_future_screenings(void **state)
+{
+	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
+	/* Ids apart from every other it_sql_id() of this run. */
+	int64_t first = it_sql_id() + ((int64_t)1 << 40), held = 0;
+	const char *port = it_env("REDIS_PORT");
+	struct it_resp *r;
+	int i;
+
+	/* One INSERT of 500 rows, 4 h apart (no overlap), starting tomorrow. */
+	it_sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	                 "discounts, seats_total, create_time, update_time) "
+	                 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+	                 "WHERE i < 499) SELECT %lld + i, %lld, %lld, "
+	                 "UNIX_TIMESTAMP() + 86400 + i * 14400, "
+	                 "UNIX_TIMESTAMP() + 86400 + i * 14400 + 7200, '{}', '{}', 8, "
+	                 "UNIX_TIMESTAMP(), UNIX_TIMESTAMP() FROM n",
+	                 (long long)first, (long long)film_id, (long long)id));
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld "
+	                            "AND start_at > UNIX_TIMESTAMP()",
+	                            (long long)id),
+	                 500);
+	r = update_layout(id, "[\"SSSSS\",\"SSSS\"]");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	/* A hold on the last of them is still seen. */
+	held = first + 499;
+	assert_int_equal(
+	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)held),
+	    0);
+	r = update_layout(id, "[\"SSSS\"]");
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
+	it_resp_free(r);
+	assert_int_equal(
+	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)held), 0);
+	for (i = 0; i < 2; i++) {
+		r = update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]");
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+	/* Leave the hall without future screenings for the other tests. */
+	it_sql_ok(it_sql("DELETE FROM screenings WHERE hall_id = %lld", (long long)id));
+}
+
 static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 {
 	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
@@ -637,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_hall_layout_change_follows_into_screenings),
 	    cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_held),
 	    cmocka_unit_test(test_hall_layout_change_refused_while_a_seat_is_sold),
+	    cmocka_unit_test(test_hall_layout_change_with_500_future_screenings),
 	    cmocka_unit_test(test_hall_remove_refused_while_screenings_are_to_come),
 	    cmocka_unit_test(test_hall_detail_refuses_bad_and_unknown_ids),
 	    cmocka_unit_test(test_hall_each_write_is_seen_by_the_next_read),

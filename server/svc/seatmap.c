@@ -1,7 +1,7 @@
 /*
  * seatmap.c: see seatmap.h.
  */
-#include "cache/seatmap.h"
+#include "svc/seatmap.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -11,41 +11,6 @@
 #include "cache/cache.h"
 #include "core/log.h"
 #include "store/store_screening.h"
-
-/* Version and holds read together, so the holds are the state of that version. */
-static struct redis_script snapshot_script =
-    REDIS_SCRIPT("seatmap_snapshot",
-                 "return {redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2])}");
-
-/* Cancellation: every hold goes, and the change gets a version of its own. */
-static struct redis_script drop_script =
-    REDIS_SCRIPT("seatmap_drop", "redis.call('DEL', KEYS[1]) return redis.call('INCR', KEYS[2])");
-
-/*
- * Layout change: KEYS = the holds hashes of n screenings, then their
- * fences; ARGV[1] = fence lifetime in ms. Returns 0 (fenced) or the
- * 1-based index of a screening with a held seat (nothing set).
- */
-static struct redis_script fence_script =
-    REDIS_SCRIPT("seatmap_fence", "local n = #KEYS / 2 "
-                                  "for i = 1, n do "
-                                  "if redis.call('HLEN', KEYS[i]) > 0 then return i end end "
-                                  "for i = 1, n do "
-                                  "redis.call('SET', KEYS[n + i], '1', 'PX', ARGV[1]) end "
-                                  "return 0");
-
-/*
- * KEYS = the fences of n screenings, then their versions; ARGV[1] "1" when
- * the layout changed. Returns the new versions (empty when unchanged).
- */
-static struct redis_script unfence_script = REDIS_SCRIPT(
-    "seatmap_unfence", "local n = #KEYS / 2 "
-                       "local v = {} "
-                       "for i = 1, n do "
-                       "redis.call('DEL', KEYS[i]) "
-                       "if ARGV[1] == '1' then v[i] = redis.call('INCR', KEYS[n + i]) end "
-                       "end "
-                       "return v");
 
 /*
  * The highest version this instance has served per screening, so that no
@@ -114,41 +79,15 @@ static void mark(struct seatmap *m, const char *seat, char st)
 	m->state[r][c] = st;
 }
 
-/*
- * Version and holds from Redis into m. Returns 0, or -1 when Redis cannot
- * be reached or answers nonsense (m untouched then).
- */
+static void mark_held(const char *seat, void *arg)
+{
+	mark(arg, seat, PROTO_STATE_HELD);
+}
+
+/* Version and holds from Redis into m. Returns 0, or -1 (m's states untouched then). */
 static int read_redis(struct worker *w, struct seatmap *m)
 {
-	char kv[64], kh[64];
-	const char *argv[2] = {kv, kh};
-	redisReply *rep;
-	size_t i;
-	int rc = -1;
-
-	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, m->screening_id);
-	key_of(kh, sizeof(kh), SEATMAP_HOLDS_KEY, m->screening_id);
-	rep = redis_eval(w, &snapshot_script, 2, 0, argv, NULL);
-	if (!rep)
-		return -1;
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-	    rep->element[0]->type != REDIS_REPLY_STRING ||
-	    rep->element[1]->type != REDIS_REPLY_ARRAY) {
-		log_warn("seat snapshot of screening %" PRId64 ": unexpected redis reply%s%s",
-		         m->screening_id, rep->type == REDIS_REPLY_ERROR ? ": " : "",
-		         rep->type == REDIS_REPLY_ERROR ? rep->str : "");
-		goto out;
-	}
-	m->version = strtoll(rep->element[0]->str, NULL, 10);
-	for (i = 0; i + 1 < rep->element[1]->elements; i += 2) {
-		const redisReply *f = rep->element[1]->element[i];
-		if (f->type == REDIS_REPLY_STRING)
-			mark(m, f->str, PROTO_STATE_HELD);
-	}
-	rc = 0;
-out:
-	freeReplyObject(rep);
-	return rc;
+	return seatstate_read(w, m->screening_id, &m->version, mark_held, m);
 }
 
 enum proto_err seatmap_build(struct worker *w, int64_t id, struct seatmap *m)
@@ -317,122 +256,37 @@ void seatmap_invalidate(struct worker *w, int64_t id)
 	cache_del(w, key);
 }
 
-/*
- * Keys of two kinds for ids[0..n) as one argv: first kind for every id,
- * then the second, then arg (if not NULL). Returns the malloc'd argv (one
- * block: free() it), or NULL on ENOMEM.
- */
-#define KEY_SIZE 64
-static const char **key_pairs(const int64_t *ids, int n, int first_fence, const char *arg)
-{
-	size_t nargv = (size_t)n * 2 + (arg ? 1 : 0);
-	const char **argv = malloc(nargv * (sizeof(*argv) + KEY_SIZE));
-	char *buf;
-	int i;
-
-	if (!argv)
-		return NULL;
-	buf = (char *)(argv + nargv);
-	for (i = 0; i < n; i++) {
-		char *a = buf + (size_t)i * KEY_SIZE, *b = buf + (size_t)(n + i) * KEY_SIZE;
-
-		if (first_fence) {
-			key_of(a, KEY_SIZE, SEATMAP_FENCE_KEY, ids[i]);
-			key_of(b, KEY_SIZE, SEATMAP_VERSION_KEY, ids[i]);
-		} else {
-			key_of(a, KEY_SIZE, SEATMAP_HOLDS_KEY, ids[i]);
-			key_of(b, KEY_SIZE, SEATMAP_FENCE_KEY, ids[i]);
-		}
-		argv[i] = a;
-		argv[n + i] = b;
-	}
-	if (arg)
-		argv[nargv - 1] = arg;
-	return argv;
-}
-
 int seatmap_fence(struct worker *w, const int64_t *ids, int n)
 {
-	char ttl[16];
-	const char **argv;
-	redisReply *rep;
-	int rc = -1;
-
-	if (n <= 0)
-		return 0;
-	snprintf(ttl, sizeof(ttl), "%d", SEATMAP_FENCE_MS);
-	argv = key_pairs(ids, n, 0, ttl);
-	if (!argv)
-		return -1;
-	rep = redis_eval(w, &fence_script, 2 * n, 1, argv, NULL);
-	free(argv);
-	if (!rep) {
-		log_warn("cannot fence %d screenings: %s", n, redis_fail_text(redis_why(w)));
-		return -1;
-	}
-	if (rep->type == REDIS_REPLY_INTEGER)
-		rc = rep->integer == 0 ? 0 : 1;
-	else
-		log_warn("cannot fence %d screenings: %s", n,
-		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
-	freeReplyObject(rep);
-	return rc;
+	return seatstate_fence(w, ids, n);
 }
 
 void seatmap_unfence(struct worker *w, const int64_t *ids, int n, int changed)
 {
-	const char **argv;
-	redisReply *rep;
-	size_t i;
+	int64_t *v = NULL;
+	int i;
 
 	if (n <= 0)
 		return;
-	argv = key_pairs(ids, n, 1, changed ? "1" : "0");
-	if (!argv) {
+	if (changed && !(v = calloc((size_t)n, sizeof(*v)))) {
 		log_warn("cannot unfence %d screenings: out of memory", n);
 		return;
 	}
-	rep = redis_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
-	free(argv);
-	if (!rep) {
-		log_warn("cannot unfence %d screenings: %s", n, redis_fail_text(redis_why(w)));
-	} else if (rep->type == REDIS_REPLY_ARRAY) {
-		for (i = 0; i < rep->elements && i < (size_t)n; i++)
-			if (rep->element[i]->type == REDIS_REPLY_INTEGER)
-				last_raise(ids[i], rep->element[i]->integer);
-	} else {
-		log_warn("cannot unfence %d screenings: %s", n,
-		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
-	}
-	if (rep)
-		freeReplyObject(rep);
+	if (seatstate_unfence(w, ids, n, changed, v) == 0 && v)
+		for (i = 0; i < n; i++)
+			last_raise(ids[i], v[i]);
+	free(v);
 	if (changed)
-		for (i = 0; i < (size_t)n; i++)
+		for (i = 0; i < n; i++)
 			seatmap_invalidate(w, ids[i]);
 }
 
 int seatmap_drop_holds(struct worker *w, int64_t id)
 {
-	char kh[64], kv[64];
-	const char *argv[2] = {kh, kv};
-	redisReply *rep;
-	int rc = -1;
+	int64_t v;
 
-	key_of(kh, sizeof(kh), SEATMAP_HOLDS_KEY, id);
-	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, id);
-	rep = redis_eval(w, &drop_script, 2, 0, argv, NULL);
-	if (!rep) {
-		log_warn("cannot drop holds of screening %" PRId64 ": %s", id,
-		         redis_fail_text(redis_why(w)));
+	if (seatstate_drop(w, id, &v) < 0)
 		return -1;
-	}
-	if (rep->type == REDIS_REPLY_INTEGER) {
-		last_raise(id, rep->integer);
-		rc = 0;
-	} else {
-		log_warn("cannot drop holds of screening %" PRId64 ": %s", id,
-		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
-	}
-	freeReplyObject(rep);
-	return rc;
+	last_raise(id, v);
+	return 0;
 }

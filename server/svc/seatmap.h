@@ -1,5 +1,5 @@
 /*
- * seatmap.h: the seat-state snapshot of one screening (spec 4.4
+ * seatmap.h (services): the seat-state snapshot of one screening (spec 4.4
  * /screening/seats, and the seats.snapshot of spec 6):
  *   {"screeningId":N,"version":V,"layout":[...],"state":[...],
  *    "seatsFree":F,"seatsTotal":T}
@@ -54,27 +54,26 @@
  * seatmap_invalidate after its change, so that the next /screening/seats
  * shows it at once rather than within SEATMAP_TTL_S.
  *
+ * The snapshot is built here, in the services, from the screening's row
+ * (store/) and the Redis state (cache/seatstate.h).
+ *
  * Worker threads only.
  */
-#ifndef BOXOFFICE_CACHE_SEATMAP_H
-#define BOXOFFICE_CACHE_SEATMAP_H
+#ifndef BOXOFFICE_SVC_SEATMAP_H
+#define BOXOFFICE_SVC_SEATMAP_H
 
 #include <inttypes.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
 
-#include "cache/redis.h"
+#include "cache/seatstate.h"
 #include "proto_error.h"
 #include "proto_layout.h"
 
 struct worker;
 
-/* Key formats (printf, with the screening id as PRId64) of the contract above. */
-#define SEATMAP_HOLDS_KEY REDIS_PREFIX "seats:%" PRId64
-#define SEATMAP_VERSION_KEY REDIS_PREFIX "seatver:%" PRId64
-#define SEATMAP_FENCE_KEY REDIS_PREFIX "seatfence:%" PRId64
-#define SEATMAP_FENCE_MS 30000
+/* The key formats of the contract above are in cache/seatstate.h. */
 /* Cache key (without REDIS_PREFIX) and lifetime of snapshots. */
 #define SEATMAP_CACHE_KEY "seatmap:%" PRId64
 #define SEATMAP_TTL_S 2
