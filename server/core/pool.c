@@ -35,6 +35,8 @@ static struct {
 	pthread_cond_t freed;
 	int slots, used;
 	atomic_long refused;
+	atomic_llong last_ok_ms; /* last good ping (monotonic ms); 0 none yet */
+	atomic_int checked;      /* pool_db_health was called */
 } db = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 
 void pool_set_conn_ops(const struct pool_conn_ops *ops)
@@ -49,6 +51,28 @@ int pool_threads_for(int cores)
 	return n < POOL_MIN_THREADS ? POOL_MIN_THREADS : n;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void pool_db_health(int ok)
+{
+	if (ok)
+		atomic_store(&db.last_ok_ms, mono_ms());
+	atomic_store(&db.checked, 1);
+}
+
+/* MySQL answered the checker lately (or nobody checks it). */
+static int db_fresh(void)
+{
+	return !atomic_load(&db.checked) ||
+	       mono_ms() - atomic_load(&db.last_ok_ms) < POOL_DB_STALE_MS;
+}
+
 int pool_db_enter(struct worker *w)
 {
 	struct timespec until;
@@ -56,6 +80,10 @@ int pool_db_enter(struct worker *w)
 
 	if (w->index < 0 || w->db_slot)
 		return 0;
+	if (!db_fresh()) {
+		atomic_fetch_add(&db.refused, 1);
+		return -1;
+	}
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += POOL_DB_WAIT_MS * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {

@@ -13,7 +13,8 @@
  * at once. A job takes a slot on its first MySQL call (store/db.c calls
  * pool_db_enter) and gives it back when the job ends; a job that cannot get
  * one within POOL_DB_WAIT_MS is answered 503 by its service, so the rest of
- * the pool always has workers for Redis-only work.
+ * the pool always has workers for Redis-only work. While the health checker
+ * sees MySQL hung, no new job waits on it at all.
  */
 #ifndef BOXOFFICE_CORE_POOL_H
 #define BOXOFFICE_CORE_POOL_H
@@ -67,6 +68,15 @@ int pool_db_busy(void);
 long pool_db_refused(void);
 /* Let queued jobs finish, then join every worker. */
 void pool_stop(void);
+
+/*
+ * The health checker's word on MySQL (svc/health.c): call after each ping
+ * with its result. While no ping succeeded for POOL_DB_STALE_MS (MySQL hung
+ * or down), pool_db_enter refuses at once instead of letting more workers
+ * wait on it. Before the first call nothing is refused. Any thread.
+ */
+void pool_db_health(int ok);
+#define POOL_DB_STALE_MS 2500
 
 /*
  * Take a MySQL slot for w's running job (no-op if it has one, or for a

@@ -47,12 +47,16 @@ static void *checker_main(void *arg)
 {
 	struct checker *c = arg;
 	struct worker *w = NULL;
+	int ok;
 
 	while (!atomic_load(&stopping)) {
 		if (!w)
 			w = worker_new_local();
-		if (w && ping(w, c->part))
+		ok = w && ping(w, c->part);
+		if (ok)
 			atomic_store(&c->last_ok_ms, now_ms());
+		if (c->part == PART_DB)
+			pool_db_health(ok);
 		clock_sleep_ms(HEALTH_PERIOD_MS);
 	}
 	worker_free_local(w);
