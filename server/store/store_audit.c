@@ -26,8 +26,8 @@ static size_t clip(const char *s, size_t max)
 	return i;
 }
 
-int audit_log(struct worker *w, int64_t actor, const char *action, const char *target,
-              const char *detail)
+enum db_rc audit_log(struct worker *w, int64_t actor, const char *action, const char *target,
+                     const char *detail)
 {
 	enum db_rc e;
 
@@ -43,7 +43,7 @@ int audit_log(struct worker *w, int64_t actor, const char *action, const char *t
 	            NULL, NULL);
 	if (e != DB_OK) {
 		log_error("cannot write audit '%s' by %lld", action, (long long)actor);
-		return -1;
+		return e;
 	}
-	return 0;
+	return DB_OK;
 }

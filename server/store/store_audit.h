@@ -7,14 +7,17 @@
 
 #include <stdint.h>
 
+#include "store/db.h"
+
 struct worker;
 
 /*
  * Record one action; target like "film:123". Runs on the worker's
  * connection, so inside the caller's transaction if one is open.
- * Returns 0 or -1 (logged; the caller decides whether that fails the write).
+ * Returns DB_OK or the failure (logged); services call it through
+ * txn_audit (svc/txn.h), which fails the transaction with it.
  */
-int audit_log(struct worker *w, int64_t actor, const char *action, const char *target,
-              const char *detail);
+enum db_rc audit_log(struct worker *w, int64_t actor, const char *action, const char *target,
+                     const char *detail);
 
 #endif

@@ -19,7 +19,6 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_advert.h"
-#include "store/store_audit.h"
 #include "store/store_film.h"
 #include "svc/announce.h"
 #include "svc/txn.h"
@@ -187,14 +186,14 @@ static enum proto_err check(struct req *r, const struct advert *a, int film_chan
 	return PROTO_OK;
 }
 
-static int audit(struct worker *w, int64_t actor, const char *action, const struct advert *a)
+/* The audit record of a write to a, in its transaction. */
+static enum db_rc audit(struct req *r, const char *action, const struct advert *a)
 {
-	char target[64], detail[PROTO_LEN_NAME * 4 + 64];
+	char detail[PROTO_LEN_NAME * 4 + 64];
 
-	snprintf(target, sizeof(target), "advert:%" PRId64, a->id);
 	snprintf(detail, sizeof(detail), "isCom=%d status=%d title=%s", a->is_com, a->status,
 	         a->title ? a->title : "");
-	return audit_log(w, actor, action, target, detail);
+	return txn_audit(r, action, "advert", a->id, detail);
 }
 
 /* Publish a (now a valid announcement); failures are logged by announce. */
@@ -211,13 +210,21 @@ static void announce(struct worker *w, const struct advert *a, int64_t now)
 
 /* ---- /advert/create ---- */
 
+static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	const struct advert *a = arg;
+
+	TXN_TRY(store_advert_insert(r->w, a));
+	TXN_TRY(audit(r, "advert.create", a));
+	return PROTO_OK;
+}
+
 static enum proto_err advert_create(struct req *r)
 {
 	struct fields f;
 	struct advert a;
 	int64_t now = (int64_t)time(NULL);
 	enum proto_err e;
-	enum db_rc rc;
 
 	if ((e = read_fields(r, 1, &f)) != PROTO_OK)
 		return e;
@@ -231,18 +238,8 @@ static enum proto_err advert_create(struct req *r)
 	a.id = ids_next();
 	a.create_time = now;
 
-	rc = db_begin(r->w);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	rc = store_advert_insert(r->w, &a);
-	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.create", &a) != 0)
-		rc = DB_ERROR;
-	if (rc == DB_OK)
-		rc = db_commit(r->w);
-	if (rc != DB_OK) {
-		db_rollback(r->w);
-		return txn_fail(r, rc);
-	}
+	if ((e = txn_run(r, create_tx, &a)) != PROTO_OK)
+		return e;
 	invalidate(r->w, a.id);
 	if (a.is_com == 0 && is_valid(&a, now))
 		announce(r->w, &a, now);
@@ -252,90 +249,94 @@ static enum proto_err advert_create(struct req *r)
 
 /* ---- /advert/update ---- */
 
-static enum proto_err advert_update(struct req *r)
+struct update_ctx {
+	const struct fields *f;
+	int64_t id, now;
+	cJSON *announcement; /* the advert to announce after the commit, or NULL */
+};
+
+static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 {
+	struct update_ctx *c = arg;
 	struct advert_list l;
-	struct fields f;
 	struct advert a;
-	int64_t id, now = (int64_t)time(NULL);
 	enum proto_err e;
-	enum db_rc rc;
-	int was_announcement, in_tx = 0;
+	int was_announcement;
 
+	cJSON_Delete(c->announcement); /* from a try that deadlocked */
+	c->announcement = NULL;
 	memset(&l, 0, sizeof(l));
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
-	if ((e = read_fields(r, 0, &f)) != PROTO_OK)
-		return e;
-
-	rc = db_begin(r->w);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	in_tx = 1;
-	rc = store_advert_get(r->w, id, 1, &l);
-	if (rc != DB_OK) {
-		e = txn_fail(r, rc);
-		goto out;
-	}
+	TXN_TRY(store_advert_get(r->w, c->id, 1, &l));
 	if (l.n == 0) {
 		e = req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such advert");
 		goto out;
 	}
 	a = l.items[0];
-	was_announcement = a.is_com == 0 && is_valid(&a, now);
-	merge(&a, &f);
-	if ((e = check(r, &a, f.has_film && f.film_id != l.items[0].film_id)) != PROTO_OK)
+	was_announcement = a.is_com == 0 && is_valid(&a, c->now);
+	merge(&a, c->f);
+	e = check(r, &a, c->f->has_film && c->f->film_id != l.items[0].film_id);
+	if (e != PROTO_OK)
 		goto out;
-	rc = store_advert_update(r->w, &a);
-	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.update", &a) != 0)
-		rc = DB_ERROR;
-	if (rc == DB_OK)
-		rc = db_commit(r->w);
-	if (rc != DB_OK) {
-		e = txn_fail(r, rc);
-		goto out;
-	}
-	in_tx = 0;
-	invalidate(r->w, id);
-	if (!was_announcement && a.is_com == 0 && is_valid(&a, now))
-		announce(r->w, &a, now);
-	e = PROTO_OK;
+	if ((*db = store_advert_update(r->w, &a)) == DB_OK)
+		*db = audit(r, "advert.update", &a);
+	e = *db == DB_OK ? PROTO_OK : PROTO_ERR_INTERNAL;
+	if (e == PROTO_OK && !was_announcement && a.is_com == 0 && is_valid(&a, c->now) &&
+	    (c->announcement = advert_json(&a)) != NULL)
+		apply_window(c->announcement, c->now);
 out:
-	if (in_tx)
-		db_rollback(r->w);
 	store_advert_list_release(&l);
+	return e;
+}
+
+static enum proto_err advert_update(struct req *r)
+{
+	struct update_ctx c;
+	struct fields f;
+	enum proto_err e;
+
+	memset(&c, 0, sizeof(c));
+	if (proto_get_id(r->body, "id", &c.id) != 1)
+		return req_fail_field(r, "id");
+	if ((e = read_fields(r, 0, &f)) != PROTO_OK)
+		return e;
+	c.f = &f;
+	c.now = (int64_t)time(NULL);
+	e = txn_run(r, update_tx, &c);
+	if (e == PROTO_OK) {
+		invalidate(r->w, c.id);
+		if (c.announcement)
+			announce_advert(r->w, c.announcement);
+	}
+	cJSON_Delete(c.announcement);
 	return e;
 }
 
 /* ---- /advert/remove ---- */
 
+static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	const struct advert *a = arg;
+	uint64_t affected = 0;
+
+	TXN_TRY(store_advert_delete(r->w, a->id, &affected));
+	if (affected == 0)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such advert");
+	TXN_TRY(audit(r, "advert.remove", a));
+	return PROTO_OK;
+}
+
 static enum proto_err advert_remove(struct req *r)
 {
 	struct advert a;
-	uint64_t affected = 0;
 	int64_t id;
-	enum db_rc rc;
+	enum proto_err e;
 
 	if (proto_get_id(r->body, "id", &id) != 1)
 		return req_fail_field(r, "id");
 	memset(&a, 0, sizeof(a));
 	a.id = id;
-	rc = db_begin(r->w);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	rc = store_advert_delete(r->w, id, &affected);
-	if (rc == DB_OK && affected == 0) {
-		db_rollback(r->w);
-		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such advert");
-	}
-	if (rc == DB_OK && audit(r->w, r->auth.uid, "advert.remove", &a) != 0)
-		rc = DB_ERROR;
-	if (rc == DB_OK)
-		rc = db_commit(r->w);
-	if (rc != DB_OK) {
-		db_rollback(r->w);
-		return txn_fail(r, rc);
-	}
+	if ((e = txn_run(r, remove_tx, &a)) != PROTO_OK)
+		return e;
 	invalidate(r->w, id);
 	return PROTO_OK;
 }

@@ -14,7 +14,6 @@
 #include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_film.h"
 #include "store/store_comment.h"
 #include "svc/txn.h"
@@ -155,30 +154,26 @@ static enum proto_err refuse(struct req *r)
 	return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such comment");
 }
 
-/* Run a write and its audit record (admins acting on others) in one transaction. */
-static enum db_rc audited(struct worker *w, int audit, int64_t actor, const char *action,
-                          int64_t id, const char *detail, enum db_rc (*op)(struct worker *, void *),
-                          void *arg)
-{
-	char target[64];
-	enum db_rc rc;
+/*
+ * A write to comment id: op, and its audit record when an admin acts on
+ * another's comment, in one transaction (txn_run).
+ */
+struct audited_write {
+	int64_t id;
+	int audit;
+	const char *action, *detail;
+	enum db_rc (*op)(struct worker *, void *);
+	void *arg;
+};
 
-	if (!audit)
-		return op(w, arg);
-	rc = db_begin(w);
-	if (rc != DB_OK)
-		return rc;
-	rc = op(w, arg);
-	if (rc == DB_OK) {
-		snprintf(target, sizeof(target), "comment:%" PRId64, id);
-		if (audit_log(w, actor, action, target, detail) != 0)
-			rc = DB_ERROR;
-	}
-	if (rc == DB_OK)
-		rc = db_commit(w);
-	if (rc != DB_OK)
-		db_rollback(w);
-	return rc;
+static enum proto_err audited_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	const struct audited_write *a = arg;
+
+	TXN_TRY(a->op(r->w, a->arg));
+	if (a->audit)
+		TXN_TRY(txn_audit(r, a->action, "comment", a->id, a->detail));
+	return PROTO_OK;
 }
 
 /* ---- /comment/create ---- */
@@ -297,10 +292,10 @@ static enum proto_err comment_remove(struct req *r)
 {
 	struct comment_list l;
 	struct remove_arg a;
+	struct audited_write w;
 	char detail[64];
 	int64_t id;
 	enum proto_err e;
-	enum db_rc rc;
 	int own;
 
 	if ((e = load_comment(r, &id, &l)) != PROTO_OK)
@@ -313,11 +308,9 @@ static enum proto_err comment_remove(struct req *r)
 	a.id = id;
 	snprintf(detail, sizeof(detail), "fid=%" PRId64 " uid=%" PRId64, l.items[0].fid,
 	         l.items[0].uid);
-	rc = audited(r->w, !own, r->auth.uid, "comment.remove", id, detail, do_remove, &a);
-	if (rc != DB_OK) {
-		e = txn_fail(r, rc);
+	w = (struct audited_write){id, !own, "comment.remove", detail, do_remove, &a};
+	if ((e = txn_run(r, audited_tx, &w)) != PROTO_OK)
 		goto out;
-	}
 	invalidate(r->w, id, l.items[0].fid);
 	e = PROTO_OK;
 out:
@@ -343,10 +336,10 @@ static enum proto_err comment_hide(struct req *r)
 {
 	struct comment_list l;
 	struct hide_arg a;
+	struct audited_write w;
 	char detail[32];
 	int64_t id, hidden;
 	enum proto_err e;
-	enum db_rc rc;
 
 	memset(&l, 0, sizeof(l));
 	if (proto_get_id(r->body, "id", &id) != 1)
@@ -358,11 +351,9 @@ static enum proto_err comment_hide(struct req *r)
 	a.id = id;
 	a.hidden = (int)hidden;
 	snprintf(detail, sizeof(detail), "hidden=%d", a.hidden);
-	rc = audited(r->w, 1, r->auth.uid, "comment.hide", id, detail, do_hide, &a);
-	if (rc != DB_OK) {
-		e = txn_fail(r, rc);
+	w = (struct audited_write){id, 1, "comment.hide", detail, do_hide, &a};
+	if ((e = txn_run(r, audited_tx, &w)) != PROTO_OK)
 		goto out;
-	}
 	invalidate(r->w, id, l.items[0].fid);
 	e = PROTO_OK;
 out:

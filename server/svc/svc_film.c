@@ -13,7 +13,6 @@
 #include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_film.h"
 #include "store/store_screening.h"
 #include "svc/pricing.h"
@@ -193,14 +192,6 @@ static char *body_detail(const struct req *r)
 	return s;
 }
 
-static int audit(struct req *r, const char *action, int64_t id, const char *detail)
-{
-	char target[64];
-
-	snprintf(target, sizeof(target), "film:%" PRId64, id);
-	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
-}
-
 /* ---- /film/create ---- */
 
 struct create_ctx {
@@ -212,8 +203,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	struct create_ctx *c = arg;
 
 	TXN_TRY(store_film_insert(r->w, c->f));
-	if (audit(r, "film.create", c->f->id, c->f->name) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "film.create", "film", c->f->id, c->f->name));
 	return PROTO_OK;
 }
 
@@ -282,8 +272,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 			return req_fail_conflict(r, "future_screenings");
 	}
 	TXN_TRY(store_film_update(r->w, c->id, c->p));
-	if (audit(r, "film.update", c->id, c->detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "film.update", "film", c->id, c->detail));
 	return PROTO_OK;
 }
 
@@ -359,8 +348,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	for (i = 0; i < c->ncancelled; i++)
 		TXN_TRY(store_screening_cancel(r->w, c->cancelled[i], "film removed", NULL, NULL));
 	TXN_TRY(store_film_remove(r->w, c->id));
-	if (audit(r, "film.remove", c->id, c->f->name) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "film.remove", "film", c->id, c->f->name));
 	return PROTO_OK;
 }
 

@@ -16,7 +16,6 @@
 #include "proto_json.h"
 #include "proto_layout.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_hall.h"
 #include "store/store_screening.h"
 #include "svc/svc_screening.h"
@@ -61,14 +60,6 @@ static cJSON *hall_json(const struct hall_row *h)
 	return o;
 }
 
-static int audit(struct req *r, const char *action, int64_t id, const char *detail)
-{
-	char target[64];
-
-	snprintf(target, sizeof(target), "hall:%" PRId64, id);
-	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
-}
-
 /*
  * The layout of the request parsed into *l. Returns 1 present and valid, 0
  * absent, -1 invalid (error filled in r, reason in msg).
@@ -107,8 +98,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	const struct hall_row *h = arg;
 
 	TXN_TRY(store_hall_insert(r->w, h));
-	if (audit(r, "hall.create", h->id, h->name) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "hall.create", "hall", h->id, h->name));
 	return PROTO_OK;
 }
 
@@ -235,8 +225,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	                          c->layout_changed ? c->layout->seats : 0));
 	snprintf(detail, sizeof(detail), "%s%s%s%s", c->name ? "name=" : "", c->name ? c->name : "",
 	         c->layout_changed ? " layout=" : "", c->layout_changed ? c->text : "");
-	if (audit(r, "hall.update", c->id, detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "hall.update", "hall", c->id, detail));
 	return PROTO_OK;
 }
 
@@ -304,8 +293,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	if (n > 0)
 		return req_fail_conflict(r, "future_screenings");
 	TXN_TRY(store_hall_remove(r->w, c->id));
-	if (audit(r, "hall.remove", c->id, c->h->name) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "hall.remove", "hall", c->id, c->h->name));
 	return PROTO_OK;
 }
 

@@ -18,7 +18,6 @@
 #include "proto_json.h"
 #include "proto_layout.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_film.h"
 #include "store/store_hall.h"
 #include "store/store_screening.h"
@@ -120,14 +119,6 @@ static enum proto_err add_counts(struct req *r, cJSON *o)
 	return PROTO_OK;
 }
 
-static int audit(struct req *r, const char *action, int64_t id, const char *detail)
-{
-	char target[64];
-
-	snprintf(target, sizeof(target), "screening:%" PRId64, id);
-	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
-}
-
 /* startAt of the request: 1 present and valid, 0 absent, or an error filled in r. */
 static int read_start(struct req *r, int64_t now, int64_t *start, enum proto_err *e)
 {
@@ -207,8 +198,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	TXN_TRY(store_screening_insert(r->w, c->s));
 	snprintf(detail, sizeof(detail), "film=%" PRId64 " hall=%" PRId64 " startAt=%" PRId64,
 	         c->s->film_id, c->s->hall_id, c->s->start_at);
-	if (audit(r, "screening.create", c->s->id, detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "screening.create", "screening", c->s->id, detail));
 	return PROTO_OK;
 }
 
@@ -317,8 +307,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	                               c->discounts ? c->discounts : c->s->discounts));
 	snprintf(c->detail, sizeof(c->detail), "startAt=%" PRId64 "%s%s", start,
 	         c->prices ? " prices" : "", c->discounts ? " discounts" : "");
-	if (audit(r, "screening.update", c->id, c->detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "screening.update", "screening", c->id, c->detail));
 	return PROTO_OK;
 }
 
@@ -388,8 +377,7 @@ static enum proto_err cancel_tx(struct req *r, void *arg, enum db_rc *db)
 	TXN_TRY(store_screening_cancel(r->w, c->id, c->reason, &c->refunded, &c->voided));
 	snprintf(detail, sizeof(detail), "refunded=%" PRIu64 " invalidated=%" PRIu64 " reason=%s",
 	         c->refunded, c->voided, c->reason);
-	if (audit(r, "screening.cancel", c->id, detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "screening.cancel", "screening", c->id, detail));
 	return PROTO_OK;
 }
 

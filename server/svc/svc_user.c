@@ -18,7 +18,6 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/db.h"
-#include "store/store_audit.h"
 #include "store/store_user.h"
 #include "svc/notify.h"
 #include "svc/txn.h"
@@ -422,14 +421,36 @@ static enum proto_err user_register(struct req *r)
 	return PROTO_OK;
 }
 
+struct admin_register_args {
+	const struct new_user *nu;
+	int role;
+	int64_t id; /* out */
+};
+
+static enum proto_err admin_register_tx(struct req *r, void *arg, enum db_rc *db)
+{
+	struct admin_register_args *a = arg;
+	struct user_row u;
+	char detail[120];
+	enum db_rc rc;
+
+	rc = insert_user(r->w, a->nu, a->role, &u);
+	memset(u.password, 0, sizeof(u.password));
+	if (rc == DB_DUPLICATE)
+		return fail_duplicate(r);
+	TXN_TRY(rc);
+	a->id = u.id;
+	snprintf(detail, sizeof(detail), "role=%s mobile=%s", proto_role_name(a->role), u.mobile);
+	TXN_TRY(txn_audit(r, "user.register", "user", u.id, detail));
+	return PROTO_OK;
+}
+
 static enum proto_err admin_register(struct req *r)
 {
+	struct admin_register_args a;
 	struct new_user nu;
-	struct user_row u;
 	const char *role_name;
-	char target[40], detail[120];
 	enum proto_err e;
-	enum db_rc rc;
 	int role = PROTO_ROLE_CASHIER;
 
 	e = read_new_user(r, &nu);
@@ -445,32 +466,12 @@ static enum proto_err admin_register(struct req *r)
 	e = check_unique(r, nu.mobile, nu.email, 0);
 	if (e != PROTO_OK)
 		return e;
-
-	rc = db_begin(r->w);
-	if (rc != DB_OK)
-		return txn_fail(r, rc);
-	rc = insert_user(r->w, &nu, role, &u);
-	memset(u.password, 0, sizeof(u.password));
-	if (rc == DB_DUPLICATE) {
-		db_rollback(r->w);
-		return fail_duplicate(r);
-	}
-	if (rc != DB_OK)
-		goto fail;
-	snprintf(target, sizeof(target), "user:%" PRId64, u.id);
-	snprintf(detail, sizeof(detail), "role=%s mobile=%s", proto_role_name(role), u.mobile);
-	if (audit_log(r->w, r->auth.uid, "user.register", target, detail) < 0) {
-		rc = DB_ERROR;
-		goto fail;
-	}
-	rc = db_commit(r->w);
-	if (rc != DB_OK)
-		goto fail;
-	cJSON_AddNumberToObject(r->data, "id", (double)u.id);
+	a.nu = &nu;
+	a.role = role;
+	if ((e = txn_run(r, admin_register_tx, &a)) != PROTO_OK)
+		return e;
+	cJSON_AddNumberToObject(r->data, "id", (double)a.id);
 	return PROTO_OK;
-fail:
-	db_rollback(r->w);
-	return txn_fail(r, rc);
 }
 
 /* ---- login and tokens ------------------------------------------------- */
@@ -739,7 +740,6 @@ static enum proto_err disable_txn(struct req *r, void *arg, enum db_rc *db)
 {
 	const struct disable_args *a = arg;
 	struct user_row u;
-	char target[40];
 	int found = 0, admins = 0, caller_ok = 0;
 
 	TXN_TRY(store_user_lock_admins(r->w, r->auth.uid, &admins, &caller_ok));
@@ -753,12 +753,7 @@ static enum proto_err disable_txn(struct req *r, void *arg, enum db_rc *db)
 		return req_fail_conflict(r, "last_admin");
 	/* Disabling bumps the token version: the user's tokens die at once. */
 	TXN_TRY(store_user_set_disabled(r->w, a->id, a->disabled));
-	snprintf(target, sizeof(target), "user:%" PRId64, a->id);
-	if (audit_log(r->w, r->auth.uid, a->disabled ? "user.disable" : "user.enable", target, "") <
-	    0) {
-		*db = DB_ERROR;
-		return PROTO_ERR_INTERNAL;
-	}
+	TXN_TRY(txn_audit(r, a->disabled ? "user.disable" : "user.enable", "user", a->id, NULL));
 	return PROTO_OK;
 }
 

@@ -1,6 +1,11 @@
 /* txn.c: see txn.h. */
 #include "svc/txn.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "store/store_audit.h"
+
 enum proto_err txn_err(enum db_rc rc)
 {
 	return rc == DB_UNAVAILABLE ? PROTO_ERR_UNAVAILABLE : PROTO_ERR_INTERNAL;
@@ -37,4 +42,13 @@ enum proto_err txn_run(struct req *r, txn_fn fn, void *arg)
 			return txn_fail(r, db);
 	}
 	return txn_fail(r, db);
+}
+
+enum db_rc txn_audit(struct req *r, const char *action, const char *kind, int64_t id,
+                     const char *detail)
+{
+	char target[64];
+
+	snprintf(target, sizeof(target), "%s:%" PRId64, kind, id);
+	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
 }

@@ -2,7 +2,9 @@
  * txn.h: what every service handler does with the database the same way:
  * turn a storage failure into the answer (503 with Retry-After when MySQL
  * is unreachable or a deadlock outlived its retries, 500 otherwise), and run
- * a write inside one transaction, retried after a deadlock. Worker threads.
+ * a write inside one transaction, retried after a deadlock, and record it in
+ * the audit log inside that transaction. Every write of a service goes
+ * through txn_run. Worker threads.
  */
 #ifndef BOXOFFICE_SVC_TXN_H
 #define BOXOFFICE_SVC_TXN_H
@@ -31,6 +33,14 @@ typedef enum proto_err (*txn_fn)(struct req *r, void *arg, enum db_rc *db);
 
 /* Run fn in a transaction, up to TXN_TRIES times while it deadlocks. */
 enum proto_err txn_run(struct req *r, txn_fn fn, void *arg);
+
+/*
+ * Inside a txn_fn: record that the caller did action to kind:id (e.g.
+ * "film", 42) with detail (may be NULL), in the same transaction as the
+ * change. Returns DB_OK or the failure; use it as TXN_TRY(txn_audit(...)).
+ */
+enum db_rc txn_audit(struct req *r, const char *action, const char *kind, int64_t id,
+                     const char *detail);
 
 /* Inside a txn_fn: stop on a storage failure, handing it to txn_run. */
 #define TXN_TRY(x)                                 \
