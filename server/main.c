@@ -21,6 +21,7 @@
 #include "svc/registry.h"
 #include "http/http.h"
 #include "core/ids.h"
+#include "core/jsonguard.h"
 #include "core/log.h"
 #include "core/password.h"
 #include "queue/kq.h"
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pool_set_conn_ops(&svc_conn_ops);
+	jsonguard_install();
 	if (ids_init((int)cfg.node_id) < 0) {
 		fprintf(stderr, "boxofficed: node_id %ld out of range\n", cfg.node_id);
 		config_release(&cfg);

@@ -34,6 +34,7 @@
 
 #include "cache/redis.h"
 #include "core/config.h"
+#include "core/jsonguard.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "core/clock.h"
@@ -169,6 +170,11 @@ static enum proto_err load_call(struct worker *w, cache_load_fn load, void *arg,
 	atomic_fetch_add(&st_loads, 1);
 	*missing = 0;
 	e = load(w, arg, &v);
+	/* Never cache (or answer) an object built while an allocation failed. */
+	if (e == PROTO_OK && v && jsonguard_failed()) {
+		log_error("cache loader ran out of memory; not caching its answer");
+		e = PROTO_ERR_INTERNAL;
+	}
 	if (e != PROTO_OK) {
 		cJSON_Delete(v);
 		return e;

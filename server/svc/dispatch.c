@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "cache/redis.h"
 #include "core/config.h"
+#include "core/jsonguard.h"
 #include "core/jwt.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -161,6 +162,7 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 static void run_healthz(struct worker *w, struct http_response *out)
 {
 	struct health h;
+	char *printed;
 	int ok;
 	cJSON *o = cJSON_CreateObject();
 
@@ -175,8 +177,11 @@ static void run_healthz(struct worker *w, struct http_response *out)
 	cJSON_AddStringToObject(o, "currency", cfg.currency);
 	out->status = ok ? 200 : 503;
 	out->ctype = "application/json";
-	out->body = cJSON_PrintUnformatted(o);
+	/* out->body is free()d by the transport: a copy, not cJSON's buffer. */
+	printed = cJSON_PrintUnformatted(o);
+	out->body = printed ? strdup(printed) : NULL;
 	out->len = out->body ? strlen(out->body) : 0;
+	cJSON_free(printed);
 	if (!ok)
 		out->retry_after = 1;
 	cJSON_Delete(o);
@@ -255,12 +260,19 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	e = authenticate(&r, in->authorization, in->route->flags);
 	if (e != PROTO_OK)
 		goto answer;
+	jsonguard_reset();
 	r.data = cJSON_CreateObject();
 	if (!r.data) {
 		e = PROTO_ERR_INTERNAL;
 		goto answer;
 	}
 	e = in->route->fn(&r);
+	/* A half-built answer is never sent (core/jsonguard.h). */
+	if (e == PROTO_OK && jsonguard_failed()) {
+		e = req_fail_msg(&r, PROTO_ERR_INTERNAL, "out of memory building the answer");
+		free(r.out_body);
+		r.out_body = NULL;
+	}
 answer:
 	if (r.out_body && e == PROTO_OK) {
 		out->status = 200;

@@ -3,6 +3,7 @@
  */
 #include "svc/pricing.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,20 +155,46 @@ out:
 	return rc;
 }
 
+/*
+ * Append to buf (cap bytes, *n used) what fmt prints. Returns 0, or -1 when
+ * it does not fit (or snprintf fails): the caller then gives up, rather than
+ * storing a cut object.
+ */
+static int append(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= cap)
+		return -1;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= cap - *n)
+		return -1;
+	*n += (size_t)k;
+	return 0;
+}
+
 char *pricing_prices_text(const struct pricing *p)
 {
 	char buf[PRICING_PRICES_TEXT_MAX];
 	size_t n = 0;
 	int k;
 
-	buf[n++] = '{';
+	if (append(buf, sizeof(buf), &n, "{") < 0)
+		return NULL;
 	for (k = 0; k < PRICING_NCAT; k++) {
 		if (!p->has[k])
 			continue;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"%c\":%lld", n > 1 ? "," : "",
-		                      PROTO_SEAT_PRICED[k], (long long)p->price[k]);
+		if (append(buf, sizeof(buf), &n, "%s\"%c\":%lld", n > 1 ? "," : "",
+		           PROTO_SEAT_PRICED[k], (long long)p->price[k]) < 0)
+			return NULL;
 	}
-	snprintf(buf + n, sizeof(buf) - n, "}");
+	if (append(buf, sizeof(buf), &n, "}") < 0)
+		return NULL;
 	return strdup(buf);
 }
 
@@ -177,11 +204,14 @@ char *pricing_discounts_text(const struct pricing *p)
 	size_t n = 0;
 	int i;
 
-	buf[n++] = '{';
+	if (append(buf, sizeof(buf), &n, "{") < 0)
+		return NULL;
 	for (i = 0; i < p->ntypes; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\"%s\":%d", i ? "," : "",
-		                      p->types[i].name, p->types[i].pct);
-	snprintf(buf + n, sizeof(buf) - n, "}");
+		if (append(buf, sizeof(buf), &n, "%s\"%s\":%d", i ? "," : "", p->types[i].name,
+		           p->types[i].pct) < 0)
+			return NULL;
+	if (append(buf, sizeof(buf), &n, "}") < 0)
+		return NULL;
 	return strdup(buf);
 }
 

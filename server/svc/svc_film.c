@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
+#include "core/digest.h"
 #include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
@@ -447,24 +448,6 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
 }
 
-/* FNV-1a over the parts, a separator after each. */
-static uint64_t hash_parts(const char *const *parts, int n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		const unsigned char *p = (const unsigned char *)(parts[i] ? parts[i] : "\x01");
-		for (; *p; p++) {
-			h ^= *p;
-			h *= 0x100000001b3ull;
-		}
-		h ^= 0x1f;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 /*
  * The list under "<head><generation><tail>", generation and list read in one
  * round trip; the answer is the cached object as it is (r->data_raw).
@@ -481,7 +464,7 @@ static enum proto_err answer_list(struct req *r, const char *head, const char *t
 
 static enum proto_err film_list(struct req *r)
 {
-	char like[PROTO_LEN_NAME * 4 * 2 + 3], tail[32], nums[48];
+	char like[PROTO_LEN_NAME * 4 * 2 + 3], tail[DIGEST_HEX_LEN + 2], nums[48];
 	const char *query = NULL, *parts[3];
 	struct list_args a = {0};
 	enum proto_err e;
@@ -503,8 +486,10 @@ static enum proto_err film_list(struct req *r)
 	parts[0] = a.like;
 	parts[1] = a.genre;
 	parts[2] = nums;
-	/* "film:list:<generation>:<hash>" */
-	snprintf(tail, sizeof(tail), ":%016" PRIx64, hash_parts(parts, 3));
+	/* "film:list:<generation>:<sha-256 of the query>" */
+	tail[0] = ':';
+	if (digest_parts_hex(parts, 3, tail + 1) < 0)
+		return req_fail_msg(r, PROTO_ERR_INTERNAL, "cannot hash the query");
 	return answer_list(r, "film:list:", tail, LIST_TTL_S, &a);
 }
 

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "core/jsonguard.h"
 #include "svc/conns.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
@@ -39,6 +40,15 @@ static enum proto_err h_field(struct req *r)
 	return req_fail_field(r, "name");
 }
 
+/* Builds its answer while an allocation fails, and misses the NULL. */
+static enum proto_err h_half_built(struct req *r)
+{
+	jsonguard_fail_next(1);
+	cJSON_AddStringToObject(r->data, "lost", "value");
+	cJSON_AddNumberToObject(r->data, "kept", 1);
+	return PROTO_OK;
+}
+
 static enum proto_err h_down(struct req *r)
 {
 	return PROTO_ERR_UNAVAILABLE;
@@ -52,6 +62,7 @@ static const struct route test_routes[] = {
     {"/t/optional", h_ok, ROUTE_AUTH_OPTIONAL},
     {"/t/field", h_field, ROUTE_PUBLIC},
     {"/t/down", h_down, ROUTE_PUBLIC},
+    {"/t/half", h_half_built, ROUTE_PUBLIC},
     {NULL, NULL, 0},
 };
 
@@ -130,6 +141,7 @@ static const char *slug(const struct answer *a)
 static int setup(void **state)
 {
 	pool_set_conn_ops(&svc_conn_ops);
+	jsonguard_install();
 	cfg.jwt_secret = strdup(SECRET);
 	cfg.currency = strdup("CNY");
 	return dispatch_init(&test_services);
@@ -141,6 +153,16 @@ static int teardown(void **state)
 	free(cfg.currency);
 	cfg.jwt_secret = cfg.currency = NULL;
 	return 0;
+}
+
+static void test_dispatch_half_built_answer_is_a_500(void **state)
+{
+	struct answer a = run("/t/half", NULL, "{}");
+
+	assert_int_equal(a.status, 500);
+	assert_string_equal(slug(&a), "internal");
+	assert_null(cJSON_GetObjectItem(a.json, "data"));
+	cJSON_Delete(a.json);
 }
 
 static void test_dispatch_find_routes(void **state)
@@ -314,6 +336,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dispatch_find_routes),
+	    cmocka_unit_test(test_dispatch_half_built_answer_is_a_500),
 	    cmocka_unit_test(test_dispatch_public_ok_envelope),
 	    cmocka_unit_test(test_dispatch_missing_token_401),
 	    cmocka_unit_test(test_dispatch_roles),
