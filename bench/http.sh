@@ -9,7 +9,7 @@
 # then --duration seconds (default 10) each, on loopback:
 #
 #   1. nginx (1 worker, access_log off) serving a static 2 KiB JSON file;
-#      the reference of /work/shared/research/limits.md row 3a
+#      the reference of shared/research/limits.md row 3a
 #   2. boxofficed serving the same file at GET /static/bench.json (web_root):
 #      the lws loop thread alone
 #   3. boxofficed POST /film/sale/list with the read cache on: loop -> worker

@@ -110,7 +110,7 @@ URL_U=http://127.0.0.1:$PORT_U
 
 api() { # PATH BODY [TOKEN]
 	curl -s --max-time 10 -X POST "$URL_C$1" -H 'Content-Type: application/json' \
-		${3:+-H "Authorization: Bearer $3"} -d "$2"
+		${3:+-H "Authorization: Bearer $3"} --data-binary @- <<<"$2" # stdin: no password in ps
 }
 jdata() { # KEY: data[KEY] of the answer on stdin
 	python3 -c 'import json,sys

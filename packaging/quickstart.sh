@@ -57,12 +57,13 @@ url=$(get BOXOFFICE_URL)
 CASHIER_MOBILE=13900000000
 if [ ! -s "$VAR/cashier" ]; then
 	cpass=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	# Bodies with passwords go on stdin (--data-binary @-), never on a command line.
 	token=$(curl -sf -X POST "$url/admin/login" -H 'Content-Type: application/json' \
-		-d "{\"mobile\":\"$(get ADMIN_MOBILE)\",\"password\":\"$(get ADMIN_PASSWORD)\"}" |
+		--data-binary @- <<<"{\"mobile\":\"$(get ADMIN_MOBILE)\",\"password\":\"$(get ADMIN_PASSWORD)\"}" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])') || token=
 	if [ -n "$token" ] && curl -sf -X POST "$url/admin/register" \
 		-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-		-d "{\"name\":\"Demo Cashier\",\"gender\":0,\"mobile\":\"$CASHIER_MOBILE\",\"email\":\"cashier@boxoffice.invalid\",\"password\":\"$cpass\",\"role\":\"cashier\"}" \
+		--data-binary @- <<<"{\"name\":\"Demo Cashier\",\"gender\":0,\"mobile\":\"$CASHIER_MOBILE\",\"email\":\"cashier@boxoffice.invalid\",\"password\":\"$cpass\",\"role\":\"cashier\"}" \
 		>/dev/null; then
 		umask 077
 		echo "$cpass" >"$VAR/cashier"

@@ -327,7 +327,8 @@ mysql_start() {
 		sql="$sql ALTER USER 'boxoffice'@'$h' IDENTIFIED BY '$pw';"
 		sql="$sql GRANT ALL PRIVILEGES ON boxoffice.* TO 'boxoffice'@'$h';"
 	done
-	mysql_root -e "$sql" || die "cannot create database 'boxoffice' and its user"
+	# On stdin, not -e: the password must not show in ps.
+	printf '%s\n' "$sql" | mysql_root || die "cannot create database 'boxoffice' and its user"
 	say "mariadb ready (pid $pid, port $MYSQL_PORT, socket $MYSQL_SOCKET)"
 }
 

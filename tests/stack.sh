@@ -58,11 +58,18 @@ start)
 		exit 1
 	}
 	# A stack left over by an aborted run goes first: every run starts clean.
+	# Only a folder this script made (its marker, or a stack's ports file) is
+	# ever wiped, so a wrong DIR cannot delete anything else.
 	if [ -d "$dir" ]; then
+		if [ ! -f "$dir/.boxoffice-teststack" ] && [ ! -f "$dir/ports" ] && [ -n "$(ls -A "$dir")" ]; then
+			echo "tests/stack.sh: '$dir' exists and is not a test stack; refusing to wipe it" >&2
+			exit 1
+		fi
 		"$STACK" down "$dir" >/dev/null 2>&1 || true
 		rm -rf "$dir"
 	fi
 	mkdir -p "$dir"
+	echo "made by tests/stack.sh; wiped by its next start" >"$dir/.boxoffice-teststack"
 	BOXOFFICED=$bin exec "$STACK" up "$dir"
 	;;
 stop)

@@ -84,10 +84,44 @@ static void ticket_new(int64_t oid, int64_t sid, const char *seat, int status)
 	           status));
 }
 
-/* Seat snapshots live SEATMAP_TTL_S (2 s, +20 % jitter) in the cache. */
-static void snapshot_ttl(void)
+static double mono_s(void)
 {
-	usleep(2600 * 1000);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Seat snapshots live SEATMAP_TTL_S (2 s, +20 % jitter) in the cache: poll
+ * /screening/seats until state row `row` reads want, for at most 5 s (twice
+ * the lifetime). Returns that answer.
+ */
+static struct it_resp *seats_until(int64_t sid, int row, const char *want)
+{
+	double t0 = mono_s();
+	struct it_resp *r;
+
+	for (;;) {
+		r = seats(sid);
+		if (r->status == 200 && !strcmp(row_of(r, "state", row), want))
+			return r;
+		if (mono_s() - t0 > 5.0) {
+			print_error("state[%d] of %lld is not %s after 5 s: %s\n", row,
+			            (long long)sid, want, r->body);
+			fail();
+		}
+		it_resp_free(r);
+		usleep(100 * 1000);
+	}
+}
+
+/* Drop the cached snapshot of sid, so the next read rebuilds it. */
+static void snapshot_drop(int64_t sid)
+{
+	char out[32];
+
+	it_redis(out, sizeof(out), "DEL bo:c:seatmap:%lld", (long long)sid);
 }
 
 static int group_setup(void **state)
@@ -609,9 +643,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	ticket_new(oid, sid, "A3", 1);
 	oid = order_new(sid, 0);
 	ticket_new(oid, sid, "D4", 0);
-	snapshot_ttl();
-	r = seats(sid);
-	assert_string_equal(row_of(r, "state", 0), "..ff..sf..");
+	r = seats_until(sid, 0, "..ff..sf..");
 	assert_string_equal(row_of(r, "state", 3), "ffxh.f");
 	assert_int_equal(it_data_int(r, "seatsFree"), 9);
 	it_resp_free(r);
@@ -622,7 +654,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 
 	/* A version lost in Redis never makes the answer go back. */
 	it_redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
-	snapshot_ttl();
+	snapshot_drop(sid);
 	r = seats(sid);
 	it_assert_status(r, 200);
 	v = it_data_int(r, "version");
@@ -710,10 +742,19 @@ static void test_screening_list_window_filters_and_paging(void **state)
 
 		it_redis(out, sizeof(out), "HSET bo:seats:%lld A1 1", (long long)d);
 	}
-	snapshot_ttl();
-	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
-	assert_int_equal(it_json_int(it_list_find(r, d), "seatsFree"), 3);
-	it_resp_free(r);
+	{
+		double t0 = mono_s();
+
+		for (;;) {
+			r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
+			if (it_json_int(it_list_find(r, d), "seatsFree") == 3)
+				break;
+			assert_true(mono_s() - t0 < 5.0);
+			it_resp_free(r);
+			usleep(100 * 1000);
+		}
+		it_resp_free(r);
+	}
 
 	r = it_postf("/screening/list", NULL, "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
 	             (long long)(now + DAY));
