@@ -121,6 +121,30 @@ int proto_role_from_name(const char *name);
 #define PROTO_CHANNEL_SEATS "boxoffice:seats:"
 #define PROTO_CHANNEL_ORDERS "boxoffice:orders"
 
+/*
+ * JSON keys that more than one module reads or writes (spec sections 2-6).
+ * A key used by one module only stays a literal there.
+ */
+#define PROTO_KEY_ID "id"
+#define PROTO_KEY_LIST "list"
+#define PROTO_KEY_TOTAL "total"
+#define PROTO_KEY_SEATS_FREE "seatsFree"
+#define PROTO_KEY_SEATS_TOTAL "seatsTotal"
+#define PROTO_KEY_SCREENING_ID "screeningId"
+#define PROTO_KEY_VERSION "version"
+#define PROTO_KEY_LAYOUT "layout"
+#define PROTO_KEY_STATE "state"
+#define PROTO_KEY_REASON "reason"
+#define PROTO_KEY_FIELD "field"
+#define PROTO_KEY_CONFLICTS "conflicts"
+#define PROTO_KEY_FILM_ID "filmId"
+#define PROTO_KEY_HALL_ID "hallId"
+#define PROTO_KEY_START_AT "startAt"
+#define PROTO_KEY_END_AT "endAt"
+#define PROTO_KEY_CREATE_TIME "createTime"
+#define PROTO_KEY_STATUS "status"
+#define PROTO_KEY_AMOUNT "amount"
+
 /* Headers */
 #define PROTO_HDR_REQUEST_ID "X-Request-Id"
 #define PROTO_HDR_SIGNATURE "X-Boxoffice-Signature"

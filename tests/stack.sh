@@ -39,9 +39,9 @@ export DAEMON_WAIT=${DAEMON_WAIT:-180}
 sanitizer_check() {
 	local log=$1/daemon.log
 	[ -f "$log" ] || return 0
-	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log"; then
+	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$log"; then
 		echo "tests/stack.sh: sanitizer report in $log:" >&2
-		grep -E -A 40 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log" | head -n 120 >&2
+		grep -E -A 40 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$log" | head -n 120 >&2
 		return 1
 	fi
 }

@@ -28,7 +28,16 @@ struct gauge {
 	double value;
 };
 
+#define MAX_REASONS 32
+struct reason_count {
+	const char *reason; /* static string */
+	int status;
+	unsigned long count;
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct reason_count reasons[MAX_REASONS];
+static int nreasons;
 static struct route_stats routes[MAX_ROUTES];
 static int nroutes;
 static struct gauge gauges[MAX_GAUGES];
@@ -64,6 +73,24 @@ void metrics_observe(const char *route, int status, double seconds)
 		rs->sum += seconds;
 		rs->total++;
 	}
+	pthread_mutex_unlock(&lock);
+}
+
+void metrics_transport_answer(const char *reason, int status)
+{
+	int i;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < nreasons; i++)
+		if (reasons[i].status == status && !strcmp(reasons[i].reason, reason))
+			break;
+	if (i == nreasons && nreasons < MAX_REASONS) {
+		reasons[i].reason = reason;
+		reasons[i].status = status;
+		nreasons++;
+	}
+	if (i < nreasons)
+		reasons[i].count++;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -157,6 +184,11 @@ char *metrics_render(size_t *len)
 		put(&o, "boxoffice_request_duration_seconds_count{route=\"%s\"} %lu\n",
 		    routes[i].route, routes[i].total);
 	}
+	put(&o, "# HELP boxoffice_transport_answers_total Answers the transport gave without "
+	        "a worker, by reason.\n# TYPE boxoffice_transport_answers_total counter\n");
+	for (i = 0; i < nreasons; i++)
+		put(&o, "boxoffice_transport_answers_total{reason=\"%s\",status=\"%d\"} %lu\n",
+		    reasons[i].reason, reasons[i].status, reasons[i].count);
 	for (i = 0; i < ngauges; i++)
 		put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", gauges[i].name, gauges[i].help,
 		    gauges[i].name, gauges[i].name, gauges[i].value);

@@ -11,6 +11,12 @@
 
 /* Count one request of route (a path, or "other") with status and latency. */
 void metrics_observe(const char *route, int status, double seconds);
+/*
+ * Count one answer the transport gave itself, without a worker (queue
+ * full, a timeout, a malformed request): boxoffice_transport_answers_total
+ * {reason="queue_full",status="503"}. reason must be a static string.
+ */
+void metrics_transport_answer(const char *reason, int status);
 /* Set a named gauge ("boxoffice_ws_clients"); help is static text. */
 void metrics_gauge_set(const char *name, const char *help, double value);
 /* Render everything; malloc'd text (free()), *len its length. */

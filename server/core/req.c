@@ -17,21 +17,21 @@ static void set_data(struct req *r, const char *key, const char *value)
 
 enum proto_err req_fail_field(struct req *r, const char *field)
 {
-	set_data(r, "field", field);
+	set_data(r, PROTO_KEY_FIELD, field);
 	snprintf(r->err_msg, sizeof(r->err_msg), "invalid field '%s'", field);
 	return PROTO_ERR_INVALID_FIELD;
 }
 
 enum proto_err req_fail_conflict(struct req *r, const char *reason)
 {
-	set_data(r, "reason", reason);
+	set_data(r, PROTO_KEY_REASON, reason);
 	snprintf(r->err_msg, sizeof(r->err_msg), "conflict: %s", reason);
 	return PROTO_ERR_CONFLICT;
 }
 
 enum proto_err req_fail_exists(struct req *r, const char *field)
 {
-	set_data(r, "field", field);
+	set_data(r, PROTO_KEY_FIELD, field);
 	snprintf(r->err_msg, sizeof(r->err_msg), "'%s' is already in use", field);
 	return PROTO_ERR_ALREADY_EXISTS;
 }

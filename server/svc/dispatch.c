@@ -169,11 +169,11 @@ static void run_healthz(struct worker *w, struct http_response *out)
 	health_get(&h);
 	ok = h.db && h.redis && h.kafka;
 
-	cJSON_AddStringToObject(o, "status", ok ? "ok" : "down");
+	cJSON_AddStringToObject(o, PROTO_KEY_STATUS, ok ? "ok" : "down");
 	cJSON_AddStringToObject(o, "db", h.db ? "ok" : "down");
 	cJSON_AddStringToObject(o, "redis", h.redis ? "ok" : "down");
 	cJSON_AddStringToObject(o, "kafka", h.kafka ? "ok" : "down");
-	cJSON_AddStringToObject(o, "version", BOXOFFICE_VERSION);
+	cJSON_AddStringToObject(o, PROTO_KEY_VERSION, BOXOFFICE_VERSION);
 	cJSON_AddStringToObject(o, "currency", cfg.currency);
 	out->status = ok ? 200 : 503;
 	out->ctype = "application/json";

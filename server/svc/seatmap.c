@@ -3,6 +3,8 @@
  */
 #include "svc/seatmap.h"
 
+#include "proto_wire.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,13 +166,13 @@ cJSON *seatmap_to_json(const struct seatmap *m)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "screeningId", (double)m->screening_id);
-	cJSON_AddNumberToObject(o, "version", (double)m->version);
+	cJSON_AddNumberToObject(o, PROTO_KEY_SCREENING_ID, (double)m->screening_id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_VERSION, (double)m->version);
 	layout = proto_layout_to_json(&m->layout);
 	if (!layout)
 		goto fail;
-	cJSON_AddItemToObject(o, "layout", layout);
-	state = cJSON_AddArrayToObject(o, "state");
+	cJSON_AddItemToObject(o, PROTO_KEY_LAYOUT, layout);
+	state = cJSON_AddArrayToObject(o, PROTO_KEY_STATE);
 	if (!state)
 		goto fail;
 	for (r = 0; r < m->layout.nrows; r++) {
@@ -179,8 +181,8 @@ cJSON *seatmap_to_json(const struct seatmap *m)
 			goto fail;
 		cJSON_AddItemToArray(state, s);
 	}
-	cJSON_AddNumberToObject(o, "seatsFree", m->free);
-	if (!cJSON_AddNumberToObject(o, "seatsTotal", m->total))
+	cJSON_AddNumberToObject(o, PROTO_KEY_SEATS_FREE, m->free);
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_SEATS_TOTAL, m->total))
 		goto fail;
 	return o;
 fail:
@@ -210,7 +212,7 @@ static enum proto_err load(struct worker *w, void *arg, cJSON **out)
 
 static int64_t version_of(const cJSON *snap)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(snap, "version");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(snap, PROTO_KEY_VERSION);
 
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
@@ -238,8 +240,8 @@ enum proto_err seatmap_get(struct worker *w, int64_t id, cJSON **out)
 
 int seatmap_counts(const cJSON *snapshot, int *free_out, int *total)
 {
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(snapshot, "seatsFree");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(snapshot, "seatsTotal");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(snapshot, PROTO_KEY_SEATS_FREE);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(snapshot, PROTO_KEY_SEATS_TOTAL);
 
 	if (!cJSON_IsNumber(f) || !cJSON_IsNumber(t))
 		return -1;

@@ -58,16 +58,16 @@ static cJSON *advert_json(const struct advert *a)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)a->id);
 	cJSON_AddStringToObject(o, "title", a->title);
 	cJSON_AddStringToObject(o, "content", a->content);
 	cJSON_AddNumberToObject(o, "isCom", a->is_com);
-	cJSON_AddNumberToObject(o, "status", a->status);
-	cJSON_AddNumberToObject(o, "filmId", (double)a->film_id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_STATUS, a->status);
+	cJSON_AddNumberToObject(o, PROTO_KEY_FILM_ID, (double)a->film_id);
 	cJSON_AddStringToObject(o, "genre", a->genre);
-	cJSON_AddNumberToObject(o, "startAt", (double)a->start_at);
-	cJSON_AddNumberToObject(o, "endAt", (double)a->end_at);
-	if (!cJSON_AddNumberToObject(o, "createTime", (double)a->create_time)) {
+	cJSON_AddNumberToObject(o, PROTO_KEY_START_AT, (double)a->start_at);
+	cJSON_AddNumberToObject(o, PROTO_KEY_END_AT, (double)a->end_at);
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)a->create_time)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -91,10 +91,11 @@ static const char *get_s(const cJSON *o, const char *key)
 /* Replace the stored status of a cached object by the effective one; 1 if valid. */
 static int apply_window(cJSON *o, int64_t now)
 {
-	int valid = get_i64(o, "status") == 0 &&
-	            window_open(get_i64(o, "startAt"), get_i64(o, "endAt"), now);
+	int valid = get_i64(o, PROTO_KEY_STATUS) == 0 &&
+	            window_open(get_i64(o, PROTO_KEY_START_AT), get_i64(o, PROTO_KEY_END_AT), now);
 
-	cJSON_ReplaceItemInObjectCaseSensitive(o, "status", cJSON_CreateNumber(valid ? 0 : 1));
+	cJSON_ReplaceItemInObjectCaseSensitive(o, PROTO_KEY_STATUS,
+	                                       cJSON_CreateNumber(valid ? 0 : 1));
 	return valid;
 }
 
@@ -124,25 +125,25 @@ static enum proto_err read_fields(struct req *r, int create, struct fields *f)
 	if (g < 0 || (g == 0 && create))
 		return req_fail_field(r, "isCom");
 	f->has_is_com = g == 1;
-	g = proto_get_int(r->body, "status", 0, 1, &f->status);
+	g = proto_get_int(r->body, PROTO_KEY_STATUS, 0, 1, &f->status);
 	if (g < 0 || (g == 0 && create))
-		return req_fail_field(r, "status");
+		return req_fail_field(r, PROTO_KEY_STATUS);
 	f->has_status = g == 1;
-	g = proto_get_int(r->body, "filmId", 0, PROTO_MAX_ID, &f->film_id);
+	g = proto_get_int(r->body, PROTO_KEY_FILM_ID, 0, PROTO_MAX_ID, &f->film_id);
 	if (g < 0)
-		return req_fail_field(r, "filmId");
+		return req_fail_field(r, PROTO_KEY_FILM_ID);
 	f->has_film = g == 1;
 	g = proto_get_str(r->body, "genre", PROTO_LEN_NAME, &f->genre);
 	if (g < 0)
 		return req_fail_field(r, "genre");
 	f->has_genre = g == 1;
-	g = proto_get_int(r->body, "startAt", 0, PROTO_MAX_ID, &f->start_at);
+	g = proto_get_int(r->body, PROTO_KEY_START_AT, 0, PROTO_MAX_ID, &f->start_at);
 	if (g < 0)
-		return req_fail_field(r, "startAt");
+		return req_fail_field(r, PROTO_KEY_START_AT);
 	f->has_start = g == 1;
-	g = proto_get_int(r->body, "endAt", 0, PROTO_MAX_ID, &f->end_at);
+	g = proto_get_int(r->body, PROTO_KEY_END_AT, 0, PROTO_MAX_ID, &f->end_at);
 	if (g < 0)
-		return req_fail_field(r, "endAt");
+		return req_fail_field(r, PROTO_KEY_END_AT);
 	f->has_end = g == 1;
 	return PROTO_OK;
 }
@@ -175,13 +176,13 @@ static enum proto_err check(struct req *r, const struct advert *a, int film_chan
 	int exists;
 
 	if (a->start_at && a->end_at && a->end_at <= a->start_at)
-		return req_fail_field(r, "endAt");
+		return req_fail_field(r, PROTO_KEY_END_AT);
 	if (film_changed && a->film_id) {
 		rc = store_film_exists(r->w, a->film_id, &exists);
 		if (rc != DB_OK)
 			return txn_fail(r, rc);
 		if (!exists)
-			return req_fail_field(r, "filmId");
+			return req_fail_field(r, PROTO_KEY_FILM_ID);
 	}
 	return PROTO_OK;
 }
@@ -243,7 +244,7 @@ static enum proto_err advert_create(struct req *r)
 	invalidate(r->w, a.id);
 	if (a.is_com == 0 && is_valid(&a, now))
 		announce(r->w, &a, now);
-	cJSON_AddNumberToObject(r->data, "id", (double)a.id);
+	cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)a.id);
 	return PROTO_OK;
 }
 
@@ -295,8 +296,8 @@ static enum proto_err advert_update(struct req *r)
 	enum proto_err e;
 
 	memset(&c, 0, sizeof(c));
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	if ((e = read_fields(r, 0, &f)) != PROTO_OK)
 		return e;
 	c.f = &f;
@@ -331,8 +332,8 @@ static enum proto_err advert_remove(struct req *r)
 	int64_t id;
 	enum proto_err e;
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	memset(&a, 0, sizeof(a));
 	a.id = id;
 	if ((e = txn_run(r, remove_tx, &a)) != PROTO_OK)
@@ -368,8 +369,8 @@ static enum proto_err advert_detail(struct req *r)
 	int64_t id;
 	enum proto_err e;
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	key_detail(key, sizeof(key), id);
 	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
@@ -402,7 +403,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	if (rc != DB_OK)
 		return txn_err(rc);
 	o = cJSON_CreateObject();
-	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
 	for (i = 0; arr && i < l.n; i++) {
 		cJSON *it = advert_json(&l.items[i]);
 		if (!it) {
@@ -435,14 +436,14 @@ static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
 	if (e == PROTO_ERR_NOT_FOUND) {
 		/* load_list always gives a value; a marker here is not ours: treat as empty. */
 		v = cJSON_CreateObject();
-		if (!v || !cJSON_AddArrayToObject(v, "list")) {
+		if (!v || !cJSON_AddArrayToObject(v, PROTO_KEY_LIST)) {
 			cJSON_Delete(v);
 			return PROTO_ERR_INTERNAL;
 		}
 	} else if (e != PROTO_OK) {
 		return e;
 	}
-	arr = cJSON_GetObjectItemCaseSensitive(v, "list");
+	arr = cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST);
 	if (!cJSON_IsArray(arr)) {
 		cJSON_Delete(v);
 		return PROTO_ERR_INTERNAL;
@@ -458,10 +459,10 @@ static enum proto_err valid_list(struct req *r, int is_com, cJSON **out)
 
 static void finish_list(struct req *r, cJSON *v)
 {
-	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, "list");
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST);
 
-	cJSON_DeleteItemFromObjectCaseSensitive(v, "total");
-	cJSON_AddNumberToObject(v, "total", cJSON_GetArraySize(arr));
+	cJSON_DeleteItemFromObjectCaseSensitive(v, PROTO_KEY_TOTAL);
+	cJSON_AddNumberToObject(v, PROTO_KEY_TOTAL, cJSON_GetArraySize(arr));
 	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 }
@@ -515,7 +516,7 @@ static int genres_match(const char *a, const char *b)
 /* 0: an advert of a film the user bought, 1: of a genre of those films, 2: the rest. */
 static int rank(const cJSON *ad, const struct advert_bought *b)
 {
-	int64_t fid = get_i64(ad, "filmId");
+	int64_t fid = get_i64(ad, PROTO_KEY_FILM_ID);
 	const char *genre = get_s(ad, "genre");
 	int i, r = 2;
 
@@ -547,7 +548,7 @@ static void personalise(struct req *r, cJSON *v)
 {
 	struct advert_bought b;
 	struct ranked *rs = NULL;
-	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, "list"), *it;
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST), *it;
 	enum db_rc rc;
 	int n = cJSON_GetArraySize(arr), i = 0;
 

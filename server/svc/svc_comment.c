@@ -54,7 +54,7 @@ static cJSON *comment_json(const struct comment *c)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)c->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)c->id);
 	cJSON_AddNumberToObject(o, "uid", (double)c->uid);
 	cJSON_AddStringToObject(o, "author", c->author);
 	cJSON_AddNumberToObject(o, "fid", (double)c->fid);
@@ -63,7 +63,7 @@ static cJSON *comment_json(const struct comment *c)
 	cJSON_AddNumberToObject(o, "rating", c->rating);
 	cJSON_AddNumberToObject(o, "isAnonymous", c->is_anonymous);
 	cJSON_AddNumberToObject(o, "hidden", c->hidden);
-	if (!cJSON_AddNumberToObject(o, "createTime", (double)c->create_time)) {
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)c->create_time)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -73,7 +73,7 @@ static cJSON *comment_json(const struct comment *c)
 static cJSON *list_json(const struct comment_list *l)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	cJSON *arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
 	int i;
 
 	if (!arr)
@@ -84,7 +84,7 @@ static cJSON *list_json(const struct comment_list *l)
 			goto fail;
 		cJSON_AddItemToArray(arr, c);
 	}
-	if (!cJSON_AddNumberToObject(o, "total", (double)l->total))
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)l->total))
 		goto fail;
 	return o;
 fail:
@@ -132,8 +132,8 @@ static enum proto_err load_comment(struct req *r, int64_t *id, struct comment_li
 	enum db_rc rc;
 
 	memset(l, 0, sizeof(*l));
-	if (proto_get_id(r->body, "id", id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	rc = store_comment_get(r->w, *id, l);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
@@ -217,7 +217,7 @@ static enum proto_err comment_create(struct req *r)
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
 	invalidate(r->w, c.id, fid);
-	cJSON_AddNumberToObject(r->data, "id", (double)c.id);
+	cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)c.id);
 	return PROTO_OK;
 }
 
@@ -234,8 +234,8 @@ static enum proto_err comment_update(struct req *r)
 	int g;
 
 	memset(&p, 0, sizeof(p));
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	if ((e = get_text(r, "title", PROTO_LEN_NAME, 0, &p.title, &p.has_title)) != PROTO_OK)
 		return e;
 	if ((e = get_text(r, "content", PROTO_LEN_TEXT, 0, &p.content, &p.has_content)) != PROTO_OK)
@@ -342,8 +342,8 @@ static enum proto_err comment_hide(struct req *r)
 	enum proto_err e;
 
 	memset(&l, 0, sizeof(l));
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	if (proto_get_int(r->body, "hidden", 0, 1, &hidden) != 1)
 		return req_fail_field(r, "hidden");
 	if ((e = load_comment(r, &id, &l)) != PROTO_OK)
@@ -391,8 +391,8 @@ static enum proto_err comment_detail(struct req *r)
 	int64_t id;
 	enum proto_err e;
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	key_detail(key, sizeof(key), id);
 	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &c);
 	if (e == PROTO_ERR_NOT_FOUND)
@@ -480,7 +480,7 @@ static enum proto_err comment_film_list(struct req *r)
 		return e;
 	}
 	if (!a.with_hidden)
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "list")) mask(c);
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
 	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;
@@ -510,7 +510,7 @@ static enum proto_err comment_list(struct req *r)
 		return PROTO_ERR_INTERNAL;
 	/* Spec 4.9 masks anonymous comments for every reader but admins, the writer included. */
 	if (!is_admin(r))
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "list")) mask(c);
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
 	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
 	return PROTO_OK;

@@ -48,18 +48,18 @@ static cJSON *film_json(const struct film_row *f)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)f->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)f->id);
 	cJSON_AddStringToObject(o, "name", f->name);
 	cJSON_AddStringToObject(o, "desc", f->desc);
 	cJSON_AddStringToObject(o, "director", f->director);
 	cJSON_AddStringToObject(o, "screenwriter", f->screenwriter);
 	cJSON_AddNumberToObject(o, "length", (double)f->length);
-	cJSON_AddNumberToObject(o, "amount", (double)f->amount);
+	cJSON_AddNumberToObject(o, PROTO_KEY_AMOUNT, (double)f->amount);
 	cJSON_AddNumberToObject(o, "stock", (double)f->stock);
 	cJSON_AddNumberToObject(o, "isSelectSeat", f->is_select_seat);
 	cJSON_AddStringToObject(o, "genre", f->genre);
 	cJSON_AddStringToObject(o, "posterUrl", f->poster_url);
-	if (!cJSON_AddNumberToObject(o, "createTime", (double)f->create_time)) {
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)f->create_time)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -69,7 +69,7 @@ static cJSON *film_json(const struct film_row *f)
 static cJSON *list_json(const struct film_row *rows, int n, int64_t total)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	cJSON *arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
 	int i;
 
 	if (!arr)
@@ -80,7 +80,7 @@ static cJSON *list_json(const struct film_row *rows, int n, int64_t total)
 			goto fail;
 		cJSON_AddItemToArray(arr, f);
 	}
-	if (!cJSON_AddNumberToObject(o, "total", (double)total))
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
 		goto fail;
 	return o;
 fail:
@@ -129,13 +129,13 @@ struct int_field {
 
 static const struct int_field int_fields[] = {
     {"length", 1, LENGTH_MAX, offsetof(struct film_patch, length)},
-    {"amount", 0, PRICING_MAX_PRICE, offsetof(struct film_patch, amount)},
+    {PROTO_KEY_AMOUNT, 0, PRICING_MAX_PRICE, offsetof(struct film_patch, amount)},
     {"stock", 0, STOCK_MAX, offsetof(struct film_patch, stock)},
     {"isSelectSeat", 0, 1, offsetof(struct film_patch, is_select_seat)},
 };
 
 /* Keys /film/create needs; genre and posterUrl are optional. */
-static const char *const required[] = {"name",         "desc",     "stock",  "amount",
+static const char *const required[] = {"name",         "desc",     "stock",  PROTO_KEY_AMOUNT,
                                        "screenwriter", "director", "length", "isSelectSeat"};
 
 /*
@@ -187,7 +187,7 @@ static char *body_detail(const struct req *r)
 
 	if (!copy)
 		return NULL;
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, PROTO_KEY_ID);
 	s = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
 	return s;
@@ -238,7 +238,7 @@ static enum proto_err film_create(struct req *r)
 		key_detail(k, sizeof(k), c.f->id);
 		cache_del(r->w, k);
 		cache_bump(r->w, NS);
-		cJSON_AddNumberToObject(r->data, "id", (double)c.f->id);
+		cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)c.f->id);
 	}
 	free(c.f);
 	return e;
@@ -287,8 +287,8 @@ static enum proto_err film_update(struct req *r)
 	int n, found;
 	enum db_rc rc;
 
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	if ((e = read_fields(r, 0, &p, &n)) != PROTO_OK)
 		return e;
 	cur = calloc(1, sizeof(*cur));
@@ -360,8 +360,8 @@ static enum proto_err film_remove(struct req *r)
 	char k[64];
 	int i;
 
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	c.now = (int64_t)time(NULL);
 	c.f = calloc(1, sizeof(*c.f));
 	if (!c.f)
@@ -409,8 +409,8 @@ static enum proto_err film_detail(struct req *r)
 	int64_t id;
 	char k[64];
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	key_detail(k, sizeof(k), id);
 	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)

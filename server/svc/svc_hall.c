@@ -43,17 +43,17 @@ static cJSON *hall_json(const struct hall_row *h)
 	o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)h->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)h->id);
 	cJSON_AddStringToObject(o, "name", h->name);
 	layout = proto_layout_to_json(&l);
 	if (!layout) {
 		cJSON_Delete(o);
 		return NULL;
 	}
-	cJSON_AddItemToObject(o, "layout", layout);
+	cJSON_AddItemToObject(o, PROTO_KEY_LAYOUT, layout);
 	cJSON_AddNumberToObject(o, "seats", l.seats);
 	cJSON_AddNumberToObject(o, "sellable", l.sellable);
-	if (!cJSON_AddNumberToObject(o, "createTime", (double)h->create_time)) {
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)h->create_time)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -66,13 +66,13 @@ static cJSON *hall_json(const struct hall_row *h)
  */
 static int read_layout(struct req *r, struct proto_layout *l)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, "layout");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->body, PROTO_KEY_LAYOUT);
 	char why[80];
 
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (proto_layout_from_json(l, v, why, sizeof(why)) < 0) {
-		req_fail_field(r, "layout");
+		req_fail_field(r, PROTO_KEY_LAYOUT);
 		snprintf(r->err_msg, sizeof(r->err_msg), "invalid field 'layout': %s", why);
 		return -1;
 	}
@@ -120,7 +120,7 @@ static enum proto_err hall_create(struct req *r)
 	if (g < 0)
 		return PROTO_ERR_INVALID_FIELD;
 	if (g == 0)
-		return req_fail_field(r, "layout");
+		return req_fail_field(r, PROTO_KEY_LAYOUT);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return PROTO_ERR_INTERNAL;
@@ -136,7 +136,7 @@ static enum proto_err hall_create(struct req *r)
 		key_detail(k, sizeof(k), h->id);
 		cache_del(r->w, k);
 		cache_bump(r->w, NS);
-		cJSON_AddNumberToObject(r->data, "id", (double)h->id);
+		cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)h->id);
 		cJSON_AddNumberToObject(r->data, "seats", l.seats);
 	}
 	free(h);
@@ -237,8 +237,8 @@ static enum proto_err hall_update(struct req *r)
 	char k[64];
 	int g;
 
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	if (read_name(r, &c.name) < 0)
 		return PROTO_ERR_INVALID_FIELD;
 	g = read_layout(r, &l);
@@ -303,8 +303,8 @@ static enum proto_err hall_remove(struct req *r)
 	enum proto_err e;
 	char k[64];
 
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	c.now = (int64_t)time(NULL);
 	c.h = calloc(1, sizeof(*c.h));
 	if (!c.h)
@@ -347,8 +347,8 @@ static enum proto_err hall_detail(struct req *r)
 	int64_t id;
 	char k[64];
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	key_detail(k, sizeof(k), id);
 	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
 	if (e == PROTO_ERR_NOT_FOUND)
@@ -372,7 +372,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	if (rc != DB_OK)
 		return txn_err(rc);
 	o = cJSON_CreateObject();
-	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
 	if (!arr)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -381,7 +381,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 			goto fail;
 		cJSON_AddItemToArray(arr, h);
 	}
-	if (!cJSON_AddNumberToObject(o, "total", (double)total))
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
 		goto fail;
 	free(rows);
 	*out = o;

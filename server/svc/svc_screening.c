@@ -65,13 +65,13 @@ static cJSON *screening_json(const struct screening_row *s)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)s->id);
-	cJSON_AddNumberToObject(o, "filmId", (double)s->film_id);
-	cJSON_AddNumberToObject(o, "hallId", (double)s->hall_id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)s->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_FILM_ID, (double)s->film_id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_HALL_ID, (double)s->hall_id);
 	cJSON_AddStringToObject(o, "filmName", s->film_name);
 	cJSON_AddStringToObject(o, "hallName", s->hall_name);
-	cJSON_AddNumberToObject(o, "startAt", (double)s->start_at);
-	cJSON_AddNumberToObject(o, "endAt", (double)s->end_at);
+	cJSON_AddNumberToObject(o, PROTO_KEY_START_AT, (double)s->start_at);
+	cJSON_AddNumberToObject(o, PROTO_KEY_END_AT, (double)s->end_at);
 	p = object_of(s->prices);
 	d = object_of(s->discounts);
 	if (!p || !d) {
@@ -82,12 +82,12 @@ static cJSON *screening_json(const struct screening_row *s)
 	}
 	cJSON_AddItemToObject(o, "prices", p);
 	cJSON_AddItemToObject(o, "discounts", d);
-	cJSON_AddStringToObject(o, "status",
+	cJSON_AddStringToObject(o, PROTO_KEY_STATUS,
 	                        s->status == STORE_SCREENING_CANCELLED ? PROTO_SCREENING_CANCELLED
 	                                                               : PROTO_SCREENING_SCHEDULED);
 	if (s->status == STORE_SCREENING_CANCELLED)
 		cJSON_AddStringToObject(o, "cancelReason", s->cancel_reason);
-	if (!cJSON_AddNumberToObject(o, "createTime", (double)s->create_time)) {
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)s->create_time)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -97,7 +97,7 @@ static cJSON *screening_json(const struct screening_row *s)
 /* Add seatsFree and seatsTotal of screening object o from its seat snapshot. */
 static enum proto_err add_counts(struct req *r, cJSON *o)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, PROTO_KEY_ID);
 	enum proto_err e;
 	cJSON *snap = NULL;
 	int free_seats, total;
@@ -112,20 +112,20 @@ static enum proto_err add_counts(struct req *r, cJSON *o)
 		return PROTO_ERR_INTERNAL;
 	}
 	cJSON_Delete(snap);
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "seatsFree");
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "seatsTotal");
-	cJSON_AddNumberToObject(o, "seatsFree", free_seats);
-	cJSON_AddNumberToObject(o, "seatsTotal", total);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, PROTO_KEY_SEATS_FREE);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, PROTO_KEY_SEATS_TOTAL);
+	cJSON_AddNumberToObject(o, PROTO_KEY_SEATS_FREE, free_seats);
+	cJSON_AddNumberToObject(o, PROTO_KEY_SEATS_TOTAL, total);
 	return PROTO_OK;
 }
 
 /* startAt of the request: 1 present and valid, 0 absent, or an error filled in r. */
 static int read_start(struct req *r, int64_t now, int64_t *start, enum proto_err *e)
 {
-	int g = proto_get_int(r->body, "startAt", now + 1, now + AHEAD_MAX, start);
+	int g = proto_get_int(r->body, PROTO_KEY_START_AT, now + 1, now + AHEAD_MAX, start);
 
 	if (g < 0)
-		*e = req_fail_field(r, "startAt");
+		*e = req_fail_field(r, PROTO_KEY_START_AT);
 	return g;
 }
 
@@ -188,7 +188,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such film");
 	if (!c->film->is_select_seat)
-		return req_fail_field(r, "filmId");
+		return req_fail_field(r, PROTO_KEY_FILM_ID);
 	c->s->end_at = c->s->start_at + c->film->length * 60;
 	c->s->seats_total = layout.sellable;
 	TXN_TRY(store_screening_overlaps(r->w, c->s->hall_id, c->s->start_at, c->s->end_at, 0,
@@ -218,17 +218,17 @@ static enum proto_err screening_create(struct req *r)
 		e = PROTO_ERR_INTERNAL;
 		goto out;
 	}
-	if (proto_get_id(r->body, "filmId", &s->film_id) != 1) {
-		e = req_fail_field(r, "filmId");
+	if (proto_get_id(r->body, PROTO_KEY_FILM_ID, &s->film_id) != 1) {
+		e = req_fail_field(r, PROTO_KEY_FILM_ID);
 		goto out;
 	}
-	if (proto_get_id(r->body, "hallId", &s->hall_id) != 1) {
-		e = req_fail_field(r, "hallId");
+	if (proto_get_id(r->body, PROTO_KEY_HALL_ID, &s->hall_id) != 1) {
+		e = req_fail_field(r, PROTO_KEY_HALL_ID);
 		goto out;
 	}
 	if (read_start(r, now, &s->start_at, &e) != 1) {
 		if (e == PROTO_OK)
-			e = req_fail_field(r, "startAt");
+			e = req_fail_field(r, PROTO_KEY_START_AT);
 		goto out;
 	}
 	if ((e = read_prices(r, &prices, &discounts)) != PROTO_OK)
@@ -241,7 +241,7 @@ static enum proto_err screening_create(struct req *r)
 		cache_bump(r->w, NS);
 		cache_bump(r->w, FILM_NS);
 		seatmap_invalidate(r->w, s->id);
-		cJSON_AddNumberToObject(r->data, "id", (double)s->id);
+		cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)s->id);
 	}
 out:
 	free(prices);
@@ -319,8 +319,8 @@ static enum proto_err screening_update(struct req *r)
 	int g;
 
 	c.now = (int64_t)time(NULL);
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	g = read_start(r, c.now, &c.start_at, &e);
 	if (g < 0)
 		return e;
@@ -387,11 +387,11 @@ static enum proto_err screening_cancel(struct req *r)
 	enum proto_err e;
 	int g;
 
-	if (proto_get_id(r->body, "id", &c.id) != 1)
-		return req_fail_field(r, "id");
-	g = proto_get_str(r->body, "reason", PROTO_LEN_TEXT, &c.reason);
+	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
+	g = proto_get_str(r->body, PROTO_KEY_REASON, PROTO_LEN_TEXT, &c.reason);
 	if (g != 1 || !c.reason[0])
-		return req_fail_field(r, "reason");
+		return req_fail_field(r, PROTO_KEY_REASON);
 	c.now = (int64_t)time(NULL);
 	c.s = calloc(1, sizeof(*c.s));
 	if (!c.s)
@@ -435,8 +435,8 @@ static enum proto_err screening_detail(struct req *r)
 	char tail[32];
 	int64_t id;
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	/* "screening:<generation>:<id>"; the counts are added per request */
 	snprintf(tail, sizeof(tail), ":%" PRId64, id);
 	e = cache_get_gen(r->w, NS, "screening:", tail, DETAIL_TTL_S, load_detail, &id, &v);
@@ -476,7 +476,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	if (rc != DB_OK)
 		return txn_err(rc);
 	o = cJSON_CreateObject();
-	arr = o ? cJSON_AddArrayToObject(o, "list") : NULL;
+	arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
 	if (!arr)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -485,7 +485,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 			goto fail;
 		cJSON_AddItemToArray(arr, s);
 	}
-	if (!cJSON_AddNumberToObject(o, "total", (double)total))
+	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
 		goto fail;
 	free(rows);
 	*out = o;
@@ -508,8 +508,8 @@ static enum proto_err screening_list(struct req *r)
 
 	if ((e = req_paging(r, &a.page, &a.page_size)) != PROTO_OK)
 		return e;
-	if (proto_get_id(r->body, "filmId", &a.film_id) < 0)
-		return req_fail_field(r, "filmId");
+	if (proto_get_id(r->body, PROTO_KEY_FILM_ID, &a.film_id) < 0)
+		return req_fail_field(r, PROTO_KEY_FILM_ID);
 	a.from = a.to = -1;
 	if (proto_get_int(r->body, "from", 0, PROTO_MAX_ID, &a.from) < 0)
 		return req_fail_field(r, "from");
@@ -517,9 +517,9 @@ static enum proto_err screening_list(struct req *r)
 		return req_fail_field(r, "to");
 	if (a.to >= 0 && a.to <= (a.from >= 0 ? a.from : now))
 		return req_fail_field(r, "to");
-	g = proto_get_str(r->body, "status", 20, &status);
+	g = proto_get_str(r->body, PROTO_KEY_STATUS, 20, &status);
 	if (g < 0)
-		return req_fail_field(r, "status");
+		return req_fail_field(r, PROTO_KEY_STATUS);
 	a.status = -1;
 	if (g == 1) {
 		if (!strcmp(status, PROTO_SCREENING_SCHEDULED))
@@ -527,7 +527,7 @@ static enum proto_err screening_list(struct req *r)
 		else if (!strcmp(status, PROTO_SCREENING_CANCELLED))
 			a.status = STORE_SCREENING_CANCELLED;
 		else
-			return req_fail_field(r, "status");
+			return req_fail_field(r, PROTO_KEY_STATUS);
 	}
 	/*
 	 * "screening:list:<generation>:f...". A default bound is "now" when
@@ -540,14 +540,14 @@ static enum proto_err screening_list(struct req *r)
 	if (e == PROTO_ERR_NOT_FOUND)
 		e = PROTO_ERR_INTERNAL;
 	if (e == PROTO_OK) {
-		list = cJSON_GetObjectItemCaseSensitive(v, "list");
+		list = cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST);
 		cJSON_ArrayForEach(it, list)
 		{
 			e = add_counts(r, it);
 			/* A screening whose film went away since the list was cached. */
 			if (e == PROTO_ERR_NOT_FOUND) {
-				cJSON_AddNumberToObject(it, "seatsFree", 0);
-				cJSON_AddNumberToObject(it, "seatsTotal", 0);
+				cJSON_AddNumberToObject(it, PROTO_KEY_SEATS_FREE, 0);
+				cJSON_AddNumberToObject(it, PROTO_KEY_SEATS_TOTAL, 0);
 				e = PROTO_OK;
 			}
 			if (e != PROTO_OK)
@@ -568,8 +568,8 @@ static enum proto_err screening_seats(struct req *r)
 	cJSON *v = NULL;
 	int64_t id;
 
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
+	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+		return req_fail_field(r, PROTO_KEY_ID);
 	e = seatmap_get(r->w, id, &v);
 	if (e == PROTO_ERR_NOT_FOUND)
 		return req_fail_msg(r, e, "no such screening");

@@ -181,7 +181,7 @@ static cJSON *user_json(const struct user_row *u, int full)
 
 	if (o == NULL)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)u->id);
+	cJSON_AddNumberToObject(o, PROTO_KEY_ID, (double)u->id);
 	cJSON_AddStringToObject(o, "name", u->name);
 	cJSON_AddNumberToObject(o, "gender", u->gender);
 	cJSON_AddStringToObject(o, "email", u->email);
@@ -190,7 +190,7 @@ static cJSON *user_json(const struct user_row *u, int full)
 	cJSON_AddStringToObject(o, "role", proto_role_name(u->type));
 	if (full) {
 		cJSON_AddNumberToObject(o, "disabled", u->disabled);
-		cJSON_AddNumberToObject(o, "createTime", (double)u->create_time);
+		cJSON_AddNumberToObject(o, PROTO_KEY_CREATE_TIME, (double)u->create_time);
 	}
 	return o;
 }
@@ -417,7 +417,7 @@ static enum proto_err user_register(struct req *r)
 	use_code(r->w, CODES_EMAIL, nu.email, email_code);
 	if (phone_code)
 		use_code(r->w, CODES_PHONE, nu.mobile, phone_code);
-	cJSON_AddNumberToObject(r->data, "id", (double)u.id);
+	cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)u.id);
 	return PROTO_OK;
 }
 
@@ -470,7 +470,7 @@ static enum proto_err admin_register(struct req *r)
 	a.role = role;
 	if ((e = txn_run(r, admin_register_tx, &a)) != PROTO_OK)
 		return e;
-	cJSON_AddNumberToObject(r->data, "id", (double)a.id);
+	cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)a.id);
 	return PROTO_OK;
 }
 
@@ -707,7 +707,7 @@ static enum proto_err user_list(struct req *r)
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
 	e = PROTO_ERR_INTERNAL;
-	list = cJSON_AddArrayToObject(r->data, "list");
+	list = cJSON_AddArrayToObject(r->data, PROTO_KEY_LIST);
 	if (list == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -717,7 +717,7 @@ static enum proto_err user_list(struct req *r)
 			goto out;
 		cJSON_AddItemToArray(list, o);
 	}
-	cJSON_AddNumberToObject(r->data, "total", (double)total);
+	cJSON_AddNumberToObject(r->data, PROTO_KEY_TOTAL, (double)total);
 	e = PROTO_OK;
 out:
 	free(rows);
@@ -764,7 +764,7 @@ static enum proto_err user_disable(struct req *r)
 	enum proto_err e;
 	int present;
 
-	e = get_int(r, "id", 1, PROTO_MAX_ID, 1, &a.id, &present);
+	e = get_int(r, PROTO_KEY_ID, 1, PROTO_MAX_ID, 1, &a.id, &present);
 	if (e == PROTO_OK)
 		e = get_int(r, "disabled", 0, 1, 1, &disabled, &present);
 	if (e != PROTO_OK)
