@@ -18,7 +18,9 @@
 #include "cache/redis.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
+#include "svc/expiry.h"
 #include "svc/registry.h"
+#include "svc/svc_order.h"
 #include "http/http.h"
 #include "core/ids.h"
 #include "core/jsonguard.h"
@@ -134,6 +136,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sig_started = 1;
+	order_register();
 	if (kq_start(cfg.kafka_brokers, cfg.kafka_topic_prefix, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -148,6 +151,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	pool_started = 1;
+	if (expiry_start() < 0) {
+		log_error("cannot start the expiry sweeper");
+		goto out;
+	}
 	if (http_start(cfg.listen) < 0) {
 		log_error("cannot start: cannot listen on '%s'", cfg.listen);
 		goto out;
@@ -162,6 +169,7 @@ out:
 		pthread_cancel(sig_thread);
 		pthread_join(sig_thread, NULL);
 	}
+	expiry_stop();
 	if (pool_started)
 		pool_stop();
 	http_stop();

@@ -32,7 +32,7 @@
  *     customer sees that a screening was cancelled), paging; ordered by
  *     startAt. Items carry filmName and hallName like the detail;
  *   - every answer carries seatsFree and seatsTotal from the seat snapshot
- *     (cache/seatmap.h), so they follow holds within SEATMAP_TTL_S.
+ *     (svc/seatmap.h), so they follow holds within SEATMAP_TTL_S.
  * Every admin write is audited ("screening.create", ".update", ".cancel").
  *
  * Cache keys (cache.h): "screening:<gen>:<id>" and
