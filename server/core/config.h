@@ -39,7 +39,8 @@
 	X(paysim_url, STR, "http://127.0.0.1:8090", 0, 0, "payment provider: payUrls and refunds") \
 	X(currency, STR, "CNY", 0, 0, "ISO 4217 code of every amount")                             \
 	X(bootstrap_admin, STR, "", 0, 0, "mobile:password of the first admin, created if none")   \
-	X(workers, INT, "0", 0, 256, "worker threads; 0 = number of cores")                        \
+	X(workers, INT, "0", 0, 256,                                                               \
+	  "cores the worker pool is sized for (4 threads each, at least 8); 0 = number of cores")  \
 	X(web_root, STR, BOXOFFICE_WEB_ROOT_DEFAULT, 0, 0, "folder served at /")                   \
 	X(node_id, INT, "0", 0, 63, "this instance's number in distributed ids (0..63)")           \
 	X(argon2_memory_kib, INT, "19456", 1024, 1048576,                                          \
