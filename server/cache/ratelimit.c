@@ -70,24 +70,6 @@ out:
 	return rc;
 }
 
-enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subject, long limit,
-                             long window_s)
-{
-	enum proto_err e;
-	int retry_after = 0;
-
-	switch (ratelimit_hit(r->w, bucket, subject, limit, window_s, &retry_after)) {
-	case 0:
-		return PROTO_OK;
-	case 1:
-		return req_fail_rate(r, retry_after);
-	default:
-		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "rate limiter unavailable, retry later");
-		r->retry_after = 1;
-		return e;
-	}
-}
-
 void ratelimit_addr_subject(const char *remote, char *out, size_t outlen)
 {
 	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -107,12 +89,4 @@ void ratelimit_addr_subject(const char *remote, char *out, size_t outlen)
 	memset(a + 8, 0, 8);
 	if (inet_ntop(AF_INET6, a, buf, sizeof(buf)))
 		snprintf(out, outlen, "%s/64", buf);
-}
-
-enum proto_err ratelimit_req_addr(struct req *r, const char *bucket, long limit, long window_s)
-{
-	char subject[INET6_ADDRSTRLEN + 8];
-
-	ratelimit_addr_subject(r->remote, subject, sizeof(subject));
-	return ratelimit_req(r, bucket, subject, limit, window_s);
 }

@@ -10,7 +10,7 @@
 #ifndef BOXOFFICE_CACHE_RATELIMIT_H
 #define BOXOFFICE_CACHE_RATELIMIT_H
 
-#include "core/req.h"
+#include <stddef.h>
 
 struct worker;
 
@@ -19,18 +19,10 @@ struct worker;
  * "code:dest", ...) whose window is window_s seconds. Returns 0 when the
  * count is within limit, 1 when over it (*retry_after: whole seconds until
  * the window ends, at least 1), -1 when Redis is unreachable (logged).
+ * The service decides what to answer (svc/limit.h).
  */
 int ratelimit_hit(struct worker *w, const char *bucket, const char *subject, long limit,
                   long window_s, int *retry_after);
-
-/*
- * ratelimit_hit for a request: PROTO_OK within the limit, 429 rate_limited
- * with Retry-After over it. Redis unreachable: 503 unavailable, i.e. the
- * limit fails closed; use this only where an unlimited fallback would be
- * worse than refusing (login brute force, code sending cost and spam).
- */
-enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subject, long limit,
-                             long window_s);
 
 /*
  * The rate-limit subject of a client address into out: an IPv4 address as
@@ -40,8 +32,5 @@ enum proto_err ratelimit_req(struct req *r, const char *bucket, const char *subj
  * (NULL: "") is copied as is. Pure; any thread.
  */
 void ratelimit_addr_subject(const char *remote, char *out, size_t outlen);
-
-/* ratelimit_req with r's client address (ratelimit_addr_subject) as subject. */
-enum proto_err ratelimit_req_addr(struct req *r, const char *bucket, long limit, long window_s);
 
 #endif

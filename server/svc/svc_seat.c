@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "cache/holds.h"
-#include "cache/ratelimit.h"
+#include "svc/limit.h"
 #include "cache/redis.h"
 #include "svc/seatmap.h"
 #include "core/ids.h"
@@ -141,7 +141,7 @@ static enum proto_err seat_hold(struct req *r)
 	if ((gc == 1) == (arr != NULL))
 		return req_fail_field(r, arr ? "seats" : "count");
 	snprintf(subject, sizeof(subject), "%" PRId64, r->auth.uid);
-	e = ratelimit_req(r, "hold", subject, HOLDS_PER_MIN, 60);
+	e = limit_req(r, "hold", subject, HOLDS_PER_MIN, 60);
 	if (e != PROTO_OK)
 		return e;
 	f = malloc(sizeof(*f));

@@ -10,7 +10,7 @@
 
 #include "cache/cache.h"
 #include "cache/codes.h"
-#include "cache/ratelimit.h"
+#include "svc/limit.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/jwt.h"
@@ -236,12 +236,12 @@ static enum proto_err send_code(struct req *r, enum codes_kind kind, const char 
 	enum proto_err e;
 	int sent;
 
-	e = ratelimit_req_addr(r, "code:addr", CODE_PER_ADDRESS, CODE_ADDRESS_WINDOW_S);
+	e = limit_req_addr(r, "code:addr", CODE_PER_ADDRESS, CODE_ADDRESS_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	snprintf(subject, sizeof(subject), "%s:", kind == CODES_EMAIL ? "email" : "phone");
 	lower_copy(subject + strlen(subject), sizeof(subject) - strlen(subject), dest);
-	e = ratelimit_req(r, "code:dest", subject, CODE_PER_DEST, CODE_DEST_WINDOW_S);
+	e = limit_req(r, "code:dest", subject, CODE_PER_DEST, CODE_DEST_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	if (codes_issue(r->w, kind, dest, code) < 0)
@@ -518,7 +518,7 @@ static enum proto_err login(struct req *r, int staff_only)
 		return e;
 
 	/* Every attempt counts, before any password work: brute force costs 429s. */
-	e = ratelimit_req_addr(r, "login:addr", LOGIN_PER_ADDRESS, LOGIN_WINDOW_S);
+	e = limit_req_addr(r, "login:addr", LOGIN_PER_ADDRESS, LOGIN_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	if (mobile)
@@ -539,7 +539,7 @@ static enum proto_err login(struct req *r, int staff_only)
 	else
 		snprintf(subject, sizeof(subject), "email:%s", email);
 	lower_copy(subject, sizeof(subject), subject);
-	e = ratelimit_req(r, "login", subject, LOGIN_PER_SUBJECT, LOGIN_WINDOW_S);
+	e = limit_req(r, "login", subject, LOGIN_PER_SUBJECT, LOGIN_WINDOW_S);
 	if (e != PROTO_OK) {
 		memset(u.password, 0, sizeof(u.password));
 		return e;
@@ -709,7 +709,7 @@ static enum proto_err update_pass(struct req *r)
 	if (e != PROTO_OK)
 		return e;
 	snprintf(subject, sizeof(subject), "%" PRId64, r->auth.uid);
-	e = ratelimit_req(r, "pass", subject, PASS_PER_USER, PASS_WINDOW_S);
+	e = limit_req(r, "pass", subject, PASS_PER_USER, PASS_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
 	e = load_self(r, &u);

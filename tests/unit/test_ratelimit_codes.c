@@ -20,6 +20,7 @@
 #include "svc/conns.h"
 #include "cache/codes.h"
 #include "cache/ratelimit.h"
+#include "svc/limit.h"
 #include "cache/redis.h"
 #include "core/config.h"
 #include "core/req.h"
@@ -251,8 +252,8 @@ static void test_ratelimit_req_answers_429(void **state)
 
 	memset(&r, 0, sizeof(r));
 	r.w = w;
-	assert_int_equal(ratelimit_req(&r, "t", "req", 1, 60), PROTO_OK);
-	assert_int_equal(ratelimit_req(&r, "t", "req", 1, 60), PROTO_ERR_RATE_LIMITED);
+	assert_int_equal(limit_req(&r, "t", "req", 1, 60), PROTO_OK);
+	assert_int_equal(limit_req(&r, "t", "req", 1, 60), PROTO_ERR_RATE_LIMITED);
 	assert_true(r.retry_after >= 59 && r.retry_after <= 60);
 	cJSON_Delete(r.err_data);
 }
@@ -293,7 +294,7 @@ static void test_redis_down_fails_closed(void **state)
 	assert_int_equal(ratelimit_hit(w, "t", "down", 10, 60, &ra), -1);
 	memset(&r, 0, sizeof(r));
 	r.w = w;
-	assert_int_equal(ratelimit_req(&r, "t", "down", 10, 60), PROTO_ERR_UNAVAILABLE);
+	assert_int_equal(limit_req(&r, "t", "down", 10, 60), PROTO_ERR_UNAVAILABLE);
 	assert_true(r.retry_after >= 1);
 	cJSON_Delete(r.err_data);
 	assert_int_equal(codes_issue(w, CODES_EMAIL, "down@example.test", code), -1);
