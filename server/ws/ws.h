@@ -13,7 +13,7 @@
 struct conn;
 struct ws_client;
 
-#define WS_IDLE_S 60 /* a client silent this long gets a ping; twice: closed */
+#define WS_IDLE_S 30 /* a client silent this long gets a ping; twice as long: dropped */
 
 /* Start the hub (the Redis subscriber thread). 0 or -1 (logged). */
 int ws_start(void);
