@@ -33,9 +33,9 @@ struct worker {
 	int db_slot; /* holds a MySQL slot for the running job */
 };
 
-#define POOL_THREADS_PER_CORE 4
-#define POOL_MIN_THREADS 8
-#define POOL_DB_WAIT_MS 20
+#define POOL_THREADS_PER_CORE 8
+#define POOL_MIN_THREADS 16
+#define POOL_DB_WAIT_MS 250
 
 /*
  * How a worker gets its connections: open fills w->db and w->redis and
@@ -76,7 +76,7 @@ void pool_stop(void);
  * wait on it. Before the first call nothing is refused. Any thread.
  */
 void pool_db_health(int ok);
-#define POOL_DB_STALE_MS 2500
+#define POOL_DB_STALE_MS 3000
 
 /*
  * Take a MySQL slot for w's running job (no-op if it has one, or for a

@@ -10,7 +10,7 @@
 #define BOXOFFICE_SVC_HEALTH_H
 
 #define HEALTH_PERIOD_MS 500
-#define HEALTH_STALE_MS 2500
+#define HEALTH_STALE_MS 3000
 
 struct health {
 	int db, redis, kafka; /* 1 up, 0 down */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,33 +23,92 @@ struct run {
 	char out[8192];
 };
 
-/* Run boxofficed with extra environment words and flags, under a timeout. */
+/* Split words (separated by spaces) of s into v (at most max-1, NULL-terminated). */
+static int split(char *s, char **v, int max)
+{
+	int n = 0;
+	char *save = NULL, *w;
+
+	for (w = strtok_r(s, " ", &save); w && n < max - 1; w = strtok_r(NULL, " ", &save))
+		v[n++] = w;
+	v[n] = NULL;
+	return n;
+}
+
+/*
+ * Run boxofficed with a clean environment plus extra words (later ones win)
+ * and flags, killed after 30 s. The secrets go through the environment of
+ * execve, never on a command line (ps shows those).
+ */
 static void run_daemon(struct run *r, const char *env, const char *flags)
 {
-	char cmd[2048];
-	FILE *p;
+	char e_jwt[256], e_pay[256], e_db[512], e_redis[128], e_tsan[512], e_extra[512];
+	char f_copy[512], *envp[32], *argv[16];
+	int pfd[2], st, ne = 0;
 	size_t n = 0;
-	int st;
+	pid_t pid;
 
-	snprintf(cmd, sizeof(cmd),
-	         "env -i PATH=/usr/bin:/bin ASAN_OPTIONS=detect_leaks=1 "
-	         "BOXOFFICE_JWT_SECRET=%s BOXOFFICE_PAY_SECRET=%s "
-	         "BOXOFFICE_DB_URL=mysql://%s:%s@127.0.0.1:%s/%s "
-	         "BOXOFFICE_REDIS_URL=redis://127.0.0.1:%s/0 BOXOFFICE_LISTEN=127.0.0.1:1 %s "
-	         "timeout -s KILL 30 %s %s 2>&1",
-	         it_env("JWT_SECRET"), it_env("PAY_SECRET"), it_env("MYSQL_USER"),
-	         it_env("MYSQL_PASSWORD"), it_env("MYSQL_PORT"), it_env("MYSQL_DB"),
-	         it_env("REDIS_PORT"), env, getenv("BOXOFFICED"), flags);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	while (n < sizeof(r->out) - 1) {
-		size_t k = fread(r->out + n, 1, sizeof(r->out) - 1 - n, p);
-		if (k == 0)
-			break;
-		n += k;
+	snprintf(e_jwt, sizeof(e_jwt), "BOXOFFICE_JWT_SECRET=%s", it_env("JWT_SECRET"));
+	snprintf(e_pay, sizeof(e_pay), "BOXOFFICE_PAY_SECRET=%s", it_env("PAY_SECRET"));
+	snprintf(e_db, sizeof(e_db), "BOXOFFICE_DB_URL=mysql://%s:%s@127.0.0.1:%s/%s",
+	         it_env("MYSQL_USER"), it_env("MYSQL_PASSWORD"), it_env("MYSQL_PORT"),
+	         it_env("MYSQL_DB"));
+	snprintf(e_redis, sizeof(e_redis), "BOXOFFICE_REDIS_URL=redis://127.0.0.1:%s/0",
+	         it_env("REDIS_PORT"));
+	snprintf(e_tsan, sizeof(e_tsan), "TSAN_OPTIONS=%s",
+	         getenv("TSAN_OPTIONS") ? getenv("TSAN_OPTIONS") : "");
+	snprintf(e_extra, sizeof(e_extra), "%s", env);
+	snprintf(f_copy, sizeof(f_copy), "%s", flags);
+	envp[ne++] = "PATH=/usr/bin:/bin";
+	envp[ne++] = "ASAN_OPTIONS=detect_leaks=1";
+	envp[ne++] = e_tsan;
+	envp[ne++] = e_jwt;
+	envp[ne++] = e_pay;
+	envp[ne++] = e_db;
+	envp[ne++] = e_redis;
+	envp[ne++] = "BOXOFFICE_LISTEN=127.0.0.1:1";
+	/* An extra word replaces the default of the same name, or is added. */
+	{
+		char *extra[16];
+		int k = split(e_extra, extra, 16), i, j;
+
+		for (i = 0; i < k; i++) {
+			size_t klen = strcspn(extra[i], "=") + 1;
+
+			for (j = 0; j < ne; j++)
+				if (!strncmp(envp[j], extra[i], klen))
+					break;
+			if (j == ne && ne < 30)
+				ne++;
+			envp[j] = extra[i];
+		}
 	}
+	envp[ne] = NULL;
+	argv[0] = getenv("BOXOFFICED");
+	split(f_copy, argv + 1, 15);
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		alarm(30); /* SIGALRM kills it: a daemon that did not stop is a failure */
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (n < sizeof(r->out) - 1) {
+		ssize_t k = read(pfd[0], r->out + n, sizeof(r->out) - 1 - n);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(pfd[0]);
 	r->out[n] = '\0';
-	st = pclose(p);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
