@@ -139,6 +139,8 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	TXN_TRY(store_pay_order_lock(r->w, c->p.oid, &c->o, &found));
 	if (!found || (c->o.uid != r->auth.uid && !is_staff(r)))
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such order");
+	if (c->o.status == PROTO_ORDER_INVALID && c->o.reason[0])
+		return req_fail_conflict(r, c->o.reason); /* expired, cancelled, seat_taken */
 	if (c->o.status != PROTO_ORDER_UNPAID)
 		return req_fail_conflict(r, proto_order_status_text(c->o.status));
 	if (c->o.expire_at > 0 && c->o.expire_at <= c->now)

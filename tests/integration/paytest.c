@@ -42,11 +42,12 @@ int64_t pt_order(int64_t uid, int64_t fid, int64_t sid, const char *seats, int64
 	snprintf(buf, sizeof(buf), "%s", seats);
 	save = NULL;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		it_sql_ok(it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, "
-		                 "status, live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', "
-		                 "%lld, 0, 1, UNIX_TIMESTAMP())",
-		                 (long long)it_sql_id(), (long long)oid, (long long)sid,
-		                 (long long)fid, tok, (long long)(amount / n)));
+		it_sql_ok(
+		    it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, "
+		           "status, live, create_time) VALUES (%lld, %lld, %lld, %lld, '%s', "
+		           "%lld, 0, 1, UNIX_TIMESTAMP())",
+		           (long long)it_sql_id(), (long long)oid, (long long)sid, (long long)fid,
+		           tok, (long long)(amount / n)));
 	return oid;
 }
 
