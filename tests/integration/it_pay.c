@@ -1012,6 +1012,40 @@ static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 	free(cashier);
 }
 
+static void test_pay_outbound_events(void **state)
+{
+	int64_t sid = pt_screening(admin, film, 1800), pid;
+	int64_t oid = paid_order(sid, "B4", 4500, &pid);
+	char *code = ticket_code(oid, "B4"), *cashier = it_cashier(NULL);
+	struct it_resp *r;
+	cJSON *e;
+
+	(void)state;
+	e = pt_event_find("order.paid", oid);
+	assert_non_null(e);
+	assert_int_equal(it_json_int(e, "payId"), pid);
+	assert_int_equal(it_json_int(e, "amount"), 4500);
+	assert_true(strlen(it_json_str(e, "eventId")) > 0);
+	assert_true(it_json_int(e, "at") > 0);
+	cJSON_Delete(e);
+	r = it_postf("/ticket/checkin", cashier, "{\"code\":\"%s\"}", code);
+	assert_string_equal(it_data_str(r, "result"), "admitted");
+	it_resp_free(r);
+	e = pt_event_find("ticket.checkedin", oid);
+	assert_non_null(e);
+	assert_string_equal(it_json_str(e, "code"), code);
+	cJSON_Delete(e);
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"events\"}", (long long)oid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	e = pt_event_find("order.refunded", oid);
+	assert_non_null(e);
+	assert_int_equal(it_json_int(e, "amount"), 4500);
+	cJSON_Delete(e);
+	free(code);
+	free(cashier);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1032,6 +1066,7 @@ int main(void)
 	    cmocka_unit_test(test_ticket_detail_and_qr_for_owner_and_staff),
 	    cmocka_unit_test(test_order_search_by_code_mobile_and_screening),
 	    cmocka_unit_test(test_pay_end_to_end_online_and_at_the_counter),
+	    cmocka_unit_test(test_pay_outbound_events),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
