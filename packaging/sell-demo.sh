@@ -37,7 +37,7 @@ api() {
 	else
 		out=$(curl -sS -X POST "$URL$path" -H 'Content-Type: application/json' -d "$body")
 	fi
-	echo "  -> $out" >&2
+	if [ ${#out} -gt 400 ]; then echo "  -> ${out:0:400}…" >&2; else echo "  -> $out" >&2; fi
 	echo "$out"
 }
 ok() { json 'd["code"]' <<<"$1" | grep -qx 200 || {

@@ -48,7 +48,7 @@ int64_t seatpub_change(struct worker *w, int64_t sid, const char *const *seats, 
 	if (!changes)
 		goto out;
 	snprintf(key, sizeof(key), SEATMAP_VERSION_KEY, sid);
-	snprintf(chan, sizeof(chan), SEATPUB_SEATS_CHANNEL "%" PRId64, sid);
+	snprintf(chan, sizeof(chan), PROTO_CHANNEL_SEATS "%" PRId64, sid);
 	snprintf(idtxt, sizeof(idtxt), "%" PRId64, sid);
 	{
 		const char *argv[] = {key, chan, idtxt, changes};
@@ -83,7 +83,7 @@ int seatpub_order(struct worker *w, int64_t oid, int64_t uid, int64_t cashier_id
 	         "{\"orderId\":%" PRId64 ",\"uid\":%" PRId64 ",\"cashierId\":%" PRId64
 	         ",\"status\":%d,\"statusText\":\"%s\"}",
 	         oid, uid, cashier_id, status, proto_order_status_text(status));
-	rep = redis_cmd(w, "PUBLISH %s %s", SEATPUB_ORDERS_CHANNEL, text);
+	rep = redis_cmd(w, "PUBLISH %s %s", PROTO_CHANNEL_ORDERS, text);
 	if (!rep) {
 		log_warn("cannot publish status of order %" PRId64 ": redis unreachable", oid);
 		return -1;

@@ -17,8 +17,6 @@
 
 struct worker;
 
-#define SEATPUB_SEATS_CHANNEL "boxoffice:seats:"
-#define SEATPUB_ORDERS_CHANNEL "boxoffice:orders"
 
 /*
  * Publish that seats[i] of screening sid are now in state states[i] (one
