@@ -968,7 +968,7 @@ static int64_t hold_and_order(const char *tok, int64_t sid, const char *seats_js
 
 static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), oid, pid, amount;
+	int64_t sid = pt_screening(admin, film, 1800), oid, pid, amount, online;
 	char *cashier = it_cashier(NULL);
 	struct it_resp *r;
 	const cJSON *items;
@@ -981,6 +981,7 @@ static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 	amount = sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
 	pid = pt_pay_online(cust, oid);
 	approve(pid, amount, oid);
+	online = oid;
 	r = it_postf("/order/detail", cust, "{\"id\":%lld}", (long long)oid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "status"), 1);
@@ -1009,6 +1010,22 @@ static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 	r = it_post("/shift/current", cashier, NULL);
 	assert_int_equal(it_data_int(r, "expectedCash"), amount);
 	it_resp_free(r);
+
+	/* A refund gives the seats back: another customer can hold them at once. */
+	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
+	             (long long)sid);
+	it_assert_error(r, 409, "seat_taken");
+	it_resp_free(r);
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"seats back\"}",
+	             (long long)online);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	wait_row(sid, 1, "fffff");
+	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\",\"B2\"]}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	wait_row(sid, 1, "hhfff");
 	free(cashier);
 }
 
