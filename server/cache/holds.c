@@ -121,6 +121,11 @@ static struct redis_script unclaim_script =
                                   "redis.call('ZADD', KEYS[2], r[2], ARGV[1]) "
                                   "return 1");
 
+const char *holds_take_source(void)
+{
+	return take_script.src;
+}
+
 #define key_of(buf, fmt, id) snprintf((buf), sizeof(buf), fmt, (int64_t)(id))
 #define HOLD_KEY REDIS_PREFIX "hold:%" PRId64
 #define HOLDEXP_KEY HOLDS_EXP_KEY

@@ -64,6 +64,9 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
                               int n, int64_t exp_ms, int cap, int64_t *version,
                               char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf);
 
+/* The Lua text of the hold script (bench/holds.sh drives it with redis-benchmark). */
+const char *holds_take_source(void);
+
 /* A hold record. */
 struct hold_rec {
 	int64_t id, sid, uid, exp_ms, oid;

@@ -809,7 +809,8 @@ int order_settle_hold(struct worker *w, int64_t hold_id, int64_t oid, int64_t ui
 		rc = holds_drop(w, hold_id, HOLDS_KEEP, 0, oid);
 	} else {
 		if (!found)
-			log_warn("order %" PRId64 " of hold %" PRId64 " was never written: seats freed",
+			log_warn("order %" PRId64 " of hold %" PRId64
+			         " was never written: seats freed",
 			         oid, hold_id);
 		rc = holds_drop(w, hold_id, HOLDS_FREE, 0, oid);
 		holds_pending_del(w, oid, uid);
