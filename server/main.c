@@ -21,6 +21,8 @@
 #include "svc/expiry.h"
 #include "svc/registry.h"
 #include "svc/svc_order.h"
+#include "svc/svc_pay.h"
+#include "svc/svc_refund.h"
 #include "http/http.h"
 #include "core/ids.h"
 #include "core/jsonguard.h"
@@ -137,6 +139,7 @@ int main(int argc, char **argv)
 	}
 	sig_started = 1;
 	order_register();
+	pay_register_consumers();
 	if (kq_start(cfg.kafka_brokers, cfg.kafka_topic_prefix, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -155,6 +158,10 @@ int main(int argc, char **argv)
 		log_error("cannot start the expiry sweeper");
 		goto out;
 	}
+	if (refund_sweeper_start() < 0) {
+		log_error("cannot start the refund sweeper");
+		goto out;
+	}
 	if (http_start(cfg.listen) < 0) {
 		log_error("cannot start: cannot listen on '%s'", cfg.listen);
 		goto out;
@@ -169,6 +176,7 @@ out:
 		pthread_cancel(sig_thread);
 		pthread_join(sig_thread, NULL);
 	}
+	refund_sweeper_stop();
 	expiry_stop();
 	if (pool_started)
 		pool_stop();

@@ -19,17 +19,20 @@
 #define ORDERED_TTL_MS ((int64_t)86400 * 1000)
 
 /*
- * KEYS: seats hash, version, fence, uheld hash, hold record, holdexp, ready.
- * ARGV: holdId, uid, exp_ms, cap, sid, free states, record ttl ms, channel,
- * then the seats. Returns {1, version}, {0, seat...} (conflicts), {-1}
- * (fenced), {-2, held} (cap) or {-3} (holds not rebuilt yet).
+ * KEYS: seats hash, version, fence, uheld hash, hold record, holdexp, ready,
+ * generation. ARGV: holdId, uid, exp_ms, cap, sid, free states, record ttl
+ * ms, channel, expected generation ("0": none), then the seats. Returns
+ * {1, version}, {0, seat...} (conflicts), {-1} (fenced), {-2, held} (cap),
+ * {-3} (holds not rebuilt yet) or {-4} (the generation moved).
  */
 static struct redis_script take_script = REDIS_SCRIPT(
     "holds_take", "if redis.call('EXISTS', KEYS[7]) == 0 then return {-3} end "
+                  "if ARGV[9] ~= '0' and redis.call('GET', KEYS[8]) ~= ARGV[9] then "
+                  "  return {-4} end "
                   "if redis.call('EXISTS', KEYS[3]) == 1 then return {-1} end "
-                  "local n = #ARGV - 8 "
+                  "local n = #ARGV - 9 "
                   "local seats = {} "
-                  "for i = 1, n do seats[i] = ARGV[8 + i] end "
+                  "for i = 1, n do seats[i] = ARGV[9 + i] end "
                   "local cur = redis.call('HMGET', KEYS[1], unpack(seats)) "
                   "local conf = {0} "
                   "for i = 1, n do if cur[i] then conf[#conf + 1] = seats[i] end end "
@@ -96,7 +99,8 @@ static struct redis_script drop_script = REDIS_SCRIPT(
 /*
  * KEYS: hold record, holdexp, pending record, user's pending zset.
  * ARGV: holdId, uid (0 any), now_ms, oid, ordered ttl ms, pending json,
- * pending ttl s, create time. Returns {1}, {0}, {2, oid}, {3}.
+ * pending ttl s, create time, sweep_at ms (when the sweeper looks at the
+ * ordered hold again). Returns {1}, {0}, {2, oid}, {3}.
  */
 static struct redis_script claim_script =
     REDIS_SCRIPT("holds_claim", "local r = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'oid') "
@@ -106,7 +110,7 @@ static struct redis_script claim_script =
                                 "if tonumber(r[2]) <= tonumber(ARGV[3]) then return {3} end "
                                 "redis.call('HSET', KEYS[1], 'oid', ARGV[4]) "
                                 "redis.call('PEXPIRE', KEYS[1], ARGV[5]) "
-                                "redis.call('ZREM', KEYS[2], ARGV[1]) "
+                                "redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1]) "
                                 "redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) "
                                 "redis.call('ZADD', KEYS[4], ARGV[8], ARGV[4]) "
                                 "redis.call('EXPIRE', KEYS[4], ARGV[7]) "
@@ -119,6 +123,11 @@ static struct redis_script unclaim_script =
                                   "redis.call('HSET', KEYS[1], 'oid', '0') "
                                   "redis.call('ZADD', KEYS[2], r[2], ARGV[1]) "
                                   "return 1");
+
+const char *holds_take_source(void)
+{
+	return take_script.src;
+}
 
 #define key_of(buf, fmt, id) snprintf((buf), sizeof(buf), fmt, (int64_t)(id))
 #define HOLD_KEY REDIS_PREFIX "hold:%" PRId64
@@ -144,12 +153,12 @@ static void bad_reply(const char *what, const redisReply *r)
 
 enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_t hold_id,
                               const char seats[][PROTO_SEAT_ID_SIZE], const char *free_states,
-                              int n, int64_t exp_ms, int cap, int64_t *version,
-                              char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
+                              int n, int64_t exp_ms, int cap, const char *gen_key, int64_t gen,
+                              int64_t *version, char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
 {
 	char ks[64], kv[64], kf[64], ku[64], kh[64], ahold[24], auid[24], aexp[24], acap[16],
-	    asid[24], attl[24];
-	const char *argv[7 + 8 + HOLDS_MAX_SEATS];
+	    asid[24], attl[24], agen[24];
+	const char *argv[8 + 9 + HOLDS_MAX_SEATS];
 	enum holds_take_rc rc = HOLDS_DOWN;
 	redisReply *rep;
 	size_t i;
@@ -181,17 +190,20 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	argv[4] = kh;
 	argv[5] = HOLDEXP_KEY;
 	argv[6] = HOLDS_READY_KEY;
-	argv[7] = ahold;
-	argv[8] = auid;
-	argv[9] = aexp;
-	argv[10] = acap;
-	argv[11] = asid;
-	argv[12] = free_states;
-	argv[13] = attl;
-	argv[14] = PROTO_CHANNEL_SEATS;
+	argv[7] = gen_key;
+	argv[8] = ahold;
+	argv[9] = auid;
+	argv[10] = aexp;
+	argv[11] = acap;
+	argv[12] = asid;
+	argv[13] = free_states;
+	argv[14] = attl;
+	argv[15] = PROTO_CHANNEL_SEATS;
+	snprintf(agen, sizeof(agen), "%" PRId64, gen);
+	argv[16] = agen;
 	for (k = 0; k < n; k++)
-		argv[15 + k] = seats[k];
-	rep = redis_eval(w, &take_script, 7, 8 + n, argv, NULL);
+		argv[17 + k] = seats[k];
+	rep = redis_eval(w, &take_script, 8, 9 + n, argv, NULL);
 	if (!rep)
 		return HOLDS_DOWN;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
@@ -218,6 +230,9 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 		break;
 	case -3:
 		rc = HOLDS_NOT_READY;
+		break;
+	case -4:
+		rc = HOLDS_STALE;
 		break;
 	default:
 		bad_reply("seat hold", rep);
@@ -296,11 +311,12 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 }
 
 int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64_t oid,
-                int64_t owner_uid, int64_t create_time, const char *pending, int64_t *prev_oid)
+                int64_t owner_uid, int64_t create_time, const char *pending, int64_t sweep_at_ms,
+                int64_t *prev_oid)
 {
 	char kh[64], kp[64], kl[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], apttl[24],
-	    actime[24];
-	const char *argv[12];
+	    actime[24], asweep[24];
+	const char *argv[13];
 	redisReply *rep;
 	int rc = -1;
 
@@ -326,7 +342,9 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 	argv[9] = pending;
 	argv[10] = apttl;
 	argv[11] = actime;
-	rep = redis_eval(w, &claim_script, 4, 8, argv, NULL);
+	snprintf(asweep, sizeof(asweep), "%" PRId64, sweep_at_ms);
+	argv[12] = asweep;
+	rep = redis_eval(w, &claim_script, 4, 9, argv, NULL);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
