@@ -617,9 +617,11 @@
       sp.version = snap.version;
       if (!old || old.length !== sp.state.length || snap.layout.join() !== seats.layout.join()) drawMap(sp);
       else refreshAll(sp, old);
+      holdGone(sp);
       liveText();
     }, function (delta) {
       (delta.changes || []).forEach(function (ch) { setSeatState(sp, ch.seat, ch.state, true); });
+      holdGone(sp);
       sp.version = delta.version;
       liveText();
       renderPanel(sp);
@@ -833,17 +835,29 @@
     } else sessionStorage.removeItem(holdKey(sp.id));
   }
 
+  /* The server freed a seat of our hold (it expired there): the hold is gone. */
+  function holdGone(sp) {
+    if (!sp.hold) return;
+    var freed = sp.hold.seats.some(function (id) {
+      var e = sp.els[id];
+      return e && (stateOf(sp, e.s) === "f" || stateOf(sp, e.s) === "b");
+    });
+    if (freed) expireHold(sp);
+  }
+  function expireHold(sp) {
+    sp.hold = null;
+    sp.sel = [];
+    saveHold(sp);
+    sp.info.forEach(function (s) { paintSeat(sp, s, false); });
+    renderPanel(sp);
+    sp.panel.prepend(h("p", { class: "notice warn", id: "hold-expired", role: "alert" }, t("seat.holdExpired")));
+  }
   function holdTick(sp) {
     if (!sp.hold) return;
     var left = sp.hold.expireAt - now();
     var el = document.getElementById("hold-countdown");
     if (left <= 0) {
-      sp.hold = null;
-      sp.sel = [];
-      saveHold(sp);
-      sp.info.forEach(function (s) { paintSeat(sp, s, false); });
-      renderPanel(sp);
-      sp.panel.prepend(h("p", { class: "notice warn", id: "hold-expired", role: "alert" }, t("seat.holdExpired")));
+      expireHold(sp);
       return;
     }
     if (el) el.textContent = t("seat.holdLeft", { time: Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") });
