@@ -1018,7 +1018,7 @@
               payUrl = p.payUrl;
               sessionStorage.setItem("bo.payurl." + o.id, payUrl);
             }
-            if (win) win.location = payUrl;
+            if (win) { win.opener = null; win.location = payUrl; }
             else window.open(payUrl, "_blank");
             render();
           } catch (e) {
@@ -1230,7 +1230,10 @@
     route();
   });
   $("nav-login").addEventListener("click", function () { openAuth("login"); });
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", function () {
+    window.scrollTo(0, 0);
+    route().then(function () { view.focus({ preventScroll: true }); });
+  });
   window.BO = { t: t, lang: function () { return lang; }, ws: ws }; /* for the tests */
 
   renderNav();
