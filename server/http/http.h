@@ -1,11 +1,13 @@
 /*
  * http.h: the libwebsockets transport: one listener for the API, the web
- * page, /healthz, /metrics (and later /ws). Runs the lws loop on the calling
+ * page, /healthz, /metrics and /ws. Runs the lws loop on the calling
  * thread, which only parses and writes; requests go to the worker pool and
  * answers come back through a queue and lws_cancel_service().
  */
 #ifndef BOXOFFICE_HTTP_HTTP_H
 #define BOXOFFICE_HTTP_HTTP_H
+
+#include <stddef.h>
 
 /* Create the lws context listening on "host:port". Returns 0 or -1 (logged). */
 int http_start(const char *listen);
@@ -18,5 +20,14 @@ void http_run(int drain_s);
 void http_request_stop(void);
 /* Destroy the context. */
 void http_stop(void);
+
+/* For ws/ (loop thread): a connection's output, time limit and close. */
+struct conn;
+int http_conn_send(struct conn *c, const void *data, size_t n);
+size_t http_conn_pending(const struct conn *c);
+void http_conn_arm(struct conn *c, int secs);
+void http_conn_close_soon(struct conn *c);
+/* Wake the loop from any thread (ws_loop_wake runs on it). */
+void http_wake(void);
 
 #endif

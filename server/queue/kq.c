@@ -45,6 +45,48 @@ struct handler {
 	kq_handler_fn fn;
 };
 
+/* After-commit work queued by the handler running on this thread. */
+struct after {
+	kq_after_fn fn;
+	void *arg;
+	void (*free_fn)(void *);
+	struct after *next;
+};
+static _Thread_local struct after *after_head, **after_tail; /* NULL: &after_head */
+
+int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *))
+{
+	struct after *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -1;
+	a->fn = fn;
+	a->arg = arg;
+	a->free_fn = free_fn;
+	if (!after_tail)
+		after_tail = &after_head;
+	*after_tail = a;
+	after_tail = &a->next;
+	return 0;
+}
+
+/* Run (committed) or drop the queued after-commit work. */
+static void after_finish(struct worker *w, int committed)
+{
+	struct after *a = after_head, *next;
+
+	after_head = NULL;
+	after_tail = &after_head;
+	for (; a; a = next) {
+		next = a->next;
+		if (committed)
+			a->fn(w, a->arg);
+		if (a->free_fn)
+			a->free_fn(a->arg);
+		free(a);
+	}
+}
+
 static pthread_mutex_t handlers_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct handler handlers[MAX_HANDLERS];
 static int nhandlers;
@@ -662,6 +704,7 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 	}
 	if (fn(w, root, err, errlen) != 0) {
 		db_rollback(w);
+		after_finish(w, 0);
 		if (!err[0])
 			snprintf(err, errlen, "handler failed");
 		/* The handler cannot tell us why; a dead server is not its fault. */
@@ -671,9 +714,11 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 	if (rc != DB_OK) {
 		/* If the commit did land, the retry finds the eventId: no second effect. */
 		db_rollback(w);
+		after_finish(w, 0);
 		snprintf(err, errlen, "cannot commit transaction");
 		return classify(rc);
 	}
+	after_finish(w, 1);
 	return APPLIED;
 }
 

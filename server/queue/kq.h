@@ -32,6 +32,17 @@ struct worker;
  */
 typedef int (*kq_handler_fn)(struct worker *w, const cJSON *msg, char *err, size_t errlen);
 
+/*
+ * Work a handler wants done only once its transaction has committed (seat
+ * and order publications, outbound events): fn(w, arg) runs on the
+ * consumer thread right after the commit; when the transaction rolls back
+ * instead, it does not run. free_fn(arg) (may be NULL) runs in both cases.
+ * Call only from inside a handler. Returns 0, or -1 when out of memory
+ * (the caller then frees arg itself).
+ */
+typedef void (*kq_after_fn)(struct worker *w, void *arg);
+int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *));
+
 /* Register a handler for a message type before kq_start. */
 void kq_register(const char *type, kq_handler_fn fn);
 
