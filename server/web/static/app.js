@@ -394,7 +394,7 @@
     var ratingLine = h("p", { class: "muted", id: "film-rating" });
     var head = h("section", { class: "film-head" },
       h("img", { class: "poster", src: film.posterUrl || "", alt: "" }),
-      h("div", null, h("h1", null, film.name), ratingLine, facts),
+      h("div", { class: "info" }, h("h1", null, film.name), ratingLine, facts),
       h("p", { class: "desc" }, film.desc));
     var sched = h("section", { "aria-labelledby": "sched-h" }, h("h2", { id: "sched-h" }, t("film.screenings")));
     var comments = h("section", { "aria-labelledby": "com-h", id: "comments" });
@@ -490,10 +490,10 @@
     clear(sec);
     var n = c.total || 0;
     ratingLine.textContent = "";
-    if (n && c.avgRating > 0) append(ratingLine, [stars(c.avgRating), " " + t("comments.avg", { avg: c.avgRating.toFixed(1), n: n })]);
+    if (n && c.avgRating > 0) append(ratingLine, [stars(c.avgRating), " " + t(n === 1 ? "comments.avgOne" : "comments.avg", { avg: c.avgRating.toFixed(1), n: n })]);
     else ratingLine.textContent = t("film.noRating");
     sec.appendChild(h("h2", { id: "com-h" }, t("comments.title")));
-    if (n && c.avgRating > 0) sec.appendChild(h("p", { class: "muted", id: "avg-rating" }, t("comments.avg", { avg: c.avgRating.toFixed(1), n: n })));
+    if (n && c.avgRating > 0) sec.appendChild(h("p", { class: "muted", id: "avg-rating" }, t(n === 1 ? "comments.avgOne" : "comments.avg", { avg: c.avgRating.toFixed(1), n: n })));
     if (!(c.list || []).length) sec.appendChild(h("p", { class: "muted" }, t("comments.none")));
     (c.list || []).forEach(function (cm) {
       sec.appendChild(h("article", { class: "comment" },
@@ -1006,7 +1006,7 @@
           })),
           h("div", { class: "row", style: "display:flex;justify-content:space-between" }, h("span", null, t("order.total")),
             h("span", { class: "total", id: "order-total" }, money(o.amount))),
-          o.status === 2 && o.reason ? h("p", { class: "notice warn" }, t("order.reason." + o.reason)) : null)
+          o.status === 2 && o.reason ? h("p", { class: "notice warn" }, STR[lang]["order.reason." + o.reason] || o.reason) : null)
       ]);
       if (o.status === 0 || o.status === 4) {
         var payBtn = h("button", { class: "btn wide", type: "button", id: "pay-btn", disabled: o.status === 4 }, t("order.pay", { amount: money(o.amount) }));
