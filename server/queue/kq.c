@@ -45,48 +45,6 @@ struct handler {
 	kq_handler_fn fn;
 };
 
-/* After-commit work queued by the handler running on this thread. */
-struct after {
-	kq_after_fn fn;
-	void *arg;
-	void (*free_fn)(void *);
-	struct after *next;
-};
-static _Thread_local struct after *after_head, **after_tail; /* NULL: &after_head */
-
-int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *))
-{
-	struct after *a = calloc(1, sizeof(*a));
-
-	if (!a)
-		return -1;
-	a->fn = fn;
-	a->arg = arg;
-	a->free_fn = free_fn;
-	if (!after_tail)
-		after_tail = &after_head;
-	*after_tail = a;
-	after_tail = &a->next;
-	return 0;
-}
-
-/* Run (committed) or drop the queued after-commit work. */
-static void after_finish(struct worker *w, int committed)
-{
-	struct after *a = after_head, *next;
-
-	after_head = NULL;
-	after_tail = &after_head;
-	for (; a; a = next) {
-		next = a->next;
-		if (committed)
-			a->fn(w, a->arg);
-		if (a->free_fn)
-			a->free_fn(a->arg);
-		free(a);
-	}
-}
-
 static pthread_mutex_t handlers_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct handler handlers[MAX_HANDLERS];
 static int nhandlers;
@@ -679,6 +637,39 @@ static enum apply_rc classify(enum db_rc rc)
 	return rc == DB_UNAVAILABLE ? UNAVAILABLE : rc == DB_DEADLOCK ? DEADLOCK : FAILED;
 }
 
+/* After-commit work queued by the handler being applied on this thread. */
+#define AFTER_MAX 16
+static _Thread_local struct {
+	kq_after_fn fn;
+	void *arg;
+} after[AFTER_MAX];
+static _Thread_local int nafter;
+
+int kq_after_commit(kq_after_fn fn, void *arg)
+{
+	if (nafter >= AFTER_MAX) {
+		free(arg);
+		return -1;
+	}
+	after[nafter].fn = fn;
+	after[nafter].arg = arg;
+	nafter++;
+	return 0;
+}
+
+/* Run (committed) or drop the after-commit work. */
+static void after_finish(struct worker *w, int run)
+{
+	int i;
+
+	for (i = 0; i < nafter; i++) {
+		if (run)
+			after[i].fn(w, after[i].arg);
+		free(after[i].arg);
+	}
+	nafter = 0;
+}
+
 /* One attempt: record the eventId and run the handler in one transaction. */
 static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON *root,
                                 const char *type, const char *event_id, char *err, size_t errlen)
@@ -702,9 +693,10 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 		snprintf(err, errlen, "cannot record event");
 		return classify(rc);
 	}
+	after_finish(w, 0);
 	if (fn(w, root, err, errlen) != 0) {
-		db_rollback(w);
 		after_finish(w, 0);
+		db_rollback(w);
 		if (!err[0])
 			snprintf(err, errlen, "handler failed");
 		/* The handler cannot tell us why; a dead server is not its fault. */
@@ -713,8 +705,8 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 	rc = db_commit(w);
 	if (rc != DB_OK) {
 		/* If the commit did land, the retry finds the eventId: no second effect. */
-		db_rollback(w);
 		after_finish(w, 0);
+		db_rollback(w);
 		snprintf(err, errlen, "cannot commit transaction");
 		return classify(rc);
 	}

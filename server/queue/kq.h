@@ -33,15 +33,15 @@ struct worker;
 typedef int (*kq_handler_fn)(struct worker *w, const cJSON *msg, char *err, size_t errlen);
 
 /*
- * Work a handler wants done only once its transaction has committed (seat
- * and order publications, outbound events): fn(w, arg) runs on the
- * consumer thread right after the commit; when the transaction rolls back
- * instead, it does not run. free_fn(arg) (may be NULL) runs in both cases.
- * Call only from inside a handler. Returns 0, or -1 when out of memory
- * (the caller then frees arg itself).
+ * After-commit work of a handler: fn(w, arg) runs on the consumer thread
+ * right after the transaction that applied the message committed (the
+ * Redis side of a seat change, publications), and not at all when it
+ * rolled back; arg is free()d afterwards either way. Call from inside a
+ * handler only. Returns 0, or -1 when too many are queued (the handler
+ * should fail: the message is retried).
  */
 typedef void (*kq_after_fn)(struct worker *w, void *arg);
-int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *));
+int kq_after_commit(kq_after_fn fn, void *arg);
 
 /* Register a handler for a message type before kq_start. */
 void kq_register(const char *type, kq_handler_fn fn);

@@ -191,8 +191,10 @@ enum db_rc store_pay_order_refund_pending(struct worker *w, int limit, int64_t *
 	enum db_rc rc;
 
 	rc = db_query(w,
-	              "SELECT id FROM orders WHERE refund_pending = 1 ORDER BY update_time, id "
-	              "LIMIT ?",
+	              "SELECT o.id FROM orders o WHERE o.refund_pending = 1 "
+	              "AND EXISTS (SELECT 1 FROM pays p WHERE p.oid = o.id AND p.status = 1) "
+	              "AND NOT EXISTS (SELECT 1 FROM refunds f WHERE f.order_id = o.id "
+	              "AND f.status = 0) ORDER BY o.update_time, o.id LIMIT ?",
 	              DB_PARAMS(DB_I64(limit)), &res);
 	return db_id_column(rc, &res, ids, n);
 }

@@ -102,7 +102,12 @@ enum db_rc store_pay_order_paid(struct worker *w, int64_t id, int from, int64_t 
 enum db_rc store_pay_order_refunded(struct worker *w, int64_t id, int from, const char *reason,
                                     int refund_pending, uint64_t *affected);
 enum db_rc store_pay_order_refund_done(struct worker *w, int64_t id);
-/* Orders waiting for a refund (refund_pending = 1), oldest first, at most limit. */
+/*
+ * Orders marked refund_pending with a paid pay and no refund under way
+ * (what a cancelled screening leaves), oldest first, at most limit. An
+ * order marked without any pay on record (loaded by hand) is not listed:
+ * there is nothing to give back automatically.
+ */
 enum db_rc store_pay_order_refund_pending(struct worker *w, int limit, int64_t **ids, int *n);
 /* The mobile of user uid ("" when unknown) into out. */
 enum db_rc store_pay_user_mobile(struct worker *w, int64_t uid, char *out, size_t outlen);

@@ -385,12 +385,34 @@ struct after_pay {
 	int n;
 };
 
-static void after_pay_free(void *arg)
-{
-	struct after_pay *a = arg;
+static void after_pay_run(struct worker *w, void *arg);
 
+static void after_pay_free(struct after_pay *a)
+{
 	free(a->t);
 	free(a);
+}
+
+/*
+ * kq_after_commit frees its arg with free(): hand it one block, the
+ * struct followed by its tickets.
+ */
+static int after_pay_queue(struct after_pay *a)
+{
+	struct after_pay *b = malloc(sizeof(*b) + (size_t)a->n * sizeof(*a->t));
+
+	if (!b)
+		return -1;
+	*b = *a;
+	b->t = (struct pay_ticket *)(b + 1);
+	if (a->n > 0)
+		memcpy(b->t, a->t, (size_t)a->n * sizeof(*a->t));
+	if (kq_after_commit(after_pay_run, b) < 0) {
+		free(b);
+		return -1;
+	}
+	after_pay_free(a);
+	return 0;
 }
 
 static void after_pay_run(struct worker *w, void *arg)
@@ -647,7 +669,7 @@ static int apply_payment(struct worker *w, int64_t pay_id, int64_t amount, int s
 		if (rc != DB_OK)
 			goto fail;
 	}
-	if (kq_after_commit(after_pay_run, a, after_pay_free) < 0) {
+	if (after_pay_queue(a) < 0) {
 		rc = DB_ERROR;
 		goto fail;
 	}
