@@ -913,7 +913,8 @@
     if (sp.closed) { p.appendChild(h("p", null, t("seat.started"))); return; }
     /* best available */
     var count = h("select", { id: "best-count", "aria-label": t("seat.bestCount") });
-    for (var i = 1; i <= 10; i++) count.appendChild(h("option", { value: i, selected: i === 2 }, String(i)));
+    for (var i = 1; i <= 10; i++) count.appendChild(h("option", { value: i, selected: i === (sp.bestCount || 2) }, String(i)));
+    count.addEventListener("change", function () { sp.bestCount = Number(count.value); });
     var bestBtn = h("button", { class: "btn secondary", type: "button", id: "best-go" }, t("seat.bestGo"));
     bestBtn.addEventListener("click", function () { doHold(sp, { count: Number(count.value) }); });
     p.appendChild(h("div", null, h("h2", { style: "margin-top:0" }, t("seat.best")),
