@@ -2,7 +2,7 @@
 // chooses a child ticket for one, orders (pending, then unpaid, live), pays
 // on paysim's page in a new tab, and the order page turns paid by itself and
 // shows both tickets with their QR codes; the account page lists the order.
-import { run, customer, catalogue, newPage, shot, check, until, URL } from "./lib.mjs";
+import { run, api, admin, customer, catalogue, newPage, shot, check, until, URL } from "./lib.mjs";
 
 run("web_buy", async (browser) => {
   const cat = await catalogue();
@@ -59,5 +59,10 @@ run("web_buy", async (browser) => {
   const other = await newPage(browser);
   await other.goto(URL + `/#/screening/${cat.screeningId}`);
   await other.locator('#seatmap g.seat[data-seat="C4"][data-state="s"]').waitFor();
+  // A refund by the box office shows on the order and in the account.
+  await api("/order/refund", { id: orderId, reason: "customer asked at the counter" }, await admin());
+  await phone.goto(URL + `/#/order/${orderId}`);
+  await phone.locator('#order .status[data-status="3"]').first().waitFor({ timeout: 15000 });
+  await shot(phone, "order-refunded-phone");
   check(page.errors.length === 0 && phone.errors.length === 0, "no script errors: " + page.errors.concat(phone.errors).join("; "));
 });
