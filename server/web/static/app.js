@@ -1035,7 +1035,10 @@
           payUrl ? h("p", null, h("a", { href: payUrl, target: "_blank", rel: "noopener", id: "pay-link" }, t("order.payAgain"))) : null,
           h("p", { class: "muted" }, t("order.payHint")), cancel]);
       }
-      if (o.status === 1 || o.status === 3) renderTickets(box, o, film, sc);
+      if (o.status === 3)
+        box.appendChild(h("p", { class: "notice", id: "refund-note" }, o.refundPending ? t("order.refundPending") : t("order.refundedNote")));
+      if ((o.status === 1 || o.status === 3) && (o.items || []).some(function (it) { return it.ticketCode; }))
+        renderTickets(box, o, film, sc);
     }
     async function refresh() {
       try { o = await api("/order/detail", { id: id }); } catch (e) { return; }
