@@ -1,7 +1,7 @@
 // web_live_hold: two customers on the same screening. A hold in one page
 // shows as held in the other within 1 s (over /ws), and so does its release;
 // the second customer's own hold shows in the first page too.
-import { run, customer, catalogue, newPage, shot, check, URL } from "./lib.mjs";
+import { run, api, admin, uniq, customer, catalogue, newPage, shot, check, URL } from "./lib.mjs";
 
 async function live(page, sid) {
   await page.waitForFunction((id) => window.BO && window.BO.ws.open && window.BO.ws.subs.get(id) && window.BO.ws.subs.get(id).version >= 0, sid, { timeout: 10000 });
@@ -47,5 +47,25 @@ run("web_live_hold", async (browser) => {
   console.log(`web_live_hold: release seen after ${ms2} ms`);
   check(ms2 < 1000, `release shown within 1 s (${ms2} ms)`);
   await seen(pa, "B5", "h", t1);
+
+  // A version gap (the page pretends it missed deltas): the next delta makes
+  // it re-subscribe, and the fresh snapshot still shows the change.
+  const before = await pb.evaluate((id) => { const s = window.BO.ws.subs.get(id); s.version -= 3; return s.version; }, cat.screeningId);
+  await pa.locator('#seatmap g.seat[data-seat="A3"]').click();
+  await pa.locator("#hold-btn").click();
+  const t2 = Date.now();
+  const ms3 = await seen(pb, "A3", "h", t2);
+  const after = await pb.evaluate((id) => window.BO.ws.subs.get(id).version, cat.screeningId);
+  console.log(`web_live_hold: after a gap (version ${before}) re-synced to ${after} in ${ms3} ms`);
+  check(after > before + 3, "re-synced to a newer version");
+
+  // An announcement reaches every page live.
+  const title = `Tonight: director's talk ${uniq()}`;
+  await api("/advert/create", { title, content: "After the 19:30 screening, in the Grand Hall.", isCom: 0, status: 0 }, await admin());
+  const t3 = Date.now();
+  await pa.locator("#banner").getByText(title).waitFor({ timeout: 3000 });
+  await pb.locator("#banner").getByText(title).waitFor({ timeout: 3000 });
+  console.log(`web_live_hold: announcement shown after ${Date.now() - t3} ms`);
+  await shot(pa, "live-desktop");
   check(pa.errors.length === 0 && pb.errors.length === 0, "no script errors: " + pa.errors.concat(pb.errors).join("; "));
 });
