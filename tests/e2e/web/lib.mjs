@@ -98,7 +98,7 @@ export function mailCode(email) {
 export async function customer(name = "Web Tester") {
   const u = uniq();
   const email = `web-${u}@example.com`;
-  const mobile = "139" + String(Date.now() % 100000000).padStart(8, "0");
+  const mobile = "139" + String(randomBytes(4).readUInt32BE() % 100000000).padStart(8, "0");
   await api("/email/code/send", { email });
   const code = await mailCode(email);
   const password = "pw-" + uniq(6);

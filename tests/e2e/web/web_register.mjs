@@ -7,7 +7,7 @@ run("web_register", async (browser) => {
   const page = await newPage(browser, { phone: true });
   const u = uniq();
   const email = `reg-${u}@example.com`;
-  const mobile = "137" + String(Date.now() % 100000000).padStart(8, "0");
+  const mobile = "137" + String(parseInt(u, 16) % 100000000).padStart(8, "0");
   await page.goto(URL + "/#/me");
   await page.getByText("Log in to see your orders and tickets.").waitFor();
   await page.locator("#nav-login").click();
