@@ -7,6 +7,7 @@ PKGS="build-essential cmake pkg-config git ca-certificates curl
  libncurses-dev libcurl4-openssl-dev libcmocka-dev libargon2-dev libssl-dev
  libqrencode-dev mariadb-server mariadb-client redis-server redis-tools
  tmux kcat wrk python3 clang-format
+ clang
  nodejs npm chromium fonts-wqy-microhei"
 missing=""
 for p in $PKGS; do

@@ -759,7 +759,8 @@ static int http_ws_upgrade(struct conn *c, const struct http_head *h)
 	c->action = ACT_NONE;
 	if (http_conn_send(c, resp, (size_t)n) < 0)
 		return -1;
-	arm(c, WS_IDLE_S);
+	/* ws.c pings silent clients and drops those that stay silent. */
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
 	/* Bytes the client sent right behind its handshake are frames. */
 	if (c->in_len) {
 		int rc = ws_client_rx(c->ws, c->in, c->in_len);
@@ -773,9 +774,18 @@ static int http_ws_upgrade(struct conn *c, const struct http_head *h)
 	return 0;
 }
 
-void http_conn_arm(struct conn *c, int secs)
+void http_conn_drop(struct conn *c)
 {
-	arm(c, secs);
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	c->state = ST_DEAD;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void *http_lws_context(void)
+{
+	return ctx;
 }
 
 void http_conn_close_soon(struct conn *c)

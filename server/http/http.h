@@ -21,12 +21,18 @@ void http_request_stop(void);
 /* Destroy the context. */
 void http_stop(void);
 
-/* For ws/ (loop thread): a connection's output, time limit and close. */
+/* For ws/ (loop thread): a connection's output and its end. */
 struct conn;
+/* Queue bytes to write. 0, or -1 (out of memory). */
 int http_conn_send(struct conn *c, const void *data, size_t n);
+/* Bytes queued and not yet written. */
 size_t http_conn_pending(const struct conn *c);
-void http_conn_arm(struct conn *c, int secs);
+/* Close once what is queued is written. */
 void http_conn_close_soon(struct conn *c);
+/* Close now, dropping what is queued. */
+void http_conn_drop(struct conn *c);
+/* The lws context (struct lws_context *), for lws_sul timers of ws/. */
+void *http_lws_context(void);
 /* Wake the loop from any thread (ws_loop_wake runs on it). */
 void http_wake(void);
 

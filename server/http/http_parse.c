@@ -244,7 +244,7 @@ int http_parse_head(const char *buf, size_t len, struct http_head *h, int *statu
 	*status = 0;
 	/* RFC 9112 2.2: empty lines before a request line are ignored. */
 	while (p < len && (buf[p] == '\n' || buf[p] == '\r')) {
-		if (buf[p] == '\n' && ++skipped > HTTP_MAX_EMPTY_LINES) {
+		if (++skipped > 2 * HTTP_MAX_EMPTY_LINES) {
 			*status = 400;
 			return -1;
 		}
@@ -297,6 +297,10 @@ int http_parse_head(const char *buf, size_t len, struct http_head *h, int *statu
 			n--;
 		if (n == 0) {
 			p = (size_t)e + 1;
+			if (p > HTTP_MAX_HEAD) {
+				*status = 431;
+				return -1;
+			}
 			break;
 		}
 		if (h->verb == HV_PRI) {

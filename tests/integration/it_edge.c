@@ -32,7 +32,7 @@
 #define REQ_TIMEOUT_S 6
 #define IDLE_S 5
 
-static char *customer;
+static char *customer, *admin;
 
 static double now_s(void)
 {
@@ -471,15 +471,147 @@ static void test_edge_transport_errors_in_the_envelope(void **state)
 	assert_int_equal(status_of(&g, 0), 200);
 }
 
-static int setup(void **state)
+static void expect_field(struct it_resp *r, const char *field)
 {
-	char *admin = NULL;
+	it_assert_error(r, 400, "invalid_field");
+	assert_string_equal(it_json_str(it_data(r), "field"), field);
+	it_resp_free(r);
+}
+
+/* 7. Stored text refuses C0/C1 controls; desc/content keep LF and tab. */
+static void test_edge_stored_text_refuses_control_characters(void **state)
+{
+	int64_t fid = it_film_sql("Drama");
+	char *tok = it_customer(NULL, NULL);
+	struct it_resp *r;
 
 	(void)state;
-	if (it_setup_admin_customer(&admin, &customer) != 0)
-		return -1;
-	free(admin);
-	return 0;
+	expect_field(it_postf("/comment/create", tok,
+	                      "{\"fid\":%lld,\"title\":\"a\\u001b[2Jb\",\"content\":\"c\","
+	                      "\"isAnonymous\":0}",
+	                      (long long)fid),
+	             "title");
+	expect_field(it_postf("/comment/create", tok,
+	                      "{\"fid\":%lld,\"title\":\"t\",\"content\":\"a\\u009b2Jb\","
+	                      "\"isAnonymous\":0}",
+	                      (long long)fid),
+	             "content");
+	expect_field(it_postf("/comment/create", tok,
+	                      "{\"fid\":%lld,\"title\":\"t\",\"content\":\"a\\rb\","
+	                      "\"isAnonymous\":0}",
+	                      (long long)fid),
+	             "content");
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"line 1\\n\\tline 2\","
+	             "\"isAnonymous\":0}",
+	             (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	expect_field(it_post("/film/create", admin, "{\"name\":\"bell\\u0007\"}"), "name");
+	expect_field(it_post("/film/create", admin, "{\"name\":\"n\",\"desc\":\"d\\u0001\"}"),
+	             "desc");
+	expect_field(it_post("/hall/create", admin, "{\"name\":\"h\\u0085\"}"), "name");
+	expect_field(it_post("/advert/create", admin, "{\"title\":\"a\\u001b\"}"), "title");
+	free(tok);
+}
+
+/* 8. /user/update/info: a new address needs its code; no discovery of accounts. */
+static void test_edge_update_info_needs_the_new_addresses_code(void **state)
+{
+	char *tok = it_customer(NULL, NULL), *other_mobile = NULL;
+	const char *om;
+	char oe[300], mine[300], *code;
+	struct it_resp *r;
+
+	(void)state;
+	free(it_customer(NULL, &om));
+	other_mobile = strdup(om);
+	snprintf(oe, sizeof(oe), "%s", it_unique_email());
+	/* Probing another account's mobile without its code tells nothing. */
+	for (int i = 0; i < 20; i++)
+		expect_field(
+		    it_postf("/user/update/info", tok, "{\"mobile\":\"%s\"}", other_mobile),
+		    "phoneCode");
+	/* A code for an address one does not own cannot be had twice a minute. */
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", oe);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", oe);
+	it_assert_error(r, 429, "rate_limited");
+	it_resp_free(r);
+	/* Guessing: wrong codes burn the code after five tries. */
+	for (int i = 0; i < 5; i++)
+		expect_field(it_postf("/user/update/info", tok,
+		                      "{\"email\":\"%s\",\"emailCode\":\"%06d\"}", oe, i),
+		             "emailCode");
+	code = it_mail_code(oe);
+	assert_non_null(code);
+	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", oe, code);
+	if (strcmp(code, "000000") && strcmp(code, "000001") && strcmp(code, "000002") &&
+	    strcmp(code, "000003") && strcmp(code, "000004"))
+		it_assert_error(r, 410, "code_expired");
+	it_resp_free(r);
+	free(code);
+	/* With the new address's code the change is made. */
+	snprintf(mine, sizeof(mine), "%s", it_unique_email());
+	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", mine);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	code = it_mail_code(mine);
+	assert_non_null(code);
+	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", mine,
+	             code);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	r = it_post("/user/userinfo", tok, NULL);
+	it_assert_status(r, 200);
+	assert_string_equal(it_data_str(r, "email"), mine);
+	it_resp_free(r);
+	/* A code is good for its own address only. */
+	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}",
+	             it_unique_email(), code);
+	it_assert_error(r, 410, "code_expired");
+	it_resp_free(r);
+	free(code);
+	free(other_mobile);
+	free(tok);
+}
+
+/* 9. /comment/create: 10 a minute per user, then 429 with Retry-After. */
+static void test_edge_comment_create_is_rate_limited(void **state)
+{
+	int64_t fid = it_film_sql("Drama");
+	char *tok = it_customer(NULL, NULL), *tok2 = it_customer(NULL, NULL);
+	struct it_resp *r;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		r = it_postf("/comment/create", tok,
+		             "{\"fid\":%lld,\"title\":\"t%d\",\"content\":\"c\",\"isAnonymous\":0}",
+		             (long long)fid, i);
+		it_assert_status(r, 200);
+		it_resp_free(r);
+	}
+	r = it_postf("/comment/create", tok,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)fid);
+	it_assert_error(r, 429, "rate_limited");
+	assert_true(atoi(r->retry_after) >= 1 && atoi(r->retry_after) <= 60);
+	it_resp_free(r);
+	/* Another user is not affected. */
+	r = it_postf("/comment/create", tok2,
+	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	             (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	free(tok);
+	free(tok2);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return it_setup_admin_customer(&admin, &customer);
 }
 
 int main(void)
@@ -491,6 +623,9 @@ int main(void)
 	    cmocka_unit_test(test_edge_every_connection_has_an_idle_limit),
 	    cmocka_unit_test(test_edge_http2_is_refused_without_losing_requests),
 	    cmocka_unit_test(test_edge_transport_errors_in_the_envelope),
+	    cmocka_unit_test(test_edge_stored_text_refuses_control_characters),
+	    cmocka_unit_test(test_edge_update_info_needs_the_new_addresses_code),
+	    cmocka_unit_test(test_edge_comment_create_is_rate_limited),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
