@@ -177,7 +177,7 @@
   }
 
   /* ------------------------------------------------------------ websocket */
-  var ws = { sock: null, open: false, backoff: 500, subs: new Map(), orderFns: new Set(), ping: null };
+  var ws = { sock: null, open: false, backoff: 500, subs: new Map(), orderFns: new Set(), orderLog: [] };
 
   function wsSend(o) {
     if (ws.open && ws.sock) ws.sock.send(JSON.stringify(o));
@@ -246,6 +246,8 @@
         sub.onDelta(m);
         break;
       case "order.update":
+        ws.orderLog.push({ orderId: m.orderId, status: m.status });
+        if (ws.orderLog.length > 50) ws.orderLog.shift();
         ws.orderFns.forEach(function (fn) { fn(m); });
         break;
       case "announcement":
@@ -608,6 +610,7 @@
 
     function liveText() {
       liveNote.textContent = ws.open ? "● " + t("seat.live") + " · v" + sp.version : "○ " + t("live.off");
+      liveNote.className = ws.open ? "on" : "muted";
     }
     liveText();
     var unsub = wsSubscribe(id, function (snap) {

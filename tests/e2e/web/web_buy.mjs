@@ -46,6 +46,10 @@ run("web_buy", async (browser) => {
     return srcs.length === 2 && srcs.every(Boolean);
   }, 10000);
   await shot(page, "order-paid-desktop");
+  // Both changes came as order.update over /ws (not only from re-reading).
+  const log = await page.evaluate(() => window.BO.ws.orderLog);
+  check(log.some((m) => m.orderId === orderId && m.status === 0), "order.update unpaid received: " + JSON.stringify(log));
+  check(log.some((m) => m.orderId === orderId && m.status === 1), "order.update paid received: " + JSON.stringify(log));
 
   // The same order on a phone, and the account page.
   const phone = await newPage(browser, { phone: true, token: u.token });
@@ -64,5 +68,7 @@ run("web_buy", async (browser) => {
   await phone.goto(URL + `/#/order/${orderId}`);
   await phone.locator('#order .status[data-status="3"]').first().waitFor({ timeout: 15000 });
   await shot(phone, "order-refunded-phone");
+  // and the refund freed the seats: the other page sees it live
+  await other.locator('#seatmap g.seat[data-seat="C4"][data-state="f"]').waitFor({ timeout: 10000 });
   check(page.errors.length === 0 && phone.errors.length === 0, "no script errors: " + page.errors.concat(phone.errors).join("; "));
 });
