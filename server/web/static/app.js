@@ -127,6 +127,7 @@
   function errText(e) {
     if (!(e instanceof ApiError)) return t("err.unknown", { slug: String(e && e.message || e) });
     var d = e.data || {}, key = "err." + e.slug;
+    if (e.slug === "seat_taken" && !(d.conflicts || []).length) key = "err.seat_taken_none";
     if (!STR.en[key]) return t("err.unknown", { slug: e.slug });
     var field = d.field ? (STR[lang]["field." + d.field] || d.field) : "";
     var reason = d.reason ? (STR[lang]["reason." + d.reason] || d.reason) : "";
