@@ -21,6 +21,7 @@
 #include "svc/expiry.h"
 #include "svc/registry.h"
 #include "svc/svc_order.h"
+#include "svc/events.h"
 #include "svc/svc_pay.h"
 #include "svc/svc_refund.h"
 #include "http/http.h"
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 	pool_started = 1;
 	if (expiry_start() < 0)
 		goto out;
-	if (refund_sweeper_start() < 0)
+	if (events_start() < 0 || refund_sweeper_start() < 0)
 		goto out;
 	if (http_start(cfg.listen) < 0)
 		goto out;
@@ -140,6 +141,7 @@ out:
 	if (pool_started)
 		pool_stop();
 	http_stop();
+	events_stop(); /* before the producer goes; consumers may still emit: dropped, logged */
 	if (kq_started)
 		kq_stop();
 	if (sig_started) {
