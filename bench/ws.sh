@@ -102,7 +102,7 @@ done
 median() {
 	local l
 	for l in "${LINES[@]}"; do
-		[ "$(field "$l" mode)" = "$1" ] && field "$l" "$2"
+		if [ "$(field "$l" mode)" = "$1" ]; then field "$l" "$2"; fi
 	done | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 

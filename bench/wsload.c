@@ -191,31 +191,34 @@ static void on_text(struct cl *c, const char *p, size_t n)
 	t_last_rx = t;
 }
 
+/*
+ * Readable: one read into a shared buffer after the bytes left over from the
+ * last time (a partial frame), then every complete frame. Level-triggered
+ * epoll brings the client back when more is waiting.
+ */
 static int on_read(struct cl *c)
 {
-	for (;;) {
-		ssize_t k;
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 131072;
-			c->buf = realloc(c->buf, c->cap);
-			if (!c->buf)
-				die("realloc");
-		}
-		k = read(c->fd, c->buf + c->len, c->cap - c->len);
-		if (k == 0)
-			return -1;
-		if (k < 0)
-			break;
-		c->len += (size_t)k;
-	}
-	size_t off = 0;
+	static unsigned char rbuf[1 << 18];
+	size_t have = c->len, off = 0;
+	ssize_t k;
+
+	if (have)
+		memcpy(rbuf, c->buf, have);
+	k = read(c->fd, rbuf + have, sizeof(rbuf) - have);
+	if (k == 0)
+		return -1;
+	if (k < 0)
+		return errno == EAGAIN ? 0 : -1;
+	have += (size_t)k;
 	if (c->state == 0) {
-		unsigned char *e = memmem(c->buf, c->len, "\r\n\r\n", 4);
+		unsigned char *e = memmem(rbuf, have, "\r\n\r\n", 4);
 		if (!e)
-			return 0;
-		if (memcmp(c->buf, "HTTP/1.1 101", 12))
+			goto keep;
+		if (memcmp(rbuf, "HTTP/1.1 101", 12)) {
+			fprintf(stderr, "wsload: refused: %.120s\n", (const char *)rbuf);
 			return -1;
-		off = (size_t)(e + 4 - c->buf);
+		}
+		off = (size_t)(e + 4 - rbuf);
 		if (!strcmp(mode, "hub")) {
 			char m[96];
 			snprintf(m, sizeof(m), "{\"op\":\"subscribe\",\"screeningId\":%lld}", sid);
@@ -226,33 +229,40 @@ static int on_read(struct cl *c)
 		}
 	}
 	for (;;) {
-		unsigned char *b = c->buf + off;
-		size_t have = c->len - off, h = 2;
+		unsigned char *b = rbuf + off;
+		size_t left = have - off, h = 2;
 		uint64_t n;
-		if (have < 2)
+		if (left < 2)
 			break;
 		n = b[1] & 0x7f;
 		if (n == 126) {
-			if (have < 4)
+			if (left < 4)
 				break;
 			n = ((uint64_t)b[2] << 8) | b[3];
 			h = 4;
 		} else if (n == 127) {
-			if (have < 10)
+			if (left < 10)
 				break;
 			n = 0;
 			for (int i = 0; i < 8; i++)
 				n = (n << 8) | b[2 + i];
 			h = 10;
 		}
-		if (have < h + n)
+		if (left < h + n)
 			break;
 		if ((b[0] & 0x0f) == 1)
 			on_text(c, (const char *)b + h, n);
 		off += h + n;
 	}
-	memmove(c->buf, c->buf + off, c->len - off);
-	c->len -= off;
+keep:
+	c->len = have - off;
+	if (c->len > c->cap) {
+		c->cap = c->len;
+		c->buf = realloc(c->buf, c->cap);
+		if (!c->buf)
+			die("realloc");
+	}
+	memcpy(c->buf, rbuf + off, c->len);
 	return 0;
 }
 

@@ -7,7 +7,14 @@ PKGS="build-essential cmake pkg-config git ca-certificates curl
  libncurses-dev libcurl4-openssl-dev libcmocka-dev libargon2-dev libssl-dev
  libqrencode-dev mariadb-server mariadb-client redis-server redis-tools
  tmux kcat wrk python3 clang-format
- clang"
+ clang
+ chromium fonts-wqy-microhei"
+# The web tests need node and npm: Debian's nodejs and npm, unless a node
+# that brings its own npm is installed already (its nodejs package
+# conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

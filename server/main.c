@@ -21,6 +21,7 @@
 #include "svc/expiry.h"
 #include "svc/registry.h"
 #include "svc/svc_order.h"
+#include "svc/events.h"
 #include "svc/svc_pay.h"
 #include "svc/svc_refund.h"
 #include "http/http.h"
@@ -158,8 +159,8 @@ int main(int argc, char **argv)
 		log_error("cannot start the expiry sweeper");
 		goto out;
 	}
-	if (refund_sweeper_start() < 0) {
-		log_error("cannot start the refund sweeper");
+	if (events_start() < 0 || refund_sweeper_start() < 0) {
+		log_error("cannot start the event publisher or the refund sweeper");
 		goto out;
 	}
 	if (http_start(cfg.listen) < 0) {
@@ -183,6 +184,7 @@ out:
 	http_stop();
 	if (health_started)
 		health_stop();
+	events_stop(); /* before the producer goes; consumers may still emit: dropped, logged */
 	if (kq_started)
 		kq_stop();
 	worker_free_local(local);

@@ -930,6 +930,7 @@ void http_run(int drain_s)
 	for (;;) {
 		if (lws_service(ctx, 0) < 0)
 			break;
+		ws_tick();
 		if (stop_requested && !draining) {
 			draining = 1;
 			deadline = clock_s() + drain_s;

@@ -89,7 +89,9 @@ struct screening {
 	/* the batch being merged */
 	int active;
 	int64_t from, version;
-	int64_t latest; /* the newest version published */
+	int64_t latest;          /* the newest version published */
+	double t_due;            /* when the batch being merged goes out */
+	struct screening *anext; /* in the list of active screenings */
 	struct change *ch;
 	size_t nch, chcap;
 	lws_sorted_usec_list_t sul;
@@ -116,6 +118,7 @@ static struct ws_client *clients;
 static struct ws_client *gens[GEN_BUCKETS];
 static uint64_t next_gen = 1;
 static struct screening *screens[SCREEN_BUCKETS];
+static struct screening *active_list;
 static long n_clients, n_subs;
 static double deltas_sent, dropped;
 static lws_sorted_usec_list_t sweep_sul;
@@ -426,6 +429,12 @@ static void flush(struct screening *sc)
 	if (!sc->active)
 		return;
 	sc->active = 0;
+	lws_sul_cancel(&sc->sul);
+	for (struct screening **pp = &active_list; *pp; pp = &(*pp)->anext)
+		if (*pp == sc) {
+			*pp = sc->anext;
+			break;
+		}
 	b.from = sc->from;
 	b.version = sc->version;
 	b.changes = malloc(cap);
@@ -474,6 +483,24 @@ static void flush_cb(lws_sorted_usec_list_t *sul)
 	flush(sc);
 }
 
+/*
+ * The timer alone fires late when the loop has thousands of sockets to
+ * poll; every turn of the loop also sends what is due.
+ */
+void ws_tick(void)
+{
+	double now;
+
+	if (!active_list)
+		return;
+	now = clock_s();
+	for (struct screening *sc = active_list, *next; sc; sc = next) {
+		next = sc->anext;
+		if (now >= sc->t_due)
+			flush(sc);
+	}
+}
+
 static void merge_change(struct screening *sc, const char *seat, const char *state)
 {
 	for (size_t i = 0; i < sc->nch; i++)
@@ -519,6 +546,9 @@ static void on_seats(const char *text, size_t len)
 		flush(sc); /* a gap: what we have goes out alone */
 	if (!sc->active) {
 		sc->active = 1;
+		sc->t_due = clock_s() + MERGE_US / 1e6;
+		sc->anext = active_list;
+		active_list = sc;
 		sc->from = ver - 1;
 		lws_sul_schedule(http_lws_context(), 0, &sc->sul, flush_cb, MERGE_US);
 	}
@@ -1017,6 +1047,7 @@ void ws_stop(void)
 	started = 0;
 	ws_sub_stop();
 	lws_sul_cancel(&sweep_sul);
+	active_list = NULL;
 	for (unsigned b = 0; b < SCREEN_BUCKETS; b++)
 		while (screens[b]) {
 			struct screening *s = screens[b];

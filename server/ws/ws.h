@@ -31,6 +31,8 @@ int ws_client_rx(struct ws_client *w, const void *data, size_t len);
 int ws_client_writeable(struct ws_client *w);
 /* The connection is gone (frees w). */
 void ws_client_closed(struct ws_client *w);
+/* After every turn of the loop: send the merged batches that are due. */
+void ws_tick(void);
 /* The loop was woken (lws_cancel_service): take what other threads queued. */
 void ws_loop_wake(void);
 
