@@ -5,6 +5,7 @@
 #include "store/db.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct db_conn {
 	int in_txn;
 	time_t last_used;
 	unsigned last_errno; /* of the last failure classify() saw */
+	unsigned epoch;      /* conn_epoch when this connection was last known good */
 	struct stmt_slot slots[STMT_SLOTS];
 	char dup_key[65];
 };
@@ -52,6 +54,14 @@ static struct {
 
 /* mysql://user:pass@host:port/db */
 static struct depstate dep = DEPSTATE_INIT("mysql");
+
+/*
+ * Raised whenever any worker sees a connection die (a MariaDB restart
+ * kills all of them at once): every other worker then pings its own
+ * connection before its next statement, instead of failing that statement
+ * with "lost connection" and answering 503.
+ */
+static atomic_uint conn_epoch;
 
 int db_configure(const char *url)
 {
@@ -184,11 +194,15 @@ static MYSQL *conn_get(struct worker *w)
 		 * A connection idle for a while may have been closed by the server
 		 * (wait_timeout, a restart): check it before trusting it.
 		 */
-		if (now - c->last_used >= IDLE_CHECK_S && !c->in_txn && mysql_ping(c->my)) {
-			log_info("worker %d: idle mysql connection was closed; reconnecting",
-			         w->index);
+		unsigned epoch = atomic_load(&conn_epoch);
+		int suspect = now - c->last_used >= IDLE_CHECK_S || c->epoch != epoch;
+
+		if (suspect && !c->in_txn && mysql_ping(c->my)) {
+			log_debug("worker %d: mysql connection was closed; reconnecting", w->index);
 			conn_drop(c);
 		} else {
+			if (!c->in_txn)
+				c->epoch = epoch;
 			c->last_used = now;
 			return c->my;
 		}
@@ -206,6 +220,7 @@ static MYSQL *conn_get(struct worker *w)
 	depstate_ok(&dep, dbcfg.addr);
 	log_debug("worker %d: connected to mysql '%s'", w->index, dbcfg.addr);
 	c->last_used = now;
+	c->epoch = atomic_load(&conn_epoch);
 	return c->my;
 }
 
@@ -243,6 +258,7 @@ static enum db_rc classify(struct worker *w, unsigned int err, const char *text,
 	if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
 		return DB_DEADLOCK;
 	if (is_conn_error(err)) {
+		atomic_fetch_add(&conn_epoch, 1);
 		depstate_fail(&dep, dbcfg.addr, text);
 		conn_drop(c);
 		c->retry_at = time(NULL) + 1;
