@@ -53,17 +53,25 @@ void it_sql_ok(char *out)
 	free(out);
 }
 
+/* The printf-style text of fmt and ap (malloc'd); fails the test when out of memory. */
+static char *vtext(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vtext(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	assert_true(vasprintf(&s, fmt, ap) >= 0);
+	return s;
+}
+
 int64_t it_sql_int(const char *fmt, ...)
 {
-	char *sql = NULL, *out;
+	char *sql, *out;
 	va_list ap;
 	int64_t v;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&sql, fmt, ap);
+	sql = vtext(fmt, ap);
 	va_end(ap);
-	assert_true(n >= 0);
 	out = it_sql("%s", sql);
 	free(sql);
 	assert_non_null(out);
@@ -81,6 +89,45 @@ struct it_resp *it_ok(struct it_resp *r)
 void it_post_ok(const char *path, const char *tok, const char *json)
 {
 	it_resp_free(it_ok(it_post(path, tok, json)));
+}
+
+void it_postf_ok(const char *path, const char *tok, const char *fmt, ...)
+{
+	char *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	body = vtext(fmt, ap);
+	va_end(ap);
+	it_post_ok(path, tok, body);
+	free(body);
+}
+
+void it_refused(struct it_resp *r, int status, const char *slug, const char *field)
+{
+	it_assert_error(r, status, slug);
+	if (field != NULL)
+		assert_string_equal(it_json_str(it_data(r), "field"), field);
+	it_resp_free(r);
+}
+
+void it_post_refused(const char *path, const char *tok, const char *json, int status,
+                     const char *slug, const char *field)
+{
+	it_refused(it_post(path, tok, json), status, slug, field);
+}
+
+void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
+                      const char *field, const char *fmt, ...)
+{
+	char *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	body = vtext(fmt, ap);
+	va_end(ap);
+	it_post_refused(path, tok, body, status, slug, field);
+	free(body);
 }
 
 int64_t it_json_int(const cJSON *o, const char *key)

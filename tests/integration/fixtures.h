@@ -41,6 +41,25 @@ int64_t it_sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct it_resp *it_ok(struct it_resp *r);
 /* POST a JSON body (see it_post), assert HTTP 200 and free the answer. */
 void it_post_ok(const char *path, const char *tok, const char *json);
+/* it_post_ok with a printf-style body. */
+void it_postf_ok(const char *path, const char *tok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Assert that r is an error answer (HTTP status and error slug) and, when
+ * field is not NULL, that data.field is field; free r.
+ */
+void it_refused(struct it_resp *r, int status, const char *slug, const char *field);
+/*
+ * POST a JSON body (see it_post), assert the error answer (HTTP status and
+ * error slug) and, when field is not NULL, that data.field is field; free
+ * the answer.
+ */
+void it_post_refused(const char *path, const char *tok, const char *json, int status,
+                     const char *slug, const char *field);
+/* it_post_refused with a printf-style body. */
+void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
+                      const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* o[key] as an integer; fails the test if it is not a number. */
 int64_t it_json_int(const cJSON *o, const char *key);

@@ -91,9 +91,8 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	assert_true(hi - lo > 2000);
 
 	/* a missing row: an empty marker with a short TTL, and still 404 */
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)unknown);
 	snprintf(key, sizeof(key), "EXISTS bo:c:comment:%lld", (long long)unknown);
 	assert_int_equal(redis_int(key), 1);
 	it_redis_try(out, sizeof(out), "STRLEN bo:c:comment:%lld", (long long)unknown);
@@ -101,9 +100,8 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)unknown);
 	ttl = redis_int(key);
 	assert_true(ttl > 0 && ttl <= 36000);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)unknown);
 
 	/* no lock is left behind */
 	snprintf(key, sizeof(key), "EXISTS bo:c:lock:comment:%lld", (long long)ids[0]);
@@ -152,9 +150,8 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(
 	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id));
 	it_resp_free(r);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
@@ -169,9 +166,8 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	/* remove */
 	r = it_ok(it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)id));
 	it_resp_free(r);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	assert_int_equal(it_data_int(r, "total"), 1);
@@ -235,9 +231,8 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_null(it_list_find(r, news));
 	it_resp_free(r);
-	r = it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/advert/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)news);
 }
 
 /* One round of every public read this module serves, checked against known rows. */
@@ -278,9 +273,8 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (int round = 0; round < 3; round++) /* several rounds: no worker gets stuck */
 		public_reads(fid, cid, com, news, tok);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)it_sql_id());
 
 	assert_int_equal(it_stack("redis-start"), 0);
 	/* workers reconnect within a second or two; reads answer all along */

@@ -171,51 +171,37 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 		assert_string_equal(it_json_str(it_data(r), "field"), cases[i].field);
 		it_resp_free(r);
 	}
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)fid, long_title);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "title");
-	it_resp_free(r);
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
-	             (long long)fid, long_content);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "content");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 400, "invalid_field", "title",
+	                 "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)fid, long_title);
+	it_postf_refused("/comment/create", tok, 400, "invalid_field", "content",
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
+	                 (long long)fid, long_content);
 
 	/* 100 characters of a multi-byte script are fine */
 	{
 		char title[401] = "";
 		for (int i = 0; i < 100; i++)
 			strcat(title, "\xe5\xa5\xbd");
-		r = it_postf("/comment/create", tok,
-		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
-		             (long long)fid, title);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/comment/create", tok,
+		            "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+		            (long long)fid, title);
 	}
 
 	/* unknown and removed films */
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 404, "not_found", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)it_sql_id());
 	out = it_sql("UPDATE films SET removed = 1 WHERE id = %lld", (long long)gone);
 	free(out);
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)gone);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 404, "not_found", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)gone);
 
 	/* a token is required */
-	r = it_postf("/comment/create", NULL,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)fid);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", NULL, 401, "unauthorized", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)fid);
 	free(tok);
 }
 
@@ -286,10 +272,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	int64_t id = comment_new(tok, fid, 1, 3);
 	struct it_resp *r;
 
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"New title\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"New title\"}", (long long)id);
 	r = detail(NULL, id);
 	assert_string_equal(it_data_str(r, "title"), "New title");
 	assert_string_equal(it_data_str(r, "content"), "good film"); /* absent: unchanged */
@@ -298,88 +281,64 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	it_resp_free(r);
 
 	/* 0 is a real value: back to named; rating changed, then cleared with null */
-	r = it_postf("/comment/update", tok,
-	             "{\"id\":%lld,\"isAnonymous\":0,\"rating\":5,\"content\":\"better\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok,
+	            "{\"id\":%lld,\"isAnonymous\":0,\"rating\":5,\"content\":\"better\"}",
+	            (long long)id);
 	r = detail(NULL, id);
 	assert_int_equal(it_data_int(r, "isAnonymous"), 0);
 	assert_true(it_data_int(r, "uid") > 0);
 	assert_int_equal(it_data_int(r, "rating"), 5);
 	assert_string_equal(it_data_str(r, "content"), "better");
 	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":null}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"rating\":null}", (long long)id);
 	r = detail(NULL, id);
 	assert_int_equal(it_data_int(r, "rating"), 0);
 	it_resp_free(r);
 
 	/* bad values */
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"\"}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":9}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":0}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "rating");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"title\":\"\"}", (long long)id);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"rating\":9}", (long long)id);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", "rating",
+	                 "{\"id\":%lld,\"rating\":0}", (long long)id);
 	{
 		char text[2002];
 
 		memset(text, 'x', 101);
 		text[101] = '\0';
-		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), "title");
-		it_resp_free(r);
+		it_postf_refused("/comment/update", tok, 400, "invalid_field", "title",
+		                 "{\"id\":%lld,\"title\":\"%s\"}", (long long)id, text);
 		memset(text, 'y', 2001);
 		text[2001] = '\0';
 		/* a bad field refuses the whole update: the good title is not written */
-		r = it_postf("/comment/update", tok,
-		             "{\"id\":%lld,\"title\":\"partial\",\"content\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), "content");
-		it_resp_free(r);
+		it_postf_refused("/comment/update", tok, 400, "invalid_field", "content",
+		                 "{\"id\":%lld,\"title\":\"partial\",\"content\":\"%s\"}",
+		                 (long long)id, text);
 		text[2000] = '\0'; /* 2000 characters are fine */
-		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"content\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"content\":\"%s\"}",
+		            (long long)id, text);
 		r = detail(NULL, id);
 		assert_int_equal(strlen(it_data_str(r, "content")), 2000);
 		assert_string_equal(it_data_str(r, "title"), "New title");
 		it_resp_free(r);
 	}
-	r = it_postf("/comment/update", tok, "{\"title\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL, "{\"title\":\"x\"}");
 
 	/* not the owner: another customer gets 404 (never 403 for another customer's
 	 * comment, spec 2), an admin is refused with 403 */
-	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/update", admin_tok, "{\"id\":%lld,\"title\":\"hijack\"}",
-	             (long long)id);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", other, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
+	it_postf_refused("/comment/update", admin_tok, 403, "forbidden", NULL,
+	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
 	r = detail(NULL, id);
 	assert_string_equal(it_data_str(r, "title"), "New title");
 	it_resp_free(r);
 
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/update", NULL, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)it_sql_id());
+	it_postf_refused("/comment/update", NULL, 401, "unauthorized", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
 	free(tok);
 	free(other);
 }
@@ -392,26 +351,16 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	struct it_resp *r;
 	char *out;
 
-	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = detail(NULL, a);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)a);
+	it_resp_free(it_ok(detail(NULL, a)));
 
-	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = detail(NULL, a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_ok("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
+	it_refused(detail(NULL, a), 404, "not_found", NULL);
+	it_postf_refused("/comment/remove", tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)a);
 
-	r = it_postf("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
 	r = film_list(NULL, fid, 1, 20);
 	it_assert_status(r, 200);
 	assert_null(it_list_find(r, b));
@@ -426,9 +375,7 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	assert_int_equal(atoi(out), 1);
 	free(out);
 
-	r = it_postf("/comment/remove", tok, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/comment/remove", tok, 400, "invalid_field", NULL, "{}");
 	free(tok);
 	free(other);
 }
@@ -447,19 +394,14 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* customers may not hide */
-	r = it_postf("/comment/hide", tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_postf_refused("/comment/hide", tok, 403, "forbidden", NULL, "{\"id\":%lld,\"hidden\":1}",
+	                 (long long)id);
 
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
 
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
-		r = detail(readers[i], id);
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
+		it_refused(detail(readers[i], id), 404, "not_found", NULL);
 		r = film_list(readers[i], fid, 1, 20);
 		it_assert_status(r, 200);
 		assert_null(it_list_find(r, id));
@@ -491,12 +433,10 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* a hidden comment of someone else is not found for a customer */
-	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", other, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
+	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 
 	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
 	             "target = 'comment:%lld'",
@@ -506,9 +446,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	free(out);
 
 	/* back to visible */
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
 	r = detail(NULL, id);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "hidden"), 0);
@@ -519,19 +457,14 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* errors */
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":2}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", NULL, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/hide", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"hidden\":1}", (long long)it_sql_id());
+	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"hidden\":2}", (long long)id);
+	it_postf_refused("/comment/hide", NULL, 401, "unauthorized", NULL,
+	                 "{\"id\":%lld,\"hidden\":1}", (long long)id);
 	free(tok);
 	free(other);
 }
@@ -588,18 +521,10 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	it_resp_free(r);
 
 	/* errors */
-	r = film_list(NULL, it_sql_id(), 1, 20);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = film_list(NULL, fid, 1, 101);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = film_list(NULL, fid, 0, 10);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/film/list", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(film_list(NULL, it_sql_id(), 1, 20), 404, "not_found", NULL);
+	it_refused(film_list(NULL, fid, 1, 101), 400, "invalid_field", NULL);
+	it_refused(film_list(NULL, fid, 0, 10), 400, "invalid_field", NULL);
+	it_post_refused("/comment/film/list", NULL, "{}", 400, "invalid_field", NULL);
 	free(tok);
 }
 
@@ -629,29 +554,17 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a1);
 	it_resp_free(r);
 
-	r = it_post("/comment/list", NULL, NULL);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_post_refused("/comment/list", NULL, NULL, 401, "unauthorized", NULL);
 	free(a);
 	free(b);
 }
 
 static void test_comment_detail_needs_a_valid_id(void **state)
 {
-	struct it_resp *r;
-
-	r = it_post("/comment/detail", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/detail", NULL, "{\"id\":0}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/detail", NULL, "{\"id\":\"12\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = detail(NULL, it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_post_refused("/comment/detail", NULL, "{}", 400, "invalid_field", NULL);
+	it_post_refused("/comment/detail", NULL, "{\"id\":0}", 400, "invalid_field", NULL);
+	it_post_refused("/comment/detail", NULL, "{\"id\":\"12\"}", 400, "invalid_field", NULL);
+	it_refused(detail(NULL, it_sql_id()), 404, "not_found", NULL);
 }
 
 int main(void)

@@ -153,18 +153,15 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	for (i = 0; i < 27; i++)
 		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
 	snprintf(rows27 + n, sizeof(rows27) - n, "]");
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", rows27);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "layout",
+	                 "{\"name\":\"bad\",\"layout\":%s}", rows27);
 	/* 61 positions. */
 	row61[0] = '[';
 	row61[1] = '"';
 	memset(row61 + 2, 'S', 61);
 	memcpy(row61 + 63, "\"]", 3);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", row61);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"name\":\"bad\",\"layout\":%s}", row61);
 	/* 60 positions and 26 rows are fine. */
 	memcpy(row61 + 62, "\"]", 3);
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
@@ -177,46 +174,31 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	for (i = 0; i < 26; i++)
 		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
 	snprintf(rows27 + n, sizeof(rows27) - n, "]");
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("deep-"), rows27);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	            it_unique("deep-"), rows27);
 
 	/* name is required and not empty; layout is required. */
-	r = it_post("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
-	r = it_post("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
-	r = it_post("/hall/create", admin_tok, "{\"name\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
+	it_post_refused("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}", 400, "invalid_field",
+	                "name");
+	it_post_refused("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}", 400,
+	                "invalid_field", "name");
+	it_post_refused("/hall/create", admin_tok, "{\"name\":\"x\"}", 400, "invalid_field",
+	                "layout");
 }
 
 static void test_hall_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/hall/create", "/hall/update", "/hall/remove"};
 	int64_t id = it_hall_new(admin_tok, "[\"SS\"]");
-	struct it_resp *r;
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}",
-		             (long long)id);
-		it_assert_error(r, 401, "unauthorized");
-		it_resp_free(r);
-		r = it_postf(paths[i], customer_tok,
-		             "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
+		it_postf_refused(paths[i], NULL, 401, "unauthorized", NULL,
+		                 "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
+		it_postf_refused(paths[i], customer_tok, 403, "forbidden", NULL,
+		                 "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
 	}
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
 }
 
 static void test_hall_update_shows_at_once(void **state)
@@ -231,10 +213,7 @@ static void test_hall_update_shows_at_once(void **state)
 	r = it_post("/hall/list", NULL, NULL);
 	it_resp_free(r);
 
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}", (long long)id);
 	r = detail(id);
 	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	layout_str(it_data(r), lay, sizeof(lay));
@@ -244,9 +223,7 @@ static void test_hall_update_shows_at_once(void **state)
 	assert_string_equal(it_json_str(it_list_find(r, id), "name"), "Renamed");
 	it_resp_free(r);
 
-	r = update_layout(id, "[\"SS.SS\",\"VVVVV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SS.SS\",\"VVVVV\"]")));
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS.SS|VVVVV");
@@ -254,21 +231,12 @@ static void test_hall_update_shows_at_once(void **state)
 	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	it_resp_free(r);
 
-	r = update_layout(id, "[\"SS\",\"sS\"]");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/hall/update", admin_tok, "{\"name\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "id");
-	it_resp_free(r);
+	it_refused(update_layout(id, "[\"SS\",\"sS\"]"), 400, "invalid_field", "layout");
+	it_postf_refused("/hall/update", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"name\":\"\"}", (long long)id);
+	it_postf_refused("/hall/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"name\":\"x\"}", (long long)it_sql_id());
+	it_post_refused("/hall/update", admin_tok, "{\"name\":\"x\"}", 400, "invalid_field", "id");
 }
 
 static void test_hall_layout_change_follows_into_screenings(void **state)
@@ -282,9 +250,7 @@ static void test_hall_layout_change_follows_into_screenings(void **state)
 	assert_int_equal(it_data_int(r, "seatsTotal"), 4);
 	it_resp_free(r);
 	/* No seat sold or held: the layout may change, and the seat map follows at once. */
-	r = update_layout(id, "[\"SSSSSS\",\"X.X\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSSSS\",\"X.X\"]")));
 	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "seatsTotal"), 6);
@@ -309,11 +275,9 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
 	it_resp_free(r);
 	/* The same layout and a new name are fine. */
-	r = it_postf("/hall/update", admin_tok,
-	             "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok,
+	            "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
+	            (long long)id);
 	r = detail(id);
 	assert_string_equal(it_json_str(it_data(r), "name"), "Held");
 	layout_str(it_data(r), lay, sizeof(lay));
@@ -322,9 +286,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	/* Released: the change goes through. */
 	assert_int_equal(
 	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)sid), 0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSS\"]")));
 }
 
 /*
@@ -353,9 +315,7 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	                            "AND start_at > UNIX_TIMESTAMP()",
 	                            (long long)id),
 	                 500);
-	r = update_layout(id, "[\"SSSSS\",\"SSSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSSS\",\"SSSS\"]")));
 	/* A hold on the last of them is still seen. */
 	held = first + 499;
 	assert_int_equal(
@@ -368,9 +328,7 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	assert_int_equal(
 	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)held), 0);
 	for (i = 0; i < 2; i++) {
-		r = update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]");
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_resp_free(it_ok(update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]")));
 	}
 	/* Leave the hall without future screenings for the other tests. */
 	it_sql_ok(it_sql("DELETE FROM screenings WHERE hall_id = %lld", (long long)id));
@@ -397,13 +355,9 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_seats");
 	it_resp_free(r);
 	/* A cancelled screening does not count. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	            (long long)sid);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSS\",\"SSS\"]")));
 }
 
 static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
@@ -421,31 +375,21 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
 	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	            (long long)sid);
+	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	/* Soft removal: 404 everywhere, at once. */
-	r = detail(id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(detail(id), 404, "not_found", NULL);
 	r = it_post("/hall/list", NULL, NULL);
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok,
-	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
-	             (long long)id, (long long)(time(NULL) + 9 * 86400));
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/hall/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+	it_postf_refused("/hall/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_postf_refused("/screening/create", admin_tok, 404, "not_found", NULL,
+	                 "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	                 (long long)id, (long long)(time(NULL) + 9 * 86400));
 	/* The cancelled screening still names its hall. */
 	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
 	it_assert_status(r, 200);
@@ -455,20 +399,11 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 
 static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
 {
-	struct it_resp *r;
-
-	r = it_post("/hall/detail", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/hall/detail", NULL, "{\"id\":-1}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = detail(it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_post_refused("/hall/detail", NULL, "{}", 400, "invalid_field", NULL);
+	it_post_refused("/hall/detail", NULL, "{\"id\":-1}", 400, "invalid_field", NULL);
+	it_refused(detail(it_sql_id()), 404, "not_found", NULL);
+	it_postf_refused("/hall/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)it_sql_id());
 }
 
 static struct it_resp *seats(int64_t sid)
@@ -484,9 +419,7 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	int64_t id;
 
 	/* Create: the cached list has it at once. */
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_post_ok("/hall/list", NULL, NULL);
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name);
 	it_assert_status(r, 200);
 	id = it_data_int(r, "id");
@@ -499,14 +432,10 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* Update (name and layout together): detail and list at once. */
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok,
-	             "{\"id\":%lld,\"name\":\"%s bis\",\"layout\":[\"SS\",\"..\",\"WC\"]}",
-	             (long long)id, name);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_postf_ok("/hall/update", admin_tok,
+	            "{\"id\":%lld,\"name\":\"%s bis\",\"layout\":[\"SS\",\"..\",\"WC\"]}",
+	            (long long)id, name);
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS|..|WC");
@@ -519,12 +448,8 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* Remove: gone from the detail and the list at once. */
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = detail(id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_refused(detail(id), 404, "not_found", NULL);
 	r = it_post("/hall/list", NULL, NULL);
 	it_assert_status(r, 200);
 	assert_null(it_list_find(r, id));
@@ -549,20 +474,15 @@ static void test_hall_name_limit_is_enforced(void **state)
 
 	memset(name, 'n', 101);
 	name[101] = '\0';
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "name",
+	                 "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
 	name[100] = '\0';
 	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
 	it_assert_status(r, 200);
 	id = it_data_int(r, "id");
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id,
-	             name);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
+	it_postf_refused("/hall/update", admin_tok, 400, "invalid_field", "name",
+	                 "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id, name);
 	r = detail(id);
 	assert_int_equal(strlen(it_json_str(it_data(r), "name")), 100);
 	it_resp_free(r);
@@ -583,9 +503,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	it_resp_free(r);
 	/* Refused while a seat is held: nothing changes, no fence is left. */
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
-	r = update_layout(id, "[\"SSS\"]");
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_refused(update_layout(id, "[\"SSS\"]"), 409, "conflict", NULL);
 	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
 	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
@@ -593,9 +511,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	it_redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
 
 	/* A new layout is a new seat state: one version more, at once, no fence left. */
-	r = update_layout(id, "[\"SSS\",\"VV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
 	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
 	r = seats(sid);
@@ -606,9 +522,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	assert_int_equal(it_data_int(r, "seatsTotal"), 5);
 	it_resp_free(r);
 	/* The same layout again changes nothing. */
-	r = update_layout(id, "[\"SSS\",\"VV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
 	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
 	assert_string_equal(out, "12");
 }
@@ -639,9 +553,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 		it_assert_status(r, 200);
 		assert_non_null(it_list_find(r, id));
 		it_resp_free(r);
-		r = detail(it_sql_id());
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
+		it_refused(detail(it_sql_id()), 404, "not_found", NULL);
 	}
 	/*
 	 * A new layout of a hall with screenings to come needs Redis (the holds
@@ -655,9 +567,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SSSS");
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Down\"}", (long long)busy);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Down\"}", (long long)busy);
 	r = update_layout(id, "[\"SSS\"]"); /* no screenings: no holds to check */
 	it_assert_status(r, 200);
 	it_resp_free(r);

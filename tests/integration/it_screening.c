@@ -219,29 +219,17 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	    {"\"discounts\":[]", "discounts"},
 	};
 
-	r = it_postf("/screening/create", admin_tok, "{\"hallId\":%lld,\"startAt\":%lld}",
-	             (long long)hid, (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"startAt\":%lld}",
-	             (long long)film_id, (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "hallId");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"hallId\":%lld}",
-	             (long long)film_id, (long long)hid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "filmId",
+	                 "{\"hallId\":%lld,\"startAt\":%lld}", (long long)hid,
+	                 (long long)(now + DAY));
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "hallId",
+	                 "{\"filmId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	                 (long long)(now + DAY));
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "startAt",
+	                 "{\"filmId\":%lld,\"hallId\":%lld}", (long long)film_id, (long long)hid);
 	/* In the past, and more than two years ahead. */
-	r = create(film_id, hid, now - 60);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
-	r = create(film_id, hid, now + 3 * 366 * DAY);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(create(film_id, hid, now - 60), 400, "invalid_field", "startAt");
+	it_refused(create(film_id, hid, now + 3 * 366 * DAY), 400, "invalid_field", NULL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(body, sizeof(body),
 		         "{%s,\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", bad[i].extra,
@@ -255,12 +243,8 @@ static void test_screening_create_refuses_bad_fields(void **state)
 		it_resp_free(r);
 	}
 	/* Unknown film or hall. */
-	r = create(it_sql_id(), hid, now + DAY);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = create(film_id, it_sql_id(), now + DAY);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(create(it_sql_id(), hid, now + DAY), 404, "not_found", NULL);
+	it_refused(create(film_id, it_sql_id(), now + DAY), 404, "not_found", NULL);
 	/* A film sold by quantity has no screenings. */
 	r = it_post("/film/create", admin_tok,
 	            "{\"name\":\"GA\",\"desc\":\"\",\"stock\":10,\"amount\":4500,"
@@ -268,10 +252,7 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	it_assert_status(r, 200);
 	ga = it_data_int(r, "id");
 	it_resp_free(r);
-	r = create(ga, hid, now + DAY);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
-	it_resp_free(r);
+	it_refused(create(ga, hid, now + DAY), 400, "invalid_field", "filmId");
 	/* Nothing was scheduled in the hall by any of these. */
 	assert_int_equal(
 	    it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 0);
@@ -283,33 +264,22 @@ static void test_screening_writes_need_the_admin_role(void **state)
 	                                    "/screening/cancel"};
 	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
 	        id = it_screening_new(admin_tok, film_id, hid, time(NULL) + DAY);
-	struct it_resp *r;
 	char *cashier = it_cashier(NULL);
 	size_t i;
 
 	assert_non_null(cashier);
 	for (i = 0; i < 3; i++) {
-		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_assert_error(r, 401, "unauthorized");
-		it_resp_free(r);
-		r = it_postf(paths[i], customer_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-		             (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
-		r = it_postf(paths[i], cashier, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
+		it_postf_refused(paths[i], NULL, 401, "unauthorized", NULL,
+		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
+		it_postf_refused(paths[i], customer_tok, 403, "forbidden", NULL,
+		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
+		it_postf_refused(paths[i], cashier, 403, "forbidden", NULL,
+		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
 	}
 	free(cashier);
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = seats(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, NULL);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_resp_free(it_ok(seats(id)));
+	it_post_ok("/screening/list", NULL, NULL);
 }
 
 static void test_screening_overlap_counts_the_cleaning_time(void **state)
@@ -325,22 +295,16 @@ static void test_screening_overlap_counts_the_cleaning_time(void **state)
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
 	it_resp_free(r);
-	r = create(film_id, hid, t - SPAN - CLEANING + 1);
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
-	r = create(film_id, hid, t + 600);
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_refused(create(film_id, hid, t - SPAN - CLEANING + 1), 409, "conflict", NULL);
+	it_refused(create(film_id, hid, t + 600), 409, "conflict", NULL);
 	/* Exactly after the cleaning, on both sides. */
 	it_screening_new(admin_tok, film_id, hid, t + SPAN + CLEANING);
 	it_screening_new(admin_tok, film_id, hid, t - SPAN - CLEANING);
 	/* Another hall is another matter. */
 	it_screening_new(admin_tok, film_id, other, t);
 	/* A cancelled screening leaves its slot free. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"moved\"}",
-	             (long long)first);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"moved\"}",
+	            (long long)first);
 	it_screening_new(admin_tok, film_id, hid, t);
 }
 
@@ -406,11 +370,9 @@ static void test_screening_update_shows_at_once(void **state)
 	r = detail(id); /* cached now */
 	it_resp_free(r);
 
-	r = it_postf("/screening/update", admin_tok,
-	             "{\"id\":%lld,\"prices\":{\"S\":3900},\"discounts\":{\"senior\":20}}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/update", admin_tok,
+	            "{\"id\":%lld,\"prices\":{\"S\":3900},\"discounts\":{\"senior\":20}}",
+	            (long long)id);
 	r = detail(id);
 	p = cJSON_GetObjectItemCaseSensitive(it_data(r), "prices");
 	assert_int_equal(it_json_int(p, "S"), 3900);
@@ -425,10 +387,8 @@ static void test_screening_update_shows_at_once(void **state)
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
 	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 3 * DAY));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	            (long long)(t + 3 * DAY));
 	r = detail(id);
 	assert_int_equal(it_json_int(it_data(r), "startAt"), t + 3 * DAY);
 	assert_int_equal(it_json_int(it_data(r), "endAt"), t + 3 * DAY + SPAN);
@@ -437,31 +397,20 @@ static void test_screening_update_shows_at_once(void **state)
 	assert_int_equal(it_json_int(p, "S"), 3900);
 	it_resp_free(r);
 	/* Moving it onto its own old slot is no overlap with itself. */
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 3 * DAY + 60));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	            (long long)(t + 3 * DAY + 60));
 
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(time(NULL) - 10));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"Q\":1}}",
-	             (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "prices");
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/screening/update", admin_tok, 400, "invalid_field", "startAt",
+	                 "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	                 (long long)(time(NULL) - 10));
+	it_postf_refused("/screening/update", admin_tok, 400, "invalid_field", "prices",
+	                 "{\"id\":%lld,\"prices\":{\"Q\":1}}", (long long)id);
+	it_postf_refused("/screening/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"prices\":{}}", (long long)it_sql_id());
 
 	/* Cancelled: no more updates. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)other);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
+	            (long long)other);
 	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
 	             (long long)other);
 	it_assert_error(r, 409, "conflict");
@@ -523,14 +472,10 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	assert_int_equal(it_data_int(r, "seatsFree"), 5);
 	it_resp_free(r);
 
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld}", (long long)sid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
-	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok,
-	             "{\"id\":%lld,\"reason\":\"Projector failure\"}", (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_refused("/screening/cancel", admin_tok, 400, "invalid_field", "reason",
+	                 "{\"id\":%lld}", (long long)sid);
+	it_postf_ok("/screening/cancel", admin_tok,
+	            "{\"id\":%lld,\"reason\":\"Projector failure\"}", (long long)sid);
 
 	/* Orders: paid -> refunded with a refund to send; unpaid and pending -> invalid. */
 	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)paid),
@@ -595,10 +540,8 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
 	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/screening/cancel", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)it_sql_id());
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.cancel' "
 	                            "AND target = 'screening:%lld'",
 	                            (long long)sid),
@@ -661,12 +604,8 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	assert_true(v >= 7);
 	it_resp_free(r);
 
-	r = seats(it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/screening/seats", NULL, "{\"id\":\"1\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(seats(it_sql_id()), 404, "not_found", NULL);
+	it_post_refused("/screening/seats", NULL, "{\"id\":\"1\"}", 400, "invalid_field", NULL);
 }
 
 static void test_screening_list_window_filters_and_paging(void **state)
@@ -756,21 +695,13 @@ static void test_screening_list_window_filters_and_paging(void **state)
 		it_resp_free(r);
 	}
 
-	r = it_postf("/screening/list", NULL, "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
-	             (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "to");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"status\":\"done\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "status");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"filmId\":0}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"pageSize\":500}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/screening/list", NULL, 400, "invalid_field", "to",
+	                 "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
+	                 (long long)(now + DAY));
+	it_post_refused("/screening/list", NULL, "{\"status\":\"done\"}", 400, "invalid_field",
+	                "status");
+	it_post_refused("/screening/list", NULL, "{\"filmId\":0}", 400, "invalid_field", NULL);
+	it_post_refused("/screening/list", NULL, "{\"pageSize\":500}", 400, "invalid_field", NULL);
 }
 
 static void test_screening_film_and_hall_names_follow_renames(void **state)
@@ -781,17 +712,13 @@ static void test_screening_film_and_hall_names_follow_renames(void **state)
 
 	r = detail(sid);
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Grand Salle\"}",
-	             (long long)hid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Grand Salle\"}",
+	            (long long)hid);
 	r = detail(sid);
 	assert_string_equal(it_data_str(r, "hallName"), "Grand Salle");
 	it_resp_free(r);
-	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed film\"}",
-	             (long long)film_id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed film\"}",
+	            (long long)film_id);
 	r = detail(sid);
 	assert_string_equal(it_data_str(r, "filmName"), "Renamed film");
 	it_resp_free(r);
@@ -887,14 +814,10 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* Update: detail and list at once. */
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok,
-	             "{\"id\":%lld,\"startAt\":%lld,\"prices\":{\"V\":7000},\"discounts\":{}}",
-	             (long long)id, (long long)(t + DAY));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_postf_ok("/screening/update", admin_tok,
+	            "{\"id\":%lld,\"startAt\":%lld,\"prices\":{\"V\":7000},\"discounts\":{}}",
+	            (long long)id, (long long)(t + DAY));
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "startAt"), t + DAY);
 	assert_int_equal(it_data_int(r, "endAt"), t + DAY + 3600);
@@ -911,10 +834,8 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	r = seats(id);
 	assert_string_equal(row_of(r, "state", 1), "ff");
 	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"Rain\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"Rain\"}",
+	            (long long)id);
 	r = detail(id);
 	assert_string_equal(it_data_str(r, "status"), "cancelled");
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
@@ -938,19 +859,14 @@ static void test_screening_cancel_reason_limit(void **state)
 	assert_non_null(reason);
 	memset(reason, 'r', 2001);
 	reason[2001] = '\0';
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
-	             (long long)id, reason);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
-	it_resp_free(r);
+	it_postf_refused("/screening/cancel", admin_tok, 400, "invalid_field", "reason",
+	                 "{\"id\":%lld,\"reason\":\"%s\"}", (long long)id, reason);
 	r = detail(id);
 	assert_string_equal(it_data_str(r, "status"), "scheduled");
 	it_resp_free(r);
 	reason[2000] = '\0';
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
-	             (long long)id, reason);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
+	            (long long)id, reason);
 	r = detail(id);
 	assert_int_equal(strlen(it_data_str(r, "cancelReason")), 2000);
 	it_resp_free(r);
@@ -996,9 +912,7 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 		assert_string_equal(row_of(r, "state", 1), "xb.");
 		assert_true(it_data_int(r, "version") >= v);
 		it_resp_free(r);
-		r = seats(it_sql_id());
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
+		it_refused(seats(it_sql_id()), 404, "not_found", NULL);
 	}
 	/* A new screening is listed at once (invalidation is best effort). */
 	id2 = it_screening_new(admin_tok, film_id, hid, t + DAY);

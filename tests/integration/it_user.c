@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char *admin_token;
@@ -262,10 +263,8 @@ static void test_user_register_with_email_code(void **state)
 	it_resp_free(r);
 
 	/* Login by email works too. */
-	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
-	             email);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
+	            email);
 
 	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
 	r = it_post("/user/userinfo", tok, NULL);
@@ -306,7 +305,6 @@ static void test_user_register_code_is_single_use(void **state)
 {
 	const char *m1 = it_unique_mobile(), *m2 = it_unique_mobile();
 	char email[300], email2[300], *code, *tok;
-	struct it_resp *r;
 	(void)state;
 
 	snprintf(email, sizeof(email), "%s", it_unique_email());
@@ -315,9 +313,7 @@ static void test_user_register_code_is_single_use(void **state)
 	expect_ok(post_register("First", 0, m1, email, code));
 	/* Move the first user off the address, so only the code stands in the way. */
 	tok = login_as("/user/login", m1, IT_PASSWORD, "customer");
-	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email2);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/user/update/info", tok, "{\"email\":\"%s\"}", email2);
 	expect_error(post_register("Second", 0, m2, email, code), 410, "code_expired");
 	free(tok);
 	free(code);
@@ -475,13 +471,10 @@ static void test_user_code_send_rate_limits(void **state)
 static void test_user_phone_code_reaches_sms_sink(void **state)
 {
 	const char *phone = it_unique_mobile();
-	struct it_resp *r;
 	char *code;
 	(void)state;
 
-	r = it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
 	code = it_sms_code(phone);
 	assert_non_null(code);
 	assert_int_equal(strlen(code), 6);
@@ -563,10 +556,8 @@ static void test_user_login_rate_limit_per_account(void **state)
 		expect_error(r, 401, "unauthorized");
 	}
 	fresh_source();
-	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
-	             email);
-	it_assert_error(r, 429, "rate_limited");
-	it_resp_free(r);
+	it_postf_refused("/user/login", NULL, 429, "rate_limited", NULL,
+	                 "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}", email);
 	fresh_source();
 	expect_error(post_login("/admin/login", mobile, IT_PASSWORD), 429, "rate_limited");
 }
@@ -973,9 +964,7 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 	assert_non_null(it_data_str(r, "accessToken"));
 	it_resp_free(r);
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
-	r = it_request("POST", "/refresh/auth", headers, NULL, 0);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/refresh/auth", headers, NULL, 0)));
 
 	/* Old clients send the raw token on every route, also in lower-case "bearer". */
 	snprintf(hdr, sizeof(hdr), "Authorization: %s", tok);
@@ -984,13 +973,9 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 	assert_int_equal(it_data_int(r, "id"), id);
 	it_resp_free(r);
 	snprintf(hdr, sizeof(hdr), "Authorization: bearer %s", tok);
-	r = it_request("POST", "/user/userinfo", headers, NULL, 0);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/user/userinfo", headers, NULL, 0)));
 	snprintf(hdr, sizeof(hdr), "Authorization: %s", admin_token);
-	r = it_request("POST", "/user/list", json_headers, "{\"pageSize\":1}", 14);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/user/list", json_headers, "{\"pageSize\":1}", 14)));
 
 	expect_error(it_post("/refresh/auth", NULL, NULL), 401, "unauthorized");
 	free(tok);
@@ -1044,7 +1029,6 @@ static void test_user_bad_bodies(void **state)
 	const char *headers[] = {"Content-Type: application/json", NULL};
 	size_t n = 70 * 1024;
 	char *big = malloc(n + 1);
-	struct it_resp *r;
 	(void)state;
 
 	assert_non_null(big);
@@ -1053,9 +1037,7 @@ static void test_user_bad_bodies(void **state)
 	big[0] = '{';
 	big[n - 1] = '}';
 	big[n] = '\0';
-	r = it_request("POST", "/user/login", headers, big, n);
-	it_assert_error(r, 413, "too_large");
-	it_resp_free(r);
+	it_refused(it_request("POST", "/user/login", headers, big, n), 413, "too_large", NULL);
 	free(big);
 
 	expect_error(it_post("/user/login", NULL, "{\"mobile\":"), 400, "bad_request");
