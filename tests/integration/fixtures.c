@@ -34,6 +34,24 @@ int it_setup_admin_customer(char **admin, char **customer)
 	return *customer ? 0 : -1;
 }
 
+int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id, const char *name,
+                                 int64_t amount, int length)
+{
+	struct it_resp *r;
+
+	if (it_setup_admin_customer(admin, customer) != 0)
+		return -1;
+	r = it_postf("/film/create", *admin,
+	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":%lld,"
+	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":%d,\"isSelectSeat\":1}",
+	             name, (long long)amount, length);
+	if (!r || r->status != 200)
+		return -1;
+	*film_id = it_data_int(r, "id");
+	it_resp_free(r);
+	return 0;
+}
+
 int it_redis_back(void **state)
 {
 	return it_stack("redis-start") == 0 ? 0 : -1;
@@ -86,6 +104,16 @@ struct it_resp *it_ok(struct it_resp *r)
 	return r;
 }
 
+int64_t it_ok_id(struct it_resp *r)
+{
+	int64_t id;
+
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	return id;
+}
+
 void it_post_ok(const char *path, const char *tok, const char *json)
 {
 	it_resp_free(it_ok(it_post(path, tok, json)));
@@ -109,6 +137,34 @@ void it_refused(struct it_resp *r, int status, const char *slug, const char *fie
 	if (field != NULL)
 		assert_string_equal(it_json_str(it_data(r), "field"), field);
 	it_resp_free(r);
+}
+
+void it_conflict(struct it_resp *r, const char *reason)
+{
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(it_json_str(it_data(r), "reason"), reason);
+	it_resp_free(r);
+}
+
+void it_screening_sql(int64_t sid, int64_t fid, int64_t hid, const char *start, const char *end,
+                      int seats)
+{
+	it_sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	                 "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, "
+	                 "%lld, %s, %s, '{}', '{}', %d, UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)sid, (long long)fid, (long long)hid, start, end, seats));
+}
+
+void it_admin_only(const char *const *paths, size_t npaths, const char *const *toks, size_t ntoks,
+                   const char *json)
+{
+	size_t i, j;
+
+	for (i = 0; i < npaths; i++) {
+		it_post_refused(paths[i], NULL, json, 401, "unauthorized", NULL);
+		for (j = 0; j < ntoks; j++)
+			it_post_refused(paths[i], toks[j], json, 403, "forbidden", NULL);
+	}
 }
 
 void it_post_refused(const char *path, const char *tok, const char *json, int status,

@@ -126,8 +126,7 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	it_post_refused("/advert/create", NULL, body, 401, "unauthorized", NULL);
 
 	id = advert_new(body);
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_string_equal(it_data_str(r, "title"), "Popcorn");
 	assert_string_equal(it_data_str(r, "content"), "half price");
@@ -140,8 +139,7 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	it_resp_free(r);
 	assert_int_equal(audited("advert.create", id), 1);
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_true(list_pos(r, id) >= 0);
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
@@ -330,8 +328,7 @@ static void test_advert_outside_its_window_counts_as_expired(void **state)
 	         (long long)(now + 2));
 	soon = advert_new(body);
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_int_equal(list_pos(r, past), -1);
 	assert_int_equal(list_pos(r, future), -1);
 	assert_true(list_pos(r, current) >= 0);
@@ -450,21 +447,18 @@ static void test_advert_commer_list_puts_bought_films_then_genres_first(void **s
 	ad_other_film = advert_new(body);
 	ad_rest = advert_simple(1, 0, "plain ad");
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_other_film));
 	assert_true(list_pos(r, ad_other_film) < list_pos(r, ad_genre));
 	assert_true(list_pos(r, ad_genre) < list_pos(r, ad_film));
 	it_resp_free(r);
 
-	r = commer(stranger);
-	it_assert_status(r, 200);
+	r = it_ok(commer(stranger));
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_genre));
 	assert_true(list_pos(r, ad_genre) < list_pos(r, ad_film));
 	it_resp_free(r);
 
-	r = commer(buyer);
-	it_assert_status(r, 200);
+	r = it_ok(commer(buyer));
 	assert_int_equal(list_pos(r, ad_film), 0);
 	assert_int_equal(list_pos(r, ad_genre), 1);
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_other_film)); /* the rest: newest first */

@@ -98,16 +98,12 @@ static void test_comment_create_then_detail_shows_every_field(void **state)
 	struct it_resp *r;
 	int64_t id;
 
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"Lovely\",\"content\":\"Saw it twice.\","
-	             "\"isAnonymous\":0,\"rating\":4}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	id = it_ok_id(it_postf("/comment/create", tok,
+	                       "{\"fid\":%lld,\"title\":\"Lovely\",\"content\":\"Saw it twice.\","
+	                       "\"isAnonymous\":0,\"rating\":4}",
+	                       (long long)fid));
 
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_int_equal(it_data_int(r, "uid"), uid);
 	assert_string_equal(it_data_str(r, "author"), name);
@@ -122,8 +118,7 @@ static void test_comment_create_then_detail_shows_every_field(void **state)
 
 	/* without a rating: 0 */
 	id = comment_new(tok, fid, 0, 0);
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "rating"), 0);
 	it_resp_free(r);
 	free(name);
@@ -216,15 +211,13 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
-		r = detail(readers[i], id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(readers[i], id));
 		assert_int_equal(it_data_int(r, "uid"), 0);
 		assert_string_equal(it_data_str(r, "author"), "");
 		assert_int_equal(it_data_int(r, "isAnonymous"), 1);
 		it_resp_free(r);
 
-		r = film_list(readers[i], fid, 1, 20);
-		it_assert_status(r, 200);
+		r = it_ok(film_list(readers[i], fid, 1, 20));
 		c = it_list_find(r, id);
 		assert_non_null(c);
 		assert_int_equal(it_json_int(c, "uid"), 0);
@@ -232,13 +225,11 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 		it_resp_free(r);
 	}
 
-	r = detail(admin_tok, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(admin_tok, id));
 	assert_int_equal(it_data_int(r, "uid"), uid);
 	assert_string_equal(it_data_str(r, "author"), name);
 	it_resp_free(r);
-	r = film_list(admin_tok, fid, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(admin_tok, fid, 1, 20));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "uid"), uid);
@@ -246,8 +237,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	it_resp_free(r);
 
 	/* the writer's own list masks it too (spec 4.9: only admins see through) */
-	r = it_post("/comment/list", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", tok, NULL));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "uid"), 0);
@@ -256,8 +246,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	it_resp_free(r);
 
 	/* an unusable token on a public route reads as anonymous, not 401 */
-	r = detail("not-a-token", id);
-	it_assert_status(r, 200);
+	r = it_ok(detail("not-a-token", id));
 	assert_int_equal(it_data_int(r, "uid"), 0);
 	it_resp_free(r);
 	free(name);
@@ -349,7 +338,6 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
 	int64_t a = comment_new(tok, fid, 0, 0), b = comment_new(tok, fid, 0, 0);
 	struct it_resp *r;
-	char *out;
 
 	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)a);
@@ -361,19 +349,17 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	                 (long long)a);
 
 	it_postf_ok("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
-	r = film_list(NULL, fid, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, fid, 1, 20));
 	assert_null(it_list_find(r, b));
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
 
 	/* an admin removing another user's comment is audited */
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.remove' AND "
-	             "target = 'comment:%lld' AND actor = %lld",
-	             (long long)b, (long long)admin_uid);
-	assert_non_null(out);
-	assert_int_equal(atoi(out), 1);
-	free(out);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'comment.remove' AND "
+	               "target = 'comment:%lld' AND actor = %lld",
+	               (long long)b, (long long)admin_uid),
+	    1);
 
 	it_postf_refused("/comment/remove", tok, 400, "invalid_field", NULL, "{}");
 	free(tok);
@@ -387,7 +373,6 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	int64_t shown = comment_new(tok, fid, 0, 2), id = comment_new(tok, fid, 0, 4);
 	struct it_resp *r;
 	cJSON *c;
-	char *out;
 
 	r = film_list(NULL, fid, 1, 20);
 	assert_int_equal(it_data_int(r, "total"), 2);
@@ -402,8 +387,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
 		it_refused(detail(readers[i], id), 404, "not_found", NULL);
-		r = film_list(readers[i], fid, 1, 20);
-		it_assert_status(r, 200);
+		r = it_ok(film_list(readers[i], fid, 1, 20));
 		assert_null(it_list_find(r, id));
 		assert_non_null(it_list_find(r, shown));
 		assert_int_equal(it_data_int(r, "total"), 1);
@@ -415,8 +399,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* admins still see it, marked */
-	r = detail(admin_tok, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(admin_tok, id));
 	assert_int_equal(it_data_int(r, "hidden"), 1);
 	it_resp_free(r);
 	r = film_list(admin_tok, fid, 1, 20);
@@ -438,17 +421,14 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)id);
 
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
-	             "target = 'comment:%lld'",
-	             (long long)id);
-	assert_non_null(out);
-	assert_int_equal(atoi(out), 1);
-	free(out);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
+	                            "target = 'comment:%lld'",
+	                            (long long)id),
+	                 1);
 
 	/* back to visible */
 	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "hidden"), 0);
 	it_resp_free(r);
 	r = film_list(NULL, fid, 1, 20);
@@ -482,8 +462,7 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	for (i = 0; i < 5; i++)
 		ids[i] = comment_new(tok, fid, 0, ratings[i]);
 
-	r = film_list(NULL, fid, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, fid, 1, 20));
 	assert_int_equal(it_data_int(r, "total"), 5);
 	avg = cJSON_GetObjectItem(it_data(r), "avgRating");
 	assert_true(cJSON_IsNumber(avg));
@@ -507,14 +486,12 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	assert_int_equal(cJSON_GetArraySize(l), 1);
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), ids[0]);
 	it_resp_free(r);
-	r = film_list(NULL, fid, 4, 2);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, fid, 4, 2));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	it_resp_free(r);
 
 	/* a film without comments: empty list, average 0 */
-	r = film_list(NULL, empty, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, empty, 1, 20));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	assert_int_equal(it_data_int(r, "total"), 0);
 	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 0);
@@ -537,8 +514,7 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 	struct it_resp *r;
 	cJSON *l;
 
-	r = it_post("/comment/list", a, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", a, NULL));
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
 	assert_int_equal(it_data_int(r, "total"), 2);
@@ -547,8 +523,7 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 	assert_null(it_list_find(r, b1));
 	it_resp_free(r);
 
-	r = it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}"));
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a1);

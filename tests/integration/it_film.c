@@ -84,17 +84,14 @@ static void test_film_create_then_detail_shows_every_field(void **state)
 	cJSON *d;
 	int64_t id;
 
-	r = it_post("/film/create", admin_tok,
+	id = it_ok_id(
+	    it_post("/film/create", admin_tok,
 	            "{\"name\":\"Les Enfants du Paradis\",\"desc\":\"Paris, 1828: a mime loves "
 	            "an actress.\",\"stock\":12,\"amount\":5200,\"screenwriter\":\"Jacques "
 	            "Prévert\",\"director\":\"Marcel Carné\",\"length\":190,\"isSelectSeat\":0,"
-	            "\"genre\":\"Drama\",\"posterUrl\":\"/static/posters/enfants.svg\"}");
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	            "\"genre\":\"Drama\",\"posterUrl\":\"/static/posters/enfants.svg\"}"));
 
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_string_equal(it_json_str(d, "name"), "Les Enfants du Paradis");
@@ -201,16 +198,11 @@ static void test_film_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/film/create", "/film/update", "/film/remove"};
 	int64_t id = film_new(it_unique("roles-"), "D", "Drama", 1, 0);
-	size_t i;
+	const char *const toks[] = {customer_tok, cashier_tok};
+	char body[64];
 
-	for (i = 0; i < 3; i++) {
-		it_postf_refused(paths[i], NULL, 401, "unauthorized", NULL,
-		                 "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
-		it_postf_refused(paths[i], customer_tok, 403, "forbidden", NULL,
-		                 "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
-		it_postf_refused(paths[i], cashier_tok, 403, "forbidden", NULL,
-		                 "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
-	}
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+	it_admin_only(paths, 3, toks, 2, body);
 	/* Reads are public. */
 	it_resp_free(it_ok(detail(id)));
 	it_post_ok("/film/list", NULL, NULL);
@@ -229,8 +221,7 @@ static void test_film_update_sets_present_keys_only(void **state)
 	it_postf_ok("/film/update", admin_tok,
 	            "{\"id\":%lld,\"name\":\"After\",\"stock\":0,\"genre\":\"\",\"desc\":\"\"}",
 	            (long long)id);
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_string_equal(it_json_str(d, "name"), "After");
 	assert_int_equal(it_json_int(d, "stock"), 0);
@@ -293,8 +284,7 @@ static void test_film_list_searches_and_pages(void **state)
 	c = film_new("Evening", dir, "Thriller", 1, 0);
 	d = film_new("Unrelated", "Nobody", "Thriller", 1, 0);
 
-	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/film/list", NULL, "{\"query\":\"%s\"}", tag));
 	assert_int_equal(it_data_int(r, "total"), 3);
 	assert_non_null(it_list_find(r, a));
 	assert_non_null(it_list_find(r, b));
@@ -305,8 +295,8 @@ static void test_film_list_searches_and_pages(void **state)
 	it_resp_free(r);
 
 	/* Case-insensitive substring; genre narrows. */
-	r = it_postf("/film/list", NULL, "{\"query\":\"night %s\",\"genre\":\"thriller\"}", tag);
-	it_assert_status(r, 200);
+	r = it_ok(
+	    it_postf("/film/list", NULL, "{\"query\":\"night %s\",\"genre\":\"thriller\"}", tag));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	assert_non_null(it_list_find(r, a));
 	it_resp_free(r);
@@ -316,8 +306,8 @@ static void test_film_list_searches_and_pages(void **state)
 	it_resp_free(r);
 
 	/* Paging: 3 matches, 2 a page. */
-	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":1,\"pageSize\":2}", tag);
-	it_assert_status(r, 200);
+	r = it_ok(
+	    it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":1,\"pageSize\":2}", tag));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 2);
 	assert_int_equal(it_data_int(r, "total"), 3);
 	it_resp_free(r);
@@ -326,15 +316,14 @@ static void test_film_list_searches_and_pages(void **state)
 	assert_int_equal(cJSON_GetArraySize(l), 1);
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a);
 	it_resp_free(r);
-	r = it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":3,\"pageSize\":2}", tag);
-	it_assert_status(r, 200);
+	r = it_ok(
+	    it_postf("/film/list", NULL, "{\"query\":\"%s\",\"page\":3,\"pageSize\":2}", tag));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	assert_int_equal(it_data_int(r, "total"), 3);
 	it_resp_free(r);
 
 	/* LIKE wildcards in a query are plain characters. */
-	r = it_post("/film/list", NULL, "{\"query\":\"%_%\"}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/list", NULL, "{\"query\":\"%_%\"}"));
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
 
@@ -359,8 +348,7 @@ static void test_film_sale_list_has_stock_or_a_future_free_seat(void **state)
 	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid;
 	struct it_resp *r;
 
-	r = it_post("/film/sale/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/sale/list", NULL, NULL));
 	assert_non_null(it_list_find(r, ga));
 	assert_null(it_list_find(r, soldout));
 	assert_null(it_list_find(r, seated));
@@ -393,11 +381,8 @@ static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
 	int64_t hall, sid;
 	struct it_resp *r;
 
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S.X\"]}",
-	             it_unique("tiny-"));
-	it_assert_status(r, 200);
-	hall = it_data_int(r, "id");
-	it_resp_free(r);
+	hall = it_ok_id(it_postf("/hall/create", admin_tok,
+	                         "{\"name\":\"%s\",\"layout\":[\"S.X\"]}", it_unique("tiny-")));
 	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 2 * 86400);
 	r = it_post("/film/sale/list", NULL, NULL);
 	assert_non_null(it_list_find(r, fid));
@@ -411,6 +396,21 @@ static void test_film_sale_list_leaves_out_sold_out_screenings(void **state)
 	r = it_post("/film/sale/list", NULL, NULL);
 	assert_null(it_list_find(r, fid));
 	it_resp_free(r);
+}
+
+/*
+ * /film/remove of fid is refused (409 paid_tickets) while order oid's ticket
+ * is live, and the film stays; once the ticket is refunded, removal goes
+ * through.
+ */
+static void remove_after_refund(int64_t fid, int64_t oid)
+{
+	it_conflict(it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid),
+	            "paid_tickets");
+	it_resp_free(it_ok(detail(fid)));
+	it_sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
+	                 (long long)oid));
+	it_postf_ok("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 }
 
 static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **state)
@@ -428,16 +428,8 @@ static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **st
 
 	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 86400);
 	oid = order_with_ticket(fid, sid, "B2", 1, 1);
-	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "paid_tickets");
-	it_resp_free(r);
-	it_resp_free(it_ok(detail(fid)));
-
-	/* Refunded (ticket void): removal goes through. */
-	it_sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
-	                 (long long)oid));
-	it_postf_ok("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	/* Refused, the film stays; refunded (ticket void): removal goes through. */
+	remove_after_refund(fid, oid);
 
 	/* Removed films are 404 everywhere. */
 	it_refused(detail(fid), 404, "not_found", NULL);
@@ -445,8 +437,7 @@ static void test_film_remove_is_refused_while_paid_tickets_are_to_come(void **st
 	                 "{\"id\":%lld,\"name\":\"back\"}", (long long)fid);
 	it_postf_refused("/film/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)fid);
-	r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/film/list", NULL, "{\"query\":\"%s\"}", name));
 	assert_int_equal(it_data_int(r, "total"), 0);
 	assert_null(it_list_find(r, fid));
 	it_resp_free(r);
@@ -465,12 +456,7 @@ static void test_film_remove_ignores_paid_tickets_of_past_screenings(void **stat
 	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid = it_sql_id();
 
 	/* A screening that was yesterday, with a paid ticket. */
-	it_sql_ok(
-	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	           "UNIX_TIMESTAMP() - 86400, UNIX_TIMESTAMP() - 80000, '{}', '{}', 8, "
-	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	           (long long)sid, (long long)fid, (long long)hall));
+	it_screening_sql(sid, fid, hall, "UNIX_TIMESTAMP() - 86400", "UNIX_TIMESTAMP() - 80000", 8);
 	order_with_ticket(fid, sid, "A1", 1, 1);
 	it_postf_ok("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	/* Its history stays as it was. */
@@ -482,25 +468,12 @@ static void test_film_remove_is_refused_while_a_running_screening_has_paid_ticke
 {
 	int64_t fid = film_new(it_unique("running-"), "D", "Drama", 1, 0);
 	int64_t hall = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]"), sid = it_sql_id(), oid;
-	struct it_resp *r;
 
 	/* Started ten minutes ago, not over: its paid tickets are still to be used. */
-	it_sql_ok(
-	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	           "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 8, "
-	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	           (long long)sid, (long long)fid, (long long)hall));
+	it_screening_sql(sid, fid, hall, "UNIX_TIMESTAMP() - 600", "UNIX_TIMESTAMP() + 5400", 8);
 	oid = order_with_ticket(fid, sid, "A2", 1, 1);
-	r = it_postf("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "paid_tickets");
-	it_resp_free(r);
-	it_resp_free(it_ok(detail(fid)));
 	/* Refunded: removal goes through, and a running screening is not cancelled. */
-	it_sql_ok(it_sql("UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
-	                 (long long)oid));
-	it_postf_ok("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
+	remove_after_refund(fid, oid);
 	assert_int_equal(
 	    it_sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid), 0);
 }
@@ -541,18 +514,17 @@ static void test_film_openapi_example_still_works(void **state)
 	cJSON *d;
 	int64_t id;
 
-	r = it_post("/film/create", admin_tok,
+	r = it_ok(
+	    it_post("/film/create", admin_tok,
 	            "{\"name\": \"Star Fight\", \"desc\": \"a excellent movie \", \"stock\": 100, "
 	            "\"amount\": 38, \"screenwriter\": \"James\", \"director\": \"John\", "
-	            "\"length\": 120, \"isSelectSeat\": 0}");
-	it_assert_status(r, 200);
+	            "\"length\": 120, \"isSelectSeat\": 0}"));
 	id = it_data_int(r, "id");
 	assert_true(id > 0 && id < (INT64_C(1) << 53));
 	it_resp_free(r);
 
 	/* The detail now carries its id, and every field of the original. */
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_string_equal(it_json_str(d, "name"), "Star Fight");
@@ -568,8 +540,7 @@ static void test_film_openapi_example_still_works(void **state)
 	it_resp_free(r);
 
 	/* General admission with stock: on sale, with its id, and no screenings. */
-	r = it_post("/film/sale/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/sale/list", NULL, NULL));
 	d = it_list_find(r, id);
 	assert_non_null(d);
 	assert_int_equal(it_json_int(d, "stock"), 100);
@@ -622,8 +593,7 @@ static void test_film_text_limits_are_enforced(void **state)
 				it_assert_status(r, 200);
 				id = it_data_int(r, "id");
 				it_resp_free(r);
-				r = detail(id);
-				it_assert_status(r, 200);
+				r = it_ok(detail(id));
 				assert_int_equal(strlen(it_data_str(r, limits[i].key)), n);
 			} else {
 				it_assert_error(r, 400, "invalid_field");
@@ -724,11 +694,9 @@ static void test_film_select_seat_stays_while_screenings_are_to_come(void **stat
 	struct it_resp *r;
 
 	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 2 * 86400);
-	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"isSelectSeat\":0,\"stock\":50}",
-	             (long long)fid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
-	it_resp_free(r);
+	it_conflict(it_postf("/film/update", admin_tok,
+	                     "{\"id\":%lld,\"isSelectSeat\":0,\"stock\":50}", (long long)fid),
+	            "future_screenings");
 	/* Nothing of the refused update was written. */
 	r = detail(fid);
 	assert_int_equal(it_data_int(r, "isSelectSeat"), 1);
@@ -760,8 +728,7 @@ static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (round = 0; round < 3; round++) {
-		r = detail(id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(id));
 		assert_int_equal(it_data_int(r, "id"), id);
 		assert_string_equal(it_data_str(r, "name"), name);
 		assert_int_equal(it_data_int(r, "stock"), 9);
@@ -784,8 +751,7 @@ static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 
 	/* Back up: reads are answered (and cached again) all along. */
 	for (round = 0; round < 3; round++) {
-		r = detail(id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(id));
 		assert_int_equal(it_data_int(r, "stock"), 4);
 		it_resp_free(r);
 		usleep(300 * 1000);

@@ -54,18 +54,8 @@ static struct it_resp *update_layout(int64_t id, const char *layout_json)
 
 static int group_setup(void **state)
 {
-	struct it_resp *r;
-
-	if (it_setup_admin_customer(&admin_tok, &customer_tok) != 0)
-		return -1;
-	r = it_post("/film/create", admin_tok,
-	            "{\"name\":\"Hall test film\",\"desc\":\"\",\"stock\":0,\"amount\":4000,"
-	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":90,\"isSelectSeat\":1}");
-	if (!r || r->status != 200)
-		return -1;
-	film_id = it_data_int(r, "id");
-	it_resp_free(r);
-	return 0;
+	return it_setup_admin_customer_film(&admin_tok, &customer_tok, &film_id, "Hall test film",
+	                                    4000, 90);
 }
 
 static int group_teardown(void **state)
@@ -83,17 +73,15 @@ static void test_hall_create_then_detail_and_list(void **state)
 	int64_t id;
 	cJSON *d;
 
-	r = it_postf("/hall/create", admin_tok,
-	             "{\"name\":\"%s\",\"layout\":[\"..SSSS..\",\"VVVV.VVVV\",\"\",\"WC.SS.HX\"]}",
-	             name);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf(
+	    "/hall/create", admin_tok,
+	    "{\"name\":\"%s\",\"layout\":[\"..SSSS..\",\"VVVV.VVVV\",\"\",\"WC.SS.HX\"]}", name));
 	id = it_data_int(r, "id");
 	/* Every letter counts, X included. */
 	assert_int_equal(it_data_int(r, "seats"), 4 + 8 + 6);
 	it_resp_free(r);
 
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_string_equal(it_json_str(d, "name"), name);
@@ -103,8 +91,7 @@ static void test_hall_create_then_detail_and_list(void **state)
 	assert_int_equal(it_json_int(d, "sellable"), 17);
 	it_resp_free(r);
 
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	d = it_list_find(r, id);
 	assert_non_null(d);
 	assert_string_equal(it_json_str(d, "name"), name);
@@ -164,9 +151,8 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	                 "{\"name\":\"bad\",\"layout\":%s}", row61);
 	/* 60 positions and 26 rows are fine. */
 	memcpy(row61 + 62, "\"]", 3);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("wide-"), row61);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	                   it_unique("wide-"), row61));
 	assert_int_equal(it_data_int(r, "seats"), 60);
 	it_resp_free(r);
 	n = 0;
@@ -190,14 +176,12 @@ static void test_hall_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/hall/create", "/hall/update", "/hall/remove"};
 	int64_t id = it_hall_new(admin_tok, "[\"SS\"]");
-	size_t i;
+	const char *const toks[] = {customer_tok};
+	char body[80];
 
-	for (i = 0; i < 3; i++) {
-		it_postf_refused(paths[i], NULL, 401, "unauthorized", NULL,
-		                 "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
-		it_postf_refused(paths[i], customer_tok, 403, "forbidden", NULL,
-		                 "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
-	}
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}",
+	         (long long)id);
+	it_admin_only(paths, 3, toks, 1, body);
 	it_resp_free(it_ok(detail(id)));
 }
 
@@ -245,14 +229,12 @@ static void test_hall_layout_change_follows_into_screenings(void **state)
 	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 5 * 86400);
 	struct it_resp *r;
 
-	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "seatsTotal"), 4);
 	it_resp_free(r);
 	/* No seat sold or held: the layout may change, and the seat map follows at once. */
 	it_resp_free(it_ok(update_layout(id, "[\"SSSSSS\",\"X.X\"]")));
-	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "seatsTotal"), 6);
 	assert_string_equal(
 	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "state"), 1)->valuestring, "x.x");
@@ -270,10 +252,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	assert_int_equal(
 	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)sid),
 	    0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	/* The same layout and a new name are fine. */
 	it_postf_ok("/hall/update", admin_tok,
 	            "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
@@ -299,7 +278,6 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	/* Ids apart from every other it_sql_id() of this run. */
 	int64_t first = it_sql_id() + ((int64_t)1 << 40), held = 0;
 	const char *port = it_env("REDIS_PORT");
-	struct it_resp *r;
 	int i;
 
 	/* One INSERT of 500 rows, 4 h apart (no overlap), starting tomorrow. */
@@ -321,10 +299,7 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	assert_int_equal(
 	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)held),
 	    0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	assert_int_equal(
 	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)held), 0);
 	for (i = 0; i < 2; i++) {
@@ -339,7 +314,6 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
 	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 4 * 86400);
 	int64_t oid = it_sql_id(), tid = it_sql_id();
-	struct it_resp *r;
 
 	it_sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
 	                 "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4000, 0, "
@@ -350,10 +324,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 	           "live, create_time) VALUES (%lld, %lld, %lld, %lld, 'A1', 4000, 0, 1, "
 	           "UNIX_TIMESTAMP())",
 	           (long long)tid, (long long)oid, (long long)sid, (long long)film_id));
-	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\",\"SSS\"]"), "sold_seats");
 	/* A cancelled screening does not count. */
 	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
 	            (long long)sid);
@@ -371,10 +342,8 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 	r = it_post("/hall/list", NULL, NULL);
 	assert_non_null(it_list_find(r, id)); /* listed (and cached) before */
 	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
-	it_resp_free(r);
+	it_conflict(it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id),
+	            "future_screenings");
 	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
 	            (long long)sid);
 	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
@@ -391,8 +360,7 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 	                 "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
 	                 (long long)id, (long long)(time(NULL) + 9 * 86400));
 	/* The cancelled screening still names its hall. */
-	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "hallId"), id);
 	it_resp_free(r);
 }
@@ -420,13 +388,12 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 
 	/* Create: the cached list has it at once. */
 	it_post_ok("/hall/list", NULL, NULL);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name);
-	it_assert_status(r, 200);
+	r = it_ok(
+	    it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name));
 	id = it_data_int(r, "id");
 	assert_int_equal(it_data_int(r, "seats"), 3);
 	it_resp_free(r);
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	assert_non_null(it_list_find(r, id));
 	assert_string_equal(it_json_str(it_list_find(r, id), "name"), name);
 	it_resp_free(r);
@@ -450,8 +417,7 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	/* Remove: gone from the detail and the list at once. */
 	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	it_refused(detail(id), 404, "not_found", NULL);
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
 	{
@@ -477,10 +443,8 @@ static void test_hall_name_limit_is_enforced(void **state)
 	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "name",
 	                 "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
 	name[100] = '\0';
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	id = it_ok_id(
+	    it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name));
 	it_postf_refused("/hall/update", admin_tok, 400, "invalid_field", "name",
 	                 "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id, name);
 	r = detail(id);
@@ -496,8 +460,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	char out[64];
 
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 11);
 	it_resp_free(r);
@@ -514,8 +477,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
 	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "version"), 12);
 	assert_string_equal(
 	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "layout"), 1)->valuestring, "VV");
@@ -543,14 +505,12 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (round = 0; round < 3; round++) {
-		r = detail(id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(id));
 		layout_str(it_data(r), lay, sizeof(lay));
 		assert_string_equal(lay, "SS.SS||VWCH");
 		assert_int_equal(it_json_int(it_data(r), "seats"), 8);
 		it_resp_free(r);
-		r = it_post("/hall/list", NULL, NULL);
-		it_assert_status(r, 200);
+		r = it_ok(it_post("/hall/list", NULL, NULL));
 		assert_non_null(it_list_find(r, id));
 		it_resp_free(r);
 		it_refused(detail(it_sql_id()), 404, "not_found", NULL);
@@ -578,8 +538,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	assert_int_equal(it_stack("redis-start"), 0);
 
 	for (round = 0; round < 3; round++) {
-		r = detail(busy);
-		it_assert_status(r, 200);
+		r = it_ok(detail(busy));
 		assert_string_equal(it_json_str(it_data(r), "name"), "Down");
 		it_resp_free(r);
 		usleep(300 * 1000);

@@ -126,19 +126,8 @@ static void snapshot_drop(int64_t sid)
 
 static int group_setup(void **state)
 {
-	struct it_resp *r;
-
-	if (it_setup_admin_customer(&admin_tok, &customer_tok) != 0)
-		return -1;
-	r = it_postf("/film/create", admin_tok,
-	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
-	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":%d,\"isSelectSeat\":1}",
-	             it_unique("Screening film "), LENGTH_MIN);
-	if (!r || r->status != 200)
-		return -1;
-	film_id = it_data_int(r, "id");
-	it_resp_free(r);
-	return 0;
+	return it_setup_admin_customer_film(&admin_tok, &customer_tok, &film_id,
+	                                    it_unique("Screening film "), 4500, LENGTH_MIN);
 }
 
 static int group_teardown(void **state)
@@ -154,16 +143,13 @@ static void test_screening_create_then_detail_shows_every_field(void **state)
 	struct it_resp *r;
 	cJSON *d, *p;
 
-	r = it_postf("/screening/create", admin_tok,
+	id = it_ok_id(
+	    it_postf("/screening/create", admin_tok,
 	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld,"
 	             "\"prices\":{\"V\":6500,\"S\":4500},\"discounts\":{\"adult\":0,\"child\":30}}",
-	             (long long)film_id, (long long)hid, (long long)start);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	             (long long)film_id, (long long)hid, (long long)start));
 
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_int_equal(it_json_int(d, "filmId"), film_id);
@@ -246,12 +232,10 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	it_refused(create(it_sql_id(), hid, now + DAY), 404, "not_found", NULL);
 	it_refused(create(film_id, it_sql_id(), now + DAY), 404, "not_found", NULL);
 	/* A film sold by quantity has no screenings. */
-	r = it_post("/film/create", admin_tok,
+	ga = it_ok_id(
+	    it_post("/film/create", admin_tok,
 	            "{\"name\":\"GA\",\"desc\":\"\",\"stock\":10,\"amount\":4500,"
-	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":0}");
-	it_assert_status(r, 200);
-	ga = it_data_int(r, "id");
-	it_resp_free(r);
+	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":0}"));
 	it_refused(create(ga, hid, now + DAY), 400, "invalid_field", "filmId");
 	/* Nothing was scheduled in the hall by any of these. */
 	assert_int_equal(
@@ -265,17 +249,12 @@ static void test_screening_writes_need_the_admin_role(void **state)
 	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
 	        id = it_screening_new(admin_tok, film_id, hid, time(NULL) + DAY);
 	char *cashier = it_cashier(NULL);
-	size_t i;
+	const char *const toks[] = {customer_tok, cashier};
+	char body[64];
 
 	assert_non_null(cashier);
-	for (i = 0; i < 3; i++) {
-		it_postf_refused(paths[i], NULL, 401, "unauthorized", NULL,
-		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_postf_refused(paths[i], customer_tok, 403, "forbidden", NULL,
-		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_postf_refused(paths[i], cashier, 403, "forbidden", NULL,
-		                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-	}
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
+	it_admin_only(paths, 3, toks, 2, body);
 	free(cashier);
 	it_resp_free(it_ok(detail(id)));
 	it_resp_free(it_ok(seats(id)));
@@ -287,14 +266,10 @@ static void test_screening_overlap_counts_the_cleaning_time(void **state)
 	int64_t hid = it_hall_new(admin_tok, "[\"SSS\"]"),
 	        other = it_hall_new(admin_tok, "[\"SSS\"]");
 	int64_t t = time(NULL) + 3 * DAY, first;
-	struct it_resp *r;
 
 	first = it_screening_new(admin_tok, film_id, hid, t);
 	/* One second short of the cleaning after it, and before it. */
-	r = create(film_id, hid, t + SPAN + CLEANING - 1);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
-	it_resp_free(r);
+	it_conflict(create(film_id, hid, t + SPAN + CLEANING - 1), "overlap");
 	it_refused(create(film_id, hid, t - SPAN - CLEANING + 1), 409, "conflict", NULL);
 	it_refused(create(film_id, hid, t + 600), 409, "conflict", NULL);
 	/* Exactly after the cleaning, on both sides. */
@@ -382,11 +357,9 @@ static void test_screening_update_shows_at_once(void **state)
 	it_resp_free(r);
 
 	/* Moving onto the other screening is an overlap; past it is fine. */
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 2 * DAY - 600));
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
+	                     (long long)id, (long long)(t + 2 * DAY - 600)),
+	            "overlap");
 	it_postf_ok("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
 	            (long long)(t + 3 * DAY));
 	r = detail(id);
@@ -411,37 +384,25 @@ static void test_screening_update_shows_at_once(void **state)
 	/* Cancelled: no more updates. */
 	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
 	            (long long)other);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
-	             (long long)other);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
+	                     (long long)other),
+	            "cancelled");
 }
 
 static void test_screening_update_refused_once_started(void **state)
 {
 	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), sid = it_sql_id();
-	struct it_resp *r;
 
-	it_sql_ok(
-	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	           "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 4, "
-	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	           (long long)sid, (long long)film_id, (long long)hid));
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"S\":1}}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
-	it_resp_free(r);
+	it_screening_sql(sid, film_id, hid, "UNIX_TIMESTAMP() - 600", "UNIX_TIMESTAMP() + 5400", 4);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"S\":1}}",
+	                     (long long)sid),
+	            "started");
 	/* A finished screening cannot be cancelled any more. */
 	it_sql_ok(it_sql("UPDATE screenings SET end_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
 	                 (long long)sid));
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"late\"}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "finished");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"late\"}",
+	                     (long long)sid),
+	            "finished");
 }
 
 static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
@@ -462,8 +423,7 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld B1 99", (long long)sid);
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 3", (long long)sid);
 
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_string_equal(row_of(r, "state", 0), "shff");
 	assert_string_equal(row_of(r, "state", 1), "hfff");
 	assert_int_equal(it_data_int(r, "version"), 3);
@@ -509,23 +469,20 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	assert_string_equal(out, "4");
 
 	/* Every answer shows it at once. */
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	for (i = 0; i < 2; i++)
 		assert_string_equal(row_of(r, "state", i), "xxxx");
 	assert_int_equal(it_data_int(r, "version"), 4);
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
 	it_resp_free(r);
-	r = detail(sid);
-	it_assert_status(r, 200);
+	r = it_ok(detail(sid));
 	assert_string_equal(it_data_str(r, "status"), "cancelled");
 	assert_string_equal(it_data_str(r, "cancelReason"), "Projector failure");
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
 	it_resp_free(r);
-	r = it_postf("/screening/list", NULL,
-	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"cancelled\"}",
-	             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL,
+	                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"cancelled\"}",
+	                   (long long)film_id, (long long)(t - 1), (long long)(t + 1)));
 	assert_non_null(it_list_find(r, sid));
 	it_resp_free(r);
 	r = it_postf("/screening/list", NULL,
@@ -535,11 +492,9 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_resp_free(r);
 
 	/* Once is enough. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"again\"}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"again\"}",
+	                     (long long)sid),
+	            "cancelled");
 	it_postf_refused("/screening/cancel", admin_tok, 404, "not_found", NULL,
 	                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)it_sql_id());
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.cancel' "
@@ -558,8 +513,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld B2 5 Z9 6 A0 7", (long long)sid);
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 7", (long long)sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "screeningId"), sid);
 	assert_int_equal(it_data_int(r, "version"), 7);
 	for (i = 0; i < 4; i++) {
@@ -598,8 +552,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	/* A version lost in Redis never makes the answer go back. */
 	it_redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
 	snapshot_drop(sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
 	assert_true(v >= 7);
 	it_resp_free(r);
@@ -614,13 +567,11 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	struct it_resp *r;
 	cJSON *l, *it;
 
-	r = it_postf("/film/create", admin_tok,
+	fid = it_ok_id(
+	    it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
 	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":1}",
-	             it_unique("List film "));
-	it_assert_status(r, 200);
-	fid = it_data_int(r, "id");
-	it_resp_free(r);
+	             it_unique("List film ")));
 	r = create(fid, hid, now + 2 * DAY);
 	b = it_data_int(r, "id");
 	it_resp_free(r);
@@ -632,8 +583,7 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	it_resp_free(r);
 
 	/* Default window: now .. now + 7 days, by startAt. */
-	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid));
 	l = it_data_list(r);
 	assert_int_equal(it_data_int(r, "total"), 2);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
@@ -651,10 +601,9 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	it_resp_free(r);
 
 	/* A wider window, paged by 2. */
-	r = it_postf("/screening/list", NULL,
-	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"pageSize\":2,\"page\":2}",
-	             (long long)fid, (long long)now, (long long)(now + 30 * DAY));
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL,
+	                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"pageSize\":2,\"page\":2}",
+	                   (long long)fid, (long long)now, (long long)(now + 30 * DAY)));
 	assert_int_equal(it_data_int(r, "total"), 3);
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
@@ -789,13 +738,11 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	struct it_resp *r;
 	cJSON *it;
 
-	r = it_postf("/film/create", admin_tok,
+	fid = it_ok_id(
+	    it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
 	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":1}",
-	             it_unique("RWR film "));
-	it_assert_status(r, 200);
-	fid = it_data_int(r, "id");
-	it_resp_free(r);
+	             it_unique("RWR film ")));
 	snprintf(body, sizeof(body), "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}", (long long)fid,
 	         (long long)now, (long long)(now + 30 * DAY));
 	t = now + 4 * DAY;
@@ -804,10 +751,7 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	r = it_post("/screening/list", NULL, body);
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
-	r = create(fid, hid, t);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	id = it_ok_id(create(fid, hid, t));
 	r = it_post("/screening/list", NULL, body);
 	assert_int_equal(it_data_int(r, "total"), 1);
 	assert_int_equal(it_json_int(it_list_find(r, id), "startAt"), t);
@@ -894,20 +838,18 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (round = 0; round < 3; round++) {
-		r = detail(sid);
-		it_assert_status(r, 200);
+		r = it_ok(detail(sid));
 		assert_int_equal(it_data_int(r, "startAt"), t);
 		assert_int_equal(it_data_int(r, "seatsTotal"), 4);
 		assert_int_equal(it_data_int(r, "seatsFree"), 3);
 		it_resp_free(r);
-		r = it_postf("/screening/list", NULL, "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
-		             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
-		it_assert_status(r, 200);
+		r = it_ok(it_postf("/screening/list", NULL,
+		                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
+		                   (long long)film_id, (long long)(t - 1), (long long)(t + 1)));
 		assert_int_equal(it_json_int(it_list_find(r, sid), "seatsFree"), 3);
 		it_resp_free(r);
 		/* The seat map from MySQL alone, never an older version than served. */
-		r = seats(sid);
-		it_assert_status(r, 200);
+		r = it_ok(seats(sid));
 		assert_string_equal(row_of(r, "state", 0), "fsf");
 		assert_string_equal(row_of(r, "state", 1), "xb.");
 		assert_true(it_data_int(r, "version") >= v);
@@ -916,15 +858,13 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 	}
 	/* A new screening is listed at once (invalidation is best effort). */
 	id2 = it_screening_new(admin_tok, film_id, hid, t + DAY);
-	r = detail(id2);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id2));
 	assert_int_equal(it_data_int(r, "seatsFree"), 4);
 	it_resp_free(r);
 	assert_int_equal(it_stack("redis-start"), 0);
 
 	for (round = 0; round < 3; round++) {
-		r = seats(sid);
-		it_assert_status(r, 200);
+		r = it_ok(seats(sid));
 		assert_string_equal(row_of(r, "state", 0), "fsf");
 		it_resp_free(r);
 		usleep(300 * 1000);

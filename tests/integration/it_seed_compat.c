@@ -67,23 +67,21 @@ static void test_seed_user_flow(void **state)
 	    "\"password\": \"123456\", \"emailCode\": \"%s\"}",
 	    mobile, email, code);
 	/* ...and the same request with a long enough one registers. */
-	r = it_postf("/user/register", NULL,
+	r = it_ok(
+	    it_postf("/user/register", NULL,
 	             "{\"name\": \"user1\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
 	             "\"password\": \"12345678\", \"emailCode\": \"%s\"}",
-	             mobile, email, code);
-	it_assert_status(r, 200);
+	             mobile, email, code));
 	assert_true(it_data_int(r, "id") > 0);
 	it_resp_free(r);
 	free(code);
 
 	tok = raw_token(mobile, "12345678");
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	has_keys(r, info_keys);
 	assert_int_equal(it_data_int(r, "type"), 0);
 	it_resp_free(r);
-	r = it_post("/refresh/auth", tok, "");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/refresh/auth", tok, ""));
 	assert_non_null(it_data_str(r, "accessToken"));
 	it_resp_free(r);
 	it_post_ok("/user/update/info", tok, "{\"name\": \"butane3\"}");
@@ -129,22 +127,19 @@ static void test_seed_film_comment_advert_flow(void **state)
 
 	/* Section 8: film writes need the admin role. */
 	it_post_refused("/film/create", cust, film_body, 403, "forbidden", NULL);
-	r = it_post("/film/create", admin, film_body);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/create", admin, film_body));
 	fid = it_data_int(r, "id");
 	assert_true(fid > 0);
 	it_resp_free(r);
 	it_postf_ok("/film/update", admin, "{\"id\": %lld, \"name\": \"Star Fight 2\"}",
 	            (long long)fid);
-	r = it_postf("/film/detail", cust, "{\"id\": %lld}", (long long)fid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/film/detail", cust, "{\"id\": %lld}", (long long)fid));
 	has_keys(r, film_keys);
 	assert_string_equal(it_data_str(r, "name"), "Star Fight 2");
 	assert_int_equal(it_data_int(r, "stock"), 100);
 	assert_int_equal(it_data_int(r, "amount"), 38);
 	it_resp_free(r);
-	r = it_post("/film/sale/list", cust, "");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/sale/list", cust, ""));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r), "list"))
 	{
 		cJSON *id = cJSON_GetObjectItem(it, "id");
@@ -156,22 +151,18 @@ static void test_seed_film_comment_advert_flow(void **state)
 	assert_true(found);
 	it_resp_free(r);
 
-	r = it_postf("/comment/create", cust,
+	cid = it_ok_id(
+	    it_postf("/comment/create", cust,
 	             "{\"fid\": %lld, \"title\": \"Nice Movie!\", \"content\": \"i'm going to cry "
 	             "now!!!\", \"isAnonymous\": 0}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	cid = it_data_int(r, "id");
-	it_resp_free(r);
+	             (long long)fid));
 	it_postf_ok("/comment/update", cust, "{\"id\": %lld, \"title\": \"Good movie!\"}",
 	            (long long)cid);
-	r = it_postf("/comment/detail", cust, "{\"id\": %lld}", (long long)cid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/comment/detail", cust, "{\"id\": %lld}", (long long)cid));
 	has_keys(r, comment_keys);
 	assert_string_equal(it_data_str(r, "title"), "Good movie!");
 	it_resp_free(r);
-	r = it_post("/comment/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", cust, "{}"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r), "list")), 1);
 	it_resp_free(r);
 	it_postf_ok("/comment/remove", cust, "{\"id\": %lld}", (long long)cid);
@@ -181,23 +172,18 @@ static void test_seed_film_comment_advert_flow(void **state)
 	                "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
 	                "\"isCom\": 0, \"status\": 0}",
 	                403, "forbidden", NULL);
-	r = it_post("/advert/create", admin,
-	            "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
-	            "\"isCom\": 0, \"status\": 0}");
-	it_assert_status(r, 200);
-	aid = it_data_int(r, "id");
-	it_resp_free(r);
+	aid = it_ok_id(it_post("/advert/create", admin,
+	                       "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
+	                       "\"isCom\": 0, \"status\": 0}"));
 	it_postf_ok("/advert/update", admin,
 	            "{\"id\": %lld, \"title\": \"Watch out please!!!\", \"content\": \"On sale now "
 	            "again!!!!!\", \"isCom\": 1, \"status\": 0}",
 	            (long long)aid);
-	r = it_postf("/advert/detail", cust, "{\"id\": %lld}", (long long)aid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/advert/detail", cust, "{\"id\": %lld}", (long long)aid));
 	has_keys(r, advert_keys);
 	assert_int_equal(it_data_int(r, "isCom"), 1);
 	it_resp_free(r);
-	r = it_post("/advert/commer/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/advert/commer/list", cust, "{}"));
 	found = 0;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r), "list"))
 	{
@@ -210,8 +196,7 @@ static void test_seed_film_comment_advert_flow(void **state)
 	}
 	assert_true(found);
 	it_resp_free(r);
-	r = it_post("/advert/normal/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/advert/normal/list", cust, "{}"));
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(it_data(r), "list")));
 	it_resp_free(r);
 	it_postf_ok("/advert/remove", admin, "{\"id\": %lld}", (long long)aid);
