@@ -170,7 +170,11 @@ void it_admin_only(const char *const *paths, size_t npaths, const char *const *t
 void it_post_refused(const char *path, const char *tok, const char *json, int status,
                      const char *slug, const char *field)
 {
-	it_refused(it_post(path, tok, json), status, slug, field);
+	struct it_resp *r = it_post(path, tok, json);
+
+	if (!r || r->status != status)
+		print_error("body %s\n", json ? json : "");
+	it_refused(r, status, slug, field);
 }
 
 void it_postf_refused(const char *path, const char *tok, int status, const char *slug,

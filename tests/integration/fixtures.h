@@ -62,7 +62,7 @@ void it_conflict(struct it_resp *r, const char *reason);
 /*
  * POST a JSON body (see it_post), assert the error answer (HTTP status and
  * error slug) and, when field is not NULL, that data.field is field; free
- * the answer.
+ * the answer. On another status the request body is printed too.
  */
 void it_post_refused(const char *path, const char *tok, const char *json, int status,
                      const char *slug, const char *field);

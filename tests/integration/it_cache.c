@@ -119,7 +119,7 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 
 	id = comment_new(tok, fid, t1);
 	/* warm both keys */
-	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
@@ -158,7 +158,7 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(
 	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id));
 	it_resp_free(r);
-	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_non_null(it_list_find(r, id));
 	it_resp_free(r);
@@ -194,7 +194,7 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
-	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com)));
+	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 
 	/* update */
 	r = it_ok(it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"title\":\"renamed ad\"}",
@@ -210,22 +210,20 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* expire, then valid again */
-	it_resp_free(it_ok(
-	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com)));
+	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
-	it_resp_free(it_ok(
-	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com)));
+	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 
 	/* remove (both keys warm) */
-	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news)));
+	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
 	it_resp_free(
 	    it_ok(it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news)));
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
@@ -291,8 +289,7 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_true(filled);
 
 	/* and writes invalidate again */
-	it_resp_free(it_ok(it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}",
-	                            (long long)cid)));
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}", (long long)cid);
 	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid));
 	assert_string_equal(it_data_str(r, "title"), "back up");
 	it_resp_free(r);

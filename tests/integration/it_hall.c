@@ -69,7 +69,7 @@ static void test_hall_create_then_detail_and_list(void **state)
 {
 	const char *name = it_unique("Studio ");
 	struct it_resp *r;
-	char lay[256], *out;
+	char lay[256];
 	int64_t id;
 	cJSON *d;
 
@@ -99,12 +99,10 @@ static void test_hall_create_then_detail_and_list(void **state)
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
 
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'hall.create' AND "
-	             "target = 'hall:%lld'",
-	             (long long)id);
-	assert_non_null(out);
-	assert_int_equal(strtoll(out, NULL, 10), 1);
-	free(out);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'hall.create' AND "
+	                            "target = 'hall:%lld'",
+	                            (long long)id),
+	                 1);
 }
 
 static void test_hall_create_refuses_bad_layouts(void **state)
@@ -420,16 +418,11 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	r = it_ok(it_post("/hall/list", NULL, NULL));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	{
-		char *out =
-		    it_sql("SELECT COUNT(*) FROM audit WHERE target = 'hall:%lld' AND action "
-		           "IN ('hall.create', 'hall.update', 'hall.remove')",
-		           (long long)id);
-
-		assert_non_null(out);
-		assert_int_equal(strtoll(out, NULL, 10), 3);
-		free(out);
-	}
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM audit WHERE target = 'hall:%lld' AND action "
+	               "IN ('hall.create', 'hall.update', 'hall.remove')",
+	               (long long)id),
+	    3);
 }
 
 static void test_hall_name_limit_is_enforced(void **state)
