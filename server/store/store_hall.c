@@ -78,8 +78,8 @@ enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **ro
                            int64_t *total)
 {
 	struct db_res res;
+	void *v = NULL;
 	enum db_rc rc;
-	int i;
 
 	*rows = NULL;
 	*n = 0;
@@ -94,18 +94,7 @@ enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **ro
 	rc = db_query(
 	    w, "SELECT " HALL_COLUMNS " FROM halls WHERE removed = 0 ORDER BY name, id LIMIT ?",
 	    DB_PARAMS(DB_I64(limit)), &res);
-	if (rc != DB_OK)
-		return rc;
-	if (res.nrows > 0) {
-		*rows = calloc((size_t)res.nrows, sizeof(**rows));
-		if (!*rows) {
-			db_res_release(&res);
-			return DB_ERROR;
-		}
-		for (i = 0; i < res.nrows; i++)
-			row_from_res(&res, i, &(*rows)[i]);
-		*n = res.nrows;
-	}
-	db_res_release(&res);
-	return DB_OK;
+	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
+	*rows = v;
+	return rc;
 }

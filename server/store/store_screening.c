@@ -168,8 +168,8 @@ enum db_rc store_screening_list(struct worker *w, int64_t film_id, int64_t from,
                                 struct screening_row **rows, int *n, int64_t *total)
 {
 	struct db_res res;
+	void *v = NULL;
 	enum db_rc rc;
-	int i;
 
 	*rows = NULL;
 	*n = 0;
@@ -186,20 +186,9 @@ enum db_rc store_screening_list(struct worker *w, int64_t film_id, int64_t from,
 	              DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
 	                        DB_I64(status), DB_I64(status), DB_I64(limit), DB_I64(offset)),
 	              &res);
-	if (rc != DB_OK)
-		return rc;
-	if (res.nrows > 0) {
-		*rows = calloc((size_t)res.nrows, sizeof(**rows));
-		if (!*rows) {
-			db_res_release(&res);
-			return DB_ERROR;
-		}
-		for (i = 0; i < res.nrows; i++)
-			row_from_res(&res, i, &(*rows)[i]);
-		*n = res.nrows;
-	}
-	db_res_release(&res);
-	return DB_OK;
+	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
+	*rows = v;
+	return rc;
 }
 
 enum db_rc store_screening_future_of_film(struct worker *w, int64_t film_id, int64_t now,

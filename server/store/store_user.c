@@ -166,9 +166,8 @@ enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t l
                            struct user_row **rows, int *n, int64_t *total)
 {
 	struct db_res res = {0};
-	struct user_row *out = NULL;
+	void *v = NULL;
 	enum db_rc rc;
-	int i;
 
 	*rows = NULL;
 	*n = 0;
@@ -185,19 +184,7 @@ enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t l
 	    "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
 	    "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
 	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), &res);
-	if (rc != DB_OK)
-		return rc;
-	if (res.nrows > 0) {
-		out = calloc((size_t)res.nrows, sizeof(*out));
-		if (out == NULL) {
-			db_res_release(&res);
-			return DB_ERROR;
-		}
-		for (i = 0; i < res.nrows; i++)
-			row_from_res(&res, i, &out[i]);
-	}
-	*rows = out;
-	*n = res.nrows;
-	db_res_release(&res);
-	return DB_OK;
+	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
+	*rows = v;
+	return rc;
 }

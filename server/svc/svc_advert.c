@@ -21,6 +21,7 @@
 #include "store/store_advert.h"
 #include "store/store_film.h"
 #include "svc/announce.h"
+#include "svc/detail.h"
 #include "svc/txn.h"
 
 #define DETAIL_TTL_S 300
@@ -37,18 +38,9 @@ static int is_valid(const struct advert *a, int64_t now)
 	return a->status == 0 && window_open(a->start_at, a->end_at, now);
 }
 
-static void key_detail(char *buf, size_t len, int64_t id)
-{
-	snprintf(buf, len, "advert:%" PRId64, id);
-}
-
 static void invalidate(struct worker *w, int64_t id)
 {
-	char k[64];
-
-	key_detail(k, sizeof(k), id);
-	cache_del(w, k);
-	cache_bump(w, NS);
+	detail_invalidate(w, NS, id);
 }
 
 /* The wire object with the stored status. */
@@ -364,20 +356,11 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 
 static enum proto_err advert_detail(struct req *r)
 {
-	char key[64];
-	cJSON *v = NULL;
-	int64_t id;
-	enum proto_err e;
+	cJSON *v;
+	enum proto_err e = detail_fetch(r, NS, DETAIL_TTL_S, load_detail, "no such advert", &v);
 
-	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
-		return req_fail_field(r, PROTO_KEY_ID);
-	key_detail(key, sizeof(key), id);
-	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &v);
-	if (e == PROTO_ERR_NOT_FOUND)
-		return req_fail_msg(r, e, "no such advert");
-	if (e != PROTO_OK) {
+	if (e != PROTO_OK)
 		return e;
-	}
 	apply_window(v, (int64_t)time(NULL));
 	proto_json_move_members(r->data, v);
 	cJSON_Delete(v);

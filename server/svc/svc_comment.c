@@ -17,6 +17,7 @@
 #include "proto_wire.h"
 #include "store/store_film.h"
 #include "store/store_comment.h"
+#include "svc/detail.h"
 #include "svc/txn.h"
 
 #define COMMENTS_PER_USER 10
@@ -30,11 +31,6 @@ static int is_admin(const struct req *r)
 	return r->auth.uid > 0 && r->auth.role == PROTO_ROLE_ADMIN;
 }
 
-static void key_detail(char *buf, size_t len, int64_t id)
-{
-	snprintf(buf, len, "comment:%" PRId64, id);
-}
-
 static void key_ns(char *buf, size_t len, int64_t fid)
 {
 	snprintf(buf, len, "comment:%" PRId64, fid);
@@ -45,7 +41,7 @@ static void invalidate(struct worker *w, int64_t id, int64_t fid)
 {
 	char k[64];
 
-	key_detail(k, sizeof(k), id);
+	detail_key(k, sizeof(k), "comment", id);
 	cache_del(w, k);
 	key_ns(k, sizeof(k), fid);
 	cache_bump(w, k);
@@ -398,20 +394,12 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 
 static enum proto_err comment_detail(struct req *r)
 {
-	char key[64];
-	cJSON *c = NULL;
-	int64_t id;
-	enum proto_err e;
+	cJSON *c;
+	enum proto_err e =
+	    detail_fetch(r, "comment", DETAIL_TTL_S, load_detail, "no such comment", &c);
 
-	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
-		return req_fail_field(r, PROTO_KEY_ID);
-	key_detail(key, sizeof(key), id);
-	e = cache_get(r->w, key, DETAIL_TTL_S, load_detail, &id, &c);
-	if (e == PROTO_ERR_NOT_FOUND)
-		return req_fail_msg(r, e, "no such comment");
-	if (e != PROTO_OK) {
+	if (e != PROTO_OK)
 		return e;
-	}
 	if (!is_admin(r)) {
 		if (get_int(c, "hidden")) {
 			cJSON_Delete(c);

@@ -16,6 +16,7 @@
 #include "proto_wire.h"
 #include "store/store_film.h"
 #include "store/store_screening.h"
+#include "svc/detail.h"
 #include "svc/pricing.h"
 #include "svc/svc_screening.h"
 #include "svc/txn.h"
@@ -28,22 +29,15 @@
 #define STOCK_MAX INT64_C(1000000000)
 #define POSTER_MAX 500
 
-static void key_detail(char *buf, size_t len, int64_t id)
-{
-	snprintf(buf, len, "film:%" PRId64, id);
-}
-
 void film_cache_invalidate(struct worker *w, int64_t film_id)
 {
-	char k[64];
-
-	key_detail(k, sizeof(k), film_id);
-	cache_del(w, k);
-	cache_bump(w, NS);
+	detail_invalidate(w, NS, film_id);
 }
 
-static cJSON *film_json(const struct film_row *f)
+/* detail_kind.json: row is a struct film_row. */
+static cJSON *film_json(const void *row)
 {
+	const struct film_row *f = row;
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
@@ -64,28 +58,6 @@ static cJSON *film_json(const struct film_row *f)
 		return NULL;
 	}
 	return o;
-}
-
-static cJSON *list_json(const struct film_row *rows, int n, int64_t total)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
-	int i;
-
-	if (!arr)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		cJSON *f = film_json(&rows[i]);
-		if (!f)
-			goto fail;
-		cJSON_AddItemToArray(arr, f);
-	}
-	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
-		goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
 }
 
 /* ---- field validation ---- */
@@ -213,7 +185,6 @@ static enum proto_err film_create(struct req *r)
 	struct film_patch p;
 	struct create_ctx c;
 	enum proto_err e;
-	char k[64];
 	int n;
 
 	if ((e = read_fields(r, 1, &p, &n)) != PROTO_OK)
@@ -235,9 +206,7 @@ static enum proto_err film_create(struct req *r)
 	e = txn_run(r, create_tx, &c);
 	if (e == PROTO_OK) {
 		/* A "no such film" marker may sit under the new id. */
-		key_detail(k, sizeof(k), c.f->id);
-		cache_del(r->w, k);
-		cache_bump(r->w, NS);
+		detail_invalidate(r->w, NS, c.f->id);
 		cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)c.f->id);
 	}
 	free(c.f);
@@ -383,39 +352,17 @@ static enum proto_err film_remove(struct req *r)
 
 /* ---- /film/detail ---- */
 
-static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 {
-	struct film_row *f = malloc(sizeof(*f));
-	enum proto_err e = PROTO_OK;
-	enum db_rc rc;
-	int found;
-
-	*out = NULL;
-	if (!f)
-		return PROTO_ERR_INTERNAL;
-	rc = store_film_get(w, *(const int64_t *)arg, f, &found);
-	if (rc != DB_OK)
-		e = txn_err(rc);
-	else if (found && !(*out = film_json(f)))
-		e = PROTO_ERR_INTERNAL;
-	free(f);
-	return e;
+	return store_film_get(w, id, row, found);
 }
 
-/* The answer is the cached object as it is: handed on as text (r->data_raw). */
+static const struct detail_kind detail_kind = {
+    sizeof(struct film_row), get_row, film_json, NS, DETAIL_TTL_S, "no such film"};
+
 static enum proto_err film_detail(struct req *r)
 {
-	enum proto_err e;
-	int64_t id;
-	char k[64];
-
-	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
-		return req_fail_field(r, PROTO_KEY_ID);
-	key_detail(k, sizeof(k), id);
-	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
-	if (e == PROTO_ERR_NOT_FOUND)
-		return req_fail_msg(r, e, "no such film");
-	return e;
+	return detail_answer(r, &detail_kind);
 }
 
 /* ---- /film/list and /film/sale/list ---- */
@@ -443,7 +390,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 		                     a->page_size, &rows, &n, &total);
 	if (rc != DB_OK)
 		return txn_err(rc);
-	*out = list_json(rows, n, total);
+	*out = detail_list(&detail_kind, rows, n, total);
 	free(rows);
 	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
+#include "svc/detail.h"
 #include "svc/seatmap.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -25,13 +26,10 @@
 #define LIST_TTL_S 300
 #define NS "hall"
 
-static void key_detail(char *buf, size_t len, int64_t id)
+/* detail_kind.json: row is a struct hall_row. */
+static cJSON *hall_json(const void *row)
 {
-	snprintf(buf, len, "hall:%" PRId64, id);
-}
-
-static cJSON *hall_json(const struct hall_row *h)
-{
+	const struct hall_row *h = row;
 	struct proto_layout l;
 	cJSON *o, *layout;
 	char why[80];
@@ -108,7 +106,6 @@ static enum proto_err hall_create(struct req *r)
 	struct hall_row *h;
 	const char *name = NULL;
 	enum proto_err e;
-	char k[64];
 	int g;
 
 	g = read_name(r, &name);
@@ -133,9 +130,7 @@ static enum proto_err hall_create(struct req *r)
 	h->seats = l.seats;
 	e = txn_run(r, create_tx, h);
 	if (e == PROTO_OK) {
-		key_detail(k, sizeof(k), h->id);
-		cache_del(r->w, k);
-		cache_bump(r->w, NS);
+		detail_invalidate(r->w, NS, h->id);
 		cJSON_AddNumberToObject(r->data, PROTO_KEY_ID, (double)h->id);
 		cJSON_AddNumberToObject(r->data, "seats", l.seats);
 	}
@@ -234,7 +229,6 @@ static enum proto_err hall_update(struct req *r)
 	struct update_ctx c = {0};
 	struct proto_layout l;
 	enum proto_err e;
-	char k[64];
 	int g;
 
 	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
@@ -263,9 +257,7 @@ static enum proto_err hall_update(struct req *r)
 		screening_cache_bump(r->w);
 	unfence(r, &c, e == PROTO_OK);
 	if (e == PROTO_OK) {
-		key_detail(k, sizeof(k), c.id);
-		cache_del(r->w, k);
-		cache_bump(r->w, NS);
+		detail_invalidate(r->w, NS, c.id);
 		/* The sale list compares sold seats with seatsTotal (seat maps: unfence). */
 		if (c.layout_changed)
 			cache_bump(r->w, "film");
@@ -307,7 +299,6 @@ static enum proto_err hall_remove(struct req *r)
 {
 	struct remove_ctx c = {0};
 	enum proto_err e;
-	char k[64];
 
 	if (proto_get_id(r->body, PROTO_KEY_ID, &c.id) != 1)
 		return req_fail_field(r, PROTO_KEY_ID);
@@ -317,9 +308,7 @@ static enum proto_err hall_remove(struct req *r)
 		return PROTO_ERR_INTERNAL;
 	e = txn_run(r, remove_tx, &c);
 	if (e == PROTO_OK) {
-		key_detail(k, sizeof(k), c.id);
-		cache_del(r->w, k);
-		cache_bump(r->w, NS);
+		detail_invalidate(r->w, NS, c.id);
 	}
 	free(c.h);
 	return e;
@@ -327,39 +316,17 @@ static enum proto_err hall_remove(struct req *r)
 
 /* ---- /hall/detail ---- */
 
-static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 {
-	struct hall_row *h = malloc(sizeof(*h));
-	enum proto_err e = PROTO_OK;
-	enum db_rc rc;
-	int found;
-
-	*out = NULL;
-	if (!h)
-		return PROTO_ERR_INTERNAL;
-	rc = store_hall_get(w, *(const int64_t *)arg, h, &found);
-	if (rc != DB_OK)
-		e = txn_err(rc);
-	else if (found && !(*out = hall_json(h)))
-		e = PROTO_ERR_INTERNAL;
-	free(h);
-	return e;
+	return store_hall_get(w, id, row, found);
 }
 
-/* The answer is the cached object as it is: handed on as text (r->data_raw). */
+static const struct detail_kind detail_kind = {
+    sizeof(struct hall_row), get_row, hall_json, NS, DETAIL_TTL_S, "no such hall"};
+
 static enum proto_err hall_detail(struct req *r)
 {
-	enum proto_err e;
-	int64_t id;
-	char k[64];
-
-	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
-		return req_fail_field(r, PROTO_KEY_ID);
-	key_detail(k, sizeof(k), id);
-	e = cache_get_raw(r->w, k, DETAIL_TTL_S, load_detail, &id, &r->data_raw, &r->data_raw_len);
-	if (e == PROTO_ERR_NOT_FOUND)
-		return req_fail_msg(r, e, "no such hall");
-	return e;
+	return detail_answer(r, &detail_kind);
 }
 
 /* ---- /hall/list ---- */
@@ -367,35 +334,18 @@ static enum proto_err hall_detail(struct req *r)
 static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 {
 	struct hall_row *rows = NULL;
-	cJSON *o = NULL, *arr;
 	int64_t total = 0;
 	enum db_rc rc;
-	int n = 0, i;
+	int n = 0;
 
 	(void)arg;
 	*out = NULL;
 	rc = store_hall_list(w, HALL_LIST_MAX, &rows, &n, &total);
 	if (rc != DB_OK)
 		return txn_err(rc);
-	o = cJSON_CreateObject();
-	arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
-	if (!arr)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		cJSON *h = hall_json(&rows[i]);
-		if (!h)
-			goto fail;
-		cJSON_AddItemToArray(arr, h);
-	}
-	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
-		goto fail;
+	*out = detail_list(&detail_kind, rows, n, total);
 	free(rows);
-	*out = o;
-	return PROTO_OK;
-fail:
-	free(rows);
-	cJSON_Delete(o);
-	return PROTO_ERR_INTERNAL;
+	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
 }
 
 /* "hall:list:<generation>", read with its generation in one round trip. */

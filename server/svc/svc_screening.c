@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
+#include "svc/detail.h"
 #include "svc/seatmap.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -58,8 +59,10 @@ static cJSON *object_of(const char *text)
 }
 
 /* A screening without its seat counts (those come from the snapshot). */
-static cJSON *screening_json(const struct screening_row *s)
+/* detail_kind.json: row is a struct screening_row. */
+static cJSON *screening_json(const void *row)
 {
+	const struct screening_row *s = row;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *p, *d;
 
@@ -265,10 +268,28 @@ struct update_ctx {
 	char detail[200];
 };
 
+/*
+ * Locks screening id into s for a change: 404 when there is none, 409
+ * "cancelled" when it is cancelled.
+ */
+static enum proto_err lock_uncancelled(struct req *r, int64_t id, struct screening_row *s,
+                                       enum db_rc *db)
+{
+	int found;
+
+	TXN_TRY(store_screening_lock(r->w, id, s, &found));
+	if (!found)
+		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
+	if (s->status == STORE_SCREENING_CANCELLED)
+		return req_fail_conflict(r, "cancelled");
+	return PROTO_OK;
+}
+
 static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 {
 	struct update_ctx *c = arg;
 	int64_t start, end, overlaps;
+	enum proto_err e;
 	int found;
 
 	/*
@@ -285,11 +306,8 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 		if (!found)
 			return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
 	}
-	TXN_TRY(store_screening_lock(r->w, c->id, c->s, &found));
-	if (!found)
-		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
-	if (c->s->status == STORE_SCREENING_CANCELLED)
-		return req_fail_conflict(r, "cancelled");
+	if ((e = lock_uncancelled(r, c->id, c->s, db)) != PROTO_OK)
+		return e;
 	if (c->s->start_at <= c->now)
 		return req_fail_conflict(r, "started");
 	start = c->s->start_at;
@@ -365,13 +383,10 @@ static enum proto_err cancel_tx(struct req *r, void *arg, enum db_rc *db)
 {
 	struct cancel_ctx *c = arg;
 	char detail[PROTO_LEN_TEXT * 4 + 64];
-	int found;
+	enum proto_err e;
 
-	TXN_TRY(store_screening_lock(r->w, c->id, c->s, &found));
-	if (!found)
-		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such screening");
-	if (c->s->status == STORE_SCREENING_CANCELLED)
-		return req_fail_conflict(r, "cancelled");
+	if ((e = lock_uncancelled(r, c->id, c->s, db)) != PROTO_OK)
+		return e;
 	if (c->s->end_at <= c->now)
 		return req_fail_conflict(r, "finished");
 	TXN_TRY(store_screening_cancel(r->w, c->id, c->reason, &c->refunded, &c->voided));
@@ -409,41 +424,31 @@ static enum proto_err screening_cancel(struct req *r)
 
 /* ---- /screening/detail ---- */
 
-static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
+static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 {
-	struct screening_row *s = malloc(sizeof(*s));
-	enum proto_err e = PROTO_OK;
-	enum db_rc rc;
-	int found;
-
-	*out = NULL;
-	if (!s)
-		return PROTO_ERR_INTERNAL;
-	rc = store_screening_get(w, *(const int64_t *)arg, s, &found);
-	if (rc != DB_OK)
-		e = txn_err(rc);
-	else if (found && !(*out = screening_json(s)))
-		e = PROTO_ERR_INTERNAL;
-	free(s);
-	return e;
+	return store_screening_get(w, id, row, found);
 }
+
+/* Its key carries the namespace's generation (screening_detail), not "<ns>:<id>". */
+static const struct detail_kind detail_kind = {
+    sizeof(struct screening_row), get_row, screening_json, NS, DETAIL_TTL_S, "no such screening"};
 
 static enum proto_err screening_detail(struct req *r)
 {
+	struct detail_arg a = {&detail_kind, 0};
 	enum proto_err e;
 	cJSON *v = NULL;
 	char tail[32];
-	int64_t id;
 
-	if (proto_get_id(r->body, PROTO_KEY_ID, &id) != 1)
+	if (proto_get_id(r->body, PROTO_KEY_ID, &a.id) != 1)
 		return req_fail_field(r, PROTO_KEY_ID);
 	/* "screening:<generation>:<id>"; the counts are added per request */
-	snprintf(tail, sizeof(tail), ":%" PRId64, id);
-	e = cache_get_gen(r->w, NS, "screening:", tail, DETAIL_TTL_S, load_detail, &id, &v);
+	snprintf(tail, sizeof(tail), ":%" PRId64, a.id);
+	e = cache_get_gen(r->w, NS, "screening:", tail, detail_kind.ttl_s, detail_load, &a, &v);
 	if (e == PROTO_OK)
 		e = add_counts(r, v);
 	if (e == PROTO_ERR_NOT_FOUND)
-		e = req_fail_msg(r, e, "no such screening");
+		e = req_fail_msg(r, e, "%s", detail_kind.missing);
 	if (e == PROTO_OK)
 		proto_json_move_members(r->data, v);
 	cJSON_Delete(v);
@@ -464,9 +469,8 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	const struct list_args *a = arg;
 	struct screening_row *rows = NULL;
 	int64_t now = (int64_t)time(NULL), from, to, total = 0;
-	cJSON *o = NULL, *arr;
 	enum db_rc rc;
-	int n = 0, i;
+	int n = 0;
 
 	*out = NULL;
 	from = a->from >= 0 ? a->from : now;
@@ -475,25 +479,9 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	                          a->page_size, &rows, &n, &total);
 	if (rc != DB_OK)
 		return txn_err(rc);
-	o = cJSON_CreateObject();
-	arr = o ? cJSON_AddArrayToObject(o, PROTO_KEY_LIST) : NULL;
-	if (!arr)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		cJSON *s = screening_json(&rows[i]);
-		if (!s)
-			goto fail;
-		cJSON_AddItemToArray(arr, s);
-	}
-	if (!cJSON_AddNumberToObject(o, PROTO_KEY_TOTAL, (double)total))
-		goto fail;
+	*out = detail_list(&detail_kind, rows, n, total);
 	free(rows);
-	*out = o;
-	return PROTO_OK;
-fail:
-	free(rows);
-	cJSON_Delete(o);
-	return PROTO_ERR_INTERNAL;
+	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
 }
 
 static enum proto_err screening_list(struct req *r)

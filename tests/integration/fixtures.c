@@ -34,6 +34,24 @@ int it_setup_admin_customer(char **admin, char **customer)
 	return *customer ? 0 : -1;
 }
 
+int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id, const char *name,
+                                 int64_t amount, int length)
+{
+	struct it_resp *r;
+
+	if (it_setup_admin_customer(admin, customer) != 0)
+		return -1;
+	r = it_postf("/film/create", *admin,
+	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":%lld,"
+	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":%d,\"isSelectSeat\":1}",
+	             name, (long long)amount, length);
+	if (!r || r->status != 200)
+		return -1;
+	*film_id = it_data_int(r, "id");
+	it_resp_free(r);
+	return 0;
+}
+
 int it_redis_back(void **state)
 {
 	return it_stack("redis-start") == 0 ? 0 : -1;
@@ -53,17 +71,25 @@ void it_sql_ok(char *out)
 	free(out);
 }
 
+/* The printf-style text of fmt and ap (malloc'd); fails the test when out of memory. */
+static char *vtext(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vtext(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	assert_true(vasprintf(&s, fmt, ap) >= 0);
+	return s;
+}
+
 int64_t it_sql_int(const char *fmt, ...)
 {
-	char *sql = NULL, *out;
+	char *sql, *out;
 	va_list ap;
 	int64_t v;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&sql, fmt, ap);
+	sql = vtext(fmt, ap);
 	va_end(ap);
-	assert_true(n >= 0);
 	out = it_sql("%s", sql);
 	free(sql);
 	assert_non_null(out);
@@ -78,9 +104,90 @@ struct it_resp *it_ok(struct it_resp *r)
 	return r;
 }
 
+int64_t it_ok_id(struct it_resp *r)
+{
+	int64_t id;
+
+	it_assert_status(r, 200);
+	id = it_data_int(r, "id");
+	it_resp_free(r);
+	return id;
+}
+
 void it_post_ok(const char *path, const char *tok, const char *json)
 {
 	it_resp_free(it_ok(it_post(path, tok, json)));
+}
+
+void it_postf_ok(const char *path, const char *tok, const char *fmt, ...)
+{
+	char *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	body = vtext(fmt, ap);
+	va_end(ap);
+	it_post_ok(path, tok, body);
+	free(body);
+}
+
+void it_refused(struct it_resp *r, int status, const char *slug, const char *field)
+{
+	it_assert_error(r, status, slug);
+	if (field != NULL)
+		assert_string_equal(it_json_str(it_data(r), "field"), field);
+	it_resp_free(r);
+}
+
+void it_conflict(struct it_resp *r, const char *reason)
+{
+	it_assert_error(r, 409, "conflict");
+	assert_string_equal(it_json_str(it_data(r), "reason"), reason);
+	it_resp_free(r);
+}
+
+void it_screening_sql(int64_t sid, int64_t fid, int64_t hid, const char *start, const char *end,
+                      int seats)
+{
+	it_sql_ok(it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
+	                 "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, "
+	                 "%lld, %s, %s, '{}', '{}', %d, UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)sid, (long long)fid, (long long)hid, start, end, seats));
+}
+
+void it_admin_only(const char *const *paths, size_t npaths, const char *const *toks, size_t ntoks,
+                   const char *json)
+{
+	size_t i, j;
+
+	for (i = 0; i < npaths; i++) {
+		it_post_refused(paths[i], NULL, json, 401, "unauthorized", NULL);
+		for (j = 0; j < ntoks; j++)
+			it_post_refused(paths[i], toks[j], json, 403, "forbidden", NULL);
+	}
+}
+
+void it_post_refused(const char *path, const char *tok, const char *json, int status,
+                     const char *slug, const char *field)
+{
+	struct it_resp *r = it_post(path, tok, json);
+
+	if (!r || r->status != status)
+		print_error("body %s\n", json ? json : "");
+	it_refused(r, status, slug, field);
+}
+
+void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
+                      const char *field, const char *fmt, ...)
+{
+	char *body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	body = vtext(fmt, ap);
+	va_end(ap);
+	it_post_refused(path, tok, body, status, slug, field);
+	free(body);
 }
 
 int64_t it_json_int(const cJSON *o, const char *key)

@@ -26,6 +26,12 @@ int it_setup_admin(char **tok);
  * (malloc'd, see it_customer). Returns 0 or -1.
  */
 int it_setup_admin_customer(char **admin, char **customer);
+/*
+ * it_setup_admin_customer, then a film through /film/create (name, amount,
+ * length; stock 0, seats chosen) into *film_id. Returns 0 or -1.
+ */
+int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id, const char *name,
+                                 int64_t amount, int length);
 /* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
  */
 int it_redis_back(void **state);
@@ -39,8 +45,37 @@ int64_t it_sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* r after asserting that it answered HTTP 200 (the body is printed if not). */
 struct it_resp *it_ok(struct it_resp *r);
+/* data.id of r after asserting that it answered HTTP 200; frees r. */
+int64_t it_ok_id(struct it_resp *r);
 /* POST a JSON body (see it_post), assert HTTP 200 and free the answer. */
 void it_post_ok(const char *path, const char *tok, const char *json);
+/* it_post_ok with a printf-style body. */
+void it_postf_ok(const char *path, const char *tok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Assert that r is an error answer (HTTP status and error slug) and, when
+ * field is not NULL, that data.field is field; free r.
+ */
+void it_refused(struct it_resp *r, int status, const char *slug, const char *field);
+/* Assert that r is 409 "conflict" with data.reason reason; free r. */
+void it_conflict(struct it_resp *r, const char *reason);
+/*
+ * POST a JSON body (see it_post), assert the error answer (HTTP status and
+ * error slug) and, when field is not NULL, that data.field is field; free
+ * the answer. On another status the request body is printed too.
+ */
+void it_post_refused(const char *path, const char *tok, const char *json, int status,
+                     const char *slug, const char *field);
+/*
+ * Each of the npaths admin-only paths refuses json: 401 "unauthorized"
+ * without a token, then 403 "forbidden" with each of the ntoks tokens.
+ */
+void it_admin_only(const char *const *paths, size_t npaths, const char *const *toks, size_t ntoks,
+                   const char *json);
+/* it_post_refused with a printf-style body. */
+void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
+                      const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* o[key] as an integer; fails the test if it is not a number. */
 int64_t it_json_int(const cJSON *o, const char *key);
@@ -61,6 +96,13 @@ int64_t it_created_id(struct it_resp *r);
  * amount 4500, stock 0, seats chosen); returns its id.
  */
 int64_t it_film_sql(const char *genre);
+/*
+ * A screening row made with SQL: id sid, film fid, hall hid, seats_total
+ * seats, prices and discounts '{}', from start to end, both SQL expressions
+ * such as "UNIX_TIMESTAMP() - 600".
+ */
+void it_screening_sql(int64_t sid, int64_t fid, int64_t hid, const char *start, const char *end,
+                      int seats);
 /*
  * A hall with a unique name "hall-..." and layout_json (a JSON array of
  * rows) through /hall/create; asserts 200 and an id in 1..2^53-1, returns it.

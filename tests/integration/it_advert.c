@@ -122,16 +122,11 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	         "{\"title\":\"Popcorn\",\"content\":\"half price\",\"isCom\":1,\"status\":0,"
 	         "\"filmId\":%lld,\"genre\":\"Action\",\"startAt\":0,\"endAt\":0}",
 	         (long long)fid);
-	r = it_post("/advert/create", tok, body);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/advert/create", NULL, body);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_post_refused("/advert/create", tok, body, 403, "forbidden", NULL);
+	it_post_refused("/advert/create", NULL, body, 401, "unauthorized", NULL);
 
 	id = advert_new(body);
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_string_equal(it_data_str(r, "title"), "Popcorn");
 	assert_string_equal(it_data_str(r, "content"), "half price");
@@ -144,8 +139,7 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	it_resp_free(r);
 	assert_int_equal(audited("advert.create", id), 1);
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_true(list_pos(r, id) >= 0);
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
@@ -153,12 +147,8 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
 
-	r = detail(it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/advert/detail", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(detail(it_sql_id()), 404, "not_found", NULL);
+	it_post_refused("/advert/detail", NULL, "{}", 400, "invalid_field", NULL);
 	free(tok);
 }
 
@@ -216,11 +206,9 @@ static void test_advert_create_refuses_bad_fields(void **state)
 		                    "content");
 		it_resp_free(r);
 		content[2000] = '\0'; /* 2000 characters are fine */
-		r = it_postf("/advert/create", admin_tok,
-		             "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":1}",
-		             content);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/advert/create", admin_tok,
+		            "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":1}",
+		            content);
 	}
 }
 
@@ -284,9 +272,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* refused values change nothing */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"\"}", (long long)id);
-	r = it_post("/advert/update", admin_tok, body);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_post_refused("/advert/update", admin_tok, body, 400, "invalid_field", NULL);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"partial\",\"filmId\":%lld}",
 	         (long long)id, (long long)it_sql_id());
 	r = it_post("/advert/update", admin_tok, body);
@@ -306,19 +292,12 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* roles and ids */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
-	r = it_post("/advert/update", tok, body);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/advert/update", NULL, body);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_post_refused("/advert/update", tok, body, 403, "forbidden", NULL);
+	it_post_refused("/advert/update", NULL, body, 401, "unauthorized", NULL);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"x\"}", (long long)it_sql_id());
-	r = it_post("/advert/update", admin_tok, body);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/advert/update", admin_tok, "{\"title\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_post_refused("/advert/update", admin_tok, body, 404, "not_found", NULL);
+	it_post_refused("/advert/update", admin_tok, "{\"title\":\"x\"}", 400, "invalid_field",
+	                NULL);
 	free(tok);
 }
 
@@ -349,8 +328,7 @@ static void test_advert_outside_its_window_counts_as_expired(void **state)
 	         (long long)(now + 2));
 	soon = advert_new(body);
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_int_equal(list_pos(r, past), -1);
 	assert_int_equal(list_pos(r, future), -1);
 	assert_true(list_pos(r, current) >= 0);
@@ -399,25 +377,17 @@ static void test_advert_remove_is_admin_only(void **state)
 	int64_t id = advert_simple(0, 0, "to remove");
 	struct it_resp *r;
 
-	r = it_postf("/advert/remove", tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_refused("/advert/remove", tok, 403, "forbidden", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_postf_ok("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	assert_int_equal(audited("advert.remove", id), 1);
-	r = detail(id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(detail(id), 404, "not_found", NULL);
 	r = normal();
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
-	r = it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/advert/remove", admin_tok, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/advert/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_post_refused("/advert/remove", admin_tok, "{}", 400, "invalid_field", NULL);
 	free(tok);
 }
 
@@ -477,21 +447,18 @@ static void test_advert_commer_list_puts_bought_films_then_genres_first(void **s
 	ad_other_film = advert_new(body);
 	ad_rest = advert_simple(1, 0, "plain ad");
 
-	r = commer(NULL);
-	it_assert_status(r, 200);
+	r = it_ok(commer(NULL));
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_other_film));
 	assert_true(list_pos(r, ad_other_film) < list_pos(r, ad_genre));
 	assert_true(list_pos(r, ad_genre) < list_pos(r, ad_film));
 	it_resp_free(r);
 
-	r = commer(stranger);
-	it_assert_status(r, 200);
+	r = it_ok(commer(stranger));
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_genre));
 	assert_true(list_pos(r, ad_genre) < list_pos(r, ad_film));
 	it_resp_free(r);
 
-	r = commer(buyer);
-	it_assert_status(r, 200);
+	r = it_ok(commer(buyer));
 	assert_int_equal(list_pos(r, ad_film), 0);
 	assert_int_equal(list_pos(r, ad_genre), 1);
 	assert_true(list_pos(r, ad_rest) < list_pos(r, ad_other_film)); /* the rest: newest first */

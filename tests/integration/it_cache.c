@@ -91,9 +91,8 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	assert_true(hi - lo > 2000);
 
 	/* a missing row: an empty marker with a short TTL, and still 404 */
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)unknown);
 	snprintf(key, sizeof(key), "EXISTS bo:c:comment:%lld", (long long)unknown);
 	assert_int_equal(redis_int(key), 1);
 	it_redis_try(out, sizeof(out), "STRLEN bo:c:comment:%lld", (long long)unknown);
@@ -101,9 +100,8 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)unknown);
 	ttl = redis_int(key);
 	assert_true(ttl > 0 && ttl <= 36000);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)unknown);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)unknown);
 
 	/* no lock is left behind */
 	snprintf(key, sizeof(key), "EXISTS bo:c:lock:comment:%lld", (long long)ids[0]);
@@ -121,7 +119,7 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 
 	id = comment_new(tok, fid, t1);
 	/* warm both keys */
-	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
@@ -152,16 +150,15 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(
 	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id));
 	it_resp_free(r);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
 	r = it_ok(
 	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id));
 	it_resp_free(r);
-	it_resp_free(it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id)));
+	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_non_null(it_list_find(r, id));
 	it_resp_free(r);
@@ -169,9 +166,8 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	/* remove */
 	r = it_ok(it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)id));
 	it_resp_free(r);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	assert_int_equal(it_data_int(r, "total"), 1);
@@ -198,7 +194,7 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, news));
 	it_resp_free(r);
-	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com)));
+	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 
 	/* update */
 	r = it_ok(it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"title\":\"renamed ad\"}",
@@ -214,30 +210,27 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* expire, then valid again */
-	it_resp_free(it_ok(
-	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com)));
+	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
-	it_resp_free(it_ok(
-	    it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com)));
+	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 
 	/* remove (both keys warm) */
-	it_resp_free(it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news)));
+	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
 	it_resp_free(
 	    it_ok(it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news)));
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_null(it_list_find(r, news));
 	it_resp_free(r);
-	r = it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/advert/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)news);
 }
 
 /* One round of every public read this module serves, checked against known rows. */
@@ -278,9 +271,8 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (int round = 0; round < 3; round++) /* several rounds: no worker gets stuck */
 		public_reads(fid, cid, com, news, tok);
-	r = it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)it_sql_id());
 
 	assert_int_equal(it_stack("redis-start"), 0);
 	/* workers reconnect within a second or two; reads answer all along */
@@ -297,8 +289,7 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	assert_true(filled);
 
 	/* and writes invalidate again */
-	it_resp_free(it_ok(it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}",
-	                            (long long)cid)));
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"back up\"}", (long long)cid);
 	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid));
 	assert_string_equal(it_data_str(r, "title"), "back up");
 	it_resp_free(r);

@@ -98,16 +98,12 @@ static void test_comment_create_then_detail_shows_every_field(void **state)
 	struct it_resp *r;
 	int64_t id;
 
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"Lovely\",\"content\":\"Saw it twice.\","
-	             "\"isAnonymous\":0,\"rating\":4}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	id = it_ok_id(it_postf("/comment/create", tok,
+	                       "{\"fid\":%lld,\"title\":\"Lovely\",\"content\":\"Saw it twice.\","
+	                       "\"isAnonymous\":0,\"rating\":4}",
+	                       (long long)fid));
 
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_int_equal(it_data_int(r, "uid"), uid);
 	assert_string_equal(it_data_str(r, "author"), name);
@@ -122,8 +118,7 @@ static void test_comment_create_then_detail_shows_every_field(void **state)
 
 	/* without a rating: 0 */
 	id = comment_new(tok, fid, 0, 0);
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "rating"), 0);
 	it_resp_free(r);
 	free(name);
@@ -171,51 +166,37 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 		assert_string_equal(it_json_str(it_data(r), "field"), cases[i].field);
 		it_resp_free(r);
 	}
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)fid, long_title);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "title");
-	it_resp_free(r);
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
-	             (long long)fid, long_content);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "content");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 400, "invalid_field", "title",
+	                 "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)fid, long_title);
+	it_postf_refused("/comment/create", tok, 400, "invalid_field", "content",
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"%s\",\"isAnonymous\":0}",
+	                 (long long)fid, long_content);
 
 	/* 100 characters of a multi-byte script are fine */
 	{
 		char title[401] = "";
 		for (int i = 0; i < 100; i++)
 			strcat(title, "\xe5\xa5\xbd");
-		r = it_postf("/comment/create", tok,
-		             "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
-		             (long long)fid, title);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/comment/create", tok,
+		            "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
+		            (long long)fid, title);
 	}
 
 	/* unknown and removed films */
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 404, "not_found", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)it_sql_id());
 	out = it_sql("UPDATE films SET removed = 1 WHERE id = %lld", (long long)gone);
 	free(out);
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)gone);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", tok, 404, "not_found", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)gone);
 
 	/* a token is required */
-	r = it_postf("/comment/create", NULL,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)fid);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/create", NULL, 401, "unauthorized", NULL,
+	                 "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	                 (long long)fid);
 	free(tok);
 }
 
@@ -230,15 +211,13 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
-		r = detail(readers[i], id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(readers[i], id));
 		assert_int_equal(it_data_int(r, "uid"), 0);
 		assert_string_equal(it_data_str(r, "author"), "");
 		assert_int_equal(it_data_int(r, "isAnonymous"), 1);
 		it_resp_free(r);
 
-		r = film_list(readers[i], fid, 1, 20);
-		it_assert_status(r, 200);
+		r = it_ok(film_list(readers[i], fid, 1, 20));
 		c = it_list_find(r, id);
 		assert_non_null(c);
 		assert_int_equal(it_json_int(c, "uid"), 0);
@@ -246,13 +225,11 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 		it_resp_free(r);
 	}
 
-	r = detail(admin_tok, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(admin_tok, id));
 	assert_int_equal(it_data_int(r, "uid"), uid);
 	assert_string_equal(it_data_str(r, "author"), name);
 	it_resp_free(r);
-	r = film_list(admin_tok, fid, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(admin_tok, fid, 1, 20));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "uid"), uid);
@@ -260,8 +237,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	it_resp_free(r);
 
 	/* the writer's own list masks it too (spec 4.9: only admins see through) */
-	r = it_post("/comment/list", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", tok, NULL));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "uid"), 0);
@@ -270,8 +246,7 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 	it_resp_free(r);
 
 	/* an unusable token on a public route reads as anonymous, not 401 */
-	r = detail("not-a-token", id);
-	it_assert_status(r, 200);
+	r = it_ok(detail("not-a-token", id));
 	assert_int_equal(it_data_int(r, "uid"), 0);
 	it_resp_free(r);
 	free(name);
@@ -286,10 +261,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	int64_t id = comment_new(tok, fid, 1, 3);
 	struct it_resp *r;
 
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"New title\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"New title\"}", (long long)id);
 	r = detail(NULL, id);
 	assert_string_equal(it_data_str(r, "title"), "New title");
 	assert_string_equal(it_data_str(r, "content"), "good film"); /* absent: unchanged */
@@ -298,88 +270,64 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	it_resp_free(r);
 
 	/* 0 is a real value: back to named; rating changed, then cleared with null */
-	r = it_postf("/comment/update", tok,
-	             "{\"id\":%lld,\"isAnonymous\":0,\"rating\":5,\"content\":\"better\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok,
+	            "{\"id\":%lld,\"isAnonymous\":0,\"rating\":5,\"content\":\"better\"}",
+	            (long long)id);
 	r = detail(NULL, id);
 	assert_int_equal(it_data_int(r, "isAnonymous"), 0);
 	assert_true(it_data_int(r, "uid") > 0);
 	assert_int_equal(it_data_int(r, "rating"), 5);
 	assert_string_equal(it_data_str(r, "content"), "better");
 	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":null}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"rating\":null}", (long long)id);
 	r = detail(NULL, id);
 	assert_int_equal(it_data_int(r, "rating"), 0);
 	it_resp_free(r);
 
 	/* bad values */
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"\"}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":9}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"rating\":0}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "rating");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"title\":\"\"}", (long long)id);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"rating\":9}", (long long)id);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", "rating",
+	                 "{\"id\":%lld,\"rating\":0}", (long long)id);
 	{
 		char text[2002];
 
 		memset(text, 'x', 101);
 		text[101] = '\0';
-		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), "title");
-		it_resp_free(r);
+		it_postf_refused("/comment/update", tok, 400, "invalid_field", "title",
+		                 "{\"id\":%lld,\"title\":\"%s\"}", (long long)id, text);
 		memset(text, 'y', 2001);
 		text[2001] = '\0';
 		/* a bad field refuses the whole update: the good title is not written */
-		r = it_postf("/comment/update", tok,
-		             "{\"id\":%lld,\"title\":\"partial\",\"content\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), "content");
-		it_resp_free(r);
+		it_postf_refused("/comment/update", tok, 400, "invalid_field", "content",
+		                 "{\"id\":%lld,\"title\":\"partial\",\"content\":\"%s\"}",
+		                 (long long)id, text);
 		text[2000] = '\0'; /* 2000 characters are fine */
-		r = it_postf("/comment/update", tok, "{\"id\":%lld,\"content\":\"%s\"}",
-		             (long long)id, text);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"content\":\"%s\"}",
+		            (long long)id, text);
 		r = detail(NULL, id);
 		assert_int_equal(strlen(it_data_str(r, "content")), 2000);
 		assert_string_equal(it_data_str(r, "title"), "New title");
 		it_resp_free(r);
 	}
-	r = it_postf("/comment/update", tok, "{\"title\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 400, "invalid_field", NULL, "{\"title\":\"x\"}");
 
 	/* not the owner: another customer gets 404 (never 403 for another customer's
 	 * comment, spec 2), an admin is refused with 403 */
-	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/update", admin_tok, "{\"id\":%lld,\"title\":\"hijack\"}",
-	             (long long)id);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", other, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
+	it_postf_refused("/comment/update", admin_tok, 403, "forbidden", NULL,
+	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
 	r = detail(NULL, id);
 	assert_string_equal(it_data_str(r, "title"), "New title");
 	it_resp_free(r);
 
-	r = it_postf("/comment/update", tok, "{\"id\":%lld,\"title\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/update", NULL, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)it_sql_id());
+	it_postf_refused("/comment/update", NULL, 401, "unauthorized", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
 	free(tok);
 	free(other);
 }
@@ -390,45 +338,30 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	char *tok = it_customer(NULL, NULL), *other = it_customer(NULL, NULL);
 	int64_t a = comment_new(tok, fid, 0, 0), b = comment_new(tok, fid, 0, 0);
 	struct it_resp *r;
-	char *out;
 
-	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = detail(NULL, a);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)a);
+	it_resp_free(it_ok(detail(NULL, a)));
 
-	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = detail(NULL, a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_ok("/comment/remove", tok, "{\"id\":%lld}", (long long)a);
+	it_refused(detail(NULL, a), 404, "not_found", NULL);
+	it_postf_refused("/comment/remove", tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)a);
 
-	r = it_postf("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = film_list(NULL, fid, 1, 20);
-	it_assert_status(r, 200);
+	it_postf_ok("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
+	r = it_ok(film_list(NULL, fid, 1, 20));
 	assert_null(it_list_find(r, b));
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
 
 	/* an admin removing another user's comment is audited */
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.remove' AND "
-	             "target = 'comment:%lld' AND actor = %lld",
-	             (long long)b, (long long)admin_uid);
-	assert_non_null(out);
-	assert_int_equal(atoi(out), 1);
-	free(out);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'comment.remove' AND "
+	               "target = 'comment:%lld' AND actor = %lld",
+	               (long long)b, (long long)admin_uid),
+	    1);
 
-	r = it_postf("/comment/remove", tok, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/comment/remove", tok, 400, "invalid_field", NULL, "{}");
 	free(tok);
 	free(other);
 }
@@ -440,28 +373,21 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	int64_t shown = comment_new(tok, fid, 0, 2), id = comment_new(tok, fid, 0, 4);
 	struct it_resp *r;
 	cJSON *c;
-	char *out;
 
 	r = film_list(NULL, fid, 1, 20);
 	assert_int_equal(it_data_int(r, "total"), 2);
 	it_resp_free(r);
 
 	/* customers may not hide */
-	r = it_postf("/comment/hide", tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_postf_refused("/comment/hide", tok, 403, "forbidden", NULL, "{\"id\":%lld,\"hidden\":1}",
+	                 (long long)id);
 
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
 
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
-		r = detail(readers[i], id);
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
-		r = film_list(readers[i], fid, 1, 20);
-		it_assert_status(r, 200);
+		it_refused(detail(readers[i], id), 404, "not_found", NULL);
+		r = it_ok(film_list(readers[i], fid, 1, 20));
 		assert_null(it_list_find(r, id));
 		assert_non_null(it_list_find(r, shown));
 		assert_int_equal(it_data_int(r, "total"), 1);
@@ -473,8 +399,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* admins still see it, marked */
-	r = detail(admin_tok, id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(admin_tok, id));
 	assert_int_equal(it_data_int(r, "hidden"), 1);
 	it_resp_free(r);
 	r = film_list(admin_tok, fid, 1, 20);
@@ -491,26 +416,19 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* a hidden comment of someone else is not found for a customer */
-	r = it_postf("/comment/update", other, "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/remove", other, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/comment/update", other, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"title\":\"x\"}", (long long)id);
+	it_postf_refused("/comment/remove", other, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
 
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
-	             "target = 'comment:%lld'",
-	             (long long)id);
-	assert_non_null(out);
-	assert_int_equal(atoi(out), 1);
-	free(out);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'comment.hide' AND "
+	                            "target = 'comment:%lld'",
+	                            (long long)id),
+	                 1);
 
 	/* back to visible */
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = detail(NULL, id);
-	it_assert_status(r, 200);
+	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
+	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "hidden"), 0);
 	it_resp_free(r);
 	r = film_list(NULL, fid, 1, 20);
@@ -519,19 +437,14 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* errors */
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":2}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/comment/hide", NULL, "{\"id\":%lld,\"hidden\":1}", (long long)id);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_postf_refused("/comment/hide", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"hidden\":1}", (long long)it_sql_id());
+	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"hidden\":2}", (long long)id);
+	it_postf_refused("/comment/hide", NULL, 401, "unauthorized", NULL,
+	                 "{\"id\":%lld,\"hidden\":1}", (long long)id);
 	free(tok);
 	free(other);
 }
@@ -549,8 +462,7 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	for (i = 0; i < 5; i++)
 		ids[i] = comment_new(tok, fid, 0, ratings[i]);
 
-	r = film_list(NULL, fid, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, fid, 1, 20));
 	assert_int_equal(it_data_int(r, "total"), 5);
 	avg = cJSON_GetObjectItem(it_data(r), "avgRating");
 	assert_true(cJSON_IsNumber(avg));
@@ -574,32 +486,22 @@ static void test_comment_film_list_pages_newest_first_with_average(void **state)
 	assert_int_equal(cJSON_GetArraySize(l), 1);
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), ids[0]);
 	it_resp_free(r);
-	r = film_list(NULL, fid, 4, 2);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, fid, 4, 2));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	it_resp_free(r);
 
 	/* a film without comments: empty list, average 0 */
-	r = film_list(NULL, empty, 1, 20);
-	it_assert_status(r, 200);
+	r = it_ok(film_list(NULL, empty, 1, 20));
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	assert_int_equal(it_data_int(r, "total"), 0);
 	assert_true(cJSON_GetObjectItem(it_data(r), "avgRating")->valuedouble == 0);
 	it_resp_free(r);
 
 	/* errors */
-	r = film_list(NULL, it_sql_id(), 1, 20);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = film_list(NULL, fid, 1, 101);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = film_list(NULL, fid, 0, 10);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/film/list", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(film_list(NULL, it_sql_id(), 1, 20), 404, "not_found", NULL);
+	it_refused(film_list(NULL, fid, 1, 101), 400, "invalid_field", NULL);
+	it_refused(film_list(NULL, fid, 0, 10), 400, "invalid_field", NULL);
+	it_post_refused("/comment/film/list", NULL, "{}", 400, "invalid_field", NULL);
 	free(tok);
 }
 
@@ -612,8 +514,7 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 	struct it_resp *r;
 	cJSON *l;
 
-	r = it_post("/comment/list", a, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", a, NULL));
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
 	assert_int_equal(it_data_int(r, "total"), 2);
@@ -622,36 +523,23 @@ static void test_comment_list_holds_only_the_callers_comments(void **state)
 	assert_null(it_list_find(r, b1));
 	it_resp_free(r);
 
-	r = it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", a, "{\"page\":2,\"pageSize\":1}"));
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
 	assert_int_equal(it_json_int(cJSON_GetArrayItem(l, 0), "id"), a1);
 	it_resp_free(r);
 
-	r = it_post("/comment/list", NULL, NULL);
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	it_post_refused("/comment/list", NULL, NULL, 401, "unauthorized", NULL);
 	free(a);
 	free(b);
 }
 
 static void test_comment_detail_needs_a_valid_id(void **state)
 {
-	struct it_resp *r;
-
-	r = it_post("/comment/detail", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/detail", NULL, "{\"id\":0}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/comment/detail", NULL, "{\"id\":\"12\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = detail(NULL, it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_post_refused("/comment/detail", NULL, "{}", 400, "invalid_field", NULL);
+	it_post_refused("/comment/detail", NULL, "{\"id\":0}", 400, "invalid_field", NULL);
+	it_post_refused("/comment/detail", NULL, "{\"id\":\"12\"}", 400, "invalid_field", NULL);
+	it_refused(detail(NULL, it_sql_id()), 404, "not_found", NULL);
 }
 
 int main(void)

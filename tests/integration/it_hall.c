@@ -54,18 +54,8 @@ static struct it_resp *update_layout(int64_t id, const char *layout_json)
 
 static int group_setup(void **state)
 {
-	struct it_resp *r;
-
-	if (it_setup_admin_customer(&admin_tok, &customer_tok) != 0)
-		return -1;
-	r = it_post("/film/create", admin_tok,
-	            "{\"name\":\"Hall test film\",\"desc\":\"\",\"stock\":0,\"amount\":4000,"
-	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":90,\"isSelectSeat\":1}");
-	if (!r || r->status != 200)
-		return -1;
-	film_id = it_data_int(r, "id");
-	it_resp_free(r);
-	return 0;
+	return it_setup_admin_customer_film(&admin_tok, &customer_tok, &film_id, "Hall test film",
+	                                    4000, 90);
 }
 
 static int group_teardown(void **state)
@@ -79,21 +69,19 @@ static void test_hall_create_then_detail_and_list(void **state)
 {
 	const char *name = it_unique("Studio ");
 	struct it_resp *r;
-	char lay[256], *out;
+	char lay[256];
 	int64_t id;
 	cJSON *d;
 
-	r = it_postf("/hall/create", admin_tok,
-	             "{\"name\":\"%s\",\"layout\":[\"..SSSS..\",\"VVVV.VVVV\",\"\",\"WC.SS.HX\"]}",
-	             name);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf(
+	    "/hall/create", admin_tok,
+	    "{\"name\":\"%s\",\"layout\":[\"..SSSS..\",\"VVVV.VVVV\",\"\",\"WC.SS.HX\"]}", name));
 	id = it_data_int(r, "id");
 	/* Every letter counts, X included. */
 	assert_int_equal(it_data_int(r, "seats"), 4 + 8 + 6);
 	it_resp_free(r);
 
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_string_equal(it_json_str(d, "name"), name);
@@ -103,8 +91,7 @@ static void test_hall_create_then_detail_and_list(void **state)
 	assert_int_equal(it_json_int(d, "sellable"), 17);
 	it_resp_free(r);
 
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	d = it_list_find(r, id);
 	assert_non_null(d);
 	assert_string_equal(it_json_str(d, "name"), name);
@@ -112,12 +99,10 @@ static void test_hall_create_then_detail_and_list(void **state)
 	assert_true(it_data_int(r, "total") >= 1);
 	it_resp_free(r);
 
-	out = it_sql("SELECT COUNT(*) FROM audit WHERE action = 'hall.create' AND "
-	             "target = 'hall:%lld'",
-	             (long long)id);
-	assert_non_null(out);
-	assert_int_equal(strtoll(out, NULL, 10), 1);
-	free(out);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'hall.create' AND "
+	                            "target = 'hall:%lld'",
+	                            (long long)id),
+	                 1);
 }
 
 static void test_hall_create_refuses_bad_layouts(void **state)
@@ -153,23 +138,19 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	for (i = 0; i < 27; i++)
 		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
 	snprintf(rows27 + n, sizeof(rows27) - n, "]");
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", rows27);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "layout",
+	                 "{\"name\":\"bad\",\"layout\":%s}", rows27);
 	/* 61 positions. */
 	row61[0] = '[';
 	row61[1] = '"';
 	memset(row61 + 2, 'S', 61);
 	memcpy(row61 + 63, "\"]", 3);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", row61);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"name\":\"bad\",\"layout\":%s}", row61);
 	/* 60 positions and 26 rows are fine. */
 	memcpy(row61 + 62, "\"]", 3);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("wide-"), row61);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	                   it_unique("wide-"), row61));
 	assert_int_equal(it_data_int(r, "seats"), 60);
 	it_resp_free(r);
 	n = 0;
@@ -177,46 +158,29 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	for (i = 0; i < 26; i++)
 		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
 	snprintf(rows27 + n, sizeof(rows27) - n, "]");
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
-	             it_unique("deep-"), rows27);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
+	            it_unique("deep-"), rows27);
 
 	/* name is required and not empty; layout is required. */
-	r = it_post("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
-	r = it_post("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
-	r = it_post("/hall/create", admin_tok, "{\"name\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
+	it_post_refused("/hall/create", admin_tok, "{\"layout\":[\"SS\"]}", 400, "invalid_field",
+	                "name");
+	it_post_refused("/hall/create", admin_tok, "{\"name\":\"\",\"layout\":[\"SS\"]}", 400,
+	                "invalid_field", "name");
+	it_post_refused("/hall/create", admin_tok, "{\"name\":\"x\"}", 400, "invalid_field",
+	                "layout");
 }
 
 static void test_hall_writes_need_the_admin_role(void **state)
 {
 	static const char *const paths[] = {"/hall/create", "/hall/update", "/hall/remove"};
 	int64_t id = it_hall_new(admin_tok, "[\"SS\"]");
-	struct it_resp *r;
-	size_t i;
+	const char *const toks[] = {customer_tok};
+	char body[80];
 
-	for (i = 0; i < 3; i++) {
-		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}",
-		             (long long)id);
-		it_assert_error(r, 401, "unauthorized");
-		it_resp_free(r);
-		r = it_postf(paths[i], customer_tok,
-		             "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}", (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
-	}
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"name\":\"x\",\"layout\":[\"S\"]}",
+	         (long long)id);
+	it_admin_only(paths, 3, toks, 1, body);
+	it_resp_free(it_ok(detail(id)));
 }
 
 static void test_hall_update_shows_at_once(void **state)
@@ -231,10 +195,7 @@ static void test_hall_update_shows_at_once(void **state)
 	r = it_post("/hall/list", NULL, NULL);
 	it_resp_free(r);
 
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed\"}", (long long)id);
 	r = detail(id);
 	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	layout_str(it_data(r), lay, sizeof(lay));
@@ -244,9 +205,7 @@ static void test_hall_update_shows_at_once(void **state)
 	assert_string_equal(it_json_str(it_list_find(r, id), "name"), "Renamed");
 	it_resp_free(r);
 
-	r = update_layout(id, "[\"SS.SS\",\"VVVVV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SS.SS\",\"VVVVV\"]")));
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS.SS|VVVVV");
@@ -254,21 +213,12 @@ static void test_hall_update_shows_at_once(void **state)
 	assert_string_equal(it_json_str(it_data(r), "name"), "Renamed");
 	it_resp_free(r);
 
-	r = update_layout(id, "[\"SS\",\"sS\"]");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "layout");
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"\"}", (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/hall/update", admin_tok, "{\"name\":\"x\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "id");
-	it_resp_free(r);
+	it_refused(update_layout(id, "[\"SS\",\"sS\"]"), 400, "invalid_field", "layout");
+	it_postf_refused("/hall/update", admin_tok, 400, "invalid_field", NULL,
+	                 "{\"id\":%lld,\"name\":\"\"}", (long long)id);
+	it_postf_refused("/hall/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"name\":\"x\"}", (long long)it_sql_id());
+	it_post_refused("/hall/update", admin_tok, "{\"name\":\"x\"}", 400, "invalid_field", "id");
 }
 
 static void test_hall_layout_change_follows_into_screenings(void **state)
@@ -277,16 +227,12 @@ static void test_hall_layout_change_follows_into_screenings(void **state)
 	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 5 * 86400);
 	struct it_resp *r;
 
-	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "seatsTotal"), 4);
 	it_resp_free(r);
 	/* No seat sold or held: the layout may change, and the seat map follows at once. */
-	r = update_layout(id, "[\"SSSSSS\",\"X.X\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSSSS\",\"X.X\"]")));
+	r = it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "seatsTotal"), 6);
 	assert_string_equal(
 	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "state"), 1)->valuestring, "x.x");
@@ -304,16 +250,11 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	assert_int_equal(
 	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)sid),
 	    0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	/* The same layout and a new name are fine. */
-	r = it_postf("/hall/update", admin_tok,
-	             "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok,
+	            "{\"id\":%lld,\"name\":\"Held\",\"layout\":[\"SSSS\",\"SSSS\"]}",
+	            (long long)id);
 	r = detail(id);
 	assert_string_equal(it_json_str(it_data(r), "name"), "Held");
 	layout_str(it_data(r), lay, sizeof(lay));
@@ -322,9 +263,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	/* Released: the change goes through. */
 	assert_int_equal(
 	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)sid), 0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSS\"]")));
 }
 
 /*
@@ -337,7 +276,6 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	/* Ids apart from every other it_sql_id() of this run. */
 	int64_t first = it_sql_id() + ((int64_t)1 << 40), held = 0;
 	const char *port = it_env("REDIS_PORT");
-	struct it_resp *r;
 	int i;
 
 	/* One INSERT of 500 rows, 4 h apart (no overlap), starting tomorrow. */
@@ -353,24 +291,17 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	                            "AND start_at > UNIX_TIMESTAMP()",
 	                            (long long)id),
 	                 500);
-	r = update_layout(id, "[\"SSSSS\",\"SSSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSSS\",\"SSSS\"]")));
 	/* A hold on the last of them is still seen. */
 	held = first + 499;
 	assert_int_equal(
 	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)held),
 	    0);
-	r = update_layout(id, "[\"SSSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "held_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	assert_int_equal(
 	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)held), 0);
 	for (i = 0; i < 2; i++) {
-		r = update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]");
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_resp_free(it_ok(update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]")));
 	}
 	/* Leave the hall without future screenings for the other tests. */
 	it_sql_ok(it_sql("DELETE FROM screenings WHERE hall_id = %lld", (long long)id));
@@ -381,7 +312,6 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 	int64_t id = it_hall_new(admin_tok, "[\"SSSS\",\"SSSS\"]");
 	int64_t sid = it_screening_new(admin_tok, film_id, id, time(NULL) + 4 * 86400);
 	int64_t oid = it_sql_id(), tid = it_sql_id();
-	struct it_resp *r;
 
 	it_sql_ok(it_sql("INSERT INTO orders (id, uid, fid, screening_id, amount, status, "
 	                 "create_time, update_time) VALUES (%lld, 1, %lld, %lld, 4000, 0, "
@@ -392,18 +322,11 @@ static void test_hall_layout_change_refused_while_a_seat_is_sold(void **state)
 	           "live, create_time) VALUES (%lld, %lld, %lld, %lld, 'A1', 4000, 0, 1, "
 	           "UNIX_TIMESTAMP())",
 	           (long long)tid, (long long)oid, (long long)sid, (long long)film_id));
-	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_seats");
-	it_resp_free(r);
+	it_conflict(update_layout(id, "[\"SSSS\",\"SSS\"]"), "sold_seats");
 	/* A cancelled screening does not count. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = update_layout(id, "[\"SSSS\",\"SSS\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	            (long long)sid);
+	it_resp_free(it_ok(update_layout(id, "[\"SSSS\",\"SSS\"]")));
 }
 
 static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
@@ -417,58 +340,36 @@ static void test_hall_remove_refused_while_screenings_are_to_come(void **state)
 	r = it_post("/hall/list", NULL, NULL);
 	assert_non_null(it_list_find(r, id)); /* listed (and cached) before */
 	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "future_screenings");
-	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_conflict(it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id),
+	            "future_screenings");
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"test\"}",
+	            (long long)sid);
+	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
 	/* Soft removal: 404 everywhere, at once. */
-	r = detail(id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(detail(id), 404, "not_found", NULL);
 	r = it_post("/hall/list", NULL, NULL);
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok,
-	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
-	             (long long)id, (long long)(time(NULL) + 9 * 86400));
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/hall/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"name\":\"x\"}", (long long)id);
+	it_postf_refused("/hall/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)id);
+	it_postf_refused("/screening/create", admin_tok, 404, "not_found", NULL,
+	                 "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	                 (long long)id, (long long)(time(NULL) + 9 * 86400));
 	/* The cancelled screening still names its hall. */
-	r = it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/detail", NULL, "{\"id\":%lld}", (long long)sid));
 	assert_int_equal(it_data_int(r, "hallId"), id);
 	it_resp_free(r);
 }
 
 static void test_hall_detail_refuses_bad_and_unknown_ids(void **state)
 {
-	struct it_resp *r;
-
-	r = it_post("/hall/detail", NULL, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/hall/detail", NULL, "{\"id\":-1}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = detail(it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_post_refused("/hall/detail", NULL, "{}", 400, "invalid_field", NULL);
+	it_post_refused("/hall/detail", NULL, "{\"id\":-1}", 400, "invalid_field", NULL);
+	it_refused(detail(it_sql_id()), 404, "not_found", NULL);
+	it_postf_refused("/hall/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	                 (long long)it_sql_id());
 }
 
 static struct it_resp *seats(int64_t sid)
@@ -484,29 +385,22 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	int64_t id;
 
 	/* Create: the cached list has it at once. */
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name);
-	it_assert_status(r, 200);
+	it_post_ok("/hall/list", NULL, NULL);
+	r = it_ok(
+	    it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"SVS\"]}", name));
 	id = it_data_int(r, "id");
 	assert_int_equal(it_data_int(r, "seats"), 3);
 	it_resp_free(r);
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	assert_non_null(it_list_find(r, id));
 	assert_string_equal(it_json_str(it_list_find(r, id), "name"), name);
 	it_resp_free(r);
 
 	/* Update (name and layout together): detail and list at once. */
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok,
-	             "{\"id\":%lld,\"name\":\"%s bis\",\"layout\":[\"SS\",\"..\",\"WC\"]}",
-	             (long long)id, name);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_postf_ok("/hall/update", admin_tok,
+	            "{\"id\":%lld,\"name\":\"%s bis\",\"layout\":[\"SS\",\"..\",\"WC\"]}",
+	            (long long)id, name);
 	r = detail(id);
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SS|..|WC");
@@ -519,26 +413,16 @@ static void test_hall_each_write_is_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* Remove: gone from the detail and the list at once. */
-	r = it_postf("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = detail(id);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/hall/list", NULL, NULL);
-	it_assert_status(r, 200);
+	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_refused(detail(id), 404, "not_found", NULL);
+	r = it_ok(it_post("/hall/list", NULL, NULL));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	{
-		char *out =
-		    it_sql("SELECT COUNT(*) FROM audit WHERE target = 'hall:%lld' AND action "
-		           "IN ('hall.create', 'hall.update', 'hall.remove')",
-		           (long long)id);
-
-		assert_non_null(out);
-		assert_int_equal(strtoll(out, NULL, 10), 3);
-		free(out);
-	}
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM audit WHERE target = 'hall:%lld' AND action "
+	               "IN ('hall.create', 'hall.update', 'hall.remove')",
+	               (long long)id),
+	    3);
 }
 
 static void test_hall_name_limit_is_enforced(void **state)
@@ -549,20 +433,13 @@ static void test_hall_name_limit_is_enforced(void **state)
 
 	memset(name, 'n', 101);
 	name[101] = '\0';
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
+	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "name",
+	                 "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
 	name[100] = '\0';
-	r = it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id,
-	             name);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "name");
-	it_resp_free(r);
+	id = it_ok_id(
+	    it_postf("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":[\"S\"]}", name));
+	it_postf_refused("/hall/update", admin_tok, 400, "invalid_field", "name",
+	                 "{\"id\":%lld,\"name\":\"%sn\"}", (long long)id, name);
 	r = detail(id);
 	assert_int_equal(strlen(it_json_str(it_data(r), "name")), 100);
 	it_resp_free(r);
@@ -576,16 +453,13 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	char out[64];
 
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 11);
 	it_resp_free(r);
 	/* Refused while a seat is held: nothing changes, no fence is left. */
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
-	r = update_layout(id, "[\"SSS\"]");
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_refused(update_layout(id, "[\"SSS\"]"), 409, "conflict", NULL);
 	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
 	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
@@ -593,22 +467,17 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	it_redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
 
 	/* A new layout is a new seat state: one version more, at once, no fence left. */
-	r = update_layout(id, "[\"SSS\",\"VV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
 	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
 	assert_string_equal(out, "0");
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "version"), 12);
 	assert_string_equal(
 	    cJSON_GetArrayItem(cJSON_GetObjectItem(it_data(r), "layout"), 1)->valuestring, "VV");
 	assert_int_equal(it_data_int(r, "seatsTotal"), 5);
 	it_resp_free(r);
 	/* The same layout again changes nothing. */
-	r = update_layout(id, "[\"SSS\",\"VV\"]");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
 	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
 	assert_string_equal(out, "12");
 }
@@ -629,19 +498,15 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (round = 0; round < 3; round++) {
-		r = detail(id);
-		it_assert_status(r, 200);
+		r = it_ok(detail(id));
 		layout_str(it_data(r), lay, sizeof(lay));
 		assert_string_equal(lay, "SS.SS||VWCH");
 		assert_int_equal(it_json_int(it_data(r), "seats"), 8);
 		it_resp_free(r);
-		r = it_post("/hall/list", NULL, NULL);
-		it_assert_status(r, 200);
+		r = it_ok(it_post("/hall/list", NULL, NULL));
 		assert_non_null(it_list_find(r, id));
 		it_resp_free(r);
-		r = detail(it_sql_id());
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
+		it_refused(detail(it_sql_id()), 404, "not_found", NULL);
 	}
 	/*
 	 * A new layout of a hall with screenings to come needs Redis (the holds
@@ -655,9 +520,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SSSS");
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Down\"}", (long long)busy);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Down\"}", (long long)busy);
 	r = update_layout(id, "[\"SSS\"]"); /* no screenings: no holds to check */
 	it_assert_status(r, 200);
 	it_resp_free(r);
@@ -668,8 +531,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	assert_int_equal(it_stack("redis-start"), 0);
 
 	for (round = 0; round < 3; round++) {
-		r = detail(busy);
-		it_assert_status(r, 200);
+		r = it_ok(detail(busy));
 		assert_string_equal(it_json_str(it_data(r), "name"), "Down");
 		it_resp_free(r);
 		usleep(300 * 1000);

@@ -48,6 +48,26 @@ static double wait_health(long want, const char *part, const char *state, double
 	return -1;
 }
 
+/*
+ * Stops what (stack.sh's "<what>-stop") and waits up to 5 s for /healthz to
+ * answer 503 with part down; fails (after starting it again) if it does not.
+ */
+static void stop_until_down(const char *what, const char *part)
+{
+	char cmd[32];
+	double took;
+
+	snprintf(cmd, sizeof(cmd), "%s-stop", what);
+	assert_int_equal(it_stack(cmd), 0);
+	took = wait_health(503, part, "down", 5);
+	if (took < 0) {
+		snprintf(cmd, sizeof(cmd), "%s-start", what);
+		it_stack(cmd);
+		fail_msg("/healthz did not turn 503 within 5 s of %s stopping", what);
+	}
+	print_message("healthz saw %s down after %.2f s\n", what, took);
+}
+
 static void test_resilience_redis_down_and_back(void **state)
 {
 	struct it_resp *r;
@@ -55,13 +75,7 @@ static void test_resilience_redis_down_and_back(void **state)
 	int i;
 
 	assert_true(wait_health(200, "redis", "ok", 10) >= 0);
-	assert_int_equal(it_stack("redis-stop"), 0);
-	took = wait_health(503, "redis", "down", 5);
-	if (took < 0) {
-		it_stack("redis-start");
-		fail_msg("/healthz did not turn 503 within 5 s of redis stopping");
-	}
-	print_message("healthz saw redis down after %.2f s\n", took);
+	stop_until_down("redis", "redis");
 	/* Code sending needs Redis: 503 with Retry-After, several times, no crash. */
 	for (i = 0; i < 3; i++) {
 		it_set_source(it_random_source());
@@ -71,10 +85,9 @@ static void test_resilience_redis_down_and_back(void **state)
 		it_resp_free(r);
 	}
 	/* Login's rate limit lives in Redis: it fails closed. */
-	r = it_postf("/user/login", NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}",
-	             it_env("ADMIN_MOBILE"), it_env("ADMIN_PASSWORD"));
-	it_assert_error(r, 503, "unavailable");
-	it_resp_free(r);
+	it_postf_refused("/user/login", NULL, 503, "unavailable", NULL,
+	                 "{\"mobile\":\"%s\",\"password\":\"%s\"}", it_env("ADMIN_MOBILE"),
+	                 it_env("ADMIN_PASSWORD"));
 
 	assert_int_equal(it_stack("redis-start"), 0);
 	took = wait_health(200, "redis", "ok", 10);
@@ -83,9 +96,7 @@ static void test_resilience_redis_down_and_back(void **state)
 	/* Every worker's old connection is dead: none may cost a request a 503. */
 	for (i = 0; i < 6; i++) {
 		it_set_source(it_random_source());
-		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
 	}
 	char *tok = it_admin_token();
 	assert_non_null(tok);
@@ -95,22 +106,17 @@ static void test_resilience_redis_down_and_back(void **state)
 /* A quick Redis restart that no request saw: the workers' connections are all dead. */
 static void test_resilience_redis_restart_costs_no_request(void **state)
 {
-	struct it_resp *r;
 	int i;
 
 	for (i = 0; i < 4; i++) { /* every worker holds a live connection */
 		it_set_source(it_random_source());
-		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
 	}
 	assert_int_equal(it_stack("redis-stop"), 0);
 	assert_int_equal(it_stack("redis-start"), 0);
 	for (i = 0; i < 6; i++) {
 		it_set_source(it_random_source());
-		r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
 	}
 }
 
@@ -121,28 +127,18 @@ static void test_resilience_mysql_down_and_back(void **state)
 	double took;
 
 	assert_non_null(tok);
-	assert_int_equal(it_stack("mysql-stop"), 0);
-	took = wait_health(503, "db", "down", 5);
-	if (took < 0) {
-		it_stack("mysql-start");
-		fail_msg("/healthz did not turn 503 within 5 s of mysql stopping");
-	}
-	print_message("healthz saw mysql down after %.2f s\n", took);
+	stop_until_down("mysql", "db");
 	r = it_post("/user/userinfo", tok, NULL);
 	it_assert_error(r, 503, "unavailable");
 	assert_true(atoi(r->retry_after) >= 1);
 	it_resp_free(r);
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_error(r, 503, "unavailable");
-	it_resp_free(r);
+	it_post_refused("/user/userinfo", tok, NULL, 503, "unavailable", NULL);
 
 	assert_int_equal(it_stack("mysql-start"), 0);
 	took = wait_health(200, "db", "ok", 15);
 	assert_true(took >= 0);
 	print_message("healthz saw mysql back after %.2f s\n", took);
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_post_ok("/user/userinfo", tok, NULL);
 	free(tok);
 }
 
@@ -150,13 +146,10 @@ static void test_resilience_mysql_down_and_back(void **state)
 static void test_resilience_killed_connections_reads_retried(void **state)
 {
 	char *ids, *line, *save = NULL;
-	struct it_resp *r;
 	int i;
 
 	for (i = 0; i < 4; i++) { /* every worker holds a connection */
-		r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("warm"));
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("warm"));
 	}
 	ids = it_sql("SELECT id FROM information_schema.processlist WHERE user = '%s'",
 	             it_env("MYSQL_USER"));
@@ -166,9 +159,7 @@ static void test_resilience_killed_connections_reads_retried(void **state)
 	free(ids);
 	for (i = 0; i < 6; i++) {
 		/* a fresh query each time, so no cached answer hides the database */
-		r = it_postf("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("after-kill"));
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/film/list", NULL, "{\"query\":\"%s\"}", it_unique("after-kill"));
 	}
 }
 
@@ -176,12 +167,9 @@ static void test_resilience_metrics_exposed(void **state)
 {
 	struct it_resp *r;
 
-	r = it_postf("/user/login", NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}",
-	             it_env("ADMIN_MOBILE"), it_env("ADMIN_PASSWORD"));
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_request("GET", "/metrics", NULL, NULL, 0);
-	it_assert_status(r, 200);
+	it_postf_ok("/user/login", NULL, "{\"mobile\":\"%s\",\"password\":\"%s\"}",
+	            it_env("ADMIN_MOBILE"), it_env("ADMIN_PASSWORD"));
+	r = it_ok(it_request("GET", "/metrics", NULL, NULL, 0));
 	assert_non_null(strstr(r->content_type, "text/plain"));
 	assert_non_null(
 	    strstr(r->body, "boxoffice_requests_total{route=\"/user/login\",status=\"200\"}"));

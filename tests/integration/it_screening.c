@@ -126,19 +126,8 @@ static void snapshot_drop(int64_t sid)
 
 static int group_setup(void **state)
 {
-	struct it_resp *r;
-
-	if (it_setup_admin_customer(&admin_tok, &customer_tok) != 0)
-		return -1;
-	r = it_postf("/film/create", admin_tok,
-	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
-	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":%d,\"isSelectSeat\":1}",
-	             it_unique("Screening film "), LENGTH_MIN);
-	if (!r || r->status != 200)
-		return -1;
-	film_id = it_data_int(r, "id");
-	it_resp_free(r);
-	return 0;
+	return it_setup_admin_customer_film(&admin_tok, &customer_tok, &film_id,
+	                                    it_unique("Screening film "), 4500, LENGTH_MIN);
 }
 
 static int group_teardown(void **state)
@@ -154,16 +143,13 @@ static void test_screening_create_then_detail_shows_every_field(void **state)
 	struct it_resp *r;
 	cJSON *d, *p;
 
-	r = it_postf("/screening/create", admin_tok,
+	id = it_ok_id(
+	    it_postf("/screening/create", admin_tok,
 	             "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld,"
 	             "\"prices\":{\"V\":6500,\"S\":4500},\"discounts\":{\"adult\":0,\"child\":30}}",
-	             (long long)film_id, (long long)hid, (long long)start);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	             (long long)film_id, (long long)hid, (long long)start));
 
-	r = detail(id);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id));
 	d = it_data(r);
 	assert_int_equal(it_json_int(d, "id"), id);
 	assert_int_equal(it_json_int(d, "filmId"), film_id);
@@ -201,7 +187,6 @@ static void test_screening_create_then_detail_shows_every_field(void **state)
 static void test_screening_create_refuses_bad_fields(void **state)
 {
 	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"), now = time(NULL), ga;
-	struct it_resp *r;
 	char body[512];
 	size_t i;
 	const struct {
@@ -219,59 +204,34 @@ static void test_screening_create_refuses_bad_fields(void **state)
 	    {"\"discounts\":[]", "discounts"},
 	};
 
-	r = it_postf("/screening/create", admin_tok, "{\"hallId\":%lld,\"startAt\":%lld}",
-	             (long long)hid, (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"startAt\":%lld}",
-	             (long long)film_id, (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "hallId");
-	it_resp_free(r);
-	r = it_postf("/screening/create", admin_tok, "{\"filmId\":%lld,\"hallId\":%lld}",
-	             (long long)film_id, (long long)hid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "filmId",
+	                 "{\"hallId\":%lld,\"startAt\":%lld}", (long long)hid,
+	                 (long long)(now + DAY));
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "hallId",
+	                 "{\"filmId\":%lld,\"startAt\":%lld}", (long long)film_id,
+	                 (long long)(now + DAY));
+	it_postf_refused("/screening/create", admin_tok, 400, "invalid_field", "startAt",
+	                 "{\"filmId\":%lld,\"hallId\":%lld}", (long long)film_id, (long long)hid);
 	/* In the past, and more than two years ahead. */
-	r = create(film_id, hid, now - 60);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
-	r = create(film_id, hid, now + 3 * 366 * DAY);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(create(film_id, hid, now - 60), 400, "invalid_field", "startAt");
+	it_refused(create(film_id, hid, now + 3 * 366 * DAY), 400, "invalid_field", NULL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(body, sizeof(body),
 		         "{%s,\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld}", bad[i].extra,
 		         (long long)film_id, (long long)hid,
 		         (long long)(now + DAY + (int64_t)i * DAY));
-		r = it_post("/screening/create", admin_tok, body);
-		if (!r || r->status != 400)
-			print_error("body %s\n", body);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), bad[i].field);
-		it_resp_free(r);
+		it_post_refused("/screening/create", admin_tok, body, 400, "invalid_field",
+		                bad[i].field);
 	}
 	/* Unknown film or hall. */
-	r = create(it_sql_id(), hid, now + DAY);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = create(film_id, it_sql_id(), now + DAY);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(create(it_sql_id(), hid, now + DAY), 404, "not_found", NULL);
+	it_refused(create(film_id, it_sql_id(), now + DAY), 404, "not_found", NULL);
 	/* A film sold by quantity has no screenings. */
-	r = it_post("/film/create", admin_tok,
+	ga = it_ok_id(
+	    it_post("/film/create", admin_tok,
 	            "{\"name\":\"GA\",\"desc\":\"\",\"stock\":10,\"amount\":4500,"
-	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":0}");
-	it_assert_status(r, 200);
-	ga = it_data_int(r, "id");
-	it_resp_free(r);
-	r = create(ga, hid, now + DAY);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "filmId");
-	it_resp_free(r);
+	            "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":0}"));
+	it_refused(create(ga, hid, now + DAY), 400, "invalid_field", "filmId");
 	/* Nothing was scheduled in the hall by any of these. */
 	assert_int_equal(
 	    it_sql_int("SELECT COUNT(*) FROM screenings WHERE hall_id = %lld", (long long)hid), 0);
@@ -283,33 +243,17 @@ static void test_screening_writes_need_the_admin_role(void **state)
 	                                    "/screening/cancel"};
 	int64_t hid = it_hall_new(admin_tok, "[\"SS\"]"),
 	        id = it_screening_new(admin_tok, film_id, hid, time(NULL) + DAY);
-	struct it_resp *r;
 	char *cashier = it_cashier(NULL);
-	size_t i;
+	const char *const toks[] = {customer_tok, cashier};
+	char body[64];
 
 	assert_non_null(cashier);
-	for (i = 0; i < 3; i++) {
-		r = it_postf(paths[i], NULL, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_assert_error(r, 401, "unauthorized");
-		it_resp_free(r);
-		r = it_postf(paths[i], customer_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-		             (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
-		r = it_postf(paths[i], cashier, "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
-	}
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"reason\":\"x\"}", (long long)id);
+	it_admin_only(paths, 3, toks, 2, body);
 	free(cashier);
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = seats(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, NULL);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_resp_free(it_ok(seats(id)));
+	it_post_ok("/screening/list", NULL, NULL);
 }
 
 static void test_screening_overlap_counts_the_cleaning_time(void **state)
@@ -317,30 +261,20 @@ static void test_screening_overlap_counts_the_cleaning_time(void **state)
 	int64_t hid = it_hall_new(admin_tok, "[\"SSS\"]"),
 	        other = it_hall_new(admin_tok, "[\"SSS\"]");
 	int64_t t = time(NULL) + 3 * DAY, first;
-	struct it_resp *r;
 
 	first = it_screening_new(admin_tok, film_id, hid, t);
 	/* One second short of the cleaning after it, and before it. */
-	r = create(film_id, hid, t + SPAN + CLEANING - 1);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
-	it_resp_free(r);
-	r = create(film_id, hid, t - SPAN - CLEANING + 1);
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
-	r = create(film_id, hid, t + 600);
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_conflict(create(film_id, hid, t + SPAN + CLEANING - 1), "overlap");
+	it_refused(create(film_id, hid, t - SPAN - CLEANING + 1), 409, "conflict", NULL);
+	it_refused(create(film_id, hid, t + 600), 409, "conflict", NULL);
 	/* Exactly after the cleaning, on both sides. */
 	it_screening_new(admin_tok, film_id, hid, t + SPAN + CLEANING);
 	it_screening_new(admin_tok, film_id, hid, t - SPAN - CLEANING);
 	/* Another hall is another matter. */
 	it_screening_new(admin_tok, film_id, other, t);
 	/* A cancelled screening leaves its slot free. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"moved\"}",
-	             (long long)first);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"moved\"}",
+	            (long long)first);
 	it_screening_new(admin_tok, film_id, hid, t);
 }
 
@@ -406,11 +340,9 @@ static void test_screening_update_shows_at_once(void **state)
 	r = detail(id); /* cached now */
 	it_resp_free(r);
 
-	r = it_postf("/screening/update", admin_tok,
-	             "{\"id\":%lld,\"prices\":{\"S\":3900},\"discounts\":{\"senior\":20}}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/update", admin_tok,
+	            "{\"id\":%lld,\"prices\":{\"S\":3900},\"discounts\":{\"senior\":20}}",
+	            (long long)id);
 	r = detail(id);
 	p = cJSON_GetObjectItemCaseSensitive(it_data(r), "prices");
 	assert_int_equal(it_json_int(p, "S"), 3900);
@@ -420,15 +352,11 @@ static void test_screening_update_shows_at_once(void **state)
 	it_resp_free(r);
 
 	/* Moving onto the other screening is an overlap; past it is fine. */
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 2 * DAY - 600));
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "overlap");
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 3 * DAY));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
+	                     (long long)id, (long long)(t + 2 * DAY - 600)),
+	            "overlap");
+	it_postf_ok("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	            (long long)(t + 3 * DAY));
 	r = detail(id);
 	assert_int_equal(it_json_int(it_data(r), "startAt"), t + 3 * DAY);
 	assert_int_equal(it_json_int(it_data(r), "endAt"), t + 3 * DAY + SPAN);
@@ -437,62 +365,39 @@ static void test_screening_update_shows_at_once(void **state)
 	assert_int_equal(it_json_int(p, "S"), 3900);
 	it_resp_free(r);
 	/* Moving it onto its own old slot is no overlap with itself. */
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(t + 3 * DAY + 60));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	            (long long)(t + 3 * DAY + 60));
 
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"startAt\":%lld}",
-	             (long long)id, (long long)(time(NULL) - 10));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "startAt");
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"Q\":1}}",
-	             (long long)id);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "prices");
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_refused("/screening/update", admin_tok, 400, "invalid_field", "startAt",
+	                 "{\"id\":%lld,\"startAt\":%lld}", (long long)id,
+	                 (long long)(time(NULL) - 10));
+	it_postf_refused("/screening/update", admin_tok, 400, "invalid_field", "prices",
+	                 "{\"id\":%lld,\"prices\":{\"Q\":1}}", (long long)id);
+	it_postf_refused("/screening/update", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"prices\":{}}", (long long)it_sql_id());
 
 	/* Cancelled: no more updates. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)other);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
-	             (long long)other);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
+	            (long long)other);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{}}",
+	                     (long long)other),
+	            "cancelled");
 }
 
 static void test_screening_update_refused_once_started(void **state)
 {
 	int64_t hid = it_hall_new(admin_tok, "[\"SSSS\"]"), sid = it_sql_id();
-	struct it_resp *r;
 
-	it_sql_ok(
-	    it_sql("INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, "
-	           "discounts, seats_total, create_time, update_time) VALUES (%lld, %lld, %lld, "
-	           "UNIX_TIMESTAMP() - 600, UNIX_TIMESTAMP() + 5400, '{}', '{}', 4, "
-	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	           (long long)sid, (long long)film_id, (long long)hid));
-	r = it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"S\":1}}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
-	it_resp_free(r);
+	it_screening_sql(sid, film_id, hid, "UNIX_TIMESTAMP() - 600", "UNIX_TIMESTAMP() + 5400", 4);
+	it_conflict(it_postf("/screening/update", admin_tok, "{\"id\":%lld,\"prices\":{\"S\":1}}",
+	                     (long long)sid),
+	            "started");
 	/* A finished screening cannot be cancelled any more. */
 	it_sql_ok(it_sql("UPDATE screenings SET end_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
 	                 (long long)sid));
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"late\"}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "finished");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"late\"}",
+	                     (long long)sid),
+	            "finished");
 }
 
 static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
@@ -513,8 +418,7 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld B1 99", (long long)sid);
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 3", (long long)sid);
 
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_string_equal(row_of(r, "state", 0), "shff");
 	assert_string_equal(row_of(r, "state", 1), "hfff");
 	assert_int_equal(it_data_int(r, "version"), 3);
@@ -523,14 +427,10 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	assert_int_equal(it_data_int(r, "seatsFree"), 5);
 	it_resp_free(r);
 
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld}", (long long)sid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
-	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok,
-	             "{\"id\":%lld,\"reason\":\"Projector failure\"}", (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_refused("/screening/cancel", admin_tok, 400, "invalid_field", "reason",
+	                 "{\"id\":%lld}", (long long)sid);
+	it_postf_ok("/screening/cancel", admin_tok,
+	            "{\"id\":%lld,\"reason\":\"Projector failure\"}", (long long)sid);
 
 	/* Orders: paid -> refunded with a refund to send; unpaid and pending -> invalid. */
 	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)paid),
@@ -564,23 +464,20 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	assert_string_equal(out, "4");
 
 	/* Every answer shows it at once. */
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	for (i = 0; i < 2; i++)
 		assert_string_equal(row_of(r, "state", i), "xxxx");
 	assert_int_equal(it_data_int(r, "version"), 4);
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
 	it_resp_free(r);
-	r = detail(sid);
-	it_assert_status(r, 200);
+	r = it_ok(detail(sid));
 	assert_string_equal(it_data_str(r, "status"), "cancelled");
 	assert_string_equal(it_data_str(r, "cancelReason"), "Projector failure");
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
 	it_resp_free(r);
-	r = it_postf("/screening/list", NULL,
-	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"cancelled\"}",
-	             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL,
+	                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"status\":\"cancelled\"}",
+	                   (long long)film_id, (long long)(t - 1), (long long)(t + 1)));
 	assert_non_null(it_list_find(r, sid));
 	it_resp_free(r);
 	r = it_postf("/screening/list", NULL,
@@ -590,15 +487,11 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	it_resp_free(r);
 
 	/* Once is enough. */
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"again\"}",
-	             (long long)sid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_conflict(it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"again\"}",
+	                     (long long)sid),
+	            "cancelled");
+	it_postf_refused("/screening/cancel", admin_tok, 404, "not_found", NULL,
+	                 "{\"id\":%lld,\"reason\":\"x\"}", (long long)it_sql_id());
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'screening.cancel' "
 	                            "AND target = 'screening:%lld'",
 	                            (long long)sid),
@@ -615,8 +508,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 
 	it_redis(out, sizeof(out), "HSET bo:seats:%lld B2 5 Z9 6 A0 7", (long long)sid);
 	it_redis(out, sizeof(out), "SET bo:seatver:%lld 7", (long long)sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "screeningId"), sid);
 	assert_int_equal(it_data_int(r, "version"), 7);
 	for (i = 0; i < 4; i++) {
@@ -655,18 +547,13 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	/* A version lost in Redis never makes the answer go back. */
 	it_redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
 	snapshot_drop(sid);
-	r = seats(sid);
-	it_assert_status(r, 200);
+	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
 	assert_true(v >= 7);
 	it_resp_free(r);
 
-	r = seats(it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/screening/seats", NULL, "{\"id\":\"1\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(seats(it_sql_id()), 404, "not_found", NULL);
+	it_post_refused("/screening/seats", NULL, "{\"id\":\"1\"}", 400, "invalid_field", NULL);
 }
 
 static void test_screening_list_window_filters_and_paging(void **state)
@@ -675,13 +562,11 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	struct it_resp *r;
 	cJSON *l, *it;
 
-	r = it_postf("/film/create", admin_tok,
+	fid = it_ok_id(
+	    it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
 	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":1}",
-	             it_unique("List film "));
-	it_assert_status(r, 200);
-	fid = it_data_int(r, "id");
-	it_resp_free(r);
+	             it_unique("List film ")));
 	r = create(fid, hid, now + 2 * DAY);
 	b = it_data_int(r, "id");
 	it_resp_free(r);
@@ -693,8 +578,7 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	it_resp_free(r);
 
 	/* Default window: now .. now + 7 days, by startAt. */
-	r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid));
 	l = it_data_list(r);
 	assert_int_equal(it_data_int(r, "total"), 2);
 	assert_int_equal(cJSON_GetArraySize(l), 2);
@@ -712,10 +596,9 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	it_resp_free(r);
 
 	/* A wider window, paged by 2. */
-	r = it_postf("/screening/list", NULL,
-	             "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"pageSize\":2,\"page\":2}",
-	             (long long)fid, (long long)now, (long long)(now + 30 * DAY));
-	it_assert_status(r, 200);
+	r = it_ok(it_postf("/screening/list", NULL,
+	                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld,\"pageSize\":2,\"page\":2}",
+	                   (long long)fid, (long long)now, (long long)(now + 30 * DAY)));
 	assert_int_equal(it_data_int(r, "total"), 3);
 	l = it_data_list(r);
 	assert_int_equal(cJSON_GetArraySize(l), 1);
@@ -756,21 +639,13 @@ static void test_screening_list_window_filters_and_paging(void **state)
 		it_resp_free(r);
 	}
 
-	r = it_postf("/screening/list", NULL, "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
-	             (long long)(now + DAY));
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "to");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"status\":\"done\"}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "status");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"filmId\":0}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_post("/screening/list", NULL, "{\"pageSize\":500}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused("/screening/list", NULL, 400, "invalid_field", "to",
+	                 "{\"from\":%lld,\"to\":%lld}", (long long)(now + DAY),
+	                 (long long)(now + DAY));
+	it_post_refused("/screening/list", NULL, "{\"status\":\"done\"}", 400, "invalid_field",
+	                "status");
+	it_post_refused("/screening/list", NULL, "{\"filmId\":0}", 400, "invalid_field", NULL);
+	it_post_refused("/screening/list", NULL, "{\"pageSize\":500}", 400, "invalid_field", NULL);
 }
 
 static void test_screening_film_and_hall_names_follow_renames(void **state)
@@ -781,17 +656,13 @@ static void test_screening_film_and_hall_names_follow_renames(void **state)
 
 	r = detail(sid);
 	it_resp_free(r);
-	r = it_postf("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Grand Salle\"}",
-	             (long long)hid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/hall/update", admin_tok, "{\"id\":%lld,\"name\":\"Grand Salle\"}",
+	            (long long)hid);
 	r = detail(sid);
 	assert_string_equal(it_data_str(r, "hallName"), "Grand Salle");
 	it_resp_free(r);
-	r = it_postf("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed film\"}",
-	             (long long)film_id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/film/update", admin_tok, "{\"id\":%lld,\"name\":\"Renamed film\"}",
+	            (long long)film_id);
 	r = detail(sid);
 	assert_string_equal(it_data_str(r, "filmName"), "Renamed film");
 	it_resp_free(r);
@@ -862,13 +733,11 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	struct it_resp *r;
 	cJSON *it;
 
-	r = it_postf("/film/create", admin_tok,
+	fid = it_ok_id(
+	    it_postf("/film/create", admin_tok,
 	             "{\"name\":\"%s\",\"desc\":\"\",\"stock\":0,\"amount\":4500,"
 	             "\"screenwriter\":\"\",\"director\":\"\",\"length\":60,\"isSelectSeat\":1}",
-	             it_unique("RWR film "));
-	it_assert_status(r, 200);
-	fid = it_data_int(r, "id");
-	it_resp_free(r);
+	             it_unique("RWR film ")));
 	snprintf(body, sizeof(body), "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}", (long long)fid,
 	         (long long)now, (long long)(now + 30 * DAY));
 	t = now + 4 * DAY;
@@ -877,24 +746,17 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	r = it_post("/screening/list", NULL, body);
 	assert_int_equal(it_data_int(r, "total"), 0);
 	it_resp_free(r);
-	r = create(fid, hid, t);
-	it_assert_status(r, 200);
-	id = it_data_int(r, "id");
-	it_resp_free(r);
+	id = it_ok_id(create(fid, hid, t));
 	r = it_post("/screening/list", NULL, body);
 	assert_int_equal(it_data_int(r, "total"), 1);
 	assert_int_equal(it_json_int(it_list_find(r, id), "startAt"), t);
 	it_resp_free(r);
 
 	/* Update: detail and list at once. */
-	r = detail(id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/screening/update", admin_tok,
-	             "{\"id\":%lld,\"startAt\":%lld,\"prices\":{\"V\":7000},\"discounts\":{}}",
-	             (long long)id, (long long)(t + DAY));
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(detail(id)));
+	it_postf_ok("/screening/update", admin_tok,
+	            "{\"id\":%lld,\"startAt\":%lld,\"prices\":{\"V\":7000},\"discounts\":{}}",
+	            (long long)id, (long long)(t + DAY));
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "startAt"), t + DAY);
 	assert_int_equal(it_data_int(r, "endAt"), t + DAY + 3600);
@@ -911,10 +773,8 @@ static void test_screening_each_write_is_seen_by_the_next_read(void **state)
 	r = seats(id);
 	assert_string_equal(row_of(r, "state", 1), "ff");
 	it_resp_free(r);
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"Rain\"}",
-	             (long long)id);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"Rain\"}",
+	            (long long)id);
 	r = detail(id);
 	assert_string_equal(it_data_str(r, "status"), "cancelled");
 	assert_int_equal(it_data_int(r, "seatsFree"), 0);
@@ -938,19 +798,14 @@ static void test_screening_cancel_reason_limit(void **state)
 	assert_non_null(reason);
 	memset(reason, 'r', 2001);
 	reason[2001] = '\0';
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
-	             (long long)id, reason);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
-	it_resp_free(r);
+	it_postf_refused("/screening/cancel", admin_tok, 400, "invalid_field", "reason",
+	                 "{\"id\":%lld,\"reason\":\"%s\"}", (long long)id, reason);
 	r = detail(id);
 	assert_string_equal(it_data_str(r, "status"), "scheduled");
 	it_resp_free(r);
 	reason[2000] = '\0';
-	r = it_postf("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
-	             (long long)id, reason);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", admin_tok, "{\"id\":%lld,\"reason\":\"%s\"}",
+	            (long long)id, reason);
 	r = detail(id);
 	assert_int_equal(strlen(it_data_str(r, "cancelReason")), 2000);
 	it_resp_free(r);
@@ -978,39 +833,33 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 
 	assert_int_equal(it_stack("redis-stop"), 0);
 	for (round = 0; round < 3; round++) {
-		r = detail(sid);
-		it_assert_status(r, 200);
+		r = it_ok(detail(sid));
 		assert_int_equal(it_data_int(r, "startAt"), t);
 		assert_int_equal(it_data_int(r, "seatsTotal"), 4);
 		assert_int_equal(it_data_int(r, "seatsFree"), 3);
 		it_resp_free(r);
-		r = it_postf("/screening/list", NULL, "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
-		             (long long)film_id, (long long)(t - 1), (long long)(t + 1));
-		it_assert_status(r, 200);
+		r = it_ok(it_postf("/screening/list", NULL,
+		                   "{\"filmId\":%lld,\"from\":%lld,\"to\":%lld}",
+		                   (long long)film_id, (long long)(t - 1), (long long)(t + 1)));
 		assert_int_equal(it_json_int(it_list_find(r, sid), "seatsFree"), 3);
 		it_resp_free(r);
 		/* The seat map from MySQL alone, never an older version than served. */
-		r = seats(sid);
-		it_assert_status(r, 200);
+		r = it_ok(seats(sid));
 		assert_string_equal(row_of(r, "state", 0), "fsf");
 		assert_string_equal(row_of(r, "state", 1), "xb.");
 		assert_true(it_data_int(r, "version") >= v);
 		it_resp_free(r);
-		r = seats(it_sql_id());
-		it_assert_error(r, 404, "not_found");
-		it_resp_free(r);
+		it_refused(seats(it_sql_id()), 404, "not_found", NULL);
 	}
 	/* A new screening is listed at once (invalidation is best effort). */
 	id2 = it_screening_new(admin_tok, film_id, hid, t + DAY);
-	r = detail(id2);
-	it_assert_status(r, 200);
+	r = it_ok(detail(id2));
 	assert_int_equal(it_data_int(r, "seatsFree"), 4);
 	it_resp_free(r);
 	assert_int_equal(it_stack("redis-start"), 0);
 
 	for (round = 0; round < 3; round++) {
-		r = seats(sid);
-		it_assert_status(r, 200);
+		r = it_ok(seats(sid));
 		assert_string_equal(row_of(r, "state", 0), "fsf");
 		it_resp_free(r);
 		usleep(300 * 1000);

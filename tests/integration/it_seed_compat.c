@@ -57,61 +57,51 @@ static void test_seed_user_flow(void **state)
 	char *code, *tok;
 
 	it_set_source(it_random_source());
-	r = it_postf("/email/code/send", NULL, "{\"email\": \"%s\"}", email);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/email/code/send", NULL, "{\"email\": \"%s\"}", email);
 	code = it_mail_code(email);
 	assert_non_null(code);
 	/* The example's six-character password is refused now (section 8)... */
-	r = it_postf("/user/register", NULL,
-	             "{\"name\": \"user1\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
-	             "\"password\": \"123456\", \"emailCode\": \"%s\"}",
-	             mobile, email, code);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_postf_refused(
+	    "/user/register", NULL, 400, "invalid_field", NULL,
+	    "{\"name\": \"user1\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
+	    "\"password\": \"123456\", \"emailCode\": \"%s\"}",
+	    mobile, email, code);
 	/* ...and the same request with a long enough one registers. */
-	r = it_postf("/user/register", NULL,
+	r = it_ok(
+	    it_postf("/user/register", NULL,
 	             "{\"name\": \"user1\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
 	             "\"password\": \"12345678\", \"emailCode\": \"%s\"}",
-	             mobile, email, code);
-	it_assert_status(r, 200);
+	             mobile, email, code));
 	assert_true(it_data_int(r, "id") > 0);
 	it_resp_free(r);
 	free(code);
 
 	tok = raw_token(mobile, "12345678");
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	has_keys(r, info_keys);
 	assert_int_equal(it_data_int(r, "type"), 0);
 	it_resp_free(r);
-	r = it_post("/refresh/auth", tok, "");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/refresh/auth", tok, ""));
 	assert_non_null(it_data_str(r, "accessToken"));
 	it_resp_free(r);
-	r = it_post("/user/update/info", tok, "{\"name\": \"butane3\"}");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_post_ok("/user/update/info", tok, "{\"name\": \"butane3\"}");
 	r = it_post("/user/userinfo", tok, NULL);
 	assert_string_equal(it_data_str(r, "name"), "butane3");
 	it_resp_free(r);
 	/* Section 8: a password change needs the old password (and 8 characters). */
-	r = it_post("/user/update/pass", tok, "{\"password\": \"123\"}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_post_refused("/user/update/pass", tok, "{\"password\": \"123\"}", 400, "invalid_field",
+	                NULL);
 	/* Section 8: admin registration is not public any more. */
-	r = it_postf("/admin/register", NULL,
-	             "{\"name\": \"admin\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
-	             "\"password\": \"12345678\", \"emailCode\": \"726575\"}",
-	             it_unique_mobile(), it_unique_email());
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
-	r = it_postf("/admin/register", tok,
-	             "{\"name\": \"admin\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
-	             "\"password\": \"12345678\", \"emailCode\": \"726575\"}",
-	             it_unique_mobile(), it_unique_email());
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_postf_refused(
+	    "/admin/register", NULL, 401, "unauthorized", NULL,
+	    "{\"name\": \"admin\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
+	    "\"password\": \"12345678\", \"emailCode\": \"726575\"}",
+	    it_unique_mobile(), it_unique_email());
+	it_postf_refused(
+	    "/admin/register", tok, 403, "forbidden", NULL,
+	    "{\"name\": \"admin\", \"gender\": 1, \"mobile\": \"%s\", \"email\": \"%s\", "
+	    "\"password\": \"12345678\", \"emailCode\": \"726575\"}",
+	    it_unique_mobile(), it_unique_email());
 	free(tok);
 }
 
@@ -136,27 +126,20 @@ static void test_seed_film_comment_advert_flow(void **state)
 	int found = 0;
 
 	/* Section 8: film writes need the admin role. */
-	r = it_post("/film/create", cust, film_body);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/film/create", admin, film_body);
-	it_assert_status(r, 200);
+	it_post_refused("/film/create", cust, film_body, 403, "forbidden", NULL);
+	r = it_ok(it_post("/film/create", admin, film_body));
 	fid = it_data_int(r, "id");
 	assert_true(fid > 0);
 	it_resp_free(r);
-	r = it_postf("/film/update", admin, "{\"id\": %lld, \"name\": \"Star Fight 2\"}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/film/detail", cust, "{\"id\": %lld}", (long long)fid);
-	it_assert_status(r, 200);
+	it_postf_ok("/film/update", admin, "{\"id\": %lld, \"name\": \"Star Fight 2\"}",
+	            (long long)fid);
+	r = it_ok(it_postf("/film/detail", cust, "{\"id\": %lld}", (long long)fid));
 	has_keys(r, film_keys);
 	assert_string_equal(it_data_str(r, "name"), "Star Fight 2");
 	assert_int_equal(it_data_int(r, "stock"), 100);
 	assert_int_equal(it_data_int(r, "amount"), 38);
 	it_resp_free(r);
-	r = it_post("/film/sale/list", cust, "");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/film/sale/list", cust, ""));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r), "list"))
 	{
 		cJSON *id = cJSON_GetObjectItem(it, "id");
@@ -168,56 +151,39 @@ static void test_seed_film_comment_advert_flow(void **state)
 	assert_true(found);
 	it_resp_free(r);
 
-	r = it_postf("/comment/create", cust,
+	cid = it_ok_id(
+	    it_postf("/comment/create", cust,
 	             "{\"fid\": %lld, \"title\": \"Nice Movie!\", \"content\": \"i'm going to cry "
 	             "now!!!\", \"isAnonymous\": 0}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	cid = it_data_int(r, "id");
-	it_resp_free(r);
-	r = it_postf("/comment/update", cust, "{\"id\": %lld, \"title\": \"Good movie!\"}",
-	             (long long)cid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/comment/detail", cust, "{\"id\": %lld}", (long long)cid);
-	it_assert_status(r, 200);
+	             (long long)fid));
+	it_postf_ok("/comment/update", cust, "{\"id\": %lld, \"title\": \"Good movie!\"}",
+	            (long long)cid);
+	r = it_ok(it_postf("/comment/detail", cust, "{\"id\": %lld}", (long long)cid));
 	has_keys(r, comment_keys);
 	assert_string_equal(it_data_str(r, "title"), "Good movie!");
 	it_resp_free(r);
-	r = it_post("/comment/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/comment/list", cust, "{}"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r), "list")), 1);
 	it_resp_free(r);
-	r = it_postf("/comment/remove", cust, "{\"id\": %lld}", (long long)cid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/remove", cust, "{\"id\": %lld}", (long long)cid);
 
 	/* Section 8: advert writes need the admin role. */
-	r = it_post("/advert/create", cust,
-	            "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
-	            "\"isCom\": 0, \"status\": 0}");
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/advert/create", admin,
-	            "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
-	            "\"isCom\": 0, \"status\": 0}");
-	it_assert_status(r, 200);
-	aid = it_data_int(r, "id");
-	it_resp_free(r);
-	r = it_postf(
-	    "/advert/update", admin,
-	    "{\"id\": %lld, \"title\": \"Watch out please!!!\", \"content\": \"On sale now "
-	    "again!!!!!\", \"isCom\": 1, \"status\": 0}",
-	    (long long)aid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/advert/detail", cust, "{\"id\": %lld}", (long long)aid);
-	it_assert_status(r, 200);
+	it_post_refused("/advert/create", cust,
+	                "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
+	                "\"isCom\": 0, \"status\": 0}",
+	                403, "forbidden", NULL);
+	aid = it_ok_id(it_post("/advert/create", admin,
+	                       "{\"title\": \"Hello!\", \"content\": \"Welcome to our cinema!!!\", "
+	                       "\"isCom\": 0, \"status\": 0}"));
+	it_postf_ok("/advert/update", admin,
+	            "{\"id\": %lld, \"title\": \"Watch out please!!!\", \"content\": \"On sale now "
+	            "again!!!!!\", \"isCom\": 1, \"status\": 0}",
+	            (long long)aid);
+	r = it_ok(it_postf("/advert/detail", cust, "{\"id\": %lld}", (long long)aid));
 	has_keys(r, advert_keys);
 	assert_int_equal(it_data_int(r, "isCom"), 1);
 	it_resp_free(r);
-	r = it_post("/advert/commer/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/advert/commer/list", cust, "{}"));
 	found = 0;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r), "list"))
 	{
@@ -230,20 +196,14 @@ static void test_seed_film_comment_advert_flow(void **state)
 	}
 	assert_true(found);
 	it_resp_free(r);
-	r = it_post("/advert/normal/list", cust, "{}");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/advert/normal/list", cust, "{}"));
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(it_data(r), "list")));
 	it_resp_free(r);
-	r = it_postf("/advert/remove", admin, "{\"id\": %lld}", (long long)aid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/advert/remove", admin, "{\"id\": %lld}", (long long)aid);
 
-	r = it_postf("/film/remove", admin, "{\"id\": %lld}", (long long)fid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/film/detail", cust, "{\"id\": %lld}", (long long)fid);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_postf_ok("/film/remove", admin, "{\"id\": %lld}", (long long)fid);
+	it_postf_refused("/film/detail", cust, 404, "not_found", NULL, "{\"id\": %lld}",
+	                 (long long)fid);
 	free(admin);
 	free(cust);
 }

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char *admin_token;
@@ -228,11 +229,11 @@ static int64_t admin_register(const char *role, const char *mobile, const char *
 		             "\"password\":\"" IT_PASSWORD "\",\"role\":\"%s\"}",
 		             mobile, email, role);
 	else
-		r = it_postf("/admin/register", admin_token,
+		r = it_ok(
+		    it_postf("/admin/register", admin_token,
 		             "{\"name\":\"Staff\",\"gender\":0,\"mobile\":\"%s\",\"email\":\"%s\","
 		             "\"password\":\"" IT_PASSWORD "\"}",
-		             mobile, email);
-	it_assert_status(r, 200);
+		             mobile, email));
 	id = it_data_int(r, "id");
 	assert_true(id > 0);
 	it_resp_free(r);
@@ -257,15 +258,13 @@ static void test_user_register_with_email_code(void **state)
 	(void)state;
 
 	code = email_code(email);
-	r = post_register("Ada", 2, mobile, email, code);
-	it_assert_status(r, 200);
+	r = it_ok(post_register("Ada", 2, mobile, email, code));
 	id = it_data_int(r, "id");
 	assert_true(id > 0 && id < (INT64_C(1) << 53));
 	it_resp_free(r);
 
 	/* Login by mobile: the full answer of spec 4.1. */
-	r = post_login("/user/login", mobile, IT_PASSWORD);
-	it_assert_status(r, 200);
+	r = it_ok(post_login("/user/login", mobile, IT_PASSWORD));
 	assert_non_null(it_data_str(r, "accessToken"));
 	assert_string_equal(it_data_str(r, "role"), "customer");
 	assert_true(it_data_int(r, "accessExpire") > now);
@@ -274,14 +273,11 @@ static void test_user_register_with_email_code(void **state)
 	it_resp_free(r);
 
 	/* Login by email works too. */
-	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
-	             email);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
+	            email);
 
 	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	assert_int_equal(it_data_int(r, "id"), id);
 	it_resp_free(r);
 	free(tok);
@@ -318,7 +314,6 @@ static void test_user_register_code_is_single_use(void **state)
 {
 	const char *m1 = it_unique_mobile(), *m2 = it_unique_mobile();
 	char email[300], email2[300], *code, *code2, *tok;
-	struct it_resp *r;
 	(void)state;
 
 	snprintf(email, sizeof(email), "%s", it_unique_email());
@@ -328,10 +323,8 @@ static void test_user_register_code_is_single_use(void **state)
 	/* Move the first user off the address, so only the code stands in the way. */
 	tok = login_as("/user/login", m1, IT_PASSWORD, "customer");
 	code2 = email_code(email2);
-	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", email2,
-	             code2);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", email2,
+	            code2);
 	expect_error(post_register("Second", 0, m2, email, code), 410, "code_expired");
 	free(tok);
 	free(code);
@@ -488,13 +481,10 @@ static void test_user_code_send_rate_limits(void **state)
 static void test_user_phone_code_reaches_sms_sink(void **state)
 {
 	const char *phone = it_unique_mobile();
-	struct it_resp *r;
 	char *code;
 	(void)state;
 
-	r = it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
 	code = it_sms_code(phone);
 	assert_non_null(code);
 	assert_int_equal(strlen(code), 6);
@@ -576,10 +566,8 @@ static void test_user_login_rate_limit_per_account(void **state)
 		expect_error(r, 401, "unauthorized");
 	}
 	fresh_source();
-	r = it_postf("/user/login", NULL, "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}",
-	             email);
-	it_assert_error(r, 429, "rate_limited");
-	it_resp_free(r);
+	it_postf_refused("/user/login", NULL, 429, "rate_limited", NULL,
+	                 "{\"email\":\"%s\",\"password\":\"" IT_PASSWORD "\"}", email);
 	fresh_source();
 	expect_error(post_login("/admin/login", mobile, IT_PASSWORD), 429, "rate_limited");
 }
@@ -647,8 +635,7 @@ static void test_user_admin_register_roles(void **state)
 	snprintf(cm, sizeof(cm), "%s", it_unique_mobile());
 	id = admin_register(NULL, cm, it_unique_email());
 	cashier = login_as("/admin/login", cm, IT_PASSWORD, "cashier");
-	r = it_post("/user/userinfo", cashier, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", cashier, NULL));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_int_equal(it_data_int(r, "type"), 2);
 	assert_string_equal(it_data_str(r, "role"), "cashier");
@@ -698,8 +685,7 @@ static void test_user_list_paging_and_role_filter(void **state)
 	it_resp_free(r2);
 
 	/* Without a filter: userinfo objects of every role, in id order. */
-	r1 = it_post("/user/list", admin_token, "{\"page\":1,\"pageSize\":100}");
-	it_assert_status(r1, 200);
+	r1 = it_ok(it_post("/user/list", admin_token, "{\"page\":1,\"pageSize\":100}"));
 	assert_true(it_data_int(r1, "total") > total);
 	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r1), "list")) > 0);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(it_data(r1), "list"))
@@ -712,9 +698,8 @@ static void test_user_list_paging_and_role_filter(void **state)
 	}
 	it_resp_free(r1);
 
-	r1 = it_post("/user/list", admin_token,
-	             "{\"page\":100000,\"pageSize\":100,\"role\":\"admin\"}");
-	it_assert_status(r1, 200);
+	r1 = it_ok(it_post("/user/list", admin_token,
+	                   "{\"page\":100000,\"pageSize\":100,\"role\":\"admin\"}"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it_data(r1), "list")), 0);
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(it_data(r1), "list")));
 	it_resp_free(r1);
@@ -754,10 +739,7 @@ static void test_user_disable_revokes_and_blocks_login(void **state)
 	expect_ok(it_post("/user/userinfo", tok2, NULL));
 
 	/* An admin cannot lock itself out; an unknown id is 404. */
-	r = it_post("/user/userinfo", admin_token, NULL);
-	it_assert_status(r, 200);
-	admin_id = it_data_int(r, "id");
-	it_resp_free(r);
+	admin_id = it_ok_id(it_post("/user/userinfo", admin_token, NULL));
 	r = it_postf("/user/disable", admin_token, "{\"id\":%lld,\"disabled\":1}",
 	             (long long)admin_id);
 	it_assert_error(r, 409, "conflict");
@@ -888,8 +870,7 @@ static void test_user_userinfo_fields(void **state)
 	snprintf(email, sizeof(email), "%s", it_unique_email());
 	id = register_customer("Grace Hopper", 2, mobile, email);
 	tok = login_as("/user/login", mobile, IT_PASSWORD, "customer");
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_string_equal(it_data_str(r, "name"), "Grace Hopper");
 	assert_int_equal(it_data_int(r, "gender"), 2);
@@ -949,8 +930,7 @@ static void test_user_update_info_present_keys(void **state)
 	/* gender 0 is a real value; absent keys stay as they are; the role is not a field. */
 	expect_empty(it_post("/user/update/info", tok,
 	                     "{\"gender\":0,\"type\":1,\"role\":\"admin\",\"disabled\":1}"));
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	assert_int_equal(it_data_int(r, "type"), 0);
 	assert_string_equal(it_data_str(r, "role"), "customer");
 	assert_int_equal(it_data_int(r, "gender"), 0);
@@ -967,8 +947,7 @@ static void test_user_update_info_present_keys(void **state)
 	free(code);
 	/* Setting one's own current email again is no clash. */
 	expect_empty(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", email));
-	r = it_post("/user/userinfo", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok, NULL));
 	assert_string_equal(it_data_str(r, "name"), "Renamed");
 	assert_string_equal(it_data_str(r, "mobile"), nm);
 	assert_string_equal(it_data_str(r, "email"), email);
@@ -990,8 +969,7 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 	(void)state;
 
 	tok = new_customer(&id, mobile, email);
-	r = it_post("/refresh/auth", tok, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/refresh/auth", tok, NULL));
 	assert_string_equal(it_data_str(r, "role"), "customer");
 	assert_true(it_data_int(r, "accessExpire") > (int64_t)time(NULL));
 	tok2 = strdup(it_data_str(r, "accessToken"));
@@ -1000,29 +978,21 @@ static void test_user_refresh_auth_with_and_without_bearer(void **state)
 
 	/* A bare token without "Bearer " is accepted too. */
 	snprintf(hdr, sizeof(hdr), "Authorization: %s", tok);
-	r = it_request("POST", "/refresh/auth", headers, NULL, 0);
-	it_assert_status(r, 200);
+	r = it_ok(it_request("POST", "/refresh/auth", headers, NULL, 0));
 	assert_non_null(it_data_str(r, "accessToken"));
 	it_resp_free(r);
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
-	r = it_request("POST", "/refresh/auth", headers, NULL, 0);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/refresh/auth", headers, NULL, 0)));
 
 	/* Old clients send the raw token on every route, also in lower-case "bearer". */
 	snprintf(hdr, sizeof(hdr), "Authorization: %s", tok);
-	r = it_request("POST", "/user/userinfo", headers, NULL, 0);
-	it_assert_status(r, 200);
+	r = it_ok(it_request("POST", "/user/userinfo", headers, NULL, 0));
 	assert_int_equal(it_data_int(r, "id"), id);
 	it_resp_free(r);
 	snprintf(hdr, sizeof(hdr), "Authorization: bearer %s", tok);
-	r = it_request("POST", "/user/userinfo", headers, NULL, 0);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/user/userinfo", headers, NULL, 0)));
 	snprintf(hdr, sizeof(hdr), "Authorization: %s", admin_token);
-	r = it_request("POST", "/user/list", json_headers, "{\"pageSize\":1}", 14);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_resp_free(it_ok(it_request("POST", "/user/list", json_headers, "{\"pageSize\":1}", 14)));
 
 	expect_error(it_post("/refresh/auth", NULL, NULL), 401, "unauthorized");
 	free(tok);
@@ -1039,14 +1009,12 @@ static void refresh_keeps(const char *role)
 	snprintf(mobile, sizeof(mobile), "%s", it_unique_mobile());
 	id = admin_register(role, mobile, it_unique_email());
 	tok = login_as("/admin/login", mobile, IT_PASSWORD, role);
-	r = it_post("/refresh/auth", tok, "");
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/refresh/auth", tok, ""));
 	assert_string_equal(it_data_str(r, "role"), role);
 	assert_true(it_data_int(r, "refreshAfter") < it_data_int(r, "accessExpire"));
 	tok2 = strdup(it_data_str(r, "accessToken"));
 	it_resp_free(r);
-	r = it_post("/user/userinfo", tok2, NULL);
-	it_assert_status(r, 200);
+	r = it_ok(it_post("/user/userinfo", tok2, NULL));
 	assert_int_equal(it_data_int(r, "id"), id);
 	assert_string_equal(it_data_str(r, "role"), role);
 	it_resp_free(r);
@@ -1076,7 +1044,6 @@ static void test_user_bad_bodies(void **state)
 	const char *headers[] = {"Content-Type: application/json", NULL};
 	size_t n = 70 * 1024;
 	char *big = malloc(n + 1);
-	struct it_resp *r;
 	(void)state;
 
 	assert_non_null(big);
@@ -1085,9 +1052,7 @@ static void test_user_bad_bodies(void **state)
 	big[0] = '{';
 	big[n - 1] = '}';
 	big[n] = '\0';
-	r = it_request("POST", "/user/login", headers, big, n);
-	it_assert_error(r, 413, "too_large");
-	it_resp_free(r);
+	it_refused(it_request("POST", "/user/login", headers, big, n), 413, "too_large", NULL);
 	free(big);
 
 	expect_error(it_post("/user/login", NULL, "{\"mobile\":"), 400, "bad_request");

@@ -16,6 +16,17 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Assert that the n rows are refused; when why_want is not NULL, with that reason. */
+static void refused(const char *const *rows, int n, const char *why_want)
+{
+	struct proto_layout l;
+	char why[100];
+
+	assert_int_equal(proto_layout_parse(&l, rows, n, why, sizeof(why)), -1);
+	if (why_want != NULL)
+		assert_string_equal(why, why_want);
+}
+
 static void test_layout_accepts_every_seat_type(void **state)
 {
 	const char *rows[] = {"SVWCHX"};
@@ -110,11 +121,9 @@ static void test_layout_refuses_no_sellable_seat(void **state)
 	char why[100];
 
 	(void)state;
-	assert_int_equal(proto_layout_parse(&l, aisles, N(aisles), why, sizeof(why)), -1);
-	assert_string_equal(why, "no sellable seat");
-	assert_int_equal(proto_layout_parse(&l, blocked, N(blocked), why, sizeof(why)), -1);
-	assert_int_equal(proto_layout_parse(&l, NULL, 0, why, sizeof(why)), -1);
-	assert_string_equal(why, "no rows");
+	refused(aisles, N(aisles), "no sellable seat");
+	refused(blocked, N(blocked), NULL);
+	refused(NULL, 0, "no rows");
 	/* One house seat is enough: staff can sell it. */
 	assert_int_equal(proto_layout_parse(&l, one, N(one), why, sizeof(why)), 0);
 	assert_int_equal(l.sellable, 1);
@@ -190,18 +199,13 @@ static void test_layout_refuses_invalid_characters(void **state)
 	const char *other[] = {"SQ"};
 	const char *ctrl[] = {"S\tS"};
 	const char *utf8[] = {"S\xc3\xa9"};
-	struct proto_layout l;
-	char why[100];
 
 	(void)state;
-	assert_int_equal(proto_layout_parse(&l, lower, N(lower), why, sizeof(why)), -1);
-	assert_string_equal(why, "row B: invalid character 's' at 1");
-	assert_int_equal(proto_layout_parse(&l, space, N(space), why, sizeof(why)), -1);
-	assert_int_equal(proto_layout_parse(&l, other, N(other), why, sizeof(why)), -1);
-	assert_string_equal(why, "row A: invalid character 'Q' at 2");
-	assert_int_equal(proto_layout_parse(&l, ctrl, N(ctrl), why, sizeof(why)), -1);
-	assert_string_equal(why, "row A: invalid character at 2");
-	assert_int_equal(proto_layout_parse(&l, utf8, N(utf8), why, sizeof(why)), -1);
+	refused(lower, N(lower), "row B: invalid character 's' at 1");
+	refused(space, N(space), NULL);
+	refused(other, N(other), "row A: invalid character 'Q' at 2");
+	refused(ctrl, N(ctrl), "row A: invalid character at 2");
+	refused(utf8, N(utf8), NULL);
 }
 
 static void test_layout_from_json_refuses_non_strings(void **state)
