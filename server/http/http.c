@@ -26,6 +26,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,13 @@ struct job {
 static struct lws_context *ctx;
 static struct conn *buckets[ID_BUCKETS];
 static uint64_t next_id = 1;
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested;
+/*
+ * ctx is published by the main thread and read by the signal thread
+ * (http_request_stop): both under ctx_lock, so the signal thread never sees
+ * a half-made or destroyed context.
+ */
+static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static int draining;
 static long in_flight;
 
@@ -871,6 +878,8 @@ static void lws_log(int level, const char *line)
 		log_debug("lws: %.*s", (int)n, line);
 }
 
+static void http_stop_context(void);
+
 int http_start(const char *listen)
 {
 	struct lws_context_creation_info info;
@@ -901,25 +910,37 @@ int http_start(const char *listen)
 	info.ka_interval = 10;
 	if (!strchr(host, ':'))
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	pthread_mutex_lock(&ctx_lock);
 	ctx = lws_create_context(&info);
+	pthread_mutex_unlock(&ctx_lock);
 	if (!ctx) {
 		log_error("cannot listen on '%s'", listen);
 		return -1;
 	}
 	if (ws_start() < 0) {
-		lws_context_destroy(ctx);
-		ctx = NULL;
+		http_stop_context();
 		return -1;
 	}
 	log_info("listening on http://%s", listen);
 	return 0;
 }
 
+static void http_stop_context(void)
+{
+	pthread_mutex_lock(&ctx_lock);
+	if (ctx)
+		lws_context_destroy(ctx);
+	ctx = NULL;
+	pthread_mutex_unlock(&ctx_lock);
+}
+
 void http_request_stop(void)
 {
-	stop_requested = 1;
+	atomic_store(&stop_requested, 1);
+	pthread_mutex_lock(&ctx_lock);
 	if (ctx)
 		lws_cancel_service(ctx);
+	pthread_mutex_unlock(&ctx_lock);
 }
 
 void http_run(int drain_s)
@@ -931,7 +952,7 @@ void http_run(int drain_s)
 		if (lws_service(ctx, 0) < 0)
 			break;
 		ws_tick();
-		if (stop_requested && !draining) {
+		if (atomic_load(&stop_requested) && !draining) {
 			draining = 1;
 			deadline = clock_s() + drain_s;
 			log_info("stopping: finishing %ld requests in flight", in_flight);
@@ -944,9 +965,7 @@ void http_run(int drain_s)
 void http_stop(void)
 {
 	ws_stop();
-	if (ctx)
-		lws_context_destroy(ctx);
-	ctx = NULL;
+	http_stop_context();
 	/* Answers that arrived after the loop ended. */
 	while (done_head) {
 		struct job *j = done_head;

@@ -328,7 +328,11 @@ static void test_edge_slow_body_meets_the_deadline(void **state)
 	usleep(300000); /* what is measured, not a synchronisation */
 	rss1 = daemon_rss_kib();
 	print_message("RSS %ld -> %ld KiB with %d trickling clients\n", rss0, rss1, N);
-	assert_true(rss1 - rss0 < N * 64 / 4);
+	/*
+	 * A quarter of 64 KiB each at most; ThreadSanitizer's shadow memory
+	 * (about 8 bytes per byte touched) scales the bound like its timing.
+	 */
+	assert_true(rss1 - rss0 < N * 64 / 4 * (getenv("BOXOFFICE_TEST_SLOWDOWN") ? 8 : 1));
 	for (int i = 0; i < N; i++)
 		close(fds[i]);
 }

@@ -84,8 +84,9 @@ struct it_resp *pt_callback(const char *body, const char *sig)
 
 const char *pt_cb_body(int64_t pay_id, int64_t amount, int status, const char *txn, int64_t ts)
 {
-	static char buf[4][256];
-	static int k;
+	/* Per thread: the crash tests call this from several threads at once. */
+	static _Thread_local char buf[4][256];
+	static _Thread_local int k;
 	char *b = buf[k++ % 4];
 
 	snprintf(b, sizeof(buf[0]),
