@@ -6,11 +6,23 @@
 #
 # FORMAT_CHECK=1 also runs the clang-format check (a failure then fails the
 # run). CTEST_PARALLEL (default 2) sets ctest's -j. The exit code is ctest's.
+#
+#   packaging/test.sh --tsan
+#
+# builds with ThreadSanitizer instead into ./build-tsan and runs the unit and
+# integration tests (tests/tsan/ says what is suppressed, and why).
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 packaging/install-deps.sh
+
+if [ "${1:-}" = --tsan ]; then
+	cmake -S . -B build-tsan -DBOXOFFICE_TSAN=ON -DBOXOFFICE_WERROR=ON
+	cmake --build build-tsan -j2
+	cd build-tsan
+	exec ctest --output-on-failure -j"${CTEST_PARALLEL:-2}" -L 'unit|integration'
+fi
 
 cmake -S . -B build-test -DBOXOFFICE_SANITIZE=ON -DBOXOFFICE_WERROR=ON
 cmake --build build-test -j2
