@@ -116,6 +116,6 @@ const char *keymap_key_name(int key, char *buf, unsigned len)
 	else if (key < 0x80 && key > ' ')
 		snprintf(buf, len, "%c", key);
 	else
-		snprintf(buf, len, "?");
+		snprintf(buf, len, "#%d", key);
 	return buf;
 }
