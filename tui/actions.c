@@ -927,6 +927,7 @@ int actions_do(struct app *a, enum action act)
 	case ACT_GO_ORDERS:
 		return actions_go(a, SCR_ORDERS);
 	case ACT_GO_ADMIN:
+		a->admin_sel = 0; /* F6 always opens the menu at its top */
 		return actions_go(a, SCR_ADMIN);
 	case ACT_UP:
 		return do_move(a, -1, 0);
@@ -1287,6 +1288,7 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 	case RQ_LOGIN: {
 		const char *role = jstr(d, "role");
 		if (!strcmp(role, PROTO_ROLE_NAME_CUSTOMER) || !role[0]) {
+			a->form.f[1].value[0] = '\0';
 			app_status(a, ST_ERROR, "%s", tr(S_LOGIN_CUSTOMER));
 			return 1;
 		}
@@ -1527,6 +1529,11 @@ int actions_response(struct app *a, enum req_tag tag, int64_t ctx, long status, 
 		goto out;
 	}
 	/* answers that mean something particular */
+	if (tag == RQ_LOGIN && a->form.purpose == FORM_LOGIN) {
+		/* a refused password is not left on the screen */
+		a->form.f[1].value[0] = '\0';
+		a->form.cur = 1;
+	}
 	if (tag == RQ_LOGIN && status == 403) {
 		app_status(a, ST_ERROR, "%s", tr(S_LOGIN_CUSTOMER));
 		goto out;

@@ -43,7 +43,7 @@ void scr_home(const struct app *a)
 			mvaddstr(y, 1, "▶");
 		}
 		wd_pad(y, 3, 7, wd_time(scr_num(it, "startAt"), "%H:%M", t, sizeof(t)));
-		wd_pad(y, 10, 29, scr_str(it, "filmName"));
+		wd_pad(y, 10, 28, scr_str(it, "filmName"));
 		wd_pad(y, 39, 16, scr_str(it, "hallName"));
 		snprintf(fr, sizeof(fr), "%d / %d", freec, total);
 		wd_right(y, 55, 12, fr);

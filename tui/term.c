@@ -2,6 +2,7 @@
 #include "term.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include <curses.h>
 
@@ -11,7 +12,13 @@ static int started, colours;
 
 int term_init(void)
 {
-	setlocale(LC_ALL, "");
+	/*
+	 * A language whose locale is not installed (LANG=zh_CN.UTF-8 on a bare
+	 * Debian) must not cost UTF-8 output: fall back to C.UTF-8 for characters.
+	 */
+	if (!setlocale(LC_ALL, "") || !strstr(setlocale(LC_CTYPE, NULL), "UTF-8"))
+		if (!setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "");
 	/* Esc must be a key of its own at once, not the start of a sequence */
 	set_escdelay(25);
 	if (!initscr())

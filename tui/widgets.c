@@ -230,10 +230,11 @@ void wd_frame(const struct app *a, const char *section)
 			attron(A_BOLD);
 			x += wd_text(y, x, COLS - x, kn);
 			attroff(A_BOLD);
+			x += wd_text(y, x, COLS - x, " ");
 			attron(term_attr(PAIR_BAR));
 			x += wd_text(y, x, COLS - x, tr(e->label));
 			attroff(term_attr(PAIR_BAR));
-			x += wd_text(y, x, COLS - x, " ");
+			x += wd_text(y, x, COLS - x, "  ");
 		}
 	}
 }
