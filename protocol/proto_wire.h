@@ -132,6 +132,13 @@ enum proto_order_status {
 /* "unpaid", "paid", ...; "unknown" out of range. */
 const char *proto_order_status_text(int status);
 
+/*
+ * Redis pub/sub channels between the sellers and the WebSocket hub (spec 6):
+ * seat changes on PROTO_CHANNEL_SEATS "<screeningId>", order status changes.
+ */
+#define PROTO_CHANNEL_SEATS "boxoffice:seats:"
+#define PROTO_CHANNEL_ORDERS "boxoffice:orders"
+
 /* Verification codes (spec 4.1). */
 #define PROTO_CODE_DIGITS 6
 #define PROTO_CODE_TTL 300

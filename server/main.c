@@ -18,7 +18,11 @@
 #include "cache/redis.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
+#include "svc/expiry.h"
 #include "svc/registry.h"
+#include "svc/svc_order.h"
+#include "svc/svc_pay.h"
+#include "svc/svc_refund.h"
 #include "http/http.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -111,6 +115,8 @@ int main(int argc, char **argv)
 	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0)
 		goto out;
 	sig_started = 1;
+	order_register();
+	pay_register_consumers();
 	if (kq_start(cfg.kafka_brokers, cfg.kafka_topic_prefix, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -119,12 +125,18 @@ int main(int argc, char **argv)
 	if (pool_start((int)cfg.workers) < 0)
 		goto out;
 	pool_started = 1;
+	if (expiry_start() < 0)
+		goto out;
+	if (refund_sweeper_start() < 0)
+		goto out;
 	if (http_start(cfg.listen) < 0)
 		goto out;
 	log_info("boxofficed %s ready (%ld workers)", BOXOFFICE_VERSION, cfg.workers);
 	http_run(10);
 	exit_code = 0;
 out:
+	refund_sweeper_stop();
+	expiry_stop();
 	if (pool_started)
 		pool_stop();
 	http_stop();

@@ -637,6 +637,39 @@ static enum apply_rc classify(enum db_rc rc)
 	return rc == DB_UNAVAILABLE ? UNAVAILABLE : rc == DB_DEADLOCK ? DEADLOCK : FAILED;
 }
 
+/* After-commit work queued by the handler being applied on this thread. */
+#define AFTER_MAX 16
+static _Thread_local struct {
+	kq_after_fn fn;
+	void *arg;
+} after[AFTER_MAX];
+static _Thread_local int nafter;
+
+int kq_after_commit(kq_after_fn fn, void *arg)
+{
+	if (nafter >= AFTER_MAX) {
+		free(arg);
+		return -1;
+	}
+	after[nafter].fn = fn;
+	after[nafter].arg = arg;
+	nafter++;
+	return 0;
+}
+
+/* Run (committed) or drop the after-commit work. */
+static void after_finish(struct worker *w, int run)
+{
+	int i;
+
+	for (i = 0; i < nafter; i++) {
+		if (run)
+			after[i].fn(w, after[i].arg);
+		free(after[i].arg);
+	}
+	nafter = 0;
+}
+
 /* One attempt: record the eventId and run the handler in one transaction. */
 static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON *root,
                                 const char *type, const char *event_id, char *err, size_t errlen)
@@ -660,7 +693,9 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 		snprintf(err, errlen, "cannot record event");
 		return classify(rc);
 	}
+	after_finish(w, 0);
 	if (fn(w, root, err, errlen) != 0) {
+		after_finish(w, 0);
 		db_rollback(w);
 		if (!err[0])
 			snprintf(err, errlen, "handler failed");
@@ -670,10 +705,12 @@ static enum apply_rc apply_once(struct worker *w, kq_handler_fn fn, const cJSON 
 	rc = db_commit(w);
 	if (rc != DB_OK) {
 		/* If the commit did land, the retry finds the eventId: no second effect. */
+		after_finish(w, 0);
 		db_rollback(w);
 		snprintf(err, errlen, "cannot commit transaction");
 		return classify(rc);
 	}
+	after_finish(w, 1);
 	return APPLIED;
 }
 

@@ -32,6 +32,17 @@ struct worker;
  */
 typedef int (*kq_handler_fn)(struct worker *w, const cJSON *msg, char *err, size_t errlen);
 
+/*
+ * After-commit work of a handler: fn(w, arg) runs on the consumer thread
+ * right after the transaction that applied the message committed (the
+ * Redis side of a seat change, publications), and not at all when it
+ * rolled back; arg is free()d afterwards either way. Call from inside a
+ * handler only. Returns 0, or -1 when too many are queued (the handler
+ * should fail: the message is retried).
+ */
+typedef void (*kq_after_fn)(struct worker *w, void *arg);
+int kq_after_commit(kq_after_fn fn, void *arg);
+
 /* Register a handler for a message type before kq_start. */
 void kq_register(const char *type, kq_handler_fn fn);
 

@@ -265,7 +265,13 @@ static enum proto_err hall_update(struct req *r)
 	if (!c.old)
 		return PROTO_ERR_INTERNAL;
 	e = txn_run(r, update_tx, &c);
-	/* After the commit: new versions, so that clients fetch the new layout. */
+	/*
+	 * After the commit: holds read the layout from the screening facts
+	 * cache (svc/sale_facts.h), so its generation moves before the fences
+	 * go; then new versions, so that clients fetch the new layout.
+	 */
+	if (e == PROTO_OK && c.layout_changed)
+		screening_cache_bump(r->w);
 	unfence(r, &c, e == PROTO_OK);
 	if (e == PROTO_OK) {
 		key_detail(k, sizeof(k), c.id);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/cache.h"
 #include "cache/codes.h"
 #include "cache/ratelimit.h"
 #include "core/config.h"
@@ -643,6 +644,55 @@ static enum proto_err update_info(struct req *r)
 	return PROTO_OK;
 }
 
+/*
+ * The token check reads the user's token state from the read cache
+ * ("utv:<id>": tv, disabled, type), so an authenticated request costs no
+ * MySQL round trip. Every write that changes one of them (password change,
+ * disable) drops the key after its commit; cache.h's tombstones keep a
+ * concurrent load from putting the old state back, so revocation stays
+ * immediate. With Redis down, cache_get reads MySQL.
+ */
+#define TV_TTL_S 300
+
+static void tv_key(char *k, size_t len, int64_t uid)
+{
+	snprintf(k, len, "utv:%" PRId64, uid);
+}
+
+static void tv_forget(struct worker *w, int64_t uid)
+{
+	char k[40];
+
+	tv_key(k, sizeof(k), uid);
+	cache_del(w, k);
+}
+
+static enum proto_err tv_load(struct worker *w, void *arg, cJSON **out)
+{
+	const int64_t *uid = arg;
+	struct user_row u;
+	enum db_rc rc;
+	int found = 0;
+	cJSON *o;
+
+	*out = NULL;
+	rc = store_user_get(w, *uid, &u, &found);
+	memset(u.password, 0, sizeof(u.password));
+	if (rc != DB_OK)
+		return txn_err(rc);
+	if (!found)
+		return PROTO_OK;
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddNumberToObject(o, "tv", (double)u.tv) ||
+	    !cJSON_AddNumberToObject(o, "disabled", u.disabled) ||
+	    !cJSON_AddNumberToObject(o, "type", u.type)) {
+		cJSON_Delete(o);
+		return PROTO_ERR_INTERNAL;
+	}
+	*out = o;
+	return PROTO_OK;
+}
+
 static enum proto_err update_pass(struct req *r)
 {
 	const char *old_pw, *new_pw;
@@ -677,6 +727,7 @@ static enum proto_err update_pass(struct req *r)
 	memset(hash, 0, sizeof(hash));
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
+	tv_forget(r->w, r->auth.uid);
 	return PROTO_OK;
 }
 
@@ -777,7 +828,10 @@ static enum proto_err user_disable(struct req *r)
 	a.disabled = (int)disabled;
 	if (a.disabled && a.id == r->auth.uid)
 		return req_fail_conflict(r, "self");
-	return txn_run(r, disable_txn, &a);
+	e = txn_run(r, disable_txn, &a);
+	if (e == PROTO_OK)
+		tv_forget(r->w, a.id);
+	return e;
 }
 
 /* ---- exported --------------------------------------------------------- */
@@ -867,18 +921,26 @@ db_failed:
 
 enum proto_err user_auth_check(struct worker *w, struct auth *a, int64_t token_tv)
 {
-	struct user_row u;
-	enum db_rc rc;
-	int found = 0;
+	const cJSON *tv, *dis, *type;
+	enum proto_err e;
+	cJSON *o = NULL;
+	char k[40];
 
-	rc = store_user_get(w, a->uid, &u, &found);
-	memset(u.password, 0, sizeof(u.password));
-	if (rc == DB_UNAVAILABLE)
-		return PROTO_ERR_UNAVAILABLE;
-	if (rc != DB_OK)
-		return PROTO_ERR_INTERNAL;
-	if (!found || u.disabled || u.tv != token_tv)
+	tv_key(k, sizeof(k), a->uid);
+	e = cache_get(w, k, TV_TTL_S, tv_load, &a->uid, &o);
+	if (e == PROTO_ERR_NOT_FOUND)
 		return PROTO_ERR_TOKEN_EXPIRED;
-	a->role = u.type;
-	return PROTO_OK;
+	if (e != PROTO_OK)
+		return e;
+	tv = cJSON_GetObjectItemCaseSensitive(o, "tv");
+	dis = cJSON_GetObjectItemCaseSensitive(o, "disabled");
+	type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	if (!cJSON_IsNumber(tv) || !cJSON_IsNumber(dis) || !cJSON_IsNumber(type))
+		e = PROTO_ERR_INTERNAL;
+	else if (dis->valueint || (int64_t)tv->valuedouble != token_tv)
+		e = PROTO_ERR_TOKEN_EXPIRED;
+	else
+		a->role = type->valueint;
+	cJSON_Delete(o);
+	return e;
 }

@@ -1,0 +1,497 @@
+/*
+ * holds.c: see holds.h. The scripts are the whole of the hold logic: each
+ * decides and changes in one step, so no C code reads then writes.
+ */
+#include "cache/holds.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/redis.h"
+#include "cache/seatmap.h"
+#include "core/log.h"
+#include "proto_wire.h"
+
+#define PENDING_TTL_S 86400
+#define ORDERED_TTL_MS ((int64_t)86400 * 1000)
+
+/*
+ * KEYS: seats hash, version, fence, uheld hash, hold record, holdexp, ready.
+ * ARGV: holdId, uid, exp_ms, cap, sid, free states, record ttl ms, channel,
+ * then the seats. Returns {1, version}, {0, seat...} (conflicts), {-1}
+ * (fenced), {-2, held} (cap) or {-3} (holds not rebuilt yet).
+ */
+static struct redis_script take_script = REDIS_SCRIPT(
+    "holds_take", "if redis.call('EXISTS', KEYS[7]) == 0 then return {-3} end "
+                  "if redis.call('EXISTS', KEYS[3]) == 1 then return {-1} end "
+                  "local n = #ARGV - 8 "
+                  "local seats = {} "
+                  "for i = 1, n do seats[i] = ARGV[8 + i] end "
+                  "local cur = redis.call('HMGET', KEYS[1], unpack(seats)) "
+                  "local conf = {0} "
+                  "for i = 1, n do if cur[i] then conf[#conf + 1] = seats[i] end end "
+                  "if #conf > 1 then return conf end "
+                  "local cap = tonumber(ARGV[4]) "
+                  "if cap > 0 then "
+                  "  local held = tonumber(redis.call('HGET', KEYS[4], ARGV[2]) or '0') "
+                  "  if held + n > cap then return {-2, held} end "
+                  "end "
+                  "local kv = {} "
+                  "for i = 1, n do kv[#kv + 1] = seats[i]; kv[#kv + 1] = ARGV[1] end "
+                  "redis.call('HSET', KEYS[1], unpack(kv)) "
+                  "redis.call('HINCRBY', KEYS[4], ARGV[2], n) "
+                  "redis.call('HSET', KEYS[5], 'sid', ARGV[5], 'uid', ARGV[2], 'seats', "
+                  "  table.concat(seats, ' '), 'free', ARGV[6], 'exp', ARGV[3], 'oid', '0') "
+                  "redis.call('PEXPIRE', KEYS[5], ARGV[7]) "
+                  "redis.call('ZADD', KEYS[6], ARGV[3], ARGV[1]) "
+                  "local v = redis.call('INCR', KEYS[2]) "
+                  "local ch = {} "
+                  "for i = 1, n do ch[i] = '{\"seat\":\"' .. seats[i] .. '\",\"state\":\"h\"}' end "
+                  "redis.call('PUBLISH', ARGV[8] .. ARGV[5], '{\"screeningId\":' .. ARGV[5] .. "
+                  "  ',\"version\":' .. v .. ',\"changes\":[' .. table.concat(ch, ',') .. ']}') "
+                  "return {1, v}");
+
+/*
+ * KEYS: hold record, holdexp. ARGV: holdId, mode (r e f k), uid (0 any),
+ * oid (f, k) or now_ms (e), key prefix, channel prefix. Returns 1, 0 or 2
+ * as holds_drop.
+ */
+static struct redis_script drop_script = REDIS_SCRIPT(
+    "holds_drop",
+    "local r = redis.call('HMGET', KEYS[1], 'sid', 'uid', 'seats', 'free', 'exp', 'oid') "
+    "if not r[1] then redis.call('ZREM', KEYS[2], ARGV[1]) return 0 end "
+    "local mode = ARGV[2] "
+    "if ARGV[3] ~= '0' and r[2] ~= ARGV[3] then return 0 end "
+    "if mode == 'r' or mode == 'e' then "
+    "  if r[6] ~= '0' then return 2 end "
+    "  if mode == 'e' and tonumber(r[5]) > tonumber(ARGV[4]) then return 2 end "
+    "elseif r[6] ~= ARGV[4] then return 0 end "
+    "local p = ARGV[5] "
+    "local hk = p .. 'seats:' .. r[1] "
+    "local seats = {} "
+    "for s in string.gmatch(r[3], '%S+') do seats[#seats + 1] = s end "
+    "local ch = {} "
+    "for i, s in ipairs(seats) do "
+    "  if redis.call('HGET', hk, s) == ARGV[1] then "
+    "    if mode == 'k' then redis.call('HSET', hk, s, 't' .. ARGV[4]) "
+    "    else redis.call('HDEL', hk, s) end "
+    "    ch[#ch + 1] = '{\"seat\":\"' .. s .. '\",\"state\":\"' .. string.sub(r[4], i, i) .. "
+    "'\"}' "
+    "  end "
+    "end "
+    "local uk = p .. 'uheld:' .. r[1] "
+    "if redis.call('HINCRBY', uk, r[2], -#seats) <= 0 then redis.call('HDEL', uk, r[2]) end "
+    "redis.call('DEL', KEYS[1]) "
+    "redis.call('ZREM', KEYS[2], ARGV[1]) "
+    "if mode ~= 'k' and #ch > 0 then "
+    "  local v = redis.call('INCR', p .. 'seatver:' .. r[1]) "
+    "  redis.call('PUBLISH', ARGV[6] .. r[1], '{\"screeningId\":' .. r[1] .. "
+    "    ',\"version\":' .. v .. ',\"changes\":[' .. table.concat(ch, ',') .. ']}') "
+    "end "
+    "return 1");
+
+/*
+ * KEYS: hold record, holdexp, pending record, user's pending zset.
+ * ARGV: holdId, uid (0 any), now_ms, oid, ordered ttl ms, pending json,
+ * pending ttl s, create time. Returns {1}, {0}, {2, oid}, {3}.
+ */
+static struct redis_script claim_script =
+    REDIS_SCRIPT("holds_claim", "local r = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'oid') "
+                                "if not r[1] then return {0} end "
+                                "if ARGV[2] ~= '0' and r[1] ~= ARGV[2] then return {0} end "
+                                "if r[3] ~= '0' then return {2, r[3]} end "
+                                "if tonumber(r[2]) <= tonumber(ARGV[3]) then return {3} end "
+                                "redis.call('HSET', KEYS[1], 'oid', ARGV[4]) "
+                                "redis.call('PEXPIRE', KEYS[1], ARGV[5]) "
+                                "redis.call('ZREM', KEYS[2], ARGV[1]) "
+                                "redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) "
+                                "redis.call('ZADD', KEYS[4], ARGV[8], ARGV[4]) "
+                                "redis.call('EXPIRE', KEYS[4], ARGV[7]) "
+                                "return {1}");
+
+/* KEYS: hold record, holdexp. ARGV: holdId, oid. */
+static struct redis_script unclaim_script =
+    REDIS_SCRIPT("holds_unclaim", "local r = redis.call('HMGET', KEYS[1], 'oid', 'exp') "
+                                  "if r[1] ~= ARGV[2] then return 0 end "
+                                  "redis.call('HSET', KEYS[1], 'oid', '0') "
+                                  "redis.call('ZADD', KEYS[2], r[2], ARGV[1]) "
+                                  "return 1");
+
+#define key_of(buf, fmt, id) snprintf((buf), sizeof(buf), fmt, (int64_t)(id))
+#define HOLD_KEY REDIS_PREFIX "hold:%" PRId64
+#define HOLDEXP_KEY HOLDS_EXP_KEY
+#define UHELD_KEY REDIS_PREFIX "uheld:%" PRId64
+#define PENDING_KEY REDIS_PREFIX "porder:%" PRId64
+#define PENDINGS_KEY REDIS_PREFIX "porders:%" PRId64
+
+static int64_t reply_int(const redisReply *r)
+{
+	if (r->type == REDIS_REPLY_INTEGER)
+		return (int64_t)r->integer;
+	if (r->type == REDIS_REPLY_STRING)
+		return strtoll(r->str, NULL, 10);
+	return 0;
+}
+
+static void bad_reply(const char *what, const redisReply *r)
+{
+	log_warn("%s: unexpected redis reply%s%s", what, r->type == REDIS_REPLY_ERROR ? ": " : "",
+	         r->type == REDIS_REPLY_ERROR ? r->str : "");
+}
+
+enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_t hold_id,
+                              const char seats[][PROTO_SEAT_ID_SIZE], const char *free_states,
+                              int n, int64_t exp_ms, int cap, int64_t *version,
+                              char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
+{
+	char ks[64], kv[64], kf[64], ku[64], kh[64], ahold[24], auid[24], aexp[24], acap[16],
+	    asid[24], attl[24];
+	const char *argv[7 + 8 + HOLDS_MAX_SEATS];
+	enum holds_take_rc rc = HOLDS_DOWN;
+	redisReply *rep;
+	size_t i;
+	int k;
+
+	*nconf = 0;
+	if (n < 1 || n > HOLDS_MAX_SEATS)
+		return HOLDS_DOWN;
+	key_of(ks, SEATMAP_HOLDS_KEY, sid);
+	key_of(kv, SEATMAP_VERSION_KEY, sid);
+	key_of(kf, SEATMAP_FENCE_KEY, sid);
+	key_of(ku, UHELD_KEY, sid);
+	key_of(kh, HOLD_KEY, hold_id);
+	snprintf(ahold, sizeof(ahold), "%" PRId64, hold_id);
+	snprintf(auid, sizeof(auid), "%" PRId64, uid);
+	snprintf(aexp, sizeof(aexp), "%" PRId64, exp_ms);
+	snprintf(acap, sizeof(acap), "%d", cap);
+	snprintf(asid, sizeof(asid), "%" PRId64, sid);
+	/*
+	 * The record outlives the hold by a day: the sweeper, not a TTL, ends a
+	 * hold, since a record gone before its seats would leave them held.
+	 */
+	snprintf(attl, sizeof(attl), "%" PRId64,
+	         exp_ms - (int64_t)time(NULL) * 1000 + ORDERED_TTL_MS);
+	argv[0] = ks;
+	argv[1] = kv;
+	argv[2] = kf;
+	argv[3] = ku;
+	argv[4] = kh;
+	argv[5] = HOLDEXP_KEY;
+	argv[6] = HOLDS_READY_KEY;
+	argv[7] = ahold;
+	argv[8] = auid;
+	argv[9] = aexp;
+	argv[10] = acap;
+	argv[11] = asid;
+	argv[12] = free_states;
+	argv[13] = attl;
+	argv[14] = PROTO_CHANNEL_SEATS;
+	for (k = 0; k < n; k++)
+		argv[15 + k] = seats[k];
+	rep = redis_eval(w, &take_script, 7, 8 + n, argv, NULL);
+	if (!rep)
+		return HOLDS_DOWN;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
+		bad_reply("seat hold", rep);
+		goto out;
+	}
+	switch (reply_int(rep->element[0])) {
+	case 1:
+		*version = rep->elements > 1 ? reply_int(rep->element[1]) : 0;
+		rc = HOLDS_TAKEN;
+		break;
+	case 0:
+		for (i = 1; i < rep->elements && *nconf < HOLDS_MAX_SEATS; i++)
+			if (rep->element[i]->type == REDIS_REPLY_STRING)
+				snprintf(conflicts[(*nconf)++], PROTO_SEAT_ID_SIZE, "%s",
+				         rep->element[i]->str);
+		rc = HOLDS_CONFLICT;
+		break;
+	case -1:
+		rc = HOLDS_FENCED;
+		break;
+	case -2:
+		rc = HOLDS_CAP;
+		break;
+	case -3:
+		rc = HOLDS_NOT_READY;
+		break;
+	default:
+		bad_reply("seat hold", rep);
+	}
+out:
+	freeReplyObject(rep);
+	return rc;
+}
+
+int holds_get(struct worker *w, int64_t id, struct hold_rec *h)
+{
+	redisReply *rep;
+	char *save = NULL, *tok, buf[HOLDS_MAX_SEATS * (PROTO_SEAT_ID_SIZE + 1) + 1];
+	int rc = -1;
+
+	memset(h, 0, sizeof(*h));
+	rep = redis_cmd(w, "HMGET " HOLD_KEY " sid uid seats free exp oid", id);
+	if (!rep)
+		return -1;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 6) {
+		bad_reply("hold read", rep);
+		goto out;
+	}
+	rc = 0;
+	if (rep->element[0]->type != REDIS_REPLY_STRING ||
+	    rep->element[2]->type != REDIS_REPLY_STRING ||
+	    rep->element[3]->type != REDIS_REPLY_STRING)
+		goto out;
+	h->id = id;
+	h->sid = reply_int(rep->element[0]);
+	h->uid = reply_int(rep->element[1]);
+	h->exp_ms = reply_int(rep->element[4]);
+	h->oid = reply_int(rep->element[5]);
+	snprintf(buf, sizeof(buf), "%s", rep->element[2]->str);
+	snprintf(h->free_states, sizeof(h->free_states), "%s", rep->element[3]->str);
+	for (tok = strtok_r(buf, " ", &save); tok && h->n < HOLDS_MAX_SEATS;
+	     tok = strtok_r(NULL, " ", &save))
+		snprintf(h->seats[h->n++], PROTO_SEAT_ID_SIZE, "%s", tok);
+	rc = 1;
+out:
+	freeReplyObject(rep);
+	return rc;
+}
+
+int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t uid, int64_t oid)
+{
+	static const char modes[] = "refk";
+	char kh[64], ahold[24], amode[2], auid[24], aarg[24];
+	const char *argv[8];
+	redisReply *rep;
+	int rc = -1;
+
+	key_of(kh, HOLD_KEY, id);
+	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
+	amode[0] = modes[mode];
+	amode[1] = '\0';
+	snprintf(auid, sizeof(auid), "%" PRId64, uid);
+	snprintf(aarg, sizeof(aarg), "%" PRId64, oid);
+	argv[0] = kh;
+	argv[1] = HOLDEXP_KEY;
+	argv[2] = ahold;
+	argv[3] = amode;
+	argv[4] = auid;
+	argv[5] = aarg;
+	argv[6] = REDIS_PREFIX;
+	argv[7] = PROTO_CHANNEL_SEATS;
+	rep = redis_eval(w, &drop_script, 2, 6, argv, NULL);
+	if (!rep)
+		return -1;
+	if (rep->type != REDIS_REPLY_INTEGER)
+		bad_reply("hold drop", rep);
+	else
+		rc = (int)rep->integer;
+	freeReplyObject(rep);
+	return rc;
+}
+
+int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64_t oid,
+                int64_t owner_uid, int64_t create_time, const char *pending, int64_t *prev_oid)
+{
+	char kh[64], kp[64], kl[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], apttl[24],
+	    actime[24];
+	const char *argv[12];
+	redisReply *rep;
+	int rc = -1;
+
+	key_of(kh, HOLD_KEY, id);
+	key_of(kp, PENDING_KEY, oid);
+	key_of(kl, PENDINGS_KEY, owner_uid);
+	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
+	snprintf(auid, sizeof(auid), "%" PRId64, uid);
+	snprintf(anow, sizeof(anow), "%" PRId64, now_ms);
+	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
+	snprintf(attl, sizeof(attl), "%" PRId64, ORDERED_TTL_MS);
+	snprintf(apttl, sizeof(apttl), "%d", PENDING_TTL_S);
+	snprintf(actime, sizeof(actime), "%" PRId64, create_time);
+	argv[0] = kh;
+	argv[1] = HOLDEXP_KEY;
+	argv[2] = kp;
+	argv[3] = kl;
+	argv[4] = ahold;
+	argv[5] = auid;
+	argv[6] = anow;
+	argv[7] = aoid;
+	argv[8] = attl;
+	argv[9] = pending;
+	argv[10] = apttl;
+	argv[11] = actime;
+	rep = redis_eval(w, &claim_script, 4, 8, argv, NULL);
+	if (!rep)
+		return -1;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
+		bad_reply("hold claim", rep);
+	} else {
+		rc = (int)reply_int(rep->element[0]);
+		if (rc == 2 && prev_oid)
+			*prev_oid = rep->elements > 1 ? reply_int(rep->element[1]) : 0;
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
+void holds_unclaim(struct worker *w, int64_t id, int64_t oid)
+{
+	char kh[64], ahold[24], aoid[24];
+	const char *argv[4] = {kh, HOLDEXP_KEY, ahold, aoid};
+	redisReply *rep;
+
+	key_of(kh, HOLD_KEY, id);
+	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
+	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
+	rep = redis_eval(w, &unclaim_script, 2, 2, argv, NULL);
+	if (!rep)
+		log_warn("hold %" PRId64 ": cannot undo its order %" PRId64 "; it expires", id,
+		         oid);
+	else
+		freeReplyObject(rep);
+}
+
+int holds_pending_put(struct worker *w, int64_t oid, int64_t uid, int64_t create_time,
+                      const char *json)
+{
+	redisReply *a, *b;
+	int rc = -1;
+
+	a = redis_cmd(w, "SET " PENDING_KEY " %s EX %d", oid, json, PENDING_TTL_S);
+	if (!a)
+		return -1;
+	b = redis_cmd(w, "ZADD " PENDINGS_KEY " %" PRId64 " %" PRId64, uid, create_time, oid);
+	if (b && a->type != REDIS_REPLY_ERROR && b->type != REDIS_REPLY_ERROR)
+		rc = 0;
+	freeReplyObject(a);
+	if (b)
+		freeReplyObject(b);
+	return rc;
+}
+
+char *holds_pending_get(struct worker *w, int64_t oid)
+{
+	redisReply *rep = redis_cmd(w, "GET " PENDING_KEY, oid);
+	char *s = NULL;
+
+	if (!rep)
+		return NULL;
+	if (rep->type == REDIS_REPLY_STRING)
+		s = strdup(rep->str);
+	freeReplyObject(rep);
+	return s;
+}
+
+int holds_pending_list(struct worker *w, int64_t uid, int64_t *ids, int max)
+{
+	redisReply *rep = redis_cmd(w, "ZREVRANGE " PENDINGS_KEY " 0 %d", uid, max - 1);
+	size_t i;
+	int n = 0;
+
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < rep->elements && n < max; i++)
+			ids[n++] = reply_int(rep->element[i]);
+	freeReplyObject(rep);
+	return n;
+}
+
+void holds_pending_del(struct worker *w, int64_t oid, int64_t uid)
+{
+	redisReply *rep = redis_cmd(w, "DEL " PENDING_KEY, oid);
+
+	if (rep)
+		freeReplyObject(rep);
+	rep = redis_cmd(w, "ZREM " PENDINGS_KEY " %" PRId64, uid, oid);
+	if (rep)
+		freeReplyObject(rep);
+}
+
+/*
+ * KEYS: seats hash, version. ARGV: mode (t mark ticketed, f free, s sold),
+ * oid, sid, channel, then pairs seat, state. t: a seat not held by
+ * another hold gets the marker; f: a seat whose marker is the order's
+ * leaves; s: only published. Returns the new version, or 0 (no change).
+ */
+static struct redis_script seats_script = REDIS_SCRIPT(
+    "holds_seats",
+    "local mode, mk = ARGV[1], 't' .. ARGV[2] "
+    "local ch = {} "
+    "for i = 5, #ARGV, 2 do "
+    "  local s, st = ARGV[i], ARGV[i + 1] "
+    "  local cur = redis.call('HGET', KEYS[1], s) "
+    "  if mode == 't' then "
+    "    if not cur or string.sub(cur, 1, 1) == 't' then redis.call('HSET', KEYS[1], s, mk) end "
+    "  elseif mode == 'f' then "
+    "    if cur == mk then redis.call('HDEL', KEYS[1], s) end "
+    "    ch[#ch + 1] = '{\"seat\":\"' .. s .. '\",\"state\":\"' .. st .. '\"}' "
+    "  else "
+    "    ch[#ch + 1] = '{\"seat\":\"' .. s .. '\",\"state\":\"' .. st .. '\"}' "
+    "  end "
+    "end "
+    "if #ch == 0 then return 0 end "
+    "local v = redis.call('INCR', KEYS[2]) "
+    "redis.call('PUBLISH', ARGV[4] .. ARGV[3], '{\"screeningId\":' .. ARGV[3] .. "
+    "  ',\"version\":' .. v .. ',\"changes\":[' .. table.concat(ch, ',') .. ']}') "
+    "return v");
+
+int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
+                const char seats[][PROTO_SEAT_ID_SIZE], const char *states, int n)
+{
+	char ks[64], kv[64], amode[2] = {mode, '\0'}, aoid[24], asid[24];
+	char st[HOLDS_MAX_SEATS][2];
+	const char *argv[6 + 2 * HOLDS_MAX_SEATS];
+	redisReply *rep;
+	int i, rc = -1;
+
+	if (n < 1 || n > HOLDS_MAX_SEATS)
+		return n == 0 ? 0 : -1;
+	key_of(ks, SEATMAP_HOLDS_KEY, sid);
+	key_of(kv, SEATMAP_VERSION_KEY, sid);
+	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
+	snprintf(asid, sizeof(asid), "%" PRId64, sid);
+	argv[0] = ks;
+	argv[1] = kv;
+	argv[2] = amode;
+	argv[3] = aoid;
+	argv[4] = asid;
+	argv[5] = PROTO_CHANNEL_SEATS;
+	for (i = 0; i < n; i++) {
+		st[i][0] = states ? states[i] : PROTO_STATE_SOLD;
+		st[i][1] = '\0';
+		argv[6 + 2 * i] = seats[i];
+		argv[7 + 2 * i] = st[i];
+	}
+	rep = redis_eval(w, &seats_script, 2, 4 + 2 * n, argv, NULL);
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		rc = 0;
+	else
+		bad_reply("seat change", rep);
+	freeReplyObject(rep);
+	return rc;
+}
+
+int holds_ready(struct worker *w, int set)
+{
+	redisReply *rep = set ? redis_cmd(w, "SET " HOLDS_READY_KEY " 1")
+	                      : redis_cmd(w, "EXISTS " HOLDS_READY_KEY);
+	int rc = -1;
+
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		rc = rep->integer ? 1 : 0;
+	else if (rep->type == REDIS_REPLY_STATUS)
+		rc = 1;
+	freeReplyObject(rep);
+	return rc;
+}

@@ -1,0 +1,456 @@
+/*
+ * store_pay.c: see store_pay.h.
+ */
+#include "store/store_pay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PAY_COLUMNS                                                                               \
+	"id, uid, oid, amount, source, method, status, COALESCE(live, 0), COALESCE(txn_id, ''), " \
+	"tendered, change_due, cashier_id, shift_id, refund_id, paid_at, create_time"
+
+static void pay_from_res(const struct db_res *res, int row, void *out)
+{
+	struct pay_row *p = out;
+
+	memset(p, 0, sizeof(*p));
+	p->id = db_cell_i64(res, row, 0);
+	p->uid = db_cell_i64(res, row, 1);
+	p->oid = db_cell_i64(res, row, 2);
+	p->amount = db_cell_i64(res, row, 3);
+	p->source = (int)db_cell_i64(res, row, 4);
+	db_cell_copy(p->method, sizeof(p->method), res, row, 5);
+	p->status = (int)db_cell_i64(res, row, 6);
+	p->live = (int)db_cell_i64(res, row, 7);
+	db_cell_copy(p->txn_id, sizeof(p->txn_id), res, row, 8);
+	p->tendered = db_cell_i64(res, row, 9);
+	p->change_due = db_cell_i64(res, row, 10);
+	p->cashier_id = db_cell_i64(res, row, 11);
+	p->shift_id = db_cell_i64(res, row, 12);
+	db_cell_copy(p->refund_id, sizeof(p->refund_id), res, row, 13);
+	p->paid_at = db_cell_i64(res, row, 14);
+	p->create_time = db_cell_i64(res, row, 15);
+}
+
+enum db_rc store_pay_insert(struct worker *w, const struct pay_row *p)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return db_exec(w,
+	               "INSERT INTO pays (id, uid, oid, amount, source, method, status, live, "
+	               "tendered, change_due, cashier_id, shift_id, create_time, update_time) "
+	               "VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?)",
+	               DB_PARAMS(DB_I64(p->id), DB_I64(p->uid), DB_I64(p->oid), DB_I64(p->amount),
+	                         DB_I64(p->source), DB_STR(p->method), DB_I64(p->tendered),
+	                         DB_I64(p->change_due), DB_I64(p->cashier_id), DB_I64(p->shift_id),
+	                         DB_I64(now), DB_I64(now)),
+	               NULL, NULL);
+}
+
+enum db_rc store_pay_get(struct worker *w, int64_t id, struct pay_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ?", DB_PARAMS(DB_I64(id)),
+	              &res);
+	return db_first_row(rc, &res, pay_from_res, out, found);
+}
+
+enum db_rc store_pay_lock(struct worker *w, int64_t id, struct pay_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ? FOR UPDATE",
+	              DB_PARAMS(DB_I64(id)), &res);
+	return db_first_row(rc, &res, pay_from_res, out, found);
+}
+
+enum db_rc store_pay_txn_used(struct worker *w, const char *txn_id, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT 1 FROM pays WHERE txn_id = ?", DB_PARAMS(DB_STR(txn_id)), &res);
+	return db_any_row(rc, &res, found);
+}
+
+enum db_rc store_pay_settle(struct worker *w, int64_t id, int status, const char *txn_id,
+                            int64_t paid_at, uint64_t *affected)
+{
+	return db_exec(w,
+	               "UPDATE pays SET status = ?, txn_id = ?, paid_at = ?, "
+	               "live = IF(? = 2, NULL, live), update_time = ? WHERE id = ? AND status = 0",
+	               DB_PARAMS(DB_I64(status), txn_id ? DB_STR(txn_id) : DB_NULL, DB_I64(paid_at),
+	                         DB_I64(status), DB_I64((int64_t)time(NULL)), DB_I64(id)),
+	               affected, NULL);
+}
+
+enum db_rc store_pay_refunded(struct worker *w, int64_t id, const char *refund_ref)
+{
+	return db_exec(w,
+	               "UPDATE pays SET status = 3, refund_id = ?, update_time = ? "
+	               "WHERE id = ? AND status = 1",
+	               DB_PARAMS(DB_STR(refund_ref), DB_I64((int64_t)time(NULL)), DB_I64(id)), NULL,
+	               NULL);
+}
+
+enum db_rc store_pay_paid_of_order(struct worker *w, int64_t oid, struct pay_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT " PAY_COLUMNS " FROM pays WHERE oid = ? AND status = 1 "
+	              "ORDER BY paid_at DESC LIMIT 1",
+	              DB_PARAMS(DB_I64(oid)), &res);
+	return db_first_row(rc, &res, pay_from_res, out, found);
+}
+
+/* ---- orders ---- */
+
+#define ORDER_COLUMNS                                                                       \
+	"id, uid, fid, screening_id, amount, cashier_id, expire_at, paid_at, create_time, " \
+	"status, "                                                                          \
+	"refund_pending, quantity, reason"
+
+static void order_from_res(const struct db_res *res, int row, void *out)
+{
+	struct pay_order *o = out;
+
+	memset(o, 0, sizeof(*o));
+	o->id = db_cell_i64(res, row, 0);
+	o->uid = db_cell_i64(res, row, 1);
+	o->fid = db_cell_i64(res, row, 2);
+	o->screening_id = db_cell_i64(res, row, 3);
+	o->amount = db_cell_i64(res, row, 4);
+	o->cashier_id = db_cell_i64(res, row, 5);
+	o->expire_at = db_cell_i64(res, row, 6);
+	o->paid_at = db_cell_i64(res, row, 7);
+	o->create_time = db_cell_i64(res, row, 8);
+	o->status = (int)db_cell_i64(res, row, 9);
+	o->refund_pending = (int)db_cell_i64(res, row, 10);
+	o->quantity = (int)db_cell_i64(res, row, 11);
+	db_cell_copy(o->reason, sizeof(o->reason), res, row, 12);
+}
+
+enum db_rc store_pay_order_get(struct worker *w, int64_t id, struct pay_order *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?", DB_PARAMS(DB_I64(id)),
+	              &res);
+	return db_first_row(rc, &res, order_from_res, out, found);
+}
+
+enum db_rc store_pay_order_lock(struct worker *w, int64_t id, struct pay_order *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE",
+	              DB_PARAMS(DB_I64(id)), &res);
+	return db_first_row(rc, &res, order_from_res, out, found);
+}
+
+enum db_rc store_pay_order_paid(struct worker *w, int64_t id, int from, int64_t now,
+                                uint64_t *affected)
+{
+	return db_exec(w,
+	               "UPDATE orders SET status = 1, reason = '', paid_at = ?, update_time = ? "
+	               "WHERE id = ? AND status = ?",
+	               DB_PARAMS(DB_I64(now), DB_I64(now), DB_I64(id), DB_I64(from)), affected,
+	               NULL);
+}
+
+enum db_rc store_pay_order_refunded(struct worker *w, int64_t id, int from, const char *reason,
+                                    int refund_pending, uint64_t *affected)
+{
+	return db_exec(w,
+	               "UPDATE orders SET status = 3, reason = ?, refund_pending = ?, "
+	               "update_time = ? WHERE id = ? AND status = ?",
+	               DB_PARAMS(DB_STR(reason), DB_I64(refund_pending),
+	                         DB_I64((int64_t)time(NULL)), DB_I64(id), DB_I64(from)),
+	               affected, NULL);
+}
+
+enum db_rc store_pay_order_refund_done(struct worker *w, int64_t id)
+{
+	return db_exec(w, "UPDATE orders SET refund_pending = 0, update_time = ? WHERE id = ?",
+	               DB_PARAMS(DB_I64((int64_t)time(NULL)), DB_I64(id)), NULL, NULL);
+}
+
+enum db_rc store_pay_order_refund_pending(struct worker *w, int limit, int64_t **ids, int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT o.id FROM orders o WHERE o.refund_pending = 1 "
+	              "AND EXISTS (SELECT 1 FROM pays p WHERE p.oid = o.id AND p.status = 1) "
+	              "AND NOT EXISTS (SELECT 1 FROM refunds f WHERE f.order_id = o.id "
+	              "AND f.status = 0) ORDER BY o.update_time, o.id LIMIT ?",
+	              DB_PARAMS(DB_I64(limit)), &res);
+	return db_id_column(rc, &res, ids, n);
+}
+
+enum db_rc store_pay_user_mobile(struct worker *w, int64_t uid, char *out, size_t outlen)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	out[0] = '\0';
+	rc = db_query(w, "SELECT mobile FROM users WHERE id = ?", DB_PARAMS(DB_I64(uid)), &res);
+	if (rc != DB_OK)
+		return rc;
+	db_cell_copy(out, outlen, &res, 0, 0);
+	db_res_release(&res);
+	return DB_OK;
+}
+
+enum db_rc store_pay_order_search(struct worker *w, const char *code, const char *mobile,
+                                  int64_t screening_id, int limit, int64_t **ids, int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	if (code)
+		rc = db_query(w,
+		              "SELECT DISTINCT order_id FROM tickets WHERE code = ? "
+		              "ORDER BY order_id DESC LIMIT ?",
+		              DB_PARAMS(DB_STR(code), DB_I64(limit)), &res);
+	else if (mobile)
+		rc = db_query(w,
+		              "SELECT o.id FROM orders o JOIN users u ON u.id = o.uid "
+		              "WHERE u.mobile = ? ORDER BY o.create_time DESC, o.id DESC LIMIT ?",
+		              DB_PARAMS(DB_STR(mobile), DB_I64(limit)), &res);
+	else
+		rc = db_query(w,
+		              "SELECT id FROM orders WHERE screening_id = ? "
+		              "ORDER BY create_time DESC, id DESC LIMIT ?",
+		              DB_PARAMS(DB_I64(screening_id), DB_I64(limit)), &res);
+	return db_id_column(rc, &res, ids, n);
+}
+
+/* ---- tickets ---- */
+
+#define TICKET_COLUMNS                                                            \
+	"t.id, t.order_id, t.screening_id, t.fid, t.price, t.used_at, t.status, " \
+	"COALESCE(t.live, 0), t.seat, t.ticket_type, COALESCE(t.code, '')"
+
+static void ticket_from_res(const struct db_res *res, int row, void *out)
+{
+	struct pay_ticket *t = out;
+
+	memset(t, 0, sizeof(*t));
+	t->id = db_cell_i64(res, row, 0);
+	t->order_id = db_cell_i64(res, row, 1);
+	t->screening_id = db_cell_i64(res, row, 2);
+	t->fid = db_cell_i64(res, row, 3);
+	t->price = db_cell_i64(res, row, 4);
+	t->used_at = db_cell_i64(res, row, 5);
+	t->status = (int)db_cell_i64(res, row, 6);
+	t->live = (int)db_cell_i64(res, row, 7);
+	db_cell_copy(t->seat, sizeof(t->seat), res, row, 8);
+	db_cell_copy(t->ticket_type, sizeof(t->ticket_type), res, row, 9);
+	db_cell_copy(t->code, sizeof(t->code), res, row, 10);
+}
+
+enum db_rc store_pay_tickets_of_order(struct worker *w, int64_t oid, struct pay_ticket **rows,
+                                      int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT " TICKET_COLUMNS " FROM tickets t WHERE t.order_id = ? ORDER BY t.id",
+	              DB_PARAMS(DB_I64(oid)), &res);
+	return db_all_rows(rc, &res, ticket_from_res, sizeof(**rows), (void **)rows, n);
+}
+
+enum db_rc store_pay_ticket_issue(struct worker *w, int64_t id, const char *code,
+                                  uint64_t *affected)
+{
+	return db_exec(w,
+	               "UPDATE tickets SET status = 1, code = ? WHERE id = ? AND status = 0 "
+	               "AND (live = 1 OR screening_id = 0)",
+	               DB_PARAMS(DB_STR(code), DB_I64(id)), affected, NULL);
+}
+
+enum db_rc store_pay_ticket_revive(struct worker *w, int64_t id, const char *code)
+{
+	return db_exec(w, "UPDATE tickets SET status = 1, live = 1, code = ? WHERE id = ?",
+	               DB_PARAMS(DB_STR(code), DB_I64(id)), NULL, NULL);
+}
+
+enum db_rc store_pay_tickets_void(struct worker *w, int64_t oid)
+{
+	return db_exec(w, "UPDATE tickets SET status = 2, live = NULL WHERE order_id = ?",
+	               DB_PARAMS(DB_I64(oid)), NULL, NULL);
+}
+
+enum db_rc store_pay_screening_full(struct worker *w, int64_t screening_id, int *full)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	*full = 0;
+	rc =
+	    db_query(w,
+	             "SELECT (SELECT COUNT(*) FROM tickets WHERE screening_id = s.id AND live = 1) "
+	             ">= s.seats_total FROM screenings s WHERE s.id = ?",
+	             DB_PARAMS(DB_I64(screening_id)), &res);
+	if (rc != DB_OK)
+		return rc;
+	*full = db_cell_i64(&res, 0, 0) == 1;
+	db_res_release(&res);
+	return DB_OK;
+}
+
+enum db_rc store_pay_screening_layout(struct worker *w, int64_t screening_id, char *out,
+                                      size_t outlen)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	out[0] = '\0';
+	rc = db_query(w,
+	              "SELECT h.layout FROM screenings s JOIN halls h ON h.id = s.hall_id "
+	              "WHERE s.id = ?",
+	              DB_PARAMS(DB_I64(screening_id)), &res);
+	if (rc != DB_OK)
+		return rc;
+	db_cell_copy(out, outlen, &res, 0, 0);
+	db_res_release(&res);
+	return DB_OK;
+}
+
+static void info_from_res(const struct db_res *res, int row, void *out)
+{
+	struct pay_ticket_info *i = out;
+
+	memset(i, 0, sizeof(*i));
+	ticket_from_res(res, row, &i->t);
+	i->uid = db_cell_i64(res, row, 11);
+	i->order_status = (int)db_cell_i64(res, row, 12);
+	i->start_at = db_cell_i64(res, row, 13);
+	i->screening_status = (int)db_cell_i64(res, row, 14);
+	db_cell_copy(i->film, sizeof(i->film), res, row, 15);
+}
+
+enum db_rc store_pay_ticket_by_code(struct worker *w, const char *code, struct pay_ticket_info *out,
+                                    int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT " TICKET_COLUMNS ", o.uid, o.status, COALESCE(s.start_at, 0), "
+	              "COALESCE(s.status, 0), COALESCE(f.name, '') FROM tickets t "
+	              "JOIN orders o ON o.id = t.order_id "
+	              "LEFT JOIN screenings s ON s.id = t.screening_id "
+	              "LEFT JOIN films f ON f.id = t.fid WHERE t.code = ?",
+	              DB_PARAMS(DB_STR(code)), &res);
+	return db_first_row(rc, &res, info_from_res, out, found);
+}
+
+enum db_rc store_pay_ticket_checkin(struct worker *w, int64_t id, int64_t now, uint64_t *affected)
+{
+	return db_exec(w,
+	               "UPDATE tickets SET used_at = ? WHERE id = ? AND status = 1 AND used_at = 0",
+	               DB_PARAMS(DB_I64(now), DB_I64(id)), affected, NULL);
+}
+
+/* ---- refunds ---- */
+
+#define REFUND_COLUMNS                                                                       \
+	"id, order_id, pay_id, amount, shift_id, actor, method, LEFT(reason, 200), status, " \
+	"attempts, refund_ref"
+
+static void refund_from_res(const struct db_res *res, int row, void *out)
+{
+	struct refund_row *r = out;
+
+	memset(r, 0, sizeof(*r));
+	r->id = db_cell_i64(res, row, 0);
+	r->order_id = db_cell_i64(res, row, 1);
+	r->pay_id = db_cell_i64(res, row, 2);
+	r->amount = db_cell_i64(res, row, 3);
+	r->shift_id = db_cell_i64(res, row, 4);
+	r->actor = db_cell_i64(res, row, 5);
+	db_cell_copy(r->method, sizeof(r->method), res, row, 6);
+	db_cell_copy(r->reason, sizeof(r->reason), res, row, 7);
+	r->status = (int)db_cell_i64(res, row, 8);
+	r->attempts = (int)db_cell_i64(res, row, 9);
+	db_cell_copy(r->refund_ref, sizeof(r->refund_ref), res, row, 10);
+}
+
+enum db_rc store_refund_insert(struct worker *w, const struct refund_row *r)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return db_exec(
+	    w,
+	    "INSERT INTO refunds (id, order_id, pay_id, amount, method, shift_id, actor, "
+	    "reason, status, refund_ref, create_time, done_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    DB_PARAMS(DB_I64(r->id), DB_I64(r->order_id), DB_I64(r->pay_id), DB_I64(r->amount),
+	              DB_STR(r->method), DB_I64(r->shift_id), DB_I64(r->actor), DB_STR(r->reason),
+	              DB_I64(r->status), DB_STR(r->refund_ref), DB_I64(now),
+	              DB_I64(r->status == 1 ? now : 0)),
+	    NULL, NULL);
+}
+
+enum db_rc store_refund_of_pay(struct worker *w, int64_t pay_id, struct refund_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE pay_id = ?",
+	              DB_PARAMS(DB_I64(pay_id)), &res);
+	return db_first_row(rc, &res, refund_from_res, out, found);
+}
+
+enum db_rc store_refund_lock(struct worker *w, int64_t id, struct refund_row *out, int *found)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE id = ? FOR UPDATE",
+	              DB_PARAMS(DB_I64(id)), &res);
+	return db_first_row(rc, &res, refund_from_res, out, found);
+}
+
+enum db_rc store_refund_due(struct worker *w, int64_t now, int limit, struct refund_row **rows,
+                            int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT " REFUND_COLUMNS " FROM refunds WHERE status = 0 AND next_at <= ? "
+	              "ORDER BY next_at, id LIMIT ?",
+	              DB_PARAMS(DB_I64(now), DB_I64(limit)), &res);
+	return db_all_rows(rc, &res, refund_from_res, sizeof(**rows), (void **)rows, n);
+}
+
+enum db_rc store_refund_done(struct worker *w, int64_t id, const char *ref, int64_t now)
+{
+	return db_exec(w,
+	               "UPDATE refunds SET status = 1, refund_ref = ?, done_at = ? "
+	               "WHERE id = ? AND status = 0",
+	               DB_PARAMS(DB_STR(ref), DB_I64(now), DB_I64(id)), NULL, NULL);
+}
+
+enum db_rc store_refund_later(struct worker *w, int64_t id, int64_t next_at)
+{
+	return db_exec(w,
+	               "UPDATE refunds SET attempts = attempts + 1, next_at = ? WHERE id = ? "
+	               "AND status = 0",
+	               DB_PARAMS(DB_I64(next_at), DB_I64(id)), NULL, NULL);
+}

@@ -1,0 +1,151 @@
+/*
+ * expiry.c: see expiry.h.
+ */
+#include "svc/expiry.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/holds.h"
+#include "cache/redis.h"
+#include "cache/seatmap.h"
+#include "core/log.h"
+#include "core/pool.h"
+#include "store/store_order.h"
+#include "svc/svc_order.h"
+
+#define SWEEP_BATCH 200
+
+static pthread_t thread;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int stopping, started;
+
+/* Rebuild the ticket markers from MySQL. Returns 0 or -1. */
+static int rebuild(struct worker *w)
+{
+	struct live_seat *s = NULL;
+	char seats[HOLDS_MAX_SEATS][PROTO_SEAT_ID_SIZE];
+	int n = 0, i = 0, k, rc = -1;
+	enum db_rc drc;
+
+	drc = store_order_live_seats(w, (int64_t)time(NULL), &s, &n);
+	if (drc != DB_OK)
+		return -1;
+	while (i < n) {
+		int64_t sid = s[i].screening_id, oid = s[i].order_id;
+		redisReply *rep;
+
+		for (k = 0; i < n && s[i].screening_id == sid && s[i].order_id == oid &&
+		            k < HOLDS_MAX_SEATS;
+		     i++, k++)
+			memcpy(seats[k], s[i].seat, PROTO_SEAT_ID_SIZE);
+		if (holds_seats(w, sid, oid, 't', (const char(*)[PROTO_SEAT_ID_SIZE])seats, NULL,
+		                k) < 0)
+			goto out;
+		/* A version of its own, so clients re-read the rebuilt state. */
+		rep = redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, sid);
+		if (rep)
+			freeReplyObject(rep);
+		seatmap_invalidate(w, sid);
+	}
+	if (holds_ready(w, 1) < 0)
+		goto out;
+	log_info("seat holds: rebuilt %d ticketed seats from mysql", n);
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+static void sweep_holds(struct worker *w)
+{
+	char now[24];
+	redisReply *rep;
+	size_t i;
+
+	snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL) * 1000);
+	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %s LIMIT 0 %d", now, SWEEP_BATCH);
+	if (!rep)
+		return;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < rep->elements; i++)
+			if (rep->element[i]->type == REDIS_REPLY_STRING)
+				holds_drop(w, strtoll(rep->element[i]->str, NULL, 10), HOLDS_EXPIRE,
+				           0, (int64_t)time(NULL) * 1000);
+	freeReplyObject(rep);
+}
+
+static void sweep_orders(struct worker *w)
+{
+	int64_t *ids = NULL;
+	int n = 0, i;
+
+	if (store_order_expired(w, (int64_t)time(NULL), SWEEP_BATCH, &ids, &n) != DB_OK)
+		return;
+	for (i = 0; i < n; i++)
+		if (order_expire(w, ids[i]) < 0)
+			break;
+	free(ids);
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct worker *w = NULL;
+	struct timespec ts;
+
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	while (!stopping) {
+		pthread_mutex_unlock(&mu);
+		if (!w)
+			w = worker_new_local();
+		if (w) {
+			int ready = holds_ready(w, 0);
+
+			if (ready == 0 && rebuild(w) < 0)
+				log_warn("seat holds: cannot rebuild from mysql yet");
+			if (ready == 1) {
+				sweep_holds(w);
+				sweep_orders(w);
+			}
+		}
+		pthread_mutex_lock(&mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)EXPIRY_PERIOD_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!stopping && pthread_cond_timedwait(&cv, &mu, &ts) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&mu);
+	worker_free_local(w);
+	return NULL;
+}
+
+int expiry_start(void)
+{
+	stopping = 0;
+	if (pthread_create(&thread, NULL, sweeper_main, NULL) != 0) {
+		log_error("cannot start the expiry sweeper");
+		return -1;
+	}
+	started = 1;
+	return 0;
+}
+
+void expiry_stop(void)
+{
+	if (!started)
+		return;
+	pthread_mutex_lock(&mu);
+	stopping = 1;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(thread, NULL);
+	started = 0;
+}

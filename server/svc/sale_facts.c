@@ -1,0 +1,113 @@
+/*
+ * sale_facts.c: see sale_facts.h.
+ */
+#include "svc/sale_facts.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/cache.h"
+#include "core/log.h"
+#include "store/store_screening.h"
+#include "svc/txn.h"
+
+#define FACTS_TTL_S 60
+#define NS "screening"
+
+struct load_arg {
+	int64_t id;
+};
+
+static enum proto_err load(struct worker *w, void *arg, cJSON **out)
+{
+	const struct load_arg *a = arg;
+	char layout[PROTO_LAYOUT_JSON_MAX + 1];
+	struct screening_row *s = calloc(1, sizeof(*s));
+	enum proto_err e = PROTO_ERR_INTERNAL;
+	enum db_rc rc;
+	int found = 0, status;
+	cJSON *o = NULL;
+
+	*out = NULL;
+	if (!s)
+		return PROTO_ERR_INTERNAL;
+	rc = store_screening_get(w, a->id, s, &found);
+	if (rc == DB_OK && found)
+		rc = store_screening_seat_source(w, a->id, &status, layout, sizeof(layout), &found);
+	if (rc != DB_OK) {
+		e = txn_err(rc);
+		goto out;
+	}
+	if (!found) {
+		e = PROTO_OK; /* NULL: no such row, cached as such */
+		goto out;
+	}
+	o = cJSON_CreateObject();
+	if (!o)
+		goto out;
+	cJSON_AddNumberToObject(o, "filmId", (double)s->film_id);
+	cJSON_AddNumberToObject(o, "hallId", (double)s->hall_id);
+	cJSON_AddNumberToObject(o, "startAt", (double)s->start_at);
+	cJSON_AddNumberToObject(o, "status", s->status);
+	cJSON_AddNumberToObject(o, "filmAmount", (double)s->film_amount);
+	cJSON_AddStringToObject(o, "prices", s->prices);
+	cJSON_AddStringToObject(o, "discounts", s->discounts);
+	if (!cJSON_AddStringToObject(o, "layout", layout)) {
+		cJSON_Delete(o);
+		goto out;
+	}
+	*out = o;
+	e = PROTO_OK;
+out:
+	free(s);
+	return e;
+}
+
+static int64_t num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f)
+{
+	struct load_arg a = {id};
+	char head[48], why[80];
+	enum proto_err e;
+	cJSON *o = NULL;
+
+	snprintf(head, sizeof(head), "sfacts:%" PRId64 ":", id);
+	e = cache_get_gen(w, NS, head, "", FACTS_TTL_S, load, &a, &o);
+	if (e != PROTO_OK)
+		return e;
+	memset(f, 0, sizeof(*f));
+	f->screening_id = id;
+	f->film_id = num(o, "filmId");
+	f->hall_id = num(o, "hallId");
+	f->start_at = num(o, "startAt");
+	f->status = (int)num(o, "status");
+	if (!str(o, "layout") ||
+	    proto_layout_from_text(&f->layout, str(o, "layout"), why, sizeof(why)) < 0 ||
+	    pricing_init_text(&f->pricing, str(o, "prices"), str(o, "discounts"),
+	                      num(o, "filmAmount")) < 0) {
+		log_error("screening %" PRId64 ": stored layout or prices do not parse", id);
+		e = PROTO_ERR_INTERNAL;
+	}
+	cJSON_Delete(o);
+	return e;
+}
+
+char sale_facts_free_state(char cat)
+{
+	return cat == PROTO_SEAT_HOUSE ? PROTO_STATE_HOUSE : PROTO_STATE_FREE;
+}
