@@ -113,6 +113,10 @@ int main(int argc, char **argv)
 	a->now = (int64_t)time(NULL);
 	a->now_ms = mono_ms();
 	actions_go(a, SCR_LOGIN);
+	if (s.mobile[0]) {
+		snprintf(a->form.f[0].value, sizeof(a->form.f[0].value), "%s", s.mobile);
+		a->form.cur = 1;
+	}
 
 	while (a->running) {
 		int key;

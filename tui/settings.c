@@ -19,6 +19,7 @@ static const struct key keys[] = {
     {"lang", "BOXOFFICE_LANG", FIELD(lang)},
     {"ticket-dir", "BOXOFFICE_TICKET_DIR", FIELD(ticket_dir)},
     {"log", "BOXOFFICE_LOG", FIELD(log)},
+    {"mobile", "BOXOFFICE_MOBILE", FIELD(mobile)},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -120,7 +121,7 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			snprintf(err, errlen,
 			         "usage: boxoffice [--config FILE] [--url URL] [--printer NAME] "
-			         "[--lang en|zh] [--ticket-dir DIR] [--log FILE]\n");
+			         "[--lang en|zh] [--ticket-dir DIR] [--log FILE] [--mobile N]\n");
 			return 1;
 		}
 		if (!strcmp(argv[i], "--version")) {

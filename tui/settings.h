@@ -3,8 +3,8 @@
  * wins) its default, the config file (`name = value` lines; the file is
  * --config, else $BOXOFFICE_CONFIG, else ~/.config/boxoffice/client.conf when
  * it exists), the environment (BOXOFFICE_URL, BOXOFFICE_PRINTER,
- * BOXOFFICE_LANG, BOXOFFICE_TICKET_DIR, BOXOFFICE_LOG) and the flags
- * (--url, --printer, --lang, --ticket-dir, --log). The token is never a
+ * BOXOFFICE_LANG, BOXOFFICE_TICKET_DIR, BOXOFFICE_LOG, BOXOFFICE_MOBILE) and
+ * the flags (--url, --printer, --lang, --ticket-dir, --log, --mobile). The token is never a
  * setting: it lives in memory only. Pure, no curses; call from main only.
  */
 #ifndef BOXOFFICE_TUI_SETTINGS_H
@@ -18,6 +18,7 @@ struct settings {
 	char lang[32];        /* "en", "zh" or "" (= LANG) */
 	char ticket_dir[256]; /* where unprinted tickets are written */
 	char log[256];        /* log file; "" = none */
+	char mobile[24];      /* filled into the login form (not a secret) */
 	char config[256];     /* the file read, or "" */
 };
 
