@@ -10,8 +10,8 @@
 #include "proto_wire.h"
 
 #define HOME_REFRESH_S 15
-#define SEATS_POLL_MS 2000  /* only while the WebSocket is down */
-#define ORDER_POLL_MS 1000  /* only while an order waits for the server */
+#define SEATS_POLL_MS 2000 /* only while the WebSocket is down */
+#define ORDER_POLL_MS 1000 /* only while an order waits for the server */
 
 static int64_t seats_polled_ms, order_polled_ms;
 
@@ -427,8 +427,8 @@ static void send_pay(struct app *a)
 	add_num(b, "source", 0);
 	cJSON_AddStringToObject(b, "method", a->order.method == PAY_CASH ? "cash" : "card");
 	if (a->order.method == PAY_CASH) {
-		int64_t t = a->order.tendered[0] ? app_parse_money(a->order.tendered)
-		                                 : a->order.amount;
+		int64_t t =
+		    a->order.tendered[0] ? app_parse_money(a->order.tendered) : a->order.amount;
 		if (t < 0) {
 			cJSON_Delete(b);
 			app_status(a, ST_ERROR, "%s: %s", tr(S_ERR_invalid_field), tr(S_TENDERED));
@@ -751,7 +751,7 @@ static struct app_list *current_list(struct app *a)
 }
 
 static const enum screen_id admin_items[] = {SCR_FILMS,    SCR_HALLS, SCR_SCHED,  SCR_ADVERTS,
-                                          SCR_COMMENTS, SCR_USERS, SCR_REPORTS};
+                                             SCR_COMMENTS, SCR_USERS, SCR_REPORTS};
 
 static void edit_film_form(struct app *a, const cJSON *film)
 {
@@ -940,7 +940,8 @@ int actions_do(struct app *a, enum action act)
 	case ACT_PGUP:
 	case ACT_PGDN:
 		if (a->screen == SCR_FILMS) {
-			int p = (a->films.page > 0 ? a->films.page : 1) + (act == ACT_PGDN ? 1 : -1);
+			int p =
+			    (a->films.page > 0 ? a->films.page : 1) + (act == ACT_PGDN ? 1 : -1);
 			if (p < 1 || (act == ACT_PGDN && (p - 1) * 20 >= a->films.total))
 				return 0;
 			a->films.page = p;
@@ -985,10 +986,9 @@ int actions_do(struct app *a, enum action act)
 		enum str_id why = app_toggle_pick(a);
 		if (why != S_COUNT) {
 			char id[PROTO_SEAT_ID_SIZE] = "";
-			proto_seat_format(a->map.cur_r,
-			                  proto_layout_number_at(&a->map.layout, a->map.cur_r,
-			                                         a->map.cur_c),
-			                  id);
+			proto_seat_format(
+			    a->map.cur_r,
+			    proto_layout_number_at(&a->map.layout, a->map.cur_r, a->map.cur_c), id);
 			app_status(a, ST_ERROR, tr(why), id);
 		}
 		return 1;
@@ -1003,7 +1003,8 @@ int actions_do(struct app *a, enum action act)
 		if (n <= 0 || proto_seat_format(a->map.cur_r, n, id) < 0 ||
 		    (i = app_pick_index(a, id)) < 0)
 			return 0;
-		a->map.picks[i].type = (a->map.picks[i].type + 1) % (a->map.ntypes ? a->map.ntypes : 1);
+		a->map.picks[i].type =
+		    (a->map.picks[i].type + 1) % (a->map.ntypes ? a->map.ntypes : 1);
 		return 1;
 	}
 	case ACT_RELEASE:
@@ -1240,8 +1241,8 @@ static void show_error(struct app *a, long status, cJSON *root, const char *nete
 		cJSON_ArrayForEach(c, conf)
 		{
 			if (cJSON_IsString(c) && n + 6 < sizeof(extra))
-				n += (size_t)snprintf(extra + n, sizeof(extra) - n, "%s%s", n ? " " : "",
-				                      c->valuestring);
+				n += (size_t)snprintf(extra + n, sizeof(extra) - n, "%s%s",
+				                      n ? " " : "", c->valuestring);
 		}
 	} else if (field[0]) {
 		snprintf(extra, sizeof(extra), "%s", field);
@@ -1415,8 +1416,8 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		s->sales_other = 0;
 		cJSON_ArrayForEach(it, sales)
 		{
-			if (it->string && strcmp(it->string, "cash") && strcmp(it->string, "card") &&
-			    cJSON_IsNumber(it))
+			if (it->string && strcmp(it->string, "cash") &&
+			    strcmp(it->string, "card") && cJSON_IsNumber(it))
 				s->sales_other += (int64_t)it->valuedouble;
 		}
 		return 1;
@@ -1653,7 +1654,8 @@ int actions_tick(struct app *a)
 		req_id(a, RQ_SEATS, PROTO_PATH_SCREENING_SEATS, a->map.screening_id);
 		seats_polled_ms = a->now_ms;
 	}
-	if (a->map.hold_id && a->order.id == 0 && a->map.hold_expire && a->now >= a->map.hold_expire) {
+	if (a->map.hold_id && a->order.id == 0 && a->map.hold_expire &&
+	    a->now >= a->map.hold_expire) {
 		a->map.hold_id = 0;
 		a->map.held = 0;
 		a->map.npicks = 0;

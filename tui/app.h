@@ -183,7 +183,7 @@ struct form {
 
 struct layout_ed {
 	int64_t hall_id; /* 0 = new hall */
-	char name[404]; /* 100 characters of UTF-8 */
+	char name[404];  /* 100 characters of UTF-8 */
 	char rows[PROTO_LAYOUT_MAX_ROWS][PROTO_LAYOUT_MAX_COLS + 1];
 	int nrows;
 	int cr, cc;
@@ -207,9 +207,9 @@ struct app {
 
 	char status[256];
 	enum status_kind status_kind;
-	int64_t now;     /* wall clock, seconds (set by main each tick) */
-	int64_t now_ms;  /* monotonic milliseconds */
-	int inflight;    /* requests sent and not answered */
+	int64_t now;    /* wall clock, seconds (set by main each tick) */
+	int64_t now_ms; /* monotonic milliseconds */
+	int inflight;   /* requests sent and not answered */
 	int64_t busy_since_ms;
 
 	struct app_req outbox[APP_OUTBOX_MAX];
@@ -217,8 +217,8 @@ struct app {
 
 	/* WebSocket state as the network module reports it */
 	int ws_up;
-	int64_t ws_want;  /* screening to subscribe to, 0 = none */
-	int ws_resub;     /* ask the network module to subscribe again (gap) */
+	int64_t ws_want; /* screening to subscribe to, 0 = none */
+	int ws_resub;    /* ask the network module to subscribe again (gap) */
 
 	struct form form; /* the open form, purpose FORM_NONE when closed */
 	char confirm_what[128];

@@ -19,8 +19,8 @@ enum i18n_lang i18n_choose(const char *setting)
 
 	for (size_t i = 0; (!v || !*v) && i < sizeof(envs) / sizeof(envs[0]); i++)
 		v = getenv(envs[i]);
-	current = (v && (v[0] == 'z' || v[0] == 'Z') && (v[1] == 'h' || v[1] == 'H')) ? I18N_ZH
-	                                                                                : I18N_EN;
+	current =
+	    (v && (v[0] == 'z' || v[0] == 'Z') && (v[1] == 'h' || v[1] == 'H')) ? I18N_ZH : I18N_EN;
 	return current;
 }
 
@@ -52,13 +52,20 @@ const char *tr_error(const char *slug)
 		const char *slug;
 		enum str_id id;
 	} map[] = {
-	    {"unauthorized", S_ERR_unauthorized},     {"token_expired", S_ERR_token_expired},
-	    {"bad_signature", S_ERR_unauthorized},    {"forbidden", S_ERR_forbidden},
-	    {"not_found", S_ERR_not_found},           {"invalid_field", S_ERR_invalid_field},
-	    {"seat_taken", S_ERR_seat_taken},         {"conflict", S_ERR_conflict},
-	    {"already_exists", S_ERR_already_exists}, {"hold_expired", S_ERR_hold_expired},
-	    {"rate_limited", S_ERR_rate_limited},     {"unavailable", S_ERR_unavailable},
-	    {"internal", S_ERR_internal},             {"bad_request", S_ERR_bad_request},
+	    {"unauthorized", S_ERR_unauthorized},
+	    {"token_expired", S_ERR_token_expired},
+	    {"bad_signature", S_ERR_unauthorized},
+	    {"forbidden", S_ERR_forbidden},
+	    {"not_found", S_ERR_not_found},
+	    {"invalid_field", S_ERR_invalid_field},
+	    {"seat_taken", S_ERR_seat_taken},
+	    {"conflict", S_ERR_conflict},
+	    {"already_exists", S_ERR_already_exists},
+	    {"hold_expired", S_ERR_hold_expired},
+	    {"rate_limited", S_ERR_rate_limited},
+	    {"unavailable", S_ERR_unavailable},
+	    {"internal", S_ERR_internal},
+	    {"bad_request", S_ERR_bad_request},
 	};
 
 	for (size_t i = 0; slug && i < sizeof(map) / sizeof(map[0]); i++)

@@ -3,9 +3,9 @@
 
 #include <stdio.h>
 
-#define LISTS (KM(SCR_HOME) | KM(SCR_ORDERS) | KM(SCR_ADMIN) | KM(SCR_FILMS) | KM(SCR_HALLS) | \
-	       KM(SCR_SCHED) | KM(SCR_ADVERTS) | KM(SCR_COMMENTS) | KM(SCR_USERS) |          \
-	       KM(SCR_REPORTS))
+#define LISTS                                                                            \
+	(KM(SCR_HOME) | KM(SCR_ORDERS) | KM(SCR_ADMIN) | KM(SCR_FILMS) | KM(SCR_HALLS) | \
+	 KM(SCR_SCHED) | KM(SCR_ADVERTS) | KM(SCR_COMMENTS) | KM(SCR_USERS) | KM(SCR_REPORTS))
 #define SIGNED_IN (KM_ALL & ~KM(SCR_LOGIN))
 
 /*
@@ -33,8 +33,8 @@ static const struct keymap_entry table[] = {
     {KM(SCR_ORDERS), '/', ACT_SEARCH, S_KEY_SEARCH, 0},
     {KM(SCR_ORDERS), 'r', ACT_REFUND, S_KEY_REFUND, KM_ADMIN},
     /* admin lists */
-    {KM(SCR_FILMS) | KM(SCR_HALLS) | KM(SCR_SCHED) | KM(SCR_ADVERTS) | KM(SCR_USERS), 'n',
-     ACT_NEW, S_KEY_NEW, KM_ADMIN},
+    {KM(SCR_FILMS) | KM(SCR_HALLS) | KM(SCR_SCHED) | KM(SCR_ADVERTS) | KM(SCR_USERS), 'n', ACT_NEW,
+     S_KEY_NEW, KM_ADMIN},
     {KM(SCR_FILMS) | KM(SCR_HALLS), 'e', ACT_EDIT, S_KEY_EDIT, KM_ADMIN},
     {KM(SCR_FILMS) | KM(SCR_HALLS) | KM(SCR_ADVERTS), 'd', ACT_REMOVE, S_KEY_REMOVE, KM_ADMIN},
     {KM(SCR_FILMS), '/', ACT_SEARCH, S_KEY_SEARCH, KM_ADMIN},
@@ -100,10 +100,10 @@ const char *keymap_key_name(int key, char *buf, unsigned len)
 		int key;
 		const char *name;
 	} names[] = {
-	    {KEY_UP_, "↑"},       {KEY_DOWN_, "↓"},       {KEY_LEFT_, "←"},
-	    {KEY_RIGHT_, "→"},    {KEY_ENTER_, "Enter"},  {KEY_ESC_, "Esc"},
-	    {KEY_TAB_, "Tab"},    {KEY_BTAB_, "S-Tab"},   {KEY_BACKSPACE_, "Bksp"},
-	    {KEY_PGUP_, "PgUp"},  {KEY_PGDN_, "PgDn"},    {' ', "Space"},
+	    {KEY_UP_, "↑"},      {KEY_DOWN_, "↓"},      {KEY_LEFT_, "←"},
+	    {KEY_RIGHT_, "→"},   {KEY_ENTER_, "Enter"}, {KEY_ESC_, "Esc"},
+	    {KEY_TAB_, "Tab"},   {KEY_BTAB_, "S-Tab"},  {KEY_BACKSPACE_, "Bksp"},
+	    {KEY_PGUP_, "PgUp"}, {KEY_PGDN_, "PgDn"},   {' ', "Space"},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

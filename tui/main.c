@@ -49,8 +49,8 @@ static int drain_events(struct app *a, struct net *n)
 	while (net_poll(n, &ev) == 0) {
 		switch (ev.kind) {
 		case NET_EV_HTTP:
-			dirty |= actions_response(a, (enum req_tag)ev.tag, ev.ctx, ev.status, ev.body,
-			                          ev.err);
+			dirty |= actions_response(a, (enum req_tag)ev.tag, ev.ctx, ev.status,
+			                          ev.body, ev.err);
 			break;
 		case NET_EV_WS_MSG:
 			dirty |= actions_ws_message(a, ev.body ? ev.body : "");

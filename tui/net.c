@@ -48,7 +48,7 @@ struct net {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	int stop;
-	struct req *incoming; /* under mu */
+	struct req *incoming;             /* under mu */
 	struct evnode *ev_head, *ev_tail; /* under mu */
 	char want_token[1024];            /* under mu */
 	int64_t want_screening;           /* under mu */
@@ -223,7 +223,8 @@ static void finish_reqs(struct net *n)
 			r->resp = NULL;
 		} else {
 			snprintf(ev.err, sizeof(ev.err), "%s",
-			         r->too_big ? "answer too large" : curl_easy_strerror(m->data.result));
+			         r->too_big ? "answer too large"
+			                    : curl_easy_strerror(m->data.result));
 		}
 		push_event(n, &ev);
 		req_free(r);

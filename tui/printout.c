@@ -40,12 +40,10 @@ int printout_text(const struct app *a, const cJSON *it, char *out, size_t outlen
 	app_money(cJSON_IsNumber(p) ? (int64_t)p->valuedouble : 0, money, sizeof(money));
 	if (qr_halfblock(s_of(it, "ticketCode"), 0, qr, sizeof(qr), NULL) < 0)
 		qr[0] = '\0';
-	n = snprintf(out, outlen,
-	             "%s\n%s\n%s  %s\n%s %s  %s\n%s %s\n%s %s\n%s %lld\n\n%s\n",
-	             tr(S_APP_NAME), a->map.film, when, a->map.hall, tr(S_SEAT),
-	             s_of(it, "seat"), tr_ticket_type(s_of(it, "ticketType")), tr(S_PRICE), money,
-	             tr(S_TICKET_CODE), s_of(it, "ticketCode"), tr(S_COL_ORDER),
-	             (long long)a->order.id, qr);
+	n = snprintf(out, outlen, "%s\n%s\n%s  %s\n%s %s  %s\n%s %s\n%s %s\n%s %lld\n\n%s\n",
+	             tr(S_APP_NAME), a->map.film, when, a->map.hall, tr(S_SEAT), s_of(it, "seat"),
+	             tr_ticket_type(s_of(it, "ticketType")), tr(S_PRICE), money, tr(S_TICKET_CODE),
+	             s_of(it, "ticketCode"), tr(S_COL_ORDER), (long long)a->order.id, qr);
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
 
@@ -74,7 +72,8 @@ int printout_ticket(const struct app *a, const cJSON *it, char *where, size_t wl
 		fputs(text, f);
 		st = pclose(f);
 		if (st != 0) {
-			snprintf(err, errlen, "lp exited with %d", WIFEXITED(st) ? WEXITSTATUS(st) : st);
+			snprintf(err, errlen, "lp exited with %d",
+			         WIFEXITED(st) ? WEXITSTATUS(st) : st);
 			return -1;
 		}
 		snprintf(where, wlen, "@%s", printer);

@@ -26,7 +26,7 @@ void scr_admin(const struct app *a)
 void scr_films(const struct app *a)
 {
 	static const struct scr_col cols[] = {
-	    {S_COL_ID, "id", 6, SF_NUM},          {S_NAME, "name", 28, SF_TEXT},
+	    {S_COL_ID, "id", 6, SF_NUM},           {S_NAME, "name", 28, SF_TEXT},
 	    {S_DIRECTOR, "director", 16, SF_TEXT}, {S_LENGTH, "length", 6, SF_NUM},
 	    {S_AMOUNT, "amount", 8, SF_MONEY},     {S_GENRE, "genre", 8, SF_TEXT},
 	};
@@ -73,7 +73,7 @@ void scr_comments(const struct app *a)
 void scr_users(const struct app *a)
 {
 	static const struct scr_col cols[] = {
-	    {S_COL_ID, "id", 6, SF_NUM},      {S_NAME, "name", 20, SF_TEXT},
+	    {S_COL_ID, "id", 6, SF_NUM},       {S_NAME, "name", 20, SF_TEXT},
 	    {S_MOBILE, "mobile", 12, SF_TEXT}, {S_ROLE, "role", 9, SF_TEXT},
 	    {S_EMAIL, "email", 16, SF_TEXT},   {S_DISABLED, "disabled", 6, SF_FLAG},
 	};

@@ -29,8 +29,8 @@ void scr_layout(const struct app *a)
 	int x0 = 6, y0 = 4, avail = wd_body_end() - y0 - 2, first = 0;
 
 	wd_frame(a, tr(S_LAYOUT_TITLE));
-	snprintf(title, sizeof(title), "%s · %s%s", tr(S_LAYOUT_TITLE),
-	         e->name[0] ? e->name : "?", e->hall_id ? "" : " *");
+	snprintf(title, sizeof(title), "%s · %s%s", tr(S_LAYOUT_TITLE), e->name[0] ? e->name : "?",
+	         e->hall_id ? "" : " *");
 	wd_rule(1, title);
 	attron(term_attr(e->ok ? PAIR_OK : PAIR_ERROR) | A_BOLD);
 	wd_text(2, 2, COLS - 30, e->verdict);

@@ -14,6 +14,5 @@ void scr_login(const struct app *a)
 	wd_text(y - 2, (COLS - wd_width(tr(S_APP_NAME))) / 2, COLS, tr(S_APP_NAME));
 	attroff(A_BOLD);
 	wd_form(a, y);
-	wd_text(y + a->form.n + 5, (COLS - wd_width(tr(S_LOGIN_HINT))) / 2, COLS,
-	        tr(S_LOGIN_HINT));
+	wd_text(y + a->form.n + 5, (COLS - wd_width(tr(S_LOGIN_HINT))) / 2, COLS, tr(S_LOGIN_HINT));
 }

@@ -33,7 +33,8 @@ void scr_pay(const struct app *a)
 	attroff(term_attr(o->status == 1 ? PAIR_OK : PAIR_WARN));
 	y++;
 	attron(A_BOLD);
-	snprintf(buf, sizeof(buf), "%-10s CNY %s", tr(S_TOTAL), app_money(o->amount, money, sizeof(money)));
+	snprintf(buf, sizeof(buf), "%-10s CNY %s", tr(S_TOTAL),
+	         app_money(o->amount, money, sizeof(money)));
 	wd_text(y++, x, COLS - 2 * x, buf);
 	attroff(A_BOLD);
 	snprintf(buf, sizeof(buf), "%-10s [%s] %s   [%s] %s", tr(S_METHOD),
@@ -43,7 +44,8 @@ void scr_pay(const struct app *a)
 	if (o->method == PAY_CASH) {
 		wd_text(y, x, 12, tr(S_TENDERED));
 		attron(A_REVERSE);
-		wd_pad(y, x + 11, 14, o->tendered[0] ? o->tendered : app_money(o->amount, money, sizeof(money)));
+		wd_pad(y, x + 11, 14,
+		       o->tendered[0] ? o->tendered : app_money(o->amount, money, sizeof(money)));
 		attroff(A_REVERSE);
 		y++;
 	}

@@ -67,10 +67,10 @@ static void legend(int y)
 		enum term_pair pair;
 		enum str_id label;
 	} items[] = {
-	    {"○", PAIR_FREE, S_LEGEND_FREE},   {"✓", PAIR_MINE, S_LEGEND_YOURS},
-	    {"◐", PAIR_HELD, S_LEGEND_HELD},   {"●", PAIR_SOLD, S_LEGEND_SOLD},
-	    {"♦", PAIR_VIP, S_LEGEND_VIP},     {NULL, PAIR_WHEEL, S_LEGEND_WHEEL},
-	    {"◇", PAIR_WHEEL, S_LEGEND_COMP},  {"H", PAIR_HOUSE, S_LEGEND_HOUSE},
+	    {"○", PAIR_FREE, S_LEGEND_FREE},       {"✓", PAIR_MINE, S_LEGEND_YOURS},
+	    {"◐", PAIR_HELD, S_LEGEND_HELD},       {"●", PAIR_SOLD, S_LEGEND_SOLD},
+	    {"♦", PAIR_VIP, S_LEGEND_VIP},         {NULL, PAIR_WHEEL, S_LEGEND_WHEEL},
+	    {"◇", PAIR_WHEEL, S_LEGEND_COMP},      {"H", PAIR_HOUSE, S_LEGEND_HOUSE},
 	    {"×", PAIR_BLOCKED, S_LEGEND_BLOCKED},
 	};
 	int x = 1;
@@ -169,7 +169,8 @@ void scr_seats(const struct app *a)
 			proto_seat_format(m->cur_r, n, id);
 		k += (size_t)snprintf(line + k, sizeof(line) - k, "[%s] ", id);
 		for (int i = 0; i < m->npicks && k < sizeof(line); i++)
-			k += (size_t)snprintf(line + k, sizeof(line) - k, "%s %s  ", m->picks[i].seat,
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "%s %s  ",
+			                      m->picks[i].seat,
 			                      tr_ticket_type(m->types[m->picks[i].type]));
 		wd_text(wd_body_end() - 1, 1, COLS - 22, line);
 		if (a->order.id && a->order.amount) {

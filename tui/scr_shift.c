@@ -27,12 +27,12 @@ void scr_shift(const struct app *a)
 	if (s->closed) {
 		row(y++, S_EXPECTED, s->close_expected);
 		row(y++, S_COUNTED, s->close_counted);
-		attron(term_attr(s->close_variance == 0 ? PAIR_OK
+		attron(term_attr(s->close_variance == 0  ? PAIR_OK
 		                 : s->close_variance < 0 ? PAIR_ERROR
 		                                         : PAIR_WARN) |
 		       A_BOLD);
 		row(y++, S_VARIANCE, s->close_variance);
-		attroff(term_attr(s->close_variance == 0 ? PAIR_OK
+		attroff(term_attr(s->close_variance == 0  ? PAIR_OK
 		                  : s->close_variance < 0 ? PAIR_ERROR
 		                                          : PAIR_WARN) |
 		        A_BOLD);

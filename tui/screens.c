@@ -34,12 +34,12 @@ int scr_list_top(const struct app_list *l, int h)
 }
 
 static void (*const draw[SCR_COUNT])(const struct app *) = {
-    [SCR_LOGIN] = scr_login,     [SCR_HOME] = scr_home,         [SCR_SEATS] = scr_seats,
-    [SCR_PAY] = scr_pay,         [SCR_TICKET] = scr_ticket,     [SCR_CHECKIN] = scr_checkin,
-    [SCR_SHIFT] = scr_shift,     [SCR_ORDERS] = scr_orders,     [SCR_ADMIN] = scr_admin,
-    [SCR_FILMS] = scr_films,     [SCR_HALLS] = scr_halls,       [SCR_LAYOUT] = scr_layout,
-    [SCR_SCHED] = scr_sched,     [SCR_ADVERTS] = scr_adverts,   [SCR_COMMENTS] = scr_comments,
-    [SCR_USERS] = scr_users,     [SCR_REPORTS] = scr_reports,   [SCR_HELP] = scr_help,
+    [SCR_LOGIN] = scr_login, [SCR_HOME] = scr_home,       [SCR_SEATS] = scr_seats,
+    [SCR_PAY] = scr_pay,     [SCR_TICKET] = scr_ticket,   [SCR_CHECKIN] = scr_checkin,
+    [SCR_SHIFT] = scr_shift, [SCR_ORDERS] = scr_orders,   [SCR_ADMIN] = scr_admin,
+    [SCR_FILMS] = scr_films, [SCR_HALLS] = scr_halls,     [SCR_LAYOUT] = scr_layout,
+    [SCR_SCHED] = scr_sched, [SCR_ADVERTS] = scr_adverts, [SCR_COMMENTS] = scr_comments,
+    [SCR_USERS] = scr_users, [SCR_REPORTS] = scr_reports, [SCR_HELP] = scr_help,
 };
 
 void screens_draw(const struct app *a)

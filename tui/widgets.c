@@ -137,8 +137,7 @@ void wd_frame(const struct app *a, const char *section)
 	         a->user_name[0] ? " · " : "", a->user_name, a->token[0] ? " · " : "",
 	         a->token[0] ? shift : "");
 	snprintf(right, sizeof(right), "%s %s  %s ", a->ws_up ? "●" : "○",
-	         tr(a->ws_up ? S_LIVE : S_OFFLINE),
-	         wd_time(a->now, "%H:%M", clock, sizeof(clock)));
+	         tr(a->ws_up ? S_LIVE : S_OFFLINE), wd_time(a->now, "%H:%M", clock, sizeof(clock)));
 	wd_text(0, 0, COLS - wd_width(right) - 1, left);
 	wd_right(0, 0, COLS, right);
 	attroff(term_attr(PAIR_TITLE));
@@ -195,9 +194,10 @@ void wd_frame(const struct app *a, const char *section)
 		int sw = 0;
 		if (a->inflight > 0 && a->now_ms - a->busy_since_ms >= 150) {
 			char sp[64];
-			snprintf(sp, sizeof(sp), "%s %s ",
-			         spinner[(a->now_ms / 100) % (sizeof(spinner) / sizeof(spinner[0]))],
-			         tr(S_WORKING));
+			snprintf(
+			    sp, sizeof(sp), "%s %s ",
+			    spinner[(a->now_ms / 100) % (sizeof(spinner) / sizeof(spinner[0]))],
+			    tr(S_WORKING));
 			sw = wd_width(sp);
 			wd_right(y, 0, COLS - 1, sp);
 		}

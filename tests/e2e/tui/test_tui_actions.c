@@ -220,7 +220,8 @@ static void test_tui_actions_sale_hold_order_pay(void **state)
 	assert_string_equal(str(b, "method"), "cash");
 	assert_int_equal(num(b, "tendered"), 10000);
 	cJSON_Delete(b);
-	answer(a, RQ_PAY, 900, 200, "{\"code\":200,\"data\":{\"id\":3,\"amount\":7650,\"change\":2350}}");
+	answer(a, RQ_PAY, 900, 200,
+	       "{\"code\":200,\"data\":{\"id\":3,\"amount\":7650,\"change\":2350}}");
 	assert_int_equal(a->order.change, 2350);
 	/* the order turns paid live; its tickets are fetched and shown */
 	actions_ws_message(a, "{\"type\":\"order.update\",\"orderId\":900,\"status\":1,"
@@ -363,7 +364,8 @@ static void test_tui_actions_admin_film_form_and_field_error(void **state)
 	assert_int_equal(num(b, "isSelectSeat"), 1);
 	cJSON_Delete(b);
 	answer(a, RQ_FILM_SAVE, 0, 400,
-	       "{\"code\":400,\"msg\":\"bad\",\"error\":\"invalid_field\",\"data\":{\"field\":\"desc\"}}");
+	       "{\"code\":400,\"msg\":\"bad\",\"error\":\"invalid_field\",\"data\":{\"field\":"
+	       "\"desc\"}}");
 	assert_int_equal(a->form.purpose, FORM_FILM_NEW); /* stays open */
 	assert_true(form_field(a, "desc")->bad);
 	assert_non_null(strstr(a->status, "desc"));
@@ -412,7 +414,8 @@ static void test_tui_actions_screening_overlap_in_words(void **state)
 	struct app *a = logged_in("admin");
 
 	actions_go(a, SCR_SCHED);
-	answer(a, RQ_HALLS, 0, 200, "{\"code\":200,\"data\":{\"list\":[{\"id\":2,\"name\":\"H\"}]}}");
+	answer(a, RQ_HALLS, 0, 200,
+	       "{\"code\":200,\"data\":{\"list\":[{\"id\":2,\"name\":\"H\"}]}}");
 	drain(a);
 	actions_key(a, 'n');
 	type(a, "1001");
@@ -424,7 +427,8 @@ static void test_tui_actions_screening_overlap_in_words(void **state)
 		cJSON_Delete(b);
 	}
 	answer(a, RQ_SCREENING_CREATE, 0, 409,
-	       "{\"code\":409,\"error\":\"conflict\",\"msg\":\"overlap\",\"data\":{\"reason\":\"overlap\"}}");
+	       "{\"code\":409,\"error\":\"conflict\",\"msg\":\"overlap\",\"data\":{\"reason\":"
+	       "\"overlap\"}}");
 	assert_non_null(strstr(a->status, "Overlaps"));
 	done(a);
 }

@@ -14,10 +14,9 @@
 
 #include "app.h"
 
-static const char *snapshot =
-    "{\"screeningId\":7,\"version\":10,"
-    "\"layout\":[\"SS.SS\",\"VV.VV\",\"WC.XH\"],"
-    "\"state\":[\"ff.fs\",\"fh.ff\",\"ff.xb\"]}";
+static const char *snapshot = "{\"screeningId\":7,\"version\":10,"
+                              "\"layout\":[\"SS.SS\",\"VV.VV\",\"WC.XH\"],"
+                              "\"state\":[\"ff.fs\",\"fh.ff\",\"ff.xb\"]}";
 
 static struct app *fresh(void)
 {
@@ -133,7 +132,8 @@ static void test_tui_app_delta_applies_ignores_and_detects_gaps(void **state)
 	                 -1);
 	assert_int_equal(app_seat_state(a, 0, 1), 'f');
 	/* another screening: ignored */
-	assert_int_equal(delta(a, "{\"screeningId\":8,\"from\":13,\"version\":14,\"changes\":[]}"), 0);
+	assert_int_equal(delta(a, "{\"screeningId\":8,\"from\":13,\"version\":14,\"changes\":[]}"),
+	                 0);
 	done(a);
 }
 

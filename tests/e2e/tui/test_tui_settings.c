@@ -59,8 +59,8 @@ static void test_tui_settings_file_env_flag_order(void **state)
 	setenv("BOXOFFICE_PRINTER", "back", 1);
 	assert_int_equal(settings_load(&s, 4, argv, err, sizeof(err)), 0);
 	assert_string_equal(s.url, "http://file:1"); /* from the file, slash trimmed */
-	assert_string_equal(s.printer, "back");     /* environment over file */
-	assert_string_equal(s.lang, "en");          /* flag over file */
+	assert_string_equal(s.printer, "back");      /* environment over file */
+	assert_string_equal(s.lang, "en");           /* flag over file */
 	unsetenv("BOXOFFICE_PRINTER");
 }
 
