@@ -1370,6 +1370,9 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 			return 0;
 		order_from(a, d);
 		if (a->order.status == PROTO_ORDER_PAID) {
+			if (was != PROTO_ORDER_PAID)
+				app_status(a, ST_OK, tr(S_ORDER_STATUS), (long long)a->order.id,
+				           tr(S_PAID));
 			if (a->screen == SCR_PAY || a->screen == SCR_ORDERS) {
 				a->order.ticket_sel = 0;
 				a->screen = SCR_TICKET;

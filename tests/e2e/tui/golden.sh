@@ -132,6 +132,8 @@ see() {
 	done
 	fail "the screen never showed '$1'"
 }
+# show: print the screen when GOLDEN_SHOW is set (to look at it by hand)
+show() { [ -z "${GOLDEN_SHOW:-}" ] || screen >&2; }
 # line_with TEXT: the screen line that shows TEXT
 line_with() { screen | grep -F -- "$1" | head -n1; }
 login() {
@@ -376,8 +378,10 @@ sale | live_seat | checkin | shift_close)
 		text "100"
 		keys Enter
 		see "Change" 30
+		show
 		see "Tickets 1/2" 60
 		see "Code"
+		show
 		screen | grep -qE '[▀▄█]{5}' || fail "no QR drawn"
 		code=$(line_with "Code" | grep -oE '[A-Za-z0-9]{12}' | head -n1)
 		[ -n "$code" ] || fail "no ticket code on the screen"
@@ -405,6 +409,7 @@ sale | live_seat | checkin | shift_close)
 			sleep 0.1
 		done
 		[ "$(line_with " A  " | grep -o "◐" | wc -l)" = 2 ] || fail "the held seats never appeared live"
+		show
 		quit
 		;;
 	checkin)
@@ -434,6 +439,7 @@ sale | live_seat | checkin | shift_close)
 		keys Enter
 		see "ADMITTED  $code"
 		see "Seat B3"
+		show
 		text "$code"
 		keys Enter
 		see "ALREADY USED  $code"
