@@ -181,6 +181,15 @@ login_refused)
 	[ -n "$code" ] || fail "no email code for $email"
 	api_ok /user/register "" "{\"name\":\"Cust $UNIQ\",\"gender\":1,\"mobile\":\"$mobile\",\"email\":\"$email\",\"password\":\"cust-pass-123\",\"emailCode\":\"$code\"}"
 	start
+	see "Staff login"
+	# resizes redraw at once; below 80x24 the client says it is too small
+	TX resize-window -t t -x 60 -y 20
+	see "too small"
+	TX resize-window -t t -x 100 -y 30
+	see "F10 Quit"
+	screen | sed -n 30p | grep -qF "F10 Quit" || fail "the key bar is not on the last line after a resize"
+	TX resize-window -t t -x 80 -y 24
+	see "Staff login"
 	login "$mobile" "cust-pass-123"
 	see "customer account: only cashiers and admins"
 	see "Staff login"
