@@ -301,6 +301,10 @@ static void reset_sale(struct app *a)
 {
 	if (a->map.hold_id && a->order.id == 0)
 		req_id(a, RQ_RELEASE, PROTO_PATH_SEAT_RELEASE, a->map.hold_id);
+	/* an order left unpaid gives its seats back now, not at its expiry */
+	if (a->order.id && !a->order.paying &&
+	    (a->order.status == PROTO_ORDER_UNPAID || a->order.status == PROTO_ORDER_PENDING))
+		req_id(a, RQ_RELEASE, PROTO_PATH_ORDER_REMOVE, a->order.id);
 	memset(&a->map, 0, sizeof(a->map));
 	cJSON_Delete(a->order.items);
 	memset(&a->order, 0, sizeof(a->order));
@@ -1373,6 +1377,11 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 			if (was != PROTO_ORDER_PAID)
 				app_status(a, ST_OK, tr(S_ORDER_STATUS), (long long)a->order.id,
 				           tr(S_PAID));
+			if (a->screen == SCR_ORDERS && jnum(d, "screeningId", 0) > 0)
+				/* tickets found by search: film, hall and time come from the
+				 * screening */
+				req_id(a, RQ_SCREENING_DETAIL, PROTO_PATH_SCREENING_DETAIL,
+				       jnum(d, "screeningId", 0));
 			if (a->screen == SCR_PAY || a->screen == SCR_ORDERS) {
 				a->order.ticket_sel = 0;
 				a->screen = SCR_TICKET;
@@ -1383,6 +1392,13 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		}
 		return 1;
 	}
+	case RQ_SCREENING_DETAIL:
+		if (a->screen != SCR_TICKET || a->map.screening_id)
+			return 0;
+		snprintf(a->map.film, sizeof(a->map.film), "%s", jstr(d, "filmName"));
+		snprintf(a->map.hall, sizeof(a->map.hall), "%s", jstr(d, "hallName"));
+		a->map.start_at = jnum(d, "startAt", 0);
+		return 1;
 	case RQ_PAY:
 		a->order.pay_id = jnum(d, "id", 0);
 		a->order.change = jnum(d, "change", 0);

@@ -361,6 +361,10 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		/* lws may have cleared *pwsi already: there is one connection at a time */
+		if (wsi == n->wsi || !n->wsi)
+			ws_down(n);
+		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (wsi == n->wsi)
 			ws_down(n);

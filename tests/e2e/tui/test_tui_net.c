@@ -3,7 +3,8 @@
  * WebSocket server in this process (libwebsockets, subprotocol
  * boxoffice.v1, on a free loopback port). The server answers auth with
  * auth.ok and a subscribe with a snapshot, and drops the first connection
- * right after its snapshot: the client must report the drop, reconnect by
+ * right after its snapshot (and refuses the very first handshake): the
+ * client must report each failure, reconnect by
  * itself, authenticate and subscribe again, and so get a fresh snapshot.
  * HTTP is covered by the golden tests against the real daemon.
  */
@@ -29,6 +30,7 @@ struct server {
 	volatile int stop;
 	int port;
 	int connections;
+	int attempts;
 	int version;
 	char last_auth[512];
 	char last_sub[512];
@@ -50,6 +52,9 @@ static int server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	char msg[512];
 
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* the very first handshake is refused: the client must try again */
+		return ++srv.attempts == 1 ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(s, 0, sizeof(*s));
 		srv.connections++;
@@ -185,6 +190,7 @@ static void test_tui_net_ws_reconnects_and_resubscribes(void **state)
 	n = net_new(url, err, sizeof(err));
 	assert_non_null(n);
 	net_ws_want(n, "tok-123", 7);
+	expect_kind(n, NET_EV_WS_DOWN, NULL); /* the refused handshake */
 	expect_kind(n, NET_EV_WS_UP, NULL);
 	expect_kind(n, NET_EV_WS_MSG, "\"version\":1");
 	assert_non_null(strstr(srv.last_auth, "tok-123"));
