@@ -76,6 +76,7 @@ boxoffice is running.
   web page and API   $url/        (health: $url/healthz)
   admin login        mobile $(get ADMIN_MOBILE), password $(get ADMIN_PASSWORD)
   cashier login      mobile $CASHIER_MOBILE, password $(cat "$VAR/cashier" 2>/dev/null)
+  payments (paysim)  $(get PAYSIM_URL)/  (sell a ticket: packaging/sell-demo.sh)
   mail / SMS codes   $(get MAIL_DIR)/  $(get SMS_DIR)/
   daemon log         $(get DAEMON_LOG)
   everything else    $VAR/env

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # stack.sh: a private boxoffice stack under one folder, on loopback ports:
-# MariaDB, Redis, the SMTP/SMS sinks, paysim (when built) and boxofficed
-# (with its embedded Kafka). No root-wide services, no systemd. Used by the
+# MariaDB, Redis, the SMTP/SMS sinks, paysim (when built), kbroker (the
+# embedded Kafka in its own process, when built) and boxofficed. No root-wide services, no systemd. Used by the
 # quick start (packaging/quickstart.sh) and by the tests (tests/stack.sh).
 #
 #   stack.sh up DIR [--build BUILD_DIR]     start every part that is not running
 #   stack.sh down DIR                       stop exactly what up started
 #   stack.sh status DIR                     show each part; exit 0 when all run
 #   stack.sh mysql-start|mysql-stop DIR     one part at a time (also redis-,
-#   stack.sh redis-start|redis-stop DIR       sinks-, paysim-, daemon-)
+#   stack.sh redis-start|redis-stop DIR       sinks-, paysim-, kbroker-, daemon-)
 #   stack.sh daemon-start|daemon-stop DIR [--build BUILD_DIR]
 #   stack.sh migrate DIR [--build BUILD_DIR] run boxofficed --migrate on the stack
 #
@@ -269,6 +269,7 @@ redis_pid() { pid_of "$REDIS_DIR/redis.pid" redis-server; }
 sinks_pid() { pid_of "$D/sinks.pid" sinks.py; }
 paysim_pid() { pid_of "$D/paysim.pid" paysim; }
 daemon_pid() { pid_of "$D/daemon.pid" boxofficed; }
+kbroker_pid() { pid_of "$D/kbroker.pid" kbroker; }
 
 # --- MariaDB -------------------------------------------------------------
 
@@ -472,6 +473,10 @@ daemon_env() {
 	export BOXOFFICE_JWT_SECRET="$S_JWT_SECRET"
 	export BOXOFFICE_PAY_SECRET="$S_PAY_SECRET"
 	export BOXOFFICE_KAFKA_BOOTSTRAP_FILE="$D/kafka_bootstrap"
+	# The embedded broker runs in its own process when it is up (kbroker).
+	if [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && kbroker_pid >/dev/null; then
+		export BOXOFFICE_KAFKA_BROKER_FILE="$D/kbroker.addr"
+	fi
 	export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$S_ADMIN_PASSWORD"
 	export BOXOFFICE_PAYSIM_URL="http://127.0.0.1:$PAYSIM_PORT"
 	if sinks_pid >/dev/null; then
@@ -617,6 +622,68 @@ paysim_start() {
 	say "paysim ready (pid $pid, http://127.0.0.1:$PAYSIM_PORT)"
 }
 
+# --- kbroker: the embedded Kafka broker in its own process ---------------
+# Messages the daemon acknowledged survive a crash of the daemon (they live
+# here, in memory). Skipped when BOXOFFICE_KAFKA_BROKERS names a real
+# cluster, when KBROKER=0, or when it is not built (the daemon then runs the
+# broker inside itself).
+
+find_kbroker() {
+	local b c
+	b=$(dirname "$(find_bin 2>/dev/null || echo "$REPO/build/boxofficed")")
+	for c in "${KBROKER_BIN:-}" "$b/tools/kbroker" "$b/kbroker"; do
+		[ -n "$c" ] && [ -x "$c" ] && {
+			echo "$c"
+			return 0
+		}
+	done
+	return 1
+}
+
+kbroker_start() {
+	local pid bin n
+	[ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && [ "${KBROKER:-1}" != 0 ] || return 0
+	if pid=$(kbroker_pid); then
+		say "kbroker already running (pid $pid, $(head -n1 "$D/kbroker.addr" 2>/dev/null))"
+		return 0
+	fi
+	bin=$(find_kbroker) || {
+		say "kbroker not built: the daemon runs its broker inside itself"
+		return 0
+	}
+	rm -f "$D/kbroker.addr"
+	(
+		exec setsid "$bin" --bootstrap-file "$D/kbroker.addr" \
+			--topic-prefix "${BOXOFFICE_KAFKA_TOPIC_PREFIX:-boxoffice.}" \
+			</dev/null >>"$D/kbroker.log" 2>&1 9>&-
+	) &
+	pid=$!
+	echo "$pid" >"$D/kbroker.pid"
+	n=100
+	until [ -s "$D/kbroker.addr" ]; do
+		if ! alive "$pid"; then
+			tail_log "$D/kbroker.log"
+			rm -f "$D/kbroker.pid"
+			die "kbroker exited during start-up"
+		fi
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || die "kbroker wrote no address to $D/kbroker.addr after 10s"
+		sleep 0.1
+	done
+	say "kbroker ready (pid $pid, $(head -n1 "$D/kbroker.addr"))"
+}
+
+kbroker_stop() {
+	local pid
+	pid=$(kbroker_pid) || {
+		rm -f "$D/kbroker.pid"
+		return 0
+	}
+	stop_pid kbroker "$pid" || true
+	rm -f "$D/kbroker.pid" "$D/kbroker.addr"
+	say "kbroker stopped"
+}
+
 paysim_stop() {
 	local pid
 	pid=$(paysim_pid) || {
@@ -679,6 +746,7 @@ status() {
 	show redis redis_pid "127.0.0.1:$REDIS_PORT"
 	if sinks_wanted; then show sinks sinks_pid "smtp 127.0.0.1:$SMTP_PORT, sms 127.0.0.1:$SMS_PORT"; fi
 	if find_paysim >/dev/null 2>&1; then show paysim paysim_pid "127.0.0.1:$PAYSIM_PORT"; fi
+	if find_kbroker >/dev/null 2>&1; then show kbroker kbroker_pid "$(head -n1 "$D/kbroker.addr" 2>/dev/null)"; fi
 	show boxofficed daemon_pid "$BOXOFFICE_URL"
 	if daemon_pid >/dev/null; then
 		printf '%-11s /healthz %s\n' "" "$(healthz_code)"
@@ -716,7 +784,8 @@ done
 
 case $CMD in
 up | down | status | mysql-start | mysql-stop | redis-start | redis-stop | sinks-start | \
-	sinks-stop | paysim-start | paysim-stop | daemon-start | daemon-stop | migrate) ;;
+	sinks-stop | paysim-start | paysim-stop | kbroker-start | kbroker-stop | daemon-start | \
+	daemon-stop | migrate) ;;
 *) usage ;;
 esac
 
@@ -736,6 +805,7 @@ up)
 	redis_start
 	if sinks_wanted; then sinks_start; fi
 	paysim_start
+	kbroker_start
 	write_env
 	daemon_start
 	write_env
@@ -743,6 +813,7 @@ up)
 	;;
 down)
 	daemon_stop || rc=1
+	kbroker_stop
 	paysim_stop
 	sinks_stop
 	redis_stop
@@ -758,6 +829,8 @@ sinks-start) sinks_start ;;
 sinks-stop) sinks_stop ;;
 paysim-start) paysim_start ;;
 paysim-stop) paysim_stop ;;
+kbroker-start) kbroker_start ;;
+kbroker-stop) kbroker_stop ;;
 daemon-start) daemon_start ;;
 daemon-stop) daemon_stop || rc=1 ;;
 migrate) daemon_migrate ;;

@@ -34,16 +34,19 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export DAEMON_WAIT=${DAEMON_WAIT:-180}
 
-# A sanitizer or UBSan report in the daemon's log fails the run even when
-# the daemon itself carried on.
+# A sanitizer or UBSan report in the daemon's (or kbroker's) log fails the
+# run even when the process itself carried on.
 sanitizer_check() {
-	local log=$1/daemon.log
-	[ -f "$log" ] || return 0
-	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log"; then
-		echo "tests/stack.sh: sanitizer report in $log:" >&2
-		grep -E -A 40 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log" | head -n 120 >&2
-		return 1
-	fi
+	local log rc=0
+	for log in "$1/daemon.log" "$1/kbroker.log"; do
+		[ -f "$log" ] || continue
+		if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log"; then
+			echo "tests/stack.sh: sanitizer report in $log:" >&2
+			grep -E -A 40 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$log" | head -n 120 >&2
+			rc=1
+		fi
+	done
+	return $rc
 }
 
 case $cmd in

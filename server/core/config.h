@@ -23,6 +23,8 @@
 	  "comma-separated Kafka bootstrap servers; empty = embedded")                             \
 	X(kafka_topic_prefix, STR, "boxoffice.", 0, 0, "prefix of every Kafka topic")              \
 	X(kafka_bootstrap_file, STR, "", 0, 0, "write the embedded Kafka's address to this file")  \
+	X(kafka_broker_file, STR, "", 0, 0,                                                        \
+	  "address file of the embedded broker process (kbroker); empty = broker in the daemon")   \
 	X(jwt_secret, STR, "", 0, 0, "HS256 key of access tokens, at least 32 bytes (required)")   \
 	X(pay_secret, STR, "", 0, 0,                                                               \
 	  "HMAC key of payment callbacks, at least 32 bytes (required)")                           \

@@ -638,23 +638,34 @@ static enum apply_rc classify(enum db_rc rc)
 }
 
 /* After-commit work queued by the handler being applied on this thread. */
-#define AFTER_MAX 16
+#define AFTER_MAX 1024
 static _Thread_local struct {
 	kq_after_fn fn;
 	void *arg;
+	void (*free_fn)(void *);
 } after[AFTER_MAX];
 static _Thread_local int nafter;
 
-int kq_after_commit(kq_after_fn fn, void *arg)
+int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *))
 {
-	if (nafter >= AFTER_MAX) {
-		free(arg);
+	if (nafter >= AFTER_MAX)
 		return -1;
-	}
 	after[nafter].fn = fn;
 	after[nafter].arg = arg;
+	after[nafter].free_fn = free_fn;
 	nafter++;
 	return 0;
+}
+
+/* Drop the after-commit work queued since mark (a message rolled back to its savepoint). */
+static void after_drop_from(int mark)
+{
+	int i;
+
+	for (i = mark; i < nafter; i++)
+		if (after[i].free_fn)
+			after[i].free_fn(after[i].arg);
+	nafter = mark;
 }
 
 /* Run (committed) or drop the after-commit work. */
@@ -665,7 +676,8 @@ static void after_finish(struct worker *w, int run)
 	for (i = 0; i < nafter; i++) {
 		if (run)
 			after[i].fn(w, after[i].arg);
-		free(after[i].arg);
+		if (after[i].free_fn)
+			after[i].free_fn(after[i].arg);
 	}
 	nafter = 0;
 }
@@ -800,6 +812,93 @@ out:
 	cJSON_Delete(root);
 }
 
+/* ---- consumer: a batch ---------------------------------------------------- */
+
+/*
+ * Apply the messages of one poll batch in one transaction, a savepoint per
+ * message: a message whose handler fails is rolled back to its savepoint
+ * and ends the batch there (later messages may depend on it: same
+ * partition, same order). Returns how many leading messages are done
+ * (applied, or already applied) and committed, offsets included; the rest
+ * goes through cons_handle one by one, with its retries, waits and dlq.
+ */
+static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, int n)
+{
+	rd_kafka_topic_partition_list_t *offs = NULL;
+	struct worker *w = cs->w;
+	char err[256];
+	enum db_rc rc;
+	int i, done = 0;
+
+	if (n < 2 || db_begin(w) != DB_OK)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const rd_kafka_message_t *m = ms[i];
+		const char *type, *event_id;
+		kq_handler_fn fn;
+		cJSON *root = NULL;
+		int mark = nafter, ok;
+
+		if (m->err || !m->payload || !m->len ||
+		    !(root = cJSON_ParseWithLength(m->payload, m->len)) || !cJSON_IsObject(root) ||
+		    !(type = str_member(root, "type", TYPE_MAX)) ||
+		    !(event_id = str_member(root, "eventId", EVENT_ID_MAX)) ||
+		    !(fn = handler_find(type))) {
+			cJSON_Delete(root);
+			break; /* cons_handle reports it */
+		}
+		rc = db_exec(w, "SAVEPOINT kq_msg", DB_NOPARAMS, NULL, NULL);
+		if (rc == DB_OK)
+			rc = db_exec(w,
+			             "INSERT INTO applied_events (event_id, type, applied_at) "
+			             "VALUES (?,?,?)",
+			             DB_PARAMS(DB_STR(event_id), DB_STR(type), DB_I64(time(NULL))),
+			             NULL, NULL);
+		if (rc == DB_DUPLICATE) {
+			rc = db_exec(w, "ROLLBACK TO SAVEPOINT kq_msg", DB_NOPARAMS, NULL, NULL);
+			cJSON_Delete(root);
+			if (rc != DB_OK)
+				goto abort;
+			done = i + 1;
+			continue;
+		}
+		if (rc != DB_OK) {
+			cJSON_Delete(root);
+			goto abort;
+		}
+		err[0] = '\0';
+		ok = fn(w, root, err, sizeof(err)) == 0;
+		cJSON_Delete(root);
+		if (!ok) {
+			after_drop_from(mark);
+			if (db_exec(w, "ROLLBACK TO SAVEPOINT kq_msg", DB_NOPARAMS, NULL, NULL) !=
+			    DB_OK)
+				goto abort;
+			break;
+		}
+		done = i + 1;
+	}
+	if (done == 0 || db_commit(w) != DB_OK)
+		goto abort;
+	after_finish(w, 1);
+	/* One synchronous offset commit for the batch: the next offset of each partition. */
+	offs = rd_kafka_topic_partition_list_new(done);
+	for (i = 0; i < done; i++)
+		rd_kafka_topic_partition_list_add(offs, rd_kafka_topic_name(ms[i]->rkt),
+		                                  ms[i]->partition)
+		    ->offset = ms[i]->offset + 1;
+	if (rd_kafka_commit(rk, offs, 0))
+		log_warn("kafka consumer: cannot commit the offsets of a batch of %d", done);
+	rd_kafka_topic_partition_list_destroy(offs);
+	return done;
+abort:
+	after_finish(w, 0);
+	db_rollback(w);
+	return 0;
+}
+
+#define BATCH_MAX 100
+
 static void *cons_main(void *arg)
 {
 	struct cons *cs = arg;
@@ -823,17 +922,29 @@ static void *cons_main(void *arg)
 		goto out;
 	}
 	while (!atomic_load(&kq.stop_cons)) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+		rd_kafka_message_t *ms[BATCH_MAX];
+		int n = 0, i, done;
 
-		if (!m)
-			continue;
-		if (m->err) {
-			if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-				log_warn("kafka consumer: %s", rd_kafka_message_errstr(m));
-		} else {
-			cons_handle(rk, cs, m);
+		/* Whatever is already fetched joins the first message, up to BATCH_MAX. */
+		while (n < BATCH_MAX) {
+			rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, n ? 0 : 200);
+
+			if (!m)
+				break;
+			if (m->err) {
+				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+					log_warn("kafka consumer: %s", rd_kafka_message_errstr(m));
+				rd_kafka_message_destroy(m);
+				continue;
+			}
+			ms[n++] = m;
 		}
-		rd_kafka_message_destroy(m);
+		done = cons_batch(rk, cs, ms, n);
+		for (i = 0; i < n; i++) {
+			if (i >= done && !atomic_load(&kq.stop_cons))
+				cons_handle(rk, cs, ms[i]);
+			rd_kafka_message_destroy(ms[i]);
+		}
 	}
 out:
 	rd_kafka_consumer_close(rk);
@@ -904,6 +1015,34 @@ out:
 	if (rc != 0)
 		unlink(tmp);
 	return rc;
+}
+
+/*
+ * The address the broker process wrote to path, waiting up to
+ * BROKER_FILE_WAIT_MS for it (the stack may start both at once).
+ */
+#define BROKER_FILE_WAIT_MS 10000
+static int read_broker_file(const char *path, char *out, size_t outlen, char *msg, size_t msglen)
+{
+	int64_t end = clock_ms() + BROKER_FILE_WAIT_MS;
+
+	for (;;) {
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			int ok = fgets(out, (int)outlen, f) != NULL;
+
+			fclose(f);
+			out[strcspn(out, "\r\n")] = '\0';
+			if (ok && out[0])
+				return 0;
+		}
+		if (clock_ms() > end)
+			break;
+		usleep(100000);
+	}
+	snprintf(msg, msglen, "no kafka broker address in '%s' (is tools/kbroker running?)", path);
+	return -1;
 }
 
 /* The embedded cluster: one mock broker with our topics, on a random port. */
@@ -1095,7 +1234,13 @@ int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t ms
 	atomic_store(&kq.stop_poll, 0);
 	atomic_store(&kq.stop_cons, 0);
 
-	if (!brokers || !*brokers) {
+	if ((!brokers || !*brokers) && cfg.kafka_broker_file && cfg.kafka_broker_file[0]) {
+		/* The embedded broker runs as its own process (tools/kbroker). */
+		if (read_broker_file(cfg.kafka_broker_file, kq.bootstrap, sizeof(kq.bootstrap), msg,
+		                     msglen) != 0)
+			goto out;
+		log_info("embedded kafka broker process at %s", kq.bootstrap);
+	} else if (!brokers || !*brokers) {
 		if (mock_start(msg, msglen) != 0)
 			goto out;
 	} else {
@@ -1148,4 +1293,34 @@ void kq_stop(void)
 	pthread_mutex_lock(&kq.life);
 	teardown();
 	pthread_mutex_unlock(&kq.life);
+}
+
+int kq_broker_start(const char *topic_prefix, const char *bootstrap_file, char *msg, size_t msglen)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&kq.life);
+	if (kq.producer || kq.mock_rk) {
+		snprintf(msg, msglen, "kafka is already started");
+		goto out;
+	}
+	if (!topic_prefix || strlen(topic_prefix) > PREFIX_MAX) {
+		snprintf(msg, msglen, "bad kafka topic prefix");
+		goto out;
+	}
+	snprintf(kq.prefix, sizeof(kq.prefix), "%s", topic_prefix);
+	if (mock_start(msg, msglen) != 0 ||
+	    write_bootstrap_file(bootstrap_file, kq.bootstrap, msg, msglen) != 0) {
+		teardown();
+		goto out;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&kq.life);
+	return rc;
+}
+
+const char *kq_broker_address(void)
+{
+	return kq.bootstrap;
 }

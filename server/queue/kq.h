@@ -2,7 +2,8 @@
  * kq.h: Kafka producer and consumers (librdkafka) for spec section 5.
  *
  * With kafka_brokers empty, kq_start() starts librdkafka's mock cluster in
- * process and every client reaches it over TCP like a real broker. The
+ * process (or, with kafka_broker_file set, reaches the one tools/kbroker
+ * runs) and every client reaches it over TCP like a real broker. The
  * producer is idempotent; kq_produce_sync waits for the broker's ack.
  * Consumers (group boxoffice-confirm) run on their own threads, call the
  * handler registered for the message's "type" inside one MySQL transaction
@@ -33,15 +34,16 @@ struct worker;
 typedef int (*kq_handler_fn)(struct worker *w, const cJSON *msg, char *err, size_t errlen);
 
 /*
- * After-commit work of a handler: fn(w, arg) runs on the consumer thread
- * right after the transaction that applied the message committed (the
- * Redis side of a seat change, publications), and not at all when it
- * rolled back; arg is free()d afterwards either way. Call from inside a
- * handler only. Returns 0, or -1 when too many are queued (the handler
- * should fail: the message is retried).
+ * Work a handler wants done only once its transaction has committed (seat
+ * and order publications, outbound events): fn(w, arg) runs on the
+ * consumer thread right after the commit; when the transaction rolls back
+ * instead (or the message's savepoint does, in a batch), it does not run.
+ * free_fn(arg) (may be NULL) runs in both cases. Call only from inside a
+ * handler. Returns 0, or -1 when too many are queued (the caller then frees
+ * arg itself and should fail: the message is retried).
  */
 typedef void (*kq_after_fn)(struct worker *w, void *arg);
-int kq_after_commit(kq_after_fn fn, void *arg);
+int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *));
 
 /* Register a handler for a message type before kq_start. */
 void kq_register(const char *type, kq_handler_fn fn);
@@ -51,6 +53,20 @@ void kq_register(const char *type, kq_handler_fn fn);
  * consumer threads. Returns 0 or -1 with *msg set.
  */
 int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t msglen);
+/*
+ * The embedded broker alone, for its own process (tools/kbroker): start the
+ * mock cluster with the topics of topic_prefix and write its address to
+ * bootstrap_file. Returns 0 or -1 with *msg set. kq_stop ends it.
+ *
+ * With kafka_brokers empty and the setting kafka_broker_file naming that
+ * file, kq_start connects to that process instead of starting a cluster of
+ * its own: queued messages then survive a crash of the daemon (not of the
+ * broker process: it keeps them in memory).
+ */
+int kq_broker_start(const char *topic_prefix, const char *bootstrap_file, char *msg, size_t msglen);
+/* The address of the cluster kq_broker_start started (static storage). */
+const char *kq_broker_address(void);
+
 /* Flush the producer, stop consumers, destroy everything. */
 void kq_stop(void);
 

@@ -662,7 +662,11 @@ static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t er
 	a->n = n;
 	for (n = 0; n < a->n; n++)
 		snprintf(a->seats[n], PROTO_SEAT_ID_SIZE, "%.3s", t[n].seat);
-	return kq_after_commit(after_order, a);
+	if (kq_after_commit(after_order, a, free) < 0) {
+		free(a);
+		return -1;
+	}
+	return 0;
 fail:
 	free(a);
 	snprintf(err, errlen, "cannot write order %" PRId64, o.id);
@@ -750,7 +754,11 @@ static int on_cancel(struct worker *w, const cJSON *msg, char *err, size_t errle
 		free(a);
 		return 0;
 	}
-	return kq_after_commit(after_cancel, a);
+	if (kq_after_commit(after_cancel, a, free) < 0) {
+		free(a);
+		return -1;
+	}
+	return 0;
 }
 
 void order_register(void)

@@ -22,7 +22,7 @@
 
 #include "cache/redis.h"
 #include "cache/seatmap.h"
-#include "cache/seatpub.h"
+#include "cache/holds.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -36,6 +36,7 @@
 #include "store/store_shift.h"
 #include "svc/events.h"
 #include "svc/svc_film.h"
+#include "svc/svc_order.h"
 #include "svc/svc_refund.h"
 #include "svc/txn.h"
 
@@ -139,6 +140,8 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	TXN_TRY(store_pay_order_lock(r->w, c->p.oid, &c->o, &found));
 	if (!found || (c->o.uid != r->auth.uid && !is_staff(r)))
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no such order");
+	if (c->o.status == PROTO_ORDER_INVALID && c->o.reason[0])
+		return req_fail_conflict(r, c->o.reason); /* expired, cancelled, seat_taken */
 	if (c->o.status != PROTO_ORDER_UNPAID)
 		return req_fail_conflict(r, proto_order_status_text(c->o.status));
 	if (c->o.expire_at > 0 && c->o.expire_at <= c->now)
@@ -332,46 +335,36 @@ static enum proto_err pay_callback(struct req *r)
 
 /* ---- publication after a commit ---- */
 
-void pay_publish_seats(struct worker *w, int64_t sid, const struct pay_ticket *t, int n, int sold)
+void pay_publish_seats(struct worker *w, int64_t sid, int64_t oid, const struct pay_ticket *t,
+                       int n, enum pay_seats what)
 {
-	struct proto_layout l;
-	const char **seats = NULL;
-	char *states = NULL, *layout = NULL, why[80];
-	int i, k = 0, have_layout = 0;
+	char(*seats)[PROTO_SEAT_ID_SIZE] = NULL;
+	int i, k = 0;
 
 	if (sid <= 0 || n <= 0)
 		return;
 	seats = calloc((size_t)n, sizeof(*seats));
-	states = calloc((size_t)n + 1, 1);
-	if (!seats || !states)
-		goto out;
-	if (!sold) {
-		layout = malloc(PROTO_LAYOUT_JSON_MAX + 1);
-		if (layout &&
-		    store_pay_screening_layout(w, sid, layout, PROTO_LAYOUT_JSON_MAX + 1) ==
-		        DB_OK &&
-		    layout[0] && proto_layout_from_text(&l, layout, why, sizeof(why)) == 0)
-			have_layout = 1;
+	if (!seats)
+		return;
+	for (i = 0; i < n; i++)
+		if (t[i].seat[0] && strlen(t[i].seat) < PROTO_SEAT_ID_SIZE)
+			memcpy(seats[k++], t[i].seat, strlen(t[i].seat) + 1);
+	if (k > 0) {
+		if (what == PAY_SEATS_FREE) {
+			order_free_seats(w, sid, oid, (const char(*)[PROTO_SEAT_ID_SIZE])seats, k);
+		} else {
+			/* A late sale takes its seats again: mark them ticketed first. */
+			if ((what == PAY_SEATS_RESOLD &&
+			     holds_seats(w, sid, oid, 't', (const char(*)[PROTO_SEAT_ID_SIZE])seats,
+			                 NULL, k) < 0) ||
+			    holds_seats(w, sid, oid, 's', (const char(*)[PROTO_SEAT_ID_SIZE])seats,
+			                NULL, k) < 0)
+				log_warn("cannot publish the sale of order %" PRId64 ": redis down",
+				         oid);
+		}
+		seatmap_invalidate(w, sid);
 	}
-	for (i = 0; i < n; i++) {
-		char cat = PROTO_SEAT_STANDARD;
-
-		if (!t[i].seat[0])
-			continue;
-		if (have_layout)
-			proto_layout_lookup(&l, t[i].seat, NULL, NULL, &cat);
-		seats[k] = t[i].seat;
-		states[k] = sold                      ? PROTO_STATE_SOLD
-		            : cat == PROTO_SEAT_HOUSE ? PROTO_STATE_HOUSE
-		                                      : PROTO_STATE_FREE;
-		k++;
-	}
-	if (k > 0)
-		seatpub_change(w, sid, seats, states, k);
-out:
-	free(layout);
 	free(seats);
-	free(states);
 }
 
 /* ---- the payment consumer ---- */
@@ -393,26 +386,9 @@ static void after_pay_free(struct after_pay *a)
 	free(a);
 }
 
-/*
- * kq_after_commit frees its arg with free(): hand it one block, the
- * struct followed by its tickets.
- */
-static int after_pay_queue(struct after_pay *a)
+static void after_pay_release(void *arg)
 {
-	struct after_pay *b = malloc(sizeof(*b) + (size_t)a->n * sizeof(*a->t));
-
-	if (!b)
-		return -1;
-	*b = *a;
-	b->t = (struct pay_ticket *)(b + 1);
-	if (a->n > 0)
-		memcpy(b->t, a->t, (size_t)a->n * sizeof(*a->t));
-	if (kq_after_commit(after_pay_run, b) < 0) {
-		free(b);
-		return -1;
-	}
-	after_pay_free(a);
-	return 0;
+	after_pay_free(arg);
 }
 
 static void after_pay_run(struct worker *w, void *arg)
@@ -421,9 +397,10 @@ static void after_pay_run(struct worker *w, void *arg)
 	cJSON *ev;
 
 	if (a->status == PROTO_ORDER_PAID)
-		pay_publish_seats(w, a->sid, a->t, a->n, 1);
+		pay_publish_seats(w, a->sid, a->oid, a->t, a->n,
+		                  a->late ? PAY_SEATS_RESOLD : PAY_SEATS_SOLD);
 	if (a->status >= 0)
-		seatpub_order(w, a->oid, a->uid, a->cashier_id, a->status);
+		order_publish_status(w, a->oid, a->uid, a->cashier_id, a->status);
 	if (a->sellout)
 		film_cache_invalidate(w, a->fid);
 	if (a->status == PROTO_ORDER_PAID) {
@@ -492,21 +469,23 @@ static enum db_rc issue_tickets(struct worker *w, struct after_pay *a, int late,
 /* Held in Redis by a hold (not one of ours)? 1 yes, 0 no, -1 cannot tell. */
 static int seats_held(struct worker *w, const struct after_pay *a)
 {
-	char key[64];
+	char key[64], mine[32];
 	int i, held = 0;
 
 	if (a->sid <= 0)
 		return 0;
+	snprintf(mine, sizeof(mine), "t%" PRId64, a->oid);
 	snprintf(key, sizeof(key), SEATMAP_HOLDS_KEY, a->sid);
 	for (i = 0; i < a->n && !held; i++) {
 		redisReply *rep;
 
 		if (!a->t[i].seat[0])
 			continue;
-		rep = redis_cmd(w, "HEXISTS %s %s", key, a->t[i].seat);
+		rep = redis_cmd(w, "HGET %s %s", key, a->t[i].seat);
 		if (!rep)
 			return -1;
-		held = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+		/* A hold id, or another order's ticket marker ("t<oid>"; ours is fine). */
+		held = rep->type == REDIS_REPLY_STRING && strcmp(rep->str, mine) != 0;
 		freeReplyObject(rep);
 	}
 	return held;
@@ -669,7 +648,7 @@ static int apply_payment(struct worker *w, int64_t pay_id, int64_t amount, int s
 		if (rc != DB_OK)
 			goto fail;
 	}
-	if (after_pay_queue(a) < 0) {
+	if (kq_after_commit(after_pay_run, a, after_pay_release) < 0) {
 		rc = DB_ERROR;
 		goto fail;
 	}

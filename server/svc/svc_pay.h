@@ -27,12 +27,20 @@ extern const struct route pay_routes[];
 /* Register the payment consumer's handlers (before kq_start). */
 void pay_register_consumers(void);
 
+/* What happened to an order's seats, for pay_publish_seats. */
+enum pay_seats {
+	PAY_SEATS_SOLD,   /* its reserved tickets were issued */
+	PAY_SEATS_RESOLD, /* a late payment took its freed seats again */
+	PAY_SEATS_FREE,   /* refunded: the seats are free again */
+};
+
 /*
- * After a commit: publish that the seated tickets t[0..n) of screening sid
- * are now sold (sold 1) or free again (sold 0: 'f', or 'b' for a house
- * seat). Best effort.
+ * After a commit: the Redis side of order oid's seated tickets t[0..n) of
+ * screening sid (the ticket markers of cache/holds.h and the published
+ * seat change, through the selling branch's scripts). Best effort.
  */
-void pay_publish_seats(struct worker *w, int64_t sid, const struct pay_ticket *t, int n, int sold);
+void pay_publish_seats(struct worker *w, int64_t sid, int64_t oid, const struct pay_ticket *t,
+                       int n, enum pay_seats what);
 
 /* hex(HMAC-SHA256(key, data)) into out (65 bytes). Returns 0 or -1. */
 int pay_sign(const char *key, const char *data, size_t len, char out[65]);

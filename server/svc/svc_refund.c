@@ -20,7 +20,6 @@
 
 #include <curl/curl.h>
 
-#include "cache/seatpub.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/ids.h"
@@ -33,6 +32,7 @@
 #include "store/store_shift.h"
 #include "svc/events.h"
 #include "svc/svc_film.h"
+#include "svc/svc_order.h"
 #include "svc/svc_pay.h"
 #include "svc/txn.h"
 
@@ -426,8 +426,8 @@ static enum proto_err order_refund(struct req *r)
 		return req_fail_field(r, "reason");
 	e = txn_run(r, refund_tx, &c);
 	if (e == PROTO_OK) {
-		pay_publish_seats(r->w, c.o.screening_id, c.t, c.n, 0);
-		seatpub_order(r->w, c.o.id, c.o.uid, c.o.cashier_id, PROTO_ORDER_REFUNDED);
+		pay_publish_seats(r->w, c.o.screening_id, c.o.id, c.t, c.n, PAY_SEATS_FREE);
+		order_publish_status(r->w, c.o.id, c.o.uid, c.o.cashier_id, PROTO_ORDER_REFUNDED);
 		film_cache_invalidate(r->w, c.o.fid);
 		if (c.pending) {
 			/* One try now; the sweeper retries while the provider is down. */

@@ -171,10 +171,11 @@ static void test_pay_online_through_paysim_issues_tickets_and_sells_seats(void *
 	assert_string_equal(it_data_str(r, "method"), "online");
 	assert_true(strncmp(it_data_str(r, "txnId"), "sim-", 4) == 0);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
-	                         "AND live = 1 AND code REGEXP BINARY '^[A-HJ-NP-Z2-9]{12}$'",
-	                         (long long)oid),
-	                 2);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	            "AND live = 1 AND code REGEXP BINARY '^[A-HJ-NP-Z2-9]{12}$'",
+	            (long long)oid),
+	    2);
 	assert_int_equal(sql_int("SELECT COUNT(DISTINCT code) FROM tickets WHERE order_id = %lld",
 	                         (long long)oid),
 	                 2);
@@ -207,8 +208,9 @@ static void test_pay_create_checks_fields_owner_and_state(void **state)
 	r = it_postf("/pay/create", cust2, "{\"oid\":%lld}", (long long)oid);
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld,\"source\":0,\"method\":\"cash\","
-	                                  "\"tendered\":5000}",
+	r = it_postf("/pay/create", cust,
+	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\","
+	             "\"tendered\":5000}",
 	             (long long)oid);
 	it_assert_error(r, 403, "forbidden");
 	it_resp_free(r);
@@ -321,8 +323,8 @@ static void test_pay_callback_refuses_forged_and_stale(void **state)
 	}
 	it_assert_status(r, 200);
 	it_resp_free(r);
-	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid),
-	                 1);
+	assert_int_equal(
+	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
 }
 
 static void test_pay_duplicated_callbacks_have_one_effect(void **state)
@@ -341,8 +343,8 @@ static void test_pay_duplicated_callbacks_have_one_effect(void **state)
 		it_assert_status(r, 200);
 		it_resp_free(r);
 	}
-	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid),
-	                 1);
+	assert_int_equal(
+	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
 	codes1 = it_sql("SELECT GROUP_CONCAT(code ORDER BY id) FROM tickets WHERE order_id = %lld",
 	                (long long)oid);
 	/* Again later, and a second txn for the paid pay: neither changes anything. */
@@ -359,15 +361,16 @@ static void test_pay_duplicated_callbacks_have_one_effect(void **state)
 	assert_string_equal(codes1, codes2);
 	free(codes1);
 	free(codes2);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM applied_events WHERE event_id = 'cb-%s'", txn),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM applied_events WHERE event_id = 'cb-%s'", txn), 1);
 	assert_int_equal(sql_int("SELECT COUNT(*) FROM pays WHERE oid = %lld AND status = 1 AND "
 	                         "txn_id = '%s'",
 	                         (long long)oid, txn),
 	                 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1",
-	                         (long long)oid),
-	                 2);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1",
+	            (long long)oid),
+	    2);
 }
 
 static void test_pay_amount_mismatch_invalidates_the_pay_and_alerts(void **state)
@@ -384,9 +387,10 @@ static void test_pay_amount_mismatch_invalidates_the_pay_and_alerts(void **state
 	assert_int_equal(pt_wait_sql(2, "SELECT status FROM pays WHERE id = %lld", (long long)pid),
 	                 2);
 	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 0",
-	                         (long long)oid),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 0",
+	            (long long)oid),
+	    1);
 	assert_int_equal(it_sh("grep -q 'ALERT: pay %lld of order %lld: paid amount 45' '%s'",
 	                       (long long)pid, (long long)oid, it_env("DAEMON_LOG")),
 	                 0);
@@ -436,10 +440,11 @@ static void test_pay_late_payment_sells_the_seats_again_when_free(void **state)
 	(void)state;
 	expire(oid);
 	approve(pid, 9000, oid);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
-	                         "AND live = 1 AND code IS NOT NULL",
-	                         (long long)oid),
-	                 2);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	            "AND live = 1 AND code IS NOT NULL",
+	            (long long)oid),
+	    2);
 	assert_int_equal(sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 1);
 	wait_row(sid, 1, "ssfff");
 }
@@ -457,11 +462,11 @@ static void test_pay_late_payment_is_refunded_when_a_seat_was_taken(void **state
 	expire(oid);
 	other = pt_order(cust2_uid, film, sid, "B2", 4500, 0, 600);
 	approve(pid, 9000, 0);
-	assert_int_equal(pt_wait_sql(3, "SELECT status FROM orders WHERE id = %lld", (long long)oid),
-	                 3);
-	assert_int_equal(sql_int("SELECT reason = 'late_payment' FROM orders WHERE id = %lld",
-	                         (long long)oid),
-	                 1);
+	assert_int_equal(
+	    pt_wait_sql(3, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 3);
+	assert_int_equal(
+	    sql_int("SELECT reason = 'late_payment' FROM orders WHERE id = %lld", (long long)oid),
+	    1);
 	/* The money goes back through paysim. */
 	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE id = %lld", (long long)pid),
 	                 3);
@@ -602,7 +607,8 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(it_json_str(it_data(r), "field"), "counted");
 	it_resp_free(r);
-	snprintf(body, sizeof(body), "{\"cashierId\":%lld,\"counted\":9900}", (long long)cashier_uid);
+	snprintf(body, sizeof(body), "{\"cashierId\":%lld,\"counted\":9900}",
+	         (long long)cashier_uid);
 	r = it_post("/shift/close", admin, body);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000);
@@ -613,9 +619,10 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 	r = it_post("/shift/close", cashier, "{\"counted\":1}");
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT counted * 1000000 + expected_cash FROM shifts WHERE id = %lld",
-	                         (long long)shift),
-	                 INT64_C(9900) * 1000000 + 10000);
+	assert_int_equal(
+	    sql_int("SELECT counted * 1000000 + expected_cash FROM shifts WHERE id = %lld",
+	            (long long)shift),
+	    INT64_C(9900) * 1000000 + 10000);
 	r = it_post("/shift/open", cashier, "{\"float\":0}");
 	it_assert_status(r, 200);
 	it_resp_free(r);
@@ -656,7 +663,8 @@ static void test_refund_online_voids_tickets_and_frees_seats(void **state)
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
 	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"x\"}", (long long)it_sql_id());
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"x\"}",
+	             (long long)it_sql_id());
 	it_assert_error(r, 404, "not_found");
 	it_resp_free(r);
 	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"x\"}", (long long)unpaid);
@@ -670,10 +678,11 @@ static void test_refund_online_voids_tickets_and_frees_seats(void **state)
 	assert_int_equal(it_data_int(r, "refundPending"), 0);
 	it_resp_free(r);
 	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 3);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 2 "
-	                         "AND live IS NULL",
-	                         (long long)oid),
-	                 2);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 2 "
+	            "AND live IS NULL",
+	            (long long)oid),
+	    2);
 	snprintf(ref, sizeof(ref), "rf-%lld", (long long)pid);
 	assert_int_equal(sql_int("SELECT COUNT(*) FROM pays WHERE id = %lld AND status = 3 AND "
 	                         "refund_id = '%s'",
@@ -705,8 +714,8 @@ static void test_refund_is_retried_while_paysim_is_down(void **state)
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "refundPending"), 1);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)oid),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)oid), 1);
 	r = it_postf("/pay/detail", cust, "{\"id\":%lld}", (long long)pid);
 	assert_int_equal(it_data_int(r, "refundPending"), 1);
 	it_resp_free(r);
@@ -721,9 +730,8 @@ static void test_refund_is_retried_while_paysim_is_down(void **state)
 	s = pt_paysim("GET", path, NULL, &st);
 	assert_int_equal(it_json_int(s, "refunded"), 1);
 	cJSON_Delete(s);
-	assert_int_equal(sql_int("SELECT attempts > 0 FROM refunds WHERE pay_id = %lld",
-	                         (long long)pid),
-	                 1);
+	assert_int_equal(
+	    sql_int("SELECT attempts > 0 FROM refunds WHERE pay_id = %lld", (long long)pid), 1);
 }
 
 static void test_refund_cancelled_screening_settles_every_paid_order(void **state)
@@ -740,16 +748,16 @@ static void test_refund_cancelled_screening_settles_every_paid_order(void **stat
 	shift = it_data_int(r, "id");
 	it_resp_free(r);
 	counter_pay(cashier, cash, "cash", 4500, NULL);
-	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)cash),
-	                 1);
+	assert_int_equal(
+	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)cash), 1);
 	r = it_postf("/screening/cancel", admin, "{\"id\":%lld,\"reason\":\"projector\"}",
 	             (long long)sid);
 	it_assert_status(r, 200);
 	it_resp_free(r);
 	assert_int_equal(
 	    pt_wait_sql(3, "SELECT status FROM pays WHERE id = %lld", (long long)pid_online), 3);
-	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE oid = %lld", (long long)cash),
-	                 3);
+	assert_int_equal(
+	    pt_wait_sql(3, "SELECT status FROM pays WHERE oid = %lld", (long long)cash), 3);
 	assert_int_equal(pt_wait_sql(0,
 	                             "SELECT SUM(refund_pending) FROM orders WHERE id IN "
 	                             "(%lld, %lld)",
@@ -760,9 +768,8 @@ static void test_refund_cancelled_screening_settles_every_paid_order(void **stat
 	                         (long long)online, (long long)cash),
 	                 2);
 	/* The cash went back from the open drawer of the cashier who took it. */
-	assert_int_equal(sql_int("SELECT shift_id FROM refunds WHERE order_id = %lld",
-	                         (long long)cash),
-	                 shift);
+	assert_int_equal(
+	    sql_int("SELECT shift_id FROM refunds WHERE order_id = %lld", (long long)cash), shift);
 	r = it_post("/shift/current", cashier, NULL);
 	assert_int_equal(it_data_int(r, "expectedCash"), 1000);
 	it_resp_free(r);
@@ -774,8 +781,8 @@ static void test_refund_cancelled_screening_settles_every_paid_order(void **stat
 static struct it_resp *checkin(const char *tok, const char *code, int64_t door)
 {
 	if (door)
-		return it_postf("/ticket/checkin", tok, "{\"code\":\"%s\",\"screeningId\":%lld}", code,
-		                (long long)door);
+		return it_postf("/ticket/checkin", tok, "{\"code\":\"%s\",\"screeningId\":%lld}",
+		                code, (long long)door);
 	return it_postf("/ticket/checkin", tok, "{\"code\":\"%s\"}", code);
 }
 
@@ -785,7 +792,8 @@ static void test_ticket_checkin_gives_every_result(void **state)
 	int64_t oid = paid_order(sid, "A1,A2,A3", 13500, NULL);
 	int64_t far_oid = paid_order(far, "A1", 4500, NULL);
 	int64_t refunded = paid_order(sid, "B1", 4500, NULL);
-	char *c1 = ticket_code(oid, "A1"), *c2 = ticket_code(oid, "A2"), *c3 = ticket_code(oid, "A3");
+	char *c1 = ticket_code(oid, "A1"), *c2 = ticket_code(oid, "A2"),
+	     *c3 = ticket_code(oid, "A3");
 	char *cfar = ticket_code(far_oid, "A1"), *cref = ticket_code(refunded, "B1");
 	char *cashier = it_cashier(NULL), film_name[256];
 	struct it_resp *r;
@@ -935,6 +943,126 @@ static void test_order_search_by_code_mobile_and_screening(void **state)
 	free(cashier);
 }
 
+/* ---- end to end: hold, order, pay (the selling branch's routes) ---- */
+
+static int64_t hold_and_order(const char *tok, int64_t sid, const char *seats_json,
+                              const char *items_json)
+{
+	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
+	                             (long long)sid, seats_json);
+	int64_t hold, oid;
+
+	it_assert_status(r, 200);
+	hold = it_data_int(r, "holdId");
+	it_resp_free(r);
+	r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold,
+	             items_json);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "status"), 4);
+	oid = it_data_int(r, "id");
+	it_resp_free(r);
+	assert_int_equal(
+	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	return oid;
+}
+
+static void test_pay_end_to_end_online_and_at_the_counter(void **state)
+{
+	int64_t sid = pt_screening(admin, film, 1800), oid, pid, amount, online;
+	char *cashier = it_cashier(NULL);
+	struct it_resp *r;
+	const cJSON *items;
+
+	(void)state;
+	/* Online: a customer holds, orders and pays at paysim. */
+	oid = hold_and_order(cust, sid, "[\"B1\",\"B2\"]",
+	                     "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
+	                     "{\"seat\":\"B2\",\"ticketType\":\"adult\"}]");
+	amount = sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
+	pid = pt_pay_online(cust, oid);
+	approve(pid, amount, oid);
+	online = oid;
+	r = it_postf("/order/detail", cust, "{\"id\":%lld}", (long long)oid);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "status"), 1);
+	items = cJSON_GetObjectItemCaseSensitive(it_data(r), "items");
+	assert_int_equal(cJSON_GetArraySize(items), 2);
+	assert_int_equal(strlen(it_json_str(cJSON_GetArrayItem(items, 0), "ticketCode")), 12);
+	it_resp_free(r);
+	wait_row(sid, 1, "ssfff");
+
+	/* At the counter: a cashier holds, orders and takes cash. */
+	r = it_post("/shift/open", cashier, "{\"float\":0}");
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	oid = hold_and_order(cashier, sid, "[\"A1\"]",
+	                     "[{\"seat\":\"A1\",\"ticketType\":\"adult\"}]");
+	amount = sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
+	r = it_postf("/pay/create", cashier,
+	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":%lld}",
+	             (long long)oid, (long long)amount + 100);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "change"), 100);
+	it_resp_free(r);
+	assert_int_equal(
+	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
+	wait_row(sid, 0, "sfffb");
+	r = it_post("/shift/current", cashier, NULL);
+	assert_int_equal(it_data_int(r, "expectedCash"), amount);
+	it_resp_free(r);
+
+	/* A refund gives the seats back: another customer can hold them at once. */
+	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
+	             (long long)sid);
+	it_assert_error(r, 409, "seat_taken");
+	it_resp_free(r);
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"seats back\"}",
+	             (long long)online);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	wait_row(sid, 1, "fffff");
+	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\",\"B2\"]}",
+	             (long long)sid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	wait_row(sid, 1, "hhfff");
+	free(cashier);
+}
+
+static void test_pay_outbound_events(void **state)
+{
+	int64_t sid = pt_screening(admin, film, 1800), pid;
+	int64_t oid = paid_order(sid, "B4", 4500, &pid);
+	char *code = ticket_code(oid, "B4"), *cashier = it_cashier(NULL);
+	struct it_resp *r;
+	cJSON *e;
+
+	(void)state;
+	e = pt_event_find("order.paid", oid);
+	assert_non_null(e);
+	assert_int_equal(it_json_int(e, "payId"), pid);
+	assert_int_equal(it_json_int(e, "amount"), 4500);
+	assert_true(strlen(it_json_str(e, "eventId")) > 0);
+	assert_true(it_json_int(e, "at") > 0);
+	cJSON_Delete(e);
+	r = it_postf("/ticket/checkin", cashier, "{\"code\":\"%s\"}", code);
+	assert_string_equal(it_data_str(r, "result"), "admitted");
+	it_resp_free(r);
+	e = pt_event_find("ticket.checkedin", oid);
+	assert_non_null(e);
+	assert_string_equal(it_json_str(e, "code"), code);
+	cJSON_Delete(e);
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"events\"}", (long long)oid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	e = pt_event_find("order.refunded", oid);
+	assert_non_null(e);
+	assert_int_equal(it_json_int(e, "amount"), 4500);
+	cJSON_Delete(e);
+	free(code);
+	free(cashier);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -954,6 +1082,8 @@ int main(void)
 	    cmocka_unit_test(test_ticket_checkin_gives_every_result),
 	    cmocka_unit_test(test_ticket_detail_and_qr_for_owner_and_staff),
 	    cmocka_unit_test(test_order_search_by_code_mobile_and_screening),
+	    cmocka_unit_test(test_pay_end_to_end_online_and_at_the_counter),
+	    cmocka_unit_test(test_pay_outbound_events),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -34,4 +34,10 @@ int64_t pt_wait_sql(int64_t want, const char *fmt, ...) __attribute__((format(pr
 /* /pay/create online for oid by tok; returns the pay id (asserts 200). */
 int64_t pt_pay_online(const char *tok, int64_t oid);
 
+/*
+ * Read the events topic from the beginning until a message of type about
+ * order oid shows up (PT_WAIT_MS). Returns it (cJSON_Delete) or NULL.
+ */
+cJSON *pt_event_find(const char *type, int64_t oid);
+
 #endif
