@@ -96,7 +96,8 @@ static struct redis_script drop_script = REDIS_SCRIPT(
 /*
  * KEYS: hold record, holdexp, pending record, user's pending zset.
  * ARGV: holdId, uid (0 any), now_ms, oid, ordered ttl ms, pending json,
- * pending ttl s, create time. Returns {1}, {0}, {2, oid}, {3}.
+ * pending ttl s, create time, sweep_at ms (when the sweeper looks at the
+ * ordered hold again). Returns {1}, {0}, {2, oid}, {3}.
  */
 static struct redis_script claim_script =
     REDIS_SCRIPT("holds_claim", "local r = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'oid') "
@@ -106,7 +107,7 @@ static struct redis_script claim_script =
                                 "if tonumber(r[2]) <= tonumber(ARGV[3]) then return {3} end "
                                 "redis.call('HSET', KEYS[1], 'oid', ARGV[4]) "
                                 "redis.call('PEXPIRE', KEYS[1], ARGV[5]) "
-                                "redis.call('ZREM', KEYS[2], ARGV[1]) "
+                                "redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1]) "
                                 "redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) "
                                 "redis.call('ZADD', KEYS[4], ARGV[8], ARGV[4]) "
                                 "redis.call('EXPIRE', KEYS[4], ARGV[7]) "
@@ -119,6 +120,11 @@ static struct redis_script unclaim_script =
                                   "redis.call('HSET', KEYS[1], 'oid', '0') "
                                   "redis.call('ZADD', KEYS[2], r[2], ARGV[1]) "
                                   "return 1");
+
+const char *holds_take_source(void)
+{
+	return take_script.src;
+}
 
 #define key_of(buf, fmt, id) snprintf((buf), sizeof(buf), fmt, (int64_t)(id))
 #define HOLD_KEY REDIS_PREFIX "hold:%" PRId64
@@ -296,11 +302,12 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 }
 
 int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64_t oid,
-                int64_t owner_uid, int64_t create_time, const char *pending, int64_t *prev_oid)
+                int64_t owner_uid, int64_t create_time, const char *pending, int64_t sweep_at_ms,
+                int64_t *prev_oid)
 {
 	char kh[64], kp[64], kl[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], apttl[24],
-	    actime[24];
-	const char *argv[12];
+	    actime[24], asweep[24];
+	const char *argv[13];
 	redisReply *rep;
 	int rc = -1;
 
@@ -326,7 +333,9 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 	argv[9] = pending;
 	argv[10] = apttl;
 	argv[11] = actime;
-	rep = redis_eval(w, &claim_script, 4, 8, argv, NULL);
+	snprintf(asweep, sizeof(asweep), "%" PRId64, sweep_at_ms);
+	argv[12] = asweep;
+	rep = redis_eval(w, &claim_script, 4, 9, argv, NULL);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {

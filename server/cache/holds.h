@@ -8,8 +8,9 @@
  *   REDIS_PREFIX "hold:<holdId>"    hash sid, uid, seats ("C7 C8"), free
  *       (the state each seat returns to when freed, 'f' or 'b', one char per
  *       seat), exp (Unix ms), oid (0, or the order the hold became)
- *   REDIS_PREFIX "holdexp"          zset hold id -> exp ms of holds not yet
- *       ordered (the expiry sweeper's work list)
+ *   REDIS_PREFIX "holdexp"          zset hold id -> when the sweeper must look
+ *       at it: exp ms of holds not yet ordered; for ordered ones a time by
+ *       which their order must have been settled
  *   REDIS_PREFIX "uheld:<sid>"      hash uid -> seats held (the 10-seat cap)
  *   REDIS_PREFIX "holdsready"       present once the hold state was rebuilt
  *       from MySQL after a Redis start (or FLUSHALL); holds wait for it
@@ -63,6 +64,9 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
                               int n, int64_t exp_ms, int cap, int64_t *version,
                               char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf);
 
+/* The Lua text of the hold script (bench/holds.sh drives it with redis-benchmark). */
+const char *holds_take_source(void);
+
 /* A hold record. */
 struct hold_rec {
 	int64_t id, sid, uid, exp_ms, oid;
@@ -90,12 +94,15 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 /*
  * Turn hold id into order oid: only uid's (0 = anyone's), not ordered yet,
  * exp after now_ms. Also stores the pending order's JSON text pending (see
- * holds_pending_get) for its owner owner_uid at create_time. Returns 1,
- * 0 (no such hold or not uid's), 2 (already ordered: *prev_oid), 3
- * (expired), -1 (Redis down).
+ * holds_pending_get) for its owner owner_uid at create_time. The hold
+ * stays on the sweeper's list for sweep_at_ms: if the order's consumer has
+ * not settled it by then (the daemon died between this and queueing the
+ * order), the sweeper settles it from MySQL. Returns 1, 0 (no such hold or
+ * not uid's), 2 (already ordered: *prev_oid), 3 (expired), -1 (Redis down).
  */
 int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64_t oid,
-                int64_t owner_uid, int64_t create_time, const char *pending, int64_t *prev_oid);
+                int64_t owner_uid, int64_t create_time, const char *pending, int64_t sweep_at_ms,
+                int64_t *prev_oid);
 /* Undo holds_claim (the order could not be queued). Best effort. */
 void holds_unclaim(struct worker *w, int64_t id, int64_t oid);
 

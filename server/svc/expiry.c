@@ -72,11 +72,20 @@ static void sweep_holds(struct worker *w)
 	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %s LIMIT 0 %d", now, SWEEP_BATCH);
 	if (!rep)
 		return;
-	if (rep->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i < rep->elements; i++)
-			if (rep->element[i]->type == REDIS_REPLY_STRING)
-				holds_drop(w, strtoll(rep->element[i]->str, NULL, 10), HOLDS_EXPIRE,
-				           0, (int64_t)time(NULL) * 1000);
+	if (rep->type == REDIS_REPLY_ARRAY) {
+		for (i = 0; i < rep->elements; i++) {
+			int64_t id;
+			struct hold_rec h;
+
+			if (rep->element[i]->type != REDIS_REPLY_STRING)
+				continue;
+			id = strtoll(rep->element[i]->str, NULL, 10);
+			/* 2: ordered, and its order is overdue: settle it from MySQL. */
+			if (holds_drop(w, id, HOLDS_EXPIRE, 0, (int64_t)time(NULL) * 1000) == 2 &&
+			    holds_get(w, id, &h) == 1 && h.oid)
+				order_settle_hold(w, id, h.oid, h.uid);
+		}
+	}
 	freeReplyObject(rep);
 }
 

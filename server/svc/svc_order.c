@@ -36,6 +36,8 @@
 #define FILM_NS "film"
 #define GA_TTL_S 60
 #define PENDING_LIST_MAX 100
+/* After expireAt, how long an ordered hold waits for its order to be written. */
+#define ORDERED_SETTLE_S 120
 
 #define STOCK_KEY REDIS_PREFIX "stock:%" PRId64
 
@@ -461,7 +463,8 @@ static enum proto_err order_create(struct req *r)
 	if (gh == 1) {
 		/* Staff may order any hold; the order is still the caller's. */
 		rc = holds_claim(r->w, hold_id, is_staff(r) ? 0 : r->auth.uid, now * 1000, c->o.id,
-		                 c->o.uid, now, pending, &prev);
+		                 c->o.uid, now, pending, (c->o.expire_at + ORDERED_SETTLE_S) * 1000,
+		                 &prev);
 		if (rc < 0) {
 			e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot reach redis");
 			goto out;
@@ -793,6 +796,26 @@ int order_expire(struct worker *w, int64_t oid)
 		after_cancel(w, a);
 	free(a);
 	return 0;
+}
+
+int order_settle_hold(struct worker *w, int64_t hold_id, int64_t oid, int64_t uid)
+{
+	struct order_row o;
+	int found = 0, rc;
+
+	if (store_order_get(w, oid, &o, &found) != DB_OK)
+		return -1;
+	if (found && (o.status == PROTO_ORDER_UNPAID || o.status == PROTO_ORDER_PAID)) {
+		rc = holds_drop(w, hold_id, HOLDS_KEEP, 0, oid);
+	} else {
+		if (!found)
+			log_warn("order %" PRId64 " of hold %" PRId64
+			         " was never written: seats freed",
+			         oid, hold_id);
+		rc = holds_drop(w, hold_id, HOLDS_FREE, 0, oid);
+		holds_pending_del(w, oid, uid);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- reads ------------------------------------------------------------------ */

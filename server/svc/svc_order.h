@@ -82,4 +82,12 @@ void order_free_seats(struct worker *w, int64_t sid, int64_t oid,
  */
 int order_expire(struct worker *w, int64_t oid);
 
+/*
+ * The sweeper found hold hold_id (of uid) ordered as oid and still there
+ * long after the order's expiry: settle it from MySQL (order written unpaid
+ * or paid: the hold becomes ticket markers; else it never got queued, or is
+ * invalid: the seats are freed). Returns 0 or -1 (try later).
+ */
+int order_settle_hold(struct worker *w, int64_t hold_id, int64_t oid, int64_t uid);
+
 #endif

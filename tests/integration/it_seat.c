@@ -186,15 +186,15 @@ static void test_seat_hold_refuses_bad_seats(void **state)
 	expect_error(hold(tok, sid, "[]"), 400, "invalid_field");
 	expect_error(hold(tok, sid, "[7]"), 400, "invalid_field");
 	expect_error(hold(tok, sid, "[\"B3\"]"), 403, "forbidden"); /* house seat */
-	expect_error(it_postf("/seat/hold", tok, "{\"screeningId\":%lld}", (long long)sid),
-	             400, "invalid_field");
+	expect_error(it_postf("/seat/hold", tok, "{\"screeningId\":%lld}", (long long)sid), 400,
+	             "invalid_field");
 	expect_error(it_postf("/seat/hold", tok,
 	                      "{\"screeningId\":%lld,\"count\":2,\"seats\":[\"C1\"]}",
 	                      (long long)sid),
 	             400, "invalid_field");
 	expect_error(
-	    it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"count\":11}", (long long)sid),
-	    400, "invalid_field");
+	    it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"count\":11}", (long long)sid), 400,
+	    "invalid_field");
 	expect_error(hold(tok, 999999999, "[\"C1\"]"), 404, "not_found");
 	expect_error(hold(NULL, sid, "[\"C1\"]"), 401, "unauthorized");
 	/* Staff may hold house seats. */
