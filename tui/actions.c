@@ -500,6 +500,12 @@ static int submit_form(struct app *a)
 		form_close(a);
 		return 1;
 	}
+	case FORM_HOME_SEARCH:
+		snprintf(a->home_query, sizeof(a->home_query), "%.63s", f->f[0].value);
+		a->screenings.sel = 0;
+		form_close(a);
+		load_screenings(a);
+		return 1;
 	case FORM_FILM_SEARCH:
 		snprintf(a->film_query, sizeof(a->film_query), "%.63s", f->f[0].value);
 		a->films.page = 1;
@@ -1102,6 +1108,11 @@ int actions_do(struct app *a, enum action act)
 			req_id(a, RQ_ADVERT_REMOVE, PROTO_PATH_ADVERT_REMOVE, jnum(it, "id", 0));
 		return 1;
 	case ACT_SEARCH:
+		if (a->screen == SCR_HOME) {
+			form_open(a, FORM_HOME_SEARCH, S_SEARCH, 0);
+			form_add(a, S_COL_FILM, NULL, FT_TEXT, a->home_query);
+			return 1;
+		}
 		if (a->screen == SCR_FILMS) {
 			form_open(a, FORM_FILM_SEARCH, S_SEARCH, 0);
 			form_add(a, S_SEARCH, NULL, FT_TEXT, a->film_query);
@@ -1309,11 +1320,19 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		a->uid = jnum(d, "id", 0);
 		app_status(a, ST_OK, tr(S_LOGIN_OK), a->user_name);
 		return 1;
-	case RQ_SCREENINGS:
-		if (ctx != a->day)
+	case RQ_SCREENINGS: {
+		cJSON *l = take_list(d);
+		if (ctx != a->day) {
+			cJSON_Delete(l);
 			return 0;
-		app_list_set(&a->screenings, take_list(d));
+		}
+		/* the film filter of "/" keeps what matches, case and all */
+		for (int i = cJSON_GetArraySize(l) - 1; a->home_query[0] && i >= 0; i--)
+			if (!strstr(jstr(cJSON_GetArrayItem(l, i), "filmName"), a->home_query))
+				cJSON_DeleteItemFromArray(l, i);
+		app_list_set(&a->screenings, l);
 		return 1;
+	}
 	case RQ_SCHED:
 		if (ctx != a->day)
 			return 0;

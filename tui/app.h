@@ -162,6 +162,7 @@ enum form_purpose {
 	FORM_FILM_NEW,
 	FORM_FILM_EDIT,
 	FORM_FILM_SEARCH,
+	FORM_HOME_SEARCH,
 	FORM_SCREENING_NEW,
 	FORM_ADVERT_NEW,
 	FORM_USER_NEW,
@@ -224,7 +225,8 @@ struct app {
 	char confirm_what[128];
 	enum action confirm_action; /* waiting for y, ACT_NONE when not */
 
-	int day; /* days from today on the home and schedule screens */
+	int day;             /* days from today on the home and schedule screens */
+	char home_query[64]; /* film name filter of the home list, "" = all */
 	struct app_list screenings;
 	int64_t screenings_at; /* when last loaded (seconds) */
 	struct seatmap map;

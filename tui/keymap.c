@@ -29,8 +29,8 @@ static const struct keymap_entry table[] = {
     {KM(SCR_SHIFT), 'o', ACT_OPEN_SHIFT, S_KEY_OPEN_SHIFT, 0},
     {KM(SCR_SHIFT), 'x', ACT_CLOSE_SHIFT, S_KEY_CLOSE_SHIFT, 0},
     {KM(SCR_SHIFT), 'y', ACT_CONFIRM, S_KEY_CONFIRM, 0},
-    /* orders */
-    {KM(SCR_ORDERS), '/', ACT_SEARCH, S_KEY_SEARCH, 0},
+    /* orders and the home list */
+    {KM(SCR_ORDERS) | KM(SCR_HOME), '/', ACT_SEARCH, S_KEY_SEARCH, 0},
     {KM(SCR_ORDERS), 'r', ACT_REFUND, S_KEY_REFUND, KM_ADMIN},
     /* admin lists */
     {KM(SCR_FILMS) | KM(SCR_HALLS) | KM(SCR_SCHED) | KM(SCR_ADVERTS) | KM(SCR_USERS), 'n', ACT_NEW,

@@ -13,12 +13,13 @@ void scr_home(const struct app *a)
 {
 	const struct app_list *l = &a->screenings;
 	int y0 = 2, h = wd_body_end() - y0 - 1, top, n = app_list_count(l), i = 0;
-	char title[96], day[32];
+	char title[192], day[32];
 	const cJSON *it;
 
 	wd_frame(a, tr(S_KEY_SELL));
 	wd_time(a->now + (int64_t)a->day * 86400, "%a %d %b", day, sizeof(day));
-	snprintf(title, sizeof(title), "%s, %s", a->day == 0 ? tr(S_TODAY) : tr(S_DAY), day);
+	snprintf(title, sizeof(title), "%s, %s%s%s", a->day == 0 ? tr(S_TODAY) : tr(S_DAY), day,
+	         a->home_query[0] ? " · / " : "", a->home_query);
 	wd_rule(1, title);
 	attron(A_BOLD);
 	wd_text(y0, 3, 6, tr(S_COL_TIME));

@@ -374,6 +374,12 @@ sale | live_seat | checkin | shift_close)
 		see "Expected cash"
 		keys F2
 		[ "$(date -d "@$SCR_START" +%F)" = "$(date +%F)" ] || keys Right
+		# other tests fill today's list: "/" keeps this film's screenings only
+		keys /
+		see "─ Search"
+		text "$UNIQ"
+		keys Enter
+		see "/ $UNIQ"
 		see "$FILM_NAME"
 		select_row "$FILM_NAME"
 		keys Enter
@@ -405,6 +411,12 @@ sale | live_seat | checkin | shift_close)
 	live_seat)
 		keys F2
 		[ "$(date -d "@$SCR_START" +%F)" = "$(date +%F)" ] || keys Right
+		# other tests fill today's list: "/" keeps this film's screenings only
+		keys /
+		see "─ Search"
+		text "$UNIQ"
+		keys Enter
+		see "/ $UNIQ"
 		see "$FILM_NAME"
 		select_row "$FILM_NAME"
 		keys Enter

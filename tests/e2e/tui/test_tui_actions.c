@@ -237,6 +237,25 @@ static void test_tui_actions_sale_hold_order_pay(void **state)
 	done(a);
 }
 
+static void test_tui_actions_home_filter_by_film(void **state)
+{
+	struct app *a = logged_in("cashier");
+	cJSON *b;
+
+	actions_key(a, '/');
+	type(a, "Paper");
+	actions_key(a, KEY_ENTER_);
+	b = expect_req(a, RQ_SCREENINGS, PROTO_PATH_SCREENING_LIST);
+	cJSON_Delete(b);
+	answer(a, RQ_SCREENINGS, 0, 200,
+	       "{\"code\":200,\"data\":{\"list\":[{\"id\":1,\"filmName\":\"Iron Meridian\"},"
+	       "{\"id\":2,\"filmName\":\"Paper Lanterns\"}],\"total\":2}}");
+	assert_int_equal(app_list_count(&a->screenings), 1);
+	assert_int_equal(
+	    (int)cJSON_GetObjectItem(app_list_selected(&a->screenings), "id")->valuedouble, 2);
+	done(a);
+}
+
 static void test_tui_actions_seat_taken_refreshes_map(void **state)
 {
 	struct app *a = on_seat_map();
@@ -475,6 +494,7 @@ int main(void)
 	    cmocka_unit_test(test_tui_actions_login_refuses_customer),
 	    cmocka_unit_test(test_tui_actions_login_as_cashier_goes_home),
 	    cmocka_unit_test(test_tui_actions_sale_hold_order_pay),
+	    cmocka_unit_test(test_tui_actions_home_filter_by_film),
 	    cmocka_unit_test(test_tui_actions_seat_taken_refreshes_map),
 	    cmocka_unit_test(test_tui_actions_best_available_by_count),
 	    cmocka_unit_test(test_tui_actions_ws_gap_resubscribes),
