@@ -51,19 +51,14 @@ void scr_pay(const struct app *a)
 	}
 	y++;
 	if (o->change >= 0) {
-		char ch[32];
-		snprintf(ch, sizeof(ch), "%s", app_money(o->change, money, sizeof(money)));
-		wd_text(y, x, 12, tr(S_CHANGE));
+		/* the change in words and large, so nobody miscounts it */
+		snprintf(buf, sizeof(buf), "%-10s CNY %s", tr(S_CHANGE),
+		         app_money(o->change, money, sizeof(money)));
 		attron(term_attr(PAIR_OK) | A_BOLD);
-		wd_text(y + 1, x, COLS - 2 * x, "CNY");
+		wd_text(y++, x, COLS - 2 * x, buf);
+		if (y + 5 < wd_body_end() - 1)
+			wd_big(y, x + 11, money);
 		attroff(term_attr(PAIR_OK) | A_BOLD);
-		attron(term_attr(PAIR_OK));
-		/* the change large: digits as block letters where the font has them, else bold */
-		attron(A_BOLD);
-		wd_text(y + 1, x + 5, 40, ch);
-		attroff(A_BOLD);
-		attroff(term_attr(PAIR_OK));
-		y += 3;
 	}
 	wd_text(wd_body_end() - 1, x, COLS - 2 * x, tr(S_PAY_HINT));
 }

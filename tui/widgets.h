@@ -26,7 +26,8 @@ void wd_frame(const struct app *a, const char *section);
 void wd_form(const struct app *a, int y);
 /* A bar of w cells filled frac (0..1). */
 void wd_bar(int y, int x, int w, double frac);
-/* Big block letters (A-Z and space; 5 rows); returns the width drawn. */
+/* Big block letters (the verdicts' letters, digits, ".", "-", space; 5 rows); returns the width
+ * drawn. */
 int wd_big(int y, int x, const char *upper_ascii);
 /* Width that wd_big would draw. */
 int wd_big_width(const char *upper_ascii);
