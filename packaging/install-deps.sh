@@ -6,7 +6,8 @@ PKGS="build-essential cmake pkg-config git ca-certificates curl
  libwebsockets-dev libcjson-dev libhiredis-dev libmariadb-dev librdkafka-dev
  libncurses-dev libcurl4-openssl-dev libcmocka-dev libargon2-dev libssl-dev
  libqrencode-dev mariadb-server mariadb-client redis-server redis-tools
- tmux kcat wrk python3 clang-format"
+ tmux kcat wrk python3 clang-format
+ clang"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

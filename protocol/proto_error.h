@@ -26,8 +26,10 @@
 	X(CODE_EXPIRED, 410, "code_expired", "the verification code is used or expired")          \
 	X(LENGTH_REQUIRED, 411, "length_required", "a request body needs Content-Length")         \
 	X(TOO_LARGE, 413, "too_large", "request body too large")                                  \
+	X(URI_TOO_LONG, 414, "uri_too_long", "request target too long")                           \
 	X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "body must be application/json") \
 	X(RATE_LIMITED, 429, "rate_limited", "too many requests, retry later")                    \
+	X(HEADERS_TOO_LARGE, 431, "headers_too_large", "request header fields too large")         \
 	X(INTERNAL, 500, "internal", "internal error")                                            \
 	X(UNAVAILABLE, 503, "unavailable", "a dependency is unavailable, retry later")
 

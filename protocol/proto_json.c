@@ -275,7 +275,26 @@ int proto_get_str(const cJSON *obj, const char *key, size_t max_chars, const cha
 	n = proto_utf8_len(item->valuestring);
 	if (n < 0 || (size_t)n > max_chars)
 		return -1;
+	if (!proto_text_ok(item->valuestring, !strcmp(key, "desc") || !strcmp(key, "content")))
+		return -1;
 	*out = item->valuestring;
+	return 1;
+}
+
+int proto_text_ok(const char *s, int long_text)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (long_text && (*p == '\n' || *p == '\t'))
+				continue;
+			return 0;
+		}
+		/* C1: U+0080..U+009F, in UTF-8 C2 80..C2 9F. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
 	return 1;
 }
 

@@ -46,6 +46,12 @@ int proto_json_depth(const cJSON *v);
  */
 int proto_get_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out);
 int proto_get_str(const cJSON *obj, const char *key, size_t max_chars, const char **out);
+/*
+ * Stored text (spec section 1): 1 when s holds no C0 or C1 control character
+ * and no DEL; long_text allows line feed and tab. proto_get_str applies it to
+ * every string, with long_text for the keys "desc" and "content".
+ */
+int proto_text_ok(const char *s, int long_text);
 /* An id: integer in 1 .. PROTO_MAX_ID. */
 int proto_get_id(const cJSON *obj, const char *key, int64_t *out);
 

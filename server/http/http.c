@@ -1,9 +1,26 @@
 /*
  * http.c: see http.h. The only file (with ws/) that includes libwebsockets.
  *
- * Every HTTP request gets a fresh 64-bit id; its connection is found again
- * by that id when the worker's answer comes back, so an answer for a client
- * that has gone (or moved on) is dropped instead of written to a stale wsi.
+ * libwebsockets accepts every connection as a raw socket (listen_accept_role
+ * "raw-skt") and this file speaks HTTP/1.1 itself, with the parser of
+ * http_parse.c: libwebsockets 4.1.6's own HTTP server answers garbage, TRACE
+ * and oversized heads with its HTML page or a closed socket, drops answers
+ * when bytes follow a body, restarts its timeout with every chunk and accepts
+ * a WebSocket upgrade on any path. Here every request that is read gets its
+ * answer in the envelope, in order, before any close.
+ *
+ * Each connection (struct conn, lws' per-session data) reads a head, then
+ * its body into a buffer that grows as bytes arrive, runs the request on a
+ * worker or answers at once, writes the answer and goes on with the bytes
+ * already received (pipelining). Every request gets a fresh 64-bit id; the
+ * worker's answer finds its connection again by that id, so an answer for a
+ * client that has gone (or moved on) is dropped instead of written to a stale
+ * wsi.
+ *
+ * Time limits (lws_set_timeout, which closes): request_timeout from the first
+ * byte of a request (or from the accept) to its last byte, whatever the
+ * pace; IDLE_S between requests of a kept-alive connection; WAIT_S for a
+ * worker's answer; request_timeout again for the client to read the answer.
  */
 #include "http/http.h"
 
@@ -13,48 +30,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <libwebsockets.h>
 
+#include "core/clock.h"
 #include "core/config.h"
-#include "svc/dispatch.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/pool.h"
+#include "core/thread_role.h"
+#include "http/http_parse.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "core/thread_role.h"
-#include "core/pool.h"
-#include "core/clock.h"
+#include "svc/dispatch.h"
+#include "ws/ws.h"
 
 #define ID_BUCKETS 4096
-#define WRITE_CHUNK 32768
+#define WRITE_CHUNK 65536
+#define IDLE_S 5   /* keep-alive: seconds between two requests */
+#define WAIT_S 120 /* seconds a worker may take */
+/* Bytes kept for a connection that pipelines while its answer is pending. */
+#define IN_CAP (HTTP_MAX_HEAD + PROTO_MAX_BODY)
+#define STATIC_MAX (16u << 20)
 
-enum conn_state { ST_IDLE, ST_READING, ST_WAITING, ST_WRITING, ST_FILE };
+enum conn_state {
+	ST_HEAD,    /* reading a head (or idle) */
+	ST_BODY,    /* reading the body of a request to run */
+	ST_DISCARD, /* reading a body nobody needs, then answering */
+	ST_WAIT,    /* a worker runs the request */
+	ST_WS,      /* upgraded: ws/ owns the bytes */
+	ST_DEAD     /* answered with close: ignore what comes */
+};
 
-struct pss {
+enum action { ACT_NONE, ACT_RUN, ACT_STATIC, ACT_ERROR };
+
+struct conn {
 	struct lws *wsi;
 	uint64_t id;
-	struct pss *next; /* in its id bucket */
-	int in_table;
-	enum conn_state state;
-	struct http_request *rq; /* while reading the body */
-	size_t expected;
-	struct http_response resp;
-	size_t sent;
-	int headers_sent;
-	char remote[64]; /* the peer, looked up once per connection */
+	struct conn *next; /* in its id bucket */
+	unsigned char in_table, state, rx_off, req_armed, head_only, close_after, action;
+	unsigned char proto_err;
+	char *in; /* received, not yet consumed */
+	size_t in_len, in_cap;
+	struct http_request *rq; /* the request being read */
+	size_t expected;         /* body bytes still to come */
+	char *out;               /* to write */
+	size_t out_len, out_off;
+	struct ws_client *ws;
 };
 
 struct job {
 	struct http_request rq;
 	struct http_response resp;
+	int head_only;
 	struct job *next;
 };
 
 static struct lws_context *ctx;
-static struct pss *buckets[ID_BUCKETS];
+static struct conn *buckets[ID_BUCKETS];
 static uint64_t next_id = 1;
 static volatile sig_atomic_t stop_requested;
 static int draining;
@@ -65,58 +101,54 @@ static struct job *done_head, *done_tail;
 
 static unsigned char wbuf[LWS_PRE + WRITE_CHUNK];
 
-static void table_add(struct pss *p)
-{
-	unsigned b = (unsigned)(p->id % ID_BUCKETS);
+static void process(struct conn *c);
+static int http_ws_upgrade(struct conn *c, const struct http_head *h);
 
-	p->next = buckets[b];
-	buckets[b] = p;
-	p->in_table = 1;
+static void table_add(struct conn *c)
+{
+	unsigned b = (unsigned)(c->id % ID_BUCKETS);
+
+	c->next = buckets[b];
+	buckets[b] = c;
+	c->in_table = 1;
 }
 
-static void table_del(struct pss *p)
+static void table_del(struct conn *c)
 {
-	struct pss **pp;
+	struct conn **pp;
 
-	if (!p->in_table)
+	if (!c->in_table)
 		return;
-	for (pp = &buckets[p->id % ID_BUCKETS]; *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
+	for (pp = &buckets[c->id % ID_BUCKETS]; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
 			break;
 		}
-	p->in_table = 0;
+	c->in_table = 0;
 }
 
-static struct pss *table_find(uint64_t id)
+static struct conn *table_find(uint64_t id)
 {
-	struct pss *p;
+	struct conn *c;
 
-	for (p = buckets[id % ID_BUCKETS]; p; p = p->next)
-		if (p->id == id)
-			return p;
+	for (c = buckets[id % ID_BUCKETS]; c; c = c->next)
+		if (c->id == id)
+			return c;
 	return NULL;
 }
 
-static void resp_release(struct http_response *r)
+static void rq_free(struct conn *c)
 {
-	free(r->body);
-	memset(r, 0, sizeof(*r));
+	if (c->rq) {
+		free(c->rq->body);
+		free(c->rq);
+		c->rq = NULL;
+	}
 }
 
-static void pss_reset(struct pss *p)
+static void arm(struct conn *c, int secs)
 {
-	table_del(p);
-	if (p->rq) {
-		free(p->rq->body);
-		free(p->rq);
-		p->rq = NULL;
-	}
-	resp_release(&p->resp);
-	p->sent = 0;
-	p->headers_sent = 0;
-	p->expected = 0;
-	p->state = ST_IDLE;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, secs);
 }
 
 /* Called on a worker thread: run the request, queue the answer, wake the loop. */
@@ -141,32 +173,6 @@ static void job_run(struct worker *w, void *arg)
 		lws_cancel_service(ctx);
 }
 
-static int hdr_copy(struct lws *wsi, enum lws_token_indexes t, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (lws_hdr_total_length(wsi, t) <= 0)
-		return 0;
-	if (lws_hdr_copy(wsi, buf, (int)len, t) < 0) {
-		buf[0] = '\0';
-		return -1;
-	}
-	return 1;
-}
-
-static int custom_copy(struct lws *wsi, const char *name, char *buf, size_t len)
-{
-	int n = (int)strlen(name);
-
-	buf[0] = '\0';
-	if (lws_hdr_custom_length(wsi, name, n) <= 0)
-		return 0;
-	if (lws_hdr_custom_copy(wsi, buf, (int)len, name, n) < 0) {
-		buf[0] = '\0';
-		return -1;
-	}
-	return 1;
-}
-
 static int valid_request_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -179,71 +185,119 @@ static int valid_request_id(const char *s)
 	return 1;
 }
 
-/* Write the headers of p->resp; returns -1 on failure. */
-static int write_headers(struct lws *wsi, struct pss *p)
+/* Append n bytes to the connection's output and ask for a writable callback. */
+int http_conn_send(struct conn *c, const void *data, size_t n)
 {
-	unsigned char hbuf[LWS_PRE + 2048];
-	unsigned char *start = hbuf + LWS_PRE, *q = start, *end = hbuf + sizeof(hbuf) - 1;
-	char ra[16];
+	size_t pending = c->out_len - c->out_off;
+	char *o;
 
-	if (lws_add_http_common_headers(wsi, (unsigned)p->resp.status, p->resp.ctype,
-	                                (lws_filepos_t)p->resp.len, &q, end))
-		return -1;
-	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-request-id:",
-	                                (const unsigned char *)p->resp.request_id,
-	                                (int)strlen(p->resp.request_id), &q, end))
-		return -1;
-	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)"no-store", 8, &q, end))
-		return -1;
-	if (p->resp.retry_after > 0) {
-		int n = snprintf(ra, sizeof(ra), "%d", p->resp.retry_after);
-		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
-		                                (const unsigned char *)ra, n, &q, end))
-			return -1;
+	if (c->out_off && c->out_off == c->out_len) {
+		free(c->out);
+		c->out = NULL;
+		c->out_len = c->out_off = 0;
+		pending = 0;
 	}
-	if (p->resp.allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
-	                                                 (const unsigned char *)p->resp.allow,
-	                                                 (int)strlen(p->resp.allow), &q, end))
+	o = realloc(c->out, c->out_len + n);
+	if (!o)
 		return -1;
-	if (p->resp.close &&
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
-	                                (const unsigned char *)"close", 5, &q, end))
-		return -1;
-	if (lws_finalize_write_http_header(wsi, start, &q, end))
-		return -1;
-	p->headers_sent = 1;
+	memcpy(o + c->out_len, data, n);
+	c->out = o;
+	c->out_len += n;
+	if (pending == 0)
+		lws_callback_on_writable(c->wsi);
 	return 0;
 }
 
-/*
- * Answer at once from the loop thread (404/405/411/413/415/503). Used when
- * no worker is involved, typically with a body left unread: then the
- * connection closes after the answer (returns -1 for lws to close).
- */
-static int answer_now(struct lws *wsi, struct pss *p, enum proto_err e, const char *rid,
-                      int close_after)
+size_t http_conn_pending(const struct conn *c)
 {
-	size_t n;
+	return c->out_len - c->out_off;
+}
 
-	dispatch_error(e, rid, &p->resp);
-	p->resp.close = close_after;
-	if (e == PROTO_ERR_METHOD_NOT_ALLOWED)
-		p->resp.allow = p->rq && p->rq->route ? "POST" : "GET";
-	metrics_observe("other", p->resp.status, 0);
-	if (write_headers(wsi, p) < 0)
-		goto fail;
-	n = p->resp.len < WRITE_CHUNK ? p->resp.len : WRITE_CHUNK;
-	memcpy(wbuf + LWS_PRE, p->resp.body, n);
-	if (lws_write(wsi, wbuf + LWS_PRE, n, LWS_WRITE_HTTP_FINAL) != (int)n)
-		goto fail;
-	pss_reset(p);
-	if (close_after)
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Status";
+	}
+}
+
+/* Queue a whole answer (head, and body unless head_only). */
+static int respond(struct conn *c, const struct http_response *r, int head_only, const char *cache)
+{
+	char h[1024];
+	int n;
+
+	n = snprintf(h, sizeof(h),
+	             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	             "X-Request-Id: %s\r\nCache-Control: %s\r\n",
+	             r->status, reason_of(r->status), r->ctype ? r->ctype : "application/json",
+	             r->len, r->request_id, cache);
+	if (r->retry_after > 0)
+		n += snprintf(h + n, sizeof(h) - (size_t)n, "Retry-After: %d\r\n", r->retry_after);
+	if (r->allow)
+		n += snprintf(h + n, sizeof(h) - (size_t)n, "Allow: %s\r\n", r->allow);
+	if (r->close || c->close_after)
+		n += snprintf(h + n, sizeof(h) - (size_t)n, "Connection: close\r\n");
+	n += snprintf(h + n, sizeof(h) - (size_t)n, "\r\n");
+	if (r->close)
+		c->close_after = 1;
+	if (http_conn_send(c, h, (size_t)n) < 0)
 		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
-fail:
-	pss_reset(p);
-	return -1;
+	if (!head_only && r->len && http_conn_send(c, r->body, r->len) < 0)
+		return -1;
+	arm(c, (int)cfg.request_timeout);
+	return 0;
+}
+
+/* Answer an error from the loop thread (no worker involved). */
+static int answer_error(struct conn *c, enum proto_err e, const char *rid, int close_after)
+{
+	struct http_response r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	dispatch_error(e, rid, &r);
+	r.close = close_after;
+	if (e == PROTO_ERR_METHOD_NOT_ALLOWED)
+		r.allow = (c->rq && c->rq->route) ? "POST" : "GET";
+	metrics_observe("other", r.status, 0);
+	rc = respond(c, &r, c->head_only, "no-store");
+	free(r.body);
+	if (close_after)
+		c->state = ST_DEAD;
+	return rc;
 }
 
 static const char *mime_of(const char *path)
@@ -268,10 +322,9 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* GET / and /static/...: returns 1 if a file is being served, 0 if none. */
-static int serve_static(struct lws *wsi, struct pss *p, const char *uri, int *rc)
+/* The file under web_root for GET / and /static/..., or 0. */
+static int static_path(const char *uri, char *path, size_t len)
 {
-	char path[1024], extra[128];
 	struct stat st;
 	int n;
 
@@ -279,38 +332,68 @@ static int serve_static(struct lws *wsi, struct pss *p, const char *uri, int *rc
 		return 0;
 	if (strstr(uri, "..") || strchr(uri, '\\'))
 		return 0;
-	n = snprintf(path, sizeof(path), "%s%s", cfg.web_root,
-	             strcmp(uri, "/") ? uri : "/index.html");
-	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) || !S_ISREG(st.st_mode))
+	n = snprintf(path, len, "%s%s", cfg.web_root, strcmp(uri, "/") ? uri : "/index.html");
+	if (n < 0 || (size_t)n >= len || stat(path, &st) || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > STATIC_MAX)
 		return 0;
-	p->state = ST_FILE;
-	metrics_observe("static", 200, 0);
-	/* Static answers carry the request id too (spec 2: every response). */
-	n = snprintf(extra, sizeof(extra), "x-request-id: %s\x0d\x0a", p->rq->request_id);
-	*rc = lws_serve_http_file(wsi, path, mime_of(path), extra, n) < 0 ? -1 : 0;
 	return 1;
 }
 
-static int submit(struct lws *wsi, struct pss *p)
+static int serve_static(struct conn *c)
+{
+	char path[1024];
+	struct http_response r;
+	FILE *f;
+	long sz;
+	int rc;
+
+	if (!static_path(c->rq->path, path, sizeof(path)))
+		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0);
+	memset(&r, 0, sizeof(r));
+	f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(r.body = malloc((size_t)sz + 1)) || fread(r.body, 1, (size_t)sz, f) != (size_t)sz) {
+		if (f)
+			fclose(f);
+		free(r.body);
+		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0);
+	}
+	fclose(f);
+	r.status = 200;
+	r.len = (size_t)sz;
+	r.ctype = mime_of(path);
+	snprintf(r.request_id, sizeof(r.request_id), "%s", c->rq->request_id);
+	metrics_observe("static", 200, 0);
+	rc = respond(c, &r, c->head_only, "max-age=60");
+	free(r.body);
+	return rc;
+}
+
+static int submit(struct conn *c)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
 	if (!j)
-		return answer_now(wsi, p, PROTO_ERR_UNAVAILABLE, p->rq->request_id, 1);
-	j->rq = *p->rq;
-	free(p->rq);
-	p->rq = NULL;
-	j->rq.conn_id = p->id;
-	if (pool_submit(job_run, j) < 0) {
+		return answer_error(c, PROTO_ERR_UNAVAILABLE, c->rq->request_id, 1);
+	j->rq = *c->rq;
+	free(c->rq);
+	c->rq = NULL;
+	if (!j->rq.body) {
+		j->rq.body = calloc(1, 1);
+		j->rq.body_len = 0;
+	}
+	j->rq.conn_id = c->id;
+	j->head_only = c->head_only;
+	if (!j->rq.body || pool_submit(job_run, j) < 0) {
 		char rid[80];
 		snprintf(rid, sizeof(rid), "%s", j->rq.request_id);
 		free(j->rq.body);
 		free(j);
-		return answer_now(wsi, p, PROTO_ERR_UNAVAILABLE, rid, 1);
+		return answer_error(c, PROTO_ERR_UNAVAILABLE, rid, 1);
 	}
 	in_flight++;
-	p->state = ST_WAITING;
-	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 120);
+	c->state = ST_WAIT;
+	arm(c, WAIT_S);
 	return 0;
 }
 
@@ -323,145 +406,294 @@ static int content_type_ok(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-static int on_http(struct lws *wsi, struct pss *p, const char *uri)
+/* The request is read (its body too): act on it. */
+static int finish_request(struct conn *c)
+{
+	enum action a = (enum action)c->action;
+	int rc = 0;
+
+	c->req_armed = 0;
+	c->action = ACT_NONE;
+	if (c->state != ST_DEAD)
+		c->state = ST_HEAD;
+	if (a == ACT_RUN)
+		return submit(c);
+	if (a == ACT_STATIC)
+		rc = serve_static(c);
+	else if (a == ACT_ERROR)
+		rc = answer_error(c, (enum proto_err)c->proto_err, c->rq->request_id,
+		                  c->close_after);
+	rq_free(c);
+	return rc;
+}
+
+static void log_refusal(struct conn *c, int status, const char *method, const char *rid)
+{
+	char peer[64] = "";
+
+	lws_get_peer_simple(c->wsi, peer, sizeof(peer));
+	log_info("http: %d for a request from %s (method '%.20s', request id %s)", status, peer,
+	         method, rid);
+}
+
+/* An HTTP/2 client with prior knowledge: SETTINGS, then GOAWAY HTTP_1_1_REQUIRED. */
+static int refuse_h2(struct conn *c)
+{
+	static const unsigned char frames[] = {0, 0, 0, 4,   0, 0, 0, 0, 0, /* SETTINGS, empty */
+	                                       0, 0, 8, 7,   0, 0, 0, 0, 0,
+	                                       0, 0, 0, 0, /* GOAWAY, last stream 0 */
+	                                       0, 0, 0, 0x0d /* HTTP_1_1_REQUIRED */};
+
+	log_refusal(c, 505, "PRI", "-");
+	metrics_observe("other", 505, 0);
+	c->close_after = 1;
+	c->state = ST_DEAD;
+	return http_conn_send(c, frames, sizeof(frames));
+}
+
+/* A complete head: decide what the request is, and how its body is read. */
+static int on_head(struct conn *c, const struct http_head *h)
 {
 	struct http_request *rq;
-	char clen[32], te[64], ctype[128];
-	enum http_method m;
 	enum dispatch_get get;
-	int has_cl, rc = 0;
-	unsigned long long cl = 0;
+	int is_get;
 
-	pss_reset(p);
-	p->wsi = wsi;
-	p->id = next_id++;
-	table_add(p);
+	rq_free(c);
+	table_del(c);
+	c->id = next_id++;
+	table_add(c);
 	rq = calloc(1, sizeof(*rq));
 	if (!rq)
 		return -1;
-	p->rq = rq;
+	c->rq = rq;
 	rq->t_start = clock_s();
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
-		m = HTTP_GET;
-	else if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
-		m = HTTP_POST;
-	else if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0)
-		m = HTTP_HEAD;
+	rq->method = h->verb == HV_GET    ? HTTP_GET
+	             : h->verb == HV_POST ? HTTP_POST
+	             : h->verb == HV_HEAD ? HTTP_HEAD
+	                                  : HTTP_OTHER;
+	c->head_only = h->verb == HV_HEAD;
+	c->close_after = (unsigned char)h->conn_close;
+	snprintf(rq->path, sizeof(rq->path), "%s", h->path);
+	if (valid_request_id(h->request_id))
+		snprintf(rq->request_id, sizeof(rq->request_id), "%s", h->request_id);
 	else
-		m = HTTP_OTHER;
-	rq->method = m;
-	snprintf(rq->path, sizeof(rq->path), "%s", uri ? uri : "/");
-	if (custom_copy(wsi, "x-request-id:", rq->request_id, sizeof(rq->request_id)) <= 0 ||
-	    !valid_request_id(rq->request_id))
 		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
-		         (unsigned long long)p->id);
-	if (!p->remote[0])
-		lws_get_peer_simple(wsi, p->remote, sizeof(p->remote));
-	memcpy(rq->remote, p->remote, sizeof(rq->remote));
-	hdr_copy(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, rq->authorization, sizeof(rq->authorization));
-	custom_copy(wsi, "x-boxoffice-signature:", rq->signature, sizeof(rq->signature));
-	has_cl = hdr_copy(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen, sizeof(clen)) > 0;
-	if (has_cl) {
-		char *endp;
-		cl = strtoull(clen, &endp, 10);
-		if (endp == clen || *endp)
-			return answer_now(wsi, p, PROTO_ERR_BAD_REQUEST, rq->request_id, 1);
-	}
-	hdr_copy(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, te, sizeof(te));
-	hdr_copy(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, ctype, sizeof(ctype));
-	/* A body we will not read means the connection cannot be reused. */
-	int body_pending = (has_cl && cl > 0) || te[0];
+		         (unsigned long long)c->id);
+	lws_get_peer_simple(c->wsi, rq->remote, sizeof(rq->remote));
+	snprintf(rq->authorization, sizeof(rq->authorization), "%s", h->authorization);
+	snprintf(rq->signature, sizeof(rq->signature), "%s", h->signature);
+	c->expected = h->has_cl ? (size_t)h->cl : 0;
 
+	if (h->verb == HV_PRI)
+		return refuse_h2(c);
 	if (draining)
-		return answer_now(wsi, p, PROTO_ERR_UNAVAILABLE, rq->request_id, 1);
+		return answer_error(c, PROTO_ERR_UNAVAILABLE, rq->request_id, 1);
+	/* A body whose end we cannot find, or that we will not read. */
+	if (h->has_te) {
+		log_refusal(c, 411, h->method, rq->request_id);
+		return answer_error(c, PROTO_ERR_LENGTH_REQUIRED, rq->request_id, 1);
+	}
+	if (h->has_cl && h->cl > PROTO_MAX_BODY)
+		return answer_error(c, PROTO_ERR_TOO_LARGE, rq->request_id, 1);
+
 	rq->route = dispatch_find(rq->path);
 	get = dispatch_find_get(rq->path);
-	if (m == HTTP_POST && rq->route) {
-		/*
-		 * Chunked bodies are not read (lws 4.1.6 would wait forever): 411.
-		 * No Content-Length and no Transfer-Encoding is an empty body
-		 * (RFC 9112 6.3), answered at once rather than waited for.
-		 */
-		if (te[0])
-			return answer_now(wsi, p, PROTO_ERR_LENGTH_REQUIRED, rq->request_id, 1);
-		if (cl > PROTO_MAX_BODY)
-			return answer_now(wsi, p, PROTO_ERR_TOO_LARGE, rq->request_id, 1);
-		if (cl > 0 && !content_type_ok(ctype))
-			return answer_now(wsi, p, PROTO_ERR_UNSUPPORTED_MEDIA_TYPE, rq->request_id,
-			                  1);
-		rq->body = malloc(cl + 1);
-		if (!rq->body)
-			return -1;
-		rq->body[0] = '\0';
-		p->expected = cl;
-		/*
-		 * lws reports the end of a body, even an empty one, with
-		 * BODY_COMPLETION when a Content-Length was given; a POST
-		 * without one gets no such callback and is run now.
-		 */
-		if (!has_cl)
-			return submit(wsi, p);
-		p->state = ST_READING;
-		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)cfg.request_timeout);
-		return 0;
+	is_get = h->verb == HV_GET || h->verb == HV_HEAD;
+	if (h->upgrade_ws && h->verb == HV_GET && !strcmp(rq->path, PROTO_PATH_WS)) {
+		if (c->expected == 0 && ws_handshake_ok(h->ws_protocol, h->ws_key, h->ws_version))
+			return http_ws_upgrade(c, h);
+		return answer_error(c, PROTO_ERR_BAD_REQUEST, rq->request_id, 0);
 	}
-	if (m == HTTP_GET && get != DISPATCH_GET_NONE)
-		return submit(wsi, p);
-	if (m == HTTP_GET && serve_static(wsi, p, rq->path, &rc))
-		return rc;
-	if (rq->route || get != DISPATCH_GET_NONE)
-		return answer_now(wsi, p, PROTO_ERR_METHOD_NOT_ALLOWED, rq->request_id,
-		                  body_pending);
-	return answer_now(wsi, p, PROTO_ERR_NOT_FOUND, rq->request_id, body_pending);
-}
-
-static int on_body(struct lws *wsi, struct pss *p, const void *in, size_t len)
-{
-	struct http_request *rq = p->rq;
-
-	if (p->state != ST_READING || !rq || len == 0)
-		return 0;
-	if (rq->body_len + len > p->expected)
-		return answer_now(wsi, p, PROTO_ERR_TOO_LARGE, rq->request_id, 1);
-	memcpy(rq->body + rq->body_len, in, len);
-	rq->body_len += len;
-	rq->body[rq->body_len] = '\0';
+	c->state = ST_DISCARD;
+	if (h->verb == HV_POST && rq->route) {
+		if (c->expected > 0 && !content_type_ok(h->ctype))
+			return answer_error(c, PROTO_ERR_UNSUPPORTED_MEDIA_TYPE, rq->request_id, 1);
+		c->action = ACT_RUN;
+		c->state = ST_BODY;
+		if (h->expect_continue && c->expected > 0 && c->in_len == 0) {
+			static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+			if (http_conn_send(c, cont, sizeof(cont) - 1) < 0)
+				return -1;
+		}
+	} else if (is_get && get != DISPATCH_GET_NONE) {
+		c->action = ACT_RUN;
+	} else if (is_get && !rq->route && strcmp(rq->path, PROTO_PATH_WS)) {
+		c->action = ACT_STATIC;
+	} else {
+		c->action = ACT_ERROR;
+		c->proto_err = (rq->route || get != DISPATCH_GET_NONE ||
+		                !strcmp(rq->path, PROTO_PATH_WS) || h->verb == HV_OTHER)
+		                   ? PROTO_ERR_METHOD_NOT_ALLOWED
+		                   : PROTO_ERR_NOT_FOUND;
+		if (h->verb == HV_OTHER) {
+			log_refusal(c, 405, h->method, rq->request_id);
+			/* CONNECT's "body" is a tunnel: never read it. */
+			if (!strcmp(h->method, "CONNECT"))
+				c->close_after = 1;
+		}
+	}
+	if (c->expected == 0)
+		return finish_request(c);
 	return 0;
 }
 
-static int on_writeable(struct lws *wsi, struct pss *p)
+/* Move body bytes from c->in; the body buffer grows as they arrive. */
+static int take_body(struct conn *c)
 {
-	size_t n;
-	int final;
+	size_t n = c->in_len < c->expected ? c->in_len : c->expected;
 
-	if (p->state != ST_WRITING)
+	if (n == 0)
 		return 0;
-	if (!p->headers_sent) {
-		if (write_headers(wsi, p) < 0)
+	if (c->state == ST_BODY) {
+		struct http_request *rq = c->rq;
+		char *b = realloc(rq->body, rq->body_len + n + 1);
+		if (!b)
 			return -1;
-		if (p->resp.len) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
+		memcpy(b + rq->body_len, c->in, n);
+		rq->body = b;
+		rq->body_len += n;
+		b[rq->body_len] = '\0';
 	}
-	n = p->resp.len - p->sent;
+	c->expected -= n;
+	memmove(c->in, c->in + n, c->in_len - n);
+	c->in_len -= n;
+	return 0;
+}
+
+/* Consume what was received, as far as the connection's state allows. */
+static void process(struct conn *c)
+{
+	for (;;) {
+		struct http_head h;
+		int status, rc;
+
+		if (c->state == ST_DEAD || c->state == ST_WAIT || c->state == ST_WS)
+			return;
+		if (c->out_len - c->out_off > WRITE_CHUNK)
+			return; /* let the answers drain first */
+		if (c->state == ST_BODY || c->state == ST_DISCARD) {
+			if (take_body(c) < 0)
+				goto fail;
+			if (c->expected > 0)
+				return;
+			if (finish_request(c) < 0)
+				goto fail;
+			continue;
+		}
+		/* ST_HEAD; after an answer with Connection: close nothing more is read. */
+		if (c->close_after)
+			return;
+		if (c->in_len == 0) {
+			if (c->in) {
+				free(c->in);
+				c->in = NULL;
+				c->in_cap = 0;
+			}
+			return;
+		}
+		if (!c->req_armed) {
+			c->req_armed = 1;
+			arm(c, (int)cfg.request_timeout);
+		}
+		rc = http_parse_head(c->in, c->in_len, &h, &status);
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			char rid[80];
+			enum proto_err e = status == 414   ? PROTO_ERR_URI_TOO_LONG
+			                   : status == 431 ? PROTO_ERR_HEADERS_TOO_LARGE
+			                                   : PROTO_ERR_BAD_REQUEST;
+			if (valid_request_id(h.request_id))
+				snprintf(rid, sizeof(rid), "%s", h.request_id);
+			else
+				snprintf(rid, sizeof(rid), "%08x%08llx", (unsigned)lrand48(),
+				         (unsigned long long)next_id++);
+			log_refusal(c, status, h.method, rid);
+			rq_free(c);
+			c->head_only = 0;
+			if (answer_error(c, e, rid, 1) < 0)
+				goto fail;
+			return;
+		}
+		memmove(c->in, c->in + h.head_len, c->in_len - h.head_len);
+		c->in_len -= h.head_len;
+		if (on_head(c, &h) < 0)
+			goto fail;
+	}
+fail:
+	c->state = ST_DEAD;
+	c->close_after = 1;
+	lws_callback_on_writable(c->wsi);
+}
+
+static int on_rx(struct conn *c, const void *data, size_t len)
+{
+	if (c->state == ST_DEAD)
+		return 0;
+	if (c->state == ST_WS)
+		return ws_client_rx(c->ws, data, len);
+	if (c->in_len + len > c->in_cap) {
+		size_t cap = c->in_cap ? c->in_cap : 1024;
+		char *b;
+		while (cap < c->in_len + len)
+			cap *= 2;
+		b = realloc(c->in, cap);
+		if (!b)
+			return -1;
+		c->in = b;
+		c->in_cap = cap;
+	}
+	memcpy(c->in + c->in_len, data, len);
+	c->in_len += len;
+	process(c);
+	/* Pipelined bytes behind a request in progress: stop reading past a cap. */
+	if (c->in_len > IN_CAP && !c->rx_off) {
+		c->rx_off = 1;
+		lws_rx_flow_control(c->wsi, 0);
+	}
+	return 0;
+}
+
+static int on_writeable(struct conn *c)
+{
+	size_t n = c->out_len - c->out_off;
+
+	if (n == 0) {
+		if (c->state == ST_WS)
+			return ws_client_writeable(c->ws);
+		if (c->state == ST_DEAD || (c->close_after && c->state == ST_HEAD))
+			return -1;
+		return 0;
+	}
 	if (n > WRITE_CHUNK)
 		n = WRITE_CHUNK;
-	final = p->sent + n == p->resp.len;
-	memcpy(wbuf + LWS_PRE, p->resp.body + p->sent, n);
-	if (lws_write(wsi, wbuf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-	    (int)n)
+	memcpy(wbuf + LWS_PRE, c->out + c->out_off, n);
+	if (lws_write(c->wsi, wbuf + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
 		return -1;
-	p->sent += n;
-	if (!final) {
-		lws_callback_on_writable(wsi);
+	c->out_off += n;
+	if (c->out_off < c->out_len) {
+		lws_callback_on_writable(c->wsi);
 		return 0;
 	}
-	final = p->resp.close;
-	pss_reset(p);
-	if (final)
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	if (c->state == ST_WS)
+		return ws_client_writeable(c->ws);
+	if (c->state == ST_DEAD || (c->close_after && c->state == ST_HEAD))
 		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	if (c->state == ST_HEAD) {
+		if (c->rx_off && c->in_len < IN_CAP) {
+			c->rx_off = 0;
+			lws_rx_flow_control(c->wsi, 1);
+		}
+		process(c);
+		if (c->state == ST_HEAD && c->in_len == 0 && c->out_len == 0) {
+			c->req_armed = 0;
+			arm(c, IDLE_S);
+		}
+	}
+	return 0;
 }
 
 static void drain_done(void)
@@ -473,73 +705,142 @@ static void drain_done(void)
 	done_head = done_tail = NULL;
 	pthread_mutex_unlock(&done_lock);
 	for (; j; j = next) {
-		struct pss *p = table_find(j->rq.conn_id);
+		struct conn *c = table_find(j->rq.conn_id);
 		next = j->next;
 		in_flight--;
-		if (p && p->state == ST_WAITING) {
-			p->resp = j->resp;
-			j->resp.body = NULL;
-			p->state = ST_WRITING;
-			lws_set_timeout(p->wsi, NO_PENDING_TIMEOUT, 0);
-			lws_callback_on_writable(p->wsi);
+		if (c && c->state == ST_WAIT) {
+			c->state = ST_HEAD;
+			if (respond(c, &j->resp, j->head_only, "no-store") < 0) {
+				c->state = ST_DEAD;
+				lws_callback_on_writable(c->wsi);
+			}
 		}
 		free(j->resp.body);
 		free(j);
 	}
 }
 
-static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                         size_t len)
+static void conn_close(struct conn *c)
 {
-	struct pss *p = user;
+	table_del(c);
+	rq_free(c);
+	if (c->ws) {
+		ws_client_closed(c->ws);
+		c->ws = NULL;
+	}
+	free(c->in);
+	free(c->out);
+	c->in = c->out = NULL;
+	c->in_len = c->out_len = c->out_off = 0;
+}
+
+/* ------------------------------------------------------------------ ws glue */
+
+static int http_ws_upgrade(struct conn *c, const struct http_head *h)
+{
+	char accept[64], resp[512];
+	int n;
+
+	if (ws_accept_key(h->ws_key, accept, sizeof(accept)) < 0)
+		return answer_error(c, PROTO_ERR_BAD_REQUEST, c->rq->request_id, 1);
+	c->ws = ws_client_new(c, c->rq->remote);
+	if (!c->ws)
+		return answer_error(c, PROTO_ERR_UNAVAILABLE, c->rq->request_id, 1);
+	n = snprintf(resp, sizeof(resp),
+	             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	             "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+	             "Sec-WebSocket-Protocol: %s\r\nX-Request-Id: %s\r\n\r\n",
+	             accept, PROTO_WS_SUBPROTOCOL, c->rq->request_id);
+	metrics_observe("ws", 101, 0);
+	rq_free(c);
+	table_del(c);
+	c->state = ST_WS;
+	c->req_armed = 0;
+	c->action = ACT_NONE;
+	if (http_conn_send(c, resp, (size_t)n) < 0)
+		return -1;
+	/* ws.c pings silent clients and drops those that stay silent. */
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	/* Bytes the client sent right behind its handshake are frames. */
+	if (c->in_len) {
+		int rc = ws_client_rx(c->ws, c->in, c->in_len);
+		c->in_len = 0;
+		if (rc < 0)
+			return -1;
+	}
+	free(c->in);
+	c->in = NULL;
+	c->in_cap = 0;
+	return 0;
+}
+
+void http_conn_drop(struct conn *c)
+{
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	c->state = ST_DEAD;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void *http_lws_context(void)
+{
+	return ctx;
+}
+
+void http_conn_close_soon(struct conn *c)
+{
+	c->state = ST_DEAD;
+	c->close_after = 1;
+	lws_callback_on_writable(c->wsi);
+}
+
+void http_wake(void)
+{
+	if (ctx)
+		lws_cancel_service(ctx);
+}
+
+/* ------------------------------------------------------------------ lws */
+
+static int callback_raw(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                        size_t len)
+{
+	struct conn *c = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_HTTP:
-		return on_http(wsi, p, in);
-	case LWS_CALLBACK_HTTP_BODY:
-		return on_body(wsi, p, in, len);
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (p->state == ST_WAITING) {
-			/*
-			 * lws 4.1.6 re-feeds bytes pipelined behind a request
-			 * body to a connection still in its body state: this
-			 * callback repeats, consuming nothing, in a busy loop
-			 * that starves every other connection until the answer
-			 * is out (and, after a GET, never ends). Closing at once
-			 * is the only safe way out: the client sends again what
-			 * went unanswered (RFC 9112 9.3.2: a client should not
-			 * pipeline after a request with a body anyway).
-			 */
-			log_debug("closing a connection that pipelined behind a body");
+	case LWS_CALLBACK_RAW_ADOPT:
+		memset(c, 0, sizeof(*c));
+		c->wsi = wsi;
+		c->state = ST_HEAD;
+		/* The first request's deadline runs from the accept. */
+		c->req_armed = 1;
+		arm(c, (int)cfg.request_timeout);
+		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		if (!c || !c->wsi)
 			return -1;
-		}
-		if (p->state != ST_READING || !p->rq)
-			return 0;
-		if (p->rq->body_len != p->expected)
-			return answer_now(wsi, p, PROTO_ERR_BAD_REQUEST, p->rq->request_id, 1);
-		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-		return submit(wsi, p);
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return on_writeable(wsi, p);
-	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-		pss_reset(p);
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	case LWS_CALLBACK_CLOSED_HTTP:
-	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		if (p)
-			pss_reset(p);
-		break;
+		return on_rx(c, in, len) < 0 ? -1 : 0;
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		if (!c || !c->wsi)
+			return -1;
+		return on_writeable(c);
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (c && c->wsi)
+			conn_close(c);
+		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		drain_done();
-		break;
+		ws_loop_wake();
+		return 0;
 	default:
-		break;
+		return 0;
 	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
 static const struct lws_protocols protocols[] = {
-    {"http", callback_http, sizeof(struct pss), 0, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
+    {"boxoffice-raw", callback_raw, sizeof(struct conn), 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void lws_log(int level, const char *line)
 {
@@ -573,9 +874,10 @@ int http_start(const char *listen)
 	info.port = (int)port;
 	info.iface = host[0] ? host : NULL;
 	info.protocols = protocols;
+	info.options |= LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;
+	info.listen_accept_role = "raw-skt";
+	info.listen_accept_protocol = "boxoffice-raw";
 	info.timeout_secs = (unsigned)cfg.request_timeout;
-	info.keepalive_timeout = 5;
-	info.max_http_header_data = 4096;
 	info.pt_serv_buf_size = 65536;
 	info.ka_time = 60;
 	info.ka_probes = 3;
@@ -585,6 +887,11 @@ int http_start(const char *listen)
 	ctx = lws_create_context(&info);
 	if (!ctx) {
 		log_error("cannot listen on '%s'", listen);
+		return -1;
+	}
+	if (ws_start() < 0) {
+		lws_context_destroy(ctx);
+		ctx = NULL;
 		return -1;
 	}
 	log_info("listening on http://%s", listen);
@@ -606,6 +913,7 @@ void http_run(int drain_s)
 	for (;;) {
 		if (lws_service(ctx, 0) < 0)
 			break;
+		ws_tick();
 		if (stop_requested && !draining) {
 			draining = 1;
 			deadline = clock_s() + drain_s;
@@ -618,6 +926,7 @@ void http_run(int drain_s)
 
 void http_stop(void)
 {
+	ws_stop();
 	if (ctx)
 		lws_context_destroy(ctx);
 	ctx = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "cache/ratelimit.h"
 #include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
@@ -18,6 +19,9 @@
 #include "store/store_film.h"
 #include "store/store_comment.h"
 #include "svc/txn.h"
+
+#define COMMENTS_PER_USER 10
+#define COMMENT_WINDOW_S 60
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
@@ -190,7 +194,8 @@ static enum proto_err comment_create(struct req *r)
 	int64_t fid, anon, rating = 0;
 	enum proto_err e;
 	enum db_rc rc;
-	int exists, g;
+	int exists, g, ra = 0;
+	char subject[32];
 
 	memset(&c, 0, sizeof(c));
 	if (proto_get_id(r->body, "fid", &fid) != 1)
@@ -204,6 +209,13 @@ static enum proto_err comment_create(struct req *r)
 	g = proto_get_int(r->body, "rating", 1, 5, &rating);
 	if (g < 0)
 		return req_fail_field(r, "rating");
+	/*
+	 * Spec 3: 10/min per user. With Redis down comments stay open (the
+	 * limit is against spam, not a cost or a secret).
+	 */
+	snprintf(subject, sizeof(subject), "%" PRId64, r->auth.uid);
+	if (ratelimit_hit(r->w, "comment", subject, COMMENTS_PER_USER, COMMENT_WINDOW_S, &ra) == 1)
+		return req_fail_rate(r, ra);
 
 	rc = store_film_exists(r->w, fid, &exists);
 	if (rc != DB_OK)

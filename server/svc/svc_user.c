@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cache/cache.h"
@@ -614,6 +615,8 @@ static enum proto_err user_info(struct req *r)
 static enum proto_err update_info(struct req *r)
 {
 	struct user_patch p = {NULL, -1, NULL, NULL};
+	struct user_row u;
+	const char *email_code = NULL, *phone_code = NULL;
 	int64_t gender;
 	enum proto_err e;
 	enum db_rc rc;
@@ -633,7 +636,39 @@ static enum proto_err update_info(struct req *r)
 		return e;
 	if (!p.name && p.gender < 0 && !p.mobile && !p.email)
 		return PROTO_OK;
+	e = load_self(r, &u);
+	if (e != PROTO_OK)
+		return e;
+	/* The current address again is no change and needs no code. */
+	if (p.email && !strcasecmp(p.email, u.email))
+		p.email = NULL;
+	if (p.mobile && !strcmp(p.mobile, u.mobile))
+		p.mobile = NULL;
+	/*
+	 * Spec 4.1: a new address needs the code sent to it, checked before
+	 * uniqueness as at registration, so only its owner learns whether it
+	 * is taken, at most a code's tries at a time, under the code-sending
+	 * limits.
+	 */
+	if (p.email)
+		e = get_str(r, "emailCode", PROTO_CODE_DIGITS, 1, valid_code, &email_code);
+	if (e == PROTO_OK && p.mobile)
+		e = get_str(r, "phoneCode", PROTO_CODE_DIGITS, 1, valid_code, &phone_code);
+	if (e == PROTO_OK && email_code)
+		e = check_code(r, CODES_EMAIL, p.email, "emailCode", email_code);
+	if (e == PROTO_OK && phone_code)
+		e = check_code(r, CODES_PHONE, p.mobile, "phoneCode", phone_code);
+	if (e != PROTO_OK)
+		return e;
+	if (!p.name && p.gender < 0 && !p.mobile && !p.email)
+		return PROTO_OK;
 	e = check_unique(r, p.mobile, p.email, r->auth.uid);
+	if (e == PROTO_ERR_ALREADY_EXISTS) {
+		if (email_code)
+			codes_charge(r->w, CODES_EMAIL, p.email);
+		if (phone_code)
+			codes_charge(r->w, CODES_PHONE, p.mobile);
+	}
 	if (e != PROTO_OK)
 		return e;
 	rc = store_user_update_info(r->w, r->auth.uid, &p);
@@ -641,6 +676,10 @@ static enum proto_err update_info(struct req *r)
 		return fail_duplicate(r);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
+	if (email_code)
+		use_code(r->w, CODES_EMAIL, p.email, email_code);
+	if (phone_code)
+		use_code(r->w, CODES_PHONE, p.mobile, phone_code);
 	return PROTO_OK;
 }
 

@@ -112,12 +112,37 @@ static const struct {
     {PROTO_ERR_CODE_EXPIRED, 410, "code_expired"},
     {PROTO_ERR_LENGTH_REQUIRED, 411, "length_required"},
     {PROTO_ERR_TOO_LARGE, 413, "too_large"},
+    {PROTO_ERR_URI_TOO_LONG, 414, "uri_too_long"},
     {PROTO_ERR_UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type"},
     {PROTO_ERR_RATE_LIMITED, 429, "rate_limited"},
+    {PROTO_ERR_HEADERS_TOO_LARGE, 431, "headers_too_large"},
     {PROTO_ERR_INTERNAL, 500, "internal"},
     {PROTO_ERR_UNAVAILABLE, 503, "unavailable"},
 };
 #define N_SPEC_ROWS (sizeof(spec_rows) / sizeof(spec_rows[0]))
+
+/* Spec 1: stored text refuses C0/C1 controls; desc/content keep LF and tab. */
+static void test_json_get_str_refuses_controls(void **state)
+{
+	cJSON *o = cJSON_Parse("{\"title\":\"a\\u0001b\",\"name\":\"a\\u009bb\","
+	                       "\"genre\":\"a\\u007fb\",\"desc\":\"l1\\nl2\\tx\","
+	                       "\"content\":\"a\\rb\",\"other\":\"a\\nb\","
+	                       "\"ok\":\"caf\u00e9 \u2014 \u00a0fine\"}");
+	const char *s = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(proto_get_str(o, "title", 100, &s), -1);
+	assert_int_equal(proto_get_str(o, "name", 100, &s), -1);
+	assert_int_equal(proto_get_str(o, "genre", 100, &s), -1);
+	assert_int_equal(proto_get_str(o, "desc", 100, &s), 1);
+	assert_int_equal(proto_get_str(o, "content", 100, &s), -1);
+	assert_int_equal(proto_get_str(o, "other", 100, &s), -1);
+	assert_int_equal(proto_get_str(o, "ok", 100, &s), 1);
+	assert_int_equal(proto_text_ok("\xc2\xa0", 0), 1);
+	assert_int_equal(proto_text_ok("\xc2\x80", 1), 0);
+	cJSON_Delete(o);
+}
 
 static void test_error_every_row_matches_spec(void **state)
 {
@@ -1165,6 +1190,7 @@ int main(void)
 	    cmocka_unit_test(test_json_parse_nul_escape_rejected),
 	    cmocka_unit_test(test_json_depth_of_values),
 	    cmocka_unit_test(test_json_get_int_in_range),
+	    cmocka_unit_test(test_json_get_str_refuses_controls),
 	    cmocka_unit_test(test_json_get_int_bounds),
 	    cmocka_unit_test(test_json_get_int_rejects_fractions),
 	    cmocka_unit_test(test_json_get_int_accepts_integral_numbers),
