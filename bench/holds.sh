@@ -86,13 +86,15 @@ run_api() {
 }
 
 run_redis() {
-	# KEYS: seats, version, fence, uheld, hold record, holdexp, ready; ARGV:
-	# holdId, uid, exp_ms, cap, sid, free states, record ttl, channel, 2 seats.
+	# KEYS: seats, version, fence, uheld, hold record, holdexp, ready,
+	# generation; ARGV: holdId, uid, exp_ms, cap, sid, free states, record
+	# ttl, channel, generation (0: unchecked), 2 seats.
 	"${RCLI[@]}" DEL bo:seats:{b} bo:holdexp >/dev/null
 	timeout $((DURATION + 30)) redis-benchmark -p "$REDIS_PORT" --csv -c "$CONNS" -P 1 \
-		-n "$1" -r 100000 EVALSHA "$SHA" 7 'bo:seats:{b}' 'bo:seatver:{b}' 'bo:seatfence:{b}' \
-		'bo:uheld:{b}' 'bo:hold:__rand_int__' bo:holdexp bo:holdsready __rand_int__ 1 \
-		9999999999999 0 9 ff 86400000 bench: 'S__rand_int__' 'T__rand_int__' |
+		-n "$1" -r 100000 EVALSHA "$SHA" 8 'bo:seats:{b}' 'bo:seatver:{b}' 'bo:seatfence:{b}' \
+		'bo:uheld:{b}' 'bo:hold:__rand_int__' bo:holdexp bo:holdsready bo:c:gen:screening \
+		__rand_int__ 1 9999999999999 0 9 ff 86400000 bench: "$(redis-cli -p "$REDIS_PORT" GET bo:c:gen:screening)" \
+		'S__rand_int__' 'T__rand_int__' |
 		tail -n1
 }
 

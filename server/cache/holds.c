@@ -19,17 +19,20 @@
 #define ORDERED_TTL_MS ((int64_t)86400 * 1000)
 
 /*
- * KEYS: seats hash, version, fence, uheld hash, hold record, holdexp, ready.
- * ARGV: holdId, uid, exp_ms, cap, sid, free states, record ttl ms, channel,
- * then the seats. Returns {1, version}, {0, seat...} (conflicts), {-1}
- * (fenced), {-2, held} (cap) or {-3} (holds not rebuilt yet).
+ * KEYS: seats hash, version, fence, uheld hash, hold record, holdexp, ready,
+ * generation. ARGV: holdId, uid, exp_ms, cap, sid, free states, record ttl
+ * ms, channel, expected generation ("0": none), then the seats. Returns
+ * {1, version}, {0, seat...} (conflicts), {-1} (fenced), {-2, held} (cap),
+ * {-3} (holds not rebuilt yet) or {-4} (the generation moved).
  */
 static struct redis_script take_script = REDIS_SCRIPT(
     "holds_take", "if redis.call('EXISTS', KEYS[7]) == 0 then return {-3} end "
+                  "if ARGV[9] ~= '0' and redis.call('GET', KEYS[8]) ~= ARGV[9] then "
+                  "  return {-4} end "
                   "if redis.call('EXISTS', KEYS[3]) == 1 then return {-1} end "
-                  "local n = #ARGV - 8 "
+                  "local n = #ARGV - 9 "
                   "local seats = {} "
-                  "for i = 1, n do seats[i] = ARGV[8 + i] end "
+                  "for i = 1, n do seats[i] = ARGV[9 + i] end "
                   "local cur = redis.call('HMGET', KEYS[1], unpack(seats)) "
                   "local conf = {0} "
                   "for i = 1, n do if cur[i] then conf[#conf + 1] = seats[i] end end "
@@ -150,12 +153,12 @@ static void bad_reply(const char *what, const redisReply *r)
 
 enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_t hold_id,
                               const char seats[][PROTO_SEAT_ID_SIZE], const char *free_states,
-                              int n, int64_t exp_ms, int cap, int64_t *version,
-                              char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
+                              int n, int64_t exp_ms, int cap, const char *gen_key, int64_t gen,
+                              int64_t *version, char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
 {
 	char ks[64], kv[64], kf[64], ku[64], kh[64], ahold[24], auid[24], aexp[24], acap[16],
-	    asid[24], attl[24];
-	const char *argv[7 + 8 + HOLDS_MAX_SEATS];
+	    asid[24], attl[24], agen[24];
+	const char *argv[8 + 9 + HOLDS_MAX_SEATS];
 	enum holds_take_rc rc = HOLDS_DOWN;
 	redisReply *rep;
 	size_t i;
@@ -187,17 +190,20 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	argv[4] = kh;
 	argv[5] = HOLDEXP_KEY;
 	argv[6] = HOLDS_READY_KEY;
-	argv[7] = ahold;
-	argv[8] = auid;
-	argv[9] = aexp;
-	argv[10] = acap;
-	argv[11] = asid;
-	argv[12] = free_states;
-	argv[13] = attl;
-	argv[14] = PROTO_CHANNEL_SEATS;
+	argv[7] = gen_key;
+	argv[8] = ahold;
+	argv[9] = auid;
+	argv[10] = aexp;
+	argv[11] = acap;
+	argv[12] = asid;
+	argv[13] = free_states;
+	argv[14] = attl;
+	argv[15] = PROTO_CHANNEL_SEATS;
+	snprintf(agen, sizeof(agen), "%" PRId64, gen);
+	argv[16] = agen;
 	for (k = 0; k < n; k++)
-		argv[15 + k] = seats[k];
-	rep = redis_eval(w, &take_script, 7, 8 + n, argv, NULL);
+		argv[17 + k] = seats[k];
+	rep = redis_eval(w, &take_script, 8, 9 + n, argv, NULL);
 	if (!rep)
 		return HOLDS_DOWN;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
@@ -224,6 +230,9 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 		break;
 	case -3:
 		rc = HOLDS_NOT_READY;
+		break;
+	case -4:
+		rc = HOLDS_STALE;
 		break;
 	default:
 		bad_reply("seat hold", rep);

@@ -50,19 +50,22 @@ enum holds_take_rc {
 	HOLDS_FENCED = 2,    /* a layout change is under way */
 	HOLDS_CAP = 3,       /* the user would hold more than the cap */
 	HOLDS_NOT_READY = 4, /* Redis lost its state and holds are not rebuilt yet */
+	HOLDS_STALE = 5,     /* the generation in gen_key is no longer gen */
 	HOLDS_DOWN = -1,     /* Redis unreachable or a bad reply (logged) */
 };
 
 /*
  * Hold seats[0..n) (state to go back to when freed: free_states[i]) of
  * screening sid for uid as hold hold_id until exp_ms; cap 0 = no cap.
+ * Only while the string at gen_key is gen (gen 0: no such check): the
+ * caller validated the seats against facts of that generation.
  * On HOLDS_TAKEN *version is the version after the change; on
  * HOLDS_CONFLICT conflicts[0..*nconf) are the seats already held.
  */
 enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_t hold_id,
                               const char seats[][PROTO_SEAT_ID_SIZE], const char *free_states,
-                              int n, int64_t exp_ms, int cap, int64_t *version,
-                              char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf);
+                              int n, int64_t exp_ms, int cap, const char *gen_key, int64_t gen,
+                              int64_t *version, char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf);
 
 /* The Lua text of the hold script (bench/holds.sh drives it with redis-benchmark). */
 const char *holds_take_source(void);

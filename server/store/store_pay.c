@@ -366,6 +366,13 @@ enum db_rc store_pay_ticket_checkin(struct worker *w, int64_t id, int64_t now, u
 	               DB_PARAMS(DB_I64(now), DB_I64(id)), affected, NULL);
 }
 
+enum db_rc store_pay_film_restock(struct worker *w, int64_t fid, int quantity)
+{
+	return db_exec(w, "UPDATE films SET stock = stock + ?, update_time = ? WHERE id = ?",
+	               DB_PARAMS(DB_I64(quantity), DB_I64((int64_t)time(NULL)), DB_I64(fid)), NULL,
+	               NULL);
+}
+
 /* ---- refunds ---- */
 
 #define REFUND_COLUMNS                                                                       \

@@ -143,6 +143,9 @@ enum db_rc store_pay_ticket_by_code(struct worker *w, const char *code, struct p
 /* Mark an issued, unused ticket used at now; *affected 0 if it was not. */
 enum db_rc store_pay_ticket_checkin(struct worker *w, int64_t id, int64_t now, uint64_t *affected);
 
+/* A refunded general-admission order gives its quantity back to the film's stock. */
+enum db_rc store_pay_film_restock(struct worker *w, int64_t fid, int quantity);
+
 /* ---- refunds ---- */
 enum db_rc store_refund_insert(struct worker *w, const struct refund_row *r);
 /* The refund of a pay, if any. */

@@ -4,6 +4,7 @@
 #include "svc/sale_facts.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +80,59 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/*
+ * The parsed facts this thread served last, per screening (direct mapped),
+ * freed with the thread (a key destructor).
+ */
+#define MEMO_SLOTS 32
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_free(void *p)
+{
+	struct sale_facts **m = p;
+	int i;
+
+	for (i = 0; i < MEMO_SLOTS; i++)
+		free(m[i]);
+	free(m);
+}
+
+static void memo_init(void)
+{
+	pthread_key_create(&memo_key, memo_free);
+}
+
+/* This thread's slot for screening id, or NULL (out of memory). */
+static struct sale_facts **memo_slot(int64_t id)
+{
+	struct sale_facts **m;
+
+	pthread_once(&memo_once, memo_init);
+	m = pthread_getspecific(memo_key);
+	if (!m) {
+		m = calloc(MEMO_SLOTS, sizeof(*m));
+		if (!m || pthread_setspecific(memo_key, m) != 0) {
+			free(m);
+			return NULL;
+		}
+	}
+	return &m[(uint64_t)id % MEMO_SLOTS];
+}
+
 enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f)
 {
 	struct load_arg a = {id};
+	struct sale_facts **slot = memo_slot(id);
 	char head[48], why[80];
 	enum proto_err e;
 	cJSON *o = NULL;
+	int64_t gen = cache_gen(w, NS);
 
+	if (gen && slot && *slot && (*slot)->screening_id == id && (*slot)->gen == gen) {
+		*f = **slot;
+		return PROTO_OK;
+	}
 	snprintf(head, sizeof(head), "sfacts:%" PRId64 ":", id);
 	e = cache_get_gen(w, NS, head, "", FACTS_TTL_S, load, &a, &o);
 	if (e != PROTO_OK)
@@ -96,6 +143,11 @@ enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f
 	f->hall_id = num(o, "hallId");
 	f->start_at = num(o, "startAt");
 	f->status = (int)num(o, "status");
+	/*
+	 * gen was read before the facts: if a write bumped it meanwhile, these
+	 * facts are at least that new and the next call reloads (gen differs).
+	 */
+	f->gen = gen;
 	if (!str(o, "layout") ||
 	    proto_layout_from_text(&f->layout, str(o, "layout"), why, sizeof(why)) < 0 ||
 	    pricing_init_text(&f->pricing, str(o, "prices"), str(o, "discounts"),
@@ -104,6 +156,12 @@ enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f
 		e = PROTO_ERR_INTERNAL;
 	}
 	cJSON_Delete(o);
+	if (e == PROTO_OK && gen && slot) {
+		if (!*slot)
+			*slot = malloc(sizeof(**slot));
+		if (*slot)
+			**slot = *f;
+	}
 	return e;
 }
 

@@ -6,7 +6,10 @@
  * Freshness: the entry is keyed by the "screening" namespace generation,
  * which every screening write and every hall layout change bumps after its
  * commit (the layout change before it drops its fences, see seatmap.h), so
- * a hold that passed the fence reads the new layout. Worker threads only.
+ * a hold that passed the fence reads the new layout. Each thread keeps the
+ * parsed facts of the screenings it served last, valid while the
+ * generation is the same (one GET instead of a parse of the layout).
+ * Worker threads only.
  */
 #ifndef BOXOFFICE_SVC_SALE_FACTS_H
 #define BOXOFFICE_SVC_SALE_FACTS_H
@@ -21,6 +24,12 @@ struct worker;
 
 struct sale_facts {
 	int64_t screening_id, film_id, hall_id, start_at;
+	/*
+	 * The "screening" namespace generation these facts belong to; 0 when
+	 * the read cache is off or Redis is down (then they came from MySQL
+	 * and no generation vouches for them).
+	 */
+	int64_t gen;
 	int status; /* store_screening_status */
 	struct pricing pricing;
 	struct proto_layout layout;
@@ -32,6 +41,9 @@ struct sale_facts {
  * PROTO_ERR_INTERNAL.
  */
 enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f);
+
+/* The Redis key of the generation that sale_facts.gen is a value of. */
+#define SALE_FACTS_GEN_KEY "bo:c:gen:screening"
 
 /* The state a seat of category cat returns to when freed: 'b' for a house seat, else 'f'. */
 char sale_facts_free_state(char cat);

@@ -76,10 +76,14 @@ void order_free_seats(struct worker *w, int64_t sid, int64_t oid,
 		free(f);
 		return;
 	}
+	if (f && sale_facts_get(w, sid, f) != PROTO_OK) {
+		free(f);
+		f = NULL;
+	}
 	for (i = 0; i < n; i++) {
 		char cat = PROTO_SEAT_STANDARD;
 
-		if (f && sale_facts_get(w, sid, f) == PROTO_OK)
+		if (f)
 			proto_layout_lookup(&f->layout, seats[i], NULL, NULL, &cat);
 		states[i] = sale_facts_free_state(cat);
 	}

@@ -611,7 +611,8 @@ static int apply_payment(struct worker *w, int64_t pay_id, int64_t amount, int s
 			rc = store_pay_order_refunded(w, o.id, PROTO_ORDER_INVALID, "late_payment",
 			                              1, &aff);
 			if (rc == DB_OK)
-				rc = refund_record(w, &o, &p, 0, "late_payment", 0, &pending);
+				rc = refund_record(w, &o, &p, 0, "late_payment", p.shift_id,
+				                   &pending);
 			if (rc == DB_OK && !pending)
 				rc = store_pay_order_refund_done(w, o.id);
 			if (rc != DB_OK)
@@ -636,7 +637,7 @@ static int apply_payment(struct worker *w, int64_t pay_id, int64_t amount, int s
 			          ": refunding",
 			          o.id, o.status, pay_id);
 		}
-		rc = refund_record(w, &o, &p, 0, why, 0, &pending);
+		rc = refund_record(w, &o, &p, 0, why, p.shift_id, &pending);
 		if (rc == DB_OK && !pending && o.status == PROTO_ORDER_INVALID)
 			rc = store_pay_order_refund_done(w, o.id);
 		if (rc != DB_OK)

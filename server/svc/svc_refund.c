@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "cache/redis.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/ids.h"
@@ -400,6 +401,8 @@ static enum proto_err refund_tx(struct req *r, void *arg, enum db_rc *db)
 	TXN_TRY(store_pay_order_refunded(r->w, c->id, PROTO_ORDER_PAID, "refunded",
 	                                 c->paid && c->p.source == 1, &aff));
 	TXN_TRY(store_pay_tickets_void(r->w, c->id));
+	if (c->o.screening_id == 0 && c->o.quantity > 0)
+		TXN_TRY(store_pay_film_restock(r->w, c->o.fid, c->o.quantity));
 	if (c->paid) {
 		TXN_TRY(
 		    refund_record(r->w, &c->o, &c->p, r->auth.uid, c->reason, shift, &c->pending));
@@ -429,6 +432,14 @@ static enum proto_err order_refund(struct req *r)
 		pay_publish_seats(r->w, c.o.screening_id, c.o.id, c.t, c.n, PAY_SEATS_FREE);
 		order_publish_status(r->w, c.o.id, c.o.uid, c.o.cashier_id, PROTO_ORDER_REFUNDED);
 		film_cache_invalidate(r->w, c.o.fid);
+		if (c.o.screening_id == 0) {
+			/* The order module reloads its stock counter from films.stock. */
+			redisReply *rep =
+			    redis_cmd(r->w, "DEL " REDIS_PREFIX "stock:%" PRId64, c.o.fid);
+
+			if (rep)
+				freeReplyObject(rep);
+		}
 		if (c.pending) {
 			/* One try now; the sweeper retries while the provider is down. */
 			if (store_refund_of_pay(r->w, c.p.id, &rf, &found) == DB_OK && found &&

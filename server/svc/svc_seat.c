@@ -150,27 +150,33 @@ static enum proto_err seat_hold(struct req *r)
 		e = PROTO_ERR_INTERNAL;
 		goto out;
 	}
-	e = sale_facts_get(r->w, sid, f);
-	if (e == PROTO_ERR_NOT_FOUND) {
-		e = req_fail_msg(r, e, "no such screening");
-		goto out;
-	}
-	if (e != PROTO_OK)
-		goto out;
-	if (f->status == STORE_SCREENING_CANCELLED) {
-		e = req_fail_conflict(r, "cancelled");
-		goto out;
-	}
-	if (f->start_at <= now) {
-		e = req_fail_conflict(r, "started");
-		goto out;
-	}
-	if (arr && (e = read_seats(r, f, arr, seats, free_states, &n)) != PROTO_OK)
-		goto out;
 	hold_id = ids_next();
 	exp_ms = (now + cfg.hold_ttl) * 1000;
-	for (tries = 0; tries < (arr ? 1 : PICK_TRIES); tries++) {
-		if (!arr) {
+	/*
+	 * The script refuses a hold made against facts whose generation moved
+	 * (HOLDS_STALE: a screening or layout write committed): read them again.
+	 * Best available also looks again when it lost a race for its seats.
+	 */
+	for (tries = 0; tries < PICK_TRIES; tries++) {
+		e = sale_facts_get(r->w, sid, f);
+		if (e == PROTO_ERR_NOT_FOUND) {
+			e = req_fail_msg(r, e, "no such screening");
+			goto out;
+		}
+		if (e != PROTO_OK)
+			goto out;
+		if (f->status == STORE_SCREENING_CANCELLED) {
+			e = req_fail_conflict(r, "cancelled");
+			goto out;
+		}
+		if (f->start_at <= now) {
+			e = req_fail_conflict(r, "started");
+			goto out;
+		}
+		if (arr) {
+			if ((e = read_seats(r, f, arr, seats, free_states, &n)) != PROTO_OK)
+				goto out;
+		} else {
 			if (current_state(r, f, st) < 0) {
 				rc = HOLDS_DOWN;
 				break;
@@ -186,11 +192,13 @@ static enum proto_err seat_hold(struct req *r)
 		}
 		rc = holds_take(r->w, sid, r->auth.uid, hold_id,
 		                (const char(*)[PROTO_SEAT_ID_SIZE])seats, free_states, n, exp_ms,
-		                is_staff(r) ? 0 : HOLDS_MAX_SEATS, &version, conflicts, &nconf);
-		/* Best available lost a race for its seats: look again. */
-		if (rc != HOLDS_CONFLICT)
+		                is_staff(r) ? 0 : HOLDS_MAX_SEATS, SALE_FACTS_GEN_KEY, f->gen,
+		                &version, conflicts, &nconf);
+		if (rc != HOLDS_STALE && (rc != HOLDS_CONFLICT || arr))
 			break;
 	}
+	if (rc == HOLDS_STALE)
+		rc = HOLDS_FENCED; /* the layout kept changing under us */
 	switch (rc) {
 	case HOLDS_TAKEN:
 		break;
@@ -216,21 +224,26 @@ static enum proto_err seat_hold(struct req *r)
 	}
 	/*
 	 * The fence rule of seatmap.h: the layout read after the script must
-	 * still have these seats; a layout that changed under the hold loses it.
+	 * still have these seats. With a generation (the usual case) the
+	 * script checked it did not move; without one (read cache off, or
+	 * Redis was down when the facts were read) read the layout again.
 	 */
-	e = sale_facts_get(r->w, sid, f);
-	for (i = 0; e == PROTO_OK && i < n; i++) {
-		char cat;
+	if (!f->gen) {
+		e = sale_facts_get(r->w, sid, f);
+		for (i = 0; e == PROTO_OK && i < n; i++) {
+			char cat;
 
-		if (proto_layout_lookup(&f->layout, seats[i], NULL, NULL, &cat) < 0 ||
-		    !proto_seat_sellable(cat) || sale_facts_free_state(cat) != free_states[i])
-			e = PROTO_ERR_CONFLICT;
-	}
-	if (e != PROTO_OK) {
-		holds_drop(r->w, hold_id, HOLDS_RELEASE, 0, 0);
-		if (e == PROTO_ERR_CONFLICT)
-			e = req_fail_conflict(r, "layout_change");
-		goto out;
+			if (proto_layout_lookup(&f->layout, seats[i], NULL, NULL, &cat) < 0 ||
+			    !proto_seat_sellable(cat) ||
+			    sale_facts_free_state(cat) != free_states[i])
+				e = PROTO_ERR_CONFLICT;
+		}
+		if (e != PROTO_OK) {
+			holds_drop(r->w, hold_id, HOLDS_RELEASE, 0, 0);
+			if (e == PROTO_ERR_CONFLICT)
+				e = req_fail_conflict(r, "layout_change");
+			goto out;
+		}
 	}
 	seatmap_invalidate(r->w, sid);
 	cJSON_AddNumberToObject(r->data, "holdId", (double)hold_id);

@@ -1063,6 +1063,41 @@ static void test_pay_outbound_events(void **state)
 	free(cashier);
 }
 
+static void test_pay_general_admission_paid_and_refunded_restocks(void **state)
+{
+	int64_t fid = it_sql_id(), oid, pid;
+	struct it_resp *r;
+
+	(void)state;
+	it_sql_ok(
+	    it_sql("INSERT INTO films (id, name, genre, length, amount, stock, is_select_seat, "
+	           "create_time, update_time) VALUES (%lld, '%s', 'ga', 90, 3000, 5, 0, "
+	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	           (long long)fid, it_unique("ga-film-")));
+	r = it_postf("/order/create", cust, "{\"fid\":%lld,\"quantity\":2}", (long long)fid);
+	it_assert_status(r, 200);
+	oid = it_data_int(r, "id");
+	it_resp_free(r);
+	assert_int_equal(
+	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	pid = pt_pay_online(cust, oid);
+	approve(pid, 6000, oid);
+	assert_int_equal(
+	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	            "AND code IS NOT NULL",
+	            (long long)oid),
+	    2);
+	assert_int_equal(sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 3);
+	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"ga\"}", (long long)oid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+	assert_int_equal(sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 5);
+	/* The whole stock can be ordered again. */
+	r = it_postf("/order/create", cust2, "{\"fid\":%lld,\"quantity\":5}", (long long)fid);
+	it_assert_status(r, 200);
+	it_resp_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1084,6 +1119,7 @@ int main(void)
 	    cmocka_unit_test(test_order_search_by_code_mobile_and_screening),
 	    cmocka_unit_test(test_pay_end_to_end_online_and_at_the_counter),
 	    cmocka_unit_test(test_pay_outbound_events),
+	    cmocka_unit_test(test_pay_general_admission_paid_and_refunded_restocks),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
