@@ -504,18 +504,25 @@ struct net *net_new(const char *base_url, char *err, size_t errlen)
 		goto fail;
 	}
 	snprintf(n->host, sizeof(n->host), "%s", ads);
+	/* "" for "http://h:p" and "http://h:p/", "/bo" for "http://h:p/bo/" */
+	while (*path == '/')
+		path++;
 	snprintf(n->path_prefix, sizeof(n->path_prefix), "%s%s", path[0] ? "/" : "", path);
 	{
 		size_t k = strlen(n->path_prefix);
-		if (k && n->path_prefix[k - 1] == '/')
-			n->path_prefix[k - 1] = '\0';
+		while (k && n->path_prefix[k - 1] == '/')
+			n->path_prefix[--k] = '\0';
 	}
 	if (!(n->multi = curl_multi_init())) {
 		snprintf(err, errlen, "cannot start libcurl");
 		goto fail;
 	}
-	/* lws logs to stderr by default, which would scribble over curses */
-	lws_set_log_level(0, NULL);
+	/*
+	 * lws logs to stderr by default, which would scribble over curses; with
+	 * BOXOFFICE_LWS_LOG set (and --log sending stderr to a file) it may.
+	 */
+	lws_set_log_level(
+	    getenv("BOXOFFICE_LWS_LOG") ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO : 0, NULL);
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;

@@ -79,6 +79,15 @@ needs() {
 	done
 }
 
+# ws_served: the daemon upgrades GET /ws (branch edge); else the map polls
+ws_served() {
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'Connection: Upgrade' \
+		-H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+		-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+		-H 'Sec-WebSocket-Protocol: boxoffice.v1' "$URL/ws" || true)
+	[ "$code" = 101 ]
+}
 admin_token() {
 	local f=$STACK/it_admin_token tok=
 	# shared with the integration tests (harness.c): they do not all log in
@@ -421,6 +430,11 @@ sale | live_seat | checkin | shift_close)
 		select_row "$FILM_NAME"
 		keys Enter
 		see "SCREEN"
+		if ws_served; then
+			# the seat map follows the WebSocket: the live dots are full
+			see "● live"
+			see "● v "
+		fi
 		line_with " A  " | grep -qF "◐" && fail "a seat is held before the test held one"
 		# another client holds A1 and A2 while the map is open
 		staff cashier

@@ -34,6 +34,7 @@ struct server {
 	int version;
 	char last_auth[512];
 	char last_sub[512];
+	char path[128];
 };
 
 struct session {
@@ -57,6 +58,7 @@ static int server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		return ++srv.attempts == 1 ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(s, 0, sizeof(*s));
+		lws_hdr_copy(wsi, srv.path, sizeof(srv.path), WSI_TOKEN_GET_URI);
 		srv.connections++;
 		break;
 	case LWS_CALLBACK_RECEIVE:
@@ -194,6 +196,7 @@ static void test_tui_net_ws_reconnects_and_resubscribes(void **state)
 	expect_kind(n, NET_EV_WS_UP, NULL);
 	expect_kind(n, NET_EV_WS_MSG, "\"version\":1");
 	assert_non_null(strstr(srv.last_auth, "tok-123"));
+	assert_string_equal(srv.path, "/ws"); /* exactly the spec's path */
 	assert_non_null(strstr(srv.last_sub, "\"screeningId\":7"));
 	/* the server drops the connection: down, then up again by itself */
 	expect_kind(n, NET_EV_WS_DOWN, NULL);
