@@ -33,6 +33,7 @@ export LANG=C.UTF-8 LC_ALL= TERM=xterm-256color
 ok=0
 cleanup() {
 	TX kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
 	if [ "$ok" = 1 ]; then
 		rm -rf "$WORK"
 	else
