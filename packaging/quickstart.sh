@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # quickstart.sh: install, build and run boxoffice on this machine.
 #
-#   sudo packaging/quickstart.sh [--no-client]
+#   packaging/quickstart.sh [--no-client]      (as root on a fresh Debian 12)
 #
 # Installs the Debian packages (packaging/install-deps.sh), builds a Release
 # into ./build, starts a private MariaDB, Redis, mail/SMS sinks and
@@ -87,7 +87,10 @@ EOF
 
 tui=$ROOT/build/tui/boxoffice
 if [ "$client" = 1 ] && [ -x "$tui" ] && [ -t 0 ] && [ -t 1 ]; then
+	# The client takes the whole terminal: the credentials above stay readable until Enter.
 	echo
-	echo "quickstart: starting the cashier client (build/tui/boxoffice)"
-	BOXOFFICE_URL=$url exec "$tui"
+	read -r -p "quickstart: press Enter to open the cashier client (F10 quits it) " _ || true
+	mkdir -p "$VAR/tickets"
+	BOXOFFICE_URL=$url BOXOFFICE_MOBILE=$CASHIER_MOBILE BOXOFFICE_TICKET_DIR=$VAR/tickets \
+		BOXOFFICE_LOG=$VAR/client.log exec "$tui"
 fi
