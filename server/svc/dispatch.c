@@ -283,8 +283,16 @@ answer:
 	} else {
 		render(&r, e, out);
 	}
-	if (out->status >= 500)
+	/*
+	 * A 500 is a bug: always logged. A 503 means a dependency is down or
+	 * load is shed, which core/depstate.h logs once per outage: one line per
+	 * request would flood the log (debug only).
+	 */
+	if (out->status >= 500 && out->status != 503)
 		log_error("request %s %s answered %d: %s", in->request_id, in->path, out->status,
+		          r.err_msg[0] ? r.err_msg : proto_err_message(e));
+	else if (out->status == 503)
+		log_debug("request %s %s answered 503: %s", in->request_id, in->path,
 		          r.err_msg[0] ? r.err_msg : proto_err_message(e));
 	metrics_observe(label, out->status, clock_s() - in->t_start);
 	free(r.out_body);

@@ -142,6 +142,60 @@ static void test_resilience_mysql_down_and_back(void **state)
 	free(tok);
 }
 
+/*
+ * An outage is logged once when it starts and once when it ends, with the
+ * number of failed calls, however many requests fail in between (issue 6,
+ * item 10: a 30 s outage once wrote 1,253 error lines).
+ */
+static void test_resilience_mysql_outage_is_logged_once(void **state)
+{
+	const char *log = it_env("DAEMON_LOG");
+	char line[1024], query[64];
+	long offset;
+	int i, down = 0, back = 0, noisy = 0;
+	FILE *f;
+
+	assert_non_null(log);
+	f = fopen(log, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	offset = ftell(f);
+	fclose(f);
+
+	stop_until_down("mysql", "db");
+	for (i = 0; i < 40; i++) {
+		struct it_resp *r;
+
+		snprintf(query, sizeof(query), "{\"query\":\"%s\"}", it_unique("outage"));
+		r = it_post("/film/list", NULL, query);
+		assert_int_equal(r->status, 503);
+		it_resp_free(r);
+	}
+	assert_int_equal(it_stack("mysql-start"), 0);
+	assert_true(wait_health(200, "db", "ok", 15) >= 0);
+	snprintf(query, sizeof(query), "{\"query\":\"%s\"}", it_unique("back"));
+	it_post_ok("/film/list", NULL, query);
+
+	f = fopen(log, "r");
+	assert_non_null(f);
+	fseek(f, offset, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		/* The recovery is an info line with the count of failed calls. */
+		back += strstr(line, "mysql") && strstr(line, "is back") &&
+		        strstr(line, "calls failed while it was down");
+		if (!strstr(line, " warn ") && !strstr(line, " error "))
+			continue;
+		noisy++;
+		down += strstr(line, "mysql") && strstr(line, "is down") != NULL;
+		print_message("logged: %s", line);
+	}
+	fclose(f);
+	assert_int_equal(down, 1);
+	assert_int_equal(back, 1);
+	assert_true(noisy <= 5);
+	(void)state;
+}
+
 /* Connections the server drops (KILL, wait_timeout) cost a read nothing. */
 static void test_resilience_killed_connections_reads_retried(void **state)
 {
@@ -188,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_resilience_redis_down_and_back),
 	    cmocka_unit_test(test_resilience_redis_restart_costs_no_request),
 	    cmocka_unit_test(test_resilience_mysql_down_and_back),
+	    cmocka_unit_test(test_resilience_mysql_outage_is_logged_once),
 	    cmocka_unit_test(test_resilience_killed_connections_reads_retried),
 	    cmocka_unit_test(test_resilience_metrics_exposed),
 	};
