@@ -55,8 +55,12 @@
 
 struct sub {
 	int64_t sid;
-	int64_t ver; /* the client's version; -1 while its snapshot is built */
+	int64_t ver;   /* the client's version; -1 while its snapshot is built */
+	double t_snap; /* when its last snapshot was sent */
 };
+
+/* A gap within this long after a snapshot waits for the next batch (no snapshot storm). */
+#define SNAPSHOT_MIN_S 1.0
 
 struct ws_client {
 	struct conn *c;
@@ -89,7 +93,7 @@ struct screening {
 	/* the batch being merged */
 	int active;
 	int64_t from, version;
-	int64_t latest; /* the newest version published */
+	int64_t latest;          /* the newest version published */
 	double t_due;            /* when the batch being merged goes out */
 	struct screening *anext; /* in the list of active screenings */
 	struct change *ch;
@@ -389,7 +393,13 @@ static void deliver(struct screening *sc, struct ws_client *w, struct sub *s, co
 	if (s->ver < 0 || b->version <= s->ver)
 		return;
 	if (b->from > s->ver) {
-		request_snapshot(w, s);
+		/*
+		 * A gap: a fresh snapshot, unless one was just sent (then the
+		 * publications themselves are out of line, e.g. versions lost
+		 * with Redis; the next batch tries again).
+		 */
+		if (common || clock_s() - s->t_snap >= SNAPSHOT_MIN_S)
+			request_snapshot(w, s);
 		return;
 	}
 	if (b->from == s->ver && common) {
@@ -772,6 +782,7 @@ static void on_snapshot(struct item *it)
 	if (send_frame(w, WS_OP_TEXT, it->text, strlen(it->text)) < 0)
 		return;
 	s->ver = it->version;
+	s->t_snap = clock_s();
 	/* Batches flushed since the snapshot was read. */
 	sc = screen_get(it->sid, 0);
 	if (!sc)

@@ -843,6 +843,40 @@ static void test_ws_two_instances_share_redis(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The subscriber thread reconnects after Redis comes back, and every subscriber gets a fresh
+ * snapshot. */
+static void test_ws_hub_resubscribes_after_redis_returns(void **state)
+{
+	int64_t sid = screening();
+	struct ws *w = ws_open();
+	struct view v;
+	int got_snapshot = 0, got_announcement = 0;
+	double end;
+
+	(void)state;
+	subscribe(w, &v, sid);
+	assert_int_equal(it_stack("redis-stop"), 0);
+	ws_roundtrip(w); /* the hub itself does not depend on Redis */
+	assert_int_equal(it_stack("redis-start"), 0);
+	/* Publish until the hub has subscribed again (it retries every second). */
+	end = now_s() + 15;
+	while ((!got_snapshot || !got_announcement) && now_s() < end) {
+		char *m;
+		if (!got_announcement)
+			publish("boxoffice:announce",
+			        "{\"type\":\"announcement\",\"advert\":{\"title\":\"back\"}}");
+		while ((m = ws_recv(w, 300)) != NULL) {
+			got_snapshot |= strstr(m, "\"seats.snapshot\"") != NULL;
+			got_announcement |= strstr(m, "\"announcement\"") != NULL;
+			free(m);
+		}
+	}
+	assert_true(got_announcement);
+	assert_true(got_snapshot);
+	ws_roundtrip(w);
+	ws_close(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -871,6 +905,7 @@ int main(void)
 	    cmocka_unit_test(test_ws_order_update_to_owner_and_cashier),
 	    cmocka_unit_test(test_ws_announcement_reaches_everyone),
 	    cmocka_unit_test(test_ws_two_instances_share_redis),
+	    cmocka_unit_test_teardown(test_ws_hub_resubscribes_after_redis_returns, it_redis_back),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
