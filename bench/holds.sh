@@ -3,7 +3,7 @@
 # side with the same Lua script driven directly by redis-benchmark EVALSHA.
 #
 #   bench/holds.sh [--duration S] [--warmup S] [--rounds N] [--connections N]
-#                  [--threads N] [--build DIR] [--out FILE] [--keep]
+#                  [--threads N] [--build DIR] [--out FILE] [--keep] [--perf FILE]
 #
 # Rows, interleaved over --rounds (default 3), each --duration (10 s):
 #   1. api:   wrk (bench/holds.lua, -t2 -c50) against boxofficed: 2-seat
@@ -14,6 +14,10 @@
 #             script (printed by bench/holdsrc) with 2 random seats of 100000
 #             per call, the method of /work/shared/research/limits.md row 1a.
 # The report has each row's median and range, p50/p99, and api/redis.
+#
+# --perf FILE: after the rounds, one more api run under a system-wide
+# `perf record -a -g` (root); FILE gets the CPU share per process and the
+# daemon's hottest symbols.
 #
 # Builds a Release boxofficed, holdsrc in --build DIR (default build-bench/),
 # starts a private MariaDB and Redis (packaging/stack.sh, free ports), one
@@ -26,11 +30,16 @@ STACK_SH=$REPO/packaging/stack.sh
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10 WARMUP=2 CONNS=50 THREADS=2 ROUNDS=3 KEEP=0
+DURATION=10 WARMUP=2 CONNS=50 THREADS=2 ROUNDS=3 KEEP=0 PERF_OUT=
 BUILD_DIR=$REPO/build-bench OUT=
 while [ $# -gt 0 ]; do
 	if [ "$1" = --rounds ]; then
 		ROUNDS=${2:?}
+		shift 2
+		continue
+	fi
+	if [ "$1" = --perf ]; then
+		PERF_OUT=${2:?}
 		shift 2
 		continue
 	fi
@@ -121,6 +130,23 @@ for r in $(seq 1 "$ROUNDS"); do
 	RED_P99+=("$(awk -F'"' '{print $14}' <<<"$csv")")
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$PERF_OUT" ]; then
+	say "profile: one more api run under perf record -a"
+	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+	perf_pid=$!
+	PERF_LINE=$(run_api "${DURATION}s")
+	wait "$perf_pid" || true
+	{
+		echo "# perf of bench/holds.sh's api row ($DATE, commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo "# $PERF_LINE"
+		echo "## CPU samples by process"
+		perf report -i "$WORK/perf.data" --sort comm --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 || true
+		echo "## boxofficed: hottest symbols"
+		perf report -i "$WORK/perf.data" --pid "${PIDS[0]}" --sort dso,symbol --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
+		echo "## redis-server: hottest symbols"
+		perf report -i "$WORK/perf.data" --comm redis-server --sort dso,symbol --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 || true
+	} >"$PERF_OUT"
+fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "–" hi}'; }

@@ -115,10 +115,9 @@ NEXT_SCR=0
 orders_count() { "${SQL[@]}" -e "SELECT COUNT(*) FROM orders WHERE fid = $FILM"; }
 now() { date +%s.%N; }
 
-run_e2e() { # prints orders/s committed, then the RESULT line
+run_e2e() { # FIRST: screenings FIRST.. (its own 40); prints orders/s committed, then the RESULT line
 	local sids first before t0 line accepted last n stable t1
-	first=$((7 * 10 ** 15 + NEXT_SCR))
-	NEXT_SCR=$((NEXT_SCR + 40))
+	first=$((7 * 10 ** 15 + $1))
 	sids=$(seq -s, "$first" $((first + 39)))
 	before=$(orders_count)
 	t0=$(now)
@@ -156,11 +155,15 @@ for r in $(seq 1 "$ROUNDS"); do
 	for row in "${ROWS_NAMES[@]}"; do
 		say "round $r/$ROUNDS: $row"
 		case $row in
-		e2e-kbroker) out=$(run_e2e) ;;
+		e2e-kbroker)
+			out=$(run_e2e "$NEXT_SCR")
+			NEXT_SCR=$((NEXT_SCR + 40))
+			;;
 		e2e-inproc)
 			stop_daemon
 			start_daemon inproc
-			out=$(run_e2e)
+			out=$(run_e2e "$NEXT_SCR")
+			NEXT_SCR=$((NEXT_SCR + 40))
 			stop_daemon
 			start_daemon kbroker
 			;;

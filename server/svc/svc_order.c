@@ -4,6 +4,7 @@
 #include "svc/svc_order.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "queue/kq.h"
@@ -40,6 +42,9 @@
 #define ORDERED_SETTLE_S 120
 
 #define STOCK_KEY REDIS_PREFIX "stock:%" PRId64
+/* An order answered 503 whose message may still land (see order_create). */
+#define NOT_QUEUED_KEY REDIS_PREFIX "notqueued:%" PRId64
+#define NOT_QUEUED_TTL_S 86400
 
 static int is_staff(const struct req *r)
 {
@@ -48,12 +53,29 @@ static int is_staff(const struct req *r)
 
 /* ---- publication -------------------------------------------------------- */
 
+/* Orders by the status they were last moved to (gauges of /metrics, counting up). */
+static atomic_long by_status[5];
+
+static void count_status(int status)
+{
+	static const char *const names[5] = {
+	    "boxoffice_orders_unpaid_total", "boxoffice_orders_paid_total",
+	    "boxoffice_orders_invalid_total", "boxoffice_orders_refunded_total",
+	    "boxoffice_orders_pending_total"};
+
+	if (status < 0 || status > 4)
+		return;
+	metrics_gauge_set(names[status], "orders moved to this status (counter)",
+	                  (double)atomic_fetch_add(&by_status[status], 1) + 1);
+}
+
 void order_publish_status(struct worker *w, int64_t oid, int64_t uid, int64_t cashier_id,
                           int status)
 {
 	char msg[256];
 	redisReply *rep;
 
+	count_status(status);
 	snprintf(msg, sizeof(msg),
 	         "{\"orderId\":%" PRId64 ",\"uid\":%" PRId64 ",\"cashierId\":%" PRId64
 	         ",\"status\":%d,\"statusText\":\"%s\"}",
@@ -492,11 +514,21 @@ static enum proto_err order_create(struct req *r)
 		snprintf(key, sizeof(key), "f%" PRId64, c->o.fid);
 	}
 	if (kq_produce_sync(KQ_TOPIC_ORDERS, key, msg, strlen(msg), PRODUCE_TIMEOUT_MS) != 0) {
+		/*
+		 * Not acknowledged in time, yet librdkafka may still deliver it:
+		 * the marker makes the consumer write such a late order invalid
+		 * ("not_queued"), so that the 503 changed nothing.
+		 */
+		redisReply *m =
+		    redis_cmd(r->w, "SET " NOT_QUEUED_KEY " 1 EX %d", c->o.id, NOT_QUEUED_TTL_S);
+		if (m)
+			freeReplyObject(m);
 		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot queue the order");
 		goto out;
 	}
 	claimed = 0;
 	c->ga_taken = 0;
+	count_status(PROTO_ORDER_PENDING);
 	cJSON_AddNumberToObject(r->data, "id", (double)c->o.id);
 	cJSON_AddNumberToObject(r->data, "status", PROTO_ORDER_PENDING);
 	cJSON_AddStringToObject(r->data, "statusText",
@@ -578,6 +610,19 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* 1 when order oid was answered 503 (its marker is set). Redis down: 0. */
+static int not_queued(struct worker *w, int64_t oid)
+{
+	redisReply *rep = redis_cmd(w, "EXISTS " NOT_QUEUED_KEY, oid);
+	int yes = 0;
+
+	if (rep) {
+		yes = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+		freeReplyObject(rep);
+	}
+	return yes;
+}
+
 static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t errlen)
 {
 	struct order_row o = {0};
@@ -618,6 +663,19 @@ static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t er
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -1;
+	if (not_queued(w, o.id)) {
+		/* Its API call answered 503: record it as never made, touch nothing else. */
+		o.status = PROTO_ORDER_INVALID;
+		snprintf(o.reason, sizeof(o.reason), "not_queued");
+		o.idem[0] = '\0';
+		rc = store_order_insert(w, &o);
+		free(a);
+		if (rc != DB_OK) {
+			snprintf(err, errlen, "cannot write order %" PRId64, o.id);
+			return -1;
+		}
+		return 0;
+	}
 	if (o.screening_id) {
 		rc = store_order_screening_state(w, o.screening_id, &status, &start_at, &found);
 		if (rc != DB_OK)

@@ -5,7 +5,9 @@
  *
  * Rules beyond the table of 4.6:
  *   - /order/create answers status 4 (pending) once order.requested is
- *     acknowledged by the broker (else 503 and nothing changed). Until the
+ *     acknowledged by the broker (else 503 and nothing changed: a message
+ *     librdkafka still delivers after the timeout finds a Redis marker and
+ *     is written invalid, reason "not_queued", without tickets or stock). Until the
  *     consumer writes the order to MySQL it lives in Redis as a pending
  *     record (cache/holds.h), which /order/detail and /order/list show;
  *     the consumer deletes the record after its commit. The pending order

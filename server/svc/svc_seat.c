@@ -4,6 +4,7 @@
 #include "svc/svc_seat.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/ids.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "proto_json.h"
 #include "proto_seatpick.h"
 #include "proto_wire.h"
@@ -24,6 +26,8 @@
 
 #define HOLDS_PER_MIN 30
 #define PICK_TRIES 3
+
+static atomic_long holds_made;
 
 static int is_staff(const struct req *r)
 {
@@ -246,6 +250,8 @@ static enum proto_err seat_hold(struct req *r)
 		}
 	}
 	seatmap_invalidate(r->w, sid);
+	metrics_gauge_set("boxoffice_holds_total", "seat holds made (counter)",
+	                  (double)atomic_fetch_add(&holds_made, 1) + 1);
 	cJSON_AddNumberToObject(r->data, "holdId", (double)hold_id);
 	list = cJSON_AddArrayToObject(r->data, "seats");
 	for (i = 0; list && i < n; i++)

@@ -7,7 +7,9 @@
  * the general stock taken once per written order. Then Redis is flushed in
  * the middle of a stream: holds answer 503 until the daemon rebuilt the
  * seat state from MySQL, nothing is sold twice, and every ticketed seat is
- * refused to a new hold afterwards. Kills and flushes things: runs alone.
+ * refused to a new hold afterwards. A frozen broker: /order/create answers
+ * 503 and nothing changes, also when the message lands late. Kills,
+ * freezes and flushes things: runs alone.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -290,11 +292,59 @@ static void test_crash_redis_flush_rebuilds_holds(void **state)
 	assert_int_equal(refused, ticketed);
 }
 
+static void test_crash_frozen_broker_answers_503_and_changes_nothing(void **state)
+{
+	int64_t sid = it_screening_new(admin_tok, film_id, hall_id, time(NULL) + 7 * 86400);
+	struct it_resp *r;
+	int64_t hold_id, oid;
+	int i;
+
+	(void)state;
+	r = it_ok(it_postf("/seat/hold", tokens[0], "{\"screeningId\":%lld,\"seats\":[\"A1\"]}",
+	                   (long long)sid));
+	hold_id = it_data_int(r, "holdId");
+	it_resp_free(r);
+	/* The broker stops answering: the order cannot be queued. */
+	assert_int_equal(it_sh("kill -STOP $(cat %s/kbroker.pid)", it_env("STACK_DIR")), 0);
+	r = it_postf("/order/create", tokens[0], "{\"holdId\":%lld,\"items\":[{\"seat\":\"A1\"}]}",
+	             (long long)hold_id);
+	assert_int_equal(it_sh("kill -CONT $(cat %s/kbroker.pid)", it_env("STACK_DIR")), 0);
+	it_assert_error(r, 503, "unavailable");
+	it_resp_free(r);
+	/* Whatever librdkafka delivers late is never a live order. */
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(it_sql_int("SELECT COUNT(*) FROM orders WHERE hold_id = %lld AND "
+		                            "status <> 2",
+		                            (long long)hold_id),
+		                 0);
+		usleep(100000);
+	}
+	/* The hold is the customer's again: ordering it now works. */
+	r = it_ok(it_postf("/order/create", tokens[0],
+	                   "{\"holdId\":%lld,\"items\":[{\"seat\":\"A1\"}]}", (long long)hold_id));
+	oid = it_data_int(r, "id");
+	it_resp_free(r);
+	for (i = 0;
+	     i < 300 && it_sql_int("SELECT COUNT(*) FROM orders WHERE id = %lld AND status = 0",
+	                           (long long)oid) == 0;
+	     i++)
+		usleep(100000);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM orders WHERE hold_id = %lld AND status = 0",
+	               (long long)hold_id),
+	    1);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld AND "
+	                            "live = 1",
+	                            (long long)sid),
+	                 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_crash_sigkill_loses_and_repeats_nothing),
 	    cmocka_unit_test(test_crash_redis_flush_rebuilds_holds),
+	    cmocka_unit_test(test_crash_frozen_broker_answers_503_and_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
