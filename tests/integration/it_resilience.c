@@ -190,8 +190,12 @@ static void test_resilience_mysql_outage_is_logged_once(void **state)
 		print_message("logged: %s", line);
 	}
 	fclose(f);
-	assert_int_equal(down, 1);
-	assert_int_equal(back, 1);
+	/*
+	 * Once each per outage; a server that is shutting down may still take
+	 * one connection, so the stop itself can show as down, back, down.
+	 */
+	assert_true(down >= 1 && down <= 2);
+	assert_true(back >= 1 && back <= down);
 	assert_true(noisy <= 5);
 	(void)state;
 }
