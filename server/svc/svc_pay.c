@@ -508,6 +508,13 @@ static int apply_payment(struct worker *w, int64_t pay_id, int64_t amount, int s
 
 	/* Locks in the order /pay/create takes them: the order, then the pay. */
 	rc = store_pay_get(w, pay_id, &p, &found);
+	/*
+	 * Not there yet: a counter pay is queued before its transaction
+	 * commits, and a plain read does not see it. A locking read waits for
+	 * that insert and then sees it (or nothing, if it rolled back).
+	 */
+	if (rc == DB_OK && !found)
+		rc = store_pay_lock(w, pay_id, &p, &found);
 	if (rc == DB_OK && found)
 		rc = store_pay_order_lock(w, p.oid, &o, &ofound);
 	if (rc == DB_OK && found)

@@ -1098,6 +1098,30 @@ static void test_pay_general_admission_paid_and_refunded_restocks(void **state)
 	it_resp_free(r);
 }
 
+static void test_paysim_page_buttons_pay_the_order(void **state)
+{
+	int64_t sid = pt_screening(admin, film, 1800);
+	int64_t oid = pt_order(cust_uid, film, sid, "A3", 4500, 0, 600);
+	int64_t pid = pt_pay_online(cust, oid);
+	char path[96];
+	long st = 0;
+	cJSON *a;
+
+	(void)state;
+	/* What the page's Approve button posts (a form, amount from payUrl). */
+	snprintf(path, sizeof(path), "/pay/%lld/approve", (long long)pid);
+	a = pt_paysim("POST", path, "amount=4500", &st);
+	assert_int_equal(st, 200);
+	cJSON_Delete(a);
+	assert_int_equal(
+	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
+	/* Declining a settled pay is refused by paysim itself. */
+	snprintf(path, sizeof(path), "/pay/%lld/decline", (long long)pid);
+	a = pt_paysim("POST", path, "", &st);
+	assert_int_equal(st, 409);
+	cJSON_Delete(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1120,6 +1144,7 @@ int main(void)
 	    cmocka_unit_test(test_pay_end_to_end_online_and_at_the_counter),
 	    cmocka_unit_test(test_pay_outbound_events),
 	    cmocka_unit_test(test_pay_general_admission_paid_and_refunded_restocks),
+	    cmocka_unit_test(test_paysim_page_buttons_pay_the_order),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -394,6 +394,7 @@ struct pss {
 	const char *rtype;
 	char *out; /* LWS_PRE + text */
 	size_t out_len;
+	int answered; /* headers sent: a second BODY_COMPLETION must not answer again */
 };
 
 static int answer(struct lws *wsi, struct pss *s, int status, const char *ctype, const char *text)
@@ -402,6 +403,9 @@ static int answer(struct lws *wsi, struct pss *s, int status, const char *ctype,
 	                              *end = &hbuf[sizeof(hbuf) - 1];
 	size_t n = strlen(text);
 
+	if (s->answered)
+		return 0;
+	s->answered = 1;
 	free(s->out);
 	s->out = malloc(LWS_PRE + n + 1);
 	if (!s->out)
@@ -599,14 +603,20 @@ static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		for (n = 0; s->sig[n]; n++)
 			s->sig[n] = (char)tolower((unsigned char)s->sig[n]);
 		if (s->post) {
-			/* A POST without a body gets no BODY callbacks. */
-			if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+			/* A POST without a body (the Decline form) gets no BODY callbacks. */
+			char cl[24] = "";
+
+			if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 ||
+			    lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0 ||
+			    atol(cl) <= 0)
 				return handle_post(wsi, s) ? -1 : 0;
 			return 0;
 		}
 		return handle_get(wsi, s) ? -1 : 0;
 	}
 	case LWS_CALLBACK_HTTP_BODY:
+		if (len == 0 || !in)
+			return 0;
 		if (s->too_big || s->len + len > BODY_MAX) {
 			s->too_big = 1;
 			return 0;
