@@ -7,7 +7,7 @@
 # engine's seq_ tables, bounded by a 15-minute timeout per statement), a
 # year of sales: 20 films, 24 screenings a day for 365 days (200 seats each),
 # N/2 orders of 2 tickets (default N = 1,000,000 tickets), one pay per
-# order (cash, card or online; 5 cashiers), one pay in 20 refunded. Then it
+# order (cash, card or online; 5 cashiers), one pay in 19 refunded. Then it
 # times /report/sales in each grouping and /report/occupancy through the API
 # over the whole year (--runs, default 3, the median and the worst kept) and
 # prints EXPLAIN of each query (the same SQL text as server/store/
@@ -83,11 +83,11 @@ INSERT INTO screenings (id, film_id, hall_id, start_at, end_at, prices, discount
          $Y0 + (seq DIV 24) * 86400 + 10 * 3600 + (seq % 24) * 1800 + 6000,
          '{}', '{}', IF(seq % 500 = 0, 1, 0), 200, $Y0, $Y0
   FROM seq_0_to_$((SCREENINGS - 1));
--- order i: screening i % S, paid i % 7 hours before the start; one in 20 refunded.
+-- order i: screening i % S, paid i % 7 hours before the start; one in 19 refunded.
 INSERT INTO orders (id, uid, fid, screening_id, quantity, amount, status, cashier_id,
                     paid_at, create_time, update_time)
   SELECT 10000000 + seq, 1, 800001 + (seq % $SCREENINGS) % 20, 600000 + seq % $SCREENINGS, 2, 9000,
-         IF(seq % 20 = 0, 3, 1), IF(seq % 3 = 2, 0, 900001 + seq % 5),
+         IF(seq % 19 = 0, 3, 1), IF(seq % 3 = 2, 0, 900001 + seq % 5),
          $Y0 + ((seq % $SCREENINGS) DIV 24) * 86400 + 10 * 3600 + ((seq % $SCREENINGS) % 24) * 1800
            - (seq % 7) * 3600 - 600,
          $Y0, $Y0
@@ -135,7 +135,7 @@ time_route() {
 		awk -v c="$code" -v r="$rows" '{a[NR]=$1} END {printf "%.3f %.3f %s %s", a[int((NR+1)/2)], a[NR], r, c}'
 }
 
-INNER="SELECT %s AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, COALESCE(SUM(r.amount), 0) AS refunds FROM pays p JOIN orders o ON o.id = p.oid LEFT JOIN refunds r ON r.pay_id = p.id WHERE p.paid_at >= $Y0 AND p.paid_at < $Y1 AND p.status IN (1, 3) GROUP BY g"
+INNER="SELECT %s AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p JOIN orders o ON o.id = p.oid WHERE p.paid_at >= $Y0 AND p.paid_at < $Y1 AND p.status IN (1, 3) GROUP BY g"
 # shellcheck disable=SC2059
 declare -A QUERY=(
 	[film]="SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" o.fid)) t LEFT JOIN films f ON f.id = t.g ORDER BY t.amount DESC, t.g LIMIT 20000"
@@ -169,7 +169,7 @@ OUT=${OUT:-$REPO/bench/results/report-$DATE.md}
 	echo "$(mariadb --version | sed 's/^mariadb *//'); Release boxofficed."
 	echo
 	echo "Data (generated in MariaDB in ${T_GEN} s): $NT tickets, $NP pays over 366 days,"
-	echo "$SCREENINGS screenings (one in 500 cancelled), 20 films, 5 cashiers, one pay in 20 refunded."
+	echo "$SCREENINGS screenings (one in 500 cancelled), 20 films, 5 cashiers, one pay in 19 refunded."
 	echo "Every request asks for the whole year ([$Y0, $Y1)); $RUNS runs each, curl's time_total."
 	echo
 	echo "| route | median s | worst s | rows | HTTP |"

@@ -7,13 +7,16 @@
 
 /*
  * The sales of a range, one inner aggregation over the covering index
- * idx_report_paid (pays) joined to orders by primary key and to refunds by
- * uniq_pay; names are joined to the grouped rows only.
+ * idx_report_paid (pays) joined to orders by primary key (the ticket count);
+ * names are joined to the grouped rows only. A refund always returns the
+ * whole pay (svc_refund.c: refund_record), and a pay turns 3 once its money
+ * is back, so the refunds are the amounts of the pays in status 3: refunds
+ * still pending at the provider are not counted yet.
  */
 #define SALES_INNER(gcol)                                                             \
 	"SELECT " gcol " AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, " \
-	"COALESCE(SUM(r.amount), 0) AS refunds FROM pays p "                          \
-	"JOIN orders o ON o.id = p.oid LEFT JOIN refunds r ON r.pay_id = p.id "       \
+	"SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p "                  \
+	"JOIN orders o ON o.id = p.oid "                                              \
 	"WHERE p.paid_at >= ? AND p.paid_at < ? AND p.status IN (1, 3) GROUP BY g"
 
 static const char *const sales_sql[] = {

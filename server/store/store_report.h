@@ -36,7 +36,8 @@ struct audit_row {
 
 /*
  * Sales paid in [from, to) (pays paid, or paid and later refunded), grouped:
- * tickets (order quantity), amount paid, amount refunded of those pays.
+ * tickets (order quantity), amount paid, amount refunded of those pays
+ * (refunds done; one still pending at the provider is not counted yet).
  * *rows malloc'd (free), *n rows.
  */
 enum db_rc store_report_sales(struct worker *w, enum report_group g, int64_t from, int64_t to,

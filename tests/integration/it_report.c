@@ -255,7 +255,7 @@ static void test_a_business_day_adds_up(void **state)
 	int64_t t0 = (int64_t)time(NULL), from = t0 - 3600, to = t0 + 86400;
 	int64_t ca_uid = 0, cb_uid = 0, f1, f2, s1, s2, s3;
 	int64_t o1, o2, o3, o4, o5, o6, other, a1, a2, a3, a4, a5, a6 = 9000, p5, p6;
-	int64_t shift_a, shift_b, total1, total3;
+	int64_t shift_a, shift_b, total1, total3, pending_pay;
 	char *ca = it_cashier(&ca_uid), *cb = it_cashier(&cb_uid);
 	const char *f2_name = "Say \"hi\", world";
 	struct fig film1 = {0}, film2 = {0}, cash_a = {0}, cash_b = {0}, online = {0};
@@ -397,6 +397,15 @@ static void test_a_business_day_adds_up(void **state)
 	assert_int_equal(it_data_int(r, "refunds"), a1);
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000 + a1 - a1);
 	it_resp_free(r);
+	/* A counter payment still on its way to the consumer keeps the shift open. */
+	pending_pay = it_sql_id();
+	it_sql_ok(it_sql("INSERT INTO pays (id, uid, oid, amount, source, method, status, "
+	                 "cashier_id, shift_id, create_time, update_time) VALUES (%lld, %lld, "
+	                 "%lld, 100, 0, 'cash', 0, %lld, %lld, UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
+	                 (long long)pending_pay, (long long)cust_uid, (long long)it_sql_id(),
+	                 (long long)ca_uid, (long long)shift_a));
+	it_conflict(it_post("/shift/close", ca, "{\"counted\":10000}"), "payments_pending");
+	it_sql_ok(it_sql("DELETE FROM pays WHERE id = %lld", (long long)pending_pay));
 	r = it_ok(it_post("/shift/close", ca, "{\"counted\":10000}"));
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000);
 	assert_int_equal(it_data_int(r, "variance"), 0);
