@@ -139,7 +139,7 @@ INNER="SELECT %s AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, SUM(
 # shellcheck disable=SC2059
 declare -A QUERY=(
 	[film]="SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" o.fid)) t LEFT JOIN films f ON f.id = t.g ORDER BY t.amount DESC, t.g LIMIT 20000"
-	[day]="SELECT t.g, 0, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" "DATE_FORMAT(FROM_UNIXTIME(p.paid_at), '%Y-%m-%d')")) t ORDER BY t.g LIMIT 20000"
+	[day]="SELECT DATE_FORMAT(FROM_UNIXTIME(t.g * 900), '%Y-%m-%d') AS d, 0, SUM(t.tickets), SUM(t.amount), SUM(t.refunds) FROM ($(printf "$INNER" "p.paid_at DIV 900")) t GROUP BY d ORDER BY d LIMIT 20000"
 	[cashier]="SELECT IF(t.g = 0, 'online', COALESCE(u.name, '')), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" p.cashier_id)) t LEFT JOIN users u ON u.id = t.g ORDER BY t.g LIMIT 20000"
 	[method]="SELECT t.g, 0, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" p.method)) t ORDER BY t.g LIMIT 20000"
 	[occupancy]="SELECT s.id, COALESCE(f.name, ''), s.start_at, (SELECT COUNT(*) FROM tickets t WHERE t.screening_id = s.id AND t.status = 1), s.seats_total FROM screenings s LEFT JOIN films f ON f.id = s.film_id WHERE s.start_at >= $Y0 AND s.start_at < $Y1 AND s.status = 0 ORDER BY s.start_at, s.id LIMIT 20000"
