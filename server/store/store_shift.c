@@ -87,6 +87,21 @@ enum db_rc store_shift_figures(struct worker *w, int64_t id, struct shift_figure
 	return DB_OK;
 }
 
+enum db_rc store_shift_pending(struct worker *w, int64_t id, int64_t *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	*n = 0;
+	rc = db_query(w, "SELECT COUNT(*) FROM pays WHERE shift_id = ? AND status = 0",
+	              DB_PARAMS(DB_I64(id)), &res);
+	if (rc != DB_OK)
+		return rc;
+	*n = res.nrows > 0 ? db_cell_i64(&res, 0, 0) : 0;
+	db_res_release(&res);
+	return DB_OK;
+}
+
 enum db_rc store_shift_close(struct worker *w, int64_t id, int64_t counted, int64_t expected,
                              int64_t now, uint64_t *affected)
 {

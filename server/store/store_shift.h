@@ -35,6 +35,8 @@ enum db_rc store_shift_open_of(struct worker *w, int64_t cashier_id, int lock,
                                struct shift_row *out, int *found);
 /* Sales by method (pays paid or later refunded) and refunds of shift id. */
 enum db_rc store_shift_figures(struct worker *w, int64_t id, struct shift_figures *f);
+/* Counter pays of shift id not yet confirmed (status 0, in flight to the consumer). */
+enum db_rc store_shift_pending(struct worker *w, int64_t id, int64_t *n);
 /* Close an open shift; *affected 0 when it was not open. */
 enum db_rc store_shift_close(struct worker *w, int64_t id, int64_t counted, int64_t expected,
                              int64_t now, uint64_t *affected);

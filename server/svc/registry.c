@@ -12,6 +12,7 @@
 #include "svc/svc_order.h"
 #include "svc/svc_pay.h"
 #include "svc/svc_refund.h"
+#include "svc/svc_report.h"
 #include "svc/svc_screening.h"
 #include "svc/svc_seat.h"
 #include "svc/svc_shift.h"
@@ -19,9 +20,9 @@
 #include "svc/svc_user.h"
 
 static const struct route *const tables[] = {
-    user_routes,   film_routes,   hall_routes,  screening_routes, comment_routes,
-    advert_routes, seat_routes,   order_routes, pay_routes,       shift_routes,
-    ticket_routes, refund_routes, NULL,
+    user_routes,   film_routes,  hall_routes, screening_routes, comment_routes, advert_routes,
+    seat_routes,   order_routes, pay_routes,  shift_routes,     ticket_routes,  refund_routes,
+    report_routes, NULL,
 };
 
 const struct dispatch_services svc_registry = {

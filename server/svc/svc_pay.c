@@ -149,7 +149,8 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	c->p.amount = c->o.amount;
 	c->p.uid = c->o.uid;
 	if (c->p.source == 0) {
-		TXN_TRY(store_shift_open_of(r->w, r->auth.uid, 0, &s, &found));
+		/* Locked: a close waits for this pay and then sees it pending. */
+		TXN_TRY(store_shift_open_of(r->w, r->auth.uid, 1, &s, &found));
 		if (!found)
 			return req_fail_conflict(r, "no_open_shift");
 		c->p.shift_id = s.id;

@@ -127,12 +127,20 @@ static enum proto_err close_tx(struct req *r, void *arg, enum db_rc *db)
 	struct shift_row s;
 	struct shift_figures f;
 	uint64_t aff = 0;
+	int64_t pending = 0;
 	char detail[160];
 	int found = 0;
 
 	TXN_TRY(store_shift_open_of(r->w, c->cashier, 1, &s, &found));
 	if (!found)
 		return req_fail_msg(r, PROTO_ERR_NOT_FOUND, "no open shift");
+	/*
+	 * A counter payment still on its way to the consumer would land on the
+	 * shift after its close and change a closed shift's cash: wait for it.
+	 */
+	TXN_TRY(store_shift_pending(r->w, s.id, &pending));
+	if (pending > 0)
+		return req_fail_conflict(r, "payments_pending");
 	TXN_TRY(store_shift_figures(r->w, s.id, &f));
 	c->id = s.id;
 	c->expected = expected_cash(&s, &f);

@@ -20,6 +20,7 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/db.h"
+#include "store/store_audit.h"
 #include "store/store_user.h"
 #include "svc/notify.h"
 #include "svc/txn.h"
@@ -498,6 +499,17 @@ static void burn_password_check(const char *password)
 		(void)password_verify(password, dummy_hash);
 }
 
+/*
+ * A failed login leaves an audit row (actor 0, the mobile or email as
+ * target). Autocommit: there is no transaction to share, and a failure to
+ * write it does not change the answer (audit_log logs it).
+ */
+static void audit_login_failed(struct req *r, const char *mobile, const char *email, int staff_only)
+{
+	(void)audit_log(r->w, 0, "user.login_failed", mobile ? mobile : email,
+	                staff_only ? "route=/admin/login" : "route=/user/login");
+}
+
 static enum proto_err login(struct req *r, int staff_only)
 {
 	const char *mobile, *email = NULL, *password;
@@ -547,12 +559,15 @@ static enum proto_err login(struct req *r, int staff_only)
 	}
 	if (!found) {
 		burn_password_check(password);
+		audit_login_failed(r, mobile, email, staff_only);
 		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, MSG_BAD_LOGIN);
 	}
 	ok = password_verify(password, u.password);
 	memset(u.password, 0, sizeof(u.password));
-	if (!ok)
+	if (!ok) {
+		audit_login_failed(r, mobile, email, staff_only);
 		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, MSG_BAD_LOGIN);
+	}
 	/* Said only to whoever knows the password. */
 	if (u.disabled)
 		return req_fail_msg(r, PROTO_ERR_UNAUTHORIZED, "account is disabled");

@@ -1,0 +1,140 @@
+/*
+ * store_report.c: see store_report.h.
+ */
+#include "store/store_report.h"
+
+#include <string.h>
+
+/*
+ * The sales of a range, one inner aggregation over the covering index
+ * idx_report_paid (pays) joined to orders by primary key (the ticket count);
+ * names are joined to the grouped rows only. A refund always returns the
+ * whole pay (svc_refund.c: refund_record), and a pay turns 3 once its money
+ * is back, so the refunds are the amounts of the pays in status 3: refunds
+ * still pending at the provider are not counted yet.
+ */
+#define SALES_INNER(gcol)                                                             \
+	"SELECT " gcol " AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, " \
+	"SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p "                  \
+	"JOIN orders o ON o.id = p.oid "                                              \
+	"WHERE p.paid_at >= ? AND p.paid_at < ? AND p.status IN (1, 3) GROUP BY g"
+
+static const char *const sales_sql[] = {
+    [REPORT_FILM] = "SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM "
+                    "(" SALES_INNER("o.fid") ") t LEFT JOIN films f ON f.id = t.g "
+                                             "ORDER BY t.amount DESC, t.g LIMIT 20000",
+    /*
+     * Days: the time zone conversion (FROM_UNIXTIME in @@time_zone) is slow
+     * per row, so rows are summed by quarter hour first (every real UTC
+     * offset is a whole number of quarter hours) and only those buckets are
+     * converted to days.
+     */
+    [REPORT_DAY] = "SELECT DATE_FORMAT(FROM_UNIXTIME(t.g * 900), '%Y-%m-%d') AS d, 0, "
+                   "SUM(t.tickets), SUM(t.amount), SUM(t.refunds) FROM "
+                   "(" SALES_INNER("p.paid_at DIV 900") ") t GROUP BY d ORDER BY d LIMIT 20000",
+    [REPORT_CASHIER] =
+        "SELECT IF(t.g = 0, 'online', COALESCE(u.name, '')), t.g, t.tickets, "
+        "t.amount, t.refunds FROM (" SALES_INNER(
+            "p.cashier_id") ") t "
+                            "LEFT JOIN users u ON u.id = t.g ORDER BY t.g LIMIT 20000",
+    [REPORT_METHOD] = "SELECT t.g, 0, t.tickets, t.amount, t.refunds FROM "
+                      "(" SALES_INNER("p.method") ") t ORDER BY t.g LIMIT 20000",
+};
+
+static void sales_from_res(const struct db_res *res, int row, void *out)
+{
+	struct report_sales_row *s = out;
+
+	db_cell_copy(s->key, sizeof(s->key), res, row, 0);
+	s->id = db_cell_i64(res, row, 1);
+	s->tickets = db_cell_i64(res, row, 2);
+	s->amount = db_cell_i64(res, row, 3);
+	s->refunds = db_cell_i64(res, row, 4);
+}
+
+enum db_rc store_report_sales(struct worker *w, enum report_group g, int64_t from, int64_t to,
+                              struct report_sales_row **rows, int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w, sales_sql[g], DB_PARAMS(DB_I64(from), DB_I64(to)), &res);
+	return db_all_rows(rc, &res, sales_from_res, sizeof(**rows), (void **)rows, n);
+}
+
+static void occ_from_res(const struct db_res *res, int row, void *out)
+{
+	struct report_occ_row *o = out;
+
+	o->screening_id = db_cell_i64(res, row, 0);
+	db_cell_copy(o->film, sizeof(o->film), res, row, 1);
+	o->start_at = db_cell_i64(res, row, 2);
+	o->sold = db_cell_i64(res, row, 3);
+	o->total = db_cell_i64(res, row, 4);
+}
+
+enum db_rc store_report_occupancy(struct worker *w, int64_t from, int64_t to,
+                                  struct report_occ_row **rows, int *n)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	rc = db_query(w,
+	              "SELECT s.id, COALESCE(f.name, ''), s.start_at, "
+	              "(SELECT COUNT(*) FROM tickets t WHERE t.screening_id = s.id AND "
+	              "t.status = 1), s.seats_total FROM screenings s "
+	              "LEFT JOIN films f ON f.id = s.film_id "
+	              "WHERE s.start_at >= ? AND s.start_at < ? AND s.status = 0 "
+	              "ORDER BY s.start_at, s.id LIMIT 20000",
+	              DB_PARAMS(DB_I64(from), DB_I64(to)), &res);
+	return db_all_rows(rc, &res, occ_from_res, sizeof(**rows), (void **)rows, n);
+}
+
+static void audit_from_res(const struct db_res *res, int row, void *out)
+{
+	struct audit_row *a = out;
+
+	a->id = db_cell_i64(res, row, 0);
+	a->at = db_cell_i64(res, row, 1);
+	a->actor = db_cell_i64(res, row, 2);
+	db_cell_copy(a->action, sizeof(a->action), res, row, 3);
+	db_cell_copy(a->target, sizeof(a->target), res, row, 4);
+	db_cell_copy(a->detail, sizeof(a->detail), res, row, 5);
+}
+
+enum db_rc store_audit_list(struct worker *w, int64_t from, int64_t to, int64_t actor,
+                            int64_t offset, int64_t limit, struct audit_row **rows, int *n,
+                            int64_t *total)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (actor >= 0)
+		rc =
+		    db_query(w, "SELECT COUNT(*) FROM audit WHERE actor = ? AND at >= ? AND at < ?",
+		             DB_PARAMS(DB_I64(actor), DB_I64(from), DB_I64(to)), &res);
+	else
+		rc = db_query(w, "SELECT COUNT(*) FROM audit WHERE at >= ? AND at < ?",
+		              DB_PARAMS(DB_I64(from), DB_I64(to)), &res);
+	if (rc != DB_OK)
+		return rc;
+	*total = res.nrows > 0 ? db_cell_i64(&res, 0, 0) : 0;
+	db_res_release(&res);
+	if (actor >= 0)
+		rc = db_query(w,
+		              "SELECT id, at, actor, action, target, detail FROM audit "
+		              "WHERE actor = ? AND at >= ? AND at < ? "
+		              "ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+		              DB_PARAMS(DB_I64(actor), DB_I64(from), DB_I64(to), DB_I64(limit),
+		                        DB_I64(offset)),
+		              &res);
+	else
+		rc = db_query(w,
+		              "SELECT id, at, actor, action, target, detail FROM audit "
+		              "WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+		              DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(limit), DB_I64(offset)),
+		              &res);
+	return db_all_rows(rc, &res, audit_from_res, sizeof(**rows), (void **)rows, n);
+}
