@@ -298,3 +298,46 @@ int it_redis_try(char *out, size_t len, const char *fmt, ...)
 	unlink(path);
 	return rc;
 }
+
+char it_seat_state(int64_t sid, int row, int col)
+{
+	struct it_resp *r =
+	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
+	const cJSON *st =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
+	char c = cJSON_IsString(st) ? st->valuestring[col] : '?';
+
+	it_resp_free(r);
+	return c;
+}
+
+void it_wait_seat_state(int64_t sid, int row, int col, char want)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (it_seat_state(sid, row, col) == want)
+			return;
+		usleep(50000);
+	}
+	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
+	fail();
+}
+
+void it_free_n(int n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+	while (n-- > 0)
+		free(va_arg(ap, void *));
+	va_end(ap);
+}
+
+void it_free_each(char **v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+}

@@ -114,6 +114,19 @@ int64_t it_hall_new(const char *tok, const char *layout_json);
  */
 int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
 
+/* free() each of the n pointers that follow n (tokens of a test group). */
+void it_free_n(int n, ...);
+/* free() v[0] .. v[n - 1]. */
+void it_free_each(char **v, int n);
+
+/*
+ * The state letter of seat (row, col) of screening sid in /screening/seats
+ * (asserts 200), '?' when the row is missing. it_wait_seat_state polls it
+ * until it is want, up to 10 s, and fails the test if it never is.
+ */
+char it_seat_state(int64_t sid, int row, int col);
+void it_wait_seat_state(int64_t sid, int row, int col, char want);
+
 /*
  * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of
  * its output (stdout and stderr, line end cut) into out. it_redis_try

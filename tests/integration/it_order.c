@@ -51,10 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	free(admin_tok);
-	free(cust_tok);
-	free(cust2_tok);
-	free(cashier_tok);
+	it_free_n(4, admin_tok, cust_tok, cust2_tok, cashier_tok);
 	return 0;
 }
 
@@ -86,6 +83,16 @@ static struct it_resp *order(const char *tok, int64_t hold_id, const char *items
 	                items);
 }
 
+/* /order/create for hold hold_id with items (asserts 200); the order's id. */
+static int64_t order_id(const char *tok, int64_t hold_id, const char *items)
+{
+	struct it_resp *r = it_ok(order(tok, hold_id, items));
+	int64_t id = it_data_int(r, "id");
+
+	it_resp_free(r);
+	return id;
+}
+
 static struct it_resp *detail(const char *tok, int64_t id)
 {
 	return it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)id);
@@ -109,29 +116,13 @@ static struct it_resp *wait_status(const char *tok, int64_t id, int want)
 	return NULL;
 }
 
-static char state_at(int64_t sid, int row, int col)
+/* cust_tok holds seats of screening sid and orders them as items; waits until unpaid. */
+static int64_t unpaid(int64_t sid, const char *seats, const char *items)
 {
-	struct it_resp *r =
-	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
-	const cJSON *st =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
-	char c = cJSON_IsString(st) ? st->valuestring[col] : '?';
+	int64_t oid = order_id(cust_tok, hold(cust_tok, sid, seats), items);
 
-	it_resp_free(r);
-	return c;
-}
-
-static void wait_state(int64_t sid, int row, int col, char want)
-{
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (state_at(sid, row, col) == want)
-			return;
-		usleep(50000);
-	}
-	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
-	fail();
+	it_resp_free(wait_status(cust_tok, oid, 0));
+	return oid;
 }
 
 static void test_order_seated_pending_then_unpaid(void **state)
@@ -172,7 +163,7 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	               (long long)oid),
 	    2);
 	/* The tickets hold the seats now: still held, not holdable, the hold is gone. */
-	assert_int_equal(state_at(sid, 1, 0), 'h');
+	assert_int_equal(it_seat_state(sid, 1, 0), 'h');
 	expect_error(it_postf("/seat/hold", cust2_tok, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
 	                      (long long)sid),
 	             409, "seat_taken");
@@ -284,15 +275,11 @@ static void test_order_general_admission_until_sold_out(void **state)
 
 static void test_order_remove_frees_the_seats(void **state)
 {
-	int64_t sid = screening(), hid, oid;
+	int64_t sid = screening(), oid;
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C5\",\"C6\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C5\"},{\"seat\":\"C6\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"C5\",\"C6\"]", "[{\"seat\":\"C5\"},{\"seat\":\"C6\"}]");
 	expect_error(it_postf("/order/remove", cust2_tok, "{\"id\":%lld}", (long long)oid), 404,
 	             "not_found");
 	it_resp_free(it_ok(it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid)));
@@ -300,8 +287,8 @@ static void test_order_remove_frees_the_seats(void **state)
 	assert_int_equal(it_data_int(r, "status"), 2);
 	assert_string_equal(it_data_str(r, "reason"), "cancelled");
 	it_resp_free(r);
-	assert_int_equal(state_at(sid, 2, 4), 'f');
-	assert_int_equal(state_at(sid, 2, 5), 'f');
+	assert_int_equal(it_seat_state(sid, 2, 4), 'f');
+	assert_int_equal(it_seat_state(sid, 2, 5), 'f');
 	/* The seats can be held again. */
 	hold(cust2_tok, sid, "[\"C5\",\"C6\"]");
 }
@@ -314,18 +301,12 @@ static void test_order_remove_pending_and_paid(void **state)
 	(void)state;
 	/* Removed right away: it may still be pending; the cancel follows it on its partition. */
 	hid = hold(cust_tok, sid, "[\"A3\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A3\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
+	oid = order_id(cust_tok, hid, "[{\"seat\":\"A3\"}]");
 	it_resp_free(it_ok(it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid)));
 	it_resp_free(wait_status(cust_tok, oid, 2));
-	wait_state(sid, 0, 2, 'f');
+	it_wait_seat_state(sid, 0, 2, 'f');
 	/* A paid order is refunded, never removed. */
-	hid = hold(cust_tok, sid, "[\"A4\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A4\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"A4\"]", "[{\"seat\":\"A4\"}]");
 	it_sql_ok(it_sql("UPDATE orders SET status = 1 WHERE id = %lld", (long long)oid));
 	r = it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid);
 	it_assert_error(r, 409, "conflict");
@@ -337,15 +318,10 @@ static void test_order_remove_pending_and_paid(void **state)
 
 static void test_order_update_admin_only_to_invalid(void **state)
 {
-	int64_t sid = screening(), hid, oid;
-	struct it_resp *r;
+	int64_t sid = screening(), oid;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"A6\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A6\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"A6\"]", "[{\"seat\":\"A6\"}]");
 	expect_error(
 	    it_postf("/order/update", cust_tok, "{\"id\":%lld,\"status\":2}", (long long)oid), 403,
 	    "forbidden");
@@ -357,7 +333,7 @@ static void test_order_update_admin_only_to_invalid(void **state)
 	expect_error(
 	    it_postf("/order/update", admin_tok, "{\"id\":%lld,\"status\":2}", (long long)oid), 409,
 	    "conflict");
-	wait_state(sid, 0, 5, 'f');
+	it_wait_seat_state(sid, 0, 5, 'f');
 }
 
 static void test_order_list_newest_first(void **state)
@@ -408,9 +384,7 @@ static void test_order_seat_sold_meanwhile_is_seat_taken(void **state)
 	           "status, live, create_time) VALUES (%lld, %lld, %lld, %lld, 'C3', 4000, 1, "
 	           "1, 0)",
 	           (long long)other, (long long)other, (long long)sid, (long long)film_id));
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C3\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
+	oid = order_id(cust_tok, hid, "[{\"seat\":\"C3\"}]");
 	r = wait_status(cust_tok, oid, 2);
 	assert_string_equal(it_data_str(r, "reason"), "seat_taken");
 	it_resp_free(r);
@@ -422,21 +396,17 @@ static void test_order_seat_sold_meanwhile_is_seat_taken(void **state)
 
 static void test_order_unpaid_expires(void **state)
 {
-	int64_t sid = screening(), hid, oid;
+	int64_t sid = screening(), oid;
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C4\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C4\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"C4\"]", "[{\"seat\":\"C4\"}]");
 	it_sql_ok(it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
 	                 (long long)oid));
 	r = wait_status(cust_tok, oid, 2);
 	assert_string_equal(it_data_str(r, "reason"), "expired");
 	it_resp_free(r);
-	wait_state(sid, 2, 3, 'f');
+	it_wait_seat_state(sid, 2, 3, 'f');
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND "
 	                            "live = 1",
 	                            (long long)oid),

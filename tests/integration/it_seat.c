@@ -44,10 +44,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	free(admin_tok);
-	free(cust_tok);
-	free(cust2_tok);
-	free(cashier_tok);
+	it_free_n(4, admin_tok, cust_tok, cust2_tok, cashier_tok);
 	return 0;
 }
 
@@ -78,30 +75,10 @@ static int64_t hold_ok(const char *tok, int64_t sid, const char *seats)
 /* The state letter of seat (row, col) in /screening/seats. */
 static char state_at(int64_t sid, int row, int col)
 {
-	struct it_resp *r =
-	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
-	const cJSON *st =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
-	char c;
+	char c = it_seat_state(sid, row, col);
 
-	assert_true(cJSON_IsString(st));
-	c = st->valuestring[col];
-	it_resp_free(r);
+	assert_true(c != '?');
 	return c;
-}
-
-/* Poll until seat (row, col) shows want, up to 10 s. */
-static void wait_state(int64_t sid, int row, int col, char want)
-{
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (state_at(sid, row, col) == want)
-			return;
-		usleep(50000);
-	}
-	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
-	fail();
 }
 
 static int64_t version(int64_t sid)
@@ -312,7 +289,7 @@ static void test_seat_hold_expires(void **state)
 	/* Make it due now, as hold_ttl later would. */
 	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)id);
 	it_redis(out, sizeof(out), "ZADD bo:holdexp 1 %lld", (long long)id);
-	wait_state(sid, 3, 6, 'f');
+	it_wait_seat_state(sid, 3, 6, 'f');
 	expect_error(release(cust_tok, id), 404, "not_found");
 	/* The seat can be held again. */
 	hold_ok(cust2_tok, sid, "[\"D7\"]");
