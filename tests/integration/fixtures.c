@@ -341,3 +341,24 @@ void it_free_each(char **v, int n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 }
+
+struct it_sale it_sale;
+
+int it_sale_setup(const char *genre, const char *layout)
+{
+	if (it_setup_admin(&it_sale.admin) < 0)
+		return -1;
+	it_sale.cust = it_customer(&it_sale.cust_uid, NULL);
+	it_sale.cust2 = it_customer(NULL, NULL);
+	it_sale.cashier = it_cashier(NULL);
+	it_sale.film = it_film_sql(genre);
+	it_sale.hall = it_hall_new(it_sale.admin, layout);
+	return it_sale.cust && it_sale.cust2 && it_sale.cashier ? 0 : -1;
+}
+
+int it_sale_teardown(void **state)
+{
+	(void)state;
+	it_free_n(4, it_sale.admin, it_sale.cust, it_sale.cust2, it_sale.cashier);
+	return 0;
+}

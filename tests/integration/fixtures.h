@@ -114,6 +114,21 @@ int64_t it_hall_new(const char *tok, const char *layout_json);
  */
 int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
 
+/*
+ * The group of a selling test (it_order, it_seat): an admin, a customer
+ * (cust, with its uid), a second customer, a cashier (tokens, malloc'd), a
+ * film made with SQL (it_film_sql(genre)) and a hall with layout.
+ * it_sale_setup makes them (0, or -1 when a token is missing);
+ * it_sale_teardown is a cmocka group teardown that frees the tokens.
+ */
+struct it_sale {
+	char *admin, *cust, *cust2, *cashier;
+	int64_t cust_uid, film, hall;
+};
+extern struct it_sale it_sale;
+int it_sale_setup(const char *genre, const char *layout);
+int it_sale_teardown(void **state);
+
 /* free() each of the n pointers that follow n (tokens of a test group). */
 void it_free_n(int n, ...);
 /* free() v[0] .. v[n - 1]. */

@@ -425,6 +425,20 @@ static void test_edge_http2_is_refused_without_losing_requests(void **state)
 	assert_memory_equal(g.buf + 22, goaway_tail, 4);
 }
 
+/* head, count bytes fill, then tail as one request: answered status with slug in the envelope. */
+static void expect_padded(struct got *g, const char *head, char fill, size_t count,
+                          const char *tail, int status, const char *slug)
+{
+	static char buf[140000];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", head);
+
+	memset(buf + n, fill, count);
+	n += count;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", tail);
+	exchange(buf, n, g, 1);
+	assert_envelope(g, status, slug);
+}
+
 /* 6. The transport's own refusals are in the envelope with X-Request-Id. */
 static void test_edge_transport_errors_in_the_envelope(void **state)
 {
@@ -447,12 +461,8 @@ static void test_edge_transport_errors_in_the_envelope(void **state)
 	assert_envelope(&g, 400, "bad_request");
 
 	/* An 8 KiB header value. */
-	n = (size_t)snprintf(big, sizeof(big), "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ");
-	memset(big + n, 'a', 8192);
-	n += 8192;
-	n += (size_t)snprintf(big + n, sizeof(big) - n, "\r\n\r\n");
-	exchange(big, n, &g, 1);
-	assert_envelope(&g, 431, "headers_too_large");
+	expect_padded(&g, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ", 'a', 8192, "\r\n\r\n", 431,
+	              "headers_too_large");
 	/* 1,000 headers. */
 	n = (size_t)snprintf(big, sizeof(big), "GET /healthz HTTP/1.1\r\nHost: t\r\n");
 	for (int i = 0; i < 1000; i++)
@@ -461,12 +471,8 @@ static void test_edge_transport_errors_in_the_envelope(void **state)
 	exchange(big, n, &g, 1);
 	assert_envelope(&g, 431, "headers_too_large");
 	/* A 100 KB URI. */
-	n = (size_t)snprintf(big, sizeof(big), "GET /");
-	memset(big + n, 'u', 100000);
-	n += 100000;
-	n += (size_t)snprintf(big + n, sizeof(big) - n, " HTTP/1.1\r\nHost: t\r\n\r\n");
-	exchange(big, n, &g, 1);
-	assert_envelope(&g, 414, "uri_too_long");
+	expect_padded(&g, "GET /", 'u', 100000, " HTTP/1.1\r\nHost: t\r\n\r\n", 414,
+	              "uri_too_long");
 	/* The server is fine afterwards. */
 	exchange("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", 34, &g, 1);
 	assert_int_equal(status_of(&g, 0), 200);
