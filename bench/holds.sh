@@ -25,40 +25,15 @@
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-REPO=$(dirname "$HERE")
-STACK_SH=$REPO/packaging/stack.sh
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10 WARMUP=2 CONNS=50 THREADS=2 ROUNDS=3 KEEP=0 PERF_OUT=
-BUILD_DIR=$REPO/build-bench OUT=
-while [ $# -gt 0 ]; do
-	if [ "$1" = --rounds ]; then
-		ROUNDS=${2:?}
-		shift 2
-		continue
-	fi
-	if [ "$1" = --perf ]; then
-		PERF_OUT=${2:?}
-		shift 2
-		continue
-	fi
-	bench_option "$@"
-	shift "$BENCH_SHIFT"
-done
+DURATION=10 WARMUP=2 CONNS=50 THREADS=2 ROUNDS=3 PERF_OUT=
+bench_args "--rounds:ROUNDS --perf:PERF_OUT" "$@"
 bench_check_numbers DURATION WARMUP CONNS THREADS ROUNDS
 bench_need wrk curl mariadb redis-server redis-benchmark redis-cli python3 cmake
 
-WORK=$(mktemp -d /tmp/bench-holds.XXXXXX)
-STACK_DIR=$WORK/stack
-PIDS=()
-OWN_STACK=0
-cleanup() {
-	bench_stop_pids
-	if [ "$OWN_STACK" = 1 ]; then "$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true; fi
-	if [ "$KEEP" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+bench_work /tmp/bench-holds.XXXXXX
 
 bench_build_daemon
 if [ -z "${BOXOFFICED:-}" ]; then

@@ -40,29 +40,11 @@
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-REPO=$(dirname "$HERE")
-STACK_SH=$REPO/packaging/stack.sh
-CMDLINE="bench/http.sh${*:+ $*}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10
-WARMUP=3
-ROUNDS=1
-CONNS=100
-THREADS=2
-BUILD_DIR=$REPO/build-bench
-KEEP=0
-OUT=
-PERF_DIR=
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) ROUNDS=${2:?}; shift 2 ;;
-	--perf) PERF_DIR=${2:?}; shift 2 ;;
-	*) bench_option "$@"; shift "$BENCH_SHIFT" ;;
-	esac
-done
+DURATION=10 WARMUP=3 ROUNDS=1 CONNS=100 THREADS=2 PERF_DIR=
+bench_args "--rounds:ROUNDS --perf:PERF_DIR" "$@"
 bench_check_numbers DURATION WARMUP ROUNDS CONNS THREADS
 bench_need wrk curl mariadb redis-server python3 cmake
 
@@ -85,27 +67,10 @@ if [ -n "$PERF_DIR" ]; then
 fi
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-WORK=$(mktemp -d /tmp/boxoffice-httpbench.XXXXXX)
+bench_work /tmp/boxoffice-httpbench.XXXXXX
 # nginx's worker runs as an unprivileged user when we are root: the web root
 # and nginx's folder are world-readable, the stack (secrets) stays private.
 chmod 755 "$WORK"
-STACK_DIR=$WORK/stack
-OWN_STACK=0
-PIDS=()
-
-cleanup() {
-	bench_stop_pids
-	if [ "$OWN_STACK" = 1 ]; then
-		"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
-	fi
-	if [ "$KEEP" = 1 ]; then
-		say "folder and logs kept in $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # --- the daemon -------------------------------------------------------------
 

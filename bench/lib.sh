@@ -1,13 +1,20 @@
 # shellcheck shell=bash disable=SC2034 # the variables it sets are the sourcing script's
-# bench/lib.sh: what bench/http.sh and bench/run.sh share, sourced by both
+# bench/lib.sh: what the bench/*.sh scripts share, sourced by each
 # (not run on its own): messages and the usage text, the tools check,
 # stopping the processes a script started (PIDS), building the Release
 # daemon (BIN), a private MariaDB and Redis through packaging/stack.sh with
 # the demo data, the stack's env and secrets, free loopback ports, starting
 # one boxofficed and waiting for it, and the small helpers of the reports.
 #
-# The sourcing script sets HERE, REPO, STACK_SH, WORK, BUILD_DIR, STACK_DIR
-# and PIDS=() before calling these.
+# The sourcing script sets HERE (its folder) before sourcing it, and WORK,
+# STACK_DIR, OWN_STACK=0 and PIDS=() before calling these. Sourcing sets
+# REPO, STACK_SH, CMDLINE (the script's command line, for the reports) and
+# the defaults BUILD_DIR (build-bench/ of the repo), KEEP=0 and OUT=.
+
+REPO=$(dirname "$HERE")
+STACK_SH=$REPO/packaging/stack.sh
+CMDLINE="bench/${0##*/}${*:+ $*}"
+BUILD_DIR=$REPO/build-bench KEEP=0 OUT=
 
 say() { echo "bench: $*" >&2; }
 die() {
@@ -39,6 +46,23 @@ bench_option() {
 	esac
 }
 
+# bench_args "OPTION:VAR ..." ARG...: parse the script's ARGs: each of its
+# own OPTIONs sets VAR to the argument after it; the rest go to bench_option.
+bench_args() {
+	local own=" $1 " var
+	shift
+	while [ $# -gt 0 ]; do
+		if [[ $own == *" $1:"* ]]; then
+			var=${own#*" $1:"}
+			printf -v "${var%% *}" '%s' "${2:?}"
+			shift 2
+		else
+			bench_option "$@"
+			shift "$BENCH_SHIFT"
+		fi
+	done
+}
+
 # bench_check_numbers VAR...: each VAR (by name) a whole number, all but
 # WARMUP at least 1, and CONNS at least THREADS.
 bench_check_numbers() {
@@ -67,6 +91,28 @@ bench_stop_pids() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+}
+
+# bench_work TEMPLATE: WORK = a new folder made by mktemp -d TEMPLATE, the
+# stack in STACK_DIR=WORK/stack, no stack or processes yet; bench_cleanup
+# runs on exit (and on INT or TERM).
+bench_work() {
+	WORK=$(mktemp -d "$1")
+	STACK_DIR=$WORK/stack
+	OWN_STACK=0
+	PIDS=()
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# bench_cleanup: the EXIT trap: stop PIDS, then the stack if the script
+# started it (OWN_STACK=1), and remove WORK unless --keep.
+bench_cleanup() {
+	bench_stop_pids
+	if [ "$OWN_STACK" = 1 ]; then
+		"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
+	fi
+	if [ "$KEEP" = 1 ]; then say "folder and logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 
 # bench_build_daemon: BIN = $BOXOFFICED, or a Release boxofficed built in

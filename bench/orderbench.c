@@ -70,6 +70,14 @@ static void bind_i64(MYSQL_BIND *b, int64_t *v)
 	b->buffer = v;
 }
 
+/* Execute s once for rows rows of the arrays bound in b (STMT_ATTR_ARRAY_SIZE). */
+static void bulk_exec(MYSQL_STMT *s, MYSQL_BIND *b, unsigned int rows, const char *what)
+{
+	mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &rows);
+	if (mysql_stmt_bind_param(s, b) || mysql_stmt_execute(s))
+		die_stmt(s, what);
+}
+
 static void bind_str(MYSQL_BIND *b, char *v, unsigned long *len)
 {
 	memset(b, 0, sizeof(*b));
@@ -154,36 +162,17 @@ static void *worker(void *arg)
 			}
 		}
 		if (bulk) {
-			unsigned int rows = (unsigned int)n, rows2 = (unsigned int)(2 * n);
-
-			memset(b, 0, sizeof(b));
-			b[0].buffer_type = MYSQL_TYPE_STRING;
-			b[0].buffer = c->eid_p;
-			b[0].length = c->eid_len;
-			mysql_stmt_attr_set(ev, STMT_ATTR_ARRAY_SIZE, &rows);
-			if (mysql_stmt_bind_param(ev, b) || mysql_stmt_execute(ev))
-				die_stmt(ev, "bulk events");
-			memset(b, 0, sizeof(b));
-			b[0].buffer_type = b[1].buffer_type = b[2].buffer_type =
-			    MYSQL_TYPE_LONGLONG;
-			b[0].buffer = c->oid;
-			b[1].buffer = c->uid;
-			b[2].buffer = c->sid;
-			mysql_stmt_attr_set(ord, STMT_ATTR_ARRAY_SIZE, &rows);
-			if (mysql_stmt_bind_param(ord, b) || mysql_stmt_execute(ord))
-				die_stmt(ord, "bulk orders");
-			memset(b, 0, sizeof(b));
-			b[0].buffer_type = b[1].buffer_type = b[2].buffer_type =
-			    MYSQL_TYPE_LONGLONG;
-			b[0].buffer = c->tid;
-			b[1].buffer = c->toid;
-			b[2].buffer = c->tsid;
-			b[3].buffer_type = MYSQL_TYPE_STRING;
-			b[3].buffer = c->seat_p;
-			b[3].length = c->seat_len;
-			mysql_stmt_attr_set(tk, STMT_ATTR_ARRAY_SIZE, &rows2);
-			if (mysql_stmt_bind_param(tk, b) || mysql_stmt_execute(tk))
-				die_stmt(tk, "bulk tickets");
+			bind_str(&b[0], (char *)c->eid_p, c->eid_len);
+			bulk_exec(ev, b, (unsigned int)n, "bulk events");
+			bind_i64(&b[0], c->oid);
+			bind_i64(&b[1], c->uid);
+			bind_i64(&b[2], c->sid);
+			bulk_exec(ord, b, (unsigned int)n, "bulk orders");
+			bind_i64(&b[0], c->tid);
+			bind_i64(&b[1], c->toid);
+			bind_i64(&b[2], c->tsid);
+			bind_str(&b[3], (char *)c->seat_p, c->seat_len);
+			bulk_exec(tk, b, (unsigned int)(2 * n), "bulk tickets");
 		} else {
 			for (k = 0; k < n; k++) {
 				if (consumer_shape && n > 1 && mysql_stmt_execute(sp))

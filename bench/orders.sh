@@ -27,35 +27,20 @@
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-REPO=$(dirname "$HERE")
-STACK_SH=$REPO/packaging/stack.sh
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10 WARMUP=0 CONNS=50 THREADS=2 ROUNDS=3 KEEP=0
-BUILD_DIR=$REPO/build-bench OUT=
-while [ $# -gt 0 ]; do
-	if [ "$1" = --rounds ]; then
-		ROUNDS=${2:?}
-		shift 2
-		continue
-	fi
-	bench_option "$@"
-	shift "$BENCH_SHIFT"
-done
+DURATION=10 WARMUP=0 CONNS=50 THREADS=2 ROUNDS=3
+bench_args "--rounds:ROUNDS" "$@"
 bench_check_numbers DURATION CONNS THREADS ROUNDS
 bench_need wrk curl mariadb redis-server python3 cmake
 
-WORK=$(mktemp -d /tmp/bench-orders.XXXXXX)
-STACK_DIR=$WORK/stack
-PIDS=()
-OWN_STACK=0
+bench_work /tmp/bench-orders.XXXXXX
 KB_PID=
 cleanup() {
 	bench_stop_pids
 	[ -z "$KB_PID" ] || kill "$KB_PID" 2>/dev/null || true
-	if [ "$OWN_STACK" = 1 ]; then "$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true; fi
-	if [ "$KEEP" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+	bench_cleanup
 }
 trap cleanup EXIT
 

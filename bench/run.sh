@@ -23,27 +23,11 @@
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-REPO=$(dirname "$HERE")
-STACK_SH=$REPO/packaging/stack.sh
-CMDLINE="bench/run.sh${*:+ $*}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10
-WARMUP=2
-CONNS=50
-THREADS=2
-STACK_DIR=
-BUILD_DIR=$REPO/build-bench
-KEEP=0
-OUT=
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--stack) STACK_DIR=${2:?}; shift 2 ;;
-	*) bench_option "$@"; shift "$BENCH_SHIFT" ;;
-	esac
-done
+DURATION=10 WARMUP=2 CONNS=50 THREADS=2 STACK_DIR=
+bench_args "--stack:STACK_DIR" "$@"
 bench_check_numbers DURATION WARMUP CONNS THREADS
 bench_need wrk curl mariadb python3 cmake
 

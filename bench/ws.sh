@@ -22,38 +22,15 @@
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-REPO=$(dirname "$HERE")
-STACK_SH=$REPO/packaging/stack.sh
-CMDLINE="bench/ws.sh${*:+ $*}"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
-CLIENTS=5000 RATE=100 DURATION=10 ROUNDS=3 KEEP=0 OUT=""
-BUILD_DIR=$REPO/build-bench
-while [ $# -gt 0 ]; do
-	case $1 in
-	--clients) CLIENTS=${2:?}; shift 2 ;;
-	--rate) RATE=${2:?}; shift 2 ;;
-	--rounds) ROUNDS=${2:?}; shift 2 ;;
-	*) bench_option "$@"; shift "$BENCH_SHIFT" ;;
-	esac
-done
+CLIENTS=5000 RATE=100 DURATION=10 ROUNDS=3
+bench_args "--clients:CLIENTS --rate:RATE --rounds:ROUNDS" "$@"
 bench_need node npm gcc curl mariadb redis-server cmake python3
 ulimit -n $((CLIENTS * 2 + 1000))
 
-WORK=$(mktemp -d /tmp/boxoffice-wsbench.XXXXXX)
-STACK_DIR=$WORK/stack
-OWN_STACK=0
-PIDS=()
-cleanup() {
-	bench_stop_pids
-	if [ "$OWN_STACK" = 1 ]; then
-		"$STACK_SH" down "$STACK_DIR" >/dev/null 2>&1 || true
-	fi
-	if [ "$KEEP" = 1 ]; then say "folder and logs kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work /tmp/boxoffice-wsbench.XXXXXX
 
 bench_build_daemon
 bench_stack_start

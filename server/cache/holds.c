@@ -158,7 +158,9 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 {
 	char ks[64], kv[64], kf[64], ku[64], kh[64], ahold[24], auid[24], aexp[24], acap[16],
 	    asid[24], attl[24], agen[24];
-	const char *argv[8 + 9 + HOLDS_MAX_SEATS];
+	const char *argv[8 + 9 + HOLDS_MAX_SEATS] = {
+	    ks,   kv,   kf,   ku,   kh,          HOLDEXP_KEY, HOLDS_READY_KEY,     gen_key, ahold,
+	    auid, aexp, acap, asid, free_states, attl,        PROTO_CHANNEL_SEATS, agen};
 	enum holds_take_rc rc = HOLDS_DOWN;
 	redisReply *rep;
 	size_t i;
@@ -183,24 +185,7 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	 */
 	snprintf(attl, sizeof(attl), "%" PRId64,
 	         exp_ms - (int64_t)time(NULL) * 1000 + ORDERED_TTL_MS);
-	argv[0] = ks;
-	argv[1] = kv;
-	argv[2] = kf;
-	argv[3] = ku;
-	argv[4] = kh;
-	argv[5] = HOLDEXP_KEY;
-	argv[6] = HOLDS_READY_KEY;
-	argv[7] = gen_key;
-	argv[8] = ahold;
-	argv[9] = auid;
-	argv[10] = aexp;
-	argv[11] = acap;
-	argv[12] = asid;
-	argv[13] = free_states;
-	argv[14] = attl;
-	argv[15] = PROTO_CHANNEL_SEATS;
 	snprintf(agen, sizeof(agen), "%" PRId64, gen);
-	argv[16] = agen;
 	for (k = 0; k < n; k++)
 		argv[17 + k] = seats[k];
 	rep = redis_eval(w, &take_script, 8, 9 + n, argv, NULL);
@@ -281,7 +266,8 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 {
 	static const char modes[] = "refk";
 	char kh[64], ahold[24], amode[2], auid[24], aarg[24];
-	const char *argv[8];
+	const char *argv[8] = {kh,   HOLDEXP_KEY, ahold,        amode,
+	                       auid, aarg,        REDIS_PREFIX, PROTO_CHANNEL_SEATS};
 	redisReply *rep;
 	int rc = -1;
 
@@ -291,14 +277,6 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 	amode[1] = '\0';
 	snprintf(auid, sizeof(auid), "%" PRId64, uid);
 	snprintf(aarg, sizeof(aarg), "%" PRId64, oid);
-	argv[0] = kh;
-	argv[1] = HOLDEXP_KEY;
-	argv[2] = ahold;
-	argv[3] = amode;
-	argv[4] = auid;
-	argv[5] = aarg;
-	argv[6] = REDIS_PREFIX;
-	argv[7] = PROTO_CHANNEL_SEATS;
 	rep = redis_eval(w, &drop_script, 2, 6, argv, NULL);
 	if (!rep)
 		return -1;
@@ -316,7 +294,8 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 {
 	char kh[64], kp[64], kl[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], apttl[24],
 	    actime[24], asweep[24];
-	const char *argv[13];
+	const char *argv[13] = {kh,   HOLDEXP_KEY, kp,      kl,    ahold,  auid,  anow,
+	                        aoid, attl,        pending, apttl, actime, asweep};
 	redisReply *rep;
 	int rc = -1;
 
@@ -330,20 +309,7 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 	snprintf(attl, sizeof(attl), "%" PRId64, ORDERED_TTL_MS);
 	snprintf(apttl, sizeof(apttl), "%d", PENDING_TTL_S);
 	snprintf(actime, sizeof(actime), "%" PRId64, create_time);
-	argv[0] = kh;
-	argv[1] = HOLDEXP_KEY;
-	argv[2] = kp;
-	argv[3] = kl;
-	argv[4] = ahold;
-	argv[5] = auid;
-	argv[6] = anow;
-	argv[7] = aoid;
-	argv[8] = attl;
-	argv[9] = pending;
-	argv[10] = apttl;
-	argv[11] = actime;
 	snprintf(asweep, sizeof(asweep), "%" PRId64, sweep_at_ms);
-	argv[12] = asweep;
 	rep = redis_eval(w, &claim_script, 4, 9, argv, NULL);
 	if (!rep)
 		return -1;
@@ -465,7 +431,8 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
 {
 	char ks[64], kv[64], amode[2] = {mode, '\0'}, aoid[24], asid[24];
 	char st[HOLDS_MAX_SEATS][2];
-	const char *argv[6 + 2 * HOLDS_MAX_SEATS];
+	const char *argv[6 + 2 * HOLDS_MAX_SEATS] = {ks,   kv,   amode,
+	                                             aoid, asid, PROTO_CHANNEL_SEATS};
 	redisReply *rep;
 	int i, rc = -1;
 
@@ -475,12 +442,6 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
 	key_of(kv, SEATMAP_VERSION_KEY, sid);
 	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
 	snprintf(asid, sizeof(asid), "%" PRId64, sid);
-	argv[0] = ks;
-	argv[1] = kv;
-	argv[2] = amode;
-	argv[3] = aoid;
-	argv[4] = asid;
-	argv[5] = PROTO_CHANNEL_SEATS;
 	for (i = 0; i < n; i++) {
 		st[i][0] = states ? states[i] : PROTO_STATE_SOLD;
 		st[i][1] = '\0';

@@ -215,25 +215,37 @@ enum db_rc store_order_live_seats(struct worker *w, int64_t now, struct live_sea
 	return db_all_rows(rc, &res, live_seat_from_res, sizeof(**seats), (void **)seats, n);
 }
 
-enum db_rc store_order_screening_state(struct worker *w, int64_t sid, int *status,
-                                       int64_t *start_at, int *found)
+/* The two integer columns of the row sql (one id parameter) finds, if any, into *a and *b. */
+static enum db_rc two_i64(struct worker *w, const char *sql, int64_t id, int64_t *a, int64_t *b,
+                          int *found)
 {
 	struct db_res res;
-	enum db_rc rc = db_query(w,
-	                         "SELECT status, start_at FROM screenings WHERE id = ? "
-	                         "LOCK IN SHARE MODE",
-	                         DB_PARAMS(DB_I64(sid)), &res);
+	enum db_rc rc = db_query(w, sql, DB_PARAMS(DB_I64(id)), &res);
 
 	*found = 0;
 	if (rc != DB_OK)
 		return rc;
 	if (res.nrows > 0) {
 		*found = 1;
-		*status = (int)db_cell_i64(&res, 0, 0);
-		*start_at = db_cell_i64(&res, 0, 1);
+		*a = db_cell_i64(&res, 0, 0);
+		*b = db_cell_i64(&res, 0, 1);
 	}
 	db_res_release(&res);
 	return DB_OK;
+}
+
+enum db_rc store_order_screening_state(struct worker *w, int64_t sid, int *status,
+                                       int64_t *start_at, int *found)
+{
+	int64_t st = 0;
+	enum db_rc rc = two_i64(w,
+	                        "SELECT status, start_at FROM screenings WHERE id = ? "
+	                        "LOCK IN SHARE MODE",
+	                        sid, &st, start_at, found);
+
+	if (*found)
+		*status = (int)st;
+	return rc;
 }
 
 enum db_rc store_order_take_stock(struct worker *w, int64_t fid, int q, int *taken)
@@ -257,20 +269,8 @@ enum db_rc store_order_return_stock(struct worker *w, int64_t fid, int q)
 enum db_rc store_order_film_stock(struct worker *w, int64_t fid, int64_t *stock, int64_t *amount,
                                   int *found)
 {
-	struct db_res res;
-	enum db_rc rc = db_query(w,
-	                         "SELECT stock, amount FROM films WHERE id = ? AND removed = 0 "
-	                         "AND is_select_seat = 0",
-	                         DB_PARAMS(DB_I64(fid)), &res);
-
-	*found = 0;
-	if (rc != DB_OK)
-		return rc;
-	if (res.nrows > 0) {
-		*found = 1;
-		*stock = db_cell_i64(&res, 0, 0);
-		*amount = db_cell_i64(&res, 0, 1);
-	}
-	db_res_release(&res);
-	return DB_OK;
+	return two_i64(w,
+	               "SELECT stock, amount FROM films WHERE id = ? AND removed = 0 "
+	               "AND is_select_seat = 0",
+	               fid, stock, amount, found);
 }

@@ -11,6 +11,7 @@
 
 #include "cache/cache.h"
 #include "core/log.h"
+#include "core/req.h"
 #include "store/store_screening.h"
 #include "svc/txn.h"
 
@@ -168,4 +169,13 @@ enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f
 char sale_facts_free_state(char cat)
 {
 	return cat == PROTO_SEAT_HOUSE ? PROTO_STATE_HOUSE : PROTO_STATE_FREE;
+}
+
+enum proto_err sale_facts_on_sale(struct req *r, const struct sale_facts *f, int64_t now)
+{
+	if (f->status == STORE_SCREENING_CANCELLED)
+		return req_fail_conflict(r, "cancelled");
+	if (f->start_at <= now)
+		return req_fail_conflict(r, "started");
+	return PROTO_OK;
 }

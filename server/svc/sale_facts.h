@@ -20,6 +20,7 @@
 #include "proto_layout.h"
 #include "svc/pricing.h"
 
+struct req;
 struct worker;
 
 struct sale_facts {
@@ -41,6 +42,12 @@ struct sale_facts {
  * PROTO_ERR_INTERNAL.
  */
 enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f);
+
+/*
+ * Whether a screening with facts f still sells at now (Unix seconds):
+ * PROTO_OK, or the conflict "cancelled" / "started" set on r.
+ */
+enum proto_err sale_facts_on_sale(struct req *r, const struct sale_facts *f, int64_t now);
 
 /* The Redis key of the generation that sale_facts.gen is a value of. */
 #define SALE_FACTS_GEN_KEY "bo:c:gen:screening"

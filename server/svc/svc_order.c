@@ -231,16 +231,10 @@ static enum proto_err seated(struct req *r, struct create *c, int64_t hold_id, i
 	if (!f)
 		return PROTO_ERR_INTERNAL;
 	e = sale_facts_get(r->w, h.sid, f);
+	if (e == PROTO_OK)
+		e = sale_facts_on_sale(r, f, now);
 	if (e != PROTO_OK)
 		goto out;
-	if (f->status == STORE_SCREENING_CANCELLED) {
-		e = req_fail_conflict(r, "cancelled");
-		goto out;
-	}
-	if (f->start_at <= now) {
-		e = req_fail_conflict(r, "started");
-		goto out;
-	}
 	c->n = 0;
 	cJSON_ArrayForEach(it, items)
 	{
@@ -567,6 +561,18 @@ struct after_order {
 	char seats[HOLDS_MAX_SEATS][PROTO_SEAT_ID_SIZE];
 };
 
+/* The order-row part of *a: o's ids, quantity, and status (o's, or the one it moves to). */
+static void after_set(struct after_order *a, const struct order_row *o, int status)
+{
+	a->oid = o->id;
+	a->uid = o->uid;
+	a->cashier_id = o->cashier_id;
+	a->sid = o->screening_id;
+	a->fid = o->fid;
+	a->status = status;
+	a->quantity = o->quantity;
+}
+
 static void after_order(struct worker *w, void *arg)
 {
 	struct after_order *a = arg;
@@ -716,14 +722,8 @@ static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t er
 		if (rc != DB_OK)
 			goto fail;
 	}
-	a->oid = o.id;
-	a->uid = o.uid;
-	a->cashier_id = o.cashier_id;
-	a->sid = o.screening_id;
+	after_set(a, &o, o.status);
 	a->hold_id = o.hold_id;
-	a->fid = o.fid;
-	a->status = o.status;
-	a->quantity = o.quantity;
 	a->n = n;
 	for (n = 0; n < a->n; n++)
 		snprintf(a->seats[n], PROTO_SEAT_ID_SIZE, "%.3s", t[n].seat);
@@ -766,13 +766,7 @@ static enum db_rc cancel_tx(struct worker *w, int64_t oid, unsigned mask, const 
 	if (rc == DB_OK && *changed && !o.screening_id)
 		rc = store_order_return_stock(w, o.fid, o.quantity);
 	if (rc == DB_OK) {
-		a->oid = o.id;
-		a->uid = o.uid;
-		a->cashier_id = o.cashier_id;
-		a->sid = o.screening_id;
-		a->fid = o.fid;
-		a->status = PROTO_ORDER_INVALID;
-		a->quantity = o.quantity;
+		after_set(a, &o, PROTO_ORDER_INVALID);
 		for (i = 0; i < n && a->n < HOLDS_MAX_SEATS; i++)
 			if (t[i].seat[0])
 				snprintf(a->seats[a->n++], PROTO_SEAT_ID_SIZE, "%.3s", t[i].seat);

@@ -167,16 +167,10 @@ static enum proto_err seat_hold(struct req *r)
 			e = req_fail_msg(r, e, "no such screening");
 			goto out;
 		}
+		if (e == PROTO_OK)
+			e = sale_facts_on_sale(r, f, now);
 		if (e != PROTO_OK)
 			goto out;
-		if (f->status == STORE_SCREENING_CANCELLED) {
-			e = req_fail_conflict(r, "cancelled");
-			goto out;
-		}
-		if (f->start_at <= now) {
-			e = req_fail_conflict(r, "started");
-			goto out;
-		}
 		if (arr) {
 			if ((e = read_seats(r, f, arr, seats, free_states, &n)) != PROTO_OK)
 				goto out;

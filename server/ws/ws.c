@@ -135,6 +135,18 @@ static void request_snapshot(struct ws_client *w, struct sub *s);
 
 /* ------------------------------------------------------------ the queue */
 
+/* Take every queued item at once: the list's head, the queue left empty. */
+static struct item *q_take_all(void)
+{
+	struct item *it;
+
+	pthread_mutex_lock(&q_lock);
+	it = q_head;
+	q_head = q_tail = NULL;
+	pthread_mutex_unlock(&q_lock);
+	return it;
+}
+
 static void ws_push(struct item *it)
 {
 	int wake;
@@ -291,30 +303,9 @@ static void update_gauges(void)
 	                  "WebSocket clients dropped with 1 MiB unsent.", dropped);
 }
 
-/* Queue one frame; drops the client past the backlog cap. 0, or -1 when dropped. */
-static int send_frame(struct ws_client *w, enum ws_opcode op, const char *p, size_t n)
+/* Drop client w (its backlog passed the cap or a send failed): always -1. */
+static int drop_client(struct ws_client *w)
 {
-	unsigned char h[10];
-	size_t hl;
-	char *buf;
-
-	if (w->closing)
-		return -1;
-	hl = ws_frame_header(h, op, n);
-	buf = malloc(hl + n);
-	if (!buf)
-		goto drop;
-	memcpy(buf, h, hl);
-	memcpy(buf + hl, p, n);
-	if (http_conn_send(w->c, buf, hl + n) < 0) {
-		free(buf);
-		goto drop;
-	}
-	free(buf);
-	if (http_conn_pending(w->c) > WS_BACKLOG_MAX)
-		goto drop;
-	return 0;
-drop:
 	log_info("ws: dropping client %" PRIu64 " with %zu bytes unsent", w->gen,
 	         http_conn_pending(w->c));
 	dropped++;
@@ -328,15 +319,30 @@ static int send_built(struct ws_client *w, const char *frame, size_t n)
 {
 	if (w->closing)
 		return -1;
-	if (http_conn_send(w->c, frame, n) < 0 || http_conn_pending(w->c) > WS_BACKLOG_MAX) {
-		log_info("ws: dropping client %" PRIu64 " with %zu bytes unsent", w->gen,
-		         http_conn_pending(w->c));
-		dropped++;
-		w->closing = 1;
-		http_conn_drop(w->c);
-		return -1;
-	}
+	if (http_conn_send(w->c, frame, n) < 0 || http_conn_pending(w->c) > WS_BACKLOG_MAX)
+		return drop_client(w);
 	return 0;
+}
+
+/* Queue one frame; drops the client past the backlog cap. 0, or -1 when dropped. */
+static int send_frame(struct ws_client *w, enum ws_opcode op, const char *p, size_t n)
+{
+	unsigned char h[10];
+	size_t hl;
+	char *buf;
+	int rc;
+
+	if (w->closing)
+		return -1;
+	hl = ws_frame_header(h, op, n);
+	buf = malloc(hl + n);
+	if (!buf)
+		return drop_client(w);
+	memcpy(buf, h, hl);
+	memcpy(buf + hl, p, n);
+	rc = send_built(w, buf, hl + n);
+	free(buf);
+	return rc;
 }
 
 static void send_text(struct ws_client *w, const char *text)
@@ -873,10 +879,7 @@ void ws_loop_wake(void)
 {
 	struct item *it, *next;
 
-	pthread_mutex_lock(&q_lock);
-	it = q_head;
-	q_head = q_tail = NULL;
-	pthread_mutex_unlock(&q_lock);
+	it = q_take_all();
 	for (; it; it = next) {
 		next = it->next;
 		switch (it->kind) {
@@ -1067,10 +1070,7 @@ void ws_stop(void)
 			s->active = 0;
 			screen_free_if_unused(s);
 		}
-	pthread_mutex_lock(&q_lock);
-	it = q_head;
-	q_head = q_tail = NULL;
-	pthread_mutex_unlock(&q_lock);
+	it = q_take_all();
 	for (; it; it = next) {
 		next = it->next;
 		item_free(it);

@@ -298,3 +298,67 @@ int it_redis_try(char *out, size_t len, const char *fmt, ...)
 	unlink(path);
 	return rc;
 }
+
+char it_seat_state(int64_t sid, int row, int col)
+{
+	struct it_resp *r =
+	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
+	const cJSON *st =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
+	char c = cJSON_IsString(st) ? st->valuestring[col] : '?';
+
+	it_resp_free(r);
+	return c;
+}
+
+void it_wait_seat_state(int64_t sid, int row, int col, char want)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (it_seat_state(sid, row, col) == want)
+			return;
+		usleep(50000);
+	}
+	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
+	fail();
+}
+
+void it_free_n(int n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+	while (n-- > 0)
+		free(va_arg(ap, void *));
+	va_end(ap);
+}
+
+void it_free_each(char **v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+}
+
+struct it_sale it_sale;
+
+int it_sale_setup(const char *genre, const char *layout)
+{
+	if (it_setup_admin(&it_sale.admin) < 0)
+		return -1;
+	it_sale.cust = it_customer(&it_sale.cust_uid, NULL);
+	it_sale.cust2 = it_customer(NULL, NULL);
+	it_sale.cashier = it_cashier(NULL);
+	it_sale.film = it_film_sql(genre);
+	it_sale.hall = it_hall_new(it_sale.admin, layout);
+	return it_sale.cust && it_sale.cust2 && it_sale.cashier ? 0 : -1;
+}
+
+int it_sale_teardown(void **state)
+{
+	(void)state;
+	it_free_n(4, it_sale.admin, it_sale.cust, it_sale.cust2, it_sale.cashier);
+	return 0;
+}

@@ -115,6 +115,34 @@ int64_t it_hall_new(const char *tok, const char *layout_json);
 int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
 
 /*
+ * The group of a selling test (it_order, it_seat): an admin, a customer
+ * (cust, with its uid), a second customer, a cashier (tokens, malloc'd), a
+ * film made with SQL (it_film_sql(genre)) and a hall with layout.
+ * it_sale_setup makes them (0, or -1 when a token is missing);
+ * it_sale_teardown is a cmocka group teardown that frees the tokens.
+ */
+struct it_sale {
+	char *admin, *cust, *cust2, *cashier;
+	int64_t cust_uid, film, hall;
+};
+extern struct it_sale it_sale;
+int it_sale_setup(const char *genre, const char *layout);
+int it_sale_teardown(void **state);
+
+/* free() each of the n pointers that follow n (tokens of a test group). */
+void it_free_n(int n, ...);
+/* free() v[0] .. v[n - 1]. */
+void it_free_each(char **v, int n);
+
+/*
+ * The state letter of seat (row, col) of screening sid in /screening/seats
+ * (asserts 200), '?' when the row is missing. it_wait_seat_state polls it
+ * until it is want, up to 10 s, and fails the test if it never is.
+ */
+char it_seat_state(int64_t sid, int row, int col);
+void it_wait_seat_state(int64_t sid, int row, int col, char want);
+
+/*
  * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of
  * its output (stdout and stderr, line end cut) into out. it_redis_try
  * returns redis-cli's exit status; it_redis asserts that it is 0.

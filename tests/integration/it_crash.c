@@ -125,11 +125,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < THREADS; i++)
-		free(tokens[i]);
+	it_free_each(tokens, THREADS);
 	free(admin_tok);
 	return 0;
 }

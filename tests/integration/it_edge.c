@@ -186,26 +186,38 @@ static int64_t comments_titled(const char *title)
 	return it_sql_int("SELECT COUNT(*) FROM comments WHERE title='%s'", title);
 }
 
-/* 1. Bytes after a body: the request is answered, and the next one too. */
-static void test_edge_bytes_after_a_body_are_answered(void **state)
+/*
+ * A comment titled title posted on a fresh connection with the extra
+ * headers and bytes tail after the body: answered 200, stored once.
+ */
+static void comment_once(const char *title, const char *headers, const char *tail)
 {
 	static struct got g;
 	char req[2048], body[256];
-	const char *title = it_unique("crlf");
 	int64_t fid = it_film_sql("Drama");
-	int fd, n;
+	int n;
 
-	(void)state;
 	snprintf(body, sizeof(body),
 	         "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
 	         (long long)fid, title);
 	n = snprintf(req, sizeof(req),
 	             "POST /comment/create HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
-	             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s\r\n",
-	             customer, strlen(body), body);
+	             "%sContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s%s",
+	             customer, headers, strlen(body), body, tail);
 	exchange(req, (size_t)n, &g, 1);
 	assert_int_equal(status_of(&g, 0), 200);
 	assert_int_equal(comments_titled(title), 1);
+}
+
+/* 1. Bytes after a body: the request is answered, and the next one too. */
+static void test_edge_bytes_after_a_body_are_answered(void **state)
+{
+	static struct got g;
+	char req[2048];
+	int fd, n;
+
+	(void)state;
+	comment_once(it_unique("crlf"), "", "\r\n");
 
 	/* A POST pipelined behind a POST, a GET with a body, then a GET. */
 	fd = raw_connect();
@@ -394,25 +406,14 @@ static void test_edge_http2_is_refused_without_losing_requests(void **state)
 {
 	static struct got g;
 	static const unsigned char goaway_tail[] = {0, 0, 0, 0x0d};
-	char req[2048], body[256];
-	const char *title = it_unique("h2c");
-	int64_t fid = it_film_sql("Drama");
 	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-	int fd, n;
+	int fd;
 
 	(void)state;
-	snprintf(body, sizeof(body),
-	         "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
-	         (long long)fid, title);
-	n = snprintf(req, sizeof(req),
-	             "POST /comment/create HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
+	comment_once(it_unique("h2c"),
 	             "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
-	             "HTTP2-Settings: AAMAAABkAAQAAP__\r\n"
-	             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-	             customer, strlen(body), body);
-	exchange(req, (size_t)n, &g, 1);
-	assert_int_equal(status_of(&g, 0), 200);
-	assert_int_equal(comments_titled(title), 1);
+	             "HTTP2-Settings: AAMAAABkAAQAAP__\r\n",
+	             "");
 
 	fd = raw_connect();
 	memset(&g, 0, sizeof(g));
@@ -426,6 +427,20 @@ static void test_edge_http2_is_refused_without_losing_requests(void **state)
 	assert_int_equal((unsigned char)g.buf[3], 4);
 	assert_int_equal((unsigned char)g.buf[12], 7);
 	assert_memory_equal(g.buf + 22, goaway_tail, 4);
+}
+
+/* head, count bytes fill, then tail as one request: answered status with slug in the envelope. */
+static void expect_padded(struct got *g, const char *head, char fill, size_t count,
+                          const char *tail, int status, const char *slug)
+{
+	static char buf[140000];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", head);
+
+	memset(buf + n, fill, count);
+	n += count;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", tail);
+	exchange(buf, n, g, 1);
+	assert_envelope(g, status, slug);
 }
 
 /* 6. The transport's own refusals are in the envelope with X-Request-Id. */
@@ -450,12 +465,8 @@ static void test_edge_transport_errors_in_the_envelope(void **state)
 	assert_envelope(&g, 400, "bad_request");
 
 	/* An 8 KiB header value. */
-	n = (size_t)snprintf(big, sizeof(big), "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ");
-	memset(big + n, 'a', 8192);
-	n += 8192;
-	n += (size_t)snprintf(big + n, sizeof(big) - n, "\r\n\r\n");
-	exchange(big, n, &g, 1);
-	assert_envelope(&g, 431, "headers_too_large");
+	expect_padded(&g, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ", 'a', 8192, "\r\n\r\n", 431,
+	              "headers_too_large");
 	/* 1,000 headers. */
 	n = (size_t)snprintf(big, sizeof(big), "GET /healthz HTTP/1.1\r\nHost: t\r\n");
 	for (int i = 0; i < 1000; i++)
@@ -464,12 +475,8 @@ static void test_edge_transport_errors_in_the_envelope(void **state)
 	exchange(big, n, &g, 1);
 	assert_envelope(&g, 431, "headers_too_large");
 	/* A 100 KB URI. */
-	n = (size_t)snprintf(big, sizeof(big), "GET /");
-	memset(big + n, 'u', 100000);
-	n += 100000;
-	n += (size_t)snprintf(big + n, sizeof(big) - n, " HTTP/1.1\r\nHost: t\r\n\r\n");
-	exchange(big, n, &g, 1);
-	assert_envelope(&g, 414, "uri_too_long");
+	expect_padded(&g, "GET /", 'u', 100000, " HTTP/1.1\r\nHost: t\r\n\r\n", 414,
+	              "uri_too_long");
 	/* The server is fine afterwards. */
 	exchange("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", 34, &g, 1);
 	assert_int_equal(status_of(&g, 0), 200);

@@ -23,9 +23,6 @@
 
 #define DAY 86400
 
-static char *admin_tok, *cust_tok, *cust2_tok, *cashier_tok;
-static int64_t cust_uid, film_id, hall_id;
-
 #define LAYOUT "[\"SSSSSS\",\"VVHHVV\",\"SSSSSS\"]"
 
 #define expect_error(call, st, slug)               \
@@ -38,24 +35,7 @@ static int64_t cust_uid, film_id, hall_id;
 static int setup(void **state)
 {
 	(void)state;
-	if (it_setup_admin(&admin_tok) < 0)
-		return -1;
-	cust_tok = it_customer(&cust_uid, NULL);
-	cust2_tok = it_customer(NULL, NULL);
-	cashier_tok = it_cashier(NULL);
-	film_id = it_film_sql("comedy");
-	hall_id = it_hall_new(admin_tok, LAYOUT);
-	return cust_tok && cust2_tok && cashier_tok ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_tok);
-	free(cust_tok);
-	free(cust2_tok);
-	free(cashier_tok);
-	return 0;
+	return it_sale_setup("comedy", LAYOUT);
 }
 
 /* A screening with prices S 4000, V 6000 and a child discount of 50 %. */
@@ -64,10 +44,11 @@ static int64_t screening(void)
 	static int n;
 
 	return it_created_id(it_postf(
-	    "/screening/create", admin_tok,
+	    "/screening/create", it_sale.admin,
 	    "{\"filmId\":%lld,\"hallId\":%lld,\"startAt\":%lld,\"prices\":{\"S\":4000,\"V\":6000},"
 	    "\"discounts\":{\"child\":50}}",
-	    (long long)film_id, (long long)hall_id, (long long)(time(NULL) + (++n + 1) * DAY)));
+	    (long long)it_sale.film, (long long)it_sale.hall,
+	    (long long)(time(NULL) + (++n + 1) * DAY)));
 }
 
 static int64_t hold(const char *tok, int64_t sid, const char *seats)
@@ -84,6 +65,16 @@ static struct it_resp *order(const char *tok, int64_t hold_id, const char *items
 {
 	return it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold_id,
 	                items);
+}
+
+/* /order/create for hold hold_id with items (asserts 200); the order's id. */
+static int64_t order_id(const char *tok, int64_t hold_id, const char *items)
+{
+	struct it_resp *r = it_ok(order(tok, hold_id, items));
+	int64_t id = it_data_int(r, "id");
+
+	it_resp_free(r);
+	return id;
 }
 
 static struct it_resp *detail(const char *tok, int64_t id)
@@ -109,29 +100,13 @@ static struct it_resp *wait_status(const char *tok, int64_t id, int want)
 	return NULL;
 }
 
-static char state_at(int64_t sid, int row, int col)
+/* it_sale.cust holds seats of screening sid and orders them as items; waits until unpaid. */
+static int64_t unpaid(int64_t sid, const char *seats, const char *items)
 {
-	struct it_resp *r =
-	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
-	const cJSON *st =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
-	char c = cJSON_IsString(st) ? st->valuestring[col] : '?';
+	int64_t oid = order_id(it_sale.cust, hold(it_sale.cust, sid, seats), items);
 
-	it_resp_free(r);
-	return c;
-}
-
-static void wait_state(int64_t sid, int row, int col, char want)
-{
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (state_at(sid, row, col) == want)
-			return;
-		usleep(50000);
-	}
-	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
-	fail();
+	it_resp_free(wait_status(it_sale.cust, oid, 0));
+	return oid;
 }
 
 static void test_order_seated_pending_then_unpaid(void **state)
@@ -141,8 +116,8 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	const cJSON *items;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"B1\",\"B2\"]");
-	r = it_ok(order(cust_tok, hid,
+	hid = hold(it_sale.cust, sid, "[\"B1\",\"B2\"]");
+	r = it_ok(order(it_sale.cust, hid,
 	                "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
 	                "{\"seat\":\"B2\",\"ticketType\":\"child\"}]"));
 	oid = it_data_int(r, "id");
@@ -154,14 +129,14 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	assert_true(llabs(it_data_int(r, "expireAt") - (time(NULL) + 600 + 120)) <= 5);
 	it_resp_free(r);
 	/* Visible at once, whatever the consumer did yet. */
-	r = it_ok(detail(cust_tok, oid));
+	r = it_ok(detail(it_sale.cust, oid));
 	assert_true(it_data_int(r, "status") == 4 || it_data_int(r, "status") == 0);
 	assert_int_equal(it_data_int(r, "amount"), 9000);
 	it_resp_free(r);
-	r = wait_status(cust_tok, oid, 0);
+	r = wait_status(it_sale.cust, oid, 0);
 	assert_string_equal(it_data_str(r, "statusText"), "unpaid");
 	assert_int_equal(it_data_int(r, "screeningId"), sid);
-	assert_int_equal(it_data_int(r, "fid"), film_id);
+	assert_int_equal(it_data_int(r, "fid"), it_sale.film);
 	items = cJSON_GetObjectItemCaseSensitive(it_data(r), "items");
 	assert_int_equal(cJSON_GetArraySize(items), 2);
 	assert_string_equal(it_json_str(cJSON_GetArrayItem(items, 1), "ticketType"), "child");
@@ -172,15 +147,15 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	               (long long)oid),
 	    2);
 	/* The tickets hold the seats now: still held, not holdable, the hold is gone. */
-	assert_int_equal(state_at(sid, 1, 0), 'h');
-	expect_error(it_postf("/seat/hold", cust2_tok, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
-	                      (long long)sid),
+	assert_int_equal(it_seat_state(sid, 1, 0), 'h');
+	expect_error(it_postf("/seat/hold", it_sale.cust2,
+	                      "{\"screeningId\":%lld,\"seats\":[\"B1\"]}", (long long)sid),
 	             409, "seat_taken");
-	expect_error(it_postf("/seat/release", cust_tok, "{\"holdId\":%lld}", (long long)hid), 404,
-	             "not_found");
+	expect_error(it_postf("/seat/release", it_sale.cust, "{\"holdId\":%lld}", (long long)hid),
+	             404, "not_found");
 	/* Another customer does not see it; staff do. */
-	expect_error(detail(cust2_tok, oid), 404, "not_found");
-	it_resp_free(it_ok(detail(cashier_tok, oid)));
+	expect_error(detail(it_sale.cust2, oid), 404, "not_found");
+	it_resp_free(it_ok(detail(it_sale.cashier, oid)));
 }
 
 static void test_order_create_errors(void **state)
@@ -190,29 +165,29 @@ static void test_order_create_errors(void **state)
 	char out[64];
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"A1\",\"A2\"]");
+	hid = hold(it_sale.cust, sid, "[\"A1\",\"A2\"]");
 	/* items must cover exactly the held seats, with known ticket types */
-	expect_error(order(cust_tok, hid, "[{\"seat\":\"A1\"}]"), 400, "invalid_field");
-	expect_error(order(cust_tok, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A3\"}]"), 400,
+	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"}]"), 400, "invalid_field");
+	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A3\"}]"), 400,
 	             "invalid_field");
-	expect_error(order(cust_tok, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A1\"}]"), 400,
+	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A1\"}]"), 400,
 	             "invalid_field");
-	expect_error(
-	    order(cust_tok, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\",\"ticketType\":\"senior\"}]"),
-	    400, "invalid_field");
-	expect_error(it_post("/order/create", cust_tok, "{}"), 400, "invalid_field");
+	expect_error(order(it_sale.cust, hid,
+	                   "[{\"seat\":\"A1\"},{\"seat\":\"A2\",\"ticketType\":\"senior\"}]"),
+	             400, "invalid_field");
+	expect_error(it_post("/order/create", it_sale.cust, "{}"), 400, "invalid_field");
 	/* another customer's hold */
-	expect_error(order(cust2_tok, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 404,
+	expect_error(order(it_sale.cust2, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 404,
 	             "not_found");
 	/* a hold that is gone, or expired */
-	expect_error(order(cust_tok, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired");
+	expect_error(order(it_sale.cust, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired");
 	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)hid);
-	expect_error(order(cust_tok, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
+	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
 	             "hold_expired");
 	/* ordered twice */
-	hid = hold(cust_tok, sid, "[\"A5\"]");
-	it_resp_free(it_ok(order(cust_tok, hid, "[{\"seat\":\"A5\"}]")));
-	r = order(cust_tok, hid, "[{\"seat\":\"A5\"}]");
+	hid = hold(it_sale.cust, sid, "[\"A5\"]");
+	it_resp_free(it_ok(order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]")));
+	r = order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]");
 	if (r->status == 409) {
 		assert_string_equal(it_err(r), "conflict");
 	} else {
@@ -230,22 +205,22 @@ static void test_order_idempotency_key(void **state)
 	char body[256];
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C1\"]");
+	hid = hold(it_sale.cust, sid, "[\"C1\"]");
 	snprintf(body, sizeof(body),
 	         "{\"holdId\":%lld,\"items\":[{\"seat\":\"C1\"}],\"idempotencyKey\":\"%s\"}",
 	         (long long)hid, key);
-	r = it_ok(it_post("/order/create", cust_tok, body));
+	r = it_ok(it_post("/order/create", it_sale.cust, body));
 	a = it_data_int(r, "id");
 	it_resp_free(r);
-	r = it_ok(it_post("/order/create", cust_tok, body));
+	r = it_ok(it_post("/order/create", it_sale.cust, body));
 	b = it_data_int(r, "id");
 	assert_int_equal(it_data_int(r, "status"), 4);
 	it_resp_free(r);
 	assert_int_equal(a, b);
-	it_resp_free(wait_status(cust_tok, a, 0));
+	it_resp_free(wait_status(it_sale.cust, a, 0));
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM orders WHERE uid = %lld AND "
 	                            "idempotency_key = '%s'",
-	                            (long long)cust_uid, key),
+	                            (long long)it_sale.cust_uid, key),
 	                 1);
 }
 
@@ -258,52 +233,51 @@ static void test_order_general_admission_until_sold_out(void **state)
 	it_sql_ok(it_sql("INSERT INTO films (id, name, length, amount, stock, is_select_seat, "
 	                 "create_time, update_time) VALUES (%lld, '%s', 90, 2500, 3, 0, 0, 0)",
 	                 (long long)fid, it_unique("ga-")));
-	r = it_ok(
-	    it_postf("/order/create", cust_tok, "{\"fid\":%lld,\"quantity\":2}", (long long)fid));
+	r = it_ok(it_postf("/order/create", it_sale.cust, "{\"fid\":%lld,\"quantity\":2}",
+	                   (long long)fid));
 	oid = it_data_int(r, "id");
 	assert_int_equal(it_data_int(r, "amount"), 5000);
 	assert_int_equal(it_data_int(r, "status"), 4);
 	it_resp_free(r);
-	r = it_postf("/order/create", cust2_tok, "{\"fid\":%lld,\"quantity\":2}", (long long)fid);
+	r = it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":2}",
+	             (long long)fid);
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_out");
 	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	it_resp_free(wait_status(it_sale.cust, oid, 0));
 	assert_int_equal(it_sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 1);
-	r = it_ok(it_postf("/order/create", cust2_tok, "{\"fid\":%lld}", (long long)fid));
+	r = it_ok(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)fid));
 	it_resp_free(r);
-	expect_error(it_postf("/order/create", cust2_tok, "{\"fid\":%lld}", (long long)fid), 409,
-	             "conflict");
+	expect_error(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)fid),
+	             409, "conflict");
 	/* A film sold by seat has no general admission. */
-	expect_error(it_postf("/order/create", cust2_tok, "{\"fid\":%lld}", (long long)film_id),
-	             400, "invalid_field");
 	expect_error(
-	    it_postf("/order/create", cust2_tok, "{\"fid\":%lld,\"quantity\":0}", (long long)fid),
+	    it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)it_sale.film),
 	    400, "invalid_field");
+	expect_error(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":0}",
+	                      (long long)fid),
+	             400, "invalid_field");
 }
 
 static void test_order_remove_frees_the_seats(void **state)
 {
-	int64_t sid = screening(), hid, oid;
+	int64_t sid = screening(), oid;
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C5\",\"C6\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C5\"},{\"seat\":\"C6\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
-	expect_error(it_postf("/order/remove", cust2_tok, "{\"id\":%lld}", (long long)oid), 404,
+	oid = unpaid(sid, "[\"C5\",\"C6\"]", "[{\"seat\":\"C5\"},{\"seat\":\"C6\"}]");
+	expect_error(it_postf("/order/remove", it_sale.cust2, "{\"id\":%lld}", (long long)oid), 404,
 	             "not_found");
-	it_resp_free(it_ok(it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid)));
-	r = it_ok(detail(cust_tok, oid));
+	it_resp_free(
+	    it_ok(it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid)));
+	r = it_ok(detail(it_sale.cust, oid));
 	assert_int_equal(it_data_int(r, "status"), 2);
 	assert_string_equal(it_data_str(r, "reason"), "cancelled");
 	it_resp_free(r);
-	assert_int_equal(state_at(sid, 2, 4), 'f');
-	assert_int_equal(state_at(sid, 2, 5), 'f');
+	assert_int_equal(it_seat_state(sid, 2, 4), 'f');
+	assert_int_equal(it_seat_state(sid, 2, 5), 'f');
 	/* The seats can be held again. */
-	hold(cust2_tok, sid, "[\"C5\",\"C6\"]");
+	hold(it_sale.cust2, sid, "[\"C5\",\"C6\"]");
 }
 
 static void test_order_remove_pending_and_paid(void **state)
@@ -313,51 +287,41 @@ static void test_order_remove_pending_and_paid(void **state)
 
 	(void)state;
 	/* Removed right away: it may still be pending; the cancel follows it on its partition. */
-	hid = hold(cust_tok, sid, "[\"A3\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A3\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(it_ok(it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid)));
-	it_resp_free(wait_status(cust_tok, oid, 2));
-	wait_state(sid, 0, 2, 'f');
+	hid = hold(it_sale.cust, sid, "[\"A3\"]");
+	oid = order_id(it_sale.cust, hid, "[{\"seat\":\"A3\"}]");
+	it_resp_free(
+	    it_ok(it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid)));
+	it_resp_free(wait_status(it_sale.cust, oid, 2));
+	it_wait_seat_state(sid, 0, 2, 'f');
 	/* A paid order is refunded, never removed. */
-	hid = hold(cust_tok, sid, "[\"A4\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A4\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"A4\"]", "[{\"seat\":\"A4\"}]");
 	it_sql_ok(it_sql("UPDATE orders SET status = 1 WHERE id = %lld", (long long)oid));
-	r = it_postf("/order/remove", cust_tok, "{\"id\":%lld}", (long long)oid);
+	r = it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid);
 	it_assert_error(r, 409, "conflict");
 	it_resp_free(r);
-	r = it_ok(it_post("/order/paid/list", cust_tok, NULL));
+	r = it_ok(it_post("/order/paid/list", it_sale.cust, NULL));
 	assert_non_null(it_list_find(r, oid));
 	it_resp_free(r);
 }
 
 static void test_order_update_admin_only_to_invalid(void **state)
 {
-	int64_t sid = screening(), hid, oid;
-	struct it_resp *r;
+	int64_t sid = screening(), oid;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"A6\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"A6\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"A6\"]", "[{\"seat\":\"A6\"}]");
 	expect_error(
-	    it_postf("/order/update", cust_tok, "{\"id\":%lld,\"status\":2}", (long long)oid), 403,
-	    "forbidden");
+	    it_postf("/order/update", it_sale.cust, "{\"id\":%lld,\"status\":2}", (long long)oid),
+	    403, "forbidden");
 	expect_error(
-	    it_postf("/order/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)oid), 409,
-	    "conflict");
-	it_resp_free(it_ok(
-	    it_postf("/order/update", admin_tok, "{\"id\":%lld,\"status\":2}", (long long)oid)));
+	    it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":1}", (long long)oid),
+	    409, "conflict");
+	it_resp_free(it_ok(it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":2}",
+	                            (long long)oid)));
 	expect_error(
-	    it_postf("/order/update", admin_tok, "{\"id\":%lld,\"status\":2}", (long long)oid), 409,
-	    "conflict");
-	wait_state(sid, 0, 5, 'f');
+	    it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":2}", (long long)oid),
+	    409, "conflict");
+	it_wait_seat_state(sid, 0, 5, 'f');
 }
 
 static void test_order_list_newest_first(void **state)
@@ -401,17 +365,15 @@ static void test_order_seat_sold_meanwhile_is_seat_taken(void **state)
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C3\"]");
+	hid = hold(it_sale.cust, sid, "[\"C3\"]");
 	/* What only a lost Redis could let happen: a live ticket appears for the held seat. */
 	it_sql_ok(
 	    it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, "
 	           "status, live, create_time) VALUES (%lld, %lld, %lld, %lld, 'C3', 4000, 1, "
 	           "1, 0)",
-	           (long long)other, (long long)other, (long long)sid, (long long)film_id));
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C3\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	r = wait_status(cust_tok, oid, 2);
+	           (long long)other, (long long)other, (long long)sid, (long long)it_sale.film));
+	oid = order_id(it_sale.cust, hid, "[{\"seat\":\"C3\"}]");
+	r = wait_status(it_sale.cust, oid, 2);
 	assert_string_equal(it_data_str(r, "reason"), "seat_taken");
 	it_resp_free(r);
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld AND "
@@ -422,21 +384,17 @@ static void test_order_seat_sold_meanwhile_is_seat_taken(void **state)
 
 static void test_order_unpaid_expires(void **state)
 {
-	int64_t sid = screening(), hid, oid;
+	int64_t sid = screening(), oid;
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(cust_tok, sid, "[\"C4\"]");
-	r = it_ok(order(cust_tok, hid, "[{\"seat\":\"C4\"}]"));
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	it_resp_free(wait_status(cust_tok, oid, 0));
+	oid = unpaid(sid, "[\"C4\"]", "[{\"seat\":\"C4\"}]");
 	it_sql_ok(it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = %lld",
 	                 (long long)oid));
-	r = wait_status(cust_tok, oid, 2);
+	r = wait_status(it_sale.cust, oid, 2);
 	assert_string_equal(it_data_str(r, "reason"), "expired");
 	it_resp_free(r);
-	wait_state(sid, 2, 3, 'f');
+	it_wait_seat_state(sid, 2, 3, 'f');
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND "
 	                            "live = 1",
 	                            (long long)oid),
@@ -458,5 +416,5 @@ int main(void)
 	    cmocka_unit_test(test_order_unpaid_expires),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, it_sale_teardown);
 }

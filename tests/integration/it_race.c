@@ -265,11 +265,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < BUYERS; i++)
-		free(tokens[i]);
+	it_free_each(tokens, BUYERS);
 	free(admin_tok);
 	return 0;
 }

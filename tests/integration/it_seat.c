@@ -23,32 +23,13 @@
 
 #define DAY 86400
 
-static char *admin_tok, *cust_tok, *cust2_tok, *cashier_tok;
-static int64_t film_id, hall_id;
-
 /* A hall: A has a blocked seat, B house seats, C is plain. */
 #define LAYOUT "[\"SSSXSSS\",\"SSHHHSS\",\"SSSSSSS\",\"SSSSSSS\"]"
 
 static int setup(void **state)
 {
 	(void)state;
-	if (it_setup_admin_customer(&admin_tok, &cust_tok) < 0)
-		return -1;
-	cust2_tok = it_customer(NULL, NULL);
-	cashier_tok = it_cashier(NULL);
-	film_id = it_film_sql("drama");
-	hall_id = it_hall_new(admin_tok, LAYOUT);
-	return cust2_tok && cashier_tok ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_tok);
-	free(cust_tok);
-	free(cust2_tok);
-	free(cashier_tok);
-	return 0;
+	return it_sale_setup("drama", LAYOUT);
 }
 
 /* A fresh screening of the test hall, days ahead (each its own slot). */
@@ -56,7 +37,8 @@ static int64_t screening(void)
 {
 	static int n;
 
-	return it_screening_new(admin_tok, film_id, hall_id, time(NULL) + (++n + 1) * DAY);
+	return it_screening_new(it_sale.admin, it_sale.film, it_sale.hall,
+	                        time(NULL) + (++n + 1) * DAY);
 }
 
 static struct it_resp *hold(const char *tok, int64_t sid, const char *seats)
@@ -78,30 +60,10 @@ static int64_t hold_ok(const char *tok, int64_t sid, const char *seats)
 /* The state letter of seat (row, col) in /screening/seats. */
 static char state_at(int64_t sid, int row, int col)
 {
-	struct it_resp *r =
-	    it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
-	const cJSON *st =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it_data(r), "state"), row);
-	char c;
+	char c = it_seat_state(sid, row, col);
 
-	assert_true(cJSON_IsString(st));
-	c = st->valuestring[col];
-	it_resp_free(r);
+	assert_true(c != '?');
 	return c;
-}
-
-/* Poll until seat (row, col) shows want, up to 10 s. */
-static void wait_state(int64_t sid, int row, int col, char want)
-{
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (state_at(sid, row, col) == want)
-			return;
-		usleep(50000);
-	}
-	print_error("seat %c%d never became '%c'\n", 'A' + row, col + 1, want);
-	fail();
 }
 
 static int64_t version(int64_t sid)
@@ -133,7 +95,7 @@ static void test_seat_hold_then_release(void **state)
 
 	(void)state;
 	v0 = version(sid);
-	r = it_ok(hold(cust_tok, sid, "[\"C3\",\"C4\"]"));
+	r = it_ok(hold(it_sale.cust, sid, "[\"C3\",\"C4\"]"));
 	id = it_data_int(r, "holdId");
 	assert_true(id > 0 && id < (INT64_C(1) << 53));
 	seats = cJSON_GetObjectItemCaseSensitive(it_data(r), "seats");
@@ -146,12 +108,12 @@ static void test_seat_hold_then_release(void **state)
 	assert_int_equal(version(sid), v0 + 1);
 	assert_int_equal(state_at(sid, 2, 2), 'h');
 	assert_int_equal(state_at(sid, 2, 3), 'h');
-	it_resp_free(it_ok(release(cust_tok, id)));
+	it_resp_free(it_ok(release(it_sale.cust, id)));
 	assert_int_equal(version(sid), v0 + 2);
 	assert_int_equal(state_at(sid, 2, 2), 'f');
 	assert_int_equal(state_at(sid, 2, 3), 'f');
 	/* Released once: a second release finds nothing. */
-	expect_error(release(cust_tok, id), 404, "not_found");
+	expect_error(release(it_sale.cust, id), 404, "not_found");
 }
 
 static void test_seat_hold_lists_every_conflict(void **state)
@@ -161,8 +123,8 @@ static void test_seat_hold_lists_every_conflict(void **state)
 	const cJSON *c;
 
 	(void)state;
-	hold_ok(cust_tok, sid, "[\"D1\",\"D2\",\"D3\"]");
-	r = hold(cust2_tok, sid, "[\"D3\",\"D4\",\"D1\"]");
+	hold_ok(it_sale.cust, sid, "[\"D1\",\"D2\",\"D3\"]");
+	r = hold(it_sale.cust2, sid, "[\"D3\",\"D4\",\"D1\"]");
 	it_assert_error(r, 409, "seat_taken");
 	c = cJSON_GetObjectItemCaseSensitive(it_data(r), "conflicts");
 	assert_int_equal(cJSON_GetArraySize(c), 2);
@@ -198,7 +160,7 @@ static void test_seat_hold_refuses_bad_seats(void **state)
 	expect_error(hold(tok, 999999999, "[\"C1\"]"), 404, "not_found");
 	expect_error(hold(NULL, sid, "[\"C1\"]"), 401, "unauthorized");
 	/* Staff may hold house seats. */
-	hold_ok(cashier_tok, sid, "[\"B3\",\"B4\"]");
+	hold_ok(it_sale.cashier, sid, "[\"B3\",\"B4\"]");
 	assert_int_equal(state_at(sid, 1, 2), 'h');
 	free(tok);
 }
@@ -211,23 +173,23 @@ static void test_seat_hold_count_picks_best_available(void **state)
 
 	(void)state;
 	/* Rows B and C are the middle; B's centre is house seats, so C wins for a customer. */
-	r = it_ok(
-	    it_postf("/seat/hold", cust_tok, "{\"screeningId\":%lld,\"count\":3}", (long long)sid));
+	r = it_ok(it_postf("/seat/hold", it_sale.cust, "{\"screeningId\":%lld,\"count\":3}",
+	                   (long long)sid));
 	seats = cJSON_GetObjectItemCaseSensitive(it_data(r), "seats");
 	assert_int_equal(cJSON_GetArraySize(seats), 3);
 	assert_string_equal(cJSON_GetArrayItem(seats, 0)->valuestring, "C3");
 	assert_string_equal(cJSON_GetArrayItem(seats, 2)->valuestring, "C5");
 	it_resp_free(r);
 	/* Staff get the house seats of row B, nearer the middle. */
-	r = it_ok(it_postf("/seat/hold", cashier_tok, "{\"screeningId\":%lld,\"count\":3}",
+	r = it_ok(it_postf("/seat/hold", it_sale.cashier, "{\"screeningId\":%lld,\"count\":3}",
 	                   (long long)sid));
 	seats = cJSON_GetObjectItemCaseSensitive(it_data(r), "seats");
 	assert_string_equal(cJSON_GetArrayItem(seats, 0)->valuestring, "B3");
 	it_resp_free(r);
 	/* No row has 8 adjacent seats. */
-	expect_error(
-	    it_postf("/seat/hold", cust2_tok, "{\"screeningId\":%lld,\"count\":8}", (long long)sid),
-	    409, "conflict");
+	expect_error(it_postf("/seat/hold", it_sale.cust2, "{\"screeningId\":%lld,\"count\":8}",
+	                      (long long)sid),
+	             409, "conflict");
 }
 
 static void test_seat_hold_caps_a_customer_at_ten(void **state)
@@ -236,21 +198,21 @@ static void test_seat_hold_caps_a_customer_at_ten(void **state)
 	struct it_resp *r;
 
 	(void)state;
-	hold_ok(cust2_tok, sid, "[\"C1\",\"C2\",\"C3\",\"C4\",\"C5\",\"C6\"]");
-	hold_ok(cust2_tok, sid, "[\"D1\",\"D2\",\"D3\",\"D4\"]");
-	r = hold(cust2_tok, sid, "[\"D6\"]");
+	hold_ok(it_sale.cust2, sid, "[\"C1\",\"C2\",\"C3\",\"C4\",\"C5\",\"C6\"]");
+	hold_ok(it_sale.cust2, sid, "[\"D1\",\"D2\",\"D3\",\"D4\"]");
+	r = hold(it_sale.cust2, sid, "[\"D6\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "hold_limit");
 	it_resp_free(r);
-	expect_error(hold(cust2_tok, sid,
+	expect_error(hold(it_sale.cust2, sid,
 	                  "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\","
 	                  "\"B7\",\"C7\"]"),
 	             409, "conflict");
 	/* Another screening has its own count; staff have none. */
-	hold_ok(cust2_tok, screening(), "[\"D6\"]");
-	hold_ok(cashier_tok, sid,
+	hold_ok(it_sale.cust2, screening(), "[\"D6\"]");
+	hold_ok(it_sale.cashier, sid,
 	        "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\"]");
-	hold_ok(cashier_tok, sid, "[\"B7\",\"C7\"]");
+	hold_ok(it_sale.cashier, sid, "[\"B7\",\"C7\"]");
 }
 
 static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
@@ -265,23 +227,23 @@ static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 	           "discounts, status, seats_total, create_time, update_time) VALUES (%lld, "
 	           "%lld, %lld, UNIX_TIMESTAMP() - 60, UNIX_TIMESTAMP() + 6000, '{}', '{}', 0, "
 	           "24, 0, 0)",
-	           (long long)past, (long long)film_id, (long long)hall_id));
-	r = hold(cust_tok, past, "[\"C1\"]");
+	           (long long)past, (long long)it_sale.film, (long long)it_sale.hall));
+	r = hold(it_sale.cust, past, "[\"C1\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
 	it_resp_free(r);
 
 	it_redis(out, sizeof(out), "SET bo:seatfence:%lld 1 PX 30000", (long long)sid);
-	r = hold(cust_tok, sid, "[\"C1\"]");
+	r = hold(it_sale.cust, sid, "[\"C1\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "layout_change");
 	it_resp_free(r);
 	it_redis(out, sizeof(out), "DEL bo:seatfence:%lld", (long long)sid);
-	hold_ok(cust_tok, sid, "[\"C1\"]");
+	hold_ok(it_sale.cust, sid, "[\"C1\"]");
 
-	it_resp_free(it_ok(it_postf("/screening/cancel", admin_tok,
+	it_resp_free(it_ok(it_postf("/screening/cancel", it_sale.admin,
 	                            "{\"id\":%lld,\"reason\":\"projector\"}", (long long)sid)));
-	r = hold(cust_tok, sid, "[\"C2\"]");
+	r = hold(it_sale.cust, sid, "[\"C2\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
 	it_resp_free(r);
@@ -292,12 +254,12 @@ static void test_seat_release_owner_or_staff_only(void **state)
 	int64_t sid = screening(), id;
 
 	(void)state;
-	id = hold_ok(cust_tok, sid, "[\"A1\"]");
-	expect_error(release(cust2_tok, id), 404, "not_found");
-	expect_error(release(cust_tok, 123456789), 404, "not_found");
-	expect_error(it_post("/seat/release", cust_tok, "{}"), 400, "invalid_field");
+	id = hold_ok(it_sale.cust, sid, "[\"A1\"]");
+	expect_error(release(it_sale.cust2, id), 404, "not_found");
+	expect_error(release(it_sale.cust, 123456789), 404, "not_found");
+	expect_error(it_post("/seat/release", it_sale.cust, "{}"), 400, "invalid_field");
 	assert_int_equal(state_at(sid, 0, 0), 'h');
-	it_resp_free(it_ok(release(cashier_tok, id)));
+	it_resp_free(it_ok(release(it_sale.cashier, id)));
 	assert_int_equal(state_at(sid, 0, 0), 'f');
 }
 
@@ -307,15 +269,15 @@ static void test_seat_hold_expires(void **state)
 	char out[64];
 
 	(void)state;
-	id = hold_ok(cust_tok, sid, "[\"D7\"]");
+	id = hold_ok(it_sale.cust, sid, "[\"D7\"]");
 	assert_int_equal(state_at(sid, 3, 6), 'h');
 	/* Make it due now, as hold_ttl later would. */
 	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)id);
 	it_redis(out, sizeof(out), "ZADD bo:holdexp 1 %lld", (long long)id);
-	wait_state(sid, 3, 6, 'f');
-	expect_error(release(cust_tok, id), 404, "not_found");
+	it_wait_seat_state(sid, 3, 6, 'f');
+	expect_error(release(it_sale.cust, id), 404, "not_found");
 	/* The seat can be held again. */
-	hold_ok(cust2_tok, sid, "[\"D7\"]");
+	hold_ok(it_sale.cust2, sid, "[\"D7\"]");
 }
 
 static void test_seat_hold_rate_limited(void **state)
@@ -374,5 +336,5 @@ int main(void)
 	    cmocka_unit_test(test_seat_hold_refuses_a_revoked_token_at_once),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, it_sale_teardown);
 }
