@@ -4,7 +4,7 @@
  * customer) race for the same 20 seats of one screening through the real
  * API: hold (by seat or best available), then at random release, let the
  * hold expire (made due in Redis, as hold_ttl later would), or order; an
- * unpaid order is then at random kept (1 in 4), removed or expired, so
+ * unpaid order is then at random removed, expired, paid (see below) or kept, so
  * seats keep coming back into the race. Afterwards, in
  * MySQL: no seat has two live tickets, no order lost a seat race it should
  * not have (no seat_taken: Redis refused every conflict first), every
@@ -242,12 +242,12 @@ static void *buyer_main(void *arg)
 		if (settle(tok, oid) != 0)
 			continue; /* checked in MySQL afterwards */
 		pick = (int)(rand_r(&b->seed) % 100);
-		if (pick >= 35 && pick < 55) {
+		if (pick >= 65 && pick < 75) {
 			int64_t amount = 0, pay = pay_create(b, tok, oid, &amount);
 
 			if (pay && approve(b, pay, amount) == 0)
 				b->online++;
-		} else if (pick >= 55 && pick < 75) {
+		} else if (pick >= 75 && pick < 85) {
 			r = it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)oid);
 			if (!r || r->status != 200) {
 				note(b, "detail", r);
@@ -265,7 +265,7 @@ static void *buyer_main(void *arg)
 			else
 				b->counter++;
 			it_resp_free(r);
-		} else if (pick >= 75 && pick < 85) {
+		} else if (pick >= 50 && pick < 65) {
 			/* Too late on purpose: the order expires between create and approve. */
 			int64_t amount = 0, pay = pay_create(b, tok, oid, &amount);
 			char *out;
@@ -285,12 +285,12 @@ static void *buyer_main(void *arg)
 			}
 			if (approve(b, pay, amount) == 0)
 				b->late++;
-		} else if (pick < 15) {
+		} else if (pick < 25) {
 			r = it_postf("/order/remove", tok, "{\"id\":%lld}", (long long)oid);
 			if (!r || r->status != 200)
 				note(b, "remove", r);
 			it_resp_free(r);
-		} else if (pick < 35) {
+		} else if (pick < 50) {
 			char *out =
 			    it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = "
 			           "%lld",
