@@ -50,6 +50,8 @@ static char *admin_tok;
 static int64_t sid, first_uid;
 static char *tokens[BUYERS];
 static char *cashier_tok;
+/* Per process: its first unpaid order is always paid too late (then at random). */
+static int late_taken;
 
 struct buyer {
 	int index;
@@ -242,6 +244,8 @@ static void *buyer_main(void *arg)
 		if (settle(tok, oid) != 0)
 			continue; /* checked in MySQL afterwards */
 		pick = (int)(rand_r(&b->seed) % 100);
+		if (__atomic_fetch_add(&late_taken, 1, __ATOMIC_SEQ_CST) == 0)
+			pick = 50;
 		if (pick >= 65 && pick < 75) {
 			int64_t amount = 0, pay = pay_create(b, tok, oid, &amount);
 
@@ -459,24 +463,21 @@ static void test_race_two_hundred_buyers_never_sell_a_seat_twice(void **state)
 	                             "WHERE o.screening_id = %lld AND p.status = 0",
 	                             (long long)sid),
 	                 0);
-	print_message("race: pays paid online %lld, at the counter %lld, late sold again %lld, "
-	              "late refunded %lld; orders paid %lld, unpaid %lld, invalid %lld\n",
+	print_message("race: pays paid online %lld (late ones sold again included), at the counter "
+	              "%lld; orders paid %lld, refunded (late) %lld, unpaid %lld, invalid %lld\n",
 	              (long long)it_sql_int("SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = "
 	                                    "p.oid WHERE o.screening_id = %lld AND p.status = 1 "
-	                                    "AND p.source = 1 AND o.reason = ''",
+	                                    "AND p.source = 1",
 	                                    (long long)sid),
 	              (long long)it_sql_int("SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = "
 	                                    "p.oid WHERE o.screening_id = %lld AND p.status = 1 "
 	                                    "AND p.source = 0",
 	                                    (long long)sid),
 	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
-	                                    "AND status = 1 AND reason <> ''",
+	                                    "AND status = 1",
 	                                    (long long)sid),
 	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
 	                                    "AND status = 3",
-	                                    (long long)sid),
-	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
-	                                    "AND status = 1",
 	                                    (long long)sid),
 	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
 	                                    "AND status = 0",
