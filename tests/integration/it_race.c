@@ -4,13 +4,22 @@
  * customer) race for the same 20 seats of one screening through the real
  * API: hold (by seat or best available), then at random release, let the
  * hold expire (made due in Redis, as hold_ttl later would), or order; an
- * unpaid order is then at random kept (1 in 4), removed or expired, so
+ * unpaid order is then at random removed, expired, paid (see below) or kept, so
  * seats keep coming back into the race. Afterwards, in
  * MySQL: no seat has two live tickets, no order lost a seat race it should
  * not have (no seat_taken: Redis refused every conflict first), every
  * accepted order was written, every unpaid order holds all its tickets and
  * every invalid one none, and the seat map agrees with MySQL. Heavy: runs
  * alone.
+ *
+ * Some unpaid orders are paid: online (/pay/create, then paysim's
+ * /api/approve), at the counter by a cashier with an open shift (cash with
+ * tendered), or on purpose too late (the order expired first, then the
+ * approval: the payment consumer sells again if the seats are free, else
+ * refunds). Once every pay is applied: every paid order holds exactly its
+ * seats as issued tickets with codes, no unpaid order has an issued ticket,
+ * every paid pay belongs to a paid or refunded order, and the seat map shows
+ * exactly the issued seats as sold.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -29,6 +38,7 @@
 
 #include "core/jwt.h"
 #include "fixtures.h"
+#include "paytest.h"
 
 #define PROCS 8
 #define THREADS 25
@@ -39,12 +49,15 @@
 static char *admin_tok;
 static int64_t sid, first_uid;
 static char *tokens[BUYERS];
+static char *cashier_tok;
+/* Per process: its first unpaid order is always paid too late (then at random). */
+static int late_taken;
 
 struct buyer {
 	int index;
 	unsigned seed;
 	int64_t orders[ROUNDS];
-	int norders, errors, transport;
+	int norders, errors, transport, online, counter, late;
 	char err[200];
 };
 
@@ -100,6 +113,61 @@ static int settle(const char *tok, int64_t id)
 	return -1;
 }
 
+/* Wait until order id has status want (bounded); 0 when it does, -1 if not. */
+static int wait_status(const char *tok, int64_t id, int want)
+{
+	int i, st = -1;
+
+	for (i = 0; i < 400; i++) {
+		struct it_resp *r = it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)id);
+
+		st = r && r->status == 200 ? (int)it_data_int(r, "status") : -1;
+		it_resp_free(r);
+		if (st == want)
+			return 0;
+		usleep(25000);
+	}
+	return -1;
+}
+
+/* paysim approves pay_id for amount (it sends the signed callback); 0 or -1. */
+static int approve(struct buyer *b, int64_t pay_id, int64_t amount)
+{
+	char body[128];
+	long st = 0;
+	cJSON *a;
+	const cJSON *s;
+	int ok;
+
+	snprintf(body, sizeof(body), "{\"payId\":%lld,\"amount\":%lld}", (long long)pay_id,
+	         (long long)amount);
+	a = pt_paysim("POST", "/api/approve", body, &st);
+	s = cJSON_GetObjectItemCaseSensitive(a, "status");
+	ok = st == 200 && cJSON_IsString(s) && strcmp(s->valuestring, "approved") == 0;
+	if (!ok) {
+		b->errors++;
+		snprintf(b->err, sizeof(b->err), "approve %lld: %ld", (long long)pay_id, st);
+	}
+	cJSON_Delete(a);
+	return ok ? 0 : -1;
+}
+
+/* /pay/create online by the buyer; the pay id (*amount) or 0. */
+static int64_t pay_create(struct buyer *b, const char *tok, int64_t oid, int64_t *amount)
+{
+	struct it_resp *r = it_postf("/pay/create", tok, "{\"oid\":%lld}", (long long)oid);
+	int64_t id = 0;
+
+	if (r && r->status == 200) {
+		id = it_data_int(r, "id");
+		*amount = it_data_int(r, "amount");
+	} else {
+		note(b, "pay/create", r);
+	}
+	it_resp_free(r);
+	return id;
+}
+
 static void *buyer_main(void *arg)
 {
 	struct buyer *b = arg;
@@ -111,7 +179,7 @@ static void *buyer_main(void *arg)
 		char body[256], items[256];
 		const cJSON *seats;
 		struct it_resp *r;
-		int64_t hold_id, oid;
+		int64_t hold_id, oid, r2amount;
 		size_t off = 0;
 
 		if (rand_r(&b->seed) % 2) {
@@ -176,12 +244,57 @@ static void *buyer_main(void *arg)
 		if (settle(tok, oid) != 0)
 			continue; /* checked in MySQL afterwards */
 		pick = (int)(rand_r(&b->seed) % 100);
-		if (pick < 30) {
+		if (__atomic_fetch_add(&late_taken, 1, __ATOMIC_SEQ_CST) == 0)
+			pick = 50;
+		if (pick >= 65 && pick < 75) {
+			int64_t amount = 0, pay = pay_create(b, tok, oid, &amount);
+
+			if (pay && approve(b, pay, amount) == 0)
+				b->online++;
+		} else if (pick >= 75 && pick < 85) {
+			r = it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)oid);
+			if (!r || r->status != 200) {
+				note(b, "detail", r);
+				it_resp_free(r);
+				continue;
+			}
+			r2amount = it_data_int(r, "amount");
+			it_resp_free(r);
+			r = it_postf("/pay/create", cashier_tok,
+			             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\","
+			             "\"tendered\":%lld}",
+			             (long long)oid, (long long)(r2amount + 500));
+			if (!r || r->status != 200 || it_data_int(r, "change") != 500)
+				note(b, "counter pay", r);
+			else
+				b->counter++;
+			it_resp_free(r);
+		} else if (pick >= 50 && pick < 65) {
+			/* Too late on purpose: the order expires between create and approve. */
+			int64_t amount = 0, pay = pay_create(b, tok, oid, &amount);
+			char *out;
+
+			if (!pay)
+				continue;
+			out =
+			    it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = "
+			           "%lld",
+			           (long long)oid);
+			free(out);
+			if (wait_status(tok, oid, 2) < 0) {
+				b->errors++;
+				snprintf(b->err, sizeof(b->err), "order %lld never expired",
+				         (long long)oid);
+				continue;
+			}
+			if (approve(b, pay, amount) == 0)
+				b->late++;
+		} else if (pick < 25) {
 			r = it_postf("/order/remove", tok, "{\"id\":%lld}", (long long)oid);
 			if (!r || r->status != 200)
 				note(b, "remove", r);
 			it_resp_free(r);
-		} else if (pick < 75) {
+		} else if (pick < 50) {
 			char *out =
 			    it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = "
 			           "%lld",
@@ -197,7 +310,7 @@ static int child(int p, int fd)
 {
 	struct buyer b[THREADS];
 	pthread_t t[THREADS];
-	int i, errors = 0;
+	int i, errors = 0, online = 0, counter = 0, late = 0;
 
 	it_set_source(it_random_source());
 	for (i = 0; i < THREADS; i++) {
@@ -212,6 +325,9 @@ static int child(int p, int fd)
 		if (b[i].transport)
 			fprintf(stderr, "buyer %d: %d holds got no answer\n", b[i].index,
 			        b[i].transport);
+		online += b[i].online;
+		counter += b[i].counter;
+		late += b[i].late;
 		if (b[i].errors) {
 			fprintf(stderr, "buyer %d: %d errors, last: %s\n", b[i].index, b[i].errors,
 			        b[i].err);
@@ -220,6 +336,8 @@ static int child(int p, int fd)
 		if (write(fd, b[i].orders, sizeof(int64_t) * (size_t)b[i].norders) < 0)
 			return 1;
 	}
+	fprintf(stderr, "race: process %d paid %d online, %d at the counter, %d too late\n", p,
+	        online, counter, late);
 	return errors ? 3 : 0;
 }
 
@@ -230,6 +348,7 @@ static int setup(void **state)
 	char *out;
 	int i;
 	int64_t film, hall;
+	struct it_resp *r;
 
 	(void)state;
 	if (it_setup_admin(&admin_tok) < 0)
@@ -240,6 +359,16 @@ static int setup(void **state)
 	secret = it_env("JWT_SECRET");
 	if (!secret)
 		return -1;
+	/* One cashier with an open shift sells at the counter for every process. */
+	cashier_tok = it_cashier(NULL);
+	if (!cashier_tok)
+		return -1;
+	r = it_post("/shift/open", cashier_tok, "{\"float\":10000}");
+	if (!r || r->status != 200) {
+		it_resp_free(r);
+		return -1;
+	}
+	it_resp_free(r);
 	/* 200 customers made with SQL, their tokens signed with the stack's secret. */
 	first_uid = it_sql_id();
 	for (i = 0; i < BUYERS; i++) {
@@ -267,6 +396,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	it_free_each(tokens, BUYERS);
+	free(cashier_tok);
 	free(admin_tok);
 	return 0;
 }
@@ -324,6 +454,34 @@ static void test_race_two_hundred_buyers_never_sell_a_seat_twice(void **state)
 	                                  (long long)sid) > 0;
 	     i++)
 		usleep(50000);
+	/* Every payment applied: no pay of this screening is still unpaid. */
+	assert_int_equal(pt_wait_sql(0,
+	                             "SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = p.oid "
+	                             "WHERE o.screening_id = %lld AND p.status = 0",
+	                             (long long)sid),
+	                 0);
+	print_message("race: pays paid online %lld (late ones sold again included), at the counter "
+	              "%lld; orders paid %lld, refunded (late) %lld, unpaid %lld, invalid %lld\n",
+	              (long long)it_sql_int("SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = "
+	                                    "p.oid WHERE o.screening_id = %lld AND p.status = 1 "
+	                                    "AND p.source = 1",
+	                                    (long long)sid),
+	              (long long)it_sql_int("SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = "
+	                                    "p.oid WHERE o.screening_id = %lld AND p.status = 1 "
+	                                    "AND p.source = 0",
+	                                    (long long)sid),
+	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
+	                                    "AND status = 1",
+	                                    (long long)sid),
+	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
+	                                    "AND status = 3",
+	                                    (long long)sid),
+	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
+	                                    "AND status = 0",
+	                                    (long long)sid),
+	              (long long)it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld "
+	                                    "AND status = 2",
+	                                    (long long)sid));
 	/* 0 seats sold twice. */
 	assert_int_equal(
 	    it_sql_int("SELECT COUNT(*) FROM (SELECT seat FROM tickets WHERE "
@@ -344,14 +502,38 @@ static void test_race_two_hundred_buyers_never_sell_a_seat_twice(void **state)
 	               (long long)sid),
 	    0);
 	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets t JOIN orders o ON o.id = "
-	                            "t.order_id WHERE o.screening_id = %lld AND o.status = 2 AND "
-	                            "t.live = 1",
+	                            "t.order_id WHERE o.screening_id = %lld AND o.status IN (2, 3) "
+	                            "AND t.live = 1",
 	                            (long long)sid),
 	                 0);
 	assert_true(it_sql_int("SELECT COUNT(*) FROM orders WHERE screening_id = %lld AND status "
-	                       "IN (0, 2)",
+	                       "IN (0, 1, 2, 3)",
 	                       (long long)sid) == nids);
-	/* The seat map agrees: a ticketed seat shows held; a free one has no live ticket. */
+	/* Paid orders hold exactly their seats as issued tickets with codes. */
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM orders o WHERE o.screening_id = %lld AND "
+	               "o.status = 1 AND (o.quantity <> (SELECT COUNT(*) FROM tickets t WHERE "
+	               "t.order_id = o.id AND t.live = 1 AND t.status = 1 AND t.code IS NOT "
+	               "NULL AND LENGTH(t.code) = 12) OR EXISTS (SELECT 1 FROM tickets t WHERE "
+	               "t.order_id = o.id AND t.live = 1 AND t.status <> 1))",
+	               (long long)sid),
+	    0);
+	/* No ticket issued for an order that is not paid. */
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM tickets t JOIN orders o ON o.id = "
+	                            "t.order_id WHERE o.screening_id = %lld AND o.status <> 1 AND "
+	                            "(t.status = 1 OR t.code IS NOT NULL)",
+	                            (long long)sid),
+	                 0);
+	/* Every paid pay belongs to a paid or refunded order. */
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM pays p JOIN orders o ON o.id = p.oid "
+	                            "WHERE o.screening_id = %lld AND p.status = 1 AND o.status "
+	                            "NOT IN (1, 3)",
+	                            (long long)sid),
+	                 0);
+	/*
+	 * The seat map agrees: sold seats are exactly the issued tickets; a
+	 * reserved one shows held; a seat with no live ticket is free or held.
+	 */
 	r = it_ok(it_postf("/screening/seats", NULL, "{\"id\":%lld}", (long long)sid));
 	state_rows = cJSON_GetObjectItemCaseSensitive(it_data(r), "state");
 	for (row = 0; row < 2; row++) {
@@ -362,7 +544,13 @@ static void test_race_two_hundred_buyers_never_sell_a_seat_twice(void **state)
 			    it_sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld "
 			               "AND seat = '%c%d' AND live = 1",
 			               (long long)sid, 'A' + row, col + 1);
-			if (live)
+			int64_t issued =
+			    it_sql_int("SELECT COUNT(*) FROM tickets WHERE screening_id = %lld "
+			               "AND seat = '%c%d' AND live = 1 AND status = 1",
+			               (long long)sid, 'A' + row, col + 1);
+			if (issued)
+				assert_int_equal(s[col], 's');
+			else if (live)
 				assert_int_equal(s[col], 'h');
 			else
 				assert_true(s[col] == 'f' || s[col] == 'h');
