@@ -3,6 +3,8 @@
  */
 #include "svc/svc_order.h"
 
+#include "svc/events.h"
+
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -848,8 +850,11 @@ int order_expire(struct worker *w, int64_t oid)
 		free(a);
 		return -1;
 	}
-	if (changed)
+	if (changed) {
 		after_cancel(w, a);
+		/* Outbound domain event (spec 5), after the commit. */
+		events_emit(EVENTS_ORDER_EXPIRED, oid, NULL);
+	}
 	free(a);
 	return 0;
 }
