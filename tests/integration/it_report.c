@@ -323,6 +323,33 @@ static void test_a_business_day_adds_up(void **state)
 	fig_sale(&film1, 2, a4);
 	fig_sale(&cash_b, 2, a4);
 	fig_sale(&m_card, 2, a4);
+	/*
+	 * The doors of s1 open (it now starts in 30 min, inside the 1 h check-in
+	 * window): cashier B admits one of o4's tickets, and a second scan says
+	 * it was used. Both are audited; neither changes a sale or occupancy.
+	 */
+	it_postf_ok("/screening/update", admin, "{\"id\":%lld,\"startAt\":%lld}", (long long)s1,
+	            (long long)(t0 + 1800));
+	{
+		char *code =
+		    it_sql("SELECT code FROM tickets WHERE order_id = %lld AND seat = 'B1'",
+		           (long long)o4);
+		char *nl;
+
+		assert_non_null(code);
+		if ((nl = strchr(code, '\n')))
+			*nl = '\0';
+		assert_int_equal(strlen(code), 12);
+		r = it_ok(it_postf("/ticket/checkin", cb, "{\"code\":\"%s\",\"screeningId\":%lld}",
+		                   code, (long long)s1));
+		assert_string_equal(it_data_str(r, "result"), "admitted");
+		it_resp_free(r);
+		r = it_ok(it_postf("/ticket/checkin", cb, "{\"code\":\"%s\",\"screeningId\":%lld}",
+		                   code, (long long)s1));
+		assert_string_equal(it_data_str(r, "result"), "already_used");
+		it_resp_free(r);
+		free(code);
+	}
 	/* A customer pays online at paysim. */
 	o5 = hold_and_order(cust, s1, "[\"B3\"]", "[{\"seat\":\"B3\",\"ticketType\":\"adult\"}]",
 	                    &a5);
@@ -589,10 +616,24 @@ static void test_a_business_day_adds_up(void **state)
 	assert_int_equal(cJSON_GetArraySize(list), 2);
 	assert_string_equal(it_json_str(cJSON_GetArrayItem(list, 1), "action"), "shift.open");
 	it_resp_free(r);
-	/* Cashier B: open and two sales; the close was the admin's. */
+	/* Cashier B: open, two sales and two check-ins; the close was the admin's. */
 	r = it_ok(it_postf("/audit/list", admin, "{\"actor\":%lld,\"from\":%lld,\"to\":%lld}",
 	                   (long long)cb_uid, (long long)from, (long long)to));
-	assert_int_equal(it_data_int(r, "total"), 3);
+	assert_int_equal(it_data_int(r, "total"), 5);
+	{
+		int checkins = 0;
+
+		cJSON_ArrayForEach(o, it_data_list(r))
+		{
+			if (!strcmp(it_json_str(o, "action"), "ticket.checkin")) {
+				checkins++;
+				assert_non_null(
+				    strstr(it_json_str(o, "detail"),
+				           checkins == 1 ? "already_used" : "admitted"));
+			}
+		}
+		assert_int_equal(checkins, 2);
+	}
 	it_resp_free(r);
 	/* The admin's refund, cancel and close of B's shift; the failed login (actor 0). */
 	{
