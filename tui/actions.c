@@ -197,17 +197,63 @@ static int form_to_json(struct app *a, cJSON *b)
 
 /* --- screens ------------------------------------------------------------------ */
 
-static void load_screenings(struct app *a)
+/*
+ * A day's screenings come in pages of PROTO_PAGE_SIZE_MAX: every page is
+ * fetched (a busy day, or the schedule of one hall among many, is past the
+ * first). The request's ctx carries the day and the page.
+ */
+#define SCREENINGS_MAX_PAGES 50
+static int64_t screenings_ctx(int day, int page)
+{
+	return ((int64_t)day + 100000) * 1000 + page;
+}
+
+static int ctx_day(int64_t ctx)
+{
+	return (int)(ctx / 1000 - 100000);
+}
+
+static int ctx_page(int64_t ctx)
+{
+	return (int)(ctx % 1000);
+}
+
+static void request_screenings(struct app *a, enum req_tag tag, int page)
 {
 	cJSON *b = obj();
-	int64_t from = day_start(a->now, a->day);
 
-	add_num(b, "from", from);
+	add_num(b, "from", day_start(a->now, a->day));
 	add_num(b, "to", day_start(a->now, a->day + 1));
+	add_num(b, "page", page);
 	add_num(b, "pageSize", PROTO_PAGE_SIZE_MAX);
-	app_request(a, a->screen == SCR_SCHED ? RQ_SCHED : RQ_SCREENINGS, a->day,
-	            PROTO_PATH_SCREENING_LIST, b);
+	app_request(a, tag, screenings_ctx(a->day, page), PROTO_PATH_SCREENING_LIST, b);
+}
+
+static void load_screenings(struct app *a)
+{
+	request_screenings(a, a->screen == SCR_SCHED ? RQ_SCHED : RQ_SCREENINGS, 1);
 	a->screenings_at = a->now;
+}
+
+/* Page `page` of a day's list arrived: the first replaces l, later ones append. */
+static void screenings_page(struct app *a, enum req_tag tag, struct app_list *l, cJSON *items,
+                            int page, int total)
+{
+	cJSON *it, *all;
+
+	if (page == 1 || !l->items) {
+		app_list_set(l, items);
+	} else {
+		while ((it = cJSON_DetachItemFromArray(items, 0)) != NULL)
+			cJSON_AddItemToArray(l->items, it);
+		cJSON_Delete(items);
+		/* app_list_set keeps the selection within the longer list */
+		all = l->items;
+		l->items = NULL;
+		app_list_set(l, all);
+	}
+	if (page * PROTO_PAGE_SIZE_MAX < total && page < SCREENINGS_MAX_PAGES)
+		request_screenings(a, tag, page + 1);
 }
 
 static void load_films(struct app *a)
@@ -1322,7 +1368,7 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		return 1;
 	case RQ_SCREENINGS: {
 		cJSON *l = take_list(d);
-		if (ctx != a->day) {
+		if (ctx_day(ctx) != a->day) {
 			cJSON_Delete(l);
 			return 0;
 		}
@@ -1330,13 +1376,15 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		for (int i = cJSON_GetArraySize(l) - 1; a->home_query[0] && i >= 0; i--)
 			if (!strstr(jstr(cJSON_GetArrayItem(l, i), "filmName"), a->home_query))
 				cJSON_DeleteItemFromArray(l, i);
-		app_list_set(&a->screenings, l);
+		screenings_page(a, RQ_SCREENINGS, &a->screenings, l, ctx_page(ctx),
+		                (int)jnum(d, "total", 0));
 		return 1;
 	}
 	case RQ_SCHED:
-		if (ctx != a->day)
+		if (ctx_day(ctx) != a->day)
 			return 0;
-		app_list_set(&a->sched, take_list(d));
+		screenings_page(a, RQ_SCHED, &a->sched, take_list(d), ctx_page(ctx),
+		                (int)jnum(d, "total", 0));
 		return 1;
 	case RQ_SEATS:
 		if (ctx != a->map.screening_id)

@@ -43,6 +43,9 @@ static void type(struct app *a, const char *s)
 		actions_key(a, (unsigned char)*s);
 }
 
+/* The ctx of the first page of today's screenings (actions.c screenings_ctx). */
+#define TODAY_PAGE1 ((int64_t)100000 * 1000 + 1)
+
 /* Take queued requests until one with tag; its body parsed (caller deletes), or fail. */
 static cJSON *expect_req(struct app *a, enum req_tag tag, const char *path)
 {
@@ -165,7 +168,7 @@ static struct app *on_seat_map(void)
 {
 	struct app *a = logged_in("cashier");
 
-	answer(a, RQ_SCREENINGS, 0, 200, screenings);
+	answer(a, RQ_SCREENINGS, TODAY_PAGE1, 200, screenings);
 	actions_key(a, KEY_ENTER_);
 	assert_int_equal(a->screen, SCR_SEATS);
 	assert_int_equal(a->ws_want, 7);
@@ -247,7 +250,7 @@ static void test_tui_actions_home_filter_by_film(void **state)
 	actions_key(a, KEY_ENTER_);
 	b = expect_req(a, RQ_SCREENINGS, PROTO_PATH_SCREENING_LIST);
 	cJSON_Delete(b);
-	answer(a, RQ_SCREENINGS, 0, 200,
+	answer(a, RQ_SCREENINGS, TODAY_PAGE1, 200,
 	       "{\"code\":200,\"data\":{\"list\":[{\"id\":1,\"filmName\":\"Iron Meridian\"},"
 	       "{\"id\":2,\"filmName\":\"Paper Lanterns\"}],\"total\":2}}");
 	assert_int_equal(app_list_count(&a->screenings), 1);
@@ -464,11 +467,32 @@ static void test_tui_actions_reports_degrade_on_404(void **state)
 	done(a);
 }
 
+/* A day past the first page: every page is fetched and the list grows. */
+static void test_tui_actions_screenings_every_page(void **state)
+{
+	struct app *a = logged_in("cashier");
+	cJSON *b;
+
+	drain(a);
+	answer(a, RQ_SCREENINGS, TODAY_PAGE1, 200,
+	       "{\"code\":200,\"data\":{\"list\":[{\"id\":7,\"filmName\":\"A\"}],"
+	       "\"total\":101}}");
+	assert_int_equal(app_list_count(&a->screenings), 1);
+	b = expect_req(a, RQ_SCREENINGS, PROTO_PATH_SCREENING_LIST);
+	assert_int_equal(num(b, "page"), 2);
+	cJSON_Delete(b);
+	answer(a, RQ_SCREENINGS, TODAY_PAGE1 + 1, 200,
+	       "{\"code\":200,\"data\":{\"list\":[{\"id\":8,\"filmName\":\"B\"}],"
+	       "\"total\":101}}");
+	assert_int_equal(app_list_count(&a->screenings), 2);
+	done(a);
+}
+
 static void test_tui_actions_expired_token_back_to_login(void **state)
 {
 	struct app *a = logged_in("cashier");
 
-	answer(a, RQ_SCREENINGS, 0, 401,
+	answer(a, RQ_SCREENINGS, TODAY_PAGE1, 401,
 	       "{\"code\":401,\"error\":\"token_expired\",\"msg\":\"expired\"}");
 	assert_int_equal(a->screen, SCR_LOGIN);
 	assert_string_equal(a->token, "");
@@ -480,7 +504,7 @@ static void test_tui_actions_network_failure_in_words(void **state)
 	struct app *a = logged_in("cashier");
 
 	a->inflight++;
-	actions_response(a, RQ_SCREENINGS, 0, 0, NULL, "Couldn't connect to server");
+	actions_response(a, RQ_SCREENINGS, TODAY_PAGE1, 0, NULL, "Couldn't connect to server");
 	assert_int_equal(a->status_kind, ST_ERROR);
 	assert_non_null(strstr(a->status, "Couldn't connect"));
 	assert_int_equal(a->inflight, 0);
@@ -504,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_tui_actions_layout_editor_saves_valid_only),
 	    cmocka_unit_test(test_tui_actions_screening_overlap_in_words),
 	    cmocka_unit_test(test_tui_actions_reports_degrade_on_404),
+	    cmocka_unit_test(test_tui_actions_screenings_every_page),
 	    cmocka_unit_test(test_tui_actions_expired_token_back_to_login),
 	    cmocka_unit_test(test_tui_actions_network_failure_in_words),
 	};
