@@ -93,10 +93,10 @@ INSERT INTO orders (id, uid, fid, screening_id, quantity, amount, status, cashie
          $Y0, $Y0
   FROM seq_0_to_$((ORDERS - 1));
 INSERT INTO pays (id, uid, oid, amount, source, method, status, live, cashier_id, shift_id,
-                  paid_at, create_time, update_time)
+                  paid_at, create_time, update_time, tickets, fid)
   SELECT o.id, 1, o.id, o.amount, IF(o.cashier_id = 0, 1, 0),
          ELT(1 + (o.id - 10000000) % 3, 'cash', 'card', 'online'), IF(o.status = 3, 3, 1), 1,
-         o.cashier_id, 0, o.paid_at, o.paid_at, o.paid_at
+         o.cashier_id, 0, o.paid_at, o.paid_at, o.paid_at, o.quantity, o.fid
   FROM orders o WHERE o.id >= 10000000;
 INSERT INTO refunds (id, order_id, pay_id, amount, method, actor, status, create_time, done_at)
   SELECT p.id, p.oid, p.id, p.amount, p.method, 0, 1, p.paid_at + 3600, p.paid_at + 3600
@@ -135,10 +135,10 @@ time_route() {
 		awk -v c="$code" -v r="$rows" '{a[NR]=$1} END {printf "%.3f %.3f %s %s", a[int((NR+1)/2)], a[NR], r, c}'
 }
 
-INNER="SELECT %s AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p JOIN orders o ON o.id = p.oid WHERE p.paid_at >= $Y0 AND p.paid_at < $Y1 AND p.status IN (1, 3) GROUP BY g"
+INNER="SELECT %s AS g, SUM(p.tickets) AS tickets, SUM(p.amount) AS amount, SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p WHERE p.paid_at >= $Y0 AND p.paid_at < $Y1 AND p.status IN (1, 3) GROUP BY g"
 # shellcheck disable=SC2059
 declare -A QUERY=(
-	[film]="SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" o.fid)) t LEFT JOIN films f ON f.id = t.g ORDER BY t.amount DESC, t.g LIMIT 20000"
+	[film]="SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" p.fid)) t LEFT JOIN films f ON f.id = t.g ORDER BY t.amount DESC, t.g LIMIT 20000"
 	[day]="SELECT DATE_FORMAT(FROM_UNIXTIME(t.g * 900), '%Y-%m-%d') AS d, 0, SUM(t.tickets), SUM(t.amount), SUM(t.refunds) FROM ($(printf "$INNER" "p.paid_at DIV 900")) t GROUP BY d ORDER BY d LIMIT 20000"
 	[cashier]="SELECT IF(t.g = 0, 'online', COALESCE(u.name, '')), t.g, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" p.cashier_id)) t LEFT JOIN users u ON u.id = t.g ORDER BY t.g LIMIT 20000"
 	[method]="SELECT t.g, 0, t.tickets, t.amount, t.refunds FROM ($(printf "$INNER" p.method)) t ORDER BY t.g LIMIT 20000"

@@ -39,15 +39,23 @@ enum db_rc store_pay_insert(struct worker *w, const struct pay_row *p)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	return db_exec(w,
-	               "INSERT INTO pays (id, uid, oid, amount, source, method, status, live, "
-	               "tendered, change_due, cashier_id, shift_id, create_time, update_time) "
-	               "VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?)",
-	               DB_PARAMS(DB_I64(p->id), DB_I64(p->uid), DB_I64(p->oid), DB_I64(p->amount),
-	                         DB_I64(p->source), DB_STR(p->method), DB_I64(p->tendered),
-	                         DB_I64(p->change_due), DB_I64(p->cashier_id), DB_I64(p->shift_id),
-	                         DB_I64(now), DB_I64(now)),
-	               NULL, NULL);
+	uint64_t affected = 0;
+	enum db_rc rc;
+
+	/* The order's ticket count and film go with the pay (006_report_pays.sql). */
+	rc = db_exec(w,
+	             "INSERT INTO pays (id, uid, oid, amount, source, method, status, live, "
+	             "tendered, change_due, cashier_id, shift_id, create_time, update_time, "
+	             "tickets, fid) SELECT ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?, o.quantity, "
+	             "o.fid FROM orders o WHERE o.id = ?",
+	             DB_PARAMS(DB_I64(p->id), DB_I64(p->uid), DB_I64(p->oid), DB_I64(p->amount),
+	                       DB_I64(p->source), DB_STR(p->method), DB_I64(p->tendered),
+	                       DB_I64(p->change_due), DB_I64(p->cashier_id), DB_I64(p->shift_id),
+	                       DB_I64(now), DB_I64(now), DB_I64(p->oid)),
+	             &affected, NULL);
+	if (rc == DB_OK && affected != 1)
+		rc = DB_ERROR; /* no such order: the caller locked it, so a bug */
+	return rc;
 }
 
 enum db_rc store_pay_get(struct worker *w, int64_t id, struct pay_row *out, int *found)

@@ -7,21 +7,20 @@
 
 /*
  * The sales of a range, one inner aggregation over the covering index
- * idx_report_paid (pays) joined to orders by primary key (the ticket count);
- * names are joined to the grouped rows only. A refund always returns the
- * whole pay (svc_refund.c: refund_record), and a pay turns 3 once its money
- * is back, so the refunds are the amounts of the pays in status 3: refunds
- * still pending at the provider are not counted yet.
+ * idx_report_sales of pays alone (a pay carries its order's ticket count
+ * and film, 006_report_pays.sql); names are joined to the grouped rows only. A refund always
+ * returns the whole pay (svc_refund.c: refund_record), and a pay turns 3 once its money is back, so
+ * the refunds are the amounts of the pays in status 3: refunds still pending at the provider are
+ * not counted yet.
  */
-#define SALES_INNER(gcol)                                                             \
-	"SELECT " gcol " AS g, SUM(o.quantity) AS tickets, SUM(p.amount) AS amount, " \
-	"SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p "                  \
-	"JOIN orders o ON o.id = p.oid "                                              \
+#define SALES_INNER(gcol)                                                            \
+	"SELECT " gcol " AS g, SUM(p.tickets) AS tickets, SUM(p.amount) AS amount, " \
+	"SUM(IF(p.status = 3, p.amount, 0)) AS refunds FROM pays p "                 \
 	"WHERE p.paid_at >= ? AND p.paid_at < ? AND p.status IN (1, 3) GROUP BY g"
 
 static const char *const sales_sql[] = {
     [REPORT_FILM] = "SELECT COALESCE(f.name, ''), t.g, t.tickets, t.amount, t.refunds FROM "
-                    "(" SALES_INNER("o.fid") ") t LEFT JOIN films f ON f.id = t.g "
+                    "(" SALES_INNER("p.fid") ") t LEFT JOIN films f ON f.id = t.g "
                                              "ORDER BY t.amount DESC, t.g LIMIT 20000",
     /*
      * Days: the time zone conversion (FROM_UNIXTIME in @@time_zone) is slow
