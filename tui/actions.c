@@ -1548,11 +1548,28 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		app_status(a, ST_OK, "%s", tr(S_REMOVED));
 		load_current(a);
 		return 1;
-	case RQ_HALLS:
+	case RQ_HALLS: {
+		/*
+		 * The schedule stays on the hall it showed, by id: halls made
+		 * meanwhile (by another admin) shift the list's indexes.
+		 */
+		int64_t keep = jnum(cJSON_GetArrayItem(a->halls.items, a->sched_hall), "id", 0);
+		const cJSON *h;
+		int i = 0;
+
 		app_list_set(&a->halls, take_list(d));
 		if (a->sched_hall >= app_list_count(&a->halls))
 			a->sched_hall = 0;
+		cJSON_ArrayForEach(h, a->halls.items)
+		{
+			if (keep && jnum(h, "id", 0) == keep) {
+				a->sched_hall = i;
+				break;
+			}
+			i++;
+		}
 		return 1;
+	}
 	case RQ_HALL_DETAIL:
 		if (a->screen == SCR_HALLS)
 			open_layout(a, d);
