@@ -12,7 +12,7 @@
 #             screening never fills. holds/s counts the holds made.
 #   2. redis: redis-benchmark -c 50 -P 1 EVALSHA of the daemon's own hold
 #             script (printed by bench/holdsrc) with 2 random seats of 100000
-#             per call, the method of /work/shared/research/limits.md row 1a.
+#             per call, the method of shared/research/limits.md row 1a.
 # The report has each row's median and range, p50/p99, and api/redis.
 #
 # --perf FILE: after the rounds, one more api run under a system-wide

@@ -1,7 +1,7 @@
 /*
  * orderbench.c: the order consumer's transaction shape run directly on
  * MariaDB, the ceiling bench/orders.sh compares the end-to-end path with
- * (method of /work/shared/research/limits.md section 2, on boxoffice's own
+ * (method of shared/research/limits.md section 2, on boxoffice's own
  * tables). Each order is what the consumer writes for a 2-seat order:
  *
  *   INSERT applied_events (eventId), INSERT orders, INSERT tickets (2 rows)
