@@ -23,6 +23,7 @@
 #include "svc/announce.h"
 #include "svc/detail.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
@@ -212,7 +213,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err advert_create(struct req *r)
+enum proto_err advert_create(struct req *r)
 {
 	struct fields f;
 	struct advert a;
@@ -281,7 +282,7 @@ out:
 	return e;
 }
 
-static enum proto_err advert_update(struct req *r)
+enum proto_err advert_update(struct req *r)
 {
 	struct update_ctx c;
 	struct fields f;
@@ -318,7 +319,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err advert_remove(struct req *r)
+enum proto_err advert_remove(struct req *r)
 {
 	struct advert a;
 	int64_t id;
@@ -354,7 +355,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 	return PROTO_OK;
 }
 
-static enum proto_err advert_detail(struct req *r)
+enum proto_err advert_detail(struct req *r)
 {
 	cJSON *v;
 	enum proto_err e = detail_fetch(r, NS, DETAIL_TTL_S, load_detail, "no such advert", &v);
@@ -450,7 +451,7 @@ static void finish_list(struct req *r, cJSON *v)
 	cJSON_Delete(v);
 }
 
-static enum proto_err advert_normal_list(struct req *r)
+enum proto_err advert_normal_list(struct req *r)
 {
 	cJSON *v;
 	enum proto_err e;
@@ -567,7 +568,7 @@ out:
 	store_advert_bought_release(&b);
 }
 
-static enum proto_err advert_commer_list(struct req *r)
+enum proto_err advert_commer_list(struct req *r)
 {
 	cJSON *v;
 	enum proto_err e;
@@ -579,13 +580,3 @@ static enum proto_err advert_commer_list(struct req *r)
 	finish_list(r, v);
 	return PROTO_OK;
 }
-
-const struct route advert_routes[] = {
-    {PROTO_PATH_ADVERT_CREATE, advert_create, ROUTE_ADMIN},
-    {PROTO_PATH_ADVERT_UPDATE, advert_update, ROUTE_ADMIN},
-    {PROTO_PATH_ADVERT_REMOVE, advert_remove, ROUTE_ADMIN},
-    {PROTO_PATH_ADVERT_DETAIL, advert_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_ADVERT_COMMER_LIST, advert_commer_list, ROUTE_AUTH_OPTIONAL},
-    {PROTO_PATH_ADVERT_NORMAL_LIST, advert_normal_list, ROUTE_PUBLIC},
-    {NULL, NULL, 0},
-};

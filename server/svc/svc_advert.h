@@ -36,7 +36,4 @@
 
 #include "core/req.h"
 
-/* Routes of spec 4.10, terminated by {NULL, NULL, 0}. */
-extern const struct route advert_routes[];
-
 #endif

@@ -19,6 +19,7 @@
 #include "store/store_comment.h"
 #include "svc/detail.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define COMMENTS_PER_USER 10
 #define COMMENT_WINDOW_S 60
@@ -178,7 +179,7 @@ static enum proto_err audited_tx(struct req *r, void *arg, enum db_rc *db)
 
 /* ---- /comment/create ---- */
 
-static enum proto_err comment_create(struct req *r)
+enum proto_err comment_create(struct req *r)
 {
 	struct comment c;
 	const char *title, *content;
@@ -231,7 +232,7 @@ static enum proto_err comment_create(struct req *r)
 
 /* ---- /comment/update ---- */
 
-static enum proto_err comment_update(struct req *r)
+enum proto_err comment_update(struct req *r)
 {
 	struct comment_list l;
 	struct comment_patch p;
@@ -296,7 +297,7 @@ static enum db_rc do_remove(struct worker *w, void *arg)
 	return store_comment_delete(w, a->id, NULL);
 }
 
-static enum proto_err comment_remove(struct req *r)
+enum proto_err comment_remove(struct req *r)
 {
 	struct comment_list l;
 	struct remove_arg a;
@@ -340,7 +341,7 @@ static enum db_rc do_hide(struct worker *w, void *arg)
 	return store_comment_set_hidden(w, a->id, a->hidden);
 }
 
-static enum proto_err comment_hide(struct req *r)
+enum proto_err comment_hide(struct req *r)
 {
 	struct comment_list l;
 	struct hide_arg a;
@@ -392,7 +393,7 @@ static enum proto_err load_detail(struct worker *w, void *arg, cJSON **out)
 	return PROTO_OK;
 }
 
-static enum proto_err comment_detail(struct req *r)
+enum proto_err comment_detail(struct req *r)
 {
 	cJSON *c;
 	enum proto_err e =
@@ -453,7 +454,7 @@ fail:
 	return txn_err(rc);
 }
 
-static enum proto_err comment_film_list(struct req *r)
+enum proto_err comment_film_list(struct req *r)
 {
 	struct film_list_arg a;
 	char head[96], key[96], ns[64];
@@ -488,7 +489,7 @@ static enum proto_err comment_film_list(struct req *r)
 
 /* ---- /comment/list ---- */
 
-static enum proto_err comment_list(struct req *r)
+enum proto_err comment_list(struct req *r)
 {
 	struct comment_list l;
 	int64_t page = 1, size = PROTO_PAGE_SIZE_MAX;
@@ -515,14 +516,3 @@ static enum proto_err comment_list(struct req *r)
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
-
-const struct route comment_routes[] = {
-    {PROTO_PATH_COMMENT_CREATE, comment_create, ROUTE_USER},
-    {PROTO_PATH_COMMENT_UPDATE, comment_update, ROUTE_USER},
-    {PROTO_PATH_COMMENT_REMOVE, comment_remove, ROUTE_USER},
-    {PROTO_PATH_COMMENT_DETAIL, comment_detail, ROUTE_AUTH_OPTIONAL},
-    {PROTO_PATH_COMMENT_LIST, comment_list, ROUTE_USER},
-    {PROTO_PATH_COMMENT_FILM_LIST, comment_film_list, ROUTE_AUTH_OPTIONAL},
-    {PROTO_PATH_COMMENT_HIDE, comment_hide, ROUTE_ADMIN},
-    {NULL, NULL, 0},
-};

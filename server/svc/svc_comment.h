@@ -34,7 +34,4 @@
 
 #include "core/req.h"
 
-/* Routes of spec 4.9, terminated by {NULL, NULL, 0}. */
-extern const struct route comment_routes[];
-
 #endif

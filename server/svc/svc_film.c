@@ -20,6 +20,7 @@
 #include "svc/pricing.h"
 #include "svc/svc_screening.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 120
@@ -180,7 +181,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err film_create(struct req *r)
+enum proto_err film_create(struct req *r)
 {
 	struct film_patch p;
 	struct create_ctx c;
@@ -246,7 +247,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err film_update(struct req *r)
+enum proto_err film_update(struct req *r)
 {
 	struct update_ctx c = {0};
 	struct film_patch p;
@@ -322,7 +323,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err film_remove(struct req *r)
+enum proto_err film_remove(struct req *r)
 {
 	struct remove_ctx c = {0};
 	enum proto_err e;
@@ -360,7 +361,7 @@ static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 static const struct detail_kind detail_kind = {
     sizeof(struct film_row), get_row, film_json, NS, DETAIL_TTL_S, "no such film"};
 
-static enum proto_err film_detail(struct req *r)
+enum proto_err film_detail(struct req *r)
 {
 	return detail_answer(r, &detail_kind);
 }
@@ -409,7 +410,7 @@ static enum proto_err answer_list(struct req *r, const char *head, const char *t
 	return e == PROTO_ERR_NOT_FOUND ? PROTO_ERR_INTERNAL : e;
 }
 
-static enum proto_err film_list(struct req *r)
+enum proto_err film_list(struct req *r)
 {
 	char like[PROTO_LEN_NAME * 4 * 2 + 3], tail[DIGEST_HEX_LEN + 2], nums[48];
 	const char *query = NULL, *parts[3];
@@ -440,7 +441,7 @@ static enum proto_err film_list(struct req *r)
 	return answer_list(r, "film:list:", tail, LIST_TTL_S, &a);
 }
 
-static enum proto_err film_sale_list(struct req *r)
+enum proto_err film_sale_list(struct req *r)
 {
 	struct list_args a = {0};
 
@@ -448,13 +449,3 @@ static enum proto_err film_sale_list(struct req *r)
 	/* "film:sale:<generation>" */
 	return answer_list(r, "film:sale:", "", SALE_TTL_S, &a);
 }
-
-const struct route film_routes[] = {
-    {PROTO_PATH_FILM_CREATE, film_create, ROUTE_ADMIN},
-    {PROTO_PATH_FILM_UPDATE, film_update, ROUTE_ADMIN},
-    {PROTO_PATH_FILM_REMOVE, film_remove, ROUTE_ADMIN},
-    {PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_PUBLIC},
-    {PROTO_PATH_FILM_LIST, film_list, ROUTE_PUBLIC},
-    {NULL, NULL, 0},
-};

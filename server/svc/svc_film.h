@@ -40,9 +40,6 @@ struct worker;
 
 #define FILM_SALE_MAX 200
 
-/* Routes of spec 4.2, terminated by {NULL, NULL, 0}. */
-extern const struct route film_routes[];
-
 /*
  * For writers outside this service that change what a film read returns
  * (general-admission sales change films.stock): drop the film's cached

@@ -21,6 +21,7 @@
 #include "store/store_screening.h"
 #include "svc/svc_screening.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
@@ -100,7 +101,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err hall_create(struct req *r)
+enum proto_err hall_create(struct req *r)
 {
 	struct proto_layout l;
 	struct hall_row *h;
@@ -224,7 +225,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err hall_update(struct req *r)
+enum proto_err hall_update(struct req *r)
 {
 	struct update_ctx c = {0};
 	struct proto_layout l;
@@ -295,7 +296,7 @@ static enum proto_err remove_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err hall_remove(struct req *r)
+enum proto_err hall_remove(struct req *r)
 {
 	struct remove_ctx c = {0};
 	enum proto_err e;
@@ -324,7 +325,7 @@ static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 static const struct detail_kind detail_kind = {
     sizeof(struct hall_row), get_row, hall_json, NS, DETAIL_TTL_S, "no such hall"};
 
-static enum proto_err hall_detail(struct req *r)
+enum proto_err hall_detail(struct req *r)
 {
 	return detail_answer(r, &detail_kind);
 }
@@ -349,7 +350,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 }
 
 /* "hall:list:<generation>", read with its generation in one round trip. */
-static enum proto_err hall_list(struct req *r)
+enum proto_err hall_list(struct req *r)
 {
 	enum proto_err e;
 
@@ -359,12 +360,3 @@ static enum proto_err hall_list(struct req *r)
 		e = PROTO_ERR_INTERNAL;
 	return e;
 }
-
-const struct route hall_routes[] = {
-    {PROTO_PATH_HALL_CREATE, hall_create, ROUTE_ADMIN},
-    {PROTO_PATH_HALL_UPDATE, hall_update, ROUTE_ADMIN},
-    {PROTO_PATH_HALL_REMOVE, hall_remove, ROUTE_ADMIN},
-    {PROTO_PATH_HALL_DETAIL, hall_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_HALL_LIST, hall_list, ROUTE_PUBLIC},
-    {NULL, NULL, 0},
-};

@@ -32,7 +32,4 @@
 
 #define HALL_LIST_MAX 500
 
-/* Routes of spec 4.3, terminated by {NULL, NULL, 0}. */
-extern const struct route hall_routes[];
-
 #endif

@@ -29,6 +29,7 @@
 #include "svc/pricing.h"
 #include "svc/sale_facts.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define MSG_ORDER_REQUESTED "order.requested"
 #define MSG_ORDER_CANCEL "order.cancel"
@@ -439,7 +440,7 @@ static void idem_end(struct req *r, const char *key, const char *answer)
 		freeReplyObject(rep);
 }
 
-static enum proto_err order_create(struct req *r)
+enum proto_err order_create(struct req *r)
 {
 	const char *idem = NULL;
 	struct create *c = calloc(1, sizeof(*c));
@@ -922,7 +923,7 @@ static enum proto_err load_order(struct req *r, int64_t id, cJSON **out)
 	return PROTO_OK;
 }
 
-static enum proto_err order_detail(struct req *r)
+enum proto_err order_detail(struct req *r)
 {
 	enum proto_err e;
 	int64_t id;
@@ -998,12 +999,12 @@ static enum proto_err list_common(struct req *r, int paid_only)
 	return PROTO_OK;
 }
 
-static enum proto_err order_list(struct req *r)
+enum proto_err order_list(struct req *r)
 {
 	return list_common(r, 0);
 }
 
-static enum proto_err order_paid_list(struct req *r)
+enum proto_err order_paid_list(struct req *r)
 {
 	return list_common(r, 1);
 }
@@ -1089,7 +1090,7 @@ static enum proto_err cancel_order(struct req *r, int64_t id, int strict)
 	return e;
 }
 
-static enum proto_err order_remove(struct req *r)
+enum proto_err order_remove(struct req *r)
 {
 	int64_t id;
 
@@ -1098,7 +1099,7 @@ static enum proto_err order_remove(struct req *r)
 	return cancel_order(r, id, 0);
 }
 
-static enum proto_err order_update(struct req *r)
+enum proto_err order_update(struct req *r)
 {
 	int64_t id, status;
 
@@ -1110,13 +1111,3 @@ static enum proto_err order_update(struct req *r)
 		return req_fail_conflict(r, "status");
 	return cancel_order(r, id, 1);
 }
-
-const struct route order_routes[] = {
-    {PROTO_PATH_ORDER_CREATE, order_create, ROUTE_USER},
-    {PROTO_PATH_ORDER_DETAIL, order_detail, ROUTE_USER},
-    {PROTO_PATH_ORDER_LIST, order_list, ROUTE_USER},
-    {PROTO_PATH_ORDER_PAID_LIST, order_paid_list, ROUTE_USER},
-    {PROTO_PATH_ORDER_REMOVE, order_remove, ROUTE_USER},
-    {PROTO_PATH_ORDER_UPDATE, order_update, ROUTE_ADMIN},
-    {NULL, NULL, 0},
-};

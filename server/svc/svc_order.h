@@ -57,8 +57,6 @@
 
 struct worker;
 
-extern const struct route order_routes[];
-
 /* Register the order consumer's handlers (before kq_start). */
 void order_register(void);
 

@@ -39,6 +39,7 @@
 #include "svc/svc_order.h"
 #include "svc/svc_refund.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #define TXN_MAX 48 /* so that "cb-" + txnId fits an eventId */
@@ -186,7 +187,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err pay_create(struct req *r)
+enum proto_err pay_create(struct req *r)
 {
 	struct create_ctx c;
 	const char *method = NULL;
@@ -235,7 +236,7 @@ static enum proto_err pay_create(struct req *r)
 
 /* ---- /pay/detail ---- */
 
-static enum proto_err pay_detail(struct req *r)
+enum proto_err pay_detail(struct req *r)
 {
 	struct pay_row p;
 	struct pay_order o;
@@ -282,7 +283,7 @@ static int signature_ok(const struct req *r)
 	return CRYPTO_memcmp(want, got, 64) == 0;
 }
 
-static enum proto_err pay_callback(struct req *r)
+enum proto_err pay_callback(struct req *r)
 {
 	int64_t id, amount, status, ts, now = (int64_t)time(NULL);
 	const char *txn = NULL;
@@ -701,10 +702,3 @@ void pay_register_consumers(void)
 	kq_register(PAY_MSG_CALLBACK, on_callback);
 	kq_register(PAY_MSG_COUNTER, on_counter);
 }
-
-const struct route pay_routes[] = {
-    {PROTO_PATH_PAY_CREATE, pay_create, ROUTE_USER},
-    {PROTO_PATH_PAY_DETAIL, pay_detail, ROUTE_USER},
-    {PROTO_PATH_PAY_CALLBACK, pay_callback, ROUTE_PUBLIC},
-    {NULL, NULL, 0},
-};

@@ -22,8 +22,6 @@ struct pay_ticket;
 /* How far a callback's ts may be from the server's clock (spec 4.7). */
 #define PAY_TS_WINDOW 300
 
-extern const struct route pay_routes[];
-
 /* Register the payment consumer's handlers (before kq_start). */
 void pay_register_consumers(void);
 

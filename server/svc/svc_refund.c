@@ -36,6 +36,7 @@
 #include "svc/svc_order.h"
 #include "svc/svc_pay.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define SWEEP_MS 1000
 #define SWEEP_BATCH 50
@@ -415,7 +416,7 @@ static enum proto_err refund_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err order_refund(struct req *r)
+enum proto_err refund_order(struct req *r)
 {
 	struct refund_ctx c;
 	struct refund_row rf;
@@ -505,7 +506,7 @@ static cJSON *order_json(struct worker *w, const struct pay_order *o, enum db_rc
 	return v;
 }
 
-static enum proto_err order_search(struct req *r)
+enum proto_err refund_order_search(struct req *r)
 {
 	const char *code = NULL, *mobile = NULL;
 	int64_t sid = 0, *ids = NULL;
@@ -554,9 +555,3 @@ static enum proto_err order_search(struct req *r)
 	cJSON_AddNumberToObject(r->data, "total", cJSON_GetArraySize(list));
 	return PROTO_OK;
 }
-
-const struct route refund_routes[] = {
-    {PROTO_PATH_ORDER_REFUND, order_refund, ROUTE_ADMIN},
-    {PROTO_PATH_ORDER_SEARCH, order_search, ROUTE_STAFF},
-    {NULL, NULL, 0},
-};

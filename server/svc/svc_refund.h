@@ -20,8 +20,6 @@ struct worker;
 struct pay_order;
 struct pay_row;
 
-extern const struct route refund_routes[];
-
 /*
  * Inside the caller's transaction: record the refund of paid pay p (of
  * order o) by actor (0: the system) for reason, cash back on shift_id (0:

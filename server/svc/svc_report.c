@@ -12,6 +12,7 @@
 #include "proto_wire.h"
 #include "store/store_report.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define TIME_MAX INT64_C(253402300799) /* 9999-12-31 */
 
@@ -105,7 +106,7 @@ static enum proto_err sales_csv(struct req *r, const struct report_sales_row *ro
 
 /* ---- /report/sales ---- */
 
-static enum proto_err report_sales(struct req *r)
+enum proto_err report_sales(struct req *r)
 {
 	static const char *const groups[] = {"film", "day", "cashier", "method"};
 	struct report_sales_row *rows = NULL;
@@ -156,7 +157,7 @@ static enum proto_err report_sales(struct req *r)
 
 /* ---- /report/occupancy ---- */
 
-static enum proto_err report_occupancy(struct req *r)
+enum proto_err report_occupancy(struct req *r)
 {
 	struct report_occ_row *rows = NULL;
 	int64_t from, to;
@@ -195,7 +196,7 @@ static enum proto_err report_occupancy(struct req *r)
 
 /* ---- /audit/list ---- */
 
-static enum proto_err audit_list(struct req *r)
+enum proto_err report_audit_list(struct req *r)
 {
 	struct audit_row *rows = NULL;
 	int64_t from, to, actor = -1, page, size, total = 0;
@@ -236,10 +237,3 @@ static enum proto_err audit_list(struct req *r)
 	cJSON_AddNumberToObject(r->data, "pageSize", (double)size);
 	return PROTO_OK;
 }
-
-const struct route report_routes[] = {
-    {PROTO_PATH_REPORT_SALES, report_sales, ROUTE_ADMIN},
-    {PROTO_PATH_REPORT_OCCUPANCY, report_occupancy, ROUTE_ADMIN},
-    {PROTO_PATH_AUDIT_LIST, audit_list, ROUTE_ADMIN},
-    {NULL, NULL, 0},
-};

@@ -10,6 +10,4 @@
 
 #include "core/req.h"
 
-extern const struct route report_routes[];
-
 #endif

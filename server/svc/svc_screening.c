@@ -24,6 +24,7 @@
 #include "store/store_screening.h"
 #include "svc/pricing.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define DETAIL_TTL_S 60
 #define LIST_TTL_S 30 /* default lists start "now": keep them short */
@@ -205,7 +206,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err screening_create(struct req *r)
+enum proto_err screening_create(struct req *r)
 {
 	int64_t now = (int64_t)time(NULL);
 	char *prices = NULL, *discounts = NULL;
@@ -329,7 +330,7 @@ static enum proto_err update_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err screening_update(struct req *r)
+enum proto_err screening_update(struct req *r)
 {
 	char *prices = NULL, *discounts = NULL;
 	struct update_ctx c = {0};
@@ -396,7 +397,7 @@ static enum proto_err cancel_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err screening_cancel(struct req *r)
+enum proto_err screening_cancel(struct req *r)
 {
 	struct cancel_ctx c = {0};
 	enum proto_err e;
@@ -433,7 +434,7 @@ static enum db_rc get_row(struct worker *w, int64_t id, void *row, int *found)
 static const struct detail_kind detail_kind = {
     sizeof(struct screening_row), get_row, screening_json, NS, DETAIL_TTL_S, "no such screening"};
 
-static enum proto_err screening_detail(struct req *r)
+enum proto_err screening_detail(struct req *r)
 {
 	struct detail_arg a = {&detail_kind, 0};
 	enum proto_err e;
@@ -484,7 +485,7 @@ static enum proto_err load_list(struct worker *w, void *arg, cJSON **out)
 	return *out ? PROTO_OK : PROTO_ERR_INTERNAL;
 }
 
-static enum proto_err screening_list(struct req *r)
+enum proto_err screening_list(struct req *r)
 {
 	struct list_args a = {0};
 	const char *status = NULL;
@@ -550,7 +551,7 @@ static enum proto_err screening_list(struct req *r)
 
 /* ---- /screening/seats ---- */
 
-static enum proto_err screening_seats(struct req *r)
+enum proto_err screening_seats(struct req *r)
 {
 	enum proto_err e;
 	cJSON *v = NULL;
@@ -567,13 +568,3 @@ static enum proto_err screening_seats(struct req *r)
 	cJSON_Delete(v);
 	return PROTO_OK;
 }
-
-const struct route screening_routes[] = {
-    {PROTO_PATH_SCREENING_CREATE, screening_create, ROUTE_ADMIN},
-    {PROTO_PATH_SCREENING_UPDATE, screening_update, ROUTE_ADMIN},
-    {PROTO_PATH_SCREENING_CANCEL, screening_cancel, ROUTE_ADMIN},
-    {PROTO_PATH_SCREENING_DETAIL, screening_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_SCREENING_LIST, screening_list, ROUTE_PUBLIC},
-    {PROTO_PATH_SCREENING_SEATS, screening_seats, ROUTE_PUBLIC},
-    {NULL, NULL, 0},
-};

@@ -49,9 +49,6 @@
 
 struct worker;
 
-/* Routes of spec 4.4, terminated by {NULL, NULL, 0}. */
-extern const struct route screening_routes[];
-
 /*
  * After the commit of a transaction that cancelled screening id
  * (store_screening_cancel): drop its holds and raise its seat version, and

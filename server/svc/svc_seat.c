@@ -23,6 +23,7 @@
 #include "proto_wire.h"
 #include "store/store_screening.h"
 #include "svc/sale_facts.h"
+#include "svc/routes.h"
 
 #define HOLDS_PER_MIN 30
 #define PICK_TRIES 3
@@ -121,7 +122,7 @@ static void free_states_of(const struct sale_facts *f, char seats[][PROTO_SEAT_I
 	free_states[n] = '\0';
 }
 
-static enum proto_err seat_hold(struct req *r)
+enum proto_err seat_hold(struct req *r)
 {
 	char seats[HOLDS_MAX_SEATS][PROTO_SEAT_ID_SIZE],
 	    conflicts[HOLDS_MAX_SEATS][PROTO_SEAT_ID_SIZE];
@@ -259,7 +260,7 @@ out:
 	return e;
 }
 
-static enum proto_err seat_release(struct req *r)
+enum proto_err seat_release(struct req *r)
 {
 	struct hold_rec h;
 	int64_t id;
@@ -282,9 +283,3 @@ static enum proto_err seat_release(struct req *r)
 	seatmap_invalidate(r->w, h.sid);
 	return PROTO_OK;
 }
-
-const struct route seat_routes[] = {
-    {PROTO_PATH_SEAT_HOLD, seat_hold, ROUTE_USER},
-    {PROTO_PATH_SEAT_RELEASE, seat_release, ROUTE_USER},
-    {NULL, NULL, 0},
-};

@@ -27,6 +27,4 @@
 
 #include "core/req.h"
 
-extern const struct route seat_routes[];
-
 #endif

@@ -14,6 +14,7 @@
 #include "store/store_audit.h"
 #include "store/store_shift.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define MONEY_MAX INT64_C(100000000000)
 
@@ -63,7 +64,7 @@ static enum proto_err open_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err shift_open(struct req *r)
+enum proto_err shift_open(struct req *r)
 {
 	struct shift_row s;
 	enum proto_err e;
@@ -82,7 +83,7 @@ static enum proto_err shift_open(struct req *r)
 
 /* ---- /shift/current ---- */
 
-static enum proto_err shift_current(struct req *r)
+enum proto_err shift_current(struct req *r)
 {
 	struct shift_row s;
 	struct shift_figures f;
@@ -155,7 +156,7 @@ static enum proto_err close_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err shift_close(struct req *r)
+enum proto_err shift_close(struct req *r)
 {
 	struct close_ctx c;
 	enum proto_err e;
@@ -175,10 +176,3 @@ static enum proto_err shift_close(struct req *r)
 	cJSON_AddNumberToObject(r->data, "variance", (double)(c.counted - c.expected));
 	return PROTO_OK;
 }
-
-const struct route shift_routes[] = {
-    {PROTO_PATH_SHIFT_OPEN, shift_open, ROUTE_STAFF},
-    {PROTO_PATH_SHIFT_CURRENT, shift_current, ROUTE_STAFF},
-    {PROTO_PATH_SHIFT_CLOSE, shift_close, ROUTE_STAFF},
-    {NULL, NULL, 0},
-};

@@ -14,6 +14,4 @@
 
 #include "core/req.h"
 
-extern const struct route shift_routes[];
-
 #endif

@@ -19,6 +19,7 @@
 #include "store/store_pay.h"
 #include "svc/events.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 #define CODE_MAX 64
 #define QR_MARGIN 4
@@ -88,7 +89,7 @@ static enum proto_err checkin_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err ticket_checkin(struct req *r)
+enum proto_err ticket_checkin(struct req *r)
 {
 	struct pay_ticket_info ti;
 	struct checkin_ctx c;
@@ -163,7 +164,7 @@ static enum proto_err ticket_checkin(struct req *r)
 
 /* ---- /ticket/detail ---- */
 
-static enum proto_err ticket_detail(struct req *r)
+enum proto_err ticket_detail(struct req *r)
 {
 	struct pay_ticket_info ti;
 	enum proto_err e = load(r, &ti, 0);
@@ -222,7 +223,7 @@ out:
 	return out;
 }
 
-static enum proto_err ticket_qr(struct req *r)
+enum proto_err ticket_qr(struct req *r)
 {
 	struct pay_ticket_info ti;
 	enum proto_err e = load(r, &ti, 0);
@@ -240,10 +241,3 @@ static enum proto_err ticket_qr(struct req *r)
 	free(svg);
 	return PROTO_OK;
 }
-
-const struct route ticket_routes[] = {
-    {PROTO_PATH_TICKET_CHECKIN, ticket_checkin, ROUTE_STAFF},
-    {PROTO_PATH_TICKET_DETAIL, ticket_detail, ROUTE_USER},
-    {PROTO_PATH_TICKET_QR, ticket_qr, ROUTE_USER},
-    {NULL, NULL, 0},
-};

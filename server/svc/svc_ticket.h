@@ -9,6 +9,4 @@
 
 #include "core/req.h"
 
-extern const struct route ticket_routes[];
-
 #endif

@@ -24,6 +24,7 @@
 #include "store/store_user.h"
 #include "svc/notify.h"
 #include "svc/txn.h"
+#include "svc/routes.h"
 
 /* Rate limits of spec section 3. */
 #define LOGIN_PER_SUBJECT 10
@@ -258,7 +259,7 @@ static enum proto_err send_code(struct req *r, enum codes_kind kind, const char 
 	return PROTO_OK;
 }
 
-static enum proto_err email_code_send(struct req *r)
+enum proto_err user_email_code_send(struct req *r)
 {
 	const char *email;
 	enum proto_err e = get_str(r, "email", PROTO_LEN_EMAIL, 1, valid_email, &email);
@@ -268,7 +269,7 @@ static enum proto_err email_code_send(struct req *r)
 	return send_code(r, CODES_EMAIL, email);
 }
 
-static enum proto_err phone_code_send(struct req *r)
+enum proto_err user_phone_code_send(struct req *r)
 {
 	const char *phone;
 	enum proto_err e = get_str(r, "phone", PROTO_LEN_MOBILE, 1, valid_mobile, &phone);
@@ -376,7 +377,7 @@ static enum db_rc insert_user(struct worker *w, const struct new_user *nu, int t
 	return store_user_insert(w, u);
 }
 
-static enum proto_err user_register(struct req *r)
+enum proto_err user_register(struct req *r)
 {
 	struct new_user nu;
 	struct user_row u;
@@ -448,7 +449,7 @@ static enum proto_err admin_register_tx(struct req *r, void *arg, enum db_rc *db
 	return PROTO_OK;
 }
 
-static enum proto_err admin_register(struct req *r)
+enum proto_err user_admin_register(struct req *r)
 {
 	struct admin_register_args a;
 	struct new_user nu;
@@ -576,12 +577,12 @@ static enum proto_err login(struct req *r, int staff_only)
 	return answer_token(r, &u);
 }
 
-static enum proto_err user_login(struct req *r)
+enum proto_err user_login(struct req *r)
 {
 	return login(r, 0);
 }
 
-static enum proto_err admin_login(struct req *r)
+enum proto_err user_admin_login(struct req *r)
 {
 	return login(r, 1);
 }
@@ -600,7 +601,7 @@ static enum proto_err load_self(struct req *r, struct user_row *u)
 	return PROTO_OK;
 }
 
-static enum proto_err refresh_auth(struct req *r)
+enum proto_err user_refresh_auth(struct req *r)
 {
 	struct user_row u;
 	enum proto_err e = load_self(r, &u);
@@ -612,7 +613,7 @@ static enum proto_err refresh_auth(struct req *r)
 
 /* ---- profile ---------------------------------------------------------- */
 
-static enum proto_err user_info(struct req *r)
+enum proto_err user_info(struct req *r)
 {
 	struct user_row u;
 	cJSON *o;
@@ -628,7 +629,7 @@ static enum proto_err user_info(struct req *r)
 	return PROTO_OK;
 }
 
-static enum proto_err update_info(struct req *r)
+enum proto_err user_update_info(struct req *r)
 {
 	struct user_patch p = {NULL, -1, NULL, NULL};
 	struct user_row u;
@@ -748,7 +749,7 @@ static enum proto_err tv_load(struct worker *w, void *arg, cJSON **out)
 	return PROTO_OK;
 }
 
-static enum proto_err update_pass(struct req *r)
+enum proto_err user_update_pass(struct req *r)
 {
 	const char *old_pw, *new_pw;
 	char hash[PHC_MAX + 1], subject[32];
@@ -788,7 +789,7 @@ static enum proto_err update_pass(struct req *r)
 
 /* ---- admin ------------------------------------------------------------ */
 
-static enum proto_err user_list(struct req *r)
+enum proto_err user_list(struct req *r)
 {
 	const char *role_name;
 	struct user_row *rows = NULL;
@@ -862,7 +863,7 @@ static enum proto_err disable_txn(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
-static enum proto_err user_disable(struct req *r)
+enum proto_err user_disable(struct req *r)
 {
 	struct disable_args a;
 	int64_t disabled;
@@ -882,24 +883,6 @@ static enum proto_err user_disable(struct req *r)
 		tv_forget(r->w, a.id);
 	return e;
 }
-
-/* ---- exported --------------------------------------------------------- */
-
-const struct route user_routes[] = {
-    {PROTO_PATH_EMAIL_CODE_SEND, email_code_send, ROUTE_PUBLIC},
-    {PROTO_PATH_PHONE_CODE_SEND, phone_code_send, ROUTE_PUBLIC},
-    {PROTO_PATH_USER_REGISTER, user_register, ROUTE_PUBLIC},
-    {PROTO_PATH_ADMIN_REGISTER, admin_register, ROUTE_ADMIN},
-    {PROTO_PATH_USER_LOGIN, user_login, ROUTE_PUBLIC},
-    {PROTO_PATH_ADMIN_LOGIN, admin_login, ROUTE_PUBLIC},
-    {PROTO_PATH_REFRESH_AUTH, refresh_auth, ROUTE_USER},
-    {PROTO_PATH_USER_INFO, user_info, ROUTE_USER},
-    {PROTO_PATH_USER_UPDATE_INFO, update_info, ROUTE_USER},
-    {PROTO_PATH_USER_UPDATE_PASS, update_pass, ROUTE_USER},
-    {PROTO_PATH_USER_LIST, user_list, ROUTE_ADMIN},
-    {PROTO_PATH_USER_DISABLE, user_disable, ROUTE_ADMIN},
-    {NULL, NULL, 0},
-};
 
 int user_bootstrap_admin(struct worker *w, const char *mobile_colon_password)
 {

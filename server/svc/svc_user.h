@@ -17,9 +17,6 @@
 
 struct worker;
 
-/* Routes of spec 4.1, terminated by {NULL, NULL, 0}. */
-extern const struct route user_routes[];
-
 /*
  * Create the first admin from "mobile:password" (setting bootstrap_admin)
  * unless an admin exists already. Returns 0 (created, or nothing to do) or
