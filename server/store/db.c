@@ -664,6 +664,66 @@ enum db_rc db_id_column(enum db_rc rc, struct db_res *res, int64_t **ids, int *n
 	return rc;
 }
 
+enum db_rc db_get_row(struct worker *w, const char *sql, const struct db_param *p, int n,
+                      db_row_fn map, void *out, int *found)
+{
+	struct db_res res;
+
+	return db_first_row(db_query(w, sql, p, n, &res), &res, map, out, found);
+}
+
+enum db_rc db_get_rows(struct worker *w, const char *sql, const struct db_param *p, int n,
+                       db_row_fn map, size_t size, void **rows, int *nrows)
+{
+	struct db_res res;
+
+	return db_all_rows(db_query(w, sql, p, n, &res), &res, map, size, rows, nrows);
+}
+
+enum db_rc db_get_ids(struct worker *w, const char *sql, const struct db_param *p, int n,
+                      int64_t **ids, int *nids)
+{
+	struct db_res res;
+
+	return db_id_column(db_query(w, sql, p, n, &res), &res, ids, nids);
+}
+
+enum db_rc db_get_any(struct worker *w, const char *sql, const struct db_param *p, int n, int *yes)
+{
+	struct db_res res;
+
+	return db_any_row(db_query(w, sql, p, n, &res), &res, yes);
+}
+
+enum db_rc db_get_count(struct worker *w, const char *sql, const struct db_param *p, int n,
+                        int64_t *count)
+{
+	struct db_res res;
+	enum db_rc rc;
+
+	*count = 0;
+	rc = db_query(w, sql, p, n, &res);
+	if (rc != DB_OK)
+		return rc;
+	*count = db_cell_i64(&res, 0, 0);
+	db_res_release(&res);
+	return DB_OK;
+}
+
+enum db_rc db_get_page(struct worker *w, const char *count_sql, const struct db_param *cp, int cn,
+                       const char *sql, const struct db_param *p, int n, int64_t offset,
+                       db_row_fn map, size_t size, void **rows, int *nrows, int64_t *total)
+{
+	enum db_rc rc;
+
+	*rows = NULL;
+	*nrows = 0;
+	rc = db_get_count(w, count_sql, cp, cn, total);
+	if (rc != DB_OK || *total <= offset)
+		return rc;
+	return db_get_rows(w, sql, p, n, map, size, rows, nrows);
+}
+
 static enum db_rc simple(struct worker *w, const char *what)
 {
 	MYSQL *my;

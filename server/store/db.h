@@ -90,6 +90,31 @@ enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, db_row_fn map, size_t 
 enum db_rc db_any_row(enum db_rc rc, struct db_res *res, int *yes);
 enum db_rc db_id_column(enum db_rc rc, struct db_res *res, int64_t **ids, int *n);
 
+/*
+ * The usual store function in one call: db_query(w, sql, p, n) and then the
+ * tail above of the same name (db_get_row: db_first_row, db_get_rows:
+ * db_all_rows, db_get_ids: db_id_column, db_get_any: db_any_row).
+ * db_get_count: the first cell of the first row (a COUNT(*)) into *count,
+ * 0 on error. sql must be a string literal, as for db_query.
+ */
+enum db_rc db_get_row(struct worker *w, const char *sql, const struct db_param *p, int n,
+                      db_row_fn map, void *out, int *found);
+enum db_rc db_get_rows(struct worker *w, const char *sql, const struct db_param *p, int n,
+                       db_row_fn map, size_t size, void **rows, int *nrows);
+enum db_rc db_get_ids(struct worker *w, const char *sql, const struct db_param *p, int n,
+                      int64_t **ids, int *nids);
+enum db_rc db_get_any(struct worker *w, const char *sql, const struct db_param *p, int n, int *yes);
+enum db_rc db_get_count(struct worker *w, const char *sql, const struct db_param *p, int n,
+                        int64_t *count);
+/*
+ * One page of a list: the count query (cp, cn: its parameters) into *total,
+ * then, if the page starts before the end (offset < *total), the rows query
+ * as db_get_rows. *rows NULL and *nrows 0 when the page is empty.
+ */
+enum db_rc db_get_page(struct worker *w, const char *count_sql, const struct db_param *cp, int cn,
+                       const char *sql, const struct db_param *p, int n, int64_t offset,
+                       db_row_fn map, size_t size, void **rows, int *nrows, int64_t *total);
+
 /* Transactions on the worker's connection. */
 enum db_rc db_begin(struct worker *w);
 enum db_rc db_commit(struct worker *w);

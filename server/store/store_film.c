@@ -23,18 +23,6 @@
 	"removed = 0 AND (? IS NULL OR name LIKE ? ESCAPE '!' OR director LIKE ? ESCAPE '!') " \
 	"AND (? IS NULL OR genre = ?)"
 
-static void row_from_res(const struct db_res *res, int row, void *out);
-
-/* db_all_rows typed for films. */
-static enum db_rc all_rows(enum db_rc rc, struct db_res *res, struct film_row **rows, int *n)
-{
-	void *v = NULL;
-
-	rc = db_all_rows(rc, res, row_from_res, sizeof(**rows), &v, n);
-	*rows = v;
-	return rc;
-}
-
 static void row_from_res(const struct db_res *res, int row, void *out)
 {
 	struct film_row *f = out;
@@ -55,16 +43,6 @@ static void row_from_res(const struct db_res *res, int row, void *out)
 	f->update_time = db_cell_i64(res, row, 12);
 }
 
-static enum db_rc count_of(enum db_rc rc, struct db_res *res, int64_t *n)
-{
-	*n = 0;
-	if (rc != DB_OK)
-		return rc;
-	*n = db_cell_i64(res, 0, 0);
-	db_res_release(res);
-	return DB_OK;
-}
-
 enum db_rc store_film_insert(struct worker *w, const struct film_row *f)
 {
 	int64_t now = (int64_t)time(NULL);
@@ -83,30 +61,22 @@ enum db_rc store_film_insert(struct worker *w, const struct film_row *f)
 
 enum db_rc store_film_get(struct worker *w, int64_t id, struct film_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0",
+	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct film_row *out,
                            int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
 	if (exclusive)
-		rc = db_query(
+		return db_get_row(
 		    w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0 FOR UPDATE",
-		    DB_PARAMS(DB_I64(id)), &res);
+		    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 	else
-		rc = db_query(w,
-		              "SELECT " FILM_COLUMNS
-		              " FROM films WHERE id = ? AND removed = 0 LOCK IN SHARE MODE",
-		              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+		return db_get_row(w,
+		                  "SELECT " FILM_COLUMNS
+		                  " FROM films WHERE id = ? AND removed = 0 LOCK IN SHARE MODE",
+		                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 static struct db_param str_or_null(const char *s)
@@ -149,60 +119,37 @@ enum db_rc store_film_remove(struct worker *w, int64_t id)
 
 enum db_rc store_film_paid_future(struct worker *w, int64_t id, int64_t now, int64_t *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT COUNT(*) FROM tickets t JOIN screenings s ON s.id = t.screening_id "
-	              "WHERE s.film_id = ? AND s.end_at > ? AND t.status = 1 AND t.live = 1 "
-	              "LOCK IN SHARE MODE",
-	              DB_PARAMS(DB_I64(id), DB_I64(now)), &res);
-	return count_of(rc, &res, n);
+	return db_get_count(
+	    w,
+	    "SELECT COUNT(*) FROM tickets t JOIN screenings s ON s.id = t.screening_id "
+	    "WHERE s.film_id = ? AND s.end_at > ? AND t.status = 1 AND t.live = 1 "
+	    "LOCK IN SHARE MODE",
+	    DB_PARAMS(DB_I64(id), DB_I64(now)), n);
 }
 
 enum db_rc store_film_list(struct worker *w, const char *like, const char *genre, int64_t offset,
                            int64_t limit, struct film_row **rows, int *n, int64_t *total)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	*rows = NULL;
-	*n = 0;
-	rc = db_query(w, "SELECT COUNT(*) FROM films WHERE " LIST_WHERE,
-	              DB_PARAMS(str_or_null(like), str_or_null(like), str_or_null(like),
-	                        str_or_null(genre), str_or_null(genre)),
-	              &res);
-	rc = count_of(rc, &res, total);
-	if (rc != DB_OK || *total <= offset)
-		return rc;
-	rc = db_query(w,
-	              "SELECT " FILM_COLUMNS " FROM films WHERE " LIST_WHERE
-	              " ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?",
-	              DB_PARAMS(str_or_null(like), str_or_null(like), str_or_null(like),
-	                        str_or_null(genre), str_or_null(genre), DB_I64(limit),
-	                        DB_I64(offset)),
-	              &res);
-	return all_rows(rc, &res, rows, n);
+	return db_get_page(w, "SELECT COUNT(*) FROM films WHERE " LIST_WHERE,
+	                   DB_PARAMS(str_or_null(like), str_or_null(like), str_or_null(like),
+	                             str_or_null(genre), str_or_null(genre)),
+	                   "SELECT " FILM_COLUMNS " FROM films WHERE " LIST_WHERE
+	                   " ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?",
+	                   DB_PARAMS(str_or_null(like), str_or_null(like), str_or_null(like),
+	                             str_or_null(genre), str_or_null(genre), DB_I64(limit),
+	                             DB_I64(offset)),
+	                   offset, row_from_res, sizeof(**rows), (void **)rows, n, total);
 }
 
 enum db_rc store_film_sale_list(struct worker *w, int64_t now, int64_t limit,
                                 struct film_row **rows, int *n, int64_t *total)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	*rows = NULL;
-	*n = 0;
-	rc = db_query(w, "SELECT COUNT(*) FROM films WHERE " SALE_WHERE, DB_PARAMS(DB_I64(now)),
-	              &res);
-	rc = count_of(rc, &res, total);
-	if (rc != DB_OK || *total == 0)
-		return rc;
-	rc = db_query(w,
-	              "SELECT " FILM_COLUMNS " FROM films WHERE " SALE_WHERE
-	              " ORDER BY create_time DESC, id DESC LIMIT ?",
-	              DB_PARAMS(DB_I64(now), DB_I64(limit)), &res);
-	return all_rows(rc, &res, rows, n);
+	return db_get_page(w, "SELECT COUNT(*) FROM films WHERE " SALE_WHERE,
+	                   DB_PARAMS(DB_I64(now)),
+	                   "SELECT " FILM_COLUMNS " FROM films WHERE " SALE_WHERE
+	                   " ORDER BY create_time DESC, id DESC LIMIT ?",
+	                   DB_PARAMS(DB_I64(now), DB_I64(limit)), 0, row_from_res, sizeof(**rows),
+	                   (void **)rows, n, total);
 }
 
 int store_film_like_pattern(const char *s, char *out, size_t outlen)

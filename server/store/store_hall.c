@@ -37,23 +37,15 @@ enum db_rc store_hall_insert(struct worker *w, const struct hall_row *h)
 
 enum db_rc store_hall_get(struct worker *w, int64_t id, struct hall_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0",
+	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 enum db_rc store_hall_lock(struct worker *w, int64_t id, struct hall_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0 FOR UPDATE",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(
+	    w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0 FOR UPDATE",
+	    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 enum db_rc store_hall_update(struct worker *w, int64_t id, const char *name, const char *layout,
@@ -84,11 +76,9 @@ enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **ro
 	*rows = NULL;
 	*n = 0;
 	*total = 0;
-	rc = db_query(w, "SELECT COUNT(*) FROM halls WHERE removed = 0", DB_NOPARAMS, &res);
+	rc = db_get_count(w, "SELECT COUNT(*) FROM halls WHERE removed = 0", DB_NOPARAMS, total);
 	if (rc != DB_OK)
 		return rc;
-	*total = db_cell_i64(&res, 0, 0);
-	db_res_release(&res);
 	if (*total == 0)
 		return DB_OK;
 	rc = db_query(

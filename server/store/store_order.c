@@ -139,24 +139,13 @@ enum db_rc store_order_tickets(struct worker *w, int64_t id, struct ticket_row *
 enum db_rc store_order_list(struct worker *w, int64_t uid, int paid_only, int64_t offset,
                             int64_t limit, struct order_row **rows, int *n, int64_t *total)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	*rows = NULL;
-	*n = 0;
-	*total = 0;
-	rc = db_query(w, "SELECT COUNT(*) FROM orders WHERE uid = ? AND (? = 0 OR status = 1)",
-	              DB_PARAMS(DB_I64(uid), DB_I64(paid_only)), &res);
-	if (rc != DB_OK)
-		return rc;
-	*total = db_cell_i64(&res, 0, 0);
-	db_res_release(&res);
-	rc = db_query(
-	    w,
-	    "SELECT " ORDER_COLUMNS " FROM orders WHERE uid = ? AND (? = 0 OR status = 1) "
-	    "ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_I64(uid), DB_I64(paid_only), DB_I64(limit), DB_I64(offset)), &res);
-	return db_all_rows(rc, &res, order_from_res, sizeof(**rows), (void **)rows, n);
+	return db_get_page(w, "SELECT COUNT(*) FROM orders WHERE uid = ? AND (? = 0 OR status = 1)",
+	                   DB_PARAMS(DB_I64(uid), DB_I64(paid_only)),
+	                   "SELECT " ORDER_COLUMNS
+	                   " FROM orders WHERE uid = ? AND (? = 0 OR status = 1) "
+	                   "ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?",
+	                   DB_PARAMS(DB_I64(uid), DB_I64(paid_only), DB_I64(limit), DB_I64(offset)),
+	                   offset, order_from_res, sizeof(**rows), (void **)rows, n, total);
 }
 
 enum db_rc store_order_set_status(struct worker *w, int64_t id, unsigned from_mask, int to,

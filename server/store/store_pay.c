@@ -70,21 +70,14 @@ enum db_rc store_pay_get(struct worker *w, int64_t id, struct pay_row *out, int 
 
 enum db_rc store_pay_lock(struct worker *w, int64_t id, struct pay_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ? FOR UPDATE",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, pay_from_res, out, found);
+	return db_get_row(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ? FOR UPDATE",
+	                  DB_PARAMS(DB_I64(id)), pay_from_res, out, found);
 }
 
 enum db_rc store_pay_txn_used(struct worker *w, const char *txn_id, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT 1 FROM pays WHERE txn_id = ?", DB_PARAMS(DB_STR(txn_id)), &res);
-	return db_any_row(rc, &res, found);
+	return db_get_any(w, "SELECT 1 FROM pays WHERE txn_id = ?", DB_PARAMS(DB_STR(txn_id)),
+	                  found);
 }
 
 enum db_rc store_pay_settle(struct worker *w, int64_t id, int status, const char *txn_id,
@@ -109,14 +102,10 @@ enum db_rc store_pay_refunded(struct worker *w, int64_t id, const char *refund_r
 
 enum db_rc store_pay_paid_of_order(struct worker *w, int64_t oid, struct pay_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT " PAY_COLUMNS " FROM pays WHERE oid = ? AND status = 1 "
-	              "ORDER BY paid_at DESC LIMIT 1",
-	              DB_PARAMS(DB_I64(oid)), &res);
-	return db_first_row(rc, &res, pay_from_res, out, found);
+	return db_get_row(w,
+	                  "SELECT " PAY_COLUMNS " FROM pays WHERE oid = ? AND status = 1 "
+	                  "ORDER BY paid_at DESC LIMIT 1",
+	                  DB_PARAMS(DB_I64(oid)), pay_from_res, out, found);
 }
 
 /* ---- orders ---- */
@@ -158,12 +147,8 @@ enum db_rc store_pay_order_get(struct worker *w, int64_t id, struct pay_order *o
 
 enum db_rc store_pay_order_lock(struct worker *w, int64_t id, struct pay_order *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, order_from_res, out, found);
+	return db_get_row(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE",
+	                  DB_PARAMS(DB_I64(id)), order_from_res, out, found);
 }
 
 enum db_rc store_pay_order_paid(struct worker *w, int64_t id, int from, int64_t now,
@@ -195,16 +180,12 @@ enum db_rc store_pay_order_refund_done(struct worker *w, int64_t id)
 
 enum db_rc store_pay_order_refund_pending(struct worker *w, int limit, int64_t **ids, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT o.id FROM orders o WHERE o.refund_pending = 1 "
-	              "AND EXISTS (SELECT 1 FROM pays p WHERE p.oid = o.id AND p.status = 1) "
-	              "AND NOT EXISTS (SELECT 1 FROM refunds f WHERE f.order_id = o.id "
-	              "AND f.status = 0) ORDER BY o.update_time, o.id LIMIT ?",
-	              DB_PARAMS(DB_I64(limit)), &res);
-	return db_id_column(rc, &res, ids, n);
+	return db_get_ids(w,
+	                  "SELECT o.id FROM orders o WHERE o.refund_pending = 1 "
+	                  "AND EXISTS (SELECT 1 FROM pays p WHERE p.oid = o.id AND p.status = 1) "
+	                  "AND NOT EXISTS (SELECT 1 FROM refunds f WHERE f.order_id = o.id "
+	                  "AND f.status = 0) ORDER BY o.update_time, o.id LIMIT ?",
+	                  DB_PARAMS(DB_I64(limit)), ids, n);
 }
 
 enum db_rc store_pay_user_mobile(struct worker *w, int64_t uid, char *out, size_t outlen)
@@ -224,25 +205,22 @@ enum db_rc store_pay_user_mobile(struct worker *w, int64_t uid, char *out, size_
 enum db_rc store_pay_order_search(struct worker *w, const char *code, const char *mobile,
                                   int64_t screening_id, int limit, int64_t **ids, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
 	if (code)
-		rc = db_query(w,
-		              "SELECT DISTINCT order_id FROM tickets WHERE code = ? "
-		              "ORDER BY order_id DESC LIMIT ?",
-		              DB_PARAMS(DB_STR(code), DB_I64(limit)), &res);
+		return db_get_ids(w,
+		                  "SELECT DISTINCT order_id FROM tickets WHERE code = ? "
+		                  "ORDER BY order_id DESC LIMIT ?",
+		                  DB_PARAMS(DB_STR(code), DB_I64(limit)), ids, n);
 	else if (mobile)
-		rc = db_query(w,
-		              "SELECT o.id FROM orders o JOIN users u ON u.id = o.uid "
-		              "WHERE u.mobile = ? ORDER BY o.create_time DESC, o.id DESC LIMIT ?",
-		              DB_PARAMS(DB_STR(mobile), DB_I64(limit)), &res);
+		return db_get_ids(
+		    w,
+		    "SELECT o.id FROM orders o JOIN users u ON u.id = o.uid "
+		    "WHERE u.mobile = ? ORDER BY o.create_time DESC, o.id DESC LIMIT ?",
+		    DB_PARAMS(DB_STR(mobile), DB_I64(limit)), ids, n);
 	else
-		rc = db_query(w,
-		              "SELECT id FROM orders WHERE screening_id = ? "
-		              "ORDER BY create_time DESC, id DESC LIMIT ?",
-		              DB_PARAMS(DB_I64(screening_id), DB_I64(limit)), &res);
-	return db_id_column(rc, &res, ids, n);
+		return db_get_ids(w,
+		                  "SELECT id FROM orders WHERE screening_id = ? "
+		                  "ORDER BY create_time DESC, id DESC LIMIT ?",
+		                  DB_PARAMS(DB_I64(screening_id), DB_I64(limit)), ids, n);
 }
 
 /* ---- tickets ---- */
@@ -272,13 +250,9 @@ static void ticket_from_res(const struct db_res *res, int row, void *out)
 enum db_rc store_pay_tickets_of_order(struct worker *w, int64_t oid, struct pay_ticket **rows,
                                       int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT " TICKET_COLUMNS " FROM tickets t WHERE t.order_id = ? ORDER BY t.id",
-	              DB_PARAMS(DB_I64(oid)), &res);
-	return db_all_rows(rc, &res, ticket_from_res, sizeof(**rows), (void **)rows, n);
+	return db_get_rows(
+	    w, "SELECT " TICKET_COLUMNS " FROM tickets t WHERE t.order_id = ? ORDER BY t.id",
+	    DB_PARAMS(DB_I64(oid)), ticket_from_res, sizeof(**rows), (void **)rows, n);
 }
 
 enum db_rc store_pay_ticket_issue(struct worker *w, int64_t id, const char *code,
@@ -354,17 +328,13 @@ static void info_from_res(const struct db_res *res, int row, void *out)
 enum db_rc store_pay_ticket_by_code(struct worker *w, const char *code, struct pay_ticket_info *out,
                                     int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT " TICKET_COLUMNS ", o.uid, o.status, COALESCE(s.start_at, 0), "
-	              "COALESCE(s.status, 0), COALESCE(f.name, '') FROM tickets t "
-	              "JOIN orders o ON o.id = t.order_id "
-	              "LEFT JOIN screenings s ON s.id = t.screening_id "
-	              "LEFT JOIN films f ON f.id = t.fid WHERE t.code = ?",
-	              DB_PARAMS(DB_STR(code)), &res);
-	return db_first_row(rc, &res, info_from_res, out, found);
+	return db_get_row(w,
+	                  "SELECT " TICKET_COLUMNS ", o.uid, o.status, COALESCE(s.start_at, 0), "
+	                  "COALESCE(s.status, 0), COALESCE(f.name, '') FROM tickets t "
+	                  "JOIN orders o ON o.id = t.order_id "
+	                  "LEFT JOIN screenings s ON s.id = t.screening_id "
+	                  "LEFT JOIN films f ON f.id = t.fid WHERE t.code = ?",
+	                  DB_PARAMS(DB_STR(code)), info_from_res, out, found);
 }
 
 enum db_rc store_pay_ticket_checkin(struct worker *w, int64_t id, int64_t now, uint64_t *affected)
@@ -423,35 +393,25 @@ enum db_rc store_refund_insert(struct worker *w, const struct refund_row *r)
 
 enum db_rc store_refund_of_pay(struct worker *w, int64_t pay_id, struct refund_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE pay_id = ?",
-	              DB_PARAMS(DB_I64(pay_id)), &res);
-	return db_first_row(rc, &res, refund_from_res, out, found);
+	return db_get_row(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE pay_id = ?",
+	                  DB_PARAMS(DB_I64(pay_id)), refund_from_res, out, found);
 }
 
 enum db_rc store_refund_lock(struct worker *w, int64_t id, struct refund_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE id = ? FOR UPDATE",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, refund_from_res, out, found);
+	return db_get_row(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE id = ? FOR UPDATE",
+	                  DB_PARAMS(DB_I64(id)), refund_from_res, out, found);
 }
 
 enum db_rc store_refund_due(struct worker *w, int64_t now, int limit, struct refund_row **rows,
                             int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT " REFUND_COLUMNS " FROM refunds WHERE status = 0 AND next_at <= ? "
-	              "ORDER BY next_at, id LIMIT ?",
-	              DB_PARAMS(DB_I64(now), DB_I64(limit)), &res);
-	return db_all_rows(rc, &res, refund_from_res, sizeof(**rows), (void **)rows, n);
+	return db_get_rows(w,
+	                   "SELECT " REFUND_COLUMNS
+	                   " FROM refunds WHERE status = 0 AND next_at <= ? "
+	                   "ORDER BY next_at, id LIMIT ?",
+	                   DB_PARAMS(DB_I64(now), DB_I64(limit)), refund_from_res, sizeof(**rows),
+	                   (void **)rows, n);
 }
 
 enum db_rc store_refund_done(struct worker *w, int64_t id, const char *ref, int64_t now)

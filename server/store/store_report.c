@@ -54,11 +54,8 @@ static void sales_from_res(const struct db_res *res, int row, void *out)
 enum db_rc store_report_sales(struct worker *w, enum report_group g, int64_t from, int64_t to,
                               struct report_sales_row **rows, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, sales_sql[g], DB_PARAMS(DB_I64(from), DB_I64(to)), &res);
-	return db_all_rows(rc, &res, sales_from_res, sizeof(**rows), (void **)rows, n);
+	return db_get_rows(w, sales_sql[g], DB_PARAMS(DB_I64(from), DB_I64(to)), sales_from_res,
+	                   sizeof(**rows), (void **)rows, n);
 }
 
 static void occ_from_res(const struct db_res *res, int row, void *out)
@@ -75,18 +72,15 @@ static void occ_from_res(const struct db_res *res, int row, void *out)
 enum db_rc store_report_occupancy(struct worker *w, int64_t from, int64_t to,
                                   struct report_occ_row **rows, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT s.id, COALESCE(f.name, ''), s.start_at, "
-	              "(SELECT COUNT(*) FROM tickets t WHERE t.screening_id = s.id AND "
-	              "t.status = 1), s.seats_total FROM screenings s "
-	              "LEFT JOIN films f ON f.id = s.film_id "
-	              "WHERE s.start_at >= ? AND s.start_at < ? AND s.status = 0 "
-	              "ORDER BY s.start_at, s.id LIMIT 20000",
-	              DB_PARAMS(DB_I64(from), DB_I64(to)), &res);
-	return db_all_rows(rc, &res, occ_from_res, sizeof(**rows), (void **)rows, n);
+	return db_get_rows(w,
+	                   "SELECT s.id, COALESCE(f.name, ''), s.start_at, "
+	                   "(SELECT COUNT(*) FROM tickets t WHERE t.screening_id = s.id AND "
+	                   "t.status = 1), s.seats_total FROM screenings s "
+	                   "LEFT JOIN films f ON f.id = s.film_id "
+	                   "WHERE s.start_at >= ? AND s.start_at < ? AND s.status = 0 "
+	                   "ORDER BY s.start_at, s.id LIMIT 20000",
+	                   DB_PARAMS(DB_I64(from), DB_I64(to)), occ_from_res, sizeof(**rows),
+	                   (void **)rows, n);
 }
 
 static void audit_from_res(const struct db_res *res, int row, void *out)

@@ -51,16 +51,6 @@ static void row_from_res(const struct db_res *res, int row, void *out)
 	}
 }
 
-static enum db_rc count_of(enum db_rc rc, struct db_res *res, int64_t *n)
-{
-	*n = 0;
-	if (rc != DB_OK)
-		return rc;
-	*n = db_cell_i64(res, 0, 0);
-	db_res_release(res);
-	return DB_OK;
-}
-
 enum db_rc store_screening_insert(struct worker *w, const struct screening_row *s)
 {
 	int64_t now = (int64_t)time(NULL);
@@ -78,36 +68,25 @@ enum db_rc store_screening_insert(struct worker *w, const struct screening_row *
 
 enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM " WHERE s.id = ?",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(w, "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM " WHERE s.id = ?",
+	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " SCREENING_COLUMNS " FROM screenings s WHERE s.id = ? FOR UPDATE",
-	              DB_PARAMS(DB_I64(id)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(
+	    w, "SELECT " SCREENING_COLUMNS " FROM screenings s WHERE s.id = ? FOR UPDATE",
+	    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
 }
 
 enum db_rc store_screening_overlaps(struct worker *w, int64_t hall_id, int64_t start_at,
                                     int64_t end_at, int64_t except_id, int64_t *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(
+	return db_get_count(
 	    w,
 	    "SELECT COUNT(*) FROM screenings WHERE hall_id = ? AND status = 0 AND id <> ? "
 	    "AND start_at < ? + " CLEANING " AND end_at + " CLEANING " > ? LOCK IN SHARE MODE",
-	    DB_PARAMS(DB_I64(hall_id), DB_I64(except_id), DB_I64(end_at), DB_I64(start_at)), &res);
-	return count_of(rc, &res, n);
+	    DB_PARAMS(DB_I64(hall_id), DB_I64(except_id), DB_I64(end_at), DB_I64(start_at)), n);
 }
 
 enum db_rc store_screening_update(struct worker *w, int64_t id, int64_t start_at, int64_t end_at,
@@ -167,68 +146,45 @@ enum db_rc store_screening_list(struct worker *w, int64_t film_id, int64_t from,
                                 int status, int64_t offset, int64_t limit,
                                 struct screening_row **rows, int *n, int64_t *total)
 {
-	struct db_res res;
-	void *v = NULL;
-	enum db_rc rc;
-
-	*rows = NULL;
-	*n = 0;
-	rc = db_query(w, "SELECT COUNT(*)" JOIN_FROM LIST_WHERE,
-	              DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
-	                        DB_I64(status), DB_I64(status)),
-	              &res);
-	rc = count_of(rc, &res, total);
-	if (rc != DB_OK || *total <= offset)
-		return rc;
-	rc = db_query(w,
-	              "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM LIST_WHERE
-	              " ORDER BY s.start_at, s.id LIMIT ? OFFSET ?",
-	              DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
-	                        DB_I64(status), DB_I64(status), DB_I64(limit), DB_I64(offset)),
-	              &res);
-	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
-	*rows = v;
-	return rc;
+	return db_get_page(w, "SELECT COUNT(*)" JOIN_FROM LIST_WHERE,
+	                   DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
+	                             DB_I64(status), DB_I64(status)),
+	                   "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM LIST_WHERE
+	                   " ORDER BY s.start_at, s.id LIMIT ? OFFSET ?",
+	                   DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
+	                             DB_I64(status), DB_I64(status), DB_I64(limit), DB_I64(offset)),
+	                   offset, row_from_res, sizeof(**rows), (void **)rows, n, total);
 }
 
 enum db_rc store_screening_future_of_film(struct worker *w, int64_t film_id, int64_t now,
                                           int64_t **ids, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT id FROM screenings WHERE film_id = ? AND status = 0 AND start_at > ? "
-	              "ORDER BY id FOR UPDATE",
-	              DB_PARAMS(DB_I64(film_id), DB_I64(now)), &res);
-	return db_id_column(rc, &res, ids, n);
+	return db_get_ids(
+	    w,
+	    "SELECT id FROM screenings WHERE film_id = ? AND status = 0 AND start_at > ? "
+	    "ORDER BY id FOR UPDATE",
+	    DB_PARAMS(DB_I64(film_id), DB_I64(now)), ids, n);
 }
 
 enum db_rc store_screening_future_in_hall(struct worker *w, int64_t hall_id, int64_t now,
                                           int64_t **ids, int *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT id FROM screenings WHERE hall_id = ? AND status = 0 AND end_at > ? "
-	              "ORDER BY id LOCK IN SHARE MODE",
-	              DB_PARAMS(DB_I64(hall_id), DB_I64(now)), &res);
-	return db_id_column(rc, &res, ids, n);
+	return db_get_ids(
+	    w,
+	    "SELECT id FROM screenings WHERE hall_id = ? AND status = 0 AND end_at > ? "
+	    "ORDER BY id LOCK IN SHARE MODE",
+	    DB_PARAMS(DB_I64(hall_id), DB_I64(now)), ids, n);
 }
 
 enum db_rc store_screening_live_tickets_in_hall(struct worker *w, int64_t hall_id, int64_t now,
                                                 int64_t *n)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w,
-	              "SELECT COUNT(*) FROM tickets t JOIN screenings s ON s.id = t.screening_id "
-	              "WHERE s.hall_id = ? AND s.status = 0 AND s.end_at > ? AND t.live = 1 "
-	              "LOCK IN SHARE MODE",
-	              DB_PARAMS(DB_I64(hall_id), DB_I64(now)), &res);
-	return count_of(rc, &res, n);
+	return db_get_count(
+	    w,
+	    "SELECT COUNT(*) FROM tickets t JOIN screenings s ON s.id = t.screening_id "
+	    "WHERE s.hall_id = ? AND s.status = 0 AND s.end_at > ? AND t.live = 1 "
+	    "LOCK IN SHARE MODE",
+	    DB_PARAMS(DB_I64(hall_id), DB_I64(now)), n);
 }
 
 enum db_rc store_screening_set_total_in_hall(struct worker *w, int64_t hall_id, int64_t now,

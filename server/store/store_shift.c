@@ -34,22 +34,20 @@ enum db_rc store_shift_insert(struct worker *w, const struct shift_row *s)
 enum db_rc store_shift_open_of(struct worker *w, int64_t cashier_id, int lock,
                                struct shift_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
 	if (lock)
-		rc = db_query(w,
-		              "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
-		              "expected_cash, COALESCE(open, 0) FROM shifts "
-		              "WHERE cashier_id = ? AND open = 1 FOR UPDATE",
-		              DB_PARAMS(DB_I64(cashier_id)), &res);
+		return db_get_row(
+		    w,
+		    "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
+		    "expected_cash, COALESCE(open, 0) FROM shifts "
+		    "WHERE cashier_id = ? AND open = 1 FOR UPDATE",
+		    DB_PARAMS(DB_I64(cashier_id)), shift_from_res, out, found);
 	else
-		rc = db_query(w,
-		              "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
-		              "expected_cash, COALESCE(open, 0) FROM shifts "
-		              "WHERE cashier_id = ? AND open = 1",
-		              DB_PARAMS(DB_I64(cashier_id)), &res);
-	return db_first_row(rc, &res, shift_from_res, out, found);
+		return db_get_row(
+		    w,
+		    "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
+		    "expected_cash, COALESCE(open, 0) FROM shifts "
+		    "WHERE cashier_id = ? AND open = 1",
+		    DB_PARAMS(DB_I64(cashier_id)), shift_from_res, out, found);
 }
 
 enum db_rc store_shift_figures(struct worker *w, int64_t id, struct shift_figures *f)

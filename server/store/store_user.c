@@ -57,55 +57,35 @@ enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, in
 enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct user_row *out,
                                 int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE mobile = ?",
-	              DB_PARAMS(DB_STR(mobile)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(w, "SELECT " USER_COLUMNS " FROM users WHERE mobile = ?",
+	                  DB_PARAMS(DB_STR(mobile)), row_from_res, out, found);
 }
 
 enum db_rc store_user_by_email(struct worker *w, const char *email, struct user_row *out,
                                int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE email = ?",
-	              DB_PARAMS(DB_STR(email)), &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_get_row(w, "SELECT " USER_COLUMNS " FROM users WHERE email = ?",
+	                  DB_PARAMS(DB_STR(email)), row_from_res, out, found);
 }
 
 enum db_rc store_user_mobile_taken(struct worker *w, const char *mobile, int64_t except_id,
                                    int *taken)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT id FROM users WHERE mobile = ? AND id <> ? LIMIT 1",
-	              DB_PARAMS(DB_STR(mobile), DB_I64(except_id)), &res);
-	return db_any_row(rc, &res, taken);
+	return db_get_any(w, "SELECT id FROM users WHERE mobile = ? AND id <> ? LIMIT 1",
+	                  DB_PARAMS(DB_STR(mobile), DB_I64(except_id)), taken);
 }
 
 enum db_rc store_user_email_taken(struct worker *w, const char *email, int64_t except_id,
                                   int *taken)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT id FROM users WHERE email = ? AND id <> ? LIMIT 1",
-	              DB_PARAMS(DB_STR(email), DB_I64(except_id)), &res);
-	return db_any_row(rc, &res, taken);
+	return db_get_any(w, "SELECT id FROM users WHERE email = ? AND id <> ? LIMIT 1",
+	                  DB_PARAMS(DB_STR(email), DB_I64(except_id)), taken);
 }
 
 enum db_rc store_user_admin_exists(struct worker *w, int *exists)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT id FROM users WHERE type = ? LIMIT 1",
-	              DB_PARAMS(DB_I64(PROTO_ROLE_ADMIN)), &res);
-	return db_any_row(rc, &res, exists);
+	return db_get_any(w, "SELECT id FROM users WHERE type = ? LIMIT 1",
+	                  DB_PARAMS(DB_I64(PROTO_ROLE_ADMIN)), exists);
 }
 
 enum db_rc store_user_lock_admins(struct worker *w, int64_t id, int *enabled, int *id_enabled)
@@ -165,26 +145,11 @@ enum db_rc store_user_set_disabled(struct worker *w, int64_t id, int disabled)
 enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t limit,
                            struct user_row **rows, int *n, int64_t *total)
 {
-	struct db_res res = {0};
-	void *v = NULL;
-	enum db_rc rc;
-
-	*rows = NULL;
-	*n = 0;
-	*total = 0;
-	rc = db_query(w, "SELECT COUNT(*) FROM users WHERE (? < 0 OR type = ?)",
-	              DB_PARAMS(DB_I64(type), DB_I64(type)), &res);
-	if (rc != DB_OK)
-		return rc;
-	*total = db_cell_i64(&res, 0, 0);
-	db_res_release(&res);
-
-	rc = db_query(
-	    w,
+	return db_get_page(
+	    w, "SELECT COUNT(*) FROM users WHERE (? < 0 OR type = ?)",
+	    DB_PARAMS(DB_I64(type), DB_I64(type)),
 	    "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
 	    "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), &res);
-	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
-	*rows = v;
-	return rc;
+	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), offset,
+	    row_from_res, sizeof(**rows), (void **)rows, n, total);
 }
