@@ -602,22 +602,49 @@ void db_cell_copy(char *dst, size_t dstlen, const struct db_res *res, int row, i
 	snprintf(dst, dstlen, "%s", db_cell_str(res, row, col));
 }
 
-enum db_rc db_first_row(enum db_rc rc, struct db_res *res, db_row_fn map, void *out, int *found)
+static size_t row_size(const struct db_col *cols)
+{
+	while (cols->t != DBC_END)
+		cols++;
+	return cols->size;
+}
+
+void db_row_read(const struct db_res *res, int row, const struct db_col *cols, void *out)
+{
+	const struct db_col *c;
+	char *o = out;
+	int i;
+
+	memset(out, 0, row_size(cols));
+	for (i = 0; cols[i].t != DBC_END && i < res->ncols; i++) {
+		c = &cols[i];
+		if (c->t == DBC_I64)
+			*(int64_t *)(void *)(o + c->off) = db_cell_i64(res, row, i);
+		else if (c->t == DBC_INT)
+			*(int *)(void *)(o + c->off) = (int)db_cell_i64(res, row, i);
+		else
+			db_cell_copy(o + c->off, c->size, res, row, i);
+	}
+}
+
+enum db_rc db_first_row(enum db_rc rc, struct db_res *res, const struct db_col *cols, void *out,
+                        int *found)
 {
 	*found = 0;
 	if (rc != DB_OK)
 		return rc;
 	if (res->nrows > 0) {
-		map(res, 0, out);
+		db_row_read(res, 0, cols, out);
 		*found = 1;
 	}
 	db_res_release(res);
 	return DB_OK;
 }
 
-enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, db_row_fn map, size_t size, void **rows,
+enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, const struct db_col *cols, void **rows,
                        int *n)
 {
+	size_t size = row_size(cols);
 	char *a;
 	int i;
 
@@ -632,7 +659,7 @@ enum db_rc db_all_rows(enum db_rc rc, struct db_res *res, db_row_fn map, size_t 
 			return DB_ERROR;
 		}
 		for (i = 0; i < res->nrows; i++)
-			map(res, i, a + (size_t)i * size);
+			db_row_read(res, i, cols, a + (size_t)i * size);
 		*rows = a;
 		*n = res->nrows;
 	}
@@ -650,34 +677,31 @@ enum db_rc db_any_row(enum db_rc rc, struct db_res *res, int *yes)
 	return DB_OK;
 }
 
-static void map_id(const struct db_res *res, int row, void *out)
-{
-	*(int64_t *)out = db_cell_i64(res, row, 0);
-}
+static const struct db_col id_cols[] = {{DBC_I64, 0, sizeof(int64_t)}, DB_END(int64_t)};
 
 enum db_rc db_id_column(enum db_rc rc, struct db_res *res, int64_t **ids, int *n)
 {
 	void *v = NULL;
 
-	rc = db_all_rows(rc, res, map_id, sizeof(int64_t), &v, n);
+	rc = db_all_rows(rc, res, id_cols, &v, n);
 	*ids = v;
 	return rc;
 }
 
 enum db_rc db_get_row(struct worker *w, const char *sql, const struct db_param *p, int n,
-                      db_row_fn map, void *out, int *found)
+                      const struct db_col *cols, void *out, int *found)
 {
 	struct db_res res;
 
-	return db_first_row(db_query(w, sql, p, n, &res), &res, map, out, found);
+	return db_first_row(db_query(w, sql, p, n, &res), &res, cols, out, found);
 }
 
 enum db_rc db_get_rows(struct worker *w, const char *sql, const struct db_param *p, int n,
-                       db_row_fn map, size_t size, void **rows, int *nrows)
+                       const struct db_col *cols, void **rows, int *nrows)
 {
 	struct db_res res;
 
-	return db_all_rows(db_query(w, sql, p, n, &res), &res, map, size, rows, nrows);
+	return db_all_rows(db_query(w, sql, p, n, &res), &res, cols, rows, nrows);
 }
 
 enum db_rc db_get_ids(struct worker *w, const char *sql, const struct db_param *p, int n,
@@ -712,7 +736,7 @@ enum db_rc db_get_count(struct worker *w, const char *sql, const struct db_param
 
 enum db_rc db_get_page(struct worker *w, const char *count_sql, const struct db_param *cp, int cn,
                        const char *sql, const struct db_param *p, int n, int64_t offset,
-                       db_row_fn map, size_t size, void **rows, int *nrows, int64_t *total)
+                       const struct db_col *cols, void **rows, int *nrows, int64_t *total)
 {
 	enum db_rc rc;
 
@@ -721,7 +745,7 @@ enum db_rc db_get_page(struct worker *w, const char *count_sql, const struct db_
 	rc = db_get_count(w, count_sql, cp, cn, total);
 	if (rc != DB_OK || *total <= offset)
 		return rc;
-	return db_get_rows(w, sql, p, n, map, size, rows, nrows);
+	return db_get_rows(w, sql, p, n, cols, rows, nrows);
 }
 
 static enum db_rc simple(struct worker *w, const char *what)

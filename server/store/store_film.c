@@ -23,25 +23,9 @@
 	"removed = 0 AND (? IS NULL OR name LIKE ? ESCAPE '!' OR director LIKE ? ESCAPE '!') " \
 	"AND (? IS NULL OR genre = ?)"
 
-static void row_from_res(const struct db_res *res, int row, void *out)
-{
-	struct film_row *f = out;
-
-	memset(f, 0, sizeof(*f));
-	f->id = db_cell_i64(res, row, 0);
-	db_cell_copy(f->name, sizeof(f->name), res, row, 1);
-	db_cell_copy(f->desc, sizeof(f->desc), res, row, 2);
-	db_cell_copy(f->director, sizeof(f->director), res, row, 3);
-	db_cell_copy(f->screenwriter, sizeof(f->screenwriter), res, row, 4);
-	f->length = db_cell_i64(res, row, 5);
-	f->amount = db_cell_i64(res, row, 6);
-	f->stock = db_cell_i64(res, row, 7);
-	f->is_select_seat = (int)db_cell_i64(res, row, 8);
-	db_cell_copy(f->genre, sizeof(f->genre), res, row, 9);
-	db_cell_copy(f->poster_url, sizeof(f->poster_url), res, row, 10);
-	f->create_time = db_cell_i64(res, row, 11);
-	f->update_time = db_cell_i64(res, row, 12);
-}
+static const struct db_col row_cols[] = {
+    DB_COLS(struct film_row, id, name, desc, director, screenwriter, length, amount, stock,
+            is_select_seat, genre, poster_url, create_time, update_time)};
 
 enum db_rc store_film_insert(struct worker *w, const struct film_row *f)
 {
@@ -62,7 +46,7 @@ enum db_rc store_film_insert(struct worker *w, const struct film_row *f)
 enum db_rc store_film_get(struct worker *w, int64_t id, struct film_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0",
-	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct film_row *out,
@@ -71,12 +55,12 @@ enum db_rc store_film_lock(struct worker *w, int64_t id, int exclusive, struct f
 	if (exclusive)
 		return db_get_row(
 		    w, "SELECT " FILM_COLUMNS " FROM films WHERE id = ? AND removed = 0 FOR UPDATE",
-		    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+		    DB_PARAMS(DB_I64(id)), row_cols, out, found);
 	else
 		return db_get_row(w,
 		                  "SELECT " FILM_COLUMNS
 		                  " FROM films WHERE id = ? AND removed = 0 LOCK IN SHARE MODE",
-		                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+		                  DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 static struct db_param str_or_null(const char *s)
@@ -138,18 +122,17 @@ enum db_rc store_film_list(struct worker *w, const char *like, const char *genre
 	                   DB_PARAMS(str_or_null(like), str_or_null(like), str_or_null(like),
 	                             str_or_null(genre), str_or_null(genre), DB_I64(limit),
 	                             DB_I64(offset)),
-	                   offset, row_from_res, sizeof(**rows), (void **)rows, n, total);
+	                   offset, row_cols, (void **)rows, n, total);
 }
 
 enum db_rc store_film_sale_list(struct worker *w, int64_t now, int64_t limit,
                                 struct film_row **rows, int *n, int64_t *total)
 {
-	return db_get_page(w, "SELECT COUNT(*) FROM films WHERE " SALE_WHERE,
-	                   DB_PARAMS(DB_I64(now)),
-	                   "SELECT " FILM_COLUMNS " FROM films WHERE " SALE_WHERE
-	                   " ORDER BY create_time DESC, id DESC LIMIT ?",
-	                   DB_PARAMS(DB_I64(now), DB_I64(limit)), 0, row_from_res, sizeof(**rows),
-	                   (void **)rows, n, total);
+	return db_get_page(
+	    w, "SELECT COUNT(*) FROM films WHERE " SALE_WHERE, DB_PARAMS(DB_I64(now)),
+	    "SELECT " FILM_COLUMNS " FROM films WHERE " SALE_WHERE
+	    " ORDER BY create_time DESC, id DESC LIMIT ?",
+	    DB_PARAMS(DB_I64(now), DB_I64(limit)), 0, row_cols, (void **)rows, n, total);
 }
 
 int store_film_like_pattern(const char *s, char *out, size_t outlen)

@@ -10,18 +10,8 @@
 
 #define HALL_COLUMNS "id, name, layout, seats, create_time, update_time"
 
-static void row_from_res(const struct db_res *res, int row, void *out)
-{
-	struct hall_row *h = out;
-
-	memset(h, 0, sizeof(*h));
-	h->id = db_cell_i64(res, row, 0);
-	db_cell_copy(h->name, sizeof(h->name), res, row, 1);
-	db_cell_copy(h->layout, sizeof(h->layout), res, row, 2);
-	h->seats = (int)db_cell_i64(res, row, 3);
-	h->create_time = db_cell_i64(res, row, 4);
-	h->update_time = db_cell_i64(res, row, 5);
-}
+static const struct db_col row_cols[] = {
+    DB_COLS(struct hall_row, id, name, layout, seats, create_time, update_time)};
 
 enum db_rc store_hall_insert(struct worker *w, const struct hall_row *h)
 {
@@ -38,14 +28,14 @@ enum db_rc store_hall_insert(struct worker *w, const struct hall_row *h)
 enum db_rc store_hall_get(struct worker *w, int64_t id, struct hall_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0",
-	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_hall_lock(struct worker *w, int64_t id, struct hall_row *out, int *found)
 {
 	return db_get_row(
 	    w, "SELECT " HALL_COLUMNS " FROM halls WHERE id = ? AND removed = 0 FOR UPDATE",
-	    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+	    DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_hall_update(struct worker *w, int64_t id, const char *name, const char *layout,
@@ -84,7 +74,7 @@ enum db_rc store_hall_list(struct worker *w, int64_t limit, struct hall_row **ro
 	rc = db_query(
 	    w, "SELECT " HALL_COLUMNS " FROM halls WHERE removed = 0 ORDER BY name, id LIMIT ?",
 	    DB_PARAMS(DB_I64(limit)), &res);
-	rc = db_all_rows(rc, &res, row_from_res, sizeof(**rows), &v, n);
+	rc = db_all_rows(rc, &res, row_cols, &v, n);
 	*rows = v;
 	return rc;
 }

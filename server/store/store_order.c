@@ -13,41 +13,12 @@
 	"COALESCE(idempotency_key, ''), expire_at, paid_at, refund_pending, create_time, "    \
 	"update_time"
 
-static void order_from_res(const struct db_res *res, int row, void *out)
-{
-	struct order_row *o = out;
+static const struct db_col order_cols[] = {
+    DB_COLS(struct order_row, id, uid, fid, screening_id, hold_id, quantity, amount, status, reason,
+            cashier_id, idem, expire_at, paid_at, refund_pending, create_time, update_time)};
 
-	memset(o, 0, sizeof(*o));
-	o->id = db_cell_i64(res, row, 0);
-	o->uid = db_cell_i64(res, row, 1);
-	o->fid = db_cell_i64(res, row, 2);
-	o->screening_id = db_cell_i64(res, row, 3);
-	o->hold_id = db_cell_i64(res, row, 4);
-	o->quantity = (int)db_cell_i64(res, row, 5);
-	o->amount = db_cell_i64(res, row, 6);
-	o->status = (int)db_cell_i64(res, row, 7);
-	db_cell_copy(o->reason, sizeof(o->reason), res, row, 8);
-	o->cashier_id = db_cell_i64(res, row, 9);
-	db_cell_copy(o->idem, sizeof(o->idem), res, row, 10);
-	o->expire_at = db_cell_i64(res, row, 11);
-	o->paid_at = db_cell_i64(res, row, 12);
-	o->refund_pending = (int)db_cell_i64(res, row, 13);
-	o->create_time = db_cell_i64(res, row, 14);
-	o->update_time = db_cell_i64(res, row, 15);
-}
-
-static void ticket_from_res(const struct db_res *res, int row, void *out)
-{
-	struct ticket_row *t = out;
-
-	memset(t, 0, sizeof(*t));
-	t->id = db_cell_i64(res, row, 0);
-	db_cell_copy(t->seat, sizeof(t->seat), res, row, 1);
-	db_cell_copy(t->ticket_type, sizeof(t->ticket_type), res, row, 2);
-	t->price = db_cell_i64(res, row, 3);
-	db_cell_copy(t->code, sizeof(t->code), res, row, 4);
-	t->status = (int)db_cell_i64(res, row, 5);
-}
+static const struct db_col ticket_cols[] = {
+    DB_COLS(struct ticket_row, id, seat, ticket_type, price, code, status)};
 
 enum db_rc store_order_insert(struct worker *w, const struct order_row *o)
 {
@@ -113,7 +84,7 @@ enum db_rc store_order_get(struct worker *w, int64_t id, struct order_row *out, 
 	enum db_rc rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
 	                         DB_PARAMS(DB_I64(id)), &res);
 
-	return db_first_row(rc, &res, order_from_res, out, found);
+	return db_first_row(rc, &res, order_cols, out, found);
 }
 
 enum db_rc store_order_lock(struct worker *w, int64_t id, struct order_row *out, int *found)
@@ -122,7 +93,7 @@ enum db_rc store_order_lock(struct worker *w, int64_t id, struct order_row *out,
 	enum db_rc rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE",
 	                         DB_PARAMS(DB_I64(id)), &res);
 
-	return db_first_row(rc, &res, order_from_res, out, found);
+	return db_first_row(rc, &res, order_cols, out, found);
 }
 
 enum db_rc store_order_tickets(struct worker *w, int64_t id, struct ticket_row **t, int *n)
@@ -133,7 +104,7 @@ enum db_rc store_order_tickets(struct worker *w, int64_t id, struct ticket_row *
 	                         "FROM tickets WHERE order_id = ? ORDER BY id",
 	                         DB_PARAMS(DB_I64(id)), &res);
 
-	return db_all_rows(rc, &res, ticket_from_res, sizeof(**t), (void **)t, n);
+	return db_all_rows(rc, &res, ticket_cols, (void **)t, n);
 }
 
 enum db_rc store_order_list(struct worker *w, int64_t uid, int paid_only, int64_t offset,
@@ -145,7 +116,7 @@ enum db_rc store_order_list(struct worker *w, int64_t uid, int paid_only, int64_
 	                   " FROM orders WHERE uid = ? AND (? = 0 OR status = 1) "
 	                   "ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?",
 	                   DB_PARAMS(DB_I64(uid), DB_I64(paid_only), DB_I64(limit), DB_I64(offset)),
-	                   offset, order_from_res, sizeof(**rows), (void **)rows, n, total);
+	                   offset, order_cols, (void **)rows, n, total);
 }
 
 enum db_rc store_order_set_status(struct worker *w, int64_t id, unsigned from_mask, int to,
@@ -182,14 +153,8 @@ enum db_rc store_order_expired(struct worker *w, int64_t now, int max, int64_t *
 	return db_id_column(rc, &res, ids, n);
 }
 
-static void live_seat_from_res(const struct db_res *res, int row, void *out)
-{
-	struct live_seat *s = out;
-
-	s->screening_id = db_cell_i64(res, row, 0);
-	s->order_id = db_cell_i64(res, row, 1);
-	db_cell_copy(s->seat, sizeof(s->seat), res, row, 2);
-}
+static const struct db_col live_seat_cols[] = {
+    DB_COLS(struct live_seat, screening_id, order_id, seat)};
 
 enum db_rc store_order_live_seats(struct worker *w, int64_t now, struct live_seat **seats, int *n)
 {
@@ -201,7 +166,7 @@ enum db_rc store_order_live_seats(struct worker *w, int64_t now, struct live_sea
 	                         "ORDER BY t.screening_id, t.order_id",
 	                         DB_PARAMS(DB_I64(now)), &res);
 
-	return db_all_rows(rc, &res, live_seat_from_res, sizeof(**seats), (void **)seats, n);
+	return db_all_rows(rc, &res, live_seat_cols, (void **)seats, n);
 }
 
 /* The two integer columns of the row sql (one id parameter) finds, if any, into *a and *b. */

@@ -12,28 +12,9 @@
 	"id, uid, oid, amount, source, method, status, COALESCE(live, 0), COALESCE(txn_id, ''), " \
 	"tendered, change_due, cashier_id, shift_id, refund_id, paid_at, create_time"
 
-static void pay_from_res(const struct db_res *res, int row, void *out)
-{
-	struct pay_row *p = out;
-
-	memset(p, 0, sizeof(*p));
-	p->id = db_cell_i64(res, row, 0);
-	p->uid = db_cell_i64(res, row, 1);
-	p->oid = db_cell_i64(res, row, 2);
-	p->amount = db_cell_i64(res, row, 3);
-	p->source = (int)db_cell_i64(res, row, 4);
-	db_cell_copy(p->method, sizeof(p->method), res, row, 5);
-	p->status = (int)db_cell_i64(res, row, 6);
-	p->live = (int)db_cell_i64(res, row, 7);
-	db_cell_copy(p->txn_id, sizeof(p->txn_id), res, row, 8);
-	p->tendered = db_cell_i64(res, row, 9);
-	p->change_due = db_cell_i64(res, row, 10);
-	p->cashier_id = db_cell_i64(res, row, 11);
-	p->shift_id = db_cell_i64(res, row, 12);
-	db_cell_copy(p->refund_id, sizeof(p->refund_id), res, row, 13);
-	p->paid_at = db_cell_i64(res, row, 14);
-	p->create_time = db_cell_i64(res, row, 15);
-}
+static const struct db_col pay_cols[] = {
+    DB_COLS(struct pay_row, id, uid, oid, amount, source, method, status, live, txn_id, tendered,
+            change_due, cashier_id, shift_id, refund_id, paid_at, create_time)};
 
 enum db_rc store_pay_insert(struct worker *w, const struct pay_row *p)
 {
@@ -65,13 +46,13 @@ enum db_rc store_pay_get(struct worker *w, int64_t id, struct pay_row *out, int 
 
 	rc = db_query(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ?", DB_PARAMS(DB_I64(id)),
 	              &res);
-	return db_first_row(rc, &res, pay_from_res, out, found);
+	return db_first_row(rc, &res, pay_cols, out, found);
 }
 
 enum db_rc store_pay_lock(struct worker *w, int64_t id, struct pay_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ? FOR UPDATE",
-	                  DB_PARAMS(DB_I64(id)), pay_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), pay_cols, out, found);
 }
 
 enum db_rc store_pay_txn_used(struct worker *w, const char *txn_id, int *found)
@@ -105,7 +86,7 @@ enum db_rc store_pay_paid_of_order(struct worker *w, int64_t oid, struct pay_row
 	return db_get_row(w,
 	                  "SELECT " PAY_COLUMNS " FROM pays WHERE oid = ? AND status = 1 "
 	                  "ORDER BY paid_at DESC LIMIT 1",
-	                  DB_PARAMS(DB_I64(oid)), pay_from_res, out, found);
+	                  DB_PARAMS(DB_I64(oid)), pay_cols, out, found);
 }
 
 /* ---- orders ---- */
@@ -115,25 +96,9 @@ enum db_rc store_pay_paid_of_order(struct worker *w, int64_t oid, struct pay_row
 	"status, "                                                                          \
 	"refund_pending, quantity, reason"
 
-static void order_from_res(const struct db_res *res, int row, void *out)
-{
-	struct pay_order *o = out;
-
-	memset(o, 0, sizeof(*o));
-	o->id = db_cell_i64(res, row, 0);
-	o->uid = db_cell_i64(res, row, 1);
-	o->fid = db_cell_i64(res, row, 2);
-	o->screening_id = db_cell_i64(res, row, 3);
-	o->amount = db_cell_i64(res, row, 4);
-	o->cashier_id = db_cell_i64(res, row, 5);
-	o->expire_at = db_cell_i64(res, row, 6);
-	o->paid_at = db_cell_i64(res, row, 7);
-	o->create_time = db_cell_i64(res, row, 8);
-	o->status = (int)db_cell_i64(res, row, 9);
-	o->refund_pending = (int)db_cell_i64(res, row, 10);
-	o->quantity = (int)db_cell_i64(res, row, 11);
-	db_cell_copy(o->reason, sizeof(o->reason), res, row, 12);
-}
+static const struct db_col order_cols[] = {
+    DB_COLS(struct pay_order, id, uid, fid, screening_id, amount, cashier_id, expire_at, paid_at,
+            create_time, status, refund_pending, quantity, reason)};
 
 enum db_rc store_pay_order_get(struct worker *w, int64_t id, struct pay_order *out, int *found)
 {
@@ -142,13 +107,13 @@ enum db_rc store_pay_order_get(struct worker *w, int64_t id, struct pay_order *o
 
 	rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?", DB_PARAMS(DB_I64(id)),
 	              &res);
-	return db_first_row(rc, &res, order_from_res, out, found);
+	return db_first_row(rc, &res, order_cols, out, found);
 }
 
 enum db_rc store_pay_order_lock(struct worker *w, int64_t id, struct pay_order *out, int *found)
 {
 	return db_get_row(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE",
-	                  DB_PARAMS(DB_I64(id)), order_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), order_cols, out, found);
 }
 
 enum db_rc store_pay_order_paid(struct worker *w, int64_t id, int from, int64_t now,
@@ -229,30 +194,16 @@ enum db_rc store_pay_order_search(struct worker *w, const char *code, const char
 	"t.id, t.order_id, t.screening_id, t.fid, t.price, t.used_at, t.status, " \
 	"COALESCE(t.live, 0), t.seat, t.ticket_type, COALESCE(t.code, '')"
 
-static void ticket_from_res(const struct db_res *res, int row, void *out)
-{
-	struct pay_ticket *t = out;
-
-	memset(t, 0, sizeof(*t));
-	t->id = db_cell_i64(res, row, 0);
-	t->order_id = db_cell_i64(res, row, 1);
-	t->screening_id = db_cell_i64(res, row, 2);
-	t->fid = db_cell_i64(res, row, 3);
-	t->price = db_cell_i64(res, row, 4);
-	t->used_at = db_cell_i64(res, row, 5);
-	t->status = (int)db_cell_i64(res, row, 6);
-	t->live = (int)db_cell_i64(res, row, 7);
-	db_cell_copy(t->seat, sizeof(t->seat), res, row, 8);
-	db_cell_copy(t->ticket_type, sizeof(t->ticket_type), res, row, 9);
-	db_cell_copy(t->code, sizeof(t->code), res, row, 10);
-}
+static const struct db_col ticket_cols[] = {DB_COLS(struct pay_ticket, id, order_id, screening_id,
+                                                    fid, price, used_at, status, live, seat,
+                                                    ticket_type, code)};
 
 enum db_rc store_pay_tickets_of_order(struct worker *w, int64_t oid, struct pay_ticket **rows,
                                       int *n)
 {
 	return db_get_rows(
 	    w, "SELECT " TICKET_COLUMNS " FROM tickets t WHERE t.order_id = ? ORDER BY t.id",
-	    DB_PARAMS(DB_I64(oid)), ticket_from_res, sizeof(**rows), (void **)rows, n);
+	    DB_PARAMS(DB_I64(oid)), ticket_cols, (void **)rows, n);
 }
 
 enum db_rc store_pay_ticket_issue(struct worker *w, int64_t id, const char *code,
@@ -312,18 +263,10 @@ enum db_rc store_pay_screening_layout(struct worker *w, int64_t screening_id, ch
 	return DB_OK;
 }
 
-static void info_from_res(const struct db_res *res, int row, void *out)
-{
-	struct pay_ticket_info *i = out;
-
-	memset(i, 0, sizeof(*i));
-	ticket_from_res(res, row, &i->t);
-	i->uid = db_cell_i64(res, row, 11);
-	i->order_status = (int)db_cell_i64(res, row, 12);
-	i->start_at = db_cell_i64(res, row, 13);
-	i->screening_status = (int)db_cell_i64(res, row, 14);
-	db_cell_copy(i->film, sizeof(i->film), res, row, 15);
-}
+/* A ticket's columns, then its order's, screening's and film's. */
+static const struct db_col info_cols[] = {DB_COLS(
+    struct pay_ticket_info, t.id, t.order_id, t.screening_id, t.fid, t.price, t.used_at, t.status,
+    t.live, t.seat, t.ticket_type, t.code, uid, order_status, start_at, screening_status, film)};
 
 enum db_rc store_pay_ticket_by_code(struct worker *w, const char *code, struct pay_ticket_info *out,
                                     int *found)
@@ -334,7 +277,7 @@ enum db_rc store_pay_ticket_by_code(struct worker *w, const char *code, struct p
 	                  "JOIN orders o ON o.id = t.order_id "
 	                  "LEFT JOIN screenings s ON s.id = t.screening_id "
 	                  "LEFT JOIN films f ON f.id = t.fid WHERE t.code = ?",
-	                  DB_PARAMS(DB_STR(code)), info_from_res, out, found);
+	                  DB_PARAMS(DB_STR(code)), info_cols, out, found);
 }
 
 enum db_rc store_pay_ticket_checkin(struct worker *w, int64_t id, int64_t now, uint64_t *affected)
@@ -357,23 +300,9 @@ enum db_rc store_pay_film_restock(struct worker *w, int64_t fid, int quantity)
 	"id, order_id, pay_id, amount, shift_id, actor, method, LEFT(reason, 200), status, " \
 	"attempts, refund_ref"
 
-static void refund_from_res(const struct db_res *res, int row, void *out)
-{
-	struct refund_row *r = out;
-
-	memset(r, 0, sizeof(*r));
-	r->id = db_cell_i64(res, row, 0);
-	r->order_id = db_cell_i64(res, row, 1);
-	r->pay_id = db_cell_i64(res, row, 2);
-	r->amount = db_cell_i64(res, row, 3);
-	r->shift_id = db_cell_i64(res, row, 4);
-	r->actor = db_cell_i64(res, row, 5);
-	db_cell_copy(r->method, sizeof(r->method), res, row, 6);
-	db_cell_copy(r->reason, sizeof(r->reason), res, row, 7);
-	r->status = (int)db_cell_i64(res, row, 8);
-	r->attempts = (int)db_cell_i64(res, row, 9);
-	db_cell_copy(r->refund_ref, sizeof(r->refund_ref), res, row, 10);
-}
+static const struct db_col refund_cols[] = {DB_COLS(struct refund_row, id, order_id, pay_id, amount,
+                                                    shift_id, actor, method, reason, status,
+                                                    attempts, refund_ref)};
 
 enum db_rc store_refund_insert(struct worker *w, const struct refund_row *r)
 {
@@ -394,13 +323,13 @@ enum db_rc store_refund_insert(struct worker *w, const struct refund_row *r)
 enum db_rc store_refund_of_pay(struct worker *w, int64_t pay_id, struct refund_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE pay_id = ?",
-	                  DB_PARAMS(DB_I64(pay_id)), refund_from_res, out, found);
+	                  DB_PARAMS(DB_I64(pay_id)), refund_cols, out, found);
 }
 
 enum db_rc store_refund_lock(struct worker *w, int64_t id, struct refund_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " REFUND_COLUMNS " FROM refunds WHERE id = ? FOR UPDATE",
-	                  DB_PARAMS(DB_I64(id)), refund_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), refund_cols, out, found);
 }
 
 enum db_rc store_refund_due(struct worker *w, int64_t now, int limit, struct refund_row **rows,
@@ -410,8 +339,7 @@ enum db_rc store_refund_due(struct worker *w, int64_t now, int limit, struct ref
 	                   "SELECT " REFUND_COLUMNS
 	                   " FROM refunds WHERE status = 0 AND next_at <= ? "
 	                   "ORDER BY next_at, id LIMIT ?",
-	                   DB_PARAMS(DB_I64(now), DB_I64(limit)), refund_from_res, sizeof(**rows),
-	                   (void **)rows, n);
+	                   DB_PARAMS(DB_I64(now), DB_I64(limit)), refund_cols, (void **)rows, n);
 }
 
 enum db_rc store_refund_done(struct worker *w, int64_t id, const char *ref, int64_t now)

@@ -40,34 +40,18 @@ static const char *const sales_sql[] = {
                       "(" SALES_INNER("p.method") ") t ORDER BY t.g LIMIT 20000",
 };
 
-static void sales_from_res(const struct db_res *res, int row, void *out)
-{
-	struct report_sales_row *s = out;
-
-	db_cell_copy(s->key, sizeof(s->key), res, row, 0);
-	s->id = db_cell_i64(res, row, 1);
-	s->tickets = db_cell_i64(res, row, 2);
-	s->amount = db_cell_i64(res, row, 3);
-	s->refunds = db_cell_i64(res, row, 4);
-}
+static const struct db_col sales_cols[] = {
+    DB_COLS(struct report_sales_row, key, id, tickets, amount, refunds)};
 
 enum db_rc store_report_sales(struct worker *w, enum report_group g, int64_t from, int64_t to,
                               struct report_sales_row **rows, int *n)
 {
-	return db_get_rows(w, sales_sql[g], DB_PARAMS(DB_I64(from), DB_I64(to)), sales_from_res,
-	                   sizeof(**rows), (void **)rows, n);
+	return db_get_rows(w, sales_sql[g], DB_PARAMS(DB_I64(from), DB_I64(to)), sales_cols,
+	                   (void **)rows, n);
 }
 
-static void occ_from_res(const struct db_res *res, int row, void *out)
-{
-	struct report_occ_row *o = out;
-
-	o->screening_id = db_cell_i64(res, row, 0);
-	db_cell_copy(o->film, sizeof(o->film), res, row, 1);
-	o->start_at = db_cell_i64(res, row, 2);
-	o->sold = db_cell_i64(res, row, 3);
-	o->total = db_cell_i64(res, row, 4);
-}
+static const struct db_col occ_cols[] = {
+    DB_COLS(struct report_occ_row, screening_id, film, start_at, sold, total)};
 
 enum db_rc store_report_occupancy(struct worker *w, int64_t from, int64_t to,
                                   struct report_occ_row **rows, int *n)
@@ -79,21 +63,11 @@ enum db_rc store_report_occupancy(struct worker *w, int64_t from, int64_t to,
 	                   "LEFT JOIN films f ON f.id = s.film_id "
 	                   "WHERE s.start_at >= ? AND s.start_at < ? AND s.status = 0 "
 	                   "ORDER BY s.start_at, s.id LIMIT 20000",
-	                   DB_PARAMS(DB_I64(from), DB_I64(to)), occ_from_res, sizeof(**rows),
-	                   (void **)rows, n);
+	                   DB_PARAMS(DB_I64(from), DB_I64(to)), occ_cols, (void **)rows, n);
 }
 
-static void audit_from_res(const struct db_res *res, int row, void *out)
-{
-	struct audit_row *a = out;
-
-	a->id = db_cell_i64(res, row, 0);
-	a->at = db_cell_i64(res, row, 1);
-	a->actor = db_cell_i64(res, row, 2);
-	db_cell_copy(a->action, sizeof(a->action), res, row, 3);
-	db_cell_copy(a->target, sizeof(a->target), res, row, 4);
-	db_cell_copy(a->detail, sizeof(a->detail), res, row, 5);
-}
+static const struct db_col audit_cols[] = {
+    DB_COLS(struct audit_row, id, at, actor, action, target, detail)};
 
 enum db_rc store_audit_list(struct worker *w, int64_t from, int64_t to, int64_t actor,
                             int64_t offset, int64_t limit, struct audit_row **rows, int *n,
@@ -129,5 +103,5 @@ enum db_rc store_audit_list(struct worker *w, int64_t from, int64_t to, int64_t 
 		              "WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
 		              DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(limit), DB_I64(offset)),
 		              &res);
-	return db_all_rows(rc, &res, audit_from_res, sizeof(**rows), (void **)rows, n);
+	return db_all_rows(rc, &res, audit_cols, (void **)rows, n);
 }

@@ -16,7 +16,6 @@
 #define SCREENING_COLUMNS                                                                     \
 	"s.id, s.film_id, s.hall_id, s.start_at, s.end_at, s.prices, s.discounts, s.status, " \
 	"s.cancel_reason, s.seats_total, s.create_time, s.update_time"
-#define NCOLS 12
 /* The joined readers add these after SCREENING_COLUMNS. */
 #define JOIN_COLUMNS ", f.name, h.name, f.amount"
 #define JOIN_FROM                                                                \
@@ -27,29 +26,10 @@
 	" WHERE s.start_at >= ? AND s.start_at < ? AND (? = 0 OR s.film_id = ?) " \
 	"AND (? < 0 OR s.status = ?)"
 
-static void row_from_res(const struct db_res *res, int row, void *out)
-{
-	struct screening_row *s = out;
-
-	memset(s, 0, sizeof(*s));
-	s->id = db_cell_i64(res, row, 0);
-	s->film_id = db_cell_i64(res, row, 1);
-	s->hall_id = db_cell_i64(res, row, 2);
-	s->start_at = db_cell_i64(res, row, 3);
-	s->end_at = db_cell_i64(res, row, 4);
-	db_cell_copy(s->prices, sizeof(s->prices), res, row, 5);
-	db_cell_copy(s->discounts, sizeof(s->discounts), res, row, 6);
-	s->status = (int)db_cell_i64(res, row, 7);
-	db_cell_copy(s->cancel_reason, sizeof(s->cancel_reason), res, row, 8);
-	s->seats_total = (int)db_cell_i64(res, row, 9);
-	s->create_time = db_cell_i64(res, row, 10);
-	s->update_time = db_cell_i64(res, row, 11);
-	if (res->ncols > NCOLS) {
-		db_cell_copy(s->film_name, sizeof(s->film_name), res, row, NCOLS);
-		db_cell_copy(s->hall_name, sizeof(s->hall_name), res, row, NCOLS + 1);
-		s->film_amount = db_cell_i64(res, row, NCOLS + 2);
-	}
-}
+/* The last three are read only by the joined readers (JOIN_COLUMNS). */
+static const struct db_col row_cols[] = {DB_COLS(
+    struct screening_row, id, film_id, hall_id, start_at, end_at, prices, discounts, status,
+    cancel_reason, seats_total, create_time, update_time, film_name, hall_name, film_amount)};
 
 enum db_rc store_screening_insert(struct worker *w, const struct screening_row *s)
 {
@@ -69,14 +49,14 @@ enum db_rc store_screening_insert(struct worker *w, const struct screening_row *
 enum db_rc store_screening_get(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
 	return db_get_row(w, "SELECT " SCREENING_COLUMNS JOIN_COLUMNS JOIN_FROM " WHERE s.id = ?",
-	                  DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+	                  DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_screening_lock(struct worker *w, int64_t id, struct screening_row *out, int *found)
 {
 	return db_get_row(
 	    w, "SELECT " SCREENING_COLUMNS " FROM screenings s WHERE s.id = ? FOR UPDATE",
-	    DB_PARAMS(DB_I64(id)), row_from_res, out, found);
+	    DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_screening_overlaps(struct worker *w, int64_t hall_id, int64_t start_at,
@@ -153,7 +133,7 @@ enum db_rc store_screening_list(struct worker *w, int64_t film_id, int64_t from,
 	                   " ORDER BY s.start_at, s.id LIMIT ? OFFSET ?",
 	                   DB_PARAMS(DB_I64(from), DB_I64(to), DB_I64(film_id), DB_I64(film_id),
 	                             DB_I64(status), DB_I64(status), DB_I64(limit), DB_I64(offset)),
-	                   offset, row_from_res, sizeof(**rows), (void **)rows, n, total);
+	                   offset, row_cols, (void **)rows, n, total);
 }
 
 enum db_rc store_screening_future_of_film(struct worker *w, int64_t film_id, int64_t now,

@@ -6,20 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static void shift_from_res(const struct db_res *res, int row, void *out)
-{
-	struct shift_row *s = out;
-
-	memset(s, 0, sizeof(*s));
-	s->id = db_cell_i64(res, row, 0);
-	s->cashier_id = db_cell_i64(res, row, 1);
-	s->opened_at = db_cell_i64(res, row, 2);
-	s->closed_at = db_cell_i64(res, row, 3);
-	s->float_amount = db_cell_i64(res, row, 4);
-	s->counted = db_cell_i64(res, row, 5);
-	s->expected_cash = db_cell_i64(res, row, 6);
-	s->open = (int)db_cell_i64(res, row, 7);
-}
+static const struct db_col shift_cols[] = {DB_COLS(struct shift_row, id, cashier_id, opened_at,
+                                                   closed_at, float_amount, counted, expected_cash,
+                                                   open)};
 
 enum db_rc store_shift_insert(struct worker *w, const struct shift_row *s)
 {
@@ -40,14 +29,14 @@ enum db_rc store_shift_open_of(struct worker *w, int64_t cashier_id, int lock,
 		    "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
 		    "expected_cash, COALESCE(open, 0) FROM shifts "
 		    "WHERE cashier_id = ? AND open = 1 FOR UPDATE",
-		    DB_PARAMS(DB_I64(cashier_id)), shift_from_res, out, found);
+		    DB_PARAMS(DB_I64(cashier_id)), shift_cols, out, found);
 	else
 		return db_get_row(
 		    w,
 		    "SELECT id, cashier_id, opened_at, closed_at, float_amount, counted, "
 		    "expected_cash, COALESCE(open, 0) FROM shifts "
 		    "WHERE cashier_id = ? AND open = 1",
-		    DB_PARAMS(DB_I64(cashier_id)), shift_from_res, out, found);
+		    DB_PARAMS(DB_I64(cashier_id)), shift_cols, out, found);
 }
 
 enum db_rc store_shift_figures(struct worker *w, int64_t id, struct shift_figures *f)

@@ -12,23 +12,9 @@
 	"id, name, gender, mobile, email, password, type, tv, disabled, create_time, " \
 	"update_time"
 
-static void row_from_res(const struct db_res *res, int row, void *out)
-{
-	struct user_row *u = out;
-
-	memset(u, 0, sizeof(*u));
-	u->id = db_cell_i64(res, row, 0);
-	db_cell_copy(u->name, sizeof(u->name), res, row, 1);
-	u->gender = (int)db_cell_i64(res, row, 2);
-	db_cell_copy(u->mobile, sizeof(u->mobile), res, row, 3);
-	db_cell_copy(u->email, sizeof(u->email), res, row, 4);
-	db_cell_copy(u->password, sizeof(u->password), res, row, 5);
-	u->type = (int)db_cell_i64(res, row, 6);
-	u->tv = db_cell_i64(res, row, 7);
-	u->disabled = (int)db_cell_i64(res, row, 8);
-	u->create_time = db_cell_i64(res, row, 9);
-	u->update_time = db_cell_i64(res, row, 10);
-}
+static const struct db_col row_cols[] = {DB_COLS(struct user_row, id, name, gender, mobile, email,
+                                                 password, type, tv, disabled, create_time,
+                                                 update_time)};
 
 enum db_rc store_user_insert(struct worker *w, const struct user_row *u)
 {
@@ -51,21 +37,21 @@ enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, in
 
 	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DB_PARAMS(DB_I64(id)),
 	              &res);
-	return db_first_row(rc, &res, row_from_res, out, found);
+	return db_first_row(rc, &res, row_cols, out, found);
 }
 
 enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct user_row *out,
                                 int *found)
 {
 	return db_get_row(w, "SELECT " USER_COLUMNS " FROM users WHERE mobile = ?",
-	                  DB_PARAMS(DB_STR(mobile)), row_from_res, out, found);
+	                  DB_PARAMS(DB_STR(mobile)), row_cols, out, found);
 }
 
 enum db_rc store_user_by_email(struct worker *w, const char *email, struct user_row *out,
                                int *found)
 {
 	return db_get_row(w, "SELECT " USER_COLUMNS " FROM users WHERE email = ?",
-	                  DB_PARAMS(DB_STR(email)), row_from_res, out, found);
+	                  DB_PARAMS(DB_STR(email)), row_cols, out, found);
 }
 
 enum db_rc store_user_mobile_taken(struct worker *w, const char *mobile, int64_t except_id,
@@ -150,6 +136,6 @@ enum db_rc store_user_list(struct worker *w, int type, int64_t offset, int64_t l
 	    DB_PARAMS(DB_I64(type), DB_I64(type)),
 	    "SELECT id, name, gender, mobile, email, '', type, tv, disabled, create_time, "
 	    "update_time FROM users WHERE (? < 0 OR type = ?) ORDER BY id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), offset,
-	    row_from_res, sizeof(**rows), (void **)rows, n, total);
+	    DB_PARAMS(DB_I64(type), DB_I64(type), DB_I64(limit), DB_I64(offset)), offset, row_cols,
+	    (void **)rows, n, total);
 }
