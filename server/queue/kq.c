@@ -314,6 +314,17 @@ int kq_produce_sync(const char *topic, const char *key, const char *payload, siz
 	return produce_sync(topic, key, key ? strlen(key) : 0, payload, len, timeout_ms);
 }
 
+int kq_produce_json(const char *topic, const char *key, const cJSON *m, int timeout_ms)
+{
+	char *text = m ? cJSON_PrintUnformatted(m) : NULL;
+	int rc = -1;
+
+	if (text)
+		rc = kq_produce_sync(topic, key, text, strlen(text), timeout_ms);
+	cJSON_free(text);
+	return rc;
+}
+
 int kq_healthy(int timeout_ms)
 {
 	const struct rd_kafka_metadata *md = NULL;

@@ -77,6 +77,12 @@ void kq_stop(void);
  */
 int kq_produce_sync(const char *topic, const char *key, const char *payload, size_t len,
                     int timeout_ms);
+/*
+ * kq_produce_sync of m printed unformatted. Returns 0 when durably queued,
+ * -1 otherwise (also when m is NULL or cannot be printed). m stays the
+ * caller's.
+ */
+int kq_produce_json(const char *topic, const char *key, const cJSON *m, int timeout_ms);
 /* 1 if the cluster answered a metadata request within timeout_ms. */
 int kq_healthy(int timeout_ms);
 /* Consumer lag summed over assigned partitions (for /metrics); -1 unknown. */

@@ -23,7 +23,6 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "queue/kq.h"
-#include "store/store_audit.h"
 #include "store/store_order.h"
 #include "store/store_screening.h"
 #include "svc/pricing.h"
@@ -1023,7 +1022,6 @@ static enum proto_err cancel_txn(struct req *r, void *arg, enum db_rc *db)
 {
 	struct cancel_ctx *c = arg;
 	struct order_row o;
-	char target[40];
 
 	memset(&c->a, 0, sizeof(c->a));
 	c->changed = 0;
@@ -1038,11 +1036,8 @@ static enum proto_err cancel_txn(struct req *r, void *arg, enum db_rc *db)
 	if (c->strict && o.status == PROTO_ORDER_INVALID)
 		return req_fail_conflict(r, "status");
 	TXN_TRY(cancel_tx(r->w, c->id, 1u << PROTO_ORDER_UNPAID, c->reason, &c->a, &c->changed));
-	if (c->changed && is_staff(r)) {
-		snprintf(target, sizeof(target), "order:%" PRId64, c->id);
-		if (audit_log(r->w, r->auth.uid, "order.cancel", target, c->reason) < 0)
-			TXN_TRY(DB_ERROR);
-	}
+	if (c->changed && is_staff(r))
+		TXN_TRY(txn_audit(r, "order.cancel", "order", c->id, c->reason));
 	return PROTO_OK;
 }
 
@@ -1052,7 +1047,7 @@ static enum proto_err cancel_order(struct req *r, int64_t id, int strict)
 	struct cancel_ctx c = {.id = id, .reason = "cancelled", .strict = strict};
 	enum proto_err e;
 	cJSON *p;
-	char *msg, key[32], eid[48];
+	char key[32], eid[48];
 
 	e = txn_run(r, cancel_txn, &c);
 	if (e != PROTO_OK)
@@ -1074,19 +1069,17 @@ static enum proto_err cancel_order(struct req *r, int64_t id, int strict)
 		snprintf(key, sizeof(key), "f%" PRId64, num(p, "fid"));
 	cJSON_Delete(p);
 	p = cJSON_CreateObject();
+	if (!p)
+		return PROTO_ERR_INTERNAL;
 	snprintf(eid, sizeof(eid), "oc-%" PRId64 "-%" PRId64, id, ids_next());
 	cJSON_AddStringToObject(p, "type", MSG_ORDER_CANCEL);
 	cJSON_AddStringToObject(p, "eventId", eid);
 	cJSON_AddNumberToObject(p, "at", (double)time(NULL));
 	cJSON_AddNumberToObject(p, "orderId", (double)id);
 	cJSON_AddStringToObject(p, "reason", "cancelled");
-	msg = cJSON_PrintUnformatted(p);
-	cJSON_Delete(p);
-	if (!msg)
-		return PROTO_ERR_INTERNAL;
-	if (kq_produce_sync(KQ_TOPIC_ORDERS, key, msg, strlen(msg), PRODUCE_TIMEOUT_MS) != 0)
+	if (kq_produce_json(KQ_TOPIC_ORDERS, key, p, PRODUCE_TIMEOUT_MS) != 0)
 		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot queue the cancellation");
-	cJSON_free(msg);
+	cJSON_Delete(p);
 	return e;
 }
 

@@ -31,7 +31,6 @@
 #include "proto_layout.h"
 #include "proto_wire.h"
 #include "queue/kq.h"
-#include "store/store_audit.h"
 #include "store/store_pay.h"
 #include "store/store_shift.h"
 #include "svc/events.h"
@@ -105,7 +104,7 @@ struct create_ctx {
 static enum proto_err queue_counter(struct req *r, const struct pay_row *p)
 {
 	cJSON *m = cJSON_CreateObject();
-	char eid[40], key[24], *text = NULL;
+	char eid[40], key[24];
 	int rc = -1;
 
 	if (!m)
@@ -119,11 +118,7 @@ static enum proto_err queue_counter(struct req *r, const struct pay_row *p)
 	cJSON_AddStringToObject(m, "method", p->method);
 	cJSON_AddNumberToObject(m, "amount", (double)p->amount);
 	cJSON_AddNumberToObject(m, "cashierId", (double)p->cashier_id);
-	text = cJSON_PrintUnformatted(m);
-	if (text)
-		rc =
-		    kq_produce_sync(KQ_TOPIC_PAYMENTS, key, text, strlen(text), PRODUCE_TIMEOUT_MS);
-	cJSON_free(text);
+	rc = kq_produce_json(KQ_TOPIC_PAYMENTS, key, m, PRODUCE_TIMEOUT_MS);
 	cJSON_Delete(m);
 	if (rc != 0)
 		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot queue the payment");
@@ -170,13 +165,7 @@ static enum proto_err create_tx(struct req *r, void *arg, enum db_rc *db)
 		snprintf(detail, sizeof(detail),
 		         "order=%" PRId64 " method=%s amount=%" PRId64 " shift=%" PRId64, c->p.oid,
 		         c->p.method, c->p.amount, c->p.shift_id);
-		{
-			char target[40];
-
-			snprintf(target, sizeof(target), "pay:%" PRId64, c->p.id);
-			if (audit_log(r->w, r->auth.uid, "pay.counter", target, detail) < 0)
-				TXN_TRY(DB_ERROR);
-		}
+		TXN_TRY(txn_audit(r, "pay.counter", "pay", c->p.id, detail));
 		/*
 		 * Queued inside the transaction, after the insert: the consumer's
 		 * locking read of the pay waits for this commit, and finds no
@@ -290,7 +279,7 @@ enum proto_err pay_callback(struct req *r)
 	struct pay_row p;
 	enum db_rc rc;
 	cJSON *m = NULL;
-	char eid[64], key[24], *text = NULL;
+	char eid[64], key[24];
 	int found, ok = -1;
 
 	if (!signature_ok(r))
@@ -324,11 +313,7 @@ enum proto_err pay_callback(struct req *r)
 	cJSON_AddNumberToObject(m, "status", (double)status);
 	cJSON_AddStringToObject(m, "txnId", txn);
 	cJSON_AddStringToObject(m, "raw", r->raw);
-	text = cJSON_PrintUnformatted(m);
-	if (text)
-		ok =
-		    kq_produce_sync(KQ_TOPIC_PAYMENTS, key, text, strlen(text), PRODUCE_TIMEOUT_MS);
-	cJSON_free(text);
+	ok = kq_produce_json(KQ_TOPIC_PAYMENTS, key, m, PRODUCE_TIMEOUT_MS);
 	cJSON_Delete(m);
 	if (ok != 0)
 		return req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot queue the callback");

@@ -28,7 +28,6 @@
 #include "core/pool.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_pay.h"
 #include "store/store_shift.h"
 #include "svc/events.h"
@@ -51,7 +50,7 @@ enum db_rc refund_record(struct worker *w, const struct pay_order *o, const stru
                          int64_t actor, const char *reason, int64_t shift_id, int *pending)
 {
 	struct refund_row rf;
-	char target[40], detail[400];
+	char detail[400];
 	enum db_rc rc;
 
 	memset(&rf, 0, sizeof(rf));
@@ -74,14 +73,12 @@ enum db_rc refund_record(struct worker *w, const struct pay_order *o, const stru
 		rc = store_pay_refunded(w, p->id, "");
 	if (rc != DB_OK)
 		return rc;
-	snprintf(target, sizeof(target), "order:%" PRId64, o->id);
 	snprintf(detail, sizeof(detail),
 	         "pay=%" PRId64 " amount=%" PRId64 " method=%s shift=%" PRId64 " pending=%d "
 	         "reason=%.200s",
 	         p->id, p->amount, p->method, rf.shift_id, *pending, reason);
-	if (audit_log(w, actor, actor ? "order.refund" : "order.refund.auto", target, detail) < 0)
-		return DB_ERROR;
-	return DB_OK;
+	return txn_audit_by(w, actor, actor ? "order.refund" : "order.refund.auto", "order", o->id,
+	                    detail);
 }
 
 static void emit_refunded(int64_t oid, int64_t pay_id, int64_t amount, const char *method,
@@ -377,7 +374,7 @@ static enum proto_err refund_tx(struct req *r, void *arg, enum db_rc *db)
 	uint64_t aff = 0;
 	int found = 0, sfound = 0;
 	int64_t shift = 0;
-	char target[40], detail[300];
+	char detail[300];
 
 	free(c->t);
 	c->t = NULL;
@@ -408,10 +405,8 @@ static enum proto_err refund_tx(struct req *r, void *arg, enum db_rc *db)
 		TXN_TRY(
 		    refund_record(r->w, &c->o, &c->p, r->auth.uid, c->reason, shift, &c->pending));
 	} else {
-		snprintf(target, sizeof(target), "order:%" PRId64, c->id);
 		snprintf(detail, sizeof(detail), "no pay on record; reason=%.200s", c->reason);
-		if (audit_log(r->w, r->auth.uid, "order.refund", target, detail) < 0)
-			TXN_TRY(DB_ERROR);
+		TXN_TRY(txn_audit(r, "order.refund", "order", c->id, detail));
 	}
 	return PROTO_OK;
 }

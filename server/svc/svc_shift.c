@@ -11,20 +11,11 @@
 #include "core/ids.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "store/store_audit.h"
 #include "store/store_shift.h"
 #include "svc/txn.h"
 #include "svc/routes.h"
 
 #define MONEY_MAX INT64_C(100000000000)
-
-static int audit(struct req *r, const char *action, int64_t id, const char *detail)
-{
-	char target[40];
-
-	snprintf(target, sizeof(target), "shift:%" PRId64, id);
-	return audit_log(r->w, r->auth.uid, action, target, detail);
-}
 
 /* Whose shift: the caller's, or for an admin the "cashierId" given. */
 static enum proto_err shift_owner(struct req *r, int64_t *cashier)
@@ -59,8 +50,7 @@ static enum proto_err open_tx(struct req *r, void *arg, enum db_rc *db)
 		return req_fail_conflict(r, "shift_open");
 	TXN_TRY(rc);
 	snprintf(detail, sizeof(detail), "float=%" PRId64, s->float_amount);
-	if (audit(r, "shift.open", s->id, detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "shift.open", "shift", s->id, detail));
 	return PROTO_OK;
 }
 
@@ -151,8 +141,7 @@ static enum proto_err close_tx(struct req *r, void *arg, enum db_rc *db)
 	snprintf(detail, sizeof(detail),
 	         "cashier=%" PRId64 " expected=%" PRId64 " counted=%" PRId64 " variance=%" PRId64,
 	         c->cashier, c->expected, c->counted, c->counted - c->expected);
-	if (audit(r, "shift.close", s.id, detail) < 0)
-		TXN_TRY(DB_ERROR);
+	TXN_TRY(txn_audit(r, "shift.close", "shift", s.id, detail));
 	return PROTO_OK;
 }
 

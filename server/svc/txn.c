@@ -44,11 +44,17 @@ enum proto_err txn_run(struct req *r, txn_fn fn, void *arg)
 	return txn_fail(r, db);
 }
 
-enum db_rc txn_audit(struct req *r, const char *action, const char *kind, int64_t id,
-                     const char *detail)
+enum db_rc txn_audit_by(struct worker *w, int64_t actor, const char *action, const char *kind,
+                        int64_t id, const char *detail)
 {
 	char target[64];
 
 	snprintf(target, sizeof(target), "%s:%" PRId64, kind, id);
-	return audit_log(r->w, r->auth.uid, action, target, detail ? detail : "");
+	return audit_log(w, actor, action, target, detail ? detail : "");
+}
+
+enum db_rc txn_audit(struct req *r, const char *action, const char *kind, int64_t id,
+                     const char *detail)
+{
+	return txn_audit_by(r->w, r->auth.uid, action, kind, id, detail);
 }

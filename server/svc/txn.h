@@ -41,6 +41,12 @@ enum proto_err txn_run(struct req *r, txn_fn fn, void *arg);
  */
 enum db_rc txn_audit(struct req *r, const char *action, const char *kind, int64_t id,
                      const char *detail);
+/*
+ * txn_audit for a transaction without a request (consumers, sweepers):
+ * actor is the user id the row names, 0 for the system.
+ */
+enum db_rc txn_audit_by(struct worker *w, int64_t actor, const char *action, const char *kind,
+                        int64_t id, const char *detail);
 
 /* Inside a txn_fn: stop on a storage failure, handing it to txn_run. */
 #define TXN_TRY(x)                                 \
