@@ -474,3 +474,143 @@ int holds_ready(struct worker *w, int set)
 	freeReplyObject(rep);
 	return rc;
 }
+
+/* ---- the rest of what orders keep ---- */
+
+#define STOCK_KEY REDIS_PREFIX "stock:%" PRId64
+#define IDEM_KEY REDIS_PREFIX "idem:%" PRId64 ":%s"
+#define IDEM_BUSY "*"
+#define NOT_QUEUED_KEY REDIS_PREFIX "notqueued:%" PRId64
+#define NOT_QUEUED_TTL_S 86400
+
+/* A command whose reply only says whether Redis answered: 0, or -1 when down. */
+static int answered(redisReply *rep)
+{
+	if (!rep)
+		return -1;
+	freeReplyObject(rep);
+	return 0;
+}
+
+int holds_publish_order(struct worker *w, const char *msg)
+{
+	return answered(redis_cmd(w, "PUBLISH %s %s", PROTO_CHANNEL_ORDERS, msg));
+}
+
+static struct redis_script stock_script =
+    REDIS_SCRIPT("order_stock", "local v = redis.call('GET', KEYS[1]) "
+                                "if not v then return -2 end "
+                                "if tonumber(v) < tonumber(ARGV[1]) then return 0 end "
+                                "redis.call('DECRBY', KEYS[1], ARGV[1]) "
+                                "return 1");
+
+int holds_stock_take(struct worker *w, int64_t fid, int q)
+{
+	char k[48], aq[16];
+	const char *argv[2] = {k, aq};
+	redisReply *rep;
+	int rc = -1;
+
+	snprintf(k, sizeof(k), STOCK_KEY, fid);
+	snprintf(aq, sizeof(aq), "%d", q);
+	rep = redis_eval(w, &stock_script, 1, 1, argv, NULL);
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		rc = (int)rep->integer;
+	freeReplyObject(rep);
+	return rc;
+}
+
+int holds_stock_load(struct worker *w, int64_t fid, int64_t stock)
+{
+	return answered(
+	    redis_cmd(w, "SET " STOCK_KEY " %" PRId64 " NX EX %d", fid, stock, HOLDS_STOCK_TTL_S));
+}
+
+void holds_stock_give(struct worker *w, int64_t fid, int q)
+{
+	(void)answered(redis_cmd(w, "INCRBY " STOCK_KEY " %d", fid, q));
+}
+
+void holds_stock_forget(struct worker *w, int64_t fid)
+{
+	(void)answered(redis_cmd(w, "DEL " STOCK_KEY, fid));
+}
+
+enum holds_idem holds_idem_begin(struct worker *w, int64_t uid, const char *key, char **answer,
+                                 size_t *len)
+{
+	enum holds_idem rc = HOLDS_IDEM_NEW;
+	redisReply *rep;
+
+	*answer = NULL;
+	*len = 0;
+	rep =
+	    redis_cmd(w, "SET " IDEM_KEY " %s NX GET EX %d", uid, key, IDEM_BUSY, HOLDS_IDEM_TTL_S);
+	if (!rep)
+		return HOLDS_IDEM_DOWN;
+	if (rep->type == REDIS_REPLY_STRING) {
+		if (strcmp(rep->str, IDEM_BUSY) == 0) {
+			rc = HOLDS_IDEM_BUSY;
+		} else {
+			rc = HOLDS_IDEM_DONE;
+			*answer = strdup(rep->str);
+			*len = *answer ? rep->len : 0;
+		}
+	} else if (rep->type == REDIS_REPLY_ERROR) {
+		log_warn("idempotency key: %s", rep->str);
+		rc = HOLDS_IDEM_ERROR;
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
+void holds_idem_end(struct worker *w, int64_t uid, const char *key, const char *answer)
+{
+	if (answer)
+		(void)answered(
+		    redis_cmd(w, "SET " IDEM_KEY " %s EX %d", uid, key, answer, HOLDS_IDEM_TTL_S));
+	else
+		(void)answered(redis_cmd(w, "DEL " IDEM_KEY, uid, key));
+}
+
+void holds_not_queued_set(struct worker *w, int64_t oid)
+{
+	(void)answered(redis_cmd(w, "SET " NOT_QUEUED_KEY " 1 EX %d", oid, NOT_QUEUED_TTL_S));
+}
+
+int holds_not_queued(struct worker *w, int64_t oid)
+{
+	redisReply *rep = redis_cmd(w, "EXISTS " NOT_QUEUED_KEY, oid);
+	int yes = 0;
+
+	if (rep) {
+		yes = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+		freeReplyObject(rep);
+	}
+	return yes;
+}
+
+void holds_seatmap_bump(struct worker *w, int64_t sid)
+{
+	(void)answered(redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, sid));
+}
+
+int holds_expired(struct worker *w, int64_t now_ms, int64_t *ids, int max)
+{
+	redisReply *rep;
+	size_t i;
+	int n = 0;
+
+	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %" PRId64 " LIMIT 0 %d", now_ms,
+	                max);
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < rep->elements && n < max; i++)
+			if (rep->element[i]->type == REDIS_REPLY_STRING)
+				ids[n++] = strtoll(rep->element[i]->str, NULL, 10);
+	freeReplyObject(rep);
+	return n;
+}

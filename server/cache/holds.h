@@ -140,4 +140,53 @@ int holds_pending_list(struct worker *w, int64_t uid, int64_t *ids, int max);
 /* Forget pending order oid of uid (written to MySQL, or refused). Best effort. */
 void holds_pending_del(struct worker *w, int64_t oid, int64_t uid);
 
+/*
+ * The rest of what orders keep in Redis, so that services issue no Redis
+ * command of their own.
+ */
+/* PUBLISH msg (JSON text) on the orders channel. Returns 0 or -1 when down. */
+int holds_publish_order(struct worker *w, const char *msg);
+/*
+ * The general admission stock counter of film fid (REDIS_PREFIX
+ * "stock:<fid>", loaded from MySQL for HOLDS_STOCK_TTL_S seconds).
+ * holds_stock_take: takes q, returns 1 taken, 0 short, -1 Redis down, -2
+ * not loaded; holds_stock_load: sets the counter to stock unless it is
+ * set, 0 or -1; holds_stock_give: puts q back (best effort);
+ * holds_stock_forget: drops it, to be reloaded on next use (best effort).
+ */
+#define HOLDS_STOCK_TTL_S 60
+int holds_stock_take(struct worker *w, int64_t fid, int q);
+int holds_stock_load(struct worker *w, int64_t fid, int64_t stock);
+void holds_stock_give(struct worker *w, int64_t fid, int q);
+void holds_stock_forget(struct worker *w, int64_t fid);
+/*
+ * Idempotency keys of /order/create, per user, kept HOLDS_IDEM_TTL_S.
+ * holds_idem_begin reserves key for uid: HOLDS_IDEM_NEW (reserved, go on),
+ * HOLDS_IDEM_DONE (*answer: the stored answer, malloc'd, free(); NULL when
+ * out of memory), HOLDS_IDEM_BUSY (another request holds it), or
+ * HOLDS_IDEM_DOWN / HOLDS_IDEM_ERROR. holds_idem_end stores answer under
+ * key, or with answer NULL releases it (best effort).
+ */
+#define HOLDS_IDEM_TTL_S 86400
+enum holds_idem {
+	HOLDS_IDEM_NEW,
+	HOLDS_IDEM_DONE,
+	HOLDS_IDEM_BUSY,
+	HOLDS_IDEM_DOWN,
+	HOLDS_IDEM_ERROR,
+};
+enum holds_idem holds_idem_begin(struct worker *w, int64_t uid, const char *key, char **answer,
+                                 size_t *len);
+void holds_idem_end(struct worker *w, int64_t uid, const char *key, const char *answer);
+/*
+ * The marker of an order answered 503 whose message may still land
+ * (order_create): set (best effort), and 1 if set (0 also when down).
+ */
+void holds_not_queued_set(struct worker *w, int64_t oid);
+int holds_not_queued(struct worker *w, int64_t oid);
+/* A new seat-map version of screening sid, so clients re-read it (best effort). */
+void holds_seatmap_bump(struct worker *w, int64_t sid);
+/* Up to max ids of holds expired by now_ms into ids. Returns the count, -1 when down. */
+int holds_expired(struct worker *w, int64_t now_ms, int64_t *ids, int max);
+
 #endif

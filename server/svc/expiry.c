@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "cache/holds.h"
-#include "cache/redis.h"
 #include "svc/seatmap.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -38,7 +37,6 @@ static int rebuild(struct worker *w)
 		return -1;
 	while (i < n) {
 		int64_t sid = s[i].screening_id, oid = s[i].order_id;
-		redisReply *rep;
 
 		for (k = 0; i < n && s[i].screening_id == sid && s[i].order_id == oid &&
 		            k < HOLDS_MAX_SEATS;
@@ -48,9 +46,7 @@ static int rebuild(struct worker *w)
 		                k) < 0)
 			goto out;
 		/* A version of its own, so clients re-read the rebuilt state. */
-		rep = redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, sid);
-		if (rep)
-			freeReplyObject(rep);
+		holds_seatmap_bump(w, sid);
 		seatmap_invalidate(w, sid);
 	}
 	if (holds_ready(w, 1) < 0)
@@ -64,29 +60,18 @@ out:
 
 static void sweep_holds(struct worker *w)
 {
-	char now[24];
-	redisReply *rep;
-	size_t i;
+	int64_t ids[SWEEP_BATCH];
+	int n, i;
 
-	snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL) * 1000);
-	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %s LIMIT 0 %d", now, SWEEP_BATCH);
-	if (!rep)
-		return;
-	if (rep->type == REDIS_REPLY_ARRAY) {
-		for (i = 0; i < rep->elements; i++) {
-			int64_t id;
-			struct hold_rec h;
+	n = holds_expired(w, (int64_t)time(NULL) * 1000, ids, SWEEP_BATCH);
+	for (i = 0; i < n; i++) {
+		struct hold_rec h;
 
-			if (rep->element[i]->type != REDIS_REPLY_STRING)
-				continue;
-			id = strtoll(rep->element[i]->str, NULL, 10);
-			/* 2: ordered, and its order is overdue: settle it from MySQL. */
-			if (holds_drop(w, id, HOLDS_EXPIRE, 0, (int64_t)time(NULL) * 1000) == 2 &&
-			    holds_get(w, id, &h) == 1 && h.oid)
-				order_settle_hold(w, id, h.oid, h.uid);
-		}
+		/* 2: ordered, and its order is overdue: settle it from MySQL. */
+		if (holds_drop(w, ids[i], HOLDS_EXPIRE, 0, (int64_t)time(NULL) * 1000) == 2 &&
+		    holds_get(w, ids[i], &h) == 1 && h.oid)
+			order_settle_hold(w, ids[i], h.oid, h.uid);
 	}
-	freeReplyObject(rep);
 }
 
 static void sweep_orders(struct worker *w)

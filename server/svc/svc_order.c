@@ -14,7 +14,6 @@
 
 #include "cache/cache.h"
 #include "cache/holds.h"
-#include "cache/redis.h"
 #include "svc/seatmap.h"
 #include "core/config.h"
 #include "core/ids.h"
@@ -33,20 +32,12 @@
 #define MSG_ORDER_REQUESTED "order.requested"
 #define MSG_ORDER_CANCEL "order.cancel"
 #define PRODUCE_TIMEOUT_MS 5000
-#define IDEM_TTL_S 86400
-#define IDEM_BUSY "*"
-#define STOCK_TTL_S 60
 #define GA_MAX 10
 #define FILM_NS "film"
 #define GA_TTL_S 60
 #define PENDING_LIST_MAX 100
 /* After expireAt, how long an ordered hold waits for its order to be written. */
 #define ORDERED_SETTLE_S 120
-
-#define STOCK_KEY REDIS_PREFIX "stock:%" PRId64
-/* An order answered 503 whose message may still land (see order_create). */
-#define NOT_QUEUED_KEY REDIS_PREFIX "notqueued:%" PRId64
-#define NOT_QUEUED_TTL_S 86400
 
 static int is_staff(const struct req *r)
 {
@@ -75,18 +66,14 @@ void order_publish_status(struct worker *w, int64_t oid, int64_t uid, int64_t ca
                           int status)
 {
 	char msg[256];
-	redisReply *rep;
 
 	count_status(status);
 	snprintf(msg, sizeof(msg),
 	         "{\"orderId\":%" PRId64 ",\"uid\":%" PRId64 ",\"cashierId\":%" PRId64
 	         ",\"status\":%d,\"statusText\":\"%s\"}",
 	         oid, uid, cashier_id, status, proto_order_status_text(status));
-	rep = redis_cmd(w, "PUBLISH %s %s", PROTO_CHANNEL_ORDERS, msg);
-	if (!rep)
+	if (holds_publish_order(w, msg) < 0)
 		log_warn("order %" PRId64 ": cannot publish its status", oid);
-	else
-		freeReplyObject(rep);
 }
 
 void order_free_seats(struct worker *w, int64_t sid, int64_t oid,
@@ -301,54 +288,15 @@ static enum proto_err ga_load(struct worker *w, void *arg, cJSON **out)
 	return PROTO_OK;
 }
 
-/* Take q from the film's stock counter: 1 taken, 0 short, -1 Redis down, -2 not loaded. */
-static struct redis_script stock_script =
-    REDIS_SCRIPT("order_stock", "local v = redis.call('GET', KEYS[1]) "
-                                "if not v then return -2 end "
-                                "if tonumber(v) < tonumber(ARGV[1]) then return 0 end "
-                                "redis.call('DECRBY', KEYS[1], ARGV[1]) "
-                                "return 1");
-
-static int stock_take(struct worker *w, int64_t fid, int q)
-{
-	char k[48], aq[16];
-	const char *argv[2] = {k, aq};
-	redisReply *rep;
-	int rc = -1;
-
-	snprintf(k, sizeof(k), STOCK_KEY, fid);
-	snprintf(aq, sizeof(aq), "%d", q);
-	rep = redis_eval(w, &stock_script, 1, 1, argv, NULL);
-	if (!rep)
-		return -1;
-	if (rep->type == REDIS_REPLY_INTEGER)
-		rc = (int)rep->integer;
-	freeReplyObject(rep);
-	return rc;
-}
-
-static void stock_give(struct worker *w, int64_t fid, int q)
-{
-	redisReply *rep = redis_cmd(w, "INCRBY " STOCK_KEY " %d", fid, q);
-
-	if (rep)
-		freeReplyObject(rep);
-}
-
 /* Load the counter from films.stock unless someone did. Returns 0 or -1. */
 static int stock_load(struct worker *w, int64_t fid)
 {
 	int64_t stock = 0, amount;
-	redisReply *rep;
 	int found;
 
 	if (store_order_film_stock(w, fid, &stock, &amount, &found) != DB_OK)
 		return -1;
-	rep = redis_cmd(w, "SET " STOCK_KEY " %" PRId64 " NX EX %d", fid, stock, STOCK_TTL_S);
-	if (!rep)
-		return -1;
-	freeReplyObject(rep);
-	return 0;
+	return holds_stock_load(w, fid, stock);
 }
 
 static enum proto_err general(struct req *r, struct create *c, int64_t fid, int64_t now)
@@ -381,7 +329,7 @@ static enum proto_err general(struct req *r, struct create *c, int64_t fid, int6
 	c->o.quantity = (int)q;
 	c->o.expire_at = now + cfg.hold_ttl + cfg.grace;
 	for (tries = 0; tries < 2; tries++) {
-		rc = stock_take(r->w, fid, (int)q);
+		rc = holds_stock_take(r->w, fid, (int)q);
 		if (rc != -2)
 			break;
 		if (stock_load(r->w, fid) < 0)
@@ -398,45 +346,22 @@ static enum proto_err general(struct req *r, struct create *c, int64_t fid, int6
 /* Idempotency: 1 a stored answer was put in r, 0 go on (key reserved), or an error. */
 static int idem_begin(struct req *r, const char *key, enum proto_err *e)
 {
-	redisReply *rep;
-	int rc = 0;
-
-	rep = redis_cmd(r->w, "SET " REDIS_PREFIX "idem:%" PRId64 ":%s %s NX GET EX %d",
-	                r->auth.uid, key, IDEM_BUSY, IDEM_TTL_S);
-	if (!rep) {
+	switch (holds_idem_begin(r->w, r->auth.uid, key, &r->data_raw, &r->data_raw_len)) {
+	case HOLDS_IDEM_NEW:
+		return 0;
+	case HOLDS_IDEM_DONE:
+		*e = r->data_raw ? PROTO_OK : PROTO_ERR_INTERNAL;
+		return 1;
+	case HOLDS_IDEM_BUSY:
+		*e = req_fail_conflict(r, "in_progress");
+		return -1;
+	case HOLDS_IDEM_DOWN:
 		*e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot reach redis");
 		return -1;
-	}
-	if (rep->type == REDIS_REPLY_STRING) {
-		if (strcmp(rep->str, IDEM_BUSY) == 0) {
-			*e = req_fail_conflict(r, "in_progress");
-			rc = -1;
-		} else {
-			r->data_raw = strdup(rep->str);
-			r->data_raw_len = rep->len;
-			*e = r->data_raw ? PROTO_OK : PROTO_ERR_INTERNAL;
-			rc = 1;
-		}
-	} else if (rep->type == REDIS_REPLY_ERROR) {
-		log_warn("idempotency key: %s", rep->str);
+	default:
 		*e = PROTO_ERR_INTERNAL;
-		rc = -1;
+		return -1;
 	}
-	freeReplyObject(rep);
-	return rc;
-}
-
-static void idem_end(struct req *r, const char *key, const char *answer)
-{
-	redisReply *rep;
-
-	if (answer)
-		rep = redis_cmd(r->w, "SET " REDIS_PREFIX "idem:%" PRId64 ":%s %s EX %d",
-		                r->auth.uid, key, answer, IDEM_TTL_S);
-	else
-		rep = redis_cmd(r->w, "DEL " REDIS_PREFIX "idem:%" PRId64 ":%s", r->auth.uid, key);
-	if (rep)
-		freeReplyObject(rep);
 }
 
 enum proto_err order_create(struct req *r)
@@ -515,10 +440,7 @@ enum proto_err order_create(struct req *r)
 		 * the marker makes the consumer write such a late order invalid
 		 * ("not_queued"), so that the 503 changed nothing.
 		 */
-		redisReply *m =
-		    redis_cmd(r->w, "SET " NOT_QUEUED_KEY " 1 EX %d", c->o.id, NOT_QUEUED_TTL_S);
-		if (m)
-			freeReplyObject(m);
+		holds_not_queued_set(r->w, c->o.id);
 		e = req_fail_msg(r, PROTO_ERR_UNAVAILABLE, "cannot queue the order");
 		goto out;
 	}
@@ -533,7 +455,7 @@ enum proto_err order_create(struct req *r)
 	cJSON_AddNumberToObject(r->data, "expireAt", (double)c->o.expire_at);
 	if (reserved) {
 		answer = cJSON_PrintUnformatted(r->data);
-		idem_end(r, idem, answer);
+		holds_idem_end(r->w, r->auth.uid, idem, answer);
 		reserved = 0;
 	}
 out:
@@ -543,9 +465,9 @@ out:
 		holds_pending_del(r->w, c->o.id, c->o.uid);
 	}
 	if (c->ga_taken)
-		stock_give(r->w, c->o.fid, (int)c->ga_taken);
+		holds_stock_give(r->w, c->o.fid, (int)c->ga_taken);
 	if (reserved)
-		idem_end(r, idem, NULL);
+		holds_idem_end(r->w, r->auth.uid, idem, NULL);
 	cJSON_free(answer);
 	cJSON_free(msg);
 	cJSON_free(pending);
@@ -596,9 +518,7 @@ static void after_order(struct worker *w, void *arg)
 	}
 	if (a->stock_back) {
 		/* Redis thought there was stock MySQL did not have: reload it next time. */
-		redisReply *rep = redis_cmd(w, "DEL " STOCK_KEY, a->fid);
-		if (rep)
-			freeReplyObject(rep);
+		holds_stock_forget(w, a->fid);
 	}
 	holds_pending_del(w, a->oid, a->uid);
 	order_publish_status(w, a->oid, a->uid, a->cashier_id, a->status);
@@ -616,19 +536,6 @@ static const char *str(const cJSON *o, const char *k)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* 1 when order oid was answered 503 (its marker is set). Redis down: 0. */
-static int not_queued(struct worker *w, int64_t oid)
-{
-	redisReply *rep = redis_cmd(w, "EXISTS " NOT_QUEUED_KEY, oid);
-	int yes = 0;
-
-	if (rep) {
-		yes = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-		freeReplyObject(rep);
-	}
-	return yes;
 }
 
 static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t errlen)
@@ -671,7 +578,7 @@ static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t er
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -1;
-	if (not_queued(w, o.id)) {
+	if (holds_not_queued(w, o.id)) {
 		/* Its API call answered 503: record it as never made, touch nothing else. */
 		o.status = PROTO_ORDER_INVALID;
 		snprintf(o.reason, sizeof(o.reason), "not_queued");
@@ -785,11 +692,8 @@ static void after_cancel(struct worker *w, void *arg)
 	if (a->sid)
 		order_free_seats(w, a->sid, a->oid, (const char(*)[PROTO_SEAT_ID_SIZE])a->seats,
 		                 a->n);
-	else if (a->quantity > 0) {
-		redisReply *rep = redis_cmd(w, "DEL " STOCK_KEY, a->fid);
-		if (rep)
-			freeReplyObject(rep);
-	}
+	else if (a->quantity > 0)
+		holds_stock_forget(w, a->fid);
 	holds_pending_del(w, a->oid, a->uid);
 	order_publish_status(w, a->oid, a->uid, a->cashier_id, a->status);
 }

@@ -20,7 +20,7 @@
 
 #include <curl/curl.h>
 
-#include "cache/redis.h"
+#include "cache/holds.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/ids.h"
@@ -428,14 +428,9 @@ enum proto_err refund_order(struct req *r)
 		pay_publish_seats(r->w, c.o.screening_id, c.o.id, c.t, c.n, PAY_SEATS_FREE);
 		order_publish_status(r->w, c.o.id, c.o.uid, c.o.cashier_id, PROTO_ORDER_REFUNDED);
 		film_cache_invalidate(r->w, c.o.fid);
-		if (c.o.screening_id == 0) {
-			/* The order module reloads its stock counter from films.stock. */
-			redisReply *rep =
-			    redis_cmd(r->w, "DEL " REDIS_PREFIX "stock:%" PRId64, c.o.fid);
-
-			if (rep)
-				freeReplyObject(rep);
-		}
+		/* The order module reloads its stock counter from films.stock. */
+		if (c.o.screening_id == 0)
+			holds_stock_forget(r->w, c.o.fid);
 		if (c.pending) {
 			/* One try now; the sweeper retries while the provider is down. */
 			if (store_refund_of_pay(r->w, c.p.id, &rf, &found) == DB_OK && found &&
