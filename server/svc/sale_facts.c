@@ -14,6 +14,7 @@
 #include "core/req.h"
 #include "store/store_screening.h"
 #include "svc/txn.h"
+#include "svc/jsonfield.h"
 
 #define FACTS_TTL_S 60
 #define NS "screening"
@@ -65,20 +66,6 @@ static enum proto_err load(struct worker *w, void *arg, cJSON **out)
 out:
 	free(s);
 	return e;
-}
-
-static int64_t num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /*
@@ -140,19 +127,21 @@ enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f
 		return e;
 	memset(f, 0, sizeof(*f));
 	f->screening_id = id;
-	f->film_id = num(o, "filmId");
-	f->hall_id = num(o, "hallId");
-	f->start_at = num(o, "startAt");
-	f->status = (int)num(o, "status");
+	f->film_id = jsonfield_i64(o, "filmId");
+	f->hall_id = jsonfield_i64(o, "hallId");
+	f->start_at = jsonfield_i64(o, "startAt");
+	f->status = (int)jsonfield_i64(o, "status");
 	/*
 	 * gen was read before the facts: if a write bumped it meanwhile, these
 	 * facts are at least that new and the next call reloads (gen differs).
 	 */
 	f->gen = gen;
-	if (!str(o, "layout") ||
-	    proto_layout_from_text(&f->layout, str(o, "layout"), why, sizeof(why)) < 0 ||
-	    pricing_init_text(&f->pricing, str(o, "prices"), str(o, "discounts"),
-	                      num(o, "filmAmount")) < 0) {
+	if (!jsonfield_str(o, "layout", NULL) ||
+	    proto_layout_from_text(&f->layout, jsonfield_str(o, "layout", NULL), why, sizeof(why)) <
+	        0 ||
+	    pricing_init_text(&f->pricing, jsonfield_str(o, "prices", NULL),
+	                      jsonfield_str(o, "discounts", NULL),
+	                      jsonfield_i64(o, "filmAmount")) < 0) {
 		log_error("screening %" PRId64 ": stored layout or prices do not parse", id);
 		e = PROTO_ERR_INTERNAL;
 	}

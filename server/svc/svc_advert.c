@@ -24,6 +24,7 @@
 #include "svc/detail.h"
 #include "svc/txn.h"
 #include "svc/routes.h"
+#include "svc/jsonfield.h"
 
 #define DETAIL_TTL_S 300
 #define LIST_TTL_S 300
@@ -67,25 +68,12 @@ static cJSON *advert_json(const struct advert *a)
 	return o;
 }
 
-static int64_t get_i64(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static const char *get_s(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Replace the stored status of a cached object by the effective one; 1 if valid. */
 static int apply_window(cJSON *o, int64_t now)
 {
-	int valid = get_i64(o, PROTO_KEY_STATUS) == 0 &&
-	            window_open(get_i64(o, PROTO_KEY_START_AT), get_i64(o, PROTO_KEY_END_AT), now);
+	int valid = jsonfield_i64(o, PROTO_KEY_STATUS) == 0 &&
+	            window_open(jsonfield_i64(o, PROTO_KEY_START_AT),
+	                        jsonfield_i64(o, PROTO_KEY_END_AT), now);
 
 	cJSON_ReplaceItemInObjectCaseSensitive(o, PROTO_KEY_STATUS,
 	                                       cJSON_CreateNumber(valid ? 0 : 1));
@@ -500,8 +488,8 @@ static int genres_match(const char *a, const char *b)
 /* 0: an advert of a film the user bought, 1: of a genre of those films, 2: the rest. */
 static int rank(const cJSON *ad, const struct advert_bought *b)
 {
-	int64_t fid = get_i64(ad, PROTO_KEY_FILM_ID);
-	const char *genre = get_s(ad, "genre");
+	int64_t fid = jsonfield_i64(ad, PROTO_KEY_FILM_ID);
+	const char *genre = jsonfield_str(ad, "genre", "");
 	int i, r = 2;
 
 	for (i = 0; i < b->n; i++) {

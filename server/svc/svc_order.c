@@ -28,6 +28,7 @@
 #include "svc/sale_facts.h"
 #include "svc/txn.h"
 #include "svc/routes.h"
+#include "svc/jsonfield.h"
 
 #define MSG_ORDER_REQUESTED "order.requested"
 #define MSG_ORDER_CANCEL "order.cancel"
@@ -524,20 +525,6 @@ static void after_order(struct worker *w, void *arg)
 	order_publish_status(w, a->oid, a->uid, a->cashier_id, a->status);
 }
 
-static int64_t num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t errlen)
 {
 	struct order_row o = {0};
@@ -548,27 +535,28 @@ static int on_requested(struct worker *w, const cJSON *msg, char *err, size_t er
 	int n = 0, status = 0, found = 0, changed, taken;
 	int64_t start_at = 0;
 
-	o.id = num(msg, "orderId");
-	o.uid = num(msg, "uid");
-	o.fid = num(msg, "fid");
-	o.screening_id = num(msg, "screeningId");
-	o.hold_id = num(msg, "holdId");
-	o.quantity = (int)num(msg, "quantity");
-	o.amount = num(msg, "amount");
-	o.expire_at = num(msg, "expireAt");
-	o.cashier_id = num(msg, "cashierId");
-	o.create_time = o.update_time = num(msg, "at");
+	o.id = jsonfield_i64(msg, "orderId");
+	o.uid = jsonfield_i64(msg, "uid");
+	o.fid = jsonfield_i64(msg, "fid");
+	o.screening_id = jsonfield_i64(msg, "screeningId");
+	o.hold_id = jsonfield_i64(msg, "holdId");
+	o.quantity = (int)jsonfield_i64(msg, "quantity");
+	o.amount = jsonfield_i64(msg, "amount");
+	o.expire_at = jsonfield_i64(msg, "expireAt");
+	o.cashier_id = jsonfield_i64(msg, "cashierId");
+	o.create_time = o.update_time = jsonfield_i64(msg, "at");
 	o.status = PROTO_ORDER_UNPAID;
-	snprintf(o.idem, sizeof(o.idem), "%s", str(msg, "idempotencyKey"));
+	snprintf(o.idem, sizeof(o.idem), "%s", jsonfield_str(msg, "idempotencyKey", ""));
 	cJSON_ArrayForEach(it, items)
 	{
 		if (n >= STORE_ORDER_MAX_ITEMS)
 			break;
 		memset(&t[n], 0, sizeof(t[n]));
-		t[n].id = num(it, "ticketId");
-		snprintf(t[n].seat, sizeof(t[n].seat), "%s", str(it, "seat"));
-		snprintf(t[n].ticket_type, sizeof(t[n].ticket_type), "%s", str(it, "ticketType"));
-		t[n].price = num(it, "price");
+		t[n].id = jsonfield_i64(it, "ticketId");
+		snprintf(t[n].seat, sizeof(t[n].seat), "%s", jsonfield_str(it, "seat", ""));
+		snprintf(t[n].ticket_type, sizeof(t[n].ticket_type), "%s",
+		         jsonfield_str(it, "ticketType", ""));
+		t[n].price = jsonfield_i64(it, "price");
 		n++;
 	}
 	if (o.id <= 0 || o.uid <= 0 || n < 1 || (o.screening_id == 0) != (o.hold_id == 0)) {
@@ -701,8 +689,8 @@ static void after_cancel(struct worker *w, void *arg)
 static int on_cancel(struct worker *w, const cJSON *msg, char *err, size_t errlen)
 {
 	struct after_order *a = calloc(1, sizeof(*a));
-	int64_t oid = num(msg, "orderId");
-	const char *reason = str(msg, "reason");
+	int64_t oid = jsonfield_i64(msg, "orderId");
+	const char *reason = jsonfield_str(msg, "reason", "");
 	enum db_rc rc;
 	int changed = 0;
 
@@ -818,7 +806,7 @@ static enum proto_err load_order(struct req *r, int64_t id, cJSON **out)
 	free(p);
 	if (!*out)
 		return PROTO_ERR_NOT_FOUND;
-	if (!is_staff(r) && num(*out, "uid") != r->auth.uid) {
+	if (!is_staff(r) && jsonfield_i64(*out, "uid") != r->auth.uid) {
 		cJSON_Delete(*out);
 		*out = NULL;
 		return PROTO_ERR_NOT_FOUND;
@@ -967,10 +955,10 @@ static enum proto_err cancel_order(struct req *r, int64_t id, int strict)
 		return req_fail_msg(r, e, "no such order");
 	if (e != PROTO_OK)
 		return e;
-	if (num(p, "screeningId"))
-		snprintf(key, sizeof(key), "%" PRId64, num(p, "screeningId"));
+	if (jsonfield_i64(p, "screeningId"))
+		snprintf(key, sizeof(key), "%" PRId64, jsonfield_i64(p, "screeningId"));
 	else
-		snprintf(key, sizeof(key), "f%" PRId64, num(p, "fid"));
+		snprintf(key, sizeof(key), "f%" PRId64, jsonfield_i64(p, "fid"));
 	cJSON_Delete(p);
 	p = cJSON_CreateObject();
 	if (!p)
