@@ -18,7 +18,6 @@
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "core/clock.h"
-#include "svc/health.h"
 
 /* The services this dispatcher serves (dispatch_init). */
 static const struct dispatch_services *svcs;
@@ -162,13 +161,19 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	memset(out, 0, sizeof(*out));
 	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
 	if (!in->route) {
+		dispatch_get_fn get = NULL;
+
 		if (dispatch_find_get(in->path) == DISPATCH_GET_HEALTHZ) {
 			label = PROTO_PATH_HEALTHZ;
-			health_answer_healthz(out);
+			get = svcs->healthz;
 		} else {
 			label = PROTO_PATH_METRICS;
-			health_answer_metrics(out);
+			get = svcs->metrics;
 		}
+		if (get)
+			get(out);
+		else
+			render(NULL, PROTO_ERR_NOT_FOUND, out);
 		metrics_observe(label, out->status, clock_s() - in->t_start);
 		return;
 	}

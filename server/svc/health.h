@@ -7,8 +7,8 @@
  * network), instead of waiting on it like a request would.
  *
  * It also renders the two operator endpoints the dispatcher serves on a
- * worker, so that svc/dispatch.c depends on core/ and protocol/ only (the
- * router fuzz harness links it without a stack).
+ * worker (hooks of svc/registry.c), so that svc/dispatch.c depends on core/
+ * and protocol/ only (the router fuzz harness links it without a stack).
  */
 #ifndef BOXOFFICE_SVC_HEALTH_H
 #define BOXOFFICE_SVC_HEALTH_H

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "svc/health.h"
 #include "svc/svc_advert.h"
 #include "svc/svc_comment.h"
 #include "svc/svc_film.h"
@@ -29,4 +30,6 @@ const struct dispatch_services svc_registry = {
     .tables = tables,
     .auth_check = user_auth_check,
     .bootstrap_admin = user_bootstrap_admin,
+    .healthz = health_answer_healthz,
+    .metrics = health_answer_metrics,
 };
