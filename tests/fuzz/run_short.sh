@@ -16,25 +16,38 @@ fi
 mkdir -p "$work"
 cjson=$(pkg-config --cflags --libs libcjson)
 crypto=$(pkg-config --cflags --libs libcrypto)
-flags="-g -O1 -D_GNU_SOURCE -DBOXOFFICE_VERSION=\"fuzz\" -fsanitize=fuzzer,address,undefined"
+flags="-g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined"
 f=$src/tests/fuzz
-# build NAME SOURCES...: compile one harness (in the background; see wait below)
+# pkg-config's flags are split into words on purpose below.
+# shellcheck disable=SC2086
+# build NAME SOURCES...: compile one harness in the background (built waits)
+pids=""
 build() {
 	name=$1
 	shift
 	# shellcheck disable=SC2086
-	clang $flags -I "$src/server" -I "$src/protocol" "$f/$name.c" "$@" -o "$work/$name"
+	clang $flags -I "$src/server" -I "$src/protocol" "$f/$name.c" "$@" -o "$work/$name" &
+	pids="$pids $!"
 }
-build fuzz_http "$src/server/http/http_parse.c" &
-build fuzz_ws "$src/server/ws/ws_frame.c" "$src"/protocol/proto_*.c $cjson &
-wait
-build fuzz_router "$src/server/svc/dispatch.c" "$src/server/core/config.c" \
+built() {
+	for p in $pids; do
+		wait "$p" || {
+			echo "fuzz_short: FAILED: a harness did not compile"
+			exit 1
+		}
+	done
+	pids=""
+}
+build fuzz_http "$src/server/http/http_parse.c"
+build fuzz_ws "$src/server/ws/ws_frame.c" "$src"/protocol/proto_*.c $cjson
+built
+build fuzz_router -DBOXOFFICE_VERSION='"fuzz"' "$src/server/svc/dispatch.c" "$src/server/core/config.c" \
 	"$src/server/core/log.c" "$src/server/core/jwt.c" "$src/server/core/b64url.c" \
 	"$src/server/core/jsonguard.c" "$src/server/core/metrics.c" "$src/server/core/clock.c" \
-	"$src/server/core/req.c" "$src"/protocol/proto_*.c $cjson $crypto -lm -lpthread &
-build fuzz_paycb "$src/server/svc/pay_verify.c" "$src"/protocol/proto_*.c $cjson $crypto &
-build fuzz_seatpick "$src"/protocol/proto_*.c $cjson &
-wait
+	"$src/server/core/req.c" "$src"/protocol/proto_*.c $cjson $crypto -lm -lpthread
+build fuzz_paycb "$src/server/svc/pay_verify.c" "$src"/protocol/proto_*.c $cjson $crypto
+build fuzz_seatpick "$src"/protocol/proto_*.c $cjson
+built
 for h in fuzz_http fuzz_ws fuzz_router fuzz_paycb fuzz_seatpick; do
 	t=$short
 	case $h in fuzz_http | fuzz_ws) t=$secs ;; esac
