@@ -8,6 +8,7 @@ PKGS="build-essential cmake pkg-config git ca-certificates curl
  libqrencode-dev mariadb-server mariadb-client redis-server redis-tools
  tmux kcat wrk python3 clang-format
  clang
+ debhelper devscripts fakeroot dpkg-dev
  chromium fonts-wqy-microhei"
 # The web tests need node and npm: Debian's nodejs and npm, unless a node
 # that brings its own npm is installed already (its nodejs package

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cache/cache.h"
-#include "cache/redis.h"
 #include "core/config.h"
 #include "core/jsonguard.h"
 #include "core/jwt.h"
@@ -19,12 +17,7 @@
 #include "core/metrics.h"
 #include "proto_json.h"
 #include "proto_wire.h"
-#include "queue/kq.h"
-#include "store/db.h"
-#include "core/thread_role.h"
-#include "core/pool.h"
 #include "core/clock.h"
-#include "svc/health.h"
 
 /* The services this dispatcher serves (dispatch_init). */
 static const struct dispatch_services *svcs;
@@ -159,68 +152,6 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 	return PROTO_OK;
 }
 
-static void run_healthz(struct worker *w, struct http_response *out)
-{
-	struct health h;
-	char *printed;
-	int ok;
-	cJSON *o = cJSON_CreateObject();
-
-	health_get(&h);
-	ok = h.db && h.redis && h.kafka;
-
-	cJSON_AddStringToObject(o, PROTO_KEY_STATUS, ok ? "ok" : "down");
-	cJSON_AddStringToObject(o, "db", h.db ? "ok" : "down");
-	cJSON_AddStringToObject(o, "redis", h.redis ? "ok" : "down");
-	cJSON_AddStringToObject(o, "kafka", h.kafka ? "ok" : "down");
-	cJSON_AddStringToObject(o, PROTO_KEY_VERSION, BOXOFFICE_VERSION);
-	cJSON_AddStringToObject(o, "currency", cfg.currency);
-	out->status = ok ? 200 : 503;
-	out->ctype = "application/json";
-	/* out->body is free()d by the transport: a copy, not cJSON's buffer. */
-	printed = cJSON_PrintUnformatted(o);
-	out->body = printed ? strdup(printed) : NULL;
-	out->len = out->body ? strlen(out->body) : 0;
-	cJSON_free(printed);
-	if (!ok)
-		out->retry_after = 1;
-	cJSON_Delete(o);
-}
-
-static void run_metrics(struct http_response *out)
-{
-	struct cache_stats cs;
-
-	metrics_gauge_set("boxoffice_worker_queue_depth", "Requests waiting for a worker.",
-	                  pool_queue_depth());
-	metrics_gauge_set("boxoffice_workers", "Worker threads.", pool_size());
-	metrics_gauge_set("boxoffice_mysql_slots", "Workers that may be inside MySQL at once.",
-	                  pool_db_slots());
-	metrics_gauge_set("boxoffice_mysql_slots_busy", "Workers inside MySQL now.",
-	                  pool_db_busy());
-	metrics_gauge_set("boxoffice_mysql_slots_refused_total",
-	                  "Requests answered 503 because every MySQL slot was taken.",
-	                  (double)pool_db_refused());
-	metrics_gauge_set("boxoffice_loop_blocking_calls_total",
-	                  "Blocking calls seen on the loop thread (must stay 0).",
-	                  (double)thread_role_violations());
-	metrics_gauge_set("boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
-	                  (double)kq_consumer_lag());
-	cache_stats_get(&cs);
-	metrics_gauge_set("boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits);
-	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
-	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
-	                  (double)cs.fallbacks);
-	out->status = 200;
-	out->ctype = "text/plain; version=0.0.4";
-	out->body = metrics_render(&out->len);
-	if (!out->body) {
-		out->status = 500;
-		out->body = strdup("out of memory\n");
-		out->len = out->body ? strlen(out->body) : 0;
-	}
-}
-
 void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out)
 {
 	struct req r;
@@ -230,13 +161,19 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	memset(out, 0, sizeof(*out));
 	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
 	if (!in->route) {
+		dispatch_get_fn get = NULL;
+
 		if (dispatch_find_get(in->path) == DISPATCH_GET_HEALTHZ) {
 			label = PROTO_PATH_HEALTHZ;
-			run_healthz(w, out);
+			get = svcs->healthz;
 		} else {
 			label = PROTO_PATH_METRICS;
-			run_metrics(out);
+			get = svcs->metrics;
 		}
+		if (get)
+			get(out);
+		else
+			render(NULL, PROTO_ERR_NOT_FOUND, out);
 		metrics_observe(label, out->status, clock_s() - in->t_start);
 		return;
 	}

@@ -64,15 +64,20 @@ typedef enum proto_err (*dispatch_auth_check_fn)(struct worker *w, struct auth *
 /* Creates the first admin from "mobile:password" (svc_user.c user_bootstrap_admin). */
 typedef int (*dispatch_bootstrap_fn)(struct worker *w, const char *mobile_colon_password);
 
+/* Answers a worker-served GET endpoint (svc/health.c); fills *out, body malloc'd. */
+typedef void (*dispatch_get_fn)(struct http_response *out);
+
 /*
  * What the dispatcher serves: the route tables (NULL-terminated list of
- * tables, each ending with a NULL path) and the user service's two hooks.
+ * tables, each ending with a NULL path), the user service's two hooks and
+ * the two GET endpoints (NULL: answered 404).
  * The daemon passes svc_registry (svc/registry.c); tests pass fakes.
  */
 struct dispatch_services {
 	const struct route *const *tables;
 	dispatch_auth_check_fn auth_check;
 	dispatch_bootstrap_fn bootstrap_admin;
+	dispatch_get_fn healthz, metrics;
 };
 
 /*

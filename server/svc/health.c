@@ -5,9 +5,19 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "cache/cache.h"
 #include "cache/redis.h"
+#include "core/config.h"
+#include "core/metrics.h"
+#include "core/thread_role.h"
+#include "proto_wire.h"
+#include "svc/dispatch.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -105,4 +115,66 @@ void health_get(struct health *h)
 	h->db = up(PART_DB);
 	h->redis = up(PART_REDIS);
 	h->kafka = up(PART_KAFKA);
+}
+
+void health_answer_healthz(struct http_response *out)
+{
+	struct health h;
+	char *printed;
+	int ok;
+	cJSON *o = cJSON_CreateObject();
+
+	health_get(&h);
+	ok = h.db && h.redis && h.kafka;
+
+	cJSON_AddStringToObject(o, PROTO_KEY_STATUS, ok ? "ok" : "down");
+	cJSON_AddStringToObject(o, "db", h.db ? "ok" : "down");
+	cJSON_AddStringToObject(o, "redis", h.redis ? "ok" : "down");
+	cJSON_AddStringToObject(o, "kafka", h.kafka ? "ok" : "down");
+	cJSON_AddStringToObject(o, PROTO_KEY_VERSION, BOXOFFICE_VERSION);
+	cJSON_AddStringToObject(o, "currency", cfg.currency);
+	out->status = ok ? 200 : 503;
+	out->ctype = "application/json";
+	/* out->body is free()d by the transport: a copy, not cJSON's buffer. */
+	printed = cJSON_PrintUnformatted(o);
+	out->body = printed ? strdup(printed) : NULL;
+	out->len = out->body ? strlen(out->body) : 0;
+	cJSON_free(printed);
+	if (!ok)
+		out->retry_after = 1;
+	cJSON_Delete(o);
+}
+
+void health_answer_metrics(struct http_response *out)
+{
+	struct cache_stats cs;
+
+	metrics_gauge_set("boxoffice_worker_queue_depth", "Requests waiting for a worker.",
+	                  pool_queue_depth());
+	metrics_gauge_set("boxoffice_workers", "Worker threads.", pool_size());
+	metrics_gauge_set("boxoffice_mysql_slots", "Workers that may be inside MySQL at once.",
+	                  pool_db_slots());
+	metrics_gauge_set("boxoffice_mysql_slots_busy", "Workers inside MySQL now.",
+	                  pool_db_busy());
+	metrics_gauge_set("boxoffice_mysql_slots_refused_total",
+	                  "Requests answered 503 because every MySQL slot was taken.",
+	                  (double)pool_db_refused());
+	metrics_gauge_set("boxoffice_loop_blocking_calls_total",
+	                  "Blocking calls seen on the loop thread (must stay 0).",
+	                  (double)thread_role_violations());
+	metrics_gauge_set("boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
+	                  (double)kq_consumer_lag());
+	cache_stats_get(&cs);
+	metrics_gauge_set("boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits);
+	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
+	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
+	                  (double)cs.fallbacks);
+	out->status = 200;
+	out->ctype = "text/plain; version=0.0.4";
+	out->body = metrics_render(&out->len);
+	if (!out->body) {
+		out->status = 500;
+		out->body = strdup("out of memory\n");
+		out->len = out->body ? strlen(out->body) : 0;
+	}
 }

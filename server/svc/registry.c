@@ -9,6 +9,7 @@
 
 #include "proto_wire.h"
 
+#include "svc/health.h"
 #include "svc/routes.h"
 #include "svc/svc_user.h"
 
@@ -86,4 +87,6 @@ const struct dispatch_services svc_registry = {
     .tables = tables,
     .auth_check = user_auth_check,
     .bootstrap_admin = user_bootstrap_admin,
+    .healthz = health_answer_healthz,
+    .metrics = health_answer_metrics,
 };

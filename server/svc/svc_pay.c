@@ -9,16 +9,11 @@
  */
 #include "svc/svc_pay.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "cache/redis.h"
 #include "svc/seatmap.h"
@@ -41,24 +36,7 @@
 #include "svc/routes.h"
 
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-#define TXN_MAX 48 /* so that "cb-" + txnId fits an eventId */
 #define PRODUCE_TIMEOUT_MS 5000
-#define AMOUNT_MAX INT64_C(100000000000)
-
-int pay_sign(const char *key, const char *data, size_t len, char out[65])
-{
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0, i;
-
-	if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, len, mac,
-	          &maclen) ||
-	    maclen != 32)
-		return -1;
-	for (i = 0; i < maclen; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
-	out[64] = '\0';
-	return 0;
-}
 
 static int is_staff(const struct req *r)
 {
@@ -199,7 +177,7 @@ enum proto_err pay_create(struct req *r)
 		if (g != 1 || (strcmp(method, "cash") != 0 && strcmp(method, "card") != 0))
 			return req_fail_field(r, "method");
 		if (strcmp(method, "cash") == 0 &&
-		    proto_get_int(r->body, "tendered", 0, AMOUNT_MAX, &tendered) != 1)
+		    proto_get_int(r->body, "tendered", 0, PAY_AMOUNT_MAX, &tendered) != 1)
 			return req_fail_field(r, "tendered");
 		snprintf(c.p.method, sizeof(c.p.method), "%s", method);
 		c.p.tendered = tendered;
@@ -254,48 +232,23 @@ enum proto_err pay_detail(struct req *r)
 
 /* ---- /pay/callback ---- */
 
-static int signature_ok(const struct req *r)
-{
-	char want[65], got[65];
-	size_t i, n;
-
-	if (!r->signature)
-		return 0;
-	n = strlen(r->signature);
-	if (n != 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		got[i] = (char)tolower((unsigned char)r->signature[i]);
-	got[64] = '\0';
-	if (pay_sign(cfg.pay_secret, r->raw, r->raw_len, want) < 0)
-		return 0;
-	return CRYPTO_memcmp(want, got, 64) == 0;
-}
-
 enum proto_err pay_callback(struct req *r)
 {
-	int64_t id, amount, status, ts, now = (int64_t)time(NULL);
-	const char *txn = NULL;
+	int64_t now = (int64_t)time(NULL);
+	struct pay_callback cb;
 	struct pay_row p;
 	enum db_rc rc;
 	cJSON *m = NULL;
-	char eid[64], key[24];
+	char key[24];
+	const char *bad;
 	int found, ok = -1;
 
-	if (!signature_ok(r))
+	if (!pay_signature_ok(cfg.pay_secret, r->raw, r->raw_len, r->signature))
 		return req_fail_msg(r, PROTO_ERR_BAD_SIGNATURE, "signature does not match");
-	if (proto_get_int(r->body, "ts", 0, INT64_C(1) << 40, &ts) != 1 ||
-	    ts < now - PAY_TS_WINDOW || ts > now + PAY_TS_WINDOW)
-		return req_fail_field(r, "ts");
-	if (proto_get_id(r->body, "id", &id) != 1)
-		return req_fail_field(r, "id");
-	if (proto_get_int(r->body, "amount", 0, AMOUNT_MAX, &amount) != 1)
-		return req_fail_field(r, "amount");
-	if (proto_get_int(r->body, "status", 1, 2, &status) != 1)
-		return req_fail_field(r, "status");
-	if (proto_get_str(r->body, "txnId", TXN_MAX, &txn) != 1 || !txn[0])
-		return req_fail_field(r, "txnId");
-	rc = store_pay_get(r->w, id, &p, &found);
+	bad = pay_callback_parse(r->body, now, &cb);
+	if (bad)
+		return req_fail_field(r, bad);
+	rc = store_pay_get(r->w, cb.pay_id, &p, &found);
 	if (rc != DB_OK)
 		return txn_fail(r, rc);
 	if (!found)
@@ -303,15 +256,14 @@ enum proto_err pay_callback(struct req *r)
 	m = cJSON_CreateObject();
 	if (!m)
 		return PROTO_ERR_INTERNAL;
-	snprintf(eid, sizeof(eid), "cb-%s", txn);
 	snprintf(key, sizeof(key), "%" PRId64, p.oid);
 	cJSON_AddStringToObject(m, "type", PAY_MSG_CALLBACK);
-	cJSON_AddStringToObject(m, "eventId", eid);
+	cJSON_AddStringToObject(m, "eventId", cb.event_id);
 	cJSON_AddNumberToObject(m, "at", (double)now);
-	cJSON_AddNumberToObject(m, "payId", (double)id);
-	cJSON_AddNumberToObject(m, "amount", (double)amount);
-	cJSON_AddNumberToObject(m, "status", (double)status);
-	cJSON_AddStringToObject(m, "txnId", txn);
+	cJSON_AddNumberToObject(m, "payId", (double)cb.pay_id);
+	cJSON_AddNumberToObject(m, "amount", (double)cb.amount);
+	cJSON_AddNumberToObject(m, "status", (double)cb.status);
+	cJSON_AddStringToObject(m, "txnId", cb.txn_id);
 	cJSON_AddStringToObject(m, "raw", r->raw);
 	ok = kq_produce_json(KQ_TOPIC_PAYMENTS, key, m, PRODUCE_TIMEOUT_MS);
 	cJSON_Delete(m);
@@ -661,9 +613,9 @@ static int on_callback(struct worker *w, const cJSON *msg, char *err, size_t err
 	const char *txn = NULL;
 
 	if (proto_get_id(msg, "payId", &pay_id) != 1 ||
-	    proto_get_int(msg, "amount", 0, AMOUNT_MAX, &amount) != 1 ||
+	    proto_get_int(msg, "amount", 0, PAY_AMOUNT_MAX, &amount) != 1 ||
 	    proto_get_int(msg, "status", 1, 2, &status) != 1 ||
-	    proto_get_str(msg, "txnId", TXN_MAX, &txn) != 1 || !txn[0]) {
+	    proto_get_str(msg, "txnId", PAY_TXN_MAX, &txn) != 1 || !txn[0]) {
 		log_warn("malformed payment.callback ignored");
 		return 0;
 	}
@@ -675,7 +627,7 @@ static int on_counter(struct worker *w, const cJSON *msg, char *err, size_t errl
 	int64_t pay_id, amount;
 
 	if (proto_get_id(msg, "payId", &pay_id) != 1 ||
-	    proto_get_int(msg, "amount", 0, AMOUNT_MAX, &amount) != 1) {
+	    proto_get_int(msg, "amount", 0, PAY_AMOUNT_MAX, &amount) != 1) {
 		log_warn("malformed payment.counter ignored");
 		return 0;
 	}

@@ -13,14 +13,13 @@
 #include <stdint.h>
 
 #include "core/req.h"
+#include "svc/pay_verify.h" /* pay_sign, PAY_TS_WINDOW */
 
 struct worker;
 struct pay_ticket;
 
 #define PAY_MSG_CALLBACK "payment.callback"
 #define PAY_MSG_COUNTER "payment.counter"
-/* How far a callback's ts may be from the server's clock (spec 4.7). */
-#define PAY_TS_WINDOW 300
 
 /* Register the payment consumer's handlers (before kq_start). */
 void pay_register_consumers(void);
@@ -39,8 +38,5 @@ enum pay_seats {
  */
 void pay_publish_seats(struct worker *w, int64_t sid, int64_t oid, const struct pay_ticket *t,
                        int n, enum pay_seats what);
-
-/* hex(HMAC-SHA256(key, data)) into out (65 bytes). Returns 0 or -1. */
-int pay_sign(const char *key, const char *data, size_t len, char out[65]);
 
 #endif

@@ -139,8 +139,8 @@ static int fake_bootstrap(struct worker *w, const char *mobile_colon_password)
 }
 
 static const struct route *const test_tables[] = {test_routes, NULL};
-static const struct dispatch_services test_services = {test_tables, fake_auth_check,
-                                                       fake_bootstrap};
+static const struct dispatch_services test_services = {
+    .tables = test_tables, .auth_check = fake_auth_check, .bootstrap_admin = fake_bootstrap};
 
 static void run(const char *path, struct http_response *out)
 {
