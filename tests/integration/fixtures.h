@@ -143,6 +143,15 @@ char it_seat_state(int64_t sid, int row, int col);
 void it_wait_seat_state(int64_t sid, int row, int col, char want);
 
 /*
+ * Read Kafka topic (its full name) from the beginning of every partition,
+ * without joining a group, until a JSON message satisfies match, for up to
+ * wait_ms. Returns that message (cJSON_Delete it) or NULL. Needs
+ * KAFKA_BOOTSTRAP in the fixture's env.
+ */
+typedef int (*it_kafka_match_fn)(const cJSON *msg, const void *arg);
+cJSON *it_kafka_find(const char *topic, it_kafka_match_fn match, const void *arg, int64_t wait_ms);
+
+/*
  * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of
  * its output (stdout and stderr, line end cut) into out. it_redis_try
  * returns redis-cli's exit status; it_redis asserts that it is 0.

@@ -18,7 +18,8 @@
 #include <cjson/cJSON.h>
 #include <librdkafka/rdkafka.h>
 
-#include "harness.h"
+#include "fixtures.h"
+#include "core/clock.h"
 
 #define GROUP "boxoffice-confirm" /* KQ_GROUP in server/queue/kq.h */
 #define WAIT_MS 30000             /* the daemon's first group join takes a few seconds */
@@ -33,14 +34,6 @@ struct landed {
 	int32_t partition;
 	int64_t offset;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int group_setup(void **state)
 {
@@ -111,62 +104,10 @@ static struct landed produce(const char *topic, const char *key, const char *pay
 	return l;
 }
 
-typedef int (*dlq_match_fn)(const cJSON *entry, const void *arg);
-
-/*
- * Read the whole dlq (without a group, from the beginning) until an entry
- * satisfies match, for up to WAIT_MS. Returns the entry (cJSON_Delete it)
- * or NULL.
- */
-static cJSON *dlq_find(dlq_match_fn match, const void *arg)
+/* The dlq entry that satisfies match (see it_kafka_find), or NULL. */
+static cJSON *dlq_find(it_kafka_match_fn match, const void *arg)
 {
-	rd_kafka_conf_t *conf = conf_base();
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_partition_list_t *parts;
-	rd_kafka_topic_t *rkt;
-	cJSON *found = NULL;
-	char errstr[256];
-	int64_t end = now_ms() + WAIT_MS;
-	rd_kafka_t *rk;
-	int i;
-
-	/* A group id is required by the handle; assign() never joins the group. */
-	rd_kafka_conf_set(conf, "group.id", it_unique("it-kafka-reader-"), errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (!rk)
-		fail_msg("kafka consumer: %s", errstr);
-	rkt = rd_kafka_topic_new(rk, topic_dlq, NULL);
-	assert_int_equal(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-	assert_int_equal(md->topic_cnt, 1);
-	assert_int_equal(md->topics[0].err, RD_KAFKA_RESP_ERR_NO_ERROR);
-	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-	for (i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(parts, topic_dlq, md->topics[0].partitions[i].id)
-		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
-	rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-	rd_kafka_topic_partition_list_destroy(parts);
-
-	while (!found && now_ms() < end) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-		cJSON *entry;
-
-		if (!m)
-			continue;
-		if (!m->err && m->payload) {
-			entry = cJSON_ParseWithLength(m->payload, m->len);
-			if (entry && match(entry, arg))
-				found = entry;
-			else
-				cJSON_Delete(entry);
-		}
-		rd_kafka_message_destroy(m);
-	}
-	rd_kafka_consumer_close(rk);
-	rd_kafka_destroy(rk);
-	return found;
+	return it_kafka_find(topic_dlq, match, arg, WAIT_MS);
 }
 
 static int match_event_id(const cJSON *entry, const void *arg)
@@ -247,7 +188,7 @@ static void test_kafka_unknown_type_goes_to_dlq(void **state)
 	cJSON *entry;
 
 	(void)state;
-	snprintf(type, sizeof(type), "it.nosuch%ld", (long)(now_ms() % 100000));
+	snprintf(type, sizeof(type), "it.nosuch%ld", (long)(clock_ms() % 100000));
 	snprintf(payload, sizeof(payload), "{\"type\":\"%s\",\"eventId\":\"%s\",\"at\":%ld}", type,
 	         event_id, (long)time(NULL));
 	l = produce(topic_orders, event_id, payload);
@@ -321,8 +262,8 @@ static void test_kafka_offsets_committed_after_processing(void **state)
 	cJSON_Delete(entry);
 
 	/* The offset is committed right after the dlq ack: allow a moment. */
-	end = now_ms() + WAIT_MS;
-	while (now_ms() < end) {
+	end = clock_ms() + WAIT_MS;
+	while (clock_ms() < end) {
 		struct timespec ts = {0, 200 * 1000000L};
 
 		off = committed(l.partition);

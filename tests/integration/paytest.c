@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <librdkafka/rdkafka.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -179,66 +178,27 @@ int64_t pt_pay_online(const char *tok, int64_t oid)
 	return id;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
+struct event_want {
+	const char *type;
+	int64_t oid;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static int event_is(const cJSON *e, const void *arg)
+{
+	const struct event_want *w = arg;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "orderId");
+
+	return cJSON_IsString(t) && strcmp(t->valuestring, w->type) == 0 && cJSON_IsNumber(o) &&
+	       (int64_t)o->valuedouble == w->oid;
 }
 
 cJSON *pt_event_find(const char *type, int64_t oid)
 {
-	const char *bootstrap = it_env("KAFKA_BOOTSTRAP"), *prefix = it_env("KAFKA_TOPIC_PREFIX");
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_partition_list_t *parts;
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	rd_kafka_topic_t *rkt;
-	rd_kafka_t *rk;
-	cJSON *found = NULL;
-	char topic[160], errstr[256];
-	int64_t end = mono_ms() + PT_WAIT_MS;
-	int i;
+	const char *prefix = it_env("KAFKA_TOPIC_PREFIX");
+	struct event_want w = {type, oid};
+	char topic[160];
 
-	assert_non_null(bootstrap);
 	snprintf(topic, sizeof(topic), "%sevents", prefix ? prefix : "boxoffice.");
-	rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "group.id", it_unique("it-pay-events-"), errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	assert_non_null(rk);
-	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	assert_int_equal(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-	for (i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)
-		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
-	rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-	rd_kafka_topic_partition_list_destroy(parts);
-	while (!found && mono_ms() < end) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-		cJSON *e;
-
-		if (!m)
-			continue;
-		if (!m->err && m->payload) {
-			const cJSON *t, *o;
-
-			e = cJSON_ParseWithLength(m->payload, m->len);
-			t = cJSON_GetObjectItemCaseSensitive(e, "type");
-			o = cJSON_GetObjectItemCaseSensitive(e, "orderId");
-			if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0 &&
-			    cJSON_IsNumber(o) && (int64_t)o->valuedouble == oid)
-				found = e;
-			else
-				cJSON_Delete(e);
-		}
-		rd_kafka_message_destroy(m);
-	}
-	rd_kafka_consumer_close(rk);
-	rd_kafka_destroy(rk);
-	return found;
+	return it_kafka_find(topic, event_is, &w, PT_WAIT_MS);
 }
