@@ -487,7 +487,6 @@ static void test_edge_stored_text_refuses_control_characters(void **state)
 {
 	int64_t fid = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL);
-	struct it_resp *r;
 
 	(void)state;
 	expect_field(it_postf("/comment/create", tok,
@@ -505,12 +504,10 @@ static void test_edge_stored_text_refuses_control_characters(void **state)
 	                      "\"isAnonymous\":0}",
 	                      (long long)fid),
 	             "content");
-	r = it_postf("/comment/create", tok,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"line 1\\n\\tline 2\","
-	             "\"isAnonymous\":0}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/create", tok,
+	            "{\"fid\":%lld,\"title\":\"t\",\"content\":\"line 1\\n\\tline 2\","
+	            "\"isAnonymous\":0}",
+	            (long long)fid);
 	expect_field(it_post("/film/create", admin, "{\"name\":\"bell\\u0007\"}"), "name");
 	expect_field(it_post("/film/create", admin, "{\"name\":\"n\",\"desc\":\"d\\u0001\"}"),
 	             "desc");
@@ -537,12 +534,9 @@ static void test_edge_update_info_needs_the_new_addresses_code(void **state)
 		    it_postf("/user/update/info", tok, "{\"mobile\":\"%s\"}", other_mobile),
 		    "phoneCode");
 	/* A code for an address one does not own cannot be had twice a minute. */
-	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", oe);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", oe);
-	it_assert_error(r, 429, "rate_limited");
-	it_resp_free(r);
+	it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", oe);
+	it_refused(it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", oe), 429,
+	           "rate_limited", NULL);
 	/* Guessing: wrong codes burn the code after five tries. */
 	for (int i = 0; i < 5; i++)
 		expect_field(it_postf("/user/update/info", tok,
@@ -558,24 +552,19 @@ static void test_edge_update_info_needs_the_new_addresses_code(void **state)
 	free(code);
 	/* With the new address's code the change is made. */
 	snprintf(mine, sizeof(mine), "%s", it_unique_email());
-	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", mine);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", mine);
 	code = it_mail_code(mine);
 	assert_non_null(code);
-	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", mine,
-	             code);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", mine,
+	            code);
 	r = it_post("/user/userinfo", tok, NULL);
 	it_assert_status(r, 200);
 	assert_string_equal(it_data_str(r, "email"), mine);
 	it_resp_free(r);
 	/* A code is good for its own address only. */
-	r = it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}",
-	             it_unique_email(), code);
-	it_assert_error(r, 410, "code_expired");
-	it_resp_free(r);
+	it_refused(it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}",
+	                    it_unique_email(), code),
+	           410, "code_expired", NULL);
 	free(code);
 	free(other_mobile);
 	free(tok);
@@ -590,11 +579,9 @@ static void test_edge_comment_create_is_rate_limited(void **state)
 
 	(void)state;
 	for (int i = 0; i < 10; i++) {
-		r = it_postf("/comment/create", tok,
-		             "{\"fid\":%lld,\"title\":\"t%d\",\"content\":\"c\",\"isAnonymous\":0}",
-		             (long long)fid, i);
-		it_assert_status(r, 200);
-		it_resp_free(r);
+		it_postf_ok("/comment/create", tok,
+		            "{\"fid\":%lld,\"title\":\"t%d\",\"content\":\"c\",\"isAnonymous\":0}",
+		            (long long)fid, i);
 	}
 	r = it_postf("/comment/create", tok,
 	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
@@ -603,11 +590,9 @@ static void test_edge_comment_create_is_rate_limited(void **state)
 	assert_true(atoi(r->retry_after) >= 1 && atoi(r->retry_after) <= 60);
 	it_resp_free(r);
 	/* Another user is not affected. */
-	r = it_postf("/comment/create", tok2,
-	             "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
-	             (long long)fid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/comment/create", tok2,
+	            "{\"fid\":%lld,\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}",
+	            (long long)fid);
 	free(tok);
 	free(tok2);
 }

@@ -195,15 +195,11 @@ static void test_seat_hold_count_picks_best_available(void **state)
 static void test_seat_hold_caps_a_customer_at_ten(void **state)
 {
 	int64_t sid = screening();
-	struct it_resp *r;
 
 	(void)state;
 	hold_ok(it_sale.cust2, sid, "[\"C1\",\"C2\",\"C3\",\"C4\",\"C5\",\"C6\"]");
 	hold_ok(it_sale.cust2, sid, "[\"D1\",\"D2\",\"D3\",\"D4\"]");
-	r = hold(it_sale.cust2, sid, "[\"D6\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "hold_limit");
-	it_resp_free(r);
+	it_conflict(hold(it_sale.cust2, sid, "[\"D6\"]"), "hold_limit");
 	expect_error(hold(it_sale.cust2, sid,
 	                  "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\","
 	                  "\"B7\",\"C7\"]"),
@@ -218,7 +214,6 @@ static void test_seat_hold_caps_a_customer_at_ten(void **state)
 static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 {
 	int64_t sid = screening(), past = it_sql_id();
-	struct it_resp *r;
 	char out[64];
 
 	(void)state;
@@ -228,25 +223,16 @@ static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 	           "%lld, %lld, UNIX_TIMESTAMP() - 60, UNIX_TIMESTAMP() + 6000, '{}', '{}', 0, "
 	           "24, 0, 0)",
 	           (long long)past, (long long)it_sale.film, (long long)it_sale.hall));
-	r = hold(it_sale.cust, past, "[\"C1\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
-	it_resp_free(r);
+	it_conflict(hold(it_sale.cust, past, "[\"C1\"]"), "started");
 
 	it_redis(out, sizeof(out), "SET bo:seatfence:%lld 1 PX 30000", (long long)sid);
-	r = hold(it_sale.cust, sid, "[\"C1\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "layout_change");
-	it_resp_free(r);
+	it_conflict(hold(it_sale.cust, sid, "[\"C1\"]"), "layout_change");
 	it_redis(out, sizeof(out), "DEL bo:seatfence:%lld", (long long)sid);
 	hold_ok(it_sale.cust, sid, "[\"C1\"]");
 
 	it_resp_free(it_ok(it_postf("/screening/cancel", it_sale.admin,
 	                            "{\"id\":%lld,\"reason\":\"projector\"}", (long long)sid)));
-	r = hold(it_sale.cust, sid, "[\"C2\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
+	it_conflict(hold(it_sale.cust, sid, "[\"C2\"]"), "cancelled");
 }
 
 static void test_seat_release_owner_or_staff_only(void **state)

@@ -143,6 +143,14 @@ cJSON *pt_paysim(const char *method, const char *path, const char *json, long *s
 	return cJSON_Parse(k.buf);
 }
 
+void pt_paysim_expect(const char *method, const char *path, const char *json, long want)
+{
+	long st = 0;
+
+	cJSON_Delete(pt_paysim(method, path, json, &st));
+	assert_int_equal(st, want);
+}
+
 int64_t pt_wait_sql(int64_t want, const char *fmt, ...)
 {
 	char q[2048];
@@ -165,6 +173,71 @@ int64_t pt_wait_sql(int64_t want, const char *fmt, ...)
 	print_error("waited %d ms for %lld from: %s (last %lld)\n", PT_WAIT_MS, (long long)want, q,
 	            (long long)v);
 	return v;
+}
+
+struct pt_group pt;
+
+int pt_setup(int ncust, const char *genre)
+{
+	if (it_setup_admin(&pt.admin) < 0)
+		return -1;
+	pt.cust = it_customer(&pt.cust_uid, &pt.cust_mobile);
+	if (ncust > 1)
+		pt.cust2 = it_customer(&pt.cust2_uid, NULL);
+	if (!pt.cust || (ncust > 1 && !pt.cust2))
+		return -1;
+	if (genre)
+		pt.film = it_film_sql(genre);
+	return 0;
+}
+
+int pt_teardown(void **state)
+{
+	(void)state;
+	it_free_n(3, pt.admin, pt.cust, pt.cust2);
+	return 0;
+}
+
+void pt_approve(int64_t pay_id, int64_t amount, int64_t oid)
+{
+	char body[128];
+	long st = 0;
+	cJSON *a;
+
+	snprintf(body, sizeof(body), "{\"payId\":%lld,\"amount\":%lld}", (long long)pay_id,
+	         (long long)amount);
+	a = pt_paysim("POST", "/api/approve", body, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(it_json_str(a, "status"), "approved");
+	cJSON_Delete(a);
+	if (oid)
+		assert_int_equal(
+		    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
+}
+
+int64_t pt_hold_and_order(const char *tok, int64_t sid, const char *seats_json,
+                          const char *items_json, int64_t *amount)
+{
+	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
+	                             (long long)sid, seats_json);
+	int64_t hold, oid;
+
+	it_assert_status(r, 200);
+	hold = it_data_int(r, "holdId");
+	it_resp_free(r);
+	r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold,
+	             items_json);
+	it_assert_status(r, 200);
+	assert_int_equal(it_data_int(r, "status"), 4);
+	oid = it_data_int(r, "id");
+	it_resp_free(r);
+	assert_int_equal(
+	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	if (amount) {
+		*amount = it_sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
+		assert_true(*amount > 0);
+	}
+	return oid;
 }
 
 int64_t pt_pay_online(const char *tok, int64_t oid)
