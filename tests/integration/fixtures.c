@@ -346,6 +346,33 @@ void it_free_each(char **v, int n)
 
 struct it_sale it_sale;
 
+struct it_resp *it_hold(const char *tok, int64_t sid, const char *seats)
+{
+	return it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}", (long long)sid,
+	                seats);
+}
+
+int64_t it_hold_id(const char *tok, int64_t sid, const char *seats)
+{
+	struct it_resp *r = it_ok(it_hold(tok, sid, seats));
+	int64_t id = it_data_int(r, "holdId");
+
+	assert_true(id > 0);
+	it_resp_free(r);
+	return id;
+}
+
+struct it_resp *it_order(const char *tok, int64_t hold_id, const char *items)
+{
+	return it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold_id,
+	                items);
+}
+
+int64_t it_order_id(const char *tok, int64_t hold_id, const char *items)
+{
+	return it_ok_id(it_order(tok, hold_id, items));
+}
+
 int it_sale_setup(const char *genre, const char *layout)
 {
 	if (it_setup_admin(&it_sale.admin) < 0)

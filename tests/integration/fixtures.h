@@ -115,6 +115,19 @@ int64_t it_hall_new(const char *tok, const char *layout_json);
 int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
 
 /*
+ * POST /seat/hold of seats (a JSON array of seat ids) on screening sid by
+ * tok. it_hold_id asserts HTTP 200 and a holdId above 0 and returns it.
+ */
+struct it_resp *it_hold(const char *tok, int64_t sid, const char *seats);
+int64_t it_hold_id(const char *tok, int64_t sid, const char *seats);
+/*
+ * POST /order/create for hold hold_id with items (a JSON array) by tok.
+ * it_order_id asserts HTTP 200 and returns the order's id.
+ */
+struct it_resp *it_order(const char *tok, int64_t hold_id, const char *items);
+int64_t it_order_id(const char *tok, int64_t hold_id, const char *items);
+
+/*
  * The group of a selling test (it_order, it_seat): an admin, a customer
  * (cust, with its uid), a second customer, a cashier (tokens, malloc'd), a
  * film made with SQL (it_film_sql(genre)) and a hall with layout.

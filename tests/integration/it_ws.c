@@ -452,18 +452,6 @@ static void subscribe(struct ws *w, struct view *v, int64_t sid)
 	cJSON_Delete(j);
 }
 
-static int64_t hold(const char *tok, int64_t sid, const char *seats)
-{
-	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                             (long long)sid, seats);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "holdId");
-	it_resp_free(r);
-	return id;
-}
-
 /* ------------------------------------------------------------ tests */
 
 static void test_ws_upgrade_only_with_the_subprotocol(void **state)
@@ -566,8 +554,8 @@ static void test_ws_snapshot_then_ordered_deltas(void **state)
 	subscribe(b, &vb, sid);
 
 	/* Other clients hold and release: each client follows without a gap. */
-	h1 = hold(cust, sid, "[\"A1\",\"A2\"]");
-	h2 = hold(cust2, sid, "[\"B3\"]");
+	h1 = it_hold_id(cust, sid, "[\"A1\",\"A2\"]");
+	h2 = it_hold_id(cust2, sid, "[\"B3\"]");
 	for (int i = 0; i < 20; i++)
 		seat_change(sid, "C8", i % 2 ? "f" : "h");
 	it_postf_ok("/seat/release", cust, "{\"holdId\":%lld}", (long long)h1);
@@ -817,7 +805,7 @@ static void test_ws_two_instances_share_redis(void **state)
 	subscribe(w, &v, sid);
 	/* A hold on the first instance reaches the second's client within 100 ms. */
 	t0 = clock_s();
-	hold(cust, sid, "[\"C2\"]");
+	it_hold_id(cust, sid, "[\"C2\"]");
 	{
 		double t_hold = clock_s() - t0;
 		view_follow(w, &v, v.version + 1, 2000);

@@ -218,16 +218,9 @@ void pt_approve(int64_t pay_id, int64_t amount, int64_t oid)
 int64_t pt_hold_and_order(const char *tok, int64_t sid, const char *seats_json,
                           const char *items_json, int64_t *amount)
 {
-	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                             (long long)sid, seats_json);
-	int64_t hold, oid;
+	struct it_resp *r = it_ok(it_order(tok, it_hold_id(tok, sid, seats_json), items_json));
+	int64_t oid;
 
-	it_assert_status(r, 200);
-	hold = it_data_int(r, "holdId");
-	it_resp_free(r);
-	r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold,
-	             items_json);
-	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "status"), 4);
 	oid = it_data_int(r, "id");
 	it_resp_free(r);
