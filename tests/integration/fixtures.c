@@ -28,6 +28,22 @@ int it_setup_admin(char **tok)
 	return *tok ? 0 : -1;
 }
 
+char *it_admin;
+
+int it_admin_setup(void **state)
+{
+	(void)state;
+	return it_setup_admin(&it_admin);
+}
+
+int it_admin_teardown(void **state)
+{
+	(void)state;
+	free(it_admin);
+	it_admin = NULL;
+	return 0;
+}
+
 int it_setup_admin_customer(char **admin, char **customer)
 {
 	if (it_setup_admin(admin) != 0)

@@ -32,6 +32,14 @@ int it_setup_admin_customer(char **admin, char **customer);
  */
 int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id, const char *name,
                                  int64_t amount, int length);
+/*
+ * The group of a test that needs the bootstrap admin: it_admin_setup is a
+ * cmocka group setup (it_setup_admin into it_admin), it_admin_teardown frees
+ * the token.
+ */
+extern char *it_admin;
+int it_admin_setup(void **state);
+int it_admin_teardown(void **state);
 /* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
  */
 int it_redis_back(void **state);
@@ -72,6 +80,11 @@ void it_post_refused(const char *path, const char *tok, const char *json, int st
  */
 void it_admin_only(const char *const *paths, size_t npaths, const char *const *toks, size_t ntoks,
                    const char *json);
+/* A request body and the field its 400 "invalid_field" answer must name. */
+struct it_bad_field {
+	const char *body;
+	const char *field;
+};
 /* it_post_refused with a printf-style body. */
 void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
                       const char *field, const char *fmt, ...)
