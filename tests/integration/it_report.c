@@ -91,6 +91,22 @@ static struct fig fig_minus(struct fig a, struct fig b)
 	return d;
 }
 
+/* r is a 200 /shift/current answer of shift id with these sums; frees r. */
+static void assert_shift(struct it_resp *r, int64_t id, int64_t cash, int64_t card, int64_t refunds,
+                         int64_t expected_cash)
+{
+	const cJSON *sales;
+
+	it_ok(r);
+	sales = cJSON_GetObjectItemCaseSensitive(it_data(r), "sales");
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_int_equal(it_json_int(sales, "cash"), cash);
+	assert_int_equal(it_json_int(sales, "card"), card);
+	assert_int_equal(it_data_int(r, "refunds"), refunds);
+	assert_int_equal(it_data_int(r, "expectedCash"), expected_cash);
+	it_resp_free(r);
+}
+
 /* A counter sale by tok: hold and order seats, pay by method; waits for paid. */
 static int64_t counter_sale(const char *tok, int64_t sid, const char *seat1, const char *seat2,
                             const char *method, int64_t *amount)
@@ -360,15 +376,7 @@ static void test_a_business_day_adds_up(void **state)
 	                 "{\"mobile\":\"%s\",\"password\":\"not-the-password\"}", bad_mobile);
 
 	/* ---- the shifts ---- */
-	r = it_ok(it_post("/shift/current", ca, NULL));
-	assert_int_equal(it_data_int(r, "id"), shift_a);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "cash"),
-	                 a1);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "card"),
-	                 a2);
-	assert_int_equal(it_data_int(r, "refunds"), a1);
-	assert_int_equal(it_data_int(r, "expectedCash"), 10000 + a1 - a1);
-	it_resp_free(r);
+	assert_shift(it_post("/shift/current", ca, NULL), shift_a, a1, a2, a1, 10000 + a1 - a1);
 	/* A counter payment still on its way to the consumer keeps the shift open. */
 	pending_pay = it_sql_id();
 	it_sql_ok(it_sql("INSERT INTO pays (id, uid, oid, amount, source, method, status, "
@@ -384,15 +392,7 @@ static void test_a_business_day_adds_up(void **state)
 	it_resp_free(r);
 	/* B went home: the admin sees and closes B's shift. */
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld}", (long long)cb_uid);
-	r = it_ok(it_post("/shift/current", pt.admin, body));
-	assert_int_equal(it_data_int(r, "id"), shift_b);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "cash"),
-	                 a3);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "card"),
-	                 a4);
-	assert_int_equal(it_data_int(r, "refunds"), a3);
-	assert_int_equal(it_data_int(r, "expectedCash"), 5000);
-	it_resp_free(r);
+	assert_shift(it_post("/shift/current", pt.admin, body), shift_b, a3, a4, a3, 5000);
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld,\"counted\":4900}", (long long)cb_uid);
 	r = it_ok(it_post("/shift/close", pt.admin, body));
 	assert_int_equal(it_data_int(r, "expectedCash"), 5000);
