@@ -104,10 +104,14 @@ static struct landed produce(const char *topic, const char *key, const char *pay
 	return l;
 }
 
-/* The dlq entry that satisfies match (see it_kafka_find), or NULL. */
-static cJSON *dlq_find(it_kafka_match_fn match, const void *arg)
+/* The dlq entry that satisfies match for arg (see it_kafka_find); fails the test if none. */
+static cJSON *dlq_entry(it_kafka_match_fn match, const char *arg)
 {
-	return it_kafka_find(topic_dlq, match, arg, WAIT_MS);
+	cJSON *entry = it_kafka_find(topic_dlq, match, arg, WAIT_MS);
+
+	if (!entry)
+		fail_msg("no dlq entry for '%s' within %d ms", arg, WAIT_MS);
+	return entry;
 }
 
 static int match_event_id(const cJSON *entry, const void *arg)
@@ -180,25 +184,33 @@ static int64_t committed(int32_t partition)
 	return off;
 }
 
+/*
+ * Produce payload (with key) to the orders topic: its dlq entry (found by
+ * match for arg) says error and where the message landed. Returns the entry.
+ */
+static cJSON *to_dlq(const char *key, const char *payload, it_kafka_match_fn match, const char *arg,
+                     const char *error)
+{
+	struct landed l = produce(topic_orders, key, payload);
+	cJSON *entry = dlq_entry(match, arg);
+
+	assert_string_equal(str_of(entry, "error"), error);
+	assert_place(entry, &l);
+	return entry;
+}
+
 static void test_kafka_unknown_type_goes_to_dlq(void **state)
 {
 	const char *event_id = it_unique("it-kafka-unknown-");
 	char type[64], payload[256], want[96];
-	struct landed l;
 	cJSON *entry;
 
 	(void)state;
 	snprintf(type, sizeof(type), "it.nosuch%ld", (long)(clock_ms() % 100000));
 	snprintf(payload, sizeof(payload), "{\"type\":\"%s\",\"eventId\":\"%s\",\"at\":%ld}", type,
 	         event_id, (long)time(NULL));
-	l = produce(topic_orders, event_id, payload);
-
-	entry = dlq_find(match_event_id, event_id);
-	if (!entry)
-		fail_msg("no dlq entry for eventId '%s' within %d ms", event_id, WAIT_MS);
 	snprintf(want, sizeof(want), "unknown type '%s'", type);
-	assert_string_equal(str_of(entry, "error"), want);
-	assert_place(entry, &l);
+	entry = to_dlq(event_id, payload, match_event_id, event_id, want);
 	/* The original message travels as JSON, untouched. */
 	assert_string_equal(str_of(cJSON_GetObjectItemCaseSensitive(entry, "message"), "type"),
 	                    type);
@@ -208,39 +220,21 @@ static void test_kafka_unknown_type_goes_to_dlq(void **state)
 static void test_kafka_malformed_message_goes_to_dlq(void **state)
 {
 	char payload[128];
-	struct landed l;
-	cJSON *entry;
 
 	(void)state;
 	snprintf(payload, sizeof(payload), "this is not json %s {", it_unique("it-kafka-bad-"));
-	l = produce(topic_orders, "it-kafka", payload);
-
-	entry = dlq_find(match_raw_text, payload);
-	if (!entry)
-		fail_msg("no dlq entry for '%s' within %d ms", payload, WAIT_MS);
-	assert_string_equal(str_of(entry, "error"), "malformed message");
-	assert_place(entry, &l);
-	cJSON_Delete(entry);
+	cJSON_Delete(to_dlq("it-kafka", payload, match_raw_text, payload, "malformed message"));
 }
 
 static void test_kafka_message_without_event_id_goes_to_dlq(void **state)
 {
 	const char *tag = it_unique("it-kafka-noid-");
 	char payload[160];
-	struct landed l;
-	cJSON *entry;
 
 	(void)state;
 	/* Valid JSON of a known type, but no eventId to record: refused, not guessed. */
 	snprintf(payload, sizeof(payload), "{\"type\":\"order.requested\",\"tag\":\"%s\"}", tag);
-	l = produce(topic_orders, tag, payload);
-
-	entry = dlq_find(match_tag, tag);
-	if (!entry)
-		fail_msg("no dlq entry for tag '%s' within %d ms", tag, WAIT_MS);
-	assert_string_equal(str_of(entry, "error"), "malformed message: no valid 'eventId'");
-	assert_place(entry, &l);
-	cJSON_Delete(entry);
+	cJSON_Delete(to_dlq(tag, payload, match_tag, tag, "malformed message: no valid 'eventId'"));
 }
 
 static void test_kafka_offsets_committed_after_processing(void **state)
@@ -248,7 +242,6 @@ static void test_kafka_offsets_committed_after_processing(void **state)
 	const char *event_id = it_unique("it-kafka-commit-");
 	char payload[256];
 	struct landed l;
-	cJSON *entry;
 	int64_t off = RD_KAFKA_OFFSET_INVALID, end;
 
 	(void)state;
@@ -256,10 +249,7 @@ static void test_kafka_offsets_committed_after_processing(void **state)
 	         "{\"type\":\"it.nosuch.commit\",\"eventId\":\"%s\",\"at\":%ld}", event_id,
 	         (long)time(NULL));
 	l = produce(topic_orders, event_id, payload);
-	entry = dlq_find(match_event_id, event_id);
-	if (!entry)
-		fail_msg("no dlq entry for eventId '%s' within %d ms", event_id, WAIT_MS);
-	cJSON_Delete(entry);
+	cJSON_Delete(dlq_entry(match_event_id, event_id));
 
 	/* The offset is committed right after the dlq ack: allow a moment. */
 	end = clock_ms() + WAIT_MS;
