@@ -15,10 +15,11 @@ set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 VAR=${1:-./var}
-[ -f "$VAR/env" ] || {
-	echo "sell-demo: no stack in '$VAR' (run packaging/quickstart.sh first)" >&2
+fail() {
+	echo "sell-demo: $*" >&2
 	exit 1
 }
+[ -f "$VAR/env" ] || fail "no stack in '$VAR' (run packaging/quickstart.sh first)"
 get() { sed -n "s/^$1=//p" "$VAR/env"; }
 URL=$(get BOXOFFICE_URL)
 PAYSIM=$(get PAYSIM_URL)
@@ -40,10 +41,26 @@ api() {
 	if [ ${#out} -gt 400 ]; then echo "  -> ${out:0:400}…" >&2; else echo "  -> $out" >&2; fi
 	echo "$out"
 }
-ok() { json 'd["code"]' <<<"$1" | grep -qx 200 || {
-	echo "sell-demo: step failed" >&2
-	exit 1
-}; }
+ok() { json 'd["code"]' <<<"$1" | grep -qx 200 || fail "step failed"; }
+# call PATH BODY [TOKEN]: api, and the step fails unless the answer is code 200.
+call() {
+	local out
+	out=$(api "$@")
+	ok "$out"
+	echo "$out"
+}
+# wait_order STATUS TRIES WHAT: poll the order every 0.1 s until its status is
+# STATUS (its last answer in r); the demo fails with "order OID WHAT" if not.
+wait_order() {
+	local want=$1 st=
+	for _ in $(seq "$2"); do
+		r=$(api /order/detail "{\"id\":$OID}" "$TOKEN" 2>/dev/null)
+		st=$(json 'd["data"]["status"]' <<<"$r")
+		[ "$st" = "$want" ] && return 0
+		sleep 0.1
+	done
+	fail "order $OID $3 (status $st)"
+}
 
 say "a customer registers with an email code and logs in"
 n=$(date +%s)$$
@@ -56,47 +73,28 @@ for _ in $(seq 50); do
 	[ -n "$f" ] && code=$(grep -oE '\b[0-9]{6}\b' "$f" | tail -n1) && break
 	sleep 0.1
 done
-[ -n "$code" ] || {
-	echo "sell-demo: no code mailed to $email in $MAIL_DIR" >&2
-	exit 1
-}
+[ -n "$code" ] || fail "no code mailed to $email in $MAIL_DIR"
 ok "$(api /user/register "{\"name\":\"Demo Buyer\",\"gender\":0,\"mobile\":\"$mobile\",\"email\":\"$email\",\"password\":\"demo-password-1\",\"emailCode\":\"$code\"}")"
-r=$(api /user/login "{\"mobile\":\"$mobile\",\"password\":\"demo-password-1\"}")
-ok "$r"
+r=$(call /user/login "{\"mobile\":\"$mobile\",\"password\":\"demo-password-1\"}")
 TOKEN=$(json 'd["data"]["accessToken"]' <<<"$r")
 
 say "the next screening with free seats"
-r=$(api /screening/list '{"pageSize":100}')
-ok "$r"
+r=$(call /screening/list '{"pageSize":100}')
 SID=$(json 'next((s["id"] for s in d["data"]["list"] if s.get("seatsFree",0) >= 2 and s.get("status","scheduled") == "scheduled"), "")' <<<"$r")
-[ -n "$SID" ] || {
-	echo "sell-demo: no screening with two free seats in the next 7 days" >&2
-	exit 1
-}
+[ -n "$SID" ] || fail "no screening with two free seats in the next 7 days"
 
 say "hold the two best seats"
-r=$(api /seat/hold "{\"screeningId\":$SID,\"count\":2}" "$TOKEN")
-ok "$r"
+r=$(call /seat/hold "{\"screeningId\":$SID,\"count\":2}" "$TOKEN")
 HOLD=$(json 'd["data"]["holdId"]' <<<"$r")
 ITEMS=$(json 'json.dumps([{"seat": s, "ticketType": "adult"} for s in d["data"]["seats"]])' <<<"$r")
 
 say "order them (answered pending at once; the order consumer makes it unpaid)"
-r=$(api /order/create "{\"holdId\":$HOLD,\"items\":$ITEMS}" "$TOKEN")
-ok "$r"
+r=$(call /order/create "{\"holdId\":$HOLD,\"items\":$ITEMS}" "$TOKEN")
 OID=$(json 'd["data"]["id"]' <<<"$r")
-for _ in $(seq 100); do
-	st=$(api /order/detail "{\"id\":$OID}" "$TOKEN" 2>/dev/null | json 'd["data"]["status"]')
-	[ "$st" = 0 ] && break
-	sleep 0.1
-done
-[ "$st" = 0 ] || {
-	echo "sell-demo: order $OID is not unpaid (status $st)" >&2
-	exit 1
-}
+wait_order 0 100 "is not unpaid"
 
 say "pay online: the payUrl points at paysim"
-r=$(api /pay/create "{\"oid\":$OID}" "$TOKEN")
-ok "$r"
+r=$(call /pay/create "{\"oid\":$OID}" "$TOKEN")
 PAY=$(json 'd["data"]["id"]' <<<"$r")
 AMOUNT=$(json 'd["data"]["amount"]' <<<"$r")
 PAYURL=$(json 'd["data"]["payUrl"]' <<<"$r")
@@ -111,16 +109,7 @@ else
 fi
 
 say "paysim calls back (signed); the payment consumer makes the order paid"
-for _ in $(seq 3000); do
-	r=$(api /order/detail "{\"id\":$OID}" "$TOKEN" 2>/dev/null)
-	st=$(json 'd["data"]["status"]' <<<"$r")
-	[ "$st" = 1 ] && break
-	sleep 0.1
-done
-[ "$st" = 1 ] || {
-	echo "sell-demo: order $OID was not paid (status $st)" >&2
-	exit 1
-}
+wait_order 1 3000 "was not paid"
 echo "$r" | json 'json.dumps(d["data"], indent=1)'
 CODE=$(json 'd["data"]["items"][0]["ticketCode"]' <<<"$r")
 r=$(api /ticket/qr "{\"code\":\"$CODE\"}" "$TOKEN" 2>/dev/null)

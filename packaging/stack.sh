@@ -102,6 +102,56 @@ tail_log() {
 	done
 }
 
+# running PIDFN NAME DETAIL: when PIDFN finds the part running, say so (pid,
+# DETAIL) and succeed: its start function has nothing to do.
+running() {
+	local pid
+	pid=$("$1") || return 1
+	say "$2 already running (pid $pid, $3)"
+}
+
+# wait_ready NAME PID PIDFILE SECONDS LOG... -- CHECK...: run CHECK every
+# 0.1 s until it succeeds. When PID exits first (PIDFILE goes with it) or
+# SECONDS pass, show the last lines of the LOGs and die (saying WHY, when
+# CHECK set it to what it saw).
+wait_ready() {
+	local name=$1 pid=$2 pidfile=$3 secs=$4 n=$(($4 * 10)) logs=()
+	WHY=
+	shift 4
+	while [ "$1" != -- ]; do
+		logs+=("$1")
+		shift
+	done
+	shift
+	until "$@"; do
+		if ! alive "$pid"; then
+			tail_log "${logs[@]}"
+			rm -f "$pidfile"
+			die "$name exited during start-up"
+		fi
+		n=$((n - 1))
+		if [ "$n" -le 0 ]; then
+			tail_log "${logs[@]}"
+			die "$name not ready after ${secs}s (pid $pid${WHY:+; $WHY})"
+		fi
+		sleep 0.1
+	done
+}
+
+# part_stop PIDFN NAME PIDFILE [FILE...]: stop the part PIDFN finds
+# (stop_pid); PIDFILE goes, and the FILEs too when it was running.
+part_stop() {
+	local pidfn=$1 name=$2 pidfile=$3 pid
+	shift 3
+	pid=$("$pidfn") || {
+		rm -f "$pidfile"
+		return 0
+	}
+	stop_pid "$name" "$pid" || true
+	rm -f "$pidfile" "$@"
+	say "$name stopped"
+}
+
 # --- ports, secrets, paths -----------------------------------------------
 
 # pick_ports N: print N distinct free loopback ports, taken below the kernel's
@@ -151,6 +201,7 @@ except OSError:
 EOF
 }
 
+# shellcheck disable=SC2317 # run by wait_ready too
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 need_free() { # PORT WHAT VAR
@@ -275,13 +326,12 @@ kbroker_pid() { pid_of "$D/kbroker.pid" kbroker; }
 
 mysql_admin() { mariadb-admin --no-defaults --socket="$MYSQL_SOCKET" -uroot "$@"; }
 mysql_root() { mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot "$@"; }
+# shellcheck disable=SC2317 # run by wait_ready
+mysql_up() { mysql_admin ping >/dev/null 2>&1; }
 
 mysql_start() {
-	local pid n mariadbd
-	if pid=$(mysql_pid); then
-		say "mariadb already running (pid $pid, port $MYSQL_PORT)"
-		return 0
-	fi
+	local pid mariadbd
+	running mysql_pid mariadb "port $MYSQL_PORT" && return 0
 	mariadbd=/usr/sbin/mariadbd
 	[ -x "$mariadbd" ] || mariadbd=$(command -v mariadbd) ||
 		die "mariadbd not found: run packaging/install-deps.sh (package mariadb-server)"
@@ -307,20 +357,8 @@ mysql_start() {
 		</dev/null >>"$MYSQL_DIR/mysqld.out" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$MYSQL_DIR/mysqld.pid"
-	n=$((MYSQL_WAIT * 10))
-	until mysql_admin ping >/dev/null 2>&1; do
-		if ! alive "$pid"; then
-			tail_log "$MYSQL_DIR/mysqld.err" "$MYSQL_DIR/mysqld.out"
-			rm -f "$MYSQL_DIR/mysqld.pid"
-			die "mariadbd exited during start-up"
-		fi
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			tail_log "$MYSQL_DIR/mysqld.err"
-			die "mariadb not ready after ${MYSQL_WAIT}s (pid $pid, socket $MYSQL_SOCKET)"
-		fi
-		sleep 0.1
-	done
+	wait_ready mariadb "$pid" "$MYSQL_DIR/mysqld.pid" "$MYSQL_WAIT" \
+		"$MYSQL_DIR/mysqld.err" "$MYSQL_DIR/mysqld.out" -- mysql_up
 	local pw=$S_MYSQL_PASSWORD h sql
 	sql="CREATE DATABASE IF NOT EXISTS boxoffice CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
 	for h in localhost 127.0.0.1 %; do
@@ -348,12 +386,12 @@ mysql_stop() {
 
 # --- Redis ---------------------------------------------------------------
 
+# shellcheck disable=SC2317 # run by wait_ready
+redis_up() { redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
 redis_start() {
-	local pid n
-	if pid=$(redis_pid); then
-		say "redis already running (pid $pid, port $REDIS_PORT)"
-		return 0
-	fi
+	local pid
+	running redis_pid redis "port $REDIS_PORT" && return 0
 	command -v redis-server >/dev/null || die "redis-server not found: run packaging/install-deps.sh"
 	mkdir -p "$REDIS_DIR"
 	need_free "$REDIS_PORT" redis REDIS_PORT
@@ -363,20 +401,8 @@ redis_start() {
 		</dev/null >>"$REDIS_DIR/redis.out" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$REDIS_DIR/redis.pid"
-	n=$((REDIS_WAIT * 10))
-	until redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do
-		if ! alive "$pid"; then
-			tail_log "$REDIS_DIR/redis.log" "$REDIS_DIR/redis.out"
-			rm -f "$REDIS_DIR/redis.pid"
-			die "redis-server exited during start-up"
-		fi
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			tail_log "$REDIS_DIR/redis.log"
-			die "redis not ready after ${REDIS_WAIT}s (pid $pid, port $REDIS_PORT)"
-		fi
-		sleep 0.05
-	done
+	wait_ready redis-server "$pid" "$REDIS_DIR/redis.pid" "$REDIS_WAIT" \
+		"$REDIS_DIR/redis.log" "$REDIS_DIR/redis.out" -- redis_up
 	say "redis ready (pid $pid, port $REDIS_PORT)"
 }
 
@@ -397,11 +423,8 @@ redis_stop() {
 sinks_wanted() { [ "${SINKS:-1}" != 0 ] && [ -f "$REPO/tests/sinks.py" ]; }
 
 sinks_start() {
-	local pid n
-	if pid=$(sinks_pid); then
-		say "sinks already running (pid $pid, smtp $SMTP_PORT, sms $SMS_PORT)"
-		return 0
-	fi
+	local pid
+	running sinks_pid sinks "smtp $SMTP_PORT, sms $SMS_PORT" && return 0
 	[ -f "$REPO/tests/sinks.py" ] || die "$REPO/tests/sinks.py not found"
 	need_free "$SMTP_PORT" "the smtp sink" SMTP_PORT
 	need_free "$SMS_PORT" "the sms sink" SMS_PORT
@@ -411,32 +434,11 @@ sinks_start() {
 		--mail-dir "$MAIL_DIR" --sms-dir "$SMS_DIR" --pid-file "$D/sinks.pid" \
 		</dev/null >>"$D/sinks.log" 2>&1 9>&- &
 	pid=$!
-	n=100
-	until [ -s "$D/sinks.pid" ]; do
-		if ! alive "$pid"; then
-			tail_log "$D/sinks.log"
-			die "the sinks exited during start-up"
-		fi
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || {
-			tail_log "$D/sinks.log"
-			die "the sinks did not start within 10s"
-		}
-		sleep 0.1
-	done
+	wait_ready "the sinks" "$pid" "$D/sinks.pid" 10 "$D/sinks.log" -- test -s "$D/sinks.pid"
 	say "sinks ready (pid $pid, smtp $SMTP_PORT -> $MAIL_DIR, sms $SMS_PORT -> $SMS_DIR)"
 }
 
-sinks_stop() {
-	local pid
-	pid=$(sinks_pid) || {
-		rm -f "$D/sinks.pid"
-		return 0
-	}
-	stop_pid sinks "$pid" || true
-	rm -f "$D/sinks.pid"
-	say "sinks stopped"
-}
+sinks_stop() { part_stop sinks_pid sinks "$D/sinks.pid"; }
 
 # --- boxofficed ----------------------------------------------------------
 
@@ -454,10 +456,12 @@ find_bin() {
 	echo "$b"
 }
 
-find_paysim() {
+# find_tool NAME [PATH]: PATH when given and executable, else the tool NAME
+# built beside the daemon (BUILD_DIR/tools/NAME or BUILD_DIR/NAME); 1 if none.
+find_tool() {
 	local b c
 	b=$(dirname "$(find_bin 2>/dev/null || echo "$REPO/build/boxofficed")")
-	for c in "${PAYSIM:-}" "$b/tools/paysim" "$b/paysim"; do
+	for c in "${2:-}" "$b/tools/$1" "$b/$1"; do
 		[ -n "$c" ] && [ -x "$c" ] && {
 			echo "$c"
 			return 0
@@ -493,8 +497,23 @@ healthz_code() {
 	curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$HTTP_PORT/healthz" 2>/dev/null || true
 }
 
+# daemon_up: /healthz answers 200. The daemon's exit during start-up (its
+# status in daemon.exit, written by the wrapper) ends the start at once.
+# shellcheck disable=SC2317 # run by wait_ready
+daemon_up() {
+	local code
+	code=$(healthz_code)
+	[ "$code" != 200 ] || return 0
+	if [ -s "$D/daemon.exit" ]; then
+		tail_log "$DAEMON_LOG"
+		die "boxofficed exited during start-up with status $(cat "$D/daemon.exit") (log: $DAEMON_LOG)"
+	fi
+	WHY="last /healthz status: ${code:-none}; log: $DAEMON_LOG"
+	return 1
+}
+
 daemon_start() {
-	local pid bin n code
+	local pid bin n
 	if pid=$(daemon_pid); then
 		say "boxofficed already running (pid $pid, $BOXOFFICE_URL)"
 		return 0
@@ -513,21 +532,7 @@ daemon_start() {
 			boxofficed-wrapper "$bin" "$D/daemon.pid" "$D/daemon.exit" \
 			</dev/null >>"$DAEMON_LOG" 2>&1 9>&-
 	) &
-	n=$((DAEMON_WAIT * 10))
-	while :; do
-		code=$(healthz_code)
-		[ "$code" = 200 ] && break
-		if [ -s "$D/daemon.exit" ]; then
-			tail_log "$DAEMON_LOG"
-			die "boxofficed exited during start-up with status $(cat "$D/daemon.exit") (log: $DAEMON_LOG)"
-		fi
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			tail_log "$DAEMON_LOG"
-			die "boxofficed not healthy after ${DAEMON_WAIT}s (last /healthz status: ${code:-none}; log: $DAEMON_LOG)"
-		fi
-		sleep 0.1
-	done
+	wait_ready boxofficed $! "$D/daemon.pid" "$DAEMON_WAIT" "$DAEMON_LOG" -- daemon_up
 	pid=$(daemon_pid) || die "boxofficed answers but its pid file $D/daemon.pid is missing"
 	KAFKA_BOOTSTRAP=${BOXOFFICE_KAFKA_BROKERS:-}
 	if [ -z "$KAFKA_BOOTSTRAP" ]; then
@@ -591,12 +596,9 @@ daemon_migrate() {
 # --- paysim (optional: started only when it has been built) ------------------
 
 paysim_start() {
-	local pid bin n
-	if pid=$(paysim_pid); then
-		say "paysim already running (pid $pid, port $PAYSIM_PORT)"
-		return 0
-	fi
-	bin=$(find_paysim) || {
+	local pid bin
+	running paysim_pid paysim "port $PAYSIM_PORT" && return 0
+	bin=$(find_tool paysim "${PAYSIM:-}") || {
 		say "paysim not built: skipped"
 		return 0
 	}
@@ -609,17 +611,7 @@ paysim_start() {
 	) &
 	pid=$!
 	echo "$pid" >"$D/paysim.pid"
-	n=100
-	until port_open "$PAYSIM_PORT"; do
-		if ! alive "$pid"; then
-			tail_log "$D/paysim.log"
-			rm -f "$D/paysim.pid"
-			die "paysim exited during start-up"
-		fi
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || die "paysim does not listen on $PAYSIM_PORT after 10s"
-		sleep 0.1
-	done
+	wait_ready paysim "$pid" "$D/paysim.pid" 10 "$D/paysim.log" -- port_open "$PAYSIM_PORT"
 	say "paysim ready (pid $pid, http://127.0.0.1:$PAYSIM_PORT)"
 }
 
@@ -629,26 +621,11 @@ paysim_start() {
 # cluster, when KBROKER=0, or when it is not built (the daemon then runs the
 # broker inside itself).
 
-find_kbroker() {
-	local b c
-	b=$(dirname "$(find_bin 2>/dev/null || echo "$REPO/build/boxofficed")")
-	for c in "${KBROKER_BIN:-}" "$b/tools/kbroker" "$b/kbroker"; do
-		[ -n "$c" ] && [ -x "$c" ] && {
-			echo "$c"
-			return 0
-		}
-	done
-	return 1
-}
-
 kbroker_start() {
-	local pid bin n
+	local pid bin
 	[ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && [ "${KBROKER:-1}" != 0 ] || return 0
-	if pid=$(kbroker_pid); then
-		say "kbroker already running (pid $pid, $(head -n1 "$D/kbroker.addr" 2>/dev/null))"
-		return 0
-	fi
-	bin=$(find_kbroker) || {
+	running kbroker_pid kbroker "$(head -n1 "$D/kbroker.addr" 2>/dev/null)" && return 0
+	bin=$(find_tool kbroker "${KBROKER_BIN:-}") || {
 		say "kbroker not built: the daemon runs its broker inside itself"
 		return 0
 	}
@@ -660,41 +637,12 @@ kbroker_start() {
 	) &
 	pid=$!
 	echo "$pid" >"$D/kbroker.pid"
-	n=100
-	until [ -s "$D/kbroker.addr" ]; do
-		if ! alive "$pid"; then
-			tail_log "$D/kbroker.log"
-			rm -f "$D/kbroker.pid"
-			die "kbroker exited during start-up"
-		fi
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || die "kbroker wrote no address to $D/kbroker.addr after 10s"
-		sleep 0.1
-	done
+	wait_ready kbroker "$pid" "$D/kbroker.pid" 10 "$D/kbroker.log" -- test -s "$D/kbroker.addr"
 	say "kbroker ready (pid $pid, $(head -n1 "$D/kbroker.addr"))"
 }
 
-kbroker_stop() {
-	local pid
-	pid=$(kbroker_pid) || {
-		rm -f "$D/kbroker.pid"
-		return 0
-	}
-	stop_pid kbroker "$pid" || true
-	rm -f "$D/kbroker.pid" "$D/kbroker.addr"
-	say "kbroker stopped"
-}
-
-paysim_stop() {
-	local pid
-	pid=$(paysim_pid) || {
-		rm -f "$D/paysim.pid"
-		return 0
-	}
-	stop_pid paysim "$pid" || true
-	rm -f "$D/paysim.pid"
-	say "paysim stopped"
-}
+kbroker_stop() { part_stop kbroker_pid kbroker "$D/kbroker.pid" "$D/kbroker.addr"; }
+paysim_stop() { part_stop paysim_pid paysim "$D/paysim.pid"; }
 
 # --- env file and status -----------------------------------------------------
 
@@ -746,8 +694,8 @@ status() {
 	show mariadb mysql_pid "127.0.0.1:$MYSQL_PORT $MYSQL_SOCKET"
 	show redis redis_pid "127.0.0.1:$REDIS_PORT"
 	if sinks_wanted; then show sinks sinks_pid "smtp 127.0.0.1:$SMTP_PORT, sms 127.0.0.1:$SMS_PORT"; fi
-	if find_paysim >/dev/null 2>&1; then show paysim paysim_pid "127.0.0.1:$PAYSIM_PORT"; fi
-	if find_kbroker >/dev/null 2>&1; then show kbroker kbroker_pid "$(head -n1 "$D/kbroker.addr" 2>/dev/null)"; fi
+	if find_tool paysim "${PAYSIM:-}" >/dev/null 2>&1; then show paysim paysim_pid "127.0.0.1:$PAYSIM_PORT"; fi
+	if find_tool kbroker "${KBROKER_BIN:-}" >/dev/null 2>&1; then show kbroker kbroker_pid "$(head -n1 "$D/kbroker.addr" 2>/dev/null)"; fi
 	show boxofficed daemon_pid "$BOXOFFICE_URL"
 	if daemon_pid >/dev/null; then
 		printf '%-11s /healthz %s\n' "" "$(healthz_code)"

@@ -392,21 +392,25 @@ out:
 	return s;
 }
 
-char *proto_render_ok(const cJSON *data, size_t *len)
+/* print() of root when built is set, then root deleted; NULL (*len 0) on any failure. */
+static char *render(cJSON *root, int built, size_t *len)
 {
-	cJSON *root = envelope(PROTO_OK, NULL);
-	char *s = NULL;
+	char *s = built ? print(root, len) : NULL;
 
-	if (!root)
-		goto out;
-	if (data ? add_data(root, data) < 0 : !cJSON_AddObjectToObject(root, KEY_DATA))
-		goto out;
-	s = print(root, len);
-out:
 	cJSON_Delete(root);
 	if (!s && len)
 		*len = 0;
 	return s;
+}
+
+char *proto_render_ok(const cJSON *data, size_t *len)
+{
+	cJSON *root = envelope(PROTO_OK, NULL);
+
+	return render(root,
+	              root && (data ? add_data(root, data) == 0
+	                            : cJSON_AddObjectToObject(root, KEY_DATA) != NULL),
+	              len);
 }
 
 /* 1 if cJSON prints s between quotes as it is (nothing to escape). */
@@ -481,18 +485,11 @@ out:
 char *proto_render_error(enum proto_err e, const char *msg, const cJSON *data, size_t *len)
 {
 	cJSON *root = envelope(e, msg);
-	char *s = NULL;
 
-	if (!root || !cJSON_AddStringToObject(root, KEY_ERROR, proto_err_slug(e)))
-		goto out;
-	if (data && add_data(root, data) < 0)
-		goto out;
-	s = print(root, len);
-out:
-	cJSON_Delete(root);
-	if (!s && len)
-		*len = 0;
-	return s;
+	return render(root,
+	              root && cJSON_AddStringToObject(root, KEY_ERROR, proto_err_slug(e)) &&
+	                  (!data || add_data(root, data) == 0),
+	              len);
 }
 
 void proto_json_move_members(cJSON *dst, cJSON *src)

@@ -159,40 +159,45 @@ static int field_accepts(const struct form_field *f, int cp)
 	}
 }
 
-/* Put field values into a JSON body by their types. */
-static int form_to_json(struct app *a, cJSON *b)
+/* The value of a number field (FT_INT or FT_MONEY) into *v; 0 when it does not parse. */
+static int field_number(const struct form_field *f, int64_t *v)
 {
+	char *end;
+
+	if (f->type == FT_MONEY)
+		return (*v = app_parse_money(f->value)) >= 0;
+	*v = strtoll(f->value, &end, 10);
+	return f->value[0] && !*end;
+}
+
+/*
+ * A JSON body of the form's field values by their types, or NULL (the bad
+ * field marked and named in the status line).
+ */
+static cJSON *form_json(struct app *a)
+{
+	cJSON *b = obj();
+
 	for (int i = 0; i < a->form.n; i++) {
 		struct form_field *f = &a->form.f[i];
+		int64_t v;
+
 		if (!f->key)
 			continue;
 		f->bad = 0;
-		if (f->type == FT_INT) {
-			char *end;
-			long long v = strtoll(f->value, &end, 10);
-			if (!f->value[0] || *end) {
-				f->bad = 1;
-				a->form.cur = i;
-				app_status(a, ST_ERROR, "%s: %s", tr(S_ERR_invalid_field),
-				           tr(f->label));
-				return -1;
-			}
-			add_num(b, f->key, v);
-		} else if (f->type == FT_MONEY) {
-			int64_t v = app_parse_money(f->value);
-			if (v < 0) {
-				f->bad = 1;
-				a->form.cur = i;
-				app_status(a, ST_ERROR, "%s: %s", tr(S_ERR_invalid_field),
-				           tr(f->label));
-				return -1;
-			}
+		if (f->type != FT_INT && f->type != FT_MONEY) {
+			cJSON_AddStringToObject(b, f->key, f->value);
+		} else if (field_number(f, &v)) {
 			add_num(b, f->key, v);
 		} else {
-			cJSON_AddStringToObject(b, f->key, f->value);
+			f->bad = 1;
+			a->form.cur = i;
+			app_status(a, ST_ERROR, "%s: %s", tr(S_ERR_invalid_field), tr(f->label));
+			cJSON_Delete(b);
+			return NULL;
 		}
 	}
-	return 0;
+	return b;
 }
 
 /* --- screens ------------------------------------------------------------------ */
@@ -307,40 +312,32 @@ static void load_users(struct app *a)
 	app_request(a, RQ_USERS, 0, PROTO_PATH_USER_LIST, b);
 }
 
+static void load_shift(struct app *a)
+{
+	app_request(a, RQ_SHIFT_CURRENT, 0, PROTO_PATH_SHIFT_CURRENT, NULL);
+}
+
+static void load_halls(struct app *a)
+{
+	app_request(a, RQ_HALLS, 0, PROTO_PATH_HALL_LIST, NULL);
+}
+
+static void load_sched(struct app *a)
+{
+	load_halls(a);
+	load_screenings(a);
+}
+
+/* (Re)load what the current screen shows. */
 static void load_current(struct app *a)
 {
-	switch (a->screen) {
-	case SCR_HOME:
-		load_screenings(a);
-		break;
-	case SCR_SHIFT:
-		app_request(a, RQ_SHIFT_CURRENT, 0, PROTO_PATH_SHIFT_CURRENT, NULL);
-		break;
-	case SCR_FILMS:
-		load_films(a);
-		break;
-	case SCR_HALLS:
-		app_request(a, RQ_HALLS, 0, PROTO_PATH_HALL_LIST, NULL);
-		break;
-	case SCR_SCHED:
-		app_request(a, RQ_HALLS, 0, PROTO_PATH_HALL_LIST, NULL);
-		load_screenings(a);
-		break;
-	case SCR_ADVERTS:
-		load_adverts(a);
-		break;
-	case SCR_COMMENTS:
-		load_comments(a);
-		break;
-	case SCR_USERS:
-		load_users(a);
-		break;
-	case SCR_REPORTS:
-		load_report(a);
-		break;
-	default:
-		break;
-	}
+	static void (*const load[SCR_COUNT])(struct app *) = {
+	    [SCR_HOME] = load_screenings,   [SCR_SHIFT] = load_shift, [SCR_FILMS] = load_films,
+	    [SCR_HALLS] = load_halls,       [SCR_SCHED] = load_sched, [SCR_ADVERTS] = load_adverts,
+	    [SCR_COMMENTS] = load_comments, [SCR_USERS] = load_users, [SCR_REPORTS] = load_report};
+
+	if (load[a->screen])
+		load[a->screen](a);
 }
 
 static void reset_sale(struct app *a)
@@ -561,13 +558,10 @@ static int submit_form(struct app *a)
 		return 1;
 	case FORM_FILM_NEW:
 	case FORM_FILM_EDIT:
-		b = obj();
+		if (!(b = form_json(a)))
+			return 1;
 		if (f->purpose == FORM_FILM_EDIT)
 			add_num(b, "id", f->ctx);
-		if (form_to_json(a, b) < 0) {
-			cJSON_Delete(b);
-			return 1;
-		}
 		app_request(a, RQ_FILM_SAVE, f->ctx,
 		            f->purpose == FORM_FILM_EDIT ? PROTO_PATH_FILM_UPDATE
 		                                         : PROTO_PATH_FILM_CREATE,
@@ -601,30 +595,21 @@ static int submit_form(struct app *a)
 		return 1;
 	}
 	case FORM_ADVERT_NEW:
-		b = obj();
-		if (form_to_json(a, b) < 0) {
-			cJSON_Delete(b);
+		if (!(b = form_json(a)))
 			return 1;
-		}
 		add_num(b, "status", 0);
 		app_request(a, RQ_ADVERT_SAVE, 0, PROTO_PATH_ADVERT_CREATE, b);
 		return 1;
 	case FORM_USER_NEW:
-		b = obj();
-		if (form_to_json(a, b) < 0) {
-			cJSON_Delete(b);
+		if (!(b = form_json(a)))
 			return 1;
-		}
 		add_num(b, "gender", 0);
 		cJSON_AddStringToObject(b, "role", PROTO_ROLE_NAME_CASHIER);
 		app_request(a, RQ_USER_CREATE, 0, PROTO_PATH_ADMIN_REGISTER, b);
 		return 1;
 	case FORM_SHIFT_OPEN:
-		b = obj();
-		if (form_to_json(a, b) < 0) {
-			cJSON_Delete(b);
+		if (!(b = form_json(a)))
 			return 1;
-		}
 		app_request(a, RQ_SHIFT_OPEN, 0, PROTO_PATH_SHIFT_OPEN, b);
 		return 1;
 	case FORM_SHIFT_CLOSE:
@@ -780,30 +765,15 @@ static void confirm(struct app *a, enum action act, const char *what)
 	app_status(a, ST_INFO, tr(S_CONFIRM_REMOVE), what);
 }
 
+/* The list the current screen shows, or NULL. */
 static struct app_list *current_list(struct app *a)
 {
-	switch (a->screen) {
-	case SCR_HOME:
-		return &a->screenings;
-	case SCR_ORDERS:
-		return &a->orders;
-	case SCR_FILMS:
-		return &a->films;
-	case SCR_HALLS:
-		return &a->halls;
-	case SCR_SCHED:
-		return &a->sched;
-	case SCR_ADVERTS:
-		return &a->adverts;
-	case SCR_COMMENTS:
-		return &a->comments;
-	case SCR_USERS:
-		return &a->users;
-	case SCR_REPORTS:
-		return &a->report;
-	default:
-		return NULL;
-	}
+	struct app_list *const lists[SCR_COUNT] = {
+	    [SCR_HOME] = &a->screenings,   [SCR_ORDERS] = &a->orders, [SCR_FILMS] = &a->films,
+	    [SCR_HALLS] = &a->halls,       [SCR_SCHED] = &a->sched,   [SCR_ADVERTS] = &a->adverts,
+	    [SCR_COMMENTS] = &a->comments, [SCR_USERS] = &a->users,   [SCR_REPORTS] = &a->report};
+
+	return lists[a->screen];
 }
 
 static const enum screen_id admin_items[] = {SCR_FILMS,    SCR_HALLS, SCR_SCHED,  SCR_ADVERTS,
@@ -958,12 +928,28 @@ static int do_move(struct app *a, int dr, int dc)
 	return 0;
 }
 
+/* The screen each going action opens; SCR_LOGIN (0): the action is not one. */
+static const enum screen_id go_to[] = {
+    [ACT_HELP] = SCR_HELP,      [ACT_GO_HOME] = SCR_HOME,     [ACT_GO_CHECKIN] = SCR_CHECKIN,
+    [ACT_GO_SHIFT] = SCR_SHIFT, [ACT_GO_ORDERS] = SCR_ORDERS, [ACT_GO_ADMIN] = SCR_ADMIN};
+/* The step (rows, columns) of each arrow action; {0, 0}: the action is not one. */
+static const signed char move_by[][2] = {
+    [ACT_UP] = {-1, 0}, [ACT_DOWN] = {1, 0}, [ACT_LEFT] = {0, -1}, [ACT_RIGHT] = {0, 1}};
+#define IN_TABLE(t, i) ((size_t)(i) < sizeof(t) / sizeof((t)[0]))
+
 int actions_do(struct app *a, enum action act)
 {
 	cJSON *it;
 	struct app_list *l;
 	char buf[128];
 
+	if (IN_TABLE(go_to, act) && go_to[act] != SCR_LOGIN) {
+		if (act == ACT_GO_ADMIN)
+			a->admin_sel = 0; /* F6 always opens the menu at its top */
+		return actions_go(a, go_to[act]);
+	}
+	if (IN_TABLE(move_by, act) && (move_by[act][0] || move_by[act][1]))
+		return do_move(a, move_by[act][0], move_by[act][1]);
 	switch (act) {
 	case ACT_NONE:
 		return 0;
@@ -972,27 +958,6 @@ int actions_do(struct app *a, enum action act)
 			req_id(a, RQ_RELEASE, PROTO_PATH_SEAT_RELEASE, a->map.hold_id);
 		a->running = 0;
 		return 1;
-	case ACT_HELP:
-		return actions_go(a, SCR_HELP);
-	case ACT_GO_HOME:
-		return actions_go(a, SCR_HOME);
-	case ACT_GO_CHECKIN:
-		return actions_go(a, SCR_CHECKIN);
-	case ACT_GO_SHIFT:
-		return actions_go(a, SCR_SHIFT);
-	case ACT_GO_ORDERS:
-		return actions_go(a, SCR_ORDERS);
-	case ACT_GO_ADMIN:
-		a->admin_sel = 0; /* F6 always opens the menu at its top */
-		return actions_go(a, SCR_ADMIN);
-	case ACT_UP:
-		return do_move(a, -1, 0);
-	case ACT_DOWN:
-		return do_move(a, 1, 0);
-	case ACT_LEFT:
-		return do_move(a, 0, -1);
-	case ACT_RIGHT:
-		return do_move(a, 0, 1);
 	case ACT_PGUP:
 	case ACT_PGDN:
 		if (a->screen == SCR_FILMS) {
@@ -1545,7 +1510,12 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		return 1;
 	case RQ_FILM_REMOVE:
 	case RQ_ADVERT_REMOVE:
-		app_status(a, ST_OK, "%s", tr(S_REMOVED));
+	case RQ_COMMENT_HIDE:
+	case RQ_USER_DISABLE:
+		/* a change of a listed row: the list is loaded again */
+		app_status(
+		    a, ST_OK, "%s",
+		    tr(tag == RQ_COMMENT_HIDE || tag == RQ_USER_DISABLE ? S_SAVED : S_REMOVED));
 		load_current(a);
 		return 1;
 	case RQ_HALLS: {
@@ -1598,11 +1568,6 @@ static int on_ok(struct app *a, enum req_tag tag, int64_t ctx, cJSON *root, cJSO
 		if (ctx != a->comments_film)
 			return 0;
 		app_list_set(&a->comments, take_list(d));
-		return 1;
-	case RQ_COMMENT_HIDE:
-	case RQ_USER_DISABLE:
-		app_status(a, ST_OK, "%s", tr(S_SAVED));
-		load_current(a);
 		return 1;
 	case RQ_USERS:
 		app_list_set(&a->users, take_list(d));

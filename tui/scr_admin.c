@@ -33,12 +33,10 @@ void scr_films(const struct app *a)
 	char title[160];
 	int pages = (a->films.total + 19) / 20;
 
-	wd_frame(a, tr(S_FILMS));
 	snprintf(title, sizeof(title), "%s %d/%d%s%s", tr(S_FILMS),
 	         a->films.page > 0 ? a->films.page : 1, pages > 0 ? pages : 1,
 	         a->film_query[0] ? " · " : "", a->film_query);
-	wd_rule(1, title);
-	scr_table(&a->films, 2, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	scr_list(a, S_FILMS, title, &a->films, cols, SCR_NCOLS(cols));
 }
 
 void scr_adverts(const struct app *a)
@@ -50,9 +48,7 @@ void scr_adverts(const struct app *a)
 	    {S_CONTENT, "content", 20, SF_TEXT},
 	};
 
-	wd_frame(a, tr(S_ADVERTS));
-	wd_rule(1, tr(S_ADVERTS));
-	scr_table(&a->adverts, 2, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	scr_list(a, S_ADVERTS, NULL, &a->adverts, cols, SCR_NCOLS(cols));
 }
 
 void scr_comments(const struct app *a)
@@ -64,10 +60,8 @@ void scr_comments(const struct app *a)
 	};
 	char title[200];
 
-	wd_frame(a, tr(S_COMMENTS));
 	snprintf(title, sizeof(title), tr(S_PICK_FILM), a->comments_film_name);
-	wd_rule(1, title);
-	scr_table(&a->comments, 2, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	scr_list(a, S_COMMENTS, title, &a->comments, cols, SCR_NCOLS(cols));
 }
 
 void scr_users(const struct app *a)
@@ -78,7 +72,5 @@ void scr_users(const struct app *a)
 	    {S_EMAIL, "email", 16, SF_TEXT},   {S_DISABLED, "disabled", 6, SF_FLAG},
 	};
 
-	wd_frame(a, tr(S_USERS));
-	wd_rule(1, tr(S_USERS));
-	scr_table(&a->users, 2, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	scr_list(a, S_USERS, NULL, &a->users, cols, SCR_NCOLS(cols));
 }

@@ -17,9 +17,7 @@ void scr_halls(const struct app *a)
 	    {S_LEGEND_FREE, "seats", 8, SF_NUM},
 	};
 
-	wd_frame(a, tr(S_HALLS));
-	wd_rule(1, tr(S_HALLS));
-	scr_table(&a->halls, 2, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	scr_list(a, S_HALLS, NULL, &a->halls, cols, SCR_NCOLS(cols));
 }
 
 void scr_layout(const struct app *a)

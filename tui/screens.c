@@ -58,6 +58,14 @@ void screens_draw(const struct app *a)
 	refresh();
 }
 
+void scr_list(const struct app *a, enum str_id title, const char *rule, const struct app_list *l,
+              const struct scr_col *cols, int ncols)
+{
+	wd_frame(a, tr(title));
+	wd_rule(1, rule ? rule : tr(title));
+	scr_table(l, 2, cols, ncols);
+}
+
 void scr_table(const struct app_list *l, int y0, const struct scr_col *cols, int ncols)
 {
 	int h = wd_body_end() - y0 - 1, top, i = 0, x = 2;

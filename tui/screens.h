@@ -42,6 +42,13 @@ struct scr_col {
 };
 /* Draw list l as a table from row y0 to the body's end, the selection reversed. */
 void scr_table(const struct app_list *l, int y0, const struct scr_col *cols, int ncols);
+/*
+ * A list screen: the frame of section title, the rule under it showing rule
+ * (NULL: the title again) and list l as a table below (scr_table).
+ */
+void scr_list(const struct app *a, enum str_id title, const char *rule, const struct app_list *l,
+              const struct scr_col *cols, int ncols);
+#define SCR_NCOLS(cols) ((int)(sizeof(cols) / sizeof((cols)[0])))
 /* Keep a list's selection on screen: the first row to draw for height h. */
 int scr_list_top(const struct app_list *l, int h);
 

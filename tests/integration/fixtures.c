@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <librdkafka/rdkafka.h>
 
 #include "fixtures.h"
+#include "core/clock.h"
 
 int it_group_setup(void **state)
 {
@@ -24,6 +26,22 @@ int it_setup_admin(char **tok)
 		return -1;
 	*tok = it_admin_token();
 	return *tok ? 0 : -1;
+}
+
+char *it_admin;
+
+int it_admin_setup(void **state)
+{
+	(void)state;
+	return it_setup_admin(&it_admin);
+}
+
+int it_admin_teardown(void **state)
+{
+	(void)state;
+	free(it_admin);
+	it_admin = NULL;
+	return 0;
 }
 
 int it_setup_admin_customer(char **admin, char **customer)
@@ -344,6 +362,33 @@ void it_free_each(char **v, int n)
 
 struct it_sale it_sale;
 
+struct it_resp *it_hold(const char *tok, int64_t sid, const char *seats)
+{
+	return it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}", (long long)sid,
+	                seats);
+}
+
+int64_t it_hold_id(const char *tok, int64_t sid, const char *seats)
+{
+	struct it_resp *r = it_ok(it_hold(tok, sid, seats));
+	int64_t id = it_data_int(r, "holdId");
+
+	assert_true(id > 0);
+	it_resp_free(r);
+	return id;
+}
+
+struct it_resp *it_order(const char *tok, int64_t hold_id, const char *items)
+{
+	return it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold_id,
+	                items);
+}
+
+int64_t it_order_id(const char *tok, int64_t hold_id, const char *items)
+{
+	return it_ok_id(it_order(tok, hold_id, items));
+}
+
 int it_sale_setup(const char *genre, const char *layout)
 {
 	if (it_setup_admin(&it_sale.admin) < 0)
@@ -361,4 +406,59 @@ int it_sale_teardown(void **state)
 	(void)state;
 	it_free_n(4, it_sale.admin, it_sale.cust, it_sale.cust2, it_sale.cashier);
 	return 0;
+}
+
+cJSON *it_kafka_find(const char *topic, it_kafka_match_fn match, const void *arg, int64_t wait_ms)
+{
+	const char *bootstrap = it_env("KAFKA_BOOTSTRAP");
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_partition_list_t *parts;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_topic_t *rkt;
+	rd_kafka_t *rk;
+	cJSON *found = NULL;
+	char errstr[256];
+	int64_t end = clock_ms() + wait_ms;
+
+	assert_non_null(bootstrap);
+	/* A group id is required by the handle; assign() never joins the group. */
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) ||
+	    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)) ||
+	    rd_kafka_conf_set(conf, "group.id", it_unique("it-reader-"), errstr, sizeof(errstr)) ||
+	    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr)))
+		fail_msg("kafka conf: %s", errstr);
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!rk)
+		fail_msg("kafka consumer: %s", errstr);
+	rkt = rd_kafka_topic_new(rk, topic, NULL);
+	assert_int_equal(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	assert_int_equal(md->topic_cnt, 1);
+	assert_int_equal(md->topics[0].err, RD_KAFKA_RESP_ERR_NO_ERROR);
+	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+	for (int i = 0; i < md->topics[0].partition_cnt; i++)
+		rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)
+		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_topic_partition_list_destroy(parts);
+
+	while (!found && clock_ms() < end) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+		cJSON *msg;
+
+		if (!m)
+			continue;
+		if (!m->err && m->payload) {
+			msg = cJSON_ParseWithLength(m->payload, m->len);
+			if (msg && match(msg, arg))
+				found = msg;
+			else
+				cJSON_Delete(msg);
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return found;
 }

@@ -32,6 +32,14 @@ int it_setup_admin_customer(char **admin, char **customer);
  */
 int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id, const char *name,
                                  int64_t amount, int length);
+/*
+ * The group of a test that needs the bootstrap admin: it_admin_setup is a
+ * cmocka group setup (it_setup_admin into it_admin), it_admin_teardown frees
+ * the token.
+ */
+extern char *it_admin;
+int it_admin_setup(void **state);
+int it_admin_teardown(void **state);
 /* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
  */
 int it_redis_back(void **state);
@@ -72,6 +80,11 @@ void it_post_refused(const char *path, const char *tok, const char *json, int st
  */
 void it_admin_only(const char *const *paths, size_t npaths, const char *const *toks, size_t ntoks,
                    const char *json);
+/* A request body and the field its 400 "invalid_field" answer must name. */
+struct it_bad_field {
+	const char *body;
+	const char *field;
+};
 /* it_post_refused with a printf-style body. */
 void it_postf_refused(const char *path, const char *tok, int status, const char *slug,
                       const char *field, const char *fmt, ...)
@@ -115,6 +128,19 @@ int64_t it_hall_new(const char *tok, const char *layout_json);
 int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t start);
 
 /*
+ * POST /seat/hold of seats (a JSON array of seat ids) on screening sid by
+ * tok. it_hold_id asserts HTTP 200 and a holdId above 0 and returns it.
+ */
+struct it_resp *it_hold(const char *tok, int64_t sid, const char *seats);
+int64_t it_hold_id(const char *tok, int64_t sid, const char *seats);
+/*
+ * POST /order/create for hold hold_id with items (a JSON array) by tok.
+ * it_order_id asserts HTTP 200 and returns the order's id.
+ */
+struct it_resp *it_order(const char *tok, int64_t hold_id, const char *items);
+int64_t it_order_id(const char *tok, int64_t hold_id, const char *items);
+
+/*
  * The group of a selling test (it_order, it_seat): an admin, a customer
  * (cust, with its uid), a second customer, a cashier (tokens, malloc'd), a
  * film made with SQL (it_film_sql(genre)) and a hall with layout.
@@ -141,6 +167,15 @@ void it_free_each(char **v, int n);
  */
 char it_seat_state(int64_t sid, int row, int col);
 void it_wait_seat_state(int64_t sid, int row, int col, char want);
+
+/*
+ * Read Kafka topic (its full name) from the beginning of every partition,
+ * without joining a group, until a JSON message satisfies match, for up to
+ * wait_ms. Returns that message (cJSON_Delete it) or NULL. Needs
+ * KAFKA_BOOTSTRAP in the fixture's env.
+ */
+typedef int (*it_kafka_match_fn)(const cJSON *msg, const void *arg);
+cJSON *it_kafka_find(const char *topic, it_kafka_match_fn match, const void *arg, int64_t wait_ms);
 
 /*
  * redis-cli ARGS (printf-style) on the fixture's Redis: the first line of

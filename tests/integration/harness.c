@@ -539,34 +539,21 @@ static int six_digits(const char *s, char *out)
 	return -1;
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode base64 text (skipping anything else) in place. */
+/* Decode base64 text (skipping anything else: line ends, padding) in place. */
 static void b64_decode(char *s)
 {
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned acc = 0;
 	int bits = 0;
 	char *o = s;
 
 	for (const char *p = s; *p != '\0'; p++) {
-		int v = b64val((unsigned char)*p);
+		const char *v = strchr(abc, *p);
 
-		if (v < 0)
+		if (v == NULL)
 			continue;
-		acc = (acc << 6) | (unsigned)v;
+		acc = (acc << 6) | (unsigned)(v - abc);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;

@@ -23,8 +23,6 @@
 
 #include "fixtures.h"
 
-static char *admin_tok;
-
 /* An order of uid for fid in the given status, with one ticket. */
 static void order_new(int64_t uid, int64_t fid, int status)
 {
@@ -75,7 +73,7 @@ static struct it_resp *detail(int64_t id)
 /* Create an advert from a JSON body; returns its id. */
 static int64_t advert_new(const char *body)
 {
-	return it_created_id(it_post("/advert/create", admin_tok, body));
+	return it_created_id(it_post("/advert/create", it_admin, body));
 }
 
 static int64_t advert_simple(int is_com, int status, const char *title)
@@ -97,17 +95,6 @@ static int audited(const char *action, int64_t id)
 
 	free(out);
 	return n;
-}
-
-static int group_setup(void **state)
-{
-	return it_setup_admin(&admin_tok);
-}
-
-static int group_teardown(void **state)
-{
-	free(admin_tok);
-	return 0;
 }
 
 static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
@@ -154,10 +141,7 @@ static void test_advert_create_is_admin_only_and_detail_shows_it(void **state)
 
 static void test_advert_create_refuses_bad_fields(void **state)
 {
-	struct {
-		const char *body;
-		const char *field;
-	} cases[] = {
+	static const struct it_bad_field cases[] = {
 	    {"{\"content\":\"c\",\"isCom\":1,\"status\":0}", "title"},
 	    {"{\"title\":\"\",\"content\":\"c\",\"isCom\":1,\"status\":0}", "title"},
 	    {"{\"title\":\"t\",\"isCom\":1,\"status\":0}", "content"},
@@ -179,16 +163,12 @@ static void test_advert_create_refuses_bad_fields(void **state)
 	struct it_resp *r;
 	char title[128];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		r = it_post("/advert/create", admin_tok, cases[i].body);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring,
-		                    cases[i].field);
-		it_resp_free(r);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		it_post_refused("/advert/create", it_admin, cases[i].body, 400, "invalid_field",
+		                cases[i].field);
 	memset(title, 'x', 101);
 	title[101] = '\0';
-	r = it_postf("/advert/create", admin_tok,
+	r = it_postf("/advert/create", it_admin,
 	             "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":1,\"status\":0}", title);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "title");
@@ -198,7 +178,7 @@ static void test_advert_create_refuses_bad_fields(void **state)
 
 		memset(content, 'y', 2001);
 		content[2001] = '\0';
-		r = it_postf("/advert/create", admin_tok,
+		r = it_postf("/advert/create", it_admin,
 		             "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":0}",
 		             content);
 		it_assert_error(r, 400, "invalid_field");
@@ -206,7 +186,7 @@ static void test_advert_create_refuses_bad_fields(void **state)
 		                    "content");
 		it_resp_free(r);
 		content[2000] = '\0'; /* 2000 characters are fine */
-		it_postf_ok("/advert/create", admin_tok,
+		it_postf_ok("/advert/create", it_admin,
 		            "{\"title\":\"t\",\"content\":\"%s\",\"isCom\":1,\"status\":1}",
 		            content);
 	}
@@ -231,7 +211,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* status back to 0: valid again; other fields unchanged */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0}", (long long)id);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "status"), 0);
 	assert_string_equal(it_data_str(r, "title"), "Old");
@@ -245,7 +225,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* isCom back to 0: it moves to the announcements */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"isCom\":0}", (long long)id);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	r = commer(NULL);
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
@@ -258,7 +238,7 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	         "{\"id\":%lld,\"filmId\":0,\"genre\":\"\",\"content\":\"\",\"startAt\":0,"
 	         "\"endAt\":0,\"title\":\"New\"}",
 	         (long long)id);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "filmId"), 0);
 	assert_string_equal(it_data_str(r, "genre"), "");
@@ -272,16 +252,16 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 
 	/* refused values change nothing */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"\"}", (long long)id);
-	it_post_refused("/advert/update", admin_tok, body, 400, "invalid_field", NULL);
+	it_post_refused("/advert/update", it_admin, body, 400, "invalid_field", NULL);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"partial\",\"filmId\":%lld}",
 	         (long long)id, (long long)it_sql_id());
-	r = it_post("/advert/update", admin_tok, body);
+	r = it_post("/advert/update", it_admin, body);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "filmId");
 	it_resp_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"startAt\":5000,\"endAt\":4000}",
 	         (long long)id);
-	r = it_post("/advert/update", admin_tok, body);
+	r = it_post("/advert/update", it_admin, body);
 	it_assert_error(r, 400, "invalid_field");
 	assert_string_equal(cJSON_GetObjectItem(it_data(r), "field")->valuestring, "endAt");
 	it_resp_free(r);
@@ -295,8 +275,8 @@ static void test_advert_update_sets_present_keys_including_zero(void **state)
 	it_post_refused("/advert/update", tok, body, 403, "forbidden", NULL);
 	it_post_refused("/advert/update", NULL, body, 401, "unauthorized", NULL);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"title\":\"x\"}", (long long)it_sql_id());
-	it_post_refused("/advert/update", admin_tok, body, 404, "not_found", NULL);
-	it_post_refused("/advert/update", admin_tok, "{\"title\":\"x\"}", 400, "invalid_field",
+	it_post_refused("/advert/update", it_admin, body, 404, "not_found", NULL);
+	it_post_refused("/advert/update", it_admin, "{\"title\":\"x\"}", 400, "invalid_field",
 	                NULL);
 	free(tok);
 }
@@ -347,7 +327,7 @@ static void test_advert_outside_its_window_counts_as_expired(void **state)
 
 	/* opening the window makes it valid again */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"endAt\":0}", (long long)past);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	r = commer(NULL);
 	assert_true(list_pos(r, past) >= 0);
 	it_resp_free(r);
@@ -379,15 +359,15 @@ static void test_advert_remove_is_admin_only(void **state)
 
 	it_postf_refused("/advert/remove", tok, 403, "forbidden", NULL, "{\"id\":%lld}",
 	                 (long long)id);
-	it_postf_ok("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)id);
+	it_postf_ok("/advert/remove", it_admin, "{\"id\":%lld}", (long long)id);
 	assert_int_equal(audited("advert.remove", id), 1);
 	it_refused(detail(id), 404, "not_found", NULL);
 	r = normal();
 	assert_int_equal(list_pos(r, id), -1);
 	it_resp_free(r);
-	it_postf_refused("/advert/remove", admin_tok, 404, "not_found", NULL, "{\"id\":%lld}",
+	it_postf_refused("/advert/remove", it_admin, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)id);
-	it_post_refused("/advert/remove", admin_tok, "{}", 400, "invalid_field", NULL);
+	it_post_refused("/advert/remove", it_admin, "{}", 400, "invalid_field", NULL);
 	free(tok);
 }
 
@@ -609,10 +589,10 @@ static void test_advert_valid_announcement_is_published(void **state)
 	/* an update that makes an announcement valid publishes it */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"status\":0,\"title\":\"%s\"}",
 	         (long long)later, t_later);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	/* a further edit of a valid announcement is not published again */
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"content\":\"edited\"}", (long long)later);
-	it_post_ok("/advert/update", admin_tok, body);
+	it_post_ok("/advert/update", it_admin, body);
 	advert_simple(0, 0, t_marker);
 	if (!wait_for(s.out, t_marker, 5000)) {
 		sub_stop(&s);
@@ -639,5 +619,5 @@ int main(void)
 	    cmocka_unit_test(test_advert_valid_announcement_is_published),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, it_admin_setup, it_admin_teardown);
 }

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "core/clock.h"
 
 #define WAITERS 6
 
@@ -35,14 +36,6 @@ static double slow(void)
 	double k = s ? atof(s) : 1.0;
 
 	return k >= 1.0 ? k : 1.0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static pid_t mysqld_pid(void)
@@ -81,9 +74,9 @@ struct timed {
 
 static struct timed timed_post(const char *path, const char *json)
 {
-	double t0 = now_s();
+	double t0 = clock_s();
 	struct it_resp *r = it_post(path, NULL, json);
-	struct timed t = {r ? r->status : 0, now_s() - t0};
+	struct timed t = {r ? r->status : 0, clock_s() - t0};
 
 	it_resp_free(r);
 	return t;
@@ -109,7 +102,7 @@ static void test_bulkhead_hung_mysql_does_not_stall_cached_reads(void **state)
 	mysqld = mysqld_pid();
 	assert_true(mysqld > 0);
 	assert_int_equal(kill(mysqld, SIGSTOP), 0);
-	t0 = now_s();
+	t0 = clock_s();
 
 	/* Six requests that wait on MySQL, each in its own process. */
 	for (i = 0; i < WAITERS; i++) {
@@ -139,20 +132,20 @@ static void test_bulkhead_hung_mysql_does_not_stall_cached_reads(void **state)
 	print_message("cached read while mysql hangs: worst %.0f ms\n", worst * 1000);
 	assert_true(worst < 0.2 * slow());
 	{
-		double h0 = now_s();
+		double h0 = clock_s();
 		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
 		assert_non_null(r);
-		assert_true(now_s() - h0 < 1.0 * slow());
+		assert_true(clock_s() - h0 < 1.0 * slow());
 		it_resp_free(r);
 	}
 	/* /healthz says so within a few seconds, each answer within a second. */
 	for (;;) {
-		double h0 = now_s();
+		double h0 = clock_s();
 		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
 		int down;
 
 		assert_non_null(r);
-		assert_true(now_s() - h0 < 1.0 * slow());
+		assert_true(clock_s() - h0 < 1.0 * slow());
 		down = r->status == 503;
 		if (down) {
 			assert_string_equal(it_json_str(r->json, "db"), "down");
@@ -161,7 +154,7 @@ static void test_bulkhead_hung_mysql_does_not_stall_cached_reads(void **state)
 		it_resp_free(r);
 		if (down)
 			break;
-		assert_true(now_s() - t0 < 10);
+		assert_true(clock_s() - t0 < 10);
 		usleep(100 * 1000);
 	}
 	/* And a MySQL-bound request is refused at once now, without a free slot. */
@@ -185,16 +178,16 @@ static void test_bulkhead_hung_mysql_does_not_stall_cached_reads(void **state)
 	/* Resume: everything recovers by itself. */
 	assert_int_equal(kill(mysqld, SIGCONT), 0);
 	mysqld = -1;
-	t0 = now_s();
+	t0 = clock_s();
 	for (;;) {
 		uncached_list(json, sizeof(json));
 		t = timed_post("/film/list", json);
 		if (t.status == 200)
 			break;
-		assert_true(now_s() - t0 < 20);
+		assert_true(clock_s() - t0 < 20);
 		usleep(100 * 1000);
 	}
-	print_message("recovered %.1f s after mysql resumed\n", now_s() - t0);
+	print_message("recovered %.1f s after mysql resumed\n", clock_s() - t0);
 }
 
 int main(void)

@@ -25,8 +25,6 @@
 
 #include "fixtures.h"
 
-static char *admin_tok;
-
 /* An integer answer of redis-cli CMD on the fixture's Redis (0 if it failed). */
 static long long redis_int(const char *cmd)
 {
@@ -54,19 +52,8 @@ static int64_t comment_new(const char *tok, int64_t fid, const char *title)
 static int64_t advert_new(int is_com, const char *title)
 {
 	return it_created_id(it_postf(
-	    "/advert/create", admin_tok,
+	    "/advert/create", it_admin,
 	    "{\"title\":\"%s\",\"content\":\"c\",\"isCom\":%d,\"status\":0}", title, is_com));
-}
-
-static int group_setup(void **state)
-{
-	return it_setup_admin(&admin_tok);
-}
-
-static int group_teardown(void **state)
-{
-	free(admin_tok);
-	return 0;
 }
 
 static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
@@ -147,16 +134,14 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* hide, then show */
-	r = it_ok(
-	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id));
+	r = it_ok(it_postf("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":1}", (long long)id));
 	it_resp_free(r);
 	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
 	assert_null(it_list_find(r, id));
 	it_resp_free(r);
-	r = it_ok(
-	    it_postf("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id));
+	r = it_ok(it_postf("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":0}", (long long)id));
 	it_resp_free(r);
 	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
@@ -197,7 +182,7 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 
 	/* update */
-	r = it_ok(it_postf("/advert/update", admin_tok, "{\"id\":%lld,\"title\":\"renamed ad\"}",
+	r = it_ok(it_postf("/advert/update", it_admin, "{\"id\":%lld,\"title\":\"renamed ad\"}",
 	                   (long long)com));
 	it_resp_free(r);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
@@ -210,22 +195,21 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* expire, then valid again */
-	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":1}", (long long)com);
+	it_postf_ok("/advert/update", it_admin, "{\"id\":%lld,\"status\":1}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_null(it_list_find(r, com));
 	it_resp_free(r);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
-	it_postf_ok("/advert/update", admin_tok, "{\"id\":%lld,\"status\":0}", (long long)com);
+	it_postf_ok("/advert/update", it_admin, "{\"id\":%lld,\"status\":0}", (long long)com);
 	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
 	assert_non_null(it_list_find(r, com));
 	it_resp_free(r);
 
 	/* remove (both keys warm) */
 	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
-	it_resp_free(
-	    it_ok(it_postf("/advert/remove", admin_tok, "{\"id\":%lld}", (long long)news)));
+	it_resp_free(it_ok(it_postf("/advert/remove", it_admin, "{\"id\":%lld}", (long long)news)));
 	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
 	assert_null(it_list_find(r, news));
 	it_resp_free(r);
@@ -306,5 +290,5 @@ int main(void)
 	                              it_redis_back),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, it_admin_setup, it_admin_teardown);
 }

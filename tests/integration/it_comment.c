@@ -20,7 +20,6 @@
 
 #include "fixtures.h"
 
-static char *admin_tok;
 static int64_t admin_uid;
 
 /* tmpl with "FID" replaced by fid; malloc'd. */
@@ -79,15 +78,9 @@ static char *user_name(const char *tok, int64_t *uid)
 
 static int group_setup(void **state)
 {
-	if (it_setup_admin(&admin_tok) != 0)
+	if (it_admin_setup(state) != 0)
 		return -1;
-	free(user_name(admin_tok, &admin_uid));
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	free(admin_tok);
+	free(user_name(it_admin, &admin_uid));
 	return 0;
 }
 
@@ -130,7 +123,6 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 	int64_t fid = it_film_sql("Drama"), gone = it_film_sql("Drama");
 	char *tok = it_customer(NULL, NULL);
 	char long_title[120], long_content[2100];
-	struct it_resp *r;
 	char *out;
 
 	memset(long_title, 'a', 101);
@@ -139,10 +131,7 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 	long_content[2001] = '\0';
 
 	/* FID stands for the film's id */
-	struct {
-		const char *body;
-		const char *field;
-	} cases[] = {
+	static const struct it_bad_field cases[] = {
 	    {"{\"title\":\"t\",\"content\":\"c\",\"isAnonymous\":0}", "fid"},
 	    {"{\"fid\":FID,\"content\":\"c\",\"isAnonymous\":0}", "title"},
 	    {"{\"fid\":FID,\"title\":\"\",\"content\":\"c\",\"isAnonymous\":0}", "title"},
@@ -160,11 +149,8 @@ static void test_comment_create_refuses_bad_fields_and_unknown_films(void **stat
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *body = with_fid(cases[i].body, fid);
 
-		r = it_post("/comment/create", tok, body);
+		it_post_refused("/comment/create", tok, body, 400, "invalid_field", cases[i].field);
 		free(body);
-		it_assert_error(r, 400, "invalid_field");
-		assert_string_equal(it_json_str(it_data(r), "field"), cases[i].field);
-		it_resp_free(r);
 	}
 	it_postf_refused("/comment/create", tok, 400, "invalid_field", "title",
 	                 "{\"fid\":%lld,\"title\":\"%s\",\"content\":\"c\",\"isAnonymous\":0}",
@@ -225,11 +211,11 @@ static void test_comment_anonymous_author_is_hidden_from_all_but_admins(void **s
 		it_resp_free(r);
 	}
 
-	r = it_ok(detail(admin_tok, id));
+	r = it_ok(detail(it_admin, id));
 	assert_int_equal(it_data_int(r, "uid"), uid);
 	assert_string_equal(it_data_str(r, "author"), name);
 	it_resp_free(r);
-	r = it_ok(film_list(admin_tok, fid, 1, 20));
+	r = it_ok(film_list(it_admin, fid, 1, 20));
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "uid"), uid);
@@ -318,7 +304,7 @@ static void test_comment_update_is_owner_only_and_sets_present_keys(void **state
 	 * comment, spec 2), an admin is refused with 403 */
 	it_postf_refused("/comment/update", other, 404, "not_found", NULL,
 	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
-	it_postf_refused("/comment/update", admin_tok, 403, "forbidden", NULL,
+	it_postf_refused("/comment/update", it_admin, 403, "forbidden", NULL,
 	                 "{\"id\":%lld,\"title\":\"hijack\"}", (long long)id);
 	r = detail(NULL, id);
 	assert_string_equal(it_data_str(r, "title"), "New title");
@@ -348,7 +334,7 @@ static void test_comment_remove_by_owner_or_admin_only(void **state)
 	it_postf_refused("/comment/remove", tok, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)a);
 
-	it_postf_ok("/comment/remove", admin_tok, "{\"id\":%lld}", (long long)b);
+	it_postf_ok("/comment/remove", it_admin, "{\"id\":%lld}", (long long)b);
 	r = it_ok(film_list(NULL, fid, 1, 20));
 	assert_null(it_list_find(r, b));
 	assert_int_equal(it_data_int(r, "total"), 0);
@@ -382,7 +368,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_postf_refused("/comment/hide", tok, 403, "forbidden", NULL, "{\"id\":%lld,\"hidden\":1}",
 	                 (long long)id);
 
-	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":1}", (long long)id);
+	it_postf_ok("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":1}", (long long)id);
 
 	const char *readers[] = {NULL, other, tok};
 	for (size_t i = 0; i < 3; i++) {
@@ -399,10 +385,10 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* admins still see it, marked */
-	r = it_ok(detail(admin_tok, id));
+	r = it_ok(detail(it_admin, id));
 	assert_int_equal(it_data_int(r, "hidden"), 1);
 	it_resp_free(r);
-	r = film_list(admin_tok, fid, 1, 20);
+	r = film_list(it_admin, fid, 1, 20);
 	c = it_list_find(r, id);
 	assert_non_null(c);
 	assert_int_equal(it_json_int(c, "hidden"), 1);
@@ -427,7 +413,7 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	                 1);
 
 	/* back to visible */
-	it_postf_ok("/comment/hide", admin_tok, "{\"id\":%lld,\"hidden\":0}", (long long)id);
+	it_postf_ok("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":0}", (long long)id);
 	r = it_ok(detail(NULL, id));
 	assert_int_equal(it_data_int(r, "hidden"), 0);
 	it_resp_free(r);
@@ -437,11 +423,11 @@ static void test_comment_hide_removes_it_from_public_view(void **state)
 	it_resp_free(r);
 
 	/* errors */
-	it_postf_refused("/comment/hide", admin_tok, 404, "not_found", NULL,
+	it_postf_refused("/comment/hide", it_admin, 404, "not_found", NULL,
 	                 "{\"id\":%lld,\"hidden\":1}", (long long)it_sql_id());
-	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL, "{\"id\":%lld}",
+	it_postf_refused("/comment/hide", it_admin, 400, "invalid_field", NULL, "{\"id\":%lld}",
 	                 (long long)id);
-	it_postf_refused("/comment/hide", admin_tok, 400, "invalid_field", NULL,
+	it_postf_refused("/comment/hide", it_admin, 400, "invalid_field", NULL,
 	                 "{\"id\":%lld,\"hidden\":2}", (long long)id);
 	it_postf_refused("/comment/hide", NULL, 401, "unauthorized", NULL,
 	                 "{\"id\":%lld,\"hidden\":1}", (long long)id);
@@ -556,5 +542,5 @@ int main(void)
 	    cmocka_unit_test(test_comment_detail_needs_a_valid_id),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, it_admin_teardown);
 }

@@ -105,6 +105,16 @@ static void test_hall_create_then_detail_and_list(void **state)
 	                 1);
 }
 
+/* A layout of nrows rows of one seat each: ["S","S",...]. */
+static void rows_of_one_seat(char *out, size_t len, int nrows)
+{
+	size_t n = (size_t)snprintf(out, len, "[");
+
+	for (int i = 0; i < nrows; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s\"S\"", i ? "," : "");
+	snprintf(out + n, len - n, "]");
+}
+
 static void test_hall_create_refuses_bad_layouts(void **state)
 {
 	static const char *const bad[] = {
@@ -122,7 +132,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	};
 	char rows27[27 * 5 + 3], row61[61 + 5];
 	struct it_resp *r;
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = it_postf("/hall/create", admin_tok, "{\"name\":\"bad\",\"layout\":%s}", bad[i]);
@@ -133,11 +143,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 		it_resp_free(r);
 	}
 	/* 27 rows. */
-	n = 0;
-	rows27[n++] = '[';
-	for (i = 0; i < 27; i++)
-		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
-	snprintf(rows27 + n, sizeof(rows27) - n, "]");
+	rows_of_one_seat(rows27, sizeof(rows27), 27);
 	it_postf_refused("/hall/create", admin_tok, 400, "invalid_field", "layout",
 	                 "{\"name\":\"bad\",\"layout\":%s}", rows27);
 	/* 61 positions. */
@@ -153,11 +159,7 @@ static void test_hall_create_refuses_bad_layouts(void **state)
 	                   it_unique("wide-"), row61));
 	assert_int_equal(it_data_int(r, "seats"), 60);
 	it_resp_free(r);
-	n = 0;
-	rows27[n++] = '[';
-	for (i = 0; i < 26; i++)
-		n += (size_t)snprintf(rows27 + n, sizeof(rows27) - n, "%s\"S\"", i ? "," : "");
-	snprintf(rows27 + n, sizeof(rows27) - n, "]");
+	rows_of_one_seat(rows27, sizeof(rows27), 26);
 	it_postf_ok("/hall/create", admin_tok, "{\"name\":\"%s\",\"layout\":%s}",
 	            it_unique("deep-"), rows27);
 

@@ -18,7 +18,8 @@
 #include <cjson/cJSON.h>
 #include <librdkafka/rdkafka.h>
 
-#include "harness.h"
+#include "fixtures.h"
+#include "core/clock.h"
 
 #define GROUP "boxoffice-confirm" /* KQ_GROUP in server/queue/kq.h */
 #define WAIT_MS 30000             /* the daemon's first group join takes a few seconds */
@@ -33,14 +34,6 @@ struct landed {
 	int32_t partition;
 	int64_t offset;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int group_setup(void **state)
 {
@@ -111,62 +104,14 @@ static struct landed produce(const char *topic, const char *key, const char *pay
 	return l;
 }
 
-typedef int (*dlq_match_fn)(const cJSON *entry, const void *arg);
-
-/*
- * Read the whole dlq (without a group, from the beginning) until an entry
- * satisfies match, for up to WAIT_MS. Returns the entry (cJSON_Delete it)
- * or NULL.
- */
-static cJSON *dlq_find(dlq_match_fn match, const void *arg)
+/* The dlq entry that satisfies match for arg (see it_kafka_find); fails the test if none. */
+static cJSON *dlq_entry(it_kafka_match_fn match, const char *arg)
 {
-	rd_kafka_conf_t *conf = conf_base();
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_partition_list_t *parts;
-	rd_kafka_topic_t *rkt;
-	cJSON *found = NULL;
-	char errstr[256];
-	int64_t end = now_ms() + WAIT_MS;
-	rd_kafka_t *rk;
-	int i;
+	cJSON *entry = it_kafka_find(topic_dlq, match, arg, WAIT_MS);
 
-	/* A group id is required by the handle; assign() never joins the group. */
-	rd_kafka_conf_set(conf, "group.id", it_unique("it-kafka-reader-"), errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (!rk)
-		fail_msg("kafka consumer: %s", errstr);
-	rkt = rd_kafka_topic_new(rk, topic_dlq, NULL);
-	assert_int_equal(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-	assert_int_equal(md->topic_cnt, 1);
-	assert_int_equal(md->topics[0].err, RD_KAFKA_RESP_ERR_NO_ERROR);
-	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-	for (i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(parts, topic_dlq, md->topics[0].partitions[i].id)
-		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
-	rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-	rd_kafka_topic_partition_list_destroy(parts);
-
-	while (!found && now_ms() < end) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-		cJSON *entry;
-
-		if (!m)
-			continue;
-		if (!m->err && m->payload) {
-			entry = cJSON_ParseWithLength(m->payload, m->len);
-			if (entry && match(entry, arg))
-				found = entry;
-			else
-				cJSON_Delete(entry);
-		}
-		rd_kafka_message_destroy(m);
-	}
-	rd_kafka_consumer_close(rk);
-	rd_kafka_destroy(rk);
-	return found;
+	if (!entry)
+		fail_msg("no dlq entry for '%s' within %d ms", arg, WAIT_MS);
+	return entry;
 }
 
 static int match_event_id(const cJSON *entry, const void *arg)
@@ -239,25 +184,33 @@ static int64_t committed(int32_t partition)
 	return off;
 }
 
+/*
+ * Produce payload (with key) to the orders topic: its dlq entry (found by
+ * match for arg) says error and where the message landed. Returns the entry.
+ */
+static cJSON *to_dlq(const char *key, const char *payload, it_kafka_match_fn match, const char *arg,
+                     const char *error)
+{
+	struct landed l = produce(topic_orders, key, payload);
+	cJSON *entry = dlq_entry(match, arg);
+
+	assert_string_equal(str_of(entry, "error"), error);
+	assert_place(entry, &l);
+	return entry;
+}
+
 static void test_kafka_unknown_type_goes_to_dlq(void **state)
 {
 	const char *event_id = it_unique("it-kafka-unknown-");
 	char type[64], payload[256], want[96];
-	struct landed l;
 	cJSON *entry;
 
 	(void)state;
-	snprintf(type, sizeof(type), "it.nosuch%ld", (long)(now_ms() % 100000));
+	snprintf(type, sizeof(type), "it.nosuch%ld", (long)(clock_ms() % 100000));
 	snprintf(payload, sizeof(payload), "{\"type\":\"%s\",\"eventId\":\"%s\",\"at\":%ld}", type,
 	         event_id, (long)time(NULL));
-	l = produce(topic_orders, event_id, payload);
-
-	entry = dlq_find(match_event_id, event_id);
-	if (!entry)
-		fail_msg("no dlq entry for eventId '%s' within %d ms", event_id, WAIT_MS);
 	snprintf(want, sizeof(want), "unknown type '%s'", type);
-	assert_string_equal(str_of(entry, "error"), want);
-	assert_place(entry, &l);
+	entry = to_dlq(event_id, payload, match_event_id, event_id, want);
 	/* The original message travels as JSON, untouched. */
 	assert_string_equal(str_of(cJSON_GetObjectItemCaseSensitive(entry, "message"), "type"),
 	                    type);
@@ -267,39 +220,21 @@ static void test_kafka_unknown_type_goes_to_dlq(void **state)
 static void test_kafka_malformed_message_goes_to_dlq(void **state)
 {
 	char payload[128];
-	struct landed l;
-	cJSON *entry;
 
 	(void)state;
 	snprintf(payload, sizeof(payload), "this is not json %s {", it_unique("it-kafka-bad-"));
-	l = produce(topic_orders, "it-kafka", payload);
-
-	entry = dlq_find(match_raw_text, payload);
-	if (!entry)
-		fail_msg("no dlq entry for '%s' within %d ms", payload, WAIT_MS);
-	assert_string_equal(str_of(entry, "error"), "malformed message");
-	assert_place(entry, &l);
-	cJSON_Delete(entry);
+	cJSON_Delete(to_dlq("it-kafka", payload, match_raw_text, payload, "malformed message"));
 }
 
 static void test_kafka_message_without_event_id_goes_to_dlq(void **state)
 {
 	const char *tag = it_unique("it-kafka-noid-");
 	char payload[160];
-	struct landed l;
-	cJSON *entry;
 
 	(void)state;
 	/* Valid JSON of a known type, but no eventId to record: refused, not guessed. */
 	snprintf(payload, sizeof(payload), "{\"type\":\"order.requested\",\"tag\":\"%s\"}", tag);
-	l = produce(topic_orders, tag, payload);
-
-	entry = dlq_find(match_tag, tag);
-	if (!entry)
-		fail_msg("no dlq entry for tag '%s' within %d ms", tag, WAIT_MS);
-	assert_string_equal(str_of(entry, "error"), "malformed message: no valid 'eventId'");
-	assert_place(entry, &l);
-	cJSON_Delete(entry);
+	cJSON_Delete(to_dlq(tag, payload, match_tag, tag, "malformed message: no valid 'eventId'"));
 }
 
 static void test_kafka_offsets_committed_after_processing(void **state)
@@ -307,7 +242,6 @@ static void test_kafka_offsets_committed_after_processing(void **state)
 	const char *event_id = it_unique("it-kafka-commit-");
 	char payload[256];
 	struct landed l;
-	cJSON *entry;
 	int64_t off = RD_KAFKA_OFFSET_INVALID, end;
 
 	(void)state;
@@ -315,14 +249,11 @@ static void test_kafka_offsets_committed_after_processing(void **state)
 	         "{\"type\":\"it.nosuch.commit\",\"eventId\":\"%s\",\"at\":%ld}", event_id,
 	         (long)time(NULL));
 	l = produce(topic_orders, event_id, payload);
-	entry = dlq_find(match_event_id, event_id);
-	if (!entry)
-		fail_msg("no dlq entry for eventId '%s' within %d ms", event_id, WAIT_MS);
-	cJSON_Delete(entry);
+	cJSON_Delete(dlq_entry(match_event_id, event_id));
 
 	/* The offset is committed right after the dlq ack: allow a moment. */
-	end = now_ms() + WAIT_MS;
-	while (now_ms() < end) {
+	end = clock_ms() + WAIT_MS;
+	while (clock_ms() < end) {
 		struct timespec ts = {0, 200 * 1000000L};
 
 		off = committed(l.partition);

@@ -25,13 +25,6 @@
 
 #define LAYOUT "[\"SSSSSS\",\"VVHHVV\",\"SSSSSS\"]"
 
-#define expect_error(call, st, slug)               \
-	do {                                       \
-		struct it_resp *r_ = (call);       \
-		it_assert_error(r_, (st), (slug)); \
-		it_resp_free(r_);                  \
-	} while (0)
-
 static int setup(void **state)
 {
 	(void)state;
@@ -49,32 +42,6 @@ static int64_t screening(void)
 	    "\"discounts\":{\"child\":50}}",
 	    (long long)it_sale.film, (long long)it_sale.hall,
 	    (long long)(time(NULL) + (++n + 1) * DAY)));
-}
-
-static int64_t hold(const char *tok, int64_t sid, const char *seats)
-{
-	struct it_resp *r = it_ok(it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                                   (long long)sid, seats));
-	int64_t id = it_data_int(r, "holdId");
-
-	it_resp_free(r);
-	return id;
-}
-
-static struct it_resp *order(const char *tok, int64_t hold_id, const char *items)
-{
-	return it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold_id,
-	                items);
-}
-
-/* /order/create for hold hold_id with items (asserts 200); the order's id. */
-static int64_t order_id(const char *tok, int64_t hold_id, const char *items)
-{
-	struct it_resp *r = it_ok(order(tok, hold_id, items));
-	int64_t id = it_data_int(r, "id");
-
-	it_resp_free(r);
-	return id;
 }
 
 static struct it_resp *detail(const char *tok, int64_t id)
@@ -103,7 +70,7 @@ static struct it_resp *wait_status(const char *tok, int64_t id, int want)
 /* it_sale.cust holds seats of screening sid and orders them as items; waits until unpaid. */
 static int64_t unpaid(int64_t sid, const char *seats, const char *items)
 {
-	int64_t oid = order_id(it_sale.cust, hold(it_sale.cust, sid, seats), items);
+	int64_t oid = it_order_id(it_sale.cust, it_hold_id(it_sale.cust, sid, seats), items);
 
 	it_resp_free(wait_status(it_sale.cust, oid, 0));
 	return oid;
@@ -116,10 +83,10 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	const cJSON *items;
 
 	(void)state;
-	hid = hold(it_sale.cust, sid, "[\"B1\",\"B2\"]");
-	r = it_ok(order(it_sale.cust, hid,
-	                "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
-	                "{\"seat\":\"B2\",\"ticketType\":\"child\"}]"));
+	hid = it_hold_id(it_sale.cust, sid, "[\"B1\",\"B2\"]");
+	r = it_ok(it_order(it_sale.cust, hid,
+	                   "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
+	                   "{\"seat\":\"B2\",\"ticketType\":\"child\"}]"));
 	oid = it_data_int(r, "id");
 	assert_true(oid > 0);
 	assert_int_equal(it_data_int(r, "status"), 4);
@@ -148,13 +115,13 @@ static void test_order_seated_pending_then_unpaid(void **state)
 	    2);
 	/* The tickets hold the seats now: still held, not holdable, the hold is gone. */
 	assert_int_equal(it_seat_state(sid, 1, 0), 'h');
-	expect_error(it_postf("/seat/hold", it_sale.cust2,
-	                      "{\"screeningId\":%lld,\"seats\":[\"B1\"]}", (long long)sid),
-	             409, "seat_taken");
-	expect_error(it_postf("/seat/release", it_sale.cust, "{\"holdId\":%lld}", (long long)hid),
-	             404, "not_found");
+	it_refused(it_postf("/seat/hold", it_sale.cust2,
+	                    "{\"screeningId\":%lld,\"seats\":[\"B1\"]}", (long long)sid),
+	           409, "seat_taken", NULL);
+	it_refused(it_postf("/seat/release", it_sale.cust, "{\"holdId\":%lld}", (long long)hid),
+	           404, "not_found", NULL);
 	/* Another customer does not see it; staff do. */
-	expect_error(detail(it_sale.cust2, oid), 404, "not_found");
+	it_refused(detail(it_sale.cust2, oid), 404, "not_found", NULL);
 	it_resp_free(it_ok(detail(it_sale.cashier, oid)));
 }
 
@@ -165,29 +132,30 @@ static void test_order_create_errors(void **state)
 	char out[64];
 
 	(void)state;
-	hid = hold(it_sale.cust, sid, "[\"A1\",\"A2\"]");
+	hid = it_hold_id(it_sale.cust, sid, "[\"A1\",\"A2\"]");
 	/* items must cover exactly the held seats, with known ticket types */
-	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"}]"), 400, "invalid_field");
-	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A3\"}]"), 400,
-	             "invalid_field");
-	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A1\"}]"), 400,
-	             "invalid_field");
-	expect_error(order(it_sale.cust, hid,
-	                   "[{\"seat\":\"A1\"},{\"seat\":\"A2\",\"ticketType\":\"senior\"}]"),
-	             400, "invalid_field");
-	expect_error(it_post("/order/create", it_sale.cust, "{}"), 400, "invalid_field");
+	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"}]"), 400, "invalid_field", NULL);
+	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A3\"}]"), 400,
+	           "invalid_field", NULL);
+	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A1\"}]"), 400,
+	           "invalid_field", NULL);
+	it_refused(it_order(it_sale.cust, hid,
+	                    "[{\"seat\":\"A1\"},{\"seat\":\"A2\",\"ticketType\":\"senior\"}]"),
+	           400, "invalid_field", NULL);
+	it_refused(it_post("/order/create", it_sale.cust, "{}"), 400, "invalid_field", NULL);
 	/* another customer's hold */
-	expect_error(order(it_sale.cust2, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 404,
-	             "not_found");
+	it_refused(it_order(it_sale.cust2, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 404,
+	           "not_found", NULL);
 	/* a hold that is gone, or expired */
-	expect_error(order(it_sale.cust, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired");
+	it_refused(it_order(it_sale.cust, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired",
+	           NULL);
 	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)hid);
-	expect_error(order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
-	             "hold_expired");
+	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
+	           "hold_expired", NULL);
 	/* ordered twice */
-	hid = hold(it_sale.cust, sid, "[\"A5\"]");
-	it_resp_free(it_ok(order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]")));
-	r = order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]");
+	hid = it_hold_id(it_sale.cust, sid, "[\"A5\"]");
+	it_resp_free(it_ok(it_order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]")));
+	r = it_order(it_sale.cust, hid, "[{\"seat\":\"A5\"}]");
 	if (r->status == 409) {
 		assert_string_equal(it_err(r), "conflict");
 	} else {
@@ -205,7 +173,7 @@ static void test_order_idempotency_key(void **state)
 	char body[256];
 
 	(void)state;
-	hid = hold(it_sale.cust, sid, "[\"C1\"]");
+	hid = it_hold_id(it_sale.cust, sid, "[\"C1\"]");
 	snprintf(body, sizeof(body),
 	         "{\"holdId\":%lld,\"items\":[{\"seat\":\"C1\"}],\"idempotencyKey\":\"%s\"}",
 	         (long long)hid, key);
@@ -239,24 +207,22 @@ static void test_order_general_admission_until_sold_out(void **state)
 	assert_int_equal(it_data_int(r, "amount"), 5000);
 	assert_int_equal(it_data_int(r, "status"), 4);
 	it_resp_free(r);
-	r = it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":2}",
-	             (long long)fid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "sold_out");
-	it_resp_free(r);
+	it_conflict(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":2}",
+	                     (long long)fid),
+	            "sold_out");
 	it_resp_free(wait_status(it_sale.cust, oid, 0));
 	assert_int_equal(it_sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 1);
 	r = it_ok(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)fid));
 	it_resp_free(r);
-	expect_error(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)fid),
-	             409, "conflict");
+	it_refused(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)fid), 409,
+	           "conflict", NULL);
 	/* A film sold by seat has no general admission. */
-	expect_error(
+	it_refused(
 	    it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld}", (long long)it_sale.film),
-	    400, "invalid_field");
-	expect_error(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":0}",
-	                      (long long)fid),
-	             400, "invalid_field");
+	    400, "invalid_field", NULL);
+	it_refused(it_postf("/order/create", it_sale.cust2, "{\"fid\":%lld,\"quantity\":0}",
+	                    (long long)fid),
+	           400, "invalid_field", NULL);
 }
 
 static void test_order_remove_frees_the_seats(void **state)
@@ -266,8 +232,8 @@ static void test_order_remove_frees_the_seats(void **state)
 
 	(void)state;
 	oid = unpaid(sid, "[\"C5\",\"C6\"]", "[{\"seat\":\"C5\"},{\"seat\":\"C6\"}]");
-	expect_error(it_postf("/order/remove", it_sale.cust2, "{\"id\":%lld}", (long long)oid), 404,
-	             "not_found");
+	it_refused(it_postf("/order/remove", it_sale.cust2, "{\"id\":%lld}", (long long)oid), 404,
+	           "not_found", NULL);
 	it_resp_free(
 	    it_ok(it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid)));
 	r = it_ok(detail(it_sale.cust, oid));
@@ -277,7 +243,7 @@ static void test_order_remove_frees_the_seats(void **state)
 	assert_int_equal(it_seat_state(sid, 2, 4), 'f');
 	assert_int_equal(it_seat_state(sid, 2, 5), 'f');
 	/* The seats can be held again. */
-	hold(it_sale.cust2, sid, "[\"C5\",\"C6\"]");
+	it_hold_id(it_sale.cust2, sid, "[\"C5\",\"C6\"]");
 }
 
 static void test_order_remove_pending_and_paid(void **state)
@@ -287,8 +253,8 @@ static void test_order_remove_pending_and_paid(void **state)
 
 	(void)state;
 	/* Removed right away: it may still be pending; the cancel follows it on its partition. */
-	hid = hold(it_sale.cust, sid, "[\"A3\"]");
-	oid = order_id(it_sale.cust, hid, "[{\"seat\":\"A3\"}]");
+	hid = it_hold_id(it_sale.cust, sid, "[\"A3\"]");
+	oid = it_order_id(it_sale.cust, hid, "[{\"seat\":\"A3\"}]");
 	it_resp_free(
 	    it_ok(it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid)));
 	it_resp_free(wait_status(it_sale.cust, oid, 2));
@@ -296,9 +262,8 @@ static void test_order_remove_pending_and_paid(void **state)
 	/* A paid order is refunded, never removed. */
 	oid = unpaid(sid, "[\"A4\"]", "[{\"seat\":\"A4\"}]");
 	it_sql_ok(it_sql("UPDATE orders SET status = 1 WHERE id = %lld", (long long)oid));
-	r = it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid);
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_refused(it_postf("/order/remove", it_sale.cust, "{\"id\":%lld}", (long long)oid), 409,
+	           "conflict", NULL);
 	r = it_ok(it_post("/order/paid/list", it_sale.cust, NULL));
 	assert_non_null(it_list_find(r, oid));
 	it_resp_free(r);
@@ -310,17 +275,17 @@ static void test_order_update_admin_only_to_invalid(void **state)
 
 	(void)state;
 	oid = unpaid(sid, "[\"A6\"]", "[{\"seat\":\"A6\"}]");
-	expect_error(
+	it_refused(
 	    it_postf("/order/update", it_sale.cust, "{\"id\":%lld,\"status\":2}", (long long)oid),
-	    403, "forbidden");
-	expect_error(
+	    403, "forbidden", NULL);
+	it_refused(
 	    it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":1}", (long long)oid),
-	    409, "conflict");
+	    409, "conflict", NULL);
 	it_resp_free(it_ok(it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":2}",
 	                            (long long)oid)));
-	expect_error(
+	it_refused(
 	    it_postf("/order/update", it_sale.admin, "{\"id\":%lld,\"status\":2}", (long long)oid),
-	    409, "conflict");
+	    409, "conflict", NULL);
 	it_wait_seat_state(sid, 0, 5, 'f');
 }
 
@@ -332,10 +297,10 @@ static void test_order_list_newest_first(void **state)
 	cJSON *list;
 
 	(void)state;
-	r = it_ok(order(tok, hold(tok, sid, "[\"B5\"]"), "[{\"seat\":\"B5\"}]"));
+	r = it_ok(it_order(tok, it_hold_id(tok, sid, "[\"B5\"]"), "[{\"seat\":\"B5\"}]"));
 	o1 = it_data_int(r, "id");
 	it_resp_free(r);
-	r = it_ok(order(tok, hold(tok, sid, "[\"B6\"]"), "[{\"seat\":\"B6\"}]"));
+	r = it_ok(it_order(tok, it_hold_id(tok, sid, "[\"B6\"]"), "[{\"seat\":\"B6\"}]"));
 	o2 = it_data_int(r, "id");
 	it_resp_free(r);
 	/* At once, pending or written: both listed. */
@@ -365,14 +330,14 @@ static void test_order_seat_sold_meanwhile_is_seat_taken(void **state)
 	struct it_resp *r;
 
 	(void)state;
-	hid = hold(it_sale.cust, sid, "[\"C3\"]");
+	hid = it_hold_id(it_sale.cust, sid, "[\"C3\"]");
 	/* What only a lost Redis could let happen: a live ticket appears for the held seat. */
 	it_sql_ok(
 	    it_sql("INSERT INTO tickets (id, order_id, screening_id, fid, seat, price, "
 	           "status, live, create_time) VALUES (%lld, %lld, %lld, %lld, 'C3', 4000, 1, "
 	           "1, 0)",
 	           (long long)other, (long long)other, (long long)sid, (long long)it_sale.film));
-	oid = order_id(it_sale.cust, hid, "[{\"seat\":\"C3\"}]");
+	oid = it_order_id(it_sale.cust, hid, "[{\"seat\":\"C3\"}]");
 	r = wait_status(it_sale.cust, oid, 2);
 	assert_string_equal(it_data_str(r, "reason"), "seat_taken");
 	it_resp_free(r);

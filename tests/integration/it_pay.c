@@ -24,69 +24,30 @@
 
 #include "paytest.h"
 
-static char *admin, *cust, *cust2;
-static int64_t cust_uid, cust2_uid, film;
-static const char *cust_mobile;
-
 static int group_setup(void **state)
 {
 	(void)state;
-	if (it_setup_admin(&admin) < 0)
-		return -1;
-	cust = it_customer(&cust_uid, &cust_mobile);
-	cust2 = it_customer(&cust2_uid, NULL);
-	if (!cust || !cust2)
-		return -1;
-	film = it_film_sql("drama");
-	return 0;
+	return pt_setup(2, "drama");
 }
 
-static int group_teardown(void **state)
+/*
+ * A screening in half an hour (*sid), an unpaid order of cust for seats
+ * on it (*oid), and the order's online pay: its id.
+ */
+static int64_t online_pay(int64_t *sid, int64_t *oid, const char *seats, int64_t amount)
 {
-	(void)state;
-	free(admin);
-	free(cust);
-	free(cust2);
-	return 0;
-}
-
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sql_int(const char *fmt, ...)
-{
-	char q[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	return it_sql_int("%s", q);
-}
-
-/* Approve pay id for amount at paysim and wait for the order to be paid. */
-static void approve(int64_t pay_id, int64_t amount, int64_t oid)
-{
-	char body[128];
-	long st = 0;
-	cJSON *a;
-
-	snprintf(body, sizeof(body), "{\"payId\":%lld,\"amount\":%lld}", (long long)pay_id,
-	         (long long)amount);
-	a = pt_paysim("POST", "/api/approve", body, &st);
-	assert_int_equal(st, 200);
-	assert_string_equal(it_json_str(a, "status"), "approved");
-	cJSON_Delete(a);
-	if (oid)
-		assert_int_equal(
-		    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
+	*sid = pt_screening(pt.admin, pt.film, 1800);
+	*oid = pt_order(pt.cust_uid, pt.film, *sid, seats, amount, 0, 600);
+	return pt_pay_online(pt.cust, *oid);
 }
 
 /* A paid order (A1,A2 by default) of cust on sid; returns the order id, *pay_id. */
 static int64_t paid_order(int64_t sid, const char *seats, int64_t amount, int64_t *pay_id)
 {
-	int64_t oid = pt_order(cust_uid, film, sid, seats, amount, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t oid = pt_order(pt.cust_uid, pt.film, sid, seats, amount, 0, 600);
+	int64_t pid = pt_pay_online(pt.cust, oid);
 
-	approve(pid, amount, oid);
+	pt_approve(pid, amount, oid);
 	if (pay_id)
 		*pay_id = pid;
 	return oid;
@@ -137,16 +98,14 @@ static char *ticket_code(int64_t oid, const char *seat)
 
 static void test_pay_online_through_paysim_issues_tickets_and_sells_seats(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A1,A2", 9000, 0, 600), pid;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800);
+	int64_t oid = pt_order(pt.cust_uid, pt.film, sid, "A1,A2", 9000, 0, 600), pid;
 	char want[256], path[128];
 	struct it_resp *r;
-	long st = 0;
-	cJSON *page;
 
 	(void)state;
 	wait_row(sid, 0, "hhffb");
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)oid);
+	r = it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)oid);
 	it_assert_status(r, 200);
 	pid = it_data_int(r, "id");
 	assert_int_equal(it_data_int(r, "amount"), 9000);
@@ -158,12 +117,10 @@ static void test_pay_online_through_paysim_issues_tickets_and_sells_seats(void *
 	/* The page a person sees at payUrl. */
 	snprintf(path, sizeof(path), "/pay/%lld?amount=9000&oid=%lld", (long long)pid,
 	         (long long)oid);
-	page = pt_paysim("GET", path, NULL, &st);
-	assert_int_equal(st, 200);
-	cJSON_Delete(page);
+	pt_paysim_expect("GET", path, NULL, 200);
 
-	approve(pid, 9000, oid);
-	r = it_postf("/pay/detail", cust, "{\"id\":%lld}", (long long)pid);
+	pt_approve(pid, 9000, oid);
+	r = it_postf("/pay/detail", pt.cust, "{\"id\":%lld}", (long long)pid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "status"), 1);
 	assert_int_equal(it_data_int(r, "oid"), oid);
@@ -172,109 +129,80 @@ static void test_pay_online_through_paysim_issues_tickets_and_sells_seats(void *
 	assert_true(strncmp(it_data_str(r, "txnId"), "sim-", 4) == 0);
 	it_resp_free(r);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
-	            "AND live = 1 AND code REGEXP BINARY '^[A-HJ-NP-Z2-9]{12}$'",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	               "AND live = 1 AND code REGEXP BINARY '^[A-HJ-NP-Z2-9]{12}$'",
+	               (long long)oid),
 	    2);
-	assert_int_equal(sql_int("SELECT COUNT(DISTINCT code) FROM tickets WHERE order_id = %lld",
-	                         (long long)oid),
-	                 2);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(DISTINCT code) FROM tickets WHERE order_id = %lld",
+	               (long long)oid),
+	    2);
 	wait_row(sid, 0, "ssffb");
 
 	/* Paid: no second pay. */
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)oid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "paid");
-	it_resp_free(r);
+	it_conflict(it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)oid), "paid");
 }
 
 static void test_pay_create_checks_fields_owner_and_state(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "B1", 4500, 0, 600);
-	int64_t expired = pt_order(cust_uid, film, sid, "B2", 4500, 0, -5);
-	int64_t pending = pt_order(cust_uid, film, sid, "B3", 4500, 4, 600);
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800);
+	int64_t oid = pt_order(pt.cust_uid, pt.film, sid, "B1", 4500, 0, 600);
+	int64_t expired = pt_order(pt.cust_uid, pt.film, sid, "B2", 4500, 0, -5);
+	int64_t pending = pt_order(pt.cust_uid, pt.film, sid, "B3", 4500, 4, 600);
 	char *cashier = it_cashier(NULL);
-	struct it_resp *r;
 
 	(void)state;
-	r = it_post("/pay/create", cust, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "oid");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust2, "{\"oid\":%lld}", (long long)oid);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust,
-	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\","
-	             "\"tendered\":5000}",
-	             (long long)oid);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cashier, "{\"oid\":%lld,\"source\":0,\"method\":\"cheque\"}",
-	             (long long)oid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "method");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cashier, "{\"oid\":%lld,\"source\":0,\"method\":\"cash\"}",
-	             (long long)oid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "tendered");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld,\"source\":7}", (long long)oid);
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)expired);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "expired");
-	it_resp_free(r);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)pending);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "pending");
-	it_resp_free(r);
+	it_refused(it_post("/pay/create", pt.cust, "{}"), 400, "invalid_field", "oid");
+	it_refused(it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)it_sql_id()), 404,
+	           "not_found", NULL);
+	it_refused(it_postf("/pay/create", pt.cust2, "{\"oid\":%lld}", (long long)oid), 404,
+	           "not_found", NULL);
+	it_refused(it_postf("/pay/create", pt.cust,
+	                    "{\"oid\":%lld,\"source\":0,\"method\":\"cash\","
+	                    "\"tendered\":5000}",
+	                    (long long)oid),
+	           403, "forbidden", NULL);
+	it_refused(it_postf("/pay/create", cashier,
+	                    "{\"oid\":%lld,\"source\":0,\"method\":\"cheque\"}", (long long)oid),
+	           400, "invalid_field", "method");
+	it_refused(it_postf("/pay/create", cashier,
+	                    "{\"oid\":%lld,\"source\":0,\"method\":\"cash\"}", (long long)oid),
+	           400, "invalid_field", "tendered");
+	it_refused(it_postf("/pay/create", pt.cust, "{\"oid\":%lld,\"source\":7}", (long long)oid),
+	           400, "invalid_field", NULL);
+	it_conflict(it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)expired),
+	            "expired");
+	it_conflict(it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)pending),
+	            "pending");
 
 	/* One live pay per order. */
-	pt_pay_online(cust, oid);
-	r = it_postf("/pay/create", cust, "{\"oid\":%lld}", (long long)oid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "live_pay");
-	it_resp_free(r);
-	r = it_post("/pay/create", NULL, "{\"oid\":1}");
-	it_assert_error(r, 401, "unauthorized");
-	it_resp_free(r);
+	pt_pay_online(pt.cust, oid);
+	it_conflict(it_postf("/pay/create", pt.cust, "{\"oid\":%lld}", (long long)oid), "live_pay");
+	it_refused(it_post("/pay/create", NULL, "{\"oid\":1}"), 401, "unauthorized", NULL);
 	free(cashier);
 }
 
 static void test_pay_detail_is_for_the_owner_and_staff(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A3", 4500, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A3", 4500);
 	struct it_resp *r;
 
 	(void)state;
-	r = it_postf("/pay/detail", cust2, "{\"id\":%lld}", (long long)pid);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/pay/detail", admin, "{\"id\":%lld}", (long long)pid);
+	it_refused(it_postf("/pay/detail", pt.cust2, "{\"id\":%lld}", (long long)pid), 404,
+	           "not_found", NULL);
+	r = it_postf("/pay/detail", pt.admin, "{\"id\":%lld}", (long long)pid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "status"), 0);
 	assert_int_equal(it_data_int(r, "amount"), 4500);
-	assert_int_equal(it_data_int(r, "uid"), cust_uid);
+	assert_int_equal(it_data_int(r, "uid"), pt.cust_uid);
 	it_resp_free(r);
-	r = it_postf("/pay/detail", cust, "{\"id\":%lld}", (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(it_postf("/pay/detail", pt.cust, "{\"id\":%lld}", (long long)it_sql_id()), 404,
+	           "not_found", NULL);
 }
 
 static void test_pay_callback_refuses_forged_and_stale(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A1", 4500, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid), now = (int64_t)time(NULL);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A1", 4500), now = (int64_t)time(NULL);
 	const char *txn = it_unique("txn-");
 	char body[256], other[65];
 	struct it_resp *r;
@@ -282,34 +210,26 @@ static void test_pay_callback_refuses_forged_and_stale(void **state)
 	(void)state;
 	/* pt_cb_body's buffers rotate: keep our own copy. */
 	snprintf(body, sizeof(body), "%s", pt_cb_body(pid, 4500, 1, txn, now));
-	r = pt_callback(body, "0000000000000000000000000000000000000000000000000000000000000000");
-	it_assert_error(r, 401, "bad_signature");
-	it_resp_free(r);
-	r = pt_callback(body, "");
-	it_assert_error(r, 401, "bad_signature");
-	it_resp_free(r);
+	it_refused(
+	    pt_callback(body, "0000000000000000000000000000000000000000000000000000000000000000"),
+	    401, "bad_signature", NULL);
+	it_refused(pt_callback(body, ""), 401, "bad_signature", NULL);
 	/* A signature of another body (the amount changed in transit). */
 	pt_sign(pt_cb_body(pid, 1, 1, txn, now), other);
-	r = pt_callback(body, other);
-	it_assert_error(r, 401, "bad_signature");
-	it_resp_free(r);
+	it_refused(pt_callback(body, other), 401, "bad_signature", NULL);
 	/* Signed, but more than 300 s off either way. */
-	r = pt_callback(pt_cb_body(pid, 4500, 1, txn, now - 400), NULL);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "ts");
-	it_resp_free(r);
-	r = pt_callback(pt_cb_body(pid, 4500, 1, txn, now + 400), NULL);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "ts");
-	it_resp_free(r);
+	it_refused(pt_callback(pt_cb_body(pid, 4500, 1, txn, now - 400), NULL), 400,
+	           "invalid_field", "ts");
+	it_refused(pt_callback(pt_cb_body(pid, 4500, 1, txn, now + 400), NULL), 400,
+	           "invalid_field", "ts");
 	/* None of them had an effect. */
 	usleep(500 * 1000);
-	assert_int_equal(sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 0);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	assert_int_equal(it_sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 0);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid),
+	                 0);
 	/* Unknown pay. */
-	r = pt_callback(pt_cb_body(it_sql_id(), 4500, 1, it_unique("txn-"), now), NULL);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(pt_callback(pt_cb_body(it_sql_id(), 4500, 1, it_unique("txn-"), now), NULL), 404,
+	           "not_found", NULL);
 	/* The genuine one, with an upper-case signature. */
 	{
 		char sig[65];
@@ -329,9 +249,7 @@ static void test_pay_callback_refuses_forged_and_stale(void **state)
 
 static void test_pay_duplicated_callbacks_have_one_effect(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A1,A2", 9000, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid), now = (int64_t)time(NULL);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A1,A2", 9000), now = (int64_t)time(NULL);
 	const char *txn = it_unique("txn-");
 	char *codes1, *codes2;
 	struct it_resp *r;
@@ -362,22 +280,20 @@ static void test_pay_duplicated_callbacks_have_one_effect(void **state)
 	free(codes1);
 	free(codes2);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM applied_events WHERE event_id = 'cb-%s'", txn), 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM pays WHERE oid = %lld AND status = 1 AND "
-	                         "txn_id = '%s'",
-	                         (long long)oid, txn),
+	    it_sql_int("SELECT COUNT(*) FROM applied_events WHERE event_id = 'cb-%s'", txn), 1);
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM pays WHERE oid = %lld AND status = 1 AND "
+	                            "txn_id = '%s'",
+	                            (long long)oid, txn),
 	                 1);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1",
+	               (long long)oid),
 	    2);
 }
 
 static void test_pay_amount_mismatch_invalidates_the_pay_and_alerts(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A1", 4500, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A1", 4500);
 	struct it_resp *r;
 
 	(void)state;
@@ -386,40 +302,36 @@ static void test_pay_amount_mismatch_invalidates_the_pay_and_alerts(void **state
 	it_resp_free(r);
 	assert_int_equal(pt_wait_sql(2, "SELECT status FROM pays WHERE id = %lld", (long long)pid),
 	                 2);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid),
+	                 0);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 0",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 0",
+	               (long long)oid),
 	    1);
 	assert_int_equal(it_sh("grep -q 'ALERT: pay %lld of order %lld: paid amount 45' '%s'",
 	                       (long long)pid, (long long)oid, it_env("DAEMON_LOG")),
 	                 0);
 	/* The order can still be paid with a new pay. */
-	pid = pt_pay_online(cust, oid);
-	approve(pid, 4500, oid);
+	pid = pt_pay_online(pt.cust, oid);
+	pt_approve(pid, 4500, oid);
 }
 
 static void test_pay_decline_leaves_the_order_unpaid(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A2", 4500, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A2", 4500);
 	char body[64];
-	long st = 0;
-	cJSON *a;
 
 	(void)state;
 	snprintf(body, sizeof(body), "{\"payId\":%lld}", (long long)pid);
-	a = pt_paysim("POST", "/api/decline", body, &st);
-	assert_int_equal(st, 200);
-	cJSON_Delete(a);
+	pt_paysim_expect("POST", "/api/decline", body, 200);
 	assert_int_equal(pt_wait_sql(2, "SELECT status FROM pays WHERE id = %lld", (long long)pid),
 	                 2);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid),
+	                 0);
 	wait_row(sid, 0, "fhffb");
 	/* A new pay may be created for it, and approving it sells the seat. */
-	pid = pt_pay_online(cust, oid);
-	approve(pid, 4500, oid);
+	pid = pt_pay_online(pt.cust, oid);
+	pt_approve(pid, 4500, oid);
 	wait_row(sid, 0, "fsffb");
 }
 
@@ -433,40 +345,36 @@ static void expire(int64_t oid)
 
 static void test_pay_late_payment_sells_the_seats_again_when_free(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "B1,B2", 9000, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "B1,B2", 9000);
 
 	(void)state;
 	expire(oid);
-	approve(pid, 9000, oid);
+	pt_approve(pid, 9000, oid);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
-	            "AND live = 1 AND code IS NOT NULL",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	               "AND live = 1 AND code IS NOT NULL",
+	               (long long)oid),
 	    2);
-	assert_int_equal(sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 1);
+	assert_int_equal(it_sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 1);
 	wait_row(sid, 1, "ssfff");
 }
 
 static void test_pay_late_payment_is_refunded_when_a_seat_was_taken(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "B1,B2", 9000, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid), other;
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "B1,B2", 9000), other;
 	char path[64];
 	long st = 0;
 	cJSON *s;
 
 	(void)state;
 	expire(oid);
-	other = pt_order(cust2_uid, film, sid, "B2", 4500, 0, 600);
-	approve(pid, 9000, 0);
+	other = pt_order(pt.cust2_uid, pt.film, sid, "B2", 4500, 0, 600);
+	pt_approve(pid, 9000, 0);
 	assert_int_equal(
 	    pt_wait_sql(3, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 3);
-	assert_int_equal(
-	    sql_int("SELECT reason = 'late_payment' FROM orders WHERE id = %lld", (long long)oid),
-	    1);
+	assert_int_equal(it_sql_int("SELECT reason = 'late_payment' FROM orders WHERE id = %lld",
+	                            (long long)oid),
+	                 1);
 	/* The money goes back through paysim. */
 	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE id = %lld", (long long)pid),
 	                 3);
@@ -478,12 +386,14 @@ static void test_pay_late_payment_is_refunded_when_a_seat_was_taken(void **state
 	assert_int_equal(it_json_int(s, "refunded"), 1);
 	cJSON_Delete(s);
 	/* Nothing of the late order holds a seat; the other order keeps B2. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND live = 1",
-	                         (long long)oid),
-	                 0);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND live = 1",
-	                         (long long)other),
-	                 1);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND live = 1",
+	               (long long)oid),
+	    0);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND live = 1",
+	               (long long)other),
+	    1);
 }
 
 /* ---- counter payments and shifts ---- */
@@ -511,47 +421,35 @@ static int64_t counter_pay(const char *tok, int64_t oid, const char *method, int
 
 static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 {
-	int64_t cashier_uid = 0, sid = pt_screening(admin, film, 1800), change = -1, shift;
+	int64_t cashier_uid = 0, sid = pt_screening(pt.admin, pt.film, 1800), change = -1, shift;
 	char *cashier = it_cashier(&cashier_uid);
-	int64_t o1 = pt_order(cust_uid, film, sid, "A1", 4500, 0, 600);
-	int64_t o2 = pt_order(cust_uid, film, sid, "A2,A3", 8000, 0, 600);
+	int64_t o1 = pt_order(pt.cust_uid, pt.film, sid, "A1", 4500, 0, 600);
+	int64_t o2 = pt_order(pt.cust_uid, pt.film, sid, "A2,A3", 8000, 0, 600);
 	struct it_resp *r;
 	cJSON *sales;
 	char body[128];
 
 	(void)state;
 	/* No shift, no counter sale. */
-	r = it_postf("/pay/create", cashier,
-	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":5000}",
-	             (long long)o1);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "no_open_shift");
-	it_resp_free(r);
-	r = it_post("/shift/current", cashier, NULL);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_post("/shift/open", cust, "{\"float\":100}");
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/shift/open", cashier, "{\"float\":-1}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "float");
-	it_resp_free(r);
+	it_conflict(it_postf("/pay/create", cashier,
+	                     "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":5000}",
+	                     (long long)o1),
+	            "no_open_shift");
+	it_refused(it_post("/shift/current", cashier, NULL), 404, "not_found", NULL);
+	it_refused(it_post("/shift/open", pt.cust, "{\"float\":100}"), 403, "forbidden", NULL);
+	it_refused(it_post("/shift/open", cashier, "{\"float\":-1}"), 400, "invalid_field",
+	           "float");
 	r = it_post("/shift/open", cashier, "{\"float\":10000}");
 	it_assert_status(r, 200);
 	shift = it_data_int(r, "id");
 	it_resp_free(r);
-	r = it_post("/shift/open", cashier, "{\"float\":10000}");
-	it_assert_error(r, 409, "conflict");
-	it_resp_free(r);
+	it_refused(it_post("/shift/open", cashier, "{\"float\":10000}"), 409, "conflict", NULL);
 
 	/* Cash: not enough tendered, then change. */
-	r = it_postf("/pay/create", cashier,
-	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":4000}",
-	             (long long)o1);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "tendered");
-	it_resp_free(r);
+	it_refused(it_postf("/pay/create", cashier,
+	                    "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":4000}",
+	                    (long long)o1),
+	           400, "invalid_field", "tendered");
 	counter_pay(cashier, o1, "cash", 5000, &change);
 	assert_int_equal(change, 500);
 	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)o1),
@@ -560,10 +458,11 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 	assert_int_equal(change, 0);
 	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)o2),
 	                 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM tickets WHERE order_id IN (%lld, %lld) AND "
-	                         "status = 1 AND code IS NOT NULL",
-	                         (long long)o1, (long long)o2),
-	                 3);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id IN (%lld, %lld) AND "
+	               "status = 1 AND code IS NOT NULL",
+	               (long long)o1, (long long)o2),
+	    3);
 
 	r = it_post("/shift/current", cashier, NULL);
 	it_assert_status(r, 200);
@@ -578,12 +477,12 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 	it_resp_free(r);
 
 	/* A refund of the cash sale: cash back from this drawer. */
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"wrong film\"}",
+	r = it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"wrong film\"}",
 	             (long long)o1);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "refundPending"), 0);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT status FROM pays WHERE oid = %lld", (long long)o1), 3);
+	assert_int_equal(it_sql_int("SELECT status FROM pays WHERE oid = %lld", (long long)o1), 3);
 	r = it_post("/shift/current", cashier, NULL);
 	assert_int_equal(it_data_int(r, "refunds"), 4500);
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000);
@@ -591,53 +490,44 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 
 	/* An admin sees and closes the cashier's shift; a cashier cannot see another's. */
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld}", (long long)cashier_uid);
-	r = it_post("/shift/current", admin, body);
+	r = it_post("/shift/current", pt.admin, body);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000);
 	it_resp_free(r);
 	{
 		char *other = it_cashier(NULL);
 
-		r = it_post("/shift/current", other, body);
-		it_assert_error(r, 403, "forbidden");
-		it_resp_free(r);
+		it_refused(it_post("/shift/current", other, body), 403, "forbidden", NULL);
 		free(other);
 	}
-	r = it_post("/shift/close", cashier, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "counted");
-	it_resp_free(r);
+	it_refused(it_post("/shift/close", cashier, "{}"), 400, "invalid_field", "counted");
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld,\"counted\":9900}",
 	         (long long)cashier_uid);
-	r = it_post("/shift/close", admin, body);
+	r = it_post("/shift/close", pt.admin, body);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "expectedCash"), 10000);
 	assert_int_equal(it_data_int(r, "counted"), 9900);
 	assert_int_equal(it_data_int(r, "variance"), -100);
 	it_resp_free(r);
 	/* Closed is closed; a new shift may start. */
-	r = it_post("/shift/close", cashier, "{\"counted\":1}");
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(it_post("/shift/close", cashier, "{\"counted\":1}"), 404, "not_found", NULL);
 	assert_int_equal(
-	    sql_int("SELECT counted * 1000000 + expected_cash FROM shifts WHERE id = %lld",
-	            (long long)shift),
+	    it_sql_int("SELECT counted * 1000000 + expected_cash FROM shifts WHERE id = %lld",
+	               (long long)shift),
 	    INT64_C(9900) * 1000000 + 10000);
-	r = it_post("/shift/open", cashier, "{\"float\":0}");
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_post_ok("/shift/open", cashier, "{\"float\":0}");
 	/* Audit trail. */
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE actor = %lld AND action IN "
-	                         "('pay.counter', 'shift.open')",
-	                         (long long)cashier_uid),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE actor = %lld AND action IN "
+	                            "('pay.counter', 'shift.open')",
+	                            (long long)cashier_uid),
 	                 4);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'order.refund' AND "
-	                         "target = 'order:%lld'",
-	                         (long long)o1),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'order.refund' AND "
+	                            "target = 'order:%lld'",
+	                            (long long)o1),
 	                 1);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'shift.close' AND "
-	                         "target = 'shift:%lld'",
-	                         (long long)shift),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'shift.close' AND "
+	                            "target = 'shift:%lld'",
+	                            (long long)shift),
 	                 1);
 	free(cashier);
 }
@@ -646,9 +536,9 @@ static void test_shift_counter_sales_refunds_and_cash_up(void **state)
 
 static void test_refund_online_voids_tickets_and_frees_seats(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), pid;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800), pid;
 	int64_t oid = paid_order(sid, "A1,A2", 9000, &pid);
-	int64_t unpaid = pt_order(cust_uid, film, sid, "B1", 4500, 0, 600);
+	int64_t unpaid = pt_order(pt.cust_uid, pt.film, sid, "B1", 4500, 0, 600);
 	struct it_resp *r;
 	char path[64], ref[32];
 	long st = 0;
@@ -656,52 +546,48 @@ static void test_refund_online_voids_tickets_and_frees_seats(void **state)
 
 	(void)state;
 	wait_row(sid, 0, "ssffb");
-	r = it_postf("/order/refund", cust, "{\"id\":%lld,\"reason\":\"x\"}", (long long)oid);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld}", (long long)oid);
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "reason");
-	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"x\"}",
-	             (long long)it_sql_id());
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"x\"}", (long long)unpaid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "not_paid");
-	it_resp_free(r);
+	it_refused(
+	    it_postf("/order/refund", pt.cust, "{\"id\":%lld,\"reason\":\"x\"}", (long long)oid),
+	    403, "forbidden", NULL);
+	it_refused(it_postf("/order/refund", pt.admin, "{\"id\":%lld}", (long long)oid), 400,
+	           "invalid_field", "reason");
+	it_refused(it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"x\"}",
+	                    (long long)it_sql_id()),
+	           404, "not_found", NULL);
+	it_conflict(it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"x\"}",
+	                     (long long)unpaid),
+	            "not_paid");
 
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"customer asked\"}",
+	r = it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"customer asked\"}",
 	             (long long)oid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "refundPending"), 0);
 	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid), 3);
+	assert_int_equal(it_sql_int("SELECT status FROM orders WHERE id = %lld", (long long)oid),
+	                 3);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 2 "
-	            "AND live IS NULL",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 2 "
+	               "AND live IS NULL",
+	               (long long)oid),
 	    2);
 	snprintf(ref, sizeof(ref), "rf-%lld", (long long)pid);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM pays WHERE id = %lld AND status = 3 AND "
-	                         "refund_id = '%s'",
-	                         (long long)pid, ref),
+	assert_int_equal(it_sql_int("SELECT COUNT(*) FROM pays WHERE id = %lld AND status = 3 AND "
+	                            "refund_id = '%s'",
+	                            (long long)pid, ref),
 	                 1);
 	snprintf(path, sizeof(path), "/api/state?payId=%lld", (long long)pid);
 	s = pt_paysim("GET", path, NULL, &st);
 	assert_int_equal(it_json_int(s, "refunded"), 1);
 	cJSON_Delete(s);
 	wait_row(sid, 0, "ffffb");
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"again\"}", (long long)oid);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "already_refunded");
-	it_resp_free(r);
+	it_conflict(it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"again\"}",
+	                     (long long)oid),
+	            "already_refunded");
 }
 
 static void test_refund_is_retried_while_paysim_is_down(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), pid;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800), pid;
 	int64_t oid = paid_order(sid, "A4", 4500, &pid);
 	struct it_resp *r;
 	char path[64];
@@ -710,36 +596,37 @@ static void test_refund_is_retried_while_paysim_is_down(void **state)
 
 	(void)state;
 	assert_int_equal(it_stack("paysim-stop"), 0);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"down\"}", (long long)oid);
+	r = it_postf("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"down\"}",
+	             (long long)oid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "refundPending"), 1);
 	it_resp_free(r);
 	assert_int_equal(
-	    sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)oid), 1);
-	r = it_postf("/pay/detail", cust, "{\"id\":%lld}", (long long)pid);
+	    it_sql_int("SELECT refund_pending FROM orders WHERE id = %lld", (long long)oid), 1);
+	r = it_postf("/pay/detail", pt.cust, "{\"id\":%lld}", (long long)pid);
 	assert_int_equal(it_data_int(r, "refundPending"), 1);
 	it_resp_free(r);
-	r = it_postf("/order/search", admin, "{\"mobile\":\"%s\"}", cust_mobile);
+	r = it_postf("/order/search", pt.admin, "{\"mobile\":\"%s\"}", pt.cust_mobile);
 	assert_int_equal(it_json_int(it_list_find(r, oid), "refundPending"), 1);
 	it_resp_free(r);
 	assert_int_equal(it_stack("paysim-start"), 0);
 	assert_int_equal(
 	    pt_wait_sql(0, "SELECT refund_pending FROM orders WHERE id = %lld", (long long)oid), 0);
-	assert_int_equal(sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 3);
+	assert_int_equal(it_sql_int("SELECT status FROM pays WHERE id = %lld", (long long)pid), 3);
 	snprintf(path, sizeof(path), "/api/state?payId=%lld", (long long)pid);
 	s = pt_paysim("GET", path, NULL, &st);
 	assert_int_equal(it_json_int(s, "refunded"), 1);
 	cJSON_Delete(s);
 	assert_int_equal(
-	    sql_int("SELECT attempts > 0 FROM refunds WHERE pay_id = %lld", (long long)pid), 1);
+	    it_sql_int("SELECT attempts > 0 FROM refunds WHERE pay_id = %lld", (long long)pid), 1);
 }
 
 static void test_refund_cancelled_screening_settles_every_paid_order(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), pid_online, cashier_uid = 0, shift;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800), pid_online, cashier_uid = 0, shift;
 	char *cashier = it_cashier(&cashier_uid);
 	int64_t online = paid_order(sid, "A1", 4500, &pid_online);
-	int64_t cash = pt_order(cust_uid, film, sid, "A2", 4500, 0, 600);
+	int64_t cash = pt_order(pt.cust_uid, pt.film, sid, "A2", 4500, 0, 600);
 	struct it_resp *r;
 
 	(void)state;
@@ -750,10 +637,8 @@ static void test_refund_cancelled_screening_settles_every_paid_order(void **stat
 	counter_pay(cashier, cash, "cash", 4500, NULL);
 	assert_int_equal(
 	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)cash), 1);
-	r = it_postf("/screening/cancel", admin, "{\"id\":%lld,\"reason\":\"projector\"}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", pt.admin, "{\"id\":%lld,\"reason\":\"projector\"}",
+	            (long long)sid);
 	assert_int_equal(
 	    pt_wait_sql(3, "SELECT status FROM pays WHERE id = %lld", (long long)pid_online), 3);
 	assert_int_equal(
@@ -763,13 +648,15 @@ static void test_refund_cancelled_screening_settles_every_paid_order(void **stat
 	                             "(%lld, %lld)",
 	                             (long long)online, (long long)cash),
 	                 0);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM refunds WHERE order_id IN (%lld, %lld) AND "
-	                         "status = 1",
-	                         (long long)online, (long long)cash),
-	                 2);
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM refunds WHERE order_id IN (%lld, %lld) AND "
+	               "status = 1",
+	               (long long)online, (long long)cash),
+	    2);
 	/* The cash went back from the open drawer of the cashier who took it. */
 	assert_int_equal(
-	    sql_int("SELECT shift_id FROM refunds WHERE order_id = %lld", (long long)cash), shift);
+	    it_sql_int("SELECT shift_id FROM refunds WHERE order_id = %lld", (long long)cash),
+	    shift);
 	r = it_post("/shift/current", cashier, NULL);
 	assert_int_equal(it_data_int(r, "expectedCash"), 1000);
 	it_resp_free(r);
@@ -786,9 +673,22 @@ static struct it_resp *checkin(const char *tok, const char *code, int64_t door)
 	return it_postf("/ticket/checkin", tok, "{\"code\":\"%s\"}", code);
 }
 
+/* checkin answers result want; its usedAt. */
+static int64_t checkin_result(const char *tok, const char *code, int64_t door, const char *want)
+{
+	struct it_resp *r = checkin(tok, code, door);
+	int64_t used;
+
+	assert_string_equal(it_data_str(r, "result"), want);
+	used = it_data_int(r, "usedAt");
+	it_resp_free(r);
+	return used;
+}
+
 static void test_ticket_checkin_gives_every_result(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), far = pt_screening(admin, film, 2 * 86400);
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800),
+	        far = pt_screening(pt.admin, pt.film, 2 * 86400);
 	int64_t oid = paid_order(sid, "A1,A2,A3", 13500, NULL);
 	int64_t far_oid = paid_order(far, "A1", 4500, NULL);
 	int64_t refunded = paid_order(sid, "B1", 4500, NULL);
@@ -801,7 +701,7 @@ static void test_ticket_checkin_gives_every_result(void **state)
 
 	(void)state;
 	{
-		char *n = it_sql("SELECT name FROM films WHERE id = %lld", (long long)film);
+		char *n = it_sql("SELECT name FROM films WHERE id = %lld", (long long)pt.film);
 
 		assert_non_null(n);
 		n[strcspn(n, "\r\n")] = '\0';
@@ -817,42 +717,22 @@ static void test_ticket_checkin_gives_every_result(void **state)
 	used = it_data_int(r, "usedAt");
 	assert_true(used > 0);
 	it_resp_free(r);
-	r = checkin(admin, c1, sid);
-	assert_string_equal(it_data_str(r, "result"), "already_used");
-	assert_int_equal(it_data_int(r, "usedAt"), used);
-	it_resp_free(r);
-	r = checkin(cashier, c2, far);
-	assert_string_equal(it_data_str(r, "result"), "wrong_screening");
-	it_resp_free(r);
-	r = checkin(cashier, cfar, 0);
-	assert_string_equal(it_data_str(r, "result"), "too_early");
-	assert_int_equal(it_data_int(r, "usedAt"), 0);
-	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"void me\"}",
-	             (long long)refunded);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = checkin(cashier, cref, sid);
-	assert_string_equal(it_data_str(r, "result"), "void");
-	it_resp_free(r);
+	assert_int_equal(checkin_result(pt.admin, c1, sid, "already_used"), used);
+	checkin_result(cashier, c2, far, "wrong_screening");
+	assert_int_equal(checkin_result(cashier, cfar, 0, "too_early"), 0);
+	it_postf_ok("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"void me\"}",
+	            (long long)refunded);
+	checkin_result(cashier, cref, sid, "void");
 	/* Without a door, a ticket within its window is admitted. */
-	r = checkin(cashier, c3, 0);
-	assert_string_equal(it_data_str(r, "result"), "admitted");
-	it_resp_free(r);
-	r = checkin(cashier, "NOSUCHCODE99", 0);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = checkin(cust, c2, 0);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
-	r = it_post("/ticket/checkin", cashier, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	assert_string_equal(it_json_str(it_data(r), "field"), "code");
-	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT COUNT(*) FROM audit WHERE action = 'ticket.checkin' AND "
-	                         "detail LIKE 'code=%s %%'",
-	                         c1),
-	                 2);
+	checkin_result(cashier, c3, 0, "admitted");
+	it_refused(checkin(cashier, "NOSUCHCODE99", 0), 404, "not_found", NULL);
+	it_refused(checkin(pt.cust, c2, 0), 403, "forbidden", NULL);
+	it_refused(it_post("/ticket/checkin", cashier, "{}"), 400, "invalid_field", "code");
+	assert_int_equal(
+	    it_sql_int("SELECT COUNT(*) FROM audit WHERE action = 'ticket.checkin' AND "
+	               "detail LIKE 'code=%s %%'",
+	               c1),
+	    2);
 	free(c1);
 	free(c2);
 	free(c3);
@@ -863,14 +743,14 @@ static void test_ticket_checkin_gives_every_result(void **state)
 
 static void test_ticket_detail_and_qr_for_owner_and_staff(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800);
 	int64_t oid = paid_order(sid, "A2", 4500, NULL);
 	char *code = ticket_code(oid, "A2");
 	struct it_resp *r;
 	const char *svg;
 
 	(void)state;
-	r = it_postf("/ticket/detail", cust, "{\"code\":\"%s\"}", code);
+	r = it_postf("/ticket/detail", pt.cust, "{\"code\":\"%s\"}", code);
 	it_assert_status(r, 200);
 	assert_string_equal(it_data_str(r, "code"), code);
 	assert_int_equal(it_data_int(r, "orderId"), oid);
@@ -879,13 +759,10 @@ static void test_ticket_detail_and_qr_for_owner_and_staff(void **state)
 	assert_int_equal(it_data_int(r, "status"), 1);
 	assert_int_equal(it_data_int(r, "price"), 4500);
 	it_resp_free(r);
-	r = it_postf("/ticket/detail", cust2, "{\"code\":\"%s\"}", code);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
-	r = it_postf("/ticket/detail", admin, "{\"code\":\"%s\"}", code);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	r = it_postf("/ticket/qr", cust, "{\"code\":\"%s\"}", code);
+	it_refused(it_postf("/ticket/detail", pt.cust2, "{\"code\":\"%s\"}", code), 404,
+	           "not_found", NULL);
+	it_postf_ok("/ticket/detail", pt.admin, "{\"code\":\"%s\"}", code);
+	r = it_postf("/ticket/qr", pt.cust, "{\"code\":\"%s\"}", code);
 	it_assert_status(r, 200);
 	svg = it_data_str(r, "svg");
 	assert_non_null(svg);
@@ -893,15 +770,14 @@ static void test_ticket_detail_and_qr_for_owner_and_staff(void **state)
 	assert_non_null(strstr(svg, "<path"));
 	assert_non_null(strstr(svg, "</svg>"));
 	it_resp_free(r);
-	r = it_postf("/ticket/qr", cust2, "{\"code\":\"%s\"}", code);
-	it_assert_error(r, 404, "not_found");
-	it_resp_free(r);
+	it_refused(it_postf("/ticket/qr", pt.cust2, "{\"code\":\"%s\"}", code), 404, "not_found",
+	           NULL);
 	free(code);
 }
 
 static void test_order_search_by_code_mobile_and_screening(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800);
 	int64_t oid = paid_order(sid, "A1", 4500, NULL);
 	char *code = ticket_code(oid, "A1"), *cashier = it_cashier(NULL);
 	const cJSON *o, *items;
@@ -920,69 +796,45 @@ static void test_order_search_by_code_mobile_and_screening(void **state)
 	assert_string_equal(it_json_str(cJSON_GetArrayItem(items, 0), "seat"), "A1");
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
-	r = it_postf("/order/search", cashier, "{\"mobile\":\"%s\"}", cust_mobile);
+	r = it_postf("/order/search", cashier, "{\"mobile\":\"%s\"}", pt.cust_mobile);
 	it_assert_status(r, 200);
 	assert_non_null(it_list_find(r, oid));
 	it_resp_free(r);
-	r = it_postf("/order/search", admin, "{\"screeningId\":%lld}", (long long)sid);
+	r = it_postf("/order/search", pt.admin, "{\"screeningId\":%lld}", (long long)sid);
 	it_assert_status(r, 200);
 	assert_non_null(it_list_find(r, oid));
 	assert_int_equal(it_data_int(r, "total"), 1);
 	it_resp_free(r);
-	r = it_post("/order/search", cashier, "{}");
-	it_assert_error(r, 400, "invalid_field");
-	it_resp_free(r);
+	it_refused(it_post("/order/search", cashier, "{}"), 400, "invalid_field", NULL);
 	r = it_post("/order/search", cashier, "{\"ticketCode\":\"NOPE\"}");
 	it_assert_status(r, 200);
 	assert_int_equal(cJSON_GetArraySize(it_data_list(r)), 0);
 	it_resp_free(r);
-	r = it_postf("/order/search", cust, "{\"ticketCode\":\"%s\"}", code);
-	it_assert_error(r, 403, "forbidden");
-	it_resp_free(r);
+	it_refused(it_postf("/order/search", pt.cust, "{\"ticketCode\":\"%s\"}", code), 403,
+	           "forbidden", NULL);
 	free(code);
 	free(cashier);
 }
 
 /* ---- end to end: hold, order, pay (the selling branch's routes) ---- */
 
-static int64_t hold_and_order(const char *tok, int64_t sid, const char *seats_json,
-                              const char *items_json)
-{
-	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                             (long long)sid, seats_json);
-	int64_t hold, oid;
-
-	it_assert_status(r, 200);
-	hold = it_data_int(r, "holdId");
-	it_resp_free(r);
-	r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold,
-	             items_json);
-	it_assert_status(r, 200);
-	assert_int_equal(it_data_int(r, "status"), 4);
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	assert_int_equal(
-	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
-	return oid;
-}
-
 static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), oid, pid, amount, online;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800), oid, pid, amount, online;
 	char *cashier = it_cashier(NULL);
 	struct it_resp *r;
 	const cJSON *items;
 
 	(void)state;
 	/* Online: a customer holds, orders and pays at paysim. */
-	oid = hold_and_order(cust, sid, "[\"B1\",\"B2\"]",
-	                     "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
-	                     "{\"seat\":\"B2\",\"ticketType\":\"adult\"}]");
-	amount = sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
-	pid = pt_pay_online(cust, oid);
-	approve(pid, amount, oid);
+	oid = pt_hold_and_order(pt.cust, sid, "[\"B1\",\"B2\"]",
+	                        "[{\"seat\":\"B1\",\"ticketType\":\"adult\"},"
+	                        "{\"seat\":\"B2\",\"ticketType\":\"adult\"}]",
+	                        &amount);
+	pid = pt_pay_online(pt.cust, oid);
+	pt_approve(pid, amount, oid);
 	online = oid;
-	r = it_postf("/order/detail", cust, "{\"id\":%lld}", (long long)oid);
+	r = it_postf("/order/detail", pt.cust, "{\"id\":%lld}", (long long)oid);
 	it_assert_status(r, 200);
 	assert_int_equal(it_data_int(r, "status"), 1);
 	items = cJSON_GetObjectItemCaseSensitive(it_data(r), "items");
@@ -992,12 +844,9 @@ static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 	wait_row(sid, 1, "ssfff");
 
 	/* At the counter: a cashier holds, orders and takes cash. */
-	r = it_post("/shift/open", cashier, "{\"float\":0}");
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	oid = hold_and_order(cashier, sid, "[\"A1\"]",
-	                     "[{\"seat\":\"A1\",\"ticketType\":\"adult\"}]");
-	amount = sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
+	it_post_ok("/shift/open", cashier, "{\"float\":0}");
+	oid = pt_hold_and_order(cashier, sid, "[\"A1\"]",
+	                        "[{\"seat\":\"A1\",\"ticketType\":\"adult\"}]", &amount);
 	r = it_postf("/pay/create", cashier,
 	             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":%lld}",
 	             (long long)oid, (long long)amount + 100);
@@ -1012,26 +861,21 @@ static void test_pay_end_to_end_online_and_at_the_counter(void **state)
 	it_resp_free(r);
 
 	/* A refund gives the seats back: another customer can hold them at once. */
-	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
-	             (long long)sid);
-	it_assert_error(r, 409, "seat_taken");
-	it_resp_free(r);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"seats back\"}",
-	             (long long)online);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_refused(it_postf("/seat/hold", pt.cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\"]}",
+	                    (long long)sid),
+	           409, "seat_taken", NULL);
+	it_postf_ok("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"seats back\"}",
+	            (long long)online);
 	wait_row(sid, 1, "fffff");
-	r = it_postf("/seat/hold", cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\",\"B2\"]}",
-	             (long long)sid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/seat/hold", pt.cust2, "{\"screeningId\":%lld,\"seats\":[\"B1\",\"B2\"]}",
+	            (long long)sid);
 	wait_row(sid, 1, "hhfff");
 	free(cashier);
 }
 
 static void test_pay_outbound_events(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800), pid;
+	int64_t sid = pt_screening(pt.admin, pt.film, 1800), pid;
 	int64_t oid = paid_order(sid, "B4", 4500, &pid);
 	char *code = ticket_code(oid, "B4"), *cashier = it_cashier(NULL);
 	struct it_resp *r;
@@ -1052,9 +896,8 @@ static void test_pay_outbound_events(void **state)
 	assert_non_null(e);
 	assert_string_equal(it_json_str(e, "code"), code);
 	cJSON_Delete(e);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"events\"}", (long long)oid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"events\"}",
+	            (long long)oid);
 	e = pt_event_find("order.refunded", oid);
 	assert_non_null(e);
 	assert_int_equal(it_json_int(e, "amount"), 4500);
@@ -1074,52 +917,40 @@ static void test_pay_general_admission_paid_and_refunded_restocks(void **state)
 	           "create_time, update_time) VALUES (%lld, '%s', 'ga', 90, 3000, 5, 0, "
 	           "UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
 	           (long long)fid, it_unique("ga-film-")));
-	r = it_postf("/order/create", cust, "{\"fid\":%lld,\"quantity\":2}", (long long)fid);
+	r = it_postf("/order/create", pt.cust, "{\"fid\":%lld,\"quantity\":2}", (long long)fid);
 	it_assert_status(r, 200);
 	oid = it_data_int(r, "id");
 	it_resp_free(r);
 	assert_int_equal(
 	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
-	pid = pt_pay_online(cust, oid);
-	approve(pid, 6000, oid);
+	pid = pt_pay_online(pt.cust, oid);
+	pt_approve(pid, 6000, oid);
 	assert_int_equal(
-	    sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
-	            "AND code IS NOT NULL",
-	            (long long)oid),
+	    it_sql_int("SELECT COUNT(*) FROM tickets WHERE order_id = %lld AND status = 1 "
+	               "AND code IS NOT NULL",
+	               (long long)oid),
 	    2);
-	assert_int_equal(sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 3);
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"ga\"}", (long long)oid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
-	assert_int_equal(sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 5);
+	assert_int_equal(it_sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 3);
+	it_postf_ok("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"ga\"}", (long long)oid);
+	assert_int_equal(it_sql_int("SELECT stock FROM films WHERE id = %lld", (long long)fid), 5);
 	/* The whole stock can be ordered again. */
-	r = it_postf("/order/create", cust2, "{\"fid\":%lld,\"quantity\":5}", (long long)fid);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/order/create", pt.cust2, "{\"fid\":%lld,\"quantity\":5}", (long long)fid);
 }
 
 static void test_paysim_page_buttons_pay_the_order(void **state)
 {
-	int64_t sid = pt_screening(admin, film, 1800);
-	int64_t oid = pt_order(cust_uid, film, sid, "A3", 4500, 0, 600);
-	int64_t pid = pt_pay_online(cust, oid);
+	int64_t sid, oid, pid = online_pay(&sid, &oid, "A3", 4500);
 	char path[96];
-	long st = 0;
-	cJSON *a;
 
 	(void)state;
 	/* What the page's Approve button posts (a form, amount from payUrl). */
 	snprintf(path, sizeof(path), "/pay/%lld/approve", (long long)pid);
-	a = pt_paysim("POST", path, "amount=4500", &st);
-	assert_int_equal(st, 200);
-	cJSON_Delete(a);
+	pt_paysim_expect("POST", path, "amount=4500", 200);
 	assert_int_equal(
 	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
 	/* Declining a settled pay is refused by paysim itself. */
 	snprintf(path, sizeof(path), "/pay/%lld/decline", (long long)pid);
-	a = pt_paysim("POST", path, "", &st);
-	assert_int_equal(st, 409);
-	cJSON_Delete(a);
+	pt_paysim_expect("POST", path, "", 409);
 }
 
 int main(void)
@@ -1147,5 +978,5 @@ int main(void)
 	    cmocka_unit_test(test_paysim_page_buttons_pay_the_order),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, pt_teardown);
 }

@@ -28,9 +28,6 @@
 #define NTHREADS 4
 #define KILL_AFTER 40
 
-static char *admin, *cust;
-static int64_t cust_uid, film;
-
 static struct {
 	int64_t oid, pid;
 	char txn[64];
@@ -43,21 +40,7 @@ static int next_pay, nacked;
 static int group_setup(void **state)
 {
 	(void)state;
-	if (it_setup_admin(&admin) < 0)
-		return -1;
-	cust = it_customer(&cust_uid, NULL);
-	if (!cust)
-		return -1;
-	film = it_film_sql("crash");
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(admin);
-	free(cust);
-	return 0;
+	return pt_setup(1, "crash");
 }
 
 /* Send pay i's callback once; 1 when answered 200. */
@@ -104,12 +87,13 @@ static void test_pay_callbacks_survive_a_daemon_kill(void **state)
 	(void)state;
 	/* Ten seats per screening (two rows of five in pt_screening's hall, house seat A5). */
 	for (i = 0; i < NPAYS / 9 + 1; i++)
-		sid[i] = pt_screening(admin, film, 3 * 86400 + i * 7200);
+		sid[i] = pt_screening(pt.admin, pt.film, 3 * 86400 + i * 7200);
 	for (i = 0; i < NPAYS; i++) {
 		static const char *seats[] = {"A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5"};
 
-		pays[i].oid = pt_order(cust_uid, film, sid[i / 9], seats[i % 9], 4500, 0, 3600);
-		pays[i].pid = pt_pay_online(cust, pays[i].oid);
+		pays[i].oid =
+		    pt_order(pt.cust_uid, pt.film, sid[i / 9], seats[i % 9], 4500, 0, 3600);
+		pays[i].pid = pt_pay_online(pt.cust, pays[i].oid);
 		snprintf(pays[i].txn, sizeof(pays[i].txn), "crash-%lld-%d", (long long)pays[i].pid,
 		         i);
 	}
@@ -147,7 +131,7 @@ static void test_pay_callbacks_survive_a_daemon_kill(void **state)
 	assert_int_equal(pt_wait_sql(NPAYS,
 	                             "SELECT COUNT(*) FROM pays WHERE status = 1 AND txn_id LIKE "
 	                             "'crash-%%' AND uid = %lld",
-	                             (long long)cust_uid),
+	                             (long long)pt.cust_uid),
 	                 NPAYS);
 	for (i = 0; i < NPAYS; i++) {
 		assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld",
@@ -175,5 +159,5 @@ int main(void)
 	    cmocka_unit_test(test_pay_callbacks_survive_a_daemon_kill),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, pt_teardown);
 }

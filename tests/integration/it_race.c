@@ -96,6 +96,16 @@ static void note(struct buyer *b, const char *what, const struct it_resp *r)
 	         r && r->body ? r->body : "");
 }
 
+/* r when it answered 200; else noted as the buyer's error (what), freed, and NULL. */
+static struct it_resp *ok_or_note(struct buyer *b, const char *what, struct it_resp *r)
+{
+	if (r && r->status == 200)
+		return r;
+	note(b, what, r);
+	it_resp_free(r);
+	return NULL;
+}
+
 /* Wait until order id leaves pending; its status, or -1. */
 static int settle(const char *tok, int64_t id)
 {
@@ -155,14 +165,13 @@ static int approve(struct buyer *b, int64_t pay_id, int64_t amount)
 /* /pay/create online by the buyer; the pay id (*amount) or 0. */
 static int64_t pay_create(struct buyer *b, const char *tok, int64_t oid, int64_t *amount)
 {
-	struct it_resp *r = it_postf("/pay/create", tok, "{\"oid\":%lld}", (long long)oid);
+	struct it_resp *r = ok_or_note(
+	    b, "pay/create", it_postf("/pay/create", tok, "{\"oid\":%lld}", (long long)oid));
 	int64_t id = 0;
 
-	if (r && r->status == 200) {
+	if (r) {
 		id = it_data_int(r, "id");
 		*amount = it_data_int(r, "amount");
-	} else {
-		note(b, "pay/create", r);
 	}
 	it_resp_free(r);
 	return id;
@@ -220,24 +229,19 @@ static void *buyer_main(void *arg)
 		snprintf(items + off, sizeof(items) - off, "]");
 		it_resp_free(r);
 		if (pick < 20) {
-			r = it_postf("/seat/release", tok, "{\"holdId\":%lld}", (long long)hold_id);
-			if (!r || r->status != 200)
-				note(b, "release", r);
-			it_resp_free(r);
+			it_resp_free(ok_or_note(b, "release",
+			                        it_postf("/seat/release", tok, "{\"holdId\":%lld}",
+			                                 (long long)hold_id)));
 			continue;
 		}
 		if (pick < 35) {
 			make_due(hold_id);
 			continue;
 		}
-		r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}",
-		             (long long)hold_id, items);
-		if (!r || r->status != 200) {
-			/* The hold may have expired under it only if we made it due: we did not. */
-			note(b, "order", r);
-			it_resp_free(r);
+		/* The hold may expire under the order only if we made it due: we did not. */
+		r = ok_or_note(b, "order", it_order(tok, hold_id, items));
+		if (!r)
 			continue;
-		}
 		oid = it_data_int(r, "id");
 		it_resp_free(r);
 		b->orders[b->norders++] = oid;
@@ -252,12 +256,11 @@ static void *buyer_main(void *arg)
 			if (pay && approve(b, pay, amount) == 0)
 				b->online++;
 		} else if (pick >= 75 && pick < 85) {
-			r = it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)oid);
-			if (!r || r->status != 200) {
-				note(b, "detail", r);
-				it_resp_free(r);
+			r = ok_or_note(
+			    b, "detail",
+			    it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)oid));
+			if (!r)
 				continue;
-			}
 			r2amount = it_data_int(r, "amount");
 			it_resp_free(r);
 			r = it_postf("/pay/create", cashier_tok,
@@ -290,10 +293,9 @@ static void *buyer_main(void *arg)
 			if (approve(b, pay, amount) == 0)
 				b->late++;
 		} else if (pick < 25) {
-			r = it_postf("/order/remove", tok, "{\"id\":%lld}", (long long)oid);
-			if (!r || r->status != 200)
-				note(b, "remove", r);
-			it_resp_free(r);
+			it_resp_free(ok_or_note(
+			    b, "remove",
+			    it_postf("/order/remove", tok, "{\"id\":%lld}", (long long)oid)));
 		} else if (pick < 50) {
 			char *out =
 			    it_sql("UPDATE orders SET expire_at = UNIX_TIMESTAMP() - 1 WHERE id = "

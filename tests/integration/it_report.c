@@ -27,26 +27,10 @@
 
 #include "paytest.h"
 
-static char *admin, *cust, *cust2;
-static int64_t cust_uid, cust2_uid;
-
 static int group_setup(void **state)
 {
 	(void)state;
-	if (it_setup_admin(&admin) < 0)
-		return -1;
-	cust = it_customer(&cust_uid, NULL);
-	cust2 = it_customer(&cust2_uid, NULL);
-	return cust && cust2 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(admin);
-	free(cust);
-	free(cust2);
-	return 0;
+	return pt_setup(2, NULL);
 }
 
 /* ---- what the test did, and its own sums ---- */
@@ -84,7 +68,7 @@ static struct fig sales_row(const cJSON *list, const char *key, int64_t id)
 static struct it_resp *sales(const char *group, int64_t from, int64_t to)
 {
 	struct it_resp *r =
-	    it_postf("/report/sales", admin, "{\"from\":%lld,\"to\":%lld,\"groupBy\":\"%s\"}",
+	    it_postf("/report/sales", pt.admin, "{\"from\":%lld,\"to\":%lld,\"groupBy\":\"%s\"}",
 	             (long long)from, (long long)to, group);
 
 	it_assert_status(r, 200);
@@ -107,26 +91,20 @@ static struct fig fig_minus(struct fig a, struct fig b)
 	return d;
 }
 
-static int64_t hold_and_order(const char *tok, int64_t sid, const char *seats_json,
-                              const char *items_json, int64_t *amount)
+/* r is a 200 /shift/current answer of shift id with these sums; frees r. */
+static void assert_shift(struct it_resp *r, int64_t id, int64_t cash, int64_t card, int64_t refunds,
+                         int64_t expected_cash)
 {
-	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                             (long long)sid, seats_json);
-	int64_t hold, oid;
+	const cJSON *sales;
 
-	it_assert_status(r, 200);
-	hold = it_data_int(r, "holdId");
+	it_ok(r);
+	sales = cJSON_GetObjectItemCaseSensitive(it_data(r), "sales");
+	assert_int_equal(it_data_int(r, "id"), id);
+	assert_int_equal(it_json_int(sales, "cash"), cash);
+	assert_int_equal(it_json_int(sales, "card"), card);
+	assert_int_equal(it_data_int(r, "refunds"), refunds);
+	assert_int_equal(it_data_int(r, "expectedCash"), expected_cash);
 	it_resp_free(r);
-	r = it_postf("/order/create", tok, "{\"holdId\":%lld,\"items\":%s}", (long long)hold,
-	             items_json);
-	it_assert_status(r, 200);
-	oid = it_data_int(r, "id");
-	it_resp_free(r);
-	assert_int_equal(
-	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
-	*amount = it_sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
-	assert_true(*amount > 0);
-	return oid;
 }
 
 /* A counter sale by tok: hold and order seats, pay by method; waits for paid. */
@@ -148,7 +126,7 @@ static int64_t counter_sale(const char *tok, int64_t sid, const char *seat1, con
 		snprintf(items, sizeof(items), "[{\"seat\":\"%s\",\"ticketType\":\"adult\"}]",
 		         seat1);
 	}
-	oid = hold_and_order(tok, sid, seats, items, amount);
+	oid = pt_hold_and_order(tok, sid, seats, items, amount);
 	if (strcmp(method, "cash") == 0)
 		r = it_postf("/pay/create", tok,
 		             "{\"oid\":%lld,\"source\":0,\"method\":\"cash\",\"tendered\":%lld}",
@@ -161,19 +139,6 @@ static int64_t counter_sale(const char *tok, int64_t sid, const char *seat1, con
 	assert_int_equal(
 	    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
 	return oid;
-}
-
-static void approve(int64_t pay_id, int64_t amount)
-{
-	char body[128];
-	long st = 0;
-	cJSON *a;
-
-	snprintf(body, sizeof(body), "{\"payId\":%lld,\"amount\":%lld}", (long long)pay_id,
-	         (long long)amount);
-	a = pt_paysim("POST", "/api/approve", body, &st);
-	assert_int_equal(st, 200);
-	cJSON_Delete(a);
 }
 
 /* ---- CSV (RFC 4180) ---- */
@@ -276,9 +241,9 @@ static void test_a_business_day_adds_up(void **state)
 	f2 = it_film_sql("report");
 	it_sql_ok(
 	    it_sql("UPDATE films SET name = 'Say \"hi\", world' WHERE id = %lld", (long long)f2));
-	s1 = pt_screening(admin, f1, 7200);
-	s2 = pt_screening(admin, f2, 7200);
-	s3 = pt_screening(admin, f1, 9000);
+	s1 = pt_screening(pt.admin, f1, 7200);
+	s2 = pt_screening(pt.admin, f2, 7200);
+	s3 = pt_screening(pt.admin, f1, 9000);
 	total1 = it_sql_int("SELECT seats_total FROM screenings WHERE id = %lld", (long long)s1);
 	total3 = it_sql_int("SELECT seats_total FROM screenings WHERE id = %lld", (long long)s3);
 
@@ -328,7 +293,7 @@ static void test_a_business_day_adds_up(void **state)
 	 * window): cashier B admits one of o4's tickets, and a second scan says
 	 * it was used. Both are audited; neither changes a sale or occupancy.
 	 */
-	it_postf_ok("/screening/update", admin, "{\"id\":%lld,\"startAt\":%lld}", (long long)s1,
+	it_postf_ok("/screening/update", pt.admin, "{\"id\":%lld,\"startAt\":%lld}", (long long)s1,
 	            (long long)(t0 + 1800));
 	{
 		char *code =
@@ -351,10 +316,10 @@ static void test_a_business_day_adds_up(void **state)
 		free(code);
 	}
 	/* A customer pays online at paysim. */
-	o5 = hold_and_order(cust, s1, "[\"B3\"]", "[{\"seat\":\"B3\",\"ticketType\":\"adult\"}]",
-	                    &a5);
-	p5 = pt_pay_online(cust, o5);
-	approve(p5, a5);
+	o5 = pt_hold_and_order(pt.cust, s1, "[\"B3\"]",
+	                       "[{\"seat\":\"B3\",\"ticketType\":\"adult\"}]", &a5);
+	p5 = pt_pay_online(pt.cust, o5);
+	pt_approve(p5, a5, 0);
 	assert_int_equal(pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)o5),
 	                 1);
 	fig_sale(&film1, 1, a5);
@@ -362,10 +327,8 @@ static void test_a_business_day_adds_up(void **state)
 	fig_sale(&m_online, 1, a5);
 
 	/* An admin refunds A's cash sale: the cash leaves A's drawer. */
-	r = it_postf("/order/refund", admin, "{\"id\":%lld,\"reason\":\"wrong day\"}",
-	             (long long)o1);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/order/refund", pt.admin, "{\"id\":%lld,\"reason\":\"wrong day\"}",
+	            (long long)o1);
 	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE oid = %lld", (long long)o1),
 	                 3);
 	film1.refunds += a1;
@@ -373,10 +336,8 @@ static void test_a_business_day_adds_up(void **state)
 	m_cash.refunds += a1;
 
 	/* The screening of B's cash sale is cancelled: the cash leaves B's drawer. */
-	r = it_postf("/screening/cancel", admin, "{\"id\":%lld,\"reason\":\"projector\"}",
-	             (long long)s2);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/screening/cancel", pt.admin, "{\"id\":%lld,\"reason\":\"projector\"}",
+	            (long long)s2);
 	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE oid = %lld", (long long)o3),
 	                 3);
 	assert_int_equal(
@@ -386,13 +347,13 @@ static void test_a_business_day_adds_up(void **state)
 	m_cash.refunds += a3;
 
 	/* A late online payment: its order expired and the seat was sold meanwhile. */
-	o6 = pt_order(cust_uid, f1, s3, "B1", a6, 0, 600);
-	p6 = pt_pay_online(cust, o6);
+	o6 = pt_order(pt.cust_uid, f1, s3, "B1", a6, 0, 600);
+	p6 = pt_pay_online(pt.cust, o6);
 	it_sql_ok(it_sql("UPDATE orders SET status = 2, reason = 'expired' WHERE id = %lld; "
 	                 "UPDATE tickets SET status = 2, live = NULL WHERE order_id = %lld",
 	                 (long long)o6, (long long)o6));
-	other = pt_order(cust2_uid, f1, s3, "B1", 4500, 0, 600);
-	approve(p6, a6);
+	other = pt_order(pt.cust2_uid, f1, s3, "B1", 4500, 0, 600);
+	pt_approve(p6, a6, 0);
 	assert_int_equal(pt_wait_sql(3, "SELECT status FROM pays WHERE id = %lld", (long long)p6),
 	                 3);
 	assert_int_equal(
@@ -415,21 +376,13 @@ static void test_a_business_day_adds_up(void **state)
 	                 "{\"mobile\":\"%s\",\"password\":\"not-the-password\"}", bad_mobile);
 
 	/* ---- the shifts ---- */
-	r = it_ok(it_post("/shift/current", ca, NULL));
-	assert_int_equal(it_data_int(r, "id"), shift_a);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "cash"),
-	                 a1);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "card"),
-	                 a2);
-	assert_int_equal(it_data_int(r, "refunds"), a1);
-	assert_int_equal(it_data_int(r, "expectedCash"), 10000 + a1 - a1);
-	it_resp_free(r);
+	assert_shift(it_post("/shift/current", ca, NULL), shift_a, a1, a2, a1, 10000 + a1 - a1);
 	/* A counter payment still on its way to the consumer keeps the shift open. */
 	pending_pay = it_sql_id();
 	it_sql_ok(it_sql("INSERT INTO pays (id, uid, oid, amount, source, method, status, "
 	                 "cashier_id, shift_id, create_time, update_time) VALUES (%lld, %lld, "
 	                 "%lld, 100, 0, 'cash', 0, %lld, %lld, UNIX_TIMESTAMP(), UNIX_TIMESTAMP())",
-	                 (long long)pending_pay, (long long)cust_uid, (long long)it_sql_id(),
+	                 (long long)pending_pay, (long long)pt.cust_uid, (long long)it_sql_id(),
 	                 (long long)ca_uid, (long long)shift_a));
 	it_conflict(it_post("/shift/close", ca, "{\"counted\":10000}"), "payments_pending");
 	it_sql_ok(it_sql("DELETE FROM pays WHERE id = %lld", (long long)pending_pay));
@@ -439,17 +392,9 @@ static void test_a_business_day_adds_up(void **state)
 	it_resp_free(r);
 	/* B went home: the admin sees and closes B's shift. */
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld}", (long long)cb_uid);
-	r = it_ok(it_post("/shift/current", admin, body));
-	assert_int_equal(it_data_int(r, "id"), shift_b);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "cash"),
-	                 a3);
-	assert_int_equal(it_json_int(cJSON_GetObjectItemCaseSensitive(it_data(r), "sales"), "card"),
-	                 a4);
-	assert_int_equal(it_data_int(r, "refunds"), a3);
-	assert_int_equal(it_data_int(r, "expectedCash"), 5000);
-	it_resp_free(r);
+	assert_shift(it_post("/shift/current", pt.admin, body), shift_b, a3, a4, a3, 5000);
 	snprintf(body, sizeof(body), "{\"cashierId\":%lld,\"counted\":4900}", (long long)cb_uid);
-	r = it_ok(it_post("/shift/close", admin, body));
+	r = it_ok(it_post("/shift/close", pt.admin, body));
 	assert_int_equal(it_data_int(r, "expectedCash"), 5000);
 	assert_int_equal(it_data_int(r, "counted"), 4900);
 	assert_int_equal(it_data_int(r, "variance"), -100);
@@ -458,11 +403,9 @@ static void test_a_business_day_adds_up(void **state)
 	r = it_post("/shift/close", cb, "{\"counted\":1}");
 	assert_true(r->status == 404 || r->status == 409);
 	it_resp_free(r);
-	r = it_postf("/pay/create", ca, "{\"oid\":%lld,\"source\":0,\"method\":\"card\"}",
-	             (long long)other);
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "no_open_shift");
-	it_resp_free(r);
+	it_conflict(it_postf("/pay/create", ca, "{\"oid\":%lld,\"source\":0,\"method\":\"card\"}",
+	                     (long long)other),
+	            "no_open_shift");
 	assert_int_equal(it_sql_int("SELECT counted * 100000 + expected_cash FROM shifts WHERE "
 	                            "id = %lld AND open IS NULL",
 	                            (long long)shift_b),
@@ -471,14 +414,14 @@ static void test_a_business_day_adds_up(void **state)
 	/* ---- /report/sales ---- */
 	{
 		const char *const paths[] = {"/report/sales", "/report/occupancy", "/audit/list"};
-		const char *const toks[] = {cust, ca};
+		const char *const toks[] = {pt.cust, ca};
 
 		it_admin_only(paths, 3, toks, 2, "{\"from\":0,\"to\":1,\"groupBy\":\"film\"}");
 	}
-	it_postf_refused("/report/sales", admin, 400, "invalid_field", "groupBy",
+	it_postf_refused("/report/sales", pt.admin, 400, "invalid_field", "groupBy",
 	                 "{\"from\":%lld,\"to\":%lld,\"groupBy\":\"hall\"}", (long long)from,
 	                 (long long)to);
-	it_postf_refused("/report/sales", admin, 400, "invalid_field", "to",
+	it_postf_refused("/report/sales", pt.admin, 400, "invalid_field", "to",
 	                 "{\"from\":%lld,\"to\":%lld,\"groupBy\":\"day\"}", (long long)to,
 	                 (long long)from);
 
@@ -519,7 +462,7 @@ static void test_a_business_day_adds_up(void **state)
 	it_resp_free(r);
 
 	/* ---- CSV ---- */
-	r = it_postf("/report/sales", admin,
+	r = it_postf("/report/sales", pt.admin,
 	             "{\"from\":%lld,\"to\":%lld,\"groupBy\":\"film\",\"format\":\"csv\"}",
 	             (long long)from, (long long)to);
 	it_assert_status(r, 200);
@@ -552,7 +495,7 @@ static void test_a_business_day_adds_up(void **state)
 	it_resp_free(r);
 
 	/* ---- /report/occupancy ---- */
-	r = it_ok(it_postf("/report/occupancy", admin, "{\"from\":%lld,\"to\":%lld}",
+	r = it_ok(it_postf("/report/occupancy", pt.admin, "{\"from\":%lld,\"to\":%lld}",
 	                   (long long)from, (long long)to));
 	(void)it_data_list(r);
 	o = NULL;
@@ -584,7 +527,7 @@ static void test_a_business_day_adds_up(void **state)
 
 	/* ---- /audit/list ---- */
 	/* Cashier A, newest first: close, card sale, cash sale, open. */
-	r = it_ok(it_postf("/audit/list", admin, "{\"actor\":%lld,\"from\":%lld}",
+	r = it_ok(it_postf("/audit/list", pt.admin, "{\"actor\":%lld,\"from\":%lld}",
 	                   (long long)ca_uid, (long long)from));
 	list = it_data_list(r);
 	assert_int_equal(it_data_int(r, "total"), 4);
@@ -608,7 +551,7 @@ static void test_a_business_day_adds_up(void **state)
 	}
 	it_resp_free(r);
 	/* Paging: two per page, page 2 holds the older two. */
-	r = it_ok(it_postf("/audit/list", admin,
+	r = it_ok(it_postf("/audit/list", pt.admin,
 	                   "{\"actor\":%lld,\"from\":%lld,\"page\":2,\"pageSize\":2}",
 	                   (long long)ca_uid, (long long)from));
 	list = it_data_list(r);
@@ -617,7 +560,7 @@ static void test_a_business_day_adds_up(void **state)
 	assert_string_equal(it_json_str(cJSON_GetArrayItem(list, 1), "action"), "shift.open");
 	it_resp_free(r);
 	/* Cashier B: open, two sales and two check-ins; the close was the admin's. */
-	r = it_ok(it_postf("/audit/list", admin, "{\"actor\":%lld,\"from\":%lld,\"to\":%lld}",
+	r = it_ok(it_postf("/audit/list", pt.admin, "{\"actor\":%lld,\"from\":%lld,\"to\":%lld}",
 	                   (long long)cb_uid, (long long)from, (long long)to));
 	assert_int_equal(it_data_int(r, "total"), 5);
 	{
@@ -645,7 +588,7 @@ static void test_a_business_day_adds_up(void **state)
 		for (page = 1; page <= 50; page++) {
 			int64_t total;
 
-			r = it_ok(it_postf("/audit/list", admin,
+			r = it_ok(it_postf("/audit/list", pt.admin,
 			                   "{\"from\":%lld,\"page\":%d,\"pageSize\":100}",
 			                   (long long)from, page));
 			list = it_data_list(r);
@@ -682,7 +625,7 @@ static void test_a_business_day_adds_up(void **state)
 		assert_int_equal(seen_cancel, 1);
 	}
 	/* Nothing in the API deletes or changes an audit row. */
-	r = it_post("/audit/delete", admin, "{\"id\":1}");
+	r = it_post("/audit/delete", pt.admin, "{\"id\":1}");
 	assert_int_equal(r->status, 404);
 	it_resp_free(r);
 	(void)o2;
@@ -697,5 +640,5 @@ int main(void)
 	    cmocka_unit_test(test_a_business_day_adds_up),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, pt_teardown);
 }

@@ -19,21 +19,14 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "core/clock.h"
 
 /* Poll /healthz until its status is want (and part is state); seconds taken, or -1. */
 static double wait_health(long want, const char *part, const char *state, double limit)
 {
-	double t0 = now_s();
+	double t0 = clock_s();
 
-	while (now_s() - t0 < limit) {
+	while (clock_s() - t0 < limit) {
 		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
 		int ok = 0;
 		if (r && r->status == want && r->json) {
@@ -42,7 +35,7 @@ static double wait_health(long want, const char *part, const char *state, double
 		}
 		it_resp_free(r);
 		if (ok)
-			return now_s() - t0;
+			return clock_s() - t0;
 		usleep(100 * 1000);
 	}
 	return -1;

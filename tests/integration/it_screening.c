@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "core/clock.h"
 
 #define LENGTH_MIN 100
 #define SPAN (LENGTH_MIN * 60)
@@ -84,14 +85,6 @@ static void ticket_new(int64_t oid, int64_t sid, const char *seat, int status)
 	           status));
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Seat snapshots live SEATMAP_TTL_S (2 s, +20 % jitter) in the cache: poll
  * /screening/seats until state row `row` reads want, for at most 5 s (twice
@@ -99,14 +92,14 @@ static double mono_s(void)
  */
 static struct it_resp *seats_until(int64_t sid, int row, const char *want)
 {
-	double t0 = mono_s();
+	double t0 = clock_s();
 	struct it_resp *r;
 
 	for (;;) {
 		r = seats(sid);
 		if (r->status == 200 && !strcmp(row_of(r, "state", row), want))
 			return r;
-		if (mono_s() - t0 > 5.0) {
+		if (clock_s() - t0 > 5.0) {
 			print_error("state[%d] of %lld is not %s after 5 s: %s\n", row,
 			            (long long)sid, want, r->body);
 			fail();
@@ -626,13 +619,13 @@ static void test_screening_list_window_filters_and_paging(void **state)
 		it_redis(out, sizeof(out), "HSET bo:seats:%lld A1 1", (long long)d);
 	}
 	{
-		double t0 = mono_s();
+		double t0 = clock_s();
 
 		for (;;) {
 			r = it_postf("/screening/list", NULL, "{\"filmId\":%lld}", (long long)fid);
 			if (it_json_int(it_list_find(r, d), "seatsFree") == 3)
 				break;
-			assert_true(mono_s() - t0 < 5.0);
+			assert_true(clock_s() - t0 < 5.0);
 			it_resp_free(r);
 			usleep(100 * 1000);
 		}

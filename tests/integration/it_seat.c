@@ -41,22 +41,6 @@ static int64_t screening(void)
 	                        time(NULL) + (++n + 1) * DAY);
 }
 
-static struct it_resp *hold(const char *tok, int64_t sid, const char *seats)
-{
-	return it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}", (long long)sid,
-	                seats);
-}
-
-static int64_t hold_ok(const char *tok, int64_t sid, const char *seats)
-{
-	struct it_resp *r = it_ok(hold(tok, sid, seats));
-	int64_t id = it_data_int(r, "holdId");
-
-	assert_true(id > 0);
-	it_resp_free(r);
-	return id;
-}
-
 /* The state letter of seat (row, col) in /screening/seats. */
 static char state_at(int64_t sid, int row, int col)
 {
@@ -74,14 +58,6 @@ static int64_t version(int64_t sid)
 	return atoll(out);
 }
 
-/* Assert an error answer of a request and free it. */
-#define expect_error(call, st, slug)               \
-	do {                                       \
-		struct it_resp *r_ = (call);       \
-		it_assert_error(r_, (st), (slug)); \
-		it_resp_free(r_);                  \
-	} while (0)
-
 static struct it_resp *release(const char *tok, int64_t id)
 {
 	return it_postf("/seat/release", tok, "{\"holdId\":%lld}", (long long)id);
@@ -95,7 +71,7 @@ static void test_seat_hold_then_release(void **state)
 
 	(void)state;
 	v0 = version(sid);
-	r = it_ok(hold(it_sale.cust, sid, "[\"C3\",\"C4\"]"));
+	r = it_ok(it_hold(it_sale.cust, sid, "[\"C3\",\"C4\"]"));
 	id = it_data_int(r, "holdId");
 	assert_true(id > 0 && id < (INT64_C(1) << 53));
 	seats = cJSON_GetObjectItemCaseSensitive(it_data(r), "seats");
@@ -113,7 +89,7 @@ static void test_seat_hold_then_release(void **state)
 	assert_int_equal(state_at(sid, 2, 2), 'f');
 	assert_int_equal(state_at(sid, 2, 3), 'f');
 	/* Released once: a second release finds nothing. */
-	expect_error(release(it_sale.cust, id), 404, "not_found");
+	it_refused(release(it_sale.cust, id), 404, "not_found", NULL);
 }
 
 static void test_seat_hold_lists_every_conflict(void **state)
@@ -123,8 +99,8 @@ static void test_seat_hold_lists_every_conflict(void **state)
 	const cJSON *c;
 
 	(void)state;
-	hold_ok(it_sale.cust, sid, "[\"D1\",\"D2\",\"D3\"]");
-	r = hold(it_sale.cust2, sid, "[\"D3\",\"D4\",\"D1\"]");
+	it_hold_id(it_sale.cust, sid, "[\"D1\",\"D2\",\"D3\"]");
+	r = it_hold(it_sale.cust2, sid, "[\"D3\",\"D4\",\"D1\"]");
 	it_assert_error(r, 409, "seat_taken");
 	c = cJSON_GetObjectItemCaseSensitive(it_data(r), "conflicts");
 	assert_int_equal(cJSON_GetArraySize(c), 2);
@@ -141,26 +117,26 @@ static void test_seat_hold_refuses_bad_seats(void **state)
 	int64_t sid = screening();
 
 	(void)state;
-	expect_error(hold(tok, sid, "[\"A4\"]"), 400, "invalid_field"); /* blocked */
-	expect_error(hold(tok, sid, "[\"A8\"]"), 400, "invalid_field"); /* no such seat */
-	expect_error(hold(tok, sid, "[\"c1\"]"), 400, "invalid_field");
-	expect_error(hold(tok, sid, "[\"C1\",\"C1\"]"), 400, "invalid_field");
-	expect_error(hold(tok, sid, "[]"), 400, "invalid_field");
-	expect_error(hold(tok, sid, "[7]"), 400, "invalid_field");
-	expect_error(hold(tok, sid, "[\"B3\"]"), 403, "forbidden"); /* house seat */
-	expect_error(it_postf("/seat/hold", tok, "{\"screeningId\":%lld}", (long long)sid), 400,
-	             "invalid_field");
-	expect_error(it_postf("/seat/hold", tok,
-	                      "{\"screeningId\":%lld,\"count\":2,\"seats\":[\"C1\"]}",
-	                      (long long)sid),
-	             400, "invalid_field");
-	expect_error(
+	it_refused(it_hold(tok, sid, "[\"A4\"]"), 400, "invalid_field", NULL); /* blocked */
+	it_refused(it_hold(tok, sid, "[\"A8\"]"), 400, "invalid_field", NULL); /* no such seat */
+	it_refused(it_hold(tok, sid, "[\"c1\"]"), 400, "invalid_field", NULL);
+	it_refused(it_hold(tok, sid, "[\"C1\",\"C1\"]"), 400, "invalid_field", NULL);
+	it_refused(it_hold(tok, sid, "[]"), 400, "invalid_field", NULL);
+	it_refused(it_hold(tok, sid, "[7]"), 400, "invalid_field", NULL);
+	it_refused(it_hold(tok, sid, "[\"B3\"]"), 403, "forbidden", NULL); /* house seat */
+	it_refused(it_postf("/seat/hold", tok, "{\"screeningId\":%lld}", (long long)sid), 400,
+	           "invalid_field", NULL);
+	it_refused(it_postf("/seat/hold", tok,
+	                    "{\"screeningId\":%lld,\"count\":2,\"seats\":[\"C1\"]}",
+	                    (long long)sid),
+	           400, "invalid_field", NULL);
+	it_refused(
 	    it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"count\":11}", (long long)sid), 400,
-	    "invalid_field");
-	expect_error(hold(tok, 999999999, "[\"C1\"]"), 404, "not_found");
-	expect_error(hold(NULL, sid, "[\"C1\"]"), 401, "unauthorized");
+	    "invalid_field", NULL);
+	it_refused(it_hold(tok, 999999999, "[\"C1\"]"), 404, "not_found", NULL);
+	it_refused(it_hold(NULL, sid, "[\"C1\"]"), 401, "unauthorized", NULL);
 	/* Staff may hold house seats. */
-	hold_ok(it_sale.cashier, sid, "[\"B3\",\"B4\"]");
+	it_hold_id(it_sale.cashier, sid, "[\"B3\",\"B4\"]");
 	assert_int_equal(state_at(sid, 1, 2), 'h');
 	free(tok);
 }
@@ -187,38 +163,33 @@ static void test_seat_hold_count_picks_best_available(void **state)
 	assert_string_equal(cJSON_GetArrayItem(seats, 0)->valuestring, "B3");
 	it_resp_free(r);
 	/* No row has 8 adjacent seats. */
-	expect_error(it_postf("/seat/hold", it_sale.cust2, "{\"screeningId\":%lld,\"count\":8}",
-	                      (long long)sid),
-	             409, "conflict");
+	it_refused(it_postf("/seat/hold", it_sale.cust2, "{\"screeningId\":%lld,\"count\":8}",
+	                    (long long)sid),
+	           409, "conflict", NULL);
 }
 
 static void test_seat_hold_caps_a_customer_at_ten(void **state)
 {
 	int64_t sid = screening();
-	struct it_resp *r;
 
 	(void)state;
-	hold_ok(it_sale.cust2, sid, "[\"C1\",\"C2\",\"C3\",\"C4\",\"C5\",\"C6\"]");
-	hold_ok(it_sale.cust2, sid, "[\"D1\",\"D2\",\"D3\",\"D4\"]");
-	r = hold(it_sale.cust2, sid, "[\"D6\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "hold_limit");
-	it_resp_free(r);
-	expect_error(hold(it_sale.cust2, sid,
-	                  "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\","
-	                  "\"B7\",\"C7\"]"),
-	             409, "conflict");
+	it_hold_id(it_sale.cust2, sid, "[\"C1\",\"C2\",\"C3\",\"C4\",\"C5\",\"C6\"]");
+	it_hold_id(it_sale.cust2, sid, "[\"D1\",\"D2\",\"D3\",\"D4\"]");
+	it_conflict(it_hold(it_sale.cust2, sid, "[\"D6\"]"), "hold_limit");
+	it_refused(it_hold(it_sale.cust2, sid,
+	                   "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\","
+	                   "\"B7\",\"C7\"]"),
+	           409, "conflict", NULL);
 	/* Another screening has its own count; staff have none. */
-	hold_ok(it_sale.cust2, screening(), "[\"D6\"]");
-	hold_ok(it_sale.cashier, sid,
-	        "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\"]");
-	hold_ok(it_sale.cashier, sid, "[\"B7\",\"C7\"]");
+	it_hold_id(it_sale.cust2, screening(), "[\"D6\"]");
+	it_hold_id(it_sale.cashier, sid,
+	           "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"B1\",\"B2\",\"B6\"]");
+	it_hold_id(it_sale.cashier, sid, "[\"B7\",\"C7\"]");
 }
 
 static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 {
 	int64_t sid = screening(), past = it_sql_id();
-	struct it_resp *r;
 	char out[64];
 
 	(void)state;
@@ -228,25 +199,16 @@ static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 	           "%lld, %lld, UNIX_TIMESTAMP() - 60, UNIX_TIMESTAMP() + 6000, '{}', '{}', 0, "
 	           "24, 0, 0)",
 	           (long long)past, (long long)it_sale.film, (long long)it_sale.hall));
-	r = hold(it_sale.cust, past, "[\"C1\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
-	it_resp_free(r);
+	it_conflict(it_hold(it_sale.cust, past, "[\"C1\"]"), "started");
 
 	it_redis(out, sizeof(out), "SET bo:seatfence:%lld 1 PX 30000", (long long)sid);
-	r = hold(it_sale.cust, sid, "[\"C1\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "layout_change");
-	it_resp_free(r);
+	it_conflict(it_hold(it_sale.cust, sid, "[\"C1\"]"), "layout_change");
 	it_redis(out, sizeof(out), "DEL bo:seatfence:%lld", (long long)sid);
-	hold_ok(it_sale.cust, sid, "[\"C1\"]");
+	it_hold_id(it_sale.cust, sid, "[\"C1\"]");
 
 	it_resp_free(it_ok(it_postf("/screening/cancel", it_sale.admin,
 	                            "{\"id\":%lld,\"reason\":\"projector\"}", (long long)sid)));
-	r = hold(it_sale.cust, sid, "[\"C2\"]");
-	it_assert_error(r, 409, "conflict");
-	assert_string_equal(it_json_str(it_data(r), "reason"), "cancelled");
-	it_resp_free(r);
+	it_conflict(it_hold(it_sale.cust, sid, "[\"C2\"]"), "cancelled");
 }
 
 static void test_seat_release_owner_or_staff_only(void **state)
@@ -254,10 +216,10 @@ static void test_seat_release_owner_or_staff_only(void **state)
 	int64_t sid = screening(), id;
 
 	(void)state;
-	id = hold_ok(it_sale.cust, sid, "[\"A1\"]");
-	expect_error(release(it_sale.cust2, id), 404, "not_found");
-	expect_error(release(it_sale.cust, 123456789), 404, "not_found");
-	expect_error(it_post("/seat/release", it_sale.cust, "{}"), 400, "invalid_field");
+	id = it_hold_id(it_sale.cust, sid, "[\"A1\"]");
+	it_refused(release(it_sale.cust2, id), 404, "not_found", NULL);
+	it_refused(release(it_sale.cust, 123456789), 404, "not_found", NULL);
+	it_refused(it_post("/seat/release", it_sale.cust, "{}"), 400, "invalid_field", NULL);
 	assert_int_equal(state_at(sid, 0, 0), 'h');
 	it_resp_free(it_ok(release(it_sale.cashier, id)));
 	assert_int_equal(state_at(sid, 0, 0), 'f');
@@ -269,15 +231,15 @@ static void test_seat_hold_expires(void **state)
 	char out[64];
 
 	(void)state;
-	id = hold_ok(it_sale.cust, sid, "[\"D7\"]");
+	id = it_hold_id(it_sale.cust, sid, "[\"D7\"]");
 	assert_int_equal(state_at(sid, 3, 6), 'h');
 	/* Make it due now, as hold_ttl later would. */
 	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)id);
 	it_redis(out, sizeof(out), "ZADD bo:holdexp 1 %lld", (long long)id);
 	it_wait_seat_state(sid, 3, 6, 'f');
-	expect_error(release(it_sale.cust, id), 404, "not_found");
+	it_refused(release(it_sale.cust, id), 404, "not_found", NULL);
 	/* The seat can be held again. */
-	hold_ok(it_sale.cust2, sid, "[\"D7\"]");
+	it_hold_id(it_sale.cust2, sid, "[\"D7\"]");
 }
 
 static void test_seat_hold_rate_limited(void **state)
@@ -290,14 +252,14 @@ static void test_seat_hold_rate_limited(void **state)
 	(void)state;
 	assert_non_null(tok);
 	for (i = 0; i < 30; i++) {
-		r = hold(tok, sid,
-		         "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"C1\",\"C2\",\"C3\","
-		         "\"C4\",\"C5\"]");
+		r = it_hold(tok, sid,
+		            "[\"A1\",\"A2\",\"A3\",\"A5\",\"A6\",\"A7\",\"C1\",\"C2\",\"C3\","
+		            "\"C4\",\"C5\"]");
 		/* Over the cap every time: counted, not held. */
 		it_assert_error(r, 409, "conflict");
 		it_resp_free(r);
 	}
-	r = hold(tok, sid, "[\"A1\"]");
+	r = it_hold(tok, sid, "[\"A1\"]");
 	it_assert_error(r, 429, "rate_limited");
 	assert_true(atoi(r->retry_after) >= 1);
 	it_resp_free(r);
@@ -313,11 +275,11 @@ static void test_seat_hold_refuses_a_revoked_token_at_once(void **state)
 
 	(void)state;
 	assert_non_null(tok);
-	hold_ok(tok, sid, "[\"A5\"]"); /* the token state is cached now */
+	it_hold_id(tok, sid, "[\"A5\"]"); /* the token state is cached now */
 	snprintf(body, sizeof(body), "{\"oldPassword\":\"%s\",\"password\":\"another-pass-1\"}",
 	         IT_PASSWORD);
 	it_post_ok("/user/update/pass", tok, body);
-	expect_error(hold(tok, sid, "[\"A6\"]"), 401, "token_expired");
+	it_refused(it_hold(tok, sid, "[\"A6\"]"), 401, "token_expired", NULL);
 	free(tok);
 }
 

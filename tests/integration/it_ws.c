@@ -30,20 +30,13 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "core/clock.h"
 
 #define DAY 86400
 #define LAYOUT "[\"SSSSSSSS\",\"SSSSSSSS\",\"SSSSSSSS\"]"
 
 static char *admin, *cust, *cust2, *cashier;
 static int64_t cust_uid, cust2_uid, cashier_uid, film, hall;
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int tcp_connect(int port, int rcvbuf)
 {
@@ -144,7 +137,7 @@ static struct ws *ws_open_port(int port, const char *protocol, int rcvbuf, int *
 {
 	struct ws *w = calloc(1, sizeof(*w));
 	char req[512];
-	double end = now_s() + 5;
+	double end = clock_s() + 5;
 	char *he;
 	int n;
 
@@ -157,7 +150,7 @@ static struct ws *ws_open_port(int port, const char *protocol, int rcvbuf, int *
 	             protocol ? "Sec-WebSocket-Protocol: " : "", protocol ? protocol : "",
 	             protocol ? "\r\n" : "");
 	assert_int_equal(send(w->fd, req, (size_t)n, MSG_NOSIGNAL), n);
-	while (!(he = memmem(w->buf, w->len, "\r\n\r\n", 4)) && now_s() < end) {
+	while (!(he = memmem(w->buf, w->len, "\r\n\r\n", 4)) && clock_s() < end) {
 		struct pollfd p = {.fd = w->fd, .events = POLLIN};
 		ssize_t k;
 		if (poll(&p, 1, 100) <= 0)
@@ -236,7 +229,7 @@ static void ws_send(struct ws *w, const char *text)
  */
 static char *ws_recv(struct ws *w, int ms)
 {
-	double end = now_s() + ms / 1000.0;
+	double end = clock_s() + ms / 1000.0;
 
 	for (;;) {
 		if (w->len >= 2) {
@@ -280,7 +273,7 @@ static char *ws_recv(struct ws *w, int ms)
 		if (w->closed)
 			return NULL;
 		{
-			double left = end - now_s();
+			double left = end - clock_s();
 			struct pollfd p = {.fd = w->fd, .events = POLLIN};
 			ssize_t k;
 			if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
@@ -406,10 +399,10 @@ static void view_delta(struct view *v, const cJSON *d)
 /* Read messages into v until it reaches version want (snapshots reset it). */
 static void view_follow(struct ws *w, struct view *v, int64_t want, int ms)
 {
-	double end = now_s() + ms / 1000.0;
+	double end = clock_s() + ms / 1000.0;
 
 	while (v->version < want) {
-		double left = end - now_s();
+		double left = end - clock_s();
 		char *m = left > 0 ? ws_recv(w, (int)(left * 1000) + 1) : NULL;
 		cJSON *j;
 		const char *type;
@@ -457,18 +450,6 @@ static void subscribe(struct ws *w, struct view *v, int64_t sid)
 	j = ws_expect(w, "seats.snapshot", 5000);
 	view_snapshot(v, j);
 	cJSON_Delete(j);
-}
-
-static int64_t hold(const char *tok, int64_t sid, const char *seats)
-{
-	struct it_resp *r = it_postf("/seat/hold", tok, "{\"screeningId\":%lld,\"seats\":%s}",
-	                             (long long)sid, seats);
-	int64_t id;
-
-	it_assert_status(r, 200);
-	id = it_data_int(r, "holdId");
-	it_resp_free(r);
-	return id;
 }
 
 /* ------------------------------------------------------------ tests */
@@ -562,7 +543,6 @@ static void test_ws_snapshot_then_ordered_deltas(void **state)
 	int64_t sid = screening(), h1, h2;
 	struct ws *a = ws_open(), *b = ws_open();
 	struct view va, vb, vh;
-	struct it_resp *r;
 
 	(void)state;
 	subscribe(a, &va, sid);
@@ -574,18 +554,16 @@ static void test_ws_snapshot_then_ordered_deltas(void **state)
 	subscribe(b, &vb, sid);
 
 	/* Other clients hold and release: each client follows without a gap. */
-	h1 = hold(cust, sid, "[\"A1\",\"A2\"]");
-	h2 = hold(cust2, sid, "[\"B3\"]");
+	h1 = it_hold_id(cust, sid, "[\"A1\",\"A2\"]");
+	h2 = it_hold_id(cust2, sid, "[\"B3\"]");
 	for (int i = 0; i < 20; i++)
 		seat_change(sid, "C8", i % 2 ? "f" : "h");
-	r = it_postf("/seat/release", cust, "{\"holdId\":%lld}", (long long)h1);
-	it_assert_status(r, 200);
-	it_resp_free(r);
+	it_postf_ok("/seat/release", cust, "{\"holdId\":%lld}", (long long)h1);
 	/* Converge on what /screening/seats says (its cache lives 2 s). */
 	{
-		double end = now_s() + 10;
+		double end = clock_s() + 10;
 		int same = 0;
-		while (!same && now_s() < end) {
+		while (!same && clock_s() < end) {
 			view_http(&vh, sid);
 			view_follow(a, &va, vh.version, 5000);
 			view_follow(b, &vb, vh.version, 5000);
@@ -655,7 +633,7 @@ static void test_ws_slow_reader_dropped_fast_one_served(void **state)
 	text = malloc(n + 64);
 	assert_non_null(text);
 	/* 200 announcements of 60 KB: 12 MB, more than 1 MiB and the kernel's buffers. */
-	t0 = now_s();
+	t0 = clock_s();
 	for (int i = 0; i < 200; i++) {
 		int k = snprintf(text, 64,
 		                 "{\"type\":\"announcement\",\"advert\":{\"n\":%d,\"pad\":\"", i);
@@ -670,7 +648,7 @@ static void test_ws_slow_reader_dropped_fast_one_served(void **state)
 			cJSON_Delete(j);
 		}
 	}
-	print_message("200 x 60 KB announcements in %.2f s\n", now_s() - t0);
+	print_message("200 x 60 KB announcements in %.2f s\n", clock_s() - t0);
 	free(text);
 	assert_int_equal(got, 200);
 	ws_roundtrip(fast);
@@ -781,7 +759,7 @@ static void test_ws_two_instances_share_redis(void **state)
 	int64_t sid = screening();
 	struct ws *w;
 	struct view v;
-	double t0, up = now_s() + 60;
+	double t0, up = clock_s() + 60;
 
 	(void)state;
 	if (!getenv("BOXOFFICED"))
@@ -816,7 +794,7 @@ static void test_ws_two_instances_share_redis(void **state)
 		close(fd);
 		if (st == 0)
 			break;
-		if (now_s() > up) {
+		if (clock_s() > up) {
 			kill(pid, SIGKILL);
 			fail_msg("the second daemon did not come up (see %s)", log);
 		}
@@ -826,15 +804,15 @@ static void test_ws_two_instances_share_redis(void **state)
 	assert_int_equal(st, 101);
 	subscribe(w, &v, sid);
 	/* A hold on the first instance reaches the second's client within 100 ms. */
-	t0 = now_s();
-	hold(cust, sid, "[\"C2\"]");
+	t0 = clock_s();
+	it_hold_id(cust, sid, "[\"C2\"]");
 	{
-		double t_hold = now_s() - t0;
+		double t_hold = clock_s() - t0;
 		view_follow(w, &v, v.version + 1, 2000);
 		print_message(
 		    "hold answered in %.1f ms, delta on the other instance after %.1f ms\n",
-		    t_hold * 1000, (now_s() - t0) * 1000);
-		assert_true(now_s() - t0 - t_hold < 0.100);
+		    t_hold * 1000, (clock_s() - t0) * 1000);
+		assert_true(clock_s() - t0 - t_hold < 0.100);
 	}
 	assert_int_equal(*view_seat(&v, "C2"), 'h');
 	ws_close(w);
@@ -859,8 +837,8 @@ static void test_ws_hub_resubscribes_after_redis_returns(void **state)
 	ws_roundtrip(w); /* the hub itself does not depend on Redis */
 	assert_int_equal(it_stack("redis-start"), 0);
 	/* Publish until the hub has subscribed again (it retries every second). */
-	end = now_s() + 15;
-	while ((!got_snapshot || !got_announcement) && now_s() < end) {
+	end = clock_s() + 15;
+	while ((!got_snapshot || !got_announcement) && clock_s() < end) {
 		char *m;
 		if (!got_announcement)
 			publish("boxoffice:announce",

@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <librdkafka/rdkafka.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -144,6 +143,14 @@ cJSON *pt_paysim(const char *method, const char *path, const char *json, long *s
 	return cJSON_Parse(k.buf);
 }
 
+void pt_paysim_expect(const char *method, const char *path, const char *json, long want)
+{
+	long st = 0;
+
+	cJSON_Delete(pt_paysim(method, path, json, &st));
+	assert_int_equal(st, want);
+}
+
 int64_t pt_wait_sql(int64_t want, const char *fmt, ...)
 {
 	char q[2048];
@@ -168,6 +175,64 @@ int64_t pt_wait_sql(int64_t want, const char *fmt, ...)
 	return v;
 }
 
+struct pt_group pt;
+
+int pt_setup(int ncust, const char *genre)
+{
+	if (it_setup_admin(&pt.admin) < 0)
+		return -1;
+	pt.cust = it_customer(&pt.cust_uid, &pt.cust_mobile);
+	if (ncust > 1)
+		pt.cust2 = it_customer(&pt.cust2_uid, NULL);
+	if (!pt.cust || (ncust > 1 && !pt.cust2))
+		return -1;
+	if (genre)
+		pt.film = it_film_sql(genre);
+	return 0;
+}
+
+int pt_teardown(void **state)
+{
+	(void)state;
+	it_free_n(3, pt.admin, pt.cust, pt.cust2);
+	return 0;
+}
+
+void pt_approve(int64_t pay_id, int64_t amount, int64_t oid)
+{
+	char body[128];
+	long st = 0;
+	cJSON *a;
+
+	snprintf(body, sizeof(body), "{\"payId\":%lld,\"amount\":%lld}", (long long)pay_id,
+	         (long long)amount);
+	a = pt_paysim("POST", "/api/approve", body, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(it_json_str(a, "status"), "approved");
+	cJSON_Delete(a);
+	if (oid)
+		assert_int_equal(
+		    pt_wait_sql(1, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 1);
+}
+
+int64_t pt_hold_and_order(const char *tok, int64_t sid, const char *seats_json,
+                          const char *items_json, int64_t *amount)
+{
+	struct it_resp *r = it_ok(it_order(tok, it_hold_id(tok, sid, seats_json), items_json));
+	int64_t oid;
+
+	assert_int_equal(it_data_int(r, "status"), 4);
+	oid = it_data_int(r, "id");
+	it_resp_free(r);
+	assert_int_equal(
+	    pt_wait_sql(0, "SELECT status FROM orders WHERE id = %lld", (long long)oid), 0);
+	if (amount) {
+		*amount = it_sql_int("SELECT amount FROM orders WHERE id = %lld", (long long)oid);
+		assert_true(*amount > 0);
+	}
+	return oid;
+}
+
 int64_t pt_pay_online(const char *tok, int64_t oid)
 {
 	struct it_resp *r = it_postf("/pay/create", tok, "{\"oid\":%lld}", (long long)oid);
@@ -179,66 +244,27 @@ int64_t pt_pay_online(const char *tok, int64_t oid)
 	return id;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
+struct event_want {
+	const char *type;
+	int64_t oid;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static int event_is(const cJSON *e, const void *arg)
+{
+	const struct event_want *w = arg;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "orderId");
+
+	return cJSON_IsString(t) && strcmp(t->valuestring, w->type) == 0 && cJSON_IsNumber(o) &&
+	       (int64_t)o->valuedouble == w->oid;
 }
 
 cJSON *pt_event_find(const char *type, int64_t oid)
 {
-	const char *bootstrap = it_env("KAFKA_BOOTSTRAP"), *prefix = it_env("KAFKA_TOPIC_PREFIX");
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_partition_list_t *parts;
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	rd_kafka_topic_t *rkt;
-	rd_kafka_t *rk;
-	cJSON *found = NULL;
-	char topic[160], errstr[256];
-	int64_t end = mono_ms() + PT_WAIT_MS;
-	int i;
+	const char *prefix = it_env("KAFKA_TOPIC_PREFIX");
+	struct event_want w = {type, oid};
+	char topic[160];
 
-	assert_non_null(bootstrap);
 	snprintf(topic, sizeof(topic), "%sevents", prefix ? prefix : "boxoffice.");
-	rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "group.id", it_unique("it-pay-events-"), errstr, sizeof(errstr));
-	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	assert_non_null(rk);
-	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	assert_int_equal(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-	for (i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)
-		    ->offset = RD_KAFKA_OFFSET_BEGINNING;
-	rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-	rd_kafka_topic_partition_list_destroy(parts);
-	while (!found && mono_ms() < end) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
-		cJSON *e;
-
-		if (!m)
-			continue;
-		if (!m->err && m->payload) {
-			const cJSON *t, *o;
-
-			e = cJSON_ParseWithLength(m->payload, m->len);
-			t = cJSON_GetObjectItemCaseSensitive(e, "type");
-			o = cJSON_GetObjectItemCaseSensitive(e, "orderId");
-			if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0 &&
-			    cJSON_IsNumber(o) && (int64_t)o->valuedouble == oid)
-				found = e;
-			else
-				cJSON_Delete(e);
-		}
-		rd_kafka_message_destroy(m);
-	}
-	rd_kafka_consumer_close(rk);
-	rd_kafka_destroy(rk);
-	return found;
+	return it_kafka_find(topic, event_is, &w, PT_WAIT_MS);
 }

@@ -138,6 +138,30 @@ static const char *slug(const struct answer *a)
 	return cJSON_IsString(e) ? e->valuestring : "";
 }
 
+/* run(), asserting the status and, when want_slug is not NULL, the error slug. */
+static void expect(const char *path, const char *auth, const char *body, int status,
+                   const char *want_slug)
+{
+	struct answer a = run(path, auth, body);
+
+	assert_int_equal(a.status, status);
+	if (want_slug)
+		assert_string_equal(slug(&a), want_slug);
+	cJSON_Delete(a.json);
+}
+
+/* run() of a route that answers its caller's uid: asserts 200; data.uid. */
+static int uid_seen(const char *path, const char *auth)
+{
+	struct answer a = run(path, auth, "{}");
+	int uid;
+
+	assert_int_equal(a.status, 200);
+	uid = cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "data"), "uid")->valueint;
+	cJSON_Delete(a.json);
+	return uid;
+}
+
 static int setup(void **state)
 {
 	pool_set_conn_ops(&svc_conn_ops);
@@ -199,29 +223,14 @@ static void test_dispatch_roles(void **state)
 	char *cust = token(PROTO_ROLE_CUSTOMER, 0, 600);
 	char *cash = token(PROTO_ROLE_CASHIER, 0, 600);
 	char *adm = token(PROTO_ROLE_ADMIN, 0, 600);
-	struct answer a;
 
-	a = run("/t/admin", cust, "{}");
-	assert_int_equal(a.status, 403);
-	assert_string_equal(slug(&a), "forbidden");
-	cJSON_Delete(a.json);
-	a = run("/t/admin", cash, "{}");
-	assert_int_equal(a.status, 403);
-	cJSON_Delete(a.json);
-	a = run("/t/admin", adm, "{}");
-	assert_int_equal(a.status, 200);
-	cJSON_Delete(a.json);
-	a = run("/t/staff", cust, "{}");
-	assert_int_equal(a.status, 403);
-	cJSON_Delete(a.json);
-	a = run("/t/staff", cash, "{}");
-	assert_int_equal(a.status, 200);
-	cJSON_Delete(a.json);
-	a = run("/t/user", cust + 7, "{}"); /* a bare token without "Bearer " */
-	assert_int_equal(a.status, 200);
-	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "data"), "uid")->valueint,
-	                 42);
-	cJSON_Delete(a.json);
+	expect("/t/admin", cust, "{}", 403, "forbidden");
+	expect("/t/admin", cash, "{}", 403, NULL);
+	expect("/t/admin", adm, "{}", 200, NULL);
+	expect("/t/staff", cust, "{}", 403, NULL);
+	expect("/t/staff", cash, "{}", 200, NULL);
+	/* a bare token without "Bearer " */
+	assert_int_equal(uid_seen("/t/user", cust + 7), 42);
 	free(cust);
 	free(cash);
 	free(adm);
@@ -232,30 +241,14 @@ static void test_dispatch_expired_revoked_forged(void **state)
 	char *expired = token(PROTO_ROLE_ADMIN, 0, -10);
 	char *revoked = token(PROTO_ROLE_ADMIN, 99, 600);
 	char *forged = token(PROTO_ROLE_ADMIN, 0, 600);
-	struct answer a;
 
 	forged[strlen(forged) - 2] ^= 1; /* break the signature */
-	a = run("/t/user", expired, "{}");
-	assert_int_equal(a.status, 401);
-	assert_string_equal(slug(&a), "token_expired");
-	cJSON_Delete(a.json);
-	a = run("/t/user", revoked, "{}");
-	assert_int_equal(a.status, 401);
-	assert_string_equal(slug(&a), "token_expired");
-	cJSON_Delete(a.json);
-	a = run("/t/user", forged, "{}");
-	assert_int_equal(a.status, 401);
-	assert_string_equal(slug(&a), "unauthorized");
-	cJSON_Delete(a.json);
-	a = run("/t/user", "Bearer not.a.token", "{}");
-	assert_int_equal(a.status, 401);
-	cJSON_Delete(a.json);
+	expect("/t/user", expired, "{}", 401, "token_expired");
+	expect("/t/user", revoked, "{}", 401, "token_expired");
+	expect("/t/user", forged, "{}", 401, "unauthorized");
+	expect("/t/user", "Bearer not.a.token", "{}", 401, NULL);
 	/* On an optional-auth route a bad token reads as anonymous. */
-	a = run("/t/optional", forged, "{}");
-	assert_int_equal(a.status, 200);
-	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "data"), "uid")->valueint,
-	                 0);
-	cJSON_Delete(a.json);
+	assert_int_equal(uid_seen("/t/optional", forged), 0);
 	free(expired);
 	free(revoked);
 	free(forged);

@@ -210,27 +210,28 @@ static void test_layout_refuses_invalid_characters(void **state)
 
 static void test_layout_from_json_refuses_non_strings(void **state)
 {
+	/* what is not an array of strings, and the reason when it is checked */
+	static const struct {
+		const char *json, *why;
+	} bad[] = {
+	    {"[\"SS\", 5]", "row B: not a string"},
+	    {"\"SS\"", NULL},
+	    {"{\"A\":\"SS\"}", NULL},
+	    {"[]", NULL},
+	    {"[[\"S\"]]", NULL},
+	};
 	struct proto_layout l;
 	char why[100];
-	cJSON *v;
 
 	(void)state;
-	v = cJSON_Parse("[\"SS\", 5]");
-	assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
-	assert_string_equal(why, "row B: not a string");
-	cJSON_Delete(v);
-	v = cJSON_Parse("\"SS\"");
-	assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
-	cJSON_Delete(v);
-	v = cJSON_Parse("{\"A\":\"SS\"}");
-	assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
-	cJSON_Delete(v);
-	v = cJSON_Parse("[]");
-	assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
-	cJSON_Delete(v);
-	v = cJSON_Parse("[[\"S\"]]");
-	assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
-	cJSON_Delete(v);
+	for (int i = 0; i < N(bad); i++) {
+		cJSON *v = cJSON_Parse(bad[i].json);
+
+		assert_int_equal(proto_layout_from_json(&l, v, why, sizeof(why)), -1);
+		if (bad[i].why)
+			assert_string_equal(why, bad[i].why);
+		cJSON_Delete(v);
+	}
 	assert_int_equal(proto_layout_from_json(&l, NULL, why, sizeof(why)), -1);
 	assert_int_equal(proto_layout_from_text(&l, "[\"SS\"", why, sizeof(why)), -1);
 	assert_int_equal(proto_layout_from_text(&l, NULL, why, sizeof(why)), -1);

@@ -296,6 +296,22 @@ static void send_callback(const struct pay *p, int status, int force_dup)
 
 /* ---- actions ---- */
 
+/*
+ * Lock the pays and find (or make) pay id. NULL, unlocked and with the
+ * "full" answer in out, when the table has no room for it.
+ */
+static struct pay *pay_lock(int64_t id, char *out, size_t outlen)
+{
+	struct pay *p;
+
+	pthread_mutex_lock(&pays_mu);
+	if (!(p = pay_find(id, 1))) {
+		pthread_mutex_unlock(&pays_mu);
+		snprintf(out, outlen, "{\"error\":\"full\"}");
+	}
+	return p;
+}
+
 /* Approve (status 1) or decline (2). Returns HTTP status; JSON answer in out. */
 static int act(int64_t id, int64_t amount, int have_amount, int status, const char *txn,
                int force_dup, char *out, size_t outlen)
@@ -303,13 +319,8 @@ static int act(int64_t id, int64_t amount, int have_amount, int status, const ch
 	struct pay *p;
 	int code = 200;
 
-	pthread_mutex_lock(&pays_mu);
-	p = pay_find(id, 1);
-	if (!p) {
-		pthread_mutex_unlock(&pays_mu);
-		snprintf(out, outlen, "{\"error\":\"full\"}");
+	if (!(p = pay_lock(id, out, outlen)))
 		return 503;
-	}
 	if (p->state && p->state != status) {
 		snprintf(out, outlen, "{\"error\":\"already %s\",\"txnId\":\"%s\"}",
 		         p->state == 1 ? "approved" : "declined", p->txn);
@@ -340,13 +351,8 @@ static int refund(int64_t id, int64_t amount, char *out, size_t outlen)
 {
 	struct pay *p;
 
-	pthread_mutex_lock(&pays_mu);
-	p = pay_find(id, 1);
-	if (!p) {
-		pthread_mutex_unlock(&pays_mu);
-		snprintf(out, outlen, "{\"error\":\"full\"}");
+	if (!(p = pay_lock(id, out, outlen)))
 		return 503;
-	}
 	p->refund_calls++;
 	if (!p->refunded) {
 		p->refunded = 1;

@@ -162,6 +162,21 @@ select_row() {
 	done
 	fail "no list row with '$1'"
 }
+# open_film_seats: F2, the day of the screening, "/" keeps this film's
+# screenings only (other tests fill today's list), then open its seat map
+open_film_seats() {
+	keys F2
+	[ "$(date -d "@$SCR_START" +%F)" = "$(date +%F)" ] || keys Right
+	keys /
+	see "─ Search"
+	text "$UNIQ"
+	keys Enter
+	see "/ $UNIQ"
+	see "$FILM_NAME"
+	select_row "$FILM_NAME"
+	keys Enter
+	see "SCREEN"
+}
 # quit: F10, the client must exit 0
 quit() {
 	keys F10
@@ -382,18 +397,7 @@ sale | live_seat | checkin | shift_close)
 		text "200"
 		keys Enter
 		see "Expected cash"
-		keys F2
-		[ "$(date -d "@$SCR_START" +%F)" = "$(date +%F)" ] || keys Right
-		# other tests fill today's list: "/" keeps this film's screenings only
-		keys /
-		see "─ Search"
-		text "$UNIQ"
-		keys Enter
-		see "/ $UNIQ"
-		see "$FILM_NAME"
-		select_row "$FILM_NAME"
-		keys Enter
-		see "SCREEN"
+		open_film_seats
 		see "Golden Hall $UNIQ"
 		keys Space Right Space t
 		see "child"
@@ -419,18 +423,7 @@ sale | live_seat | checkin | shift_close)
 		quit
 		;;
 	live_seat)
-		keys F2
-		[ "$(date -d "@$SCR_START" +%F)" = "$(date +%F)" ] || keys Right
-		# other tests fill today's list: "/" keeps this film's screenings only
-		keys /
-		see "─ Search"
-		text "$UNIQ"
-		keys Enter
-		see "/ $UNIQ"
-		see "$FILM_NAME"
-		select_row "$FILM_NAME"
-		keys Enter
-		see "SCREEN"
+		open_film_seats
 		if ws_served; then
 			# the seat map follows the WebSocket: the live dots are full
 			see "● live"

@@ -65,6 +65,14 @@ static cJSON *expect_req(struct app *a, enum req_tag tag, const char *path)
 	return NULL;
 }
 
+/* Type text into the open form, submit it with Enter: the request of tag (see expect_req). */
+static cJSON *submit(struct app *a, const char *text, enum req_tag tag, const char *path)
+{
+	type(a, text);
+	actions_key(a, KEY_ENTER_);
+	return expect_req(a, tag, path);
+}
+
 static void drain(struct app *a)
 {
 	struct app_req r;
@@ -113,9 +121,7 @@ static void test_tui_actions_login_sends_admin_login(void **state)
 
 	type(a, "13900000000");
 	actions_key(a, KEY_TAB_);
-	type(a, "secret-123");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_LOGIN, PROTO_PATH_ADMIN_LOGIN);
+	b = submit(a, "secret-123", RQ_LOGIN, PROTO_PATH_ADMIN_LOGIN);
 	assert_string_equal(str(b, "mobile"), "13900000000");
 	assert_string_equal(str(b, "password"), "secret-123");
 	cJSON_Delete(b);
@@ -215,9 +221,7 @@ static void test_tui_actions_sale_hold_order_pay(void **state)
 	actions_key(a, KEY_ENTER_);
 	assert_int_equal(a->nout, 0);
 	a->order.status = PROTO_ORDER_UNPAID;
-	type(a, "100");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_PAY, PROTO_PATH_PAY_CREATE);
+	b = submit(a, "100", RQ_PAY, PROTO_PATH_PAY_CREATE);
 	assert_int_equal(num(b, "oid"), 900);
 	assert_int_equal(num(b, "source"), 0);
 	assert_string_equal(str(b, "method"), "cash");
@@ -246,9 +250,7 @@ static void test_tui_actions_home_filter_by_film(void **state)
 	cJSON *b;
 
 	actions_key(a, '/');
-	type(a, "Paper");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_SCREENINGS, PROTO_PATH_SCREENING_LIST);
+	b = submit(a, "Paper", RQ_SCREENINGS, PROTO_PATH_SCREENING_LIST);
 	cJSON_Delete(b);
 	answer(a, RQ_SCREENINGS, TODAY_PAGE1, 200,
 	       "{\"code\":200,\"data\":{\"list\":[{\"id\":1,\"filmName\":\"Iron Meridian\"},"
@@ -262,7 +264,6 @@ static void test_tui_actions_home_filter_by_film(void **state)
 static void test_tui_actions_seat_taken_refreshes_map(void **state)
 {
 	struct app *a = on_seat_map();
-	cJSON *b;
 
 	actions_key(a, ' ');
 	actions_key(a, KEY_ENTER_);
@@ -272,8 +273,7 @@ static void test_tui_actions_seat_taken_refreshes_map(void **state)
 	       "\"data\":{\"conflicts\":[\"A1\"]}}");
 	assert_int_equal(a->status_kind, ST_ERROR);
 	assert_non_null(strstr(a->status, "A1"));
-	b = expect_req(a, RQ_SEATS, PROTO_PATH_SCREENING_SEATS);
-	cJSON_Delete(b);
+	cJSON_Delete(expect_req(a, RQ_SEATS, PROTO_PATH_SCREENING_SEATS));
 	done(a);
 }
 
@@ -284,9 +284,7 @@ static void test_tui_actions_best_available_by_count(void **state)
 
 	actions_key(a, 'b');
 	actions_key(a, KEY_BACKSPACE_);
-	type(a, "3");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_HOLD, PROTO_PATH_SEAT_HOLD);
+	b = submit(a, "3", RQ_HOLD, PROTO_PATH_SEAT_HOLD);
 	assert_int_equal(num(b, "count"), 3);
 	assert_null(cJSON_GetObjectItem(b, "seats"));
 	cJSON_Delete(b);
@@ -322,9 +320,7 @@ static void test_tui_actions_checkin_verdicts(void **state)
 
 	actions_key(a, KEY_F_(3));
 	assert_int_equal(a->screen, SCR_CHECKIN);
-	type(a, "ABCDEFGHJKLM");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_CHECKIN, PROTO_PATH_TICKET_CHECKIN);
+	b = submit(a, "ABCDEFGHJKLM", RQ_CHECKIN, PROTO_PATH_TICKET_CHECKIN);
 	assert_string_equal(str(b, "code"), "ABCDEFGHJKLM");
 	cJSON_Delete(b);
 	assert_string_equal(a->form.f[0].value, ""); /* ready for the next scan */
@@ -378,9 +374,7 @@ static void test_tui_actions_admin_film_form_and_field_error(void **state)
 	drain(a);
 	actions_key(a, 'n');
 	assert_int_equal(a->form.purpose, FORM_FILM_NEW);
-	type(a, "Paper Lanterns");
-	actions_key(a, KEY_ENTER_);
-	b = expect_req(a, RQ_FILM_SAVE, PROTO_PATH_FILM_CREATE);
+	b = submit(a, "Paper Lanterns", RQ_FILM_SAVE, PROTO_PATH_FILM_CREATE);
 	assert_string_equal(str(b, "name"), "Paper Lanterns");
 	assert_int_equal(num(b, "amount"), 4500);
 	assert_int_equal(num(b, "isSelectSeat"), 1);

@@ -137,24 +137,27 @@ static void test_tui_app_delta_applies_ignores_and_detects_gaps(void **state)
 	done(a);
 }
 
+/* Move the cursor to row r, column c and toggle the pick there. */
+static enum str_id pick_at(struct app *a, int r, int c)
+{
+	a->map.cur_r = r;
+	a->map.cur_c = c;
+	return app_toggle_pick(a);
+}
+
 static void test_tui_app_pick_free_and_house_only(void **state)
 {
 	struct app *a = fresh();
 
-	a->map.cur_r = 0;
-	a->map.cur_c = 0;
-	assert_int_equal(app_toggle_pick(a), S_COUNT);
+	assert_int_equal(pick_at(a, 0, 0), S_COUNT);
 	assert_int_equal(a->map.npicks, 1);
 	assert_string_equal(a->map.picks[0].seat, "A1");
-	assert_int_equal(app_toggle_pick(a), S_COUNT); /* again: unpicked */
+	assert_int_equal(pick_at(a, 0, 0), S_COUNT); /* again: unpicked */
 	assert_int_equal(a->map.npicks, 0);
-	a->map.cur_c = 4; /* A4 sold */
-	assert_int_equal(app_toggle_pick(a), S_SEAT_NOT_FREE);
-	a->map.cur_r = 2;
-	a->map.cur_c = 3; /* C3 blocked */
-	assert_int_equal(app_toggle_pick(a), S_SEAT_NOT_FREE);
-	a->map.cur_c = 4; /* C4 house seat, free: staff may sell it */
-	assert_int_equal(app_toggle_pick(a), S_COUNT);
+	assert_int_equal(pick_at(a, 0, 4), S_SEAT_NOT_FREE); /* A4 sold */
+	assert_int_equal(pick_at(a, 2, 3), S_SEAT_NOT_FREE); /* C3 blocked */
+	/* C4 house seat, free: staff may sell it */
+	assert_int_equal(pick_at(a, 2, 4), S_COUNT);
 	assert_string_equal(a->map.picks[0].seat, "C4");
 	done(a);
 }
@@ -163,9 +166,7 @@ static void test_tui_app_taken_pick_dropped_live(void **state)
 {
 	struct app *a = fresh();
 
-	a->map.cur_r = 0;
-	a->map.cur_c = 1;
-	assert_int_equal(app_toggle_pick(a), S_COUNT);
+	assert_int_equal(pick_at(a, 0, 1), S_COUNT);
 	assert_int_equal(delta(a, "{\"screeningId\":7,\"from\":10,\"version\":11,"
 	                          "\"changes\":[{\"seat\":\"A2\",\"state\":\"h\"}]}"),
 	                 1);
