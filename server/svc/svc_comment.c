@@ -421,9 +421,7 @@ enum proto_err comment_detail(struct req *r)
 		}
 		mask(c);
 	}
-	proto_json_move_members(r->data, c);
-	cJSON_Delete(c);
-	return PROTO_OK;
+	return req_answer(r, c);
 }
 
 /* ---- /comment/film/list ---- */
@@ -495,9 +493,7 @@ enum proto_err comment_film_list(struct req *r)
 	}
 	if (!a.with_hidden)
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }
 
 /* ---- /comment/list ---- */
@@ -525,7 +521,5 @@ enum proto_err comment_list(struct req *r)
 	/* Spec 4.9 masks anonymous comments for every reader but admins, the writer included. */
 	if (!is_admin(r))
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }

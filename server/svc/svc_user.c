@@ -624,9 +624,7 @@ enum proto_err user_info(struct req *r)
 	o = user_json(&u, 0);
 	if (o == NULL)
 		return PROTO_ERR_INTERNAL;
-	proto_json_move_members(r->data, o);
-	cJSON_Delete(o);
-	return PROTO_OK;
+	return req_answer(r, o);
 }
 
 enum proto_err user_update_info(struct req *r)
