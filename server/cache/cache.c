@@ -573,26 +573,35 @@ enum proto_err cache_get_gen_raw(struct worker *w, const char *ns, const char *h
 	return e;
 }
 
+/*
+ * The end of an invalidating write (what, subject: for the log). A write that
+ * did not reach Redis marks the cache lost, so it is flushed when Redis is
+ * back; a refused one is only logged.
+ */
+static void invalidated(redisReply *rep, const char *what, const char *subject)
+{
+	if (!rep) {
+		log_debug("cannot %s '%s': redis unreachable", what, subject);
+		atomic_store(&lost, 1);
+		return;
+	}
+	if (rep->type == REDIS_REPLY_ERROR)
+		log_warn("cannot %s '%s': %s", what, subject, rep->str);
+	freeReplyObject(rep);
+}
+
 void cache_del(struct worker *w, const char *key)
 {
 	char token[TOKEN_LEN + 1];
-	redisReply *rep;
 
 	/* Unique per call: a loader that saw an older tombstone must not match this one. */
 	if (random_string(token, TOKEN_LEN, "abcdefghijklmnopqrstuvwxyz0123456789") != 0)
 		snprintf(token, sizeof(token), "%lx.%llx.%lx",
 		         (unsigned long)atomic_fetch_add(&tomb_seq, 1),
 		         (unsigned long long)clock_ms(), (unsigned long)(uintptr_t)&token);
-	rep =
-	    redis_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS);
-	if (!rep) {
-		log_debug("cannot drop cache key '%s': redis unreachable", key);
-		atomic_store(&lost, 1);
-		return;
-	}
-	if (rep->type == REDIS_REPLY_ERROR)
-		log_warn("cannot drop cache key '%s': %s", key, rep->str);
-	freeReplyObject(rep);
+	invalidated(
+	    redis_cmd(w, "SET " CACHE_PREFIX "%s " TOMB_PREFIX "%s PX %d", key, token, TOMB_TTL_MS),
+	    "drop cache key", key);
 }
 
 int64_t cache_gen(struct worker *w, const char *ns)
@@ -622,16 +631,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 void cache_bump(struct worker *w, const char *ns)
 {
-	redisReply *rep = redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
-
-	if (!rep) {
-		log_debug("cannot bump cache namespace '%s': redis unreachable", ns);
-		atomic_store(&lost, 1);
-		return;
-	}
-	if (rep->type == REDIS_REPLY_ERROR)
-		log_warn("cannot bump cache namespace '%s': %s", ns, rep->str);
-	freeReplyObject(rep);
+	invalidated(redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns), "bump cache namespace", ns);
 }
 
 void cache_stats_get(struct cache_stats *s)

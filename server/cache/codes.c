@@ -54,40 +54,40 @@ static int code_key(char *out, size_t outlen, enum codes_kind kind, const char *
 	return 0;
 }
 
+/*
+ * Run script s on key argv[0] with the nargs strings after it. Returns 0, or
+ * -1 when Redis is down or the script failed (logged: "cannot <what>").
+ */
+static int run_script(struct worker *w, struct redis_script *s, const char **argv, int nargs,
+                      const char *what)
+{
+	redisReply *rep = redis_eval(w, s, 1, nargs, argv, NULL);
+	int rc = -1;
+
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_ERROR)
+		log_error("cannot %s: redis: %s", what, rep->str);
+	else
+		rc = 0;
+	freeReplyObject(rep);
+	return rc;
+}
+
 int codes_issue(struct worker *w, enum codes_kind kind, const char *dest,
                 char code[PROTO_CODE_DIGITS + 1])
 {
 	char key[1200], ttl[16];
-	const char *argv[3];
-	size_t lens[3];
-	redisReply *rep = NULL;
-	int rc = -1;
+	const char *argv[3] = {key, code, ttl};
 
 	if (code_key(key, sizeof(key), kind, dest) < 0)
-		goto out;
+		return -1;
 	if (random_digits(code, PROTO_CODE_DIGITS) < 0) {
 		log_error("cannot make a verification code: random source failed");
-		goto out;
+		return -1;
 	}
 	snprintf(ttl, sizeof(ttl), "%d", PROTO_CODE_TTL);
-	argv[0] = key;
-	argv[1] = code;
-	argv[2] = ttl;
-	lens[0] = strlen(key);
-	lens[1] = strlen(code);
-	lens[2] = strlen(ttl);
-	rep = redis_eval(w, &issue_script, 1, 2, argv, lens);
-	if (rep == NULL)
-		goto out;
-	if (rep->type == REDIS_REPLY_ERROR) {
-		log_error("cannot store verification code: redis: %s", rep->str);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rep)
-		freeReplyObject(rep);
-	return rc;
+	return run_script(w, &issue_script, argv, 2, "store verification code");
 }
 
 static enum codes_rc verify(struct worker *w, enum codes_kind kind, const char *dest,
@@ -153,29 +153,11 @@ void codes_charge(struct worker *w, enum codes_kind kind, const char *dest)
 int codes_consume(struct worker *w, enum codes_kind kind, const char *dest, const char *code)
 {
 	char key[1200];
-	const char *argv[2];
-	size_t lens[2];
-	redisReply *rep = NULL;
-	int rc = -1;
+	const char *argv[2] = {key, code};
 
 	if (code_key(key, sizeof(key), kind, dest) < 0)
 		return 0;
-	argv[0] = key;
-	argv[1] = code;
-	lens[0] = strlen(key);
-	lens[1] = strlen(code);
-	rep = redis_eval(w, &consume_script, 1, 1, argv, lens);
-	if (rep == NULL)
-		goto out;
-	if (rep->type == REDIS_REPLY_ERROR) {
-		log_error("cannot use up verification code: redis: %s", rep->str);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rep)
-		freeReplyObject(rep);
-	return rc;
+	return run_script(w, &consume_script, argv, 1, "use up verification code");
 }
 
 void codes_drop(struct worker *w, enum codes_kind kind, const char *dest)

@@ -115,25 +115,39 @@ static const char **key_pairs(const int64_t *ids, int n, int first_fence, const 
 	return argv;
 }
 
+/*
+ * Run s on the key pairs of the n screenings ids (key_pairs) and arg. The
+ * reply, or NULL when it could not run (logged: "cannot <what> ...").
+ */
+static redisReply *eval_pairs(struct worker *w, struct redis_script *s, const int64_t *ids, int n,
+                              int first_fence, const char *arg, const char *what)
+{
+	const char **argv = key_pairs(ids, n, first_fence, arg);
+	redisReply *rep;
+
+	if (!argv) {
+		log_warn("cannot %s %d screenings: out of memory", what, n);
+		return NULL;
+	}
+	rep = redis_eval(w, s, 2 * n, 1, argv, NULL);
+	free(argv);
+	if (!rep)
+		log_warn("cannot %s %d screenings: %s", what, n, redis_fail_text(redis_why(w)));
+	return rep;
+}
+
 int seatstate_fence(struct worker *w, const int64_t *ids, int n)
 {
 	char ttl[16];
-	const char **argv;
 	redisReply *rep;
 	int rc = -1;
 
 	if (n <= 0)
 		return 0;
 	snprintf(ttl, sizeof(ttl), "%d", SEATMAP_FENCE_MS);
-	argv = key_pairs(ids, n, 0, ttl);
-	if (!argv)
+	rep = eval_pairs(w, &fence_script, ids, n, 0, ttl, "fence");
+	if (!rep)
 		return -1;
-	rep = redis_eval(w, &fence_script, 2 * n, 1, argv, NULL);
-	free(argv);
-	if (!rep) {
-		log_warn("cannot fence %d screenings: %s", n, redis_fail_text(redis_why(w)));
-		return -1;
-	}
 	if (rep->type == REDIS_REPLY_INTEGER)
 		rc = rep->integer == 0 ? 0 : 1;
 	else
@@ -145,24 +159,15 @@ int seatstate_fence(struct worker *w, const int64_t *ids, int n)
 
 int seatstate_unfence(struct worker *w, const int64_t *ids, int n, int changed, int64_t *versions)
 {
-	const char **argv;
 	redisReply *rep;
 	size_t i;
 	int rc = -1;
 
 	if (n <= 0)
 		return 0;
-	argv = key_pairs(ids, n, 1, changed ? "1" : "0");
-	if (!argv) {
-		log_warn("cannot unfence %d screenings: out of memory", n);
+	rep = eval_pairs(w, &unfence_script, ids, n, 1, changed ? "1" : "0", "unfence");
+	if (!rep)
 		return -1;
-	}
-	rep = redis_eval(w, &unfence_script, 2 * n, 1, argv, NULL);
-	free(argv);
-	if (!rep) {
-		log_warn("cannot unfence %d screenings: %s", n, redis_fail_text(redis_why(w)));
-		return -1;
-	}
 	if (rep->type == REDIS_REPLY_ARRAY) {
 		for (i = 0; i < rep->elements && i < (size_t)n; i++)
 			if (versions && rep->element[i]->type == REDIS_REPLY_INTEGER)

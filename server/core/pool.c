@@ -127,14 +127,20 @@ int pool_db_slots(void)
 	return db.slots;
 }
 
-int pool_db_busy(void)
+/* *v, read under lock (a count that other threads change under it). */
+static int locked_read(pthread_mutex_t *lock, const int *v)
 {
 	int n;
 
-	pthread_mutex_lock(&db.lock);
-	n = db.used;
-	pthread_mutex_unlock(&db.lock);
+	pthread_mutex_lock(lock);
+	n = *v;
+	pthread_mutex_unlock(lock);
 	return n;
+}
+
+int pool_db_busy(void)
+{
+	return locked_read(&db.lock, &db.used);
 }
 
 long pool_db_refused(void)
@@ -247,12 +253,7 @@ int pool_submit(job_fn fn, void *arg)
 
 int pool_queue_depth(void)
 {
-	int n;
-
-	pthread_mutex_lock(&pool.lock);
-	n = pool.count;
-	pthread_mutex_unlock(&pool.lock);
-	return n;
+	return locked_read(&pool.lock, &pool.count);
 }
 
 void pool_stop(void)

@@ -15,6 +15,15 @@ static void set_data(struct req *r, const char *key, const char *value)
 		cJSON_AddStringToObject(r->err_data, key, value);
 }
 
+enum proto_err req_answer(struct req *r, cJSON *v)
+{
+	if (!v)
+		return PROTO_ERR_INTERNAL;
+	proto_json_move_members(r->data, v);
+	cJSON_Delete(v);
+	return PROTO_OK;
+}
+
 enum proto_err req_fail_field(struct req *r, const char *field)
 {
 	set_data(r, PROTO_KEY_FIELD, field);

@@ -71,6 +71,11 @@ struct route {
 	unsigned flags;
 };
 
+/*
+ * The answer is object v: its members are moved into r->data and v is
+ * deleted (taken). Returns PROTO_OK, or PROTO_ERR_INTERNAL when v is NULL.
+ */
+enum proto_err req_answer(struct req *r, cJSON *v);
 /* 400 invalid_field with data {"field": field}. Returns PROTO_ERR_INVALID_FIELD. */
 enum proto_err req_fail_field(struct req *r, const char *field);
 /* 409 conflict with data {"reason": reason}. */

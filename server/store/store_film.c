@@ -156,11 +156,7 @@ int store_film_like_pattern(const char *s, char *out, size_t outlen)
 
 enum db_rc store_film_exists(struct worker *w, int64_t id, int *exists)
 {
-	struct db_res res;
-	enum db_rc rc;
-
 	*exists = 0;
-	rc = db_query(w, "SELECT 1 FROM films WHERE id = ? AND removed = 0", DB_PARAMS(DB_I64(id)),
-	              &res);
-	return db_any_row(rc, &res, exists);
+	return db_get_any(w, "SELECT 1 FROM films WHERE id = ? AND removed = 0",
+	                  DB_PARAMS(DB_I64(id)), exists);
 }

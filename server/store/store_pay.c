@@ -41,12 +41,8 @@ enum db_rc store_pay_insert(struct worker *w, const struct pay_row *p)
 
 enum db_rc store_pay_get(struct worker *w, int64_t id, struct pay_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ?", DB_PARAMS(DB_I64(id)),
-	              &res);
-	return db_first_row(rc, &res, pay_cols, out, found);
+	return db_get_row(w, "SELECT " PAY_COLUMNS " FROM pays WHERE id = ?", DB_PARAMS(DB_I64(id)),
+	                  pay_cols, out, found);
 }
 
 enum db_rc store_pay_lock(struct worker *w, int64_t id, struct pay_row *out, int *found)
@@ -102,12 +98,8 @@ static const struct db_col order_cols[] = {
 
 enum db_rc store_pay_order_get(struct worker *w, int64_t id, struct pay_order *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?", DB_PARAMS(DB_I64(id)),
-	              &res);
-	return db_first_row(rc, &res, order_cols, out, found);
+	return db_get_row(w, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
+	                  DB_PARAMS(DB_I64(id)), order_cols, out, found);
 }
 
 enum db_rc store_pay_order_lock(struct worker *w, int64_t id, struct pay_order *out, int *found)

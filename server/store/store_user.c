@@ -32,12 +32,8 @@ enum db_rc store_user_insert(struct worker *w, const struct user_row *u)
 
 enum db_rc store_user_get(struct worker *w, int64_t id, struct user_row *out, int *found)
 {
-	struct db_res res;
-	enum db_rc rc;
-
-	rc = db_query(w, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", DB_PARAMS(DB_I64(id)),
-	              &res);
-	return db_first_row(rc, &res, row_cols, out, found);
+	return db_get_row(w, "SELECT " USER_COLUMNS " FROM users WHERE id = ?",
+	                  DB_PARAMS(DB_I64(id)), row_cols, out, found);
 }
 
 enum db_rc store_user_by_mobile(struct worker *w, const char *mobile, struct user_row *out,

@@ -351,9 +351,7 @@ enum proto_err advert_detail(struct req *r)
 	if (e != PROTO_OK)
 		return e;
 	apply_window(v, (int64_t)time(NULL));
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }
 
 /* ---- lists ---- */

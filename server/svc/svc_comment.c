@@ -177,6 +177,16 @@ static enum proto_err audited_tx(struct req *r, void *arg, enum db_rc *db)
 	return PROTO_OK;
 }
 
+/* The tail of every write of a loaded comment c: run w, then drop c's caches. */
+static enum proto_err write_loaded(struct req *r, const struct comment *c, struct audited_write *w)
+{
+	enum proto_err e = txn_run(r, audited_tx, w);
+
+	if (e == PROTO_OK)
+		invalidate(r->w, c->id, c->fid);
+	return e;
+}
+
 /* ---- /comment/create ---- */
 
 enum proto_err comment_create(struct req *r)
@@ -232,14 +242,27 @@ enum proto_err comment_create(struct req *r)
 
 /* ---- /comment/update ---- */
 
+struct update_arg {
+	int64_t id, uid;
+	const struct comment_patch *p;
+};
+
+static enum db_rc do_update(struct worker *w, void *arg)
+{
+	const struct update_arg *a = arg;
+
+	return store_comment_update(w, a->id, a->uid, a->p);
+}
+
 enum proto_err comment_update(struct req *r)
 {
 	struct comment_list l;
 	struct comment_patch p;
+	struct update_arg u;
+	struct audited_write w;
 	const cJSON *rating_item;
 	int64_t id, v;
 	enum proto_err e;
-	enum db_rc rc;
 	int g;
 
 	memset(&p, 0, sizeof(p));
@@ -272,13 +295,9 @@ enum proto_err comment_update(struct req *r)
 		e = refuse(r);
 		goto out;
 	}
-	rc = store_comment_update(r->w, id, r->auth.uid, &p);
-	if (rc != DB_OK) {
-		e = txn_fail(r, rc);
-		goto out;
-	}
-	invalidate(r->w, id, l.items[0].fid);
-	e = PROTO_OK;
+	u = (struct update_arg){id, r->auth.uid, &p};
+	w = (struct audited_write){id, 0, NULL, NULL, do_update, &u};
+	e = write_loaded(r, &l.items[0], &w);
 out:
 	store_comment_list_release(&l);
 	return e;
@@ -318,10 +337,7 @@ enum proto_err comment_remove(struct req *r)
 	snprintf(detail, sizeof(detail), "fid=%" PRId64 " uid=%" PRId64, l.items[0].fid,
 	         l.items[0].uid);
 	w = (struct audited_write){id, !own, "comment.remove", detail, do_remove, &a};
-	if ((e = txn_run(r, audited_tx, &w)) != PROTO_OK)
-		goto out;
-	invalidate(r->w, id, l.items[0].fid);
-	e = PROTO_OK;
+	e = write_loaded(r, &l.items[0], &w);
 out:
 	store_comment_list_release(&l);
 	return e;
@@ -361,10 +377,7 @@ enum proto_err comment_hide(struct req *r)
 	a.hidden = (int)hidden;
 	snprintf(detail, sizeof(detail), "hidden=%d", a.hidden);
 	w = (struct audited_write){id, 1, "comment.hide", detail, do_hide, &a};
-	if ((e = txn_run(r, audited_tx, &w)) != PROTO_OK)
-		goto out;
-	invalidate(r->w, id, l.items[0].fid);
-	e = PROTO_OK;
+	e = write_loaded(r, &l.items[0], &w);
 out:
 	store_comment_list_release(&l);
 	return e;
@@ -408,9 +421,7 @@ enum proto_err comment_detail(struct req *r)
 		}
 		mask(c);
 	}
-	proto_json_move_members(r->data, c);
-	cJSON_Delete(c);
-	return PROTO_OK;
+	return req_answer(r, c);
 }
 
 /* ---- /comment/film/list ---- */
@@ -482,9 +493,7 @@ enum proto_err comment_film_list(struct req *r)
 	}
 	if (!a.with_hidden)
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }
 
 /* ---- /comment/list ---- */
@@ -512,7 +521,5 @@ enum proto_err comment_list(struct req *r)
 	/* Spec 4.9 masks anonymous comments for every reader but admins, the writer included. */
 	if (!is_admin(r))
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, PROTO_KEY_LIST)) mask(c);
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }

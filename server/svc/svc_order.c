@@ -827,9 +827,7 @@ enum proto_err order_detail(struct req *r)
 		return req_fail_msg(r, e, "no such order");
 	if (e != PROTO_OK)
 		return e;
-	proto_json_move_members(r->data, o);
-	cJSON_Delete(o);
-	return PROTO_OK;
+	return req_answer(r, o);
 }
 
 static enum proto_err list_common(struct req *r, int paid_only)

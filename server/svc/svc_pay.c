@@ -225,9 +225,7 @@ enum proto_err pay_detail(struct req *r)
 	rc = store_pay_order_get(r->w, p.oid, &o, &ofound);
 	if (rc == DB_OK && ofound)
 		cJSON_AddNumberToObject(v, "refundPending", o.refund_pending);
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }
 
 /* ---- /pay/callback ---- */

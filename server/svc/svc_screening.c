@@ -564,7 +564,5 @@ enum proto_err screening_seats(struct req *r)
 		return req_fail_msg(r, e, "no such screening");
 	if (e != PROTO_OK)
 		return e;
-	proto_json_move_members(r->data, v);
-	cJSON_Delete(v);
-	return PROTO_OK;
+	return req_answer(r, v);
 }

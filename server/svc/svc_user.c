@@ -233,50 +233,58 @@ static enum proto_err answer_token(struct req *r, const struct user_row *u)
  * comes first: a refused address must not use up the destination's minute,
  * or one address could keep anyone's codes from being sent.
  */
-static enum proto_err send_code(struct req *r, enum codes_kind kind, const char *dest)
+struct code_channel {
+	enum codes_kind kind;
+	const char *field; /* of the request, and the prefix of the limit's subject */
+	size_t max_chars;
+	int (*valid)(const char *);
+	int (*send)(const char *dest, const char *code);
+	const char *delivery; /* what failed when send fails */
+};
+
+static const struct code_channel email_channel = {CODES_EMAIL, "email",           PROTO_LEN_EMAIL,
+                                                  valid_email, notify_email_code, "mail delivery"};
+static const struct code_channel phone_channel = {CODES_PHONE,  "phone",         PROTO_LEN_MOBILE,
+                                                  valid_mobile, notify_sms_code, "sms delivery"};
+
+static enum proto_err send_code(struct req *r, const struct code_channel *ch)
 {
 	char subject[PROTO_LEN_EMAIL + 8], code[PROTO_CODE_DIGITS + 1];
+	const char *dest;
 	enum proto_err e;
 	int sent;
 
+	e = get_str(r, ch->field, ch->max_chars, 1, ch->valid, &dest);
+	if (e != PROTO_OK)
+		return e;
 	e = limit_req_addr(r, "code:addr", CODE_PER_ADDRESS, CODE_ADDRESS_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
-	snprintf(subject, sizeof(subject), "%s:", kind == CODES_EMAIL ? "email" : "phone");
+	snprintf(subject, sizeof(subject), "%s:", ch->field);
 	lower_copy(subject + strlen(subject), sizeof(subject) - strlen(subject), dest);
 	e = limit_req(r, "code:dest", subject, CODE_PER_DEST, CODE_DEST_WINDOW_S);
 	if (e != PROTO_OK)
 		return e;
-	if (codes_issue(r->w, kind, dest, code) < 0)
+	if (codes_issue(r->w, ch->kind, dest, code) < 0)
 		return fail_unavailable(r, "code store");
-	sent = kind == CODES_EMAIL ? notify_email_code(dest, code) : notify_sms_code(dest, code);
+	sent = ch->send(dest, code);
 	memset(code, 0, sizeof(code));
 	if (sent < 0) {
 		/* Nobody received it: do not leave a code that blocks nothing but counts tries. */
-		codes_drop(r->w, kind, dest);
-		return fail_unavailable(r, kind == CODES_EMAIL ? "mail delivery" : "sms delivery");
+		codes_drop(r->w, ch->kind, dest);
+		return fail_unavailable(r, ch->delivery);
 	}
 	return PROTO_OK;
 }
 
 enum proto_err user_email_code_send(struct req *r)
 {
-	const char *email;
-	enum proto_err e = get_str(r, "email", PROTO_LEN_EMAIL, 1, valid_email, &email);
-
-	if (e != PROTO_OK)
-		return e;
-	return send_code(r, CODES_EMAIL, email);
+	return send_code(r, &email_channel);
 }
 
 enum proto_err user_phone_code_send(struct req *r)
 {
-	const char *phone;
-	enum proto_err e = get_str(r, "phone", PROTO_LEN_MOBILE, 1, valid_mobile, &phone);
-
-	if (e != PROTO_OK)
-		return e;
-	return send_code(r, CODES_PHONE, phone);
+	return send_code(r, &phone_channel);
 }
 
 /* Check the code offered in field for dest; it stays live until use_code. */
@@ -624,9 +632,7 @@ enum proto_err user_info(struct req *r)
 	o = user_json(&u, 0);
 	if (o == NULL)
 		return PROTO_ERR_INTERNAL;
-	proto_json_move_members(r->data, o);
-	cJSON_Delete(o);
-	return PROTO_OK;
+	return req_answer(r, o);
 }
 
 enum proto_err user_update_info(struct req *r)
