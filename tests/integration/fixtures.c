@@ -253,6 +253,15 @@ cJSON *it_list_find(const struct it_resp *r, int64_t id)
 	return NULL;
 }
 
+void it_listed(struct it_resp *r, int64_t id, int want)
+{
+	it_ok(r);
+	if ((it_list_find(r, id) != NULL) != (want != 0))
+		fail_msg("id %lld %s data.list of %s", (long long)id, want ? "not in" : "in",
+		         r->body);
+	it_resp_free(r);
+}
+
 int64_t it_film_sql(const char *genre)
 {
 	int64_t id = it_sql_id();

@@ -100,6 +100,12 @@ cJSON *it_data_list(const struct it_resp *r);
 cJSON *it_list_find(const struct it_resp *r, int64_t id);
 
 /*
+ * Assert that r answered HTTP 200 and that its data.list holds the item of
+ * id id (want 1) or does not (want 0); free r.
+ */
+void it_listed(struct it_resp *r, int64_t id, int want);
+
+/*
  * The id of a creation's answer r: asserts 200 and an id in 1..2^53-1, frees
  * r and returns the id.
  */

@@ -61,12 +61,10 @@ static void test_cache_public_reads_are_cached_with_jittered_ttl(void **state)
 	char *tok = it_customer(NULL, NULL), key[96], out[64];
 	int64_t fid = it_film_sql("Drama"), ids[6], unknown = it_sql_id();
 	long long ttl, lo = -1, hi = -1;
-	struct it_resp *r;
 
 	for (int i = 0; i < 6; i++) {
 		ids[i] = comment_new(tok, fid, it_unique("c-"));
-		r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)ids[i]));
-		it_resp_free(r);
+		it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)ids[i]);
 		snprintf(key, sizeof(key), "PTTL bo:c:comment:%lld", (long long)ids[i]);
 		ttl = redis_int(key);
 		/* 300 s plus 0..20 % */
@@ -119,9 +117,8 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* update */
-	r = it_ok(it_postf("/comment/update", tok,
-	                   "{\"id\":%lld,\"title\":\"changed\",\"isAnonymous\":1}", (long long)id));
-	it_resp_free(r);
+	it_postf_ok("/comment/update", tok, "{\"id\":%lld,\"title\":\"changed\",\"isAnonymous\":1}",
+	            (long long)id);
 	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)id));
 	assert_string_equal(it_data_str(r, "title"), "changed");
 	assert_int_equal(it_data_int(r, "uid"), 0);
@@ -134,23 +131,16 @@ static void test_cache_comment_writes_are_seen_by_the_next_read(void **state)
 	it_resp_free(r);
 
 	/* hide, then show */
-	r = it_ok(it_postf("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":1}", (long long)id));
-	it_resp_free(r);
+	it_postf_ok("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":1}", (long long)id);
 	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)id);
-	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
-	assert_null(it_list_find(r, id));
-	it_resp_free(r);
-	r = it_ok(it_postf("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":0}", (long long)id));
-	it_resp_free(r);
+	it_listed(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid), id, 0);
+	it_postf_ok("/comment/hide", it_admin, "{\"id\":%lld,\"hidden\":0}", (long long)id);
 	it_postf_ok("/comment/detail", NULL, "{\"id\":%lld}", (long long)id);
-	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
-	assert_non_null(it_list_find(r, id));
-	it_resp_free(r);
+	it_listed(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid), id, 1);
 
 	/* remove */
-	r = it_ok(it_postf("/comment/remove", tok, "{\"id\":%lld}", (long long)id));
-	it_resp_free(r);
+	it_postf_ok("/comment/remove", tok, "{\"id\":%lld}", (long long)id);
 	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)id);
 	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
@@ -173,18 +163,13 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 	/* create */
 	com = advert_new(1, "cached ad");
 	news = advert_new(0, "cached news");
-	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
-	assert_non_null(it_list_find(r, com));
-	it_resp_free(r);
-	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
-	assert_non_null(it_list_find(r, news));
-	it_resp_free(r);
+	it_listed(it_postf("/advert/commer/list", NULL, "{}"), com, 1);
+	it_listed(it_postf("/advert/normal/list", NULL, "{}"), news, 1);
 	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)com);
 
 	/* update */
-	r = it_ok(it_postf("/advert/update", it_admin, "{\"id\":%lld,\"title\":\"renamed ad\"}",
-	                   (long long)com));
-	it_resp_free(r);
+	it_postf_ok("/advert/update", it_admin, "{\"id\":%lld,\"title\":\"renamed ad\"}",
+	            (long long)com);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_string_equal(it_data_str(r, "title"), "renamed ad");
 	it_resp_free(r);
@@ -196,23 +181,17 @@ static void test_cache_advert_writes_are_seen_by_the_next_read(void **state)
 
 	/* expire, then valid again */
 	it_postf_ok("/advert/update", it_admin, "{\"id\":%lld,\"status\":1}", (long long)com);
-	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
-	assert_null(it_list_find(r, com));
-	it_resp_free(r);
+	it_listed(it_postf("/advert/commer/list", NULL, "{}"), com, 0);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "status"), 1);
 	it_resp_free(r);
 	it_postf_ok("/advert/update", it_admin, "{\"id\":%lld,\"status\":0}", (long long)com);
-	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
-	assert_non_null(it_list_find(r, com));
-	it_resp_free(r);
+	it_listed(it_postf("/advert/commer/list", NULL, "{}"), com, 1);
 
 	/* remove (both keys warm) */
 	it_postf_ok("/advert/detail", NULL, "{\"id\":%lld}", (long long)news);
 	it_resp_free(it_ok(it_postf("/advert/remove", it_admin, "{\"id\":%lld}", (long long)news)));
-	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
-	assert_null(it_list_find(r, news));
-	it_resp_free(r);
+	it_listed(it_postf("/advert/normal/list", NULL, "{}"), news, 0);
 	it_postf_refused("/advert/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)news);
 }
@@ -225,21 +204,13 @@ static void public_reads(int64_t fid, int64_t cid, int64_t com, int64_t news, co
 	r = it_ok(it_postf("/comment/detail", NULL, "{\"id\":%lld}", (long long)cid));
 	assert_int_equal(it_data_int(r, "fid"), fid);
 	it_resp_free(r);
-	r = it_ok(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid));
-	assert_non_null(it_list_find(r, cid));
-	it_resp_free(r);
+	it_listed(it_postf("/comment/film/list", NULL, "{\"fid\":%lld}", (long long)fid), cid, 1);
 	r = it_ok(it_postf("/advert/detail", NULL, "{\"id\":%lld}", (long long)com));
 	assert_int_equal(it_data_int(r, "isCom"), 1);
 	it_resp_free(r);
-	r = it_ok(it_postf("/advert/commer/list", NULL, "{}"));
-	assert_non_null(it_list_find(r, com));
-	it_resp_free(r);
-	r = it_ok(it_postf("/advert/commer/list", tok, "{}"));
-	assert_non_null(it_list_find(r, com));
-	it_resp_free(r);
-	r = it_ok(it_postf("/advert/normal/list", NULL, "{}"));
-	assert_non_null(it_list_find(r, news));
-	it_resp_free(r);
+	it_listed(it_postf("/advert/commer/list", NULL, "{}"), com, 1);
+	it_listed(it_postf("/advert/commer/list", tok, "{}"), com, 1);
+	it_listed(it_postf("/advert/normal/list", NULL, "{}"), news, 1);
 }
 
 static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state)

@@ -127,26 +127,18 @@ static void assert_userinfo(const cJSON *o)
 	assert_null(cJSON_GetObjectItem(o, "password"));
 }
 
-/* Ask for an email code and read it from the SMTP sink (malloc'd). */
-static char *email_code(const char *email)
+enum channel { BY_EMAIL, BY_SMS };
+
+/* Ask for a code sent to dest by email or text, and read it from its sink (malloc'd). */
+static char *sent_code(enum channel how, const char *dest)
 {
-	struct it_resp *r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
 	char *code;
 
-	expect_empty(r);
-	code = it_mail_code(email);
-	assert_non_null(code);
-	assert_int_equal(strlen(code), 6);
-	return code;
-}
-
-static char *phone_code(const char *phone)
-{
-	struct it_resp *r = it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", phone);
-	char *code;
-
-	expect_empty(r);
-	code = it_sms_code(phone);
+	if (how == BY_EMAIL)
+		expect_empty(it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", dest));
+	else
+		expect_empty(it_postf("/phone/code/send", NULL, "{\"phone\":\"%s\"}", dest));
+	code = how == BY_EMAIL ? it_mail_code(dest) : it_sms_code(dest);
 	assert_non_null(code);
 	assert_int_equal(strlen(code), 6);
 	return code;
@@ -175,7 +167,7 @@ static struct it_resp *post_register(const char *name, int gender, const char *m
 static int64_t register_customer(const char *name, int gender, const char *mobile,
                                  const char *email)
 {
-	char *code = email_code(email);
+	char *code = sent_code(BY_EMAIL, email);
 	struct it_resp *r = post_register(name, gender, mobile, email, code);
 	int64_t id;
 
@@ -257,7 +249,7 @@ static void test_user_register_with_email_code(void **state)
 	int64_t id, now = (int64_t)time(NULL);
 	(void)state;
 
-	code = email_code(email);
+	code = sent_code(BY_EMAIL, email);
 	r = it_ok(post_register("Ada", 2, mobile, email, code));
 	id = it_data_int(r, "id");
 	assert_true(id > 0 && id < (INT64_C(1) << 53));
@@ -290,7 +282,7 @@ static void test_user_register_wrong_code_is_invalid_field(void **state)
 	char *code, wrong[7];
 	(void)state;
 
-	code = email_code(email);
+	code = sent_code(BY_EMAIL, email);
 	other_code(code, wrong);
 	expect_invalid(post_register("Bob", 1, mobile, email, wrong), "emailCode");
 	/* Not a code at all: same answer, nothing else said. */
@@ -318,11 +310,11 @@ static void test_user_register_code_is_single_use(void **state)
 
 	snprintf(email, sizeof(email), "%s", it_unique_email());
 	snprintf(email2, sizeof(email2), "%s", it_unique_email());
-	code = email_code(email);
+	code = sent_code(BY_EMAIL, email);
 	expect_ok(post_register("First", 0, m1, email, code));
 	/* Move the first user off the address, so only the code stands in the way. */
 	tok = login_as("/user/login", m1, IT_PASSWORD, "customer");
-	code2 = email_code(email2);
+	code2 = sent_code(BY_EMAIL, email2);
 	it_postf_ok("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", email2,
 	            code2);
 	expect_error(post_register("Second", 0, m2, email, code), 410, "code_expired");
@@ -338,7 +330,7 @@ static void test_user_register_five_wrong_tries_burn_the_code(void **state)
 	int i;
 	(void)state;
 
-	code = email_code(email);
+	code = sent_code(BY_EMAIL, email);
 	other_code(code, wrong);
 	for (i = 0; i < 5; i++)
 		expect_invalid(post_register("Eve", 0, mobile, email, wrong), "emailCode");
@@ -370,14 +362,14 @@ static void test_user_register_duplicate_mobile_and_email(void **state)
 
 	/* A good code and a taken mobile: 409, which costs a try of the code, not the code... */
 	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
-	code = email_code(fresh);
+	code = sent_code(BY_EMAIL, fresh);
 	for (i = 0; i < 4; i++)
 		expect_exists(post_register("Dup", 0, mobile, fresh, code), "mobile");
 	expect_ok(post_register("Dup", 0, it_unique_mobile(), fresh, code));
 	free(code);
 	/* ...so one code cannot probe more than five mobiles. */
 	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
-	code = email_code(fresh);
+	code = sent_code(BY_EMAIL, fresh);
 	for (i = 0; i < 5; i++)
 		expect_exists(post_register("Dup", 0, mobile, fresh, code), "mobile");
 	expect_error(post_register("Dup", 0, it_unique_mobile(), fresh, code), 410, "code_expired");
@@ -385,7 +377,7 @@ static void test_user_register_duplicate_mobile_and_email(void **state)
 
 	/* A good code for an address another user took meanwhile: 409 email. */
 	snprintf(fresh, sizeof(fresh), "%s", it_unique_email());
-	code = email_code(fresh);
+	code = sent_code(BY_EMAIL, fresh);
 	sql = it_sql("UPDATE users SET email='%s' WHERE mobile='%s'", fresh, mobile);
 	assert_non_null(sql);
 	free(sql);
@@ -453,7 +445,7 @@ static void test_user_code_send_rate_limits(void **state)
 	(void)state;
 
 	/* 1 per minute per destination. */
-	code = email_code(email);
+	code = sent_code(BY_EMAIL, email);
 	free(code);
 	r = it_postf("/email/code/send", NULL, "{\"email\":\"%s\"}", email);
 	it_assert_error(r, 429, "rate_limited");
@@ -474,7 +466,7 @@ static void test_user_code_send_rate_limits(void **state)
 	it_resp_free(r);
 	/* A refused address does not use up the destination's minute for its owner. */
 	fresh_source();
-	code = email_code(victim);
+	code = sent_code(BY_EMAIL, victim);
 	free(code);
 }
 
@@ -904,7 +896,7 @@ static void test_user_update_info_present_keys(void **state)
 	/* Spec 4.1: a new address needs its code, and only then is a taken one told. */
 	expect_invalid(it_postf("/user/update/info", tok, "{\"mobile\":\"%s\"}", om), "phoneCode");
 	expect_invalid(it_postf("/user/update/info", tok, "{\"email\":\"%s\"}", oe), "emailCode");
-	code = phone_code(om);
+	code = sent_code(BY_SMS, om);
 	expect_exists(it_postf("/user/update/info", tok, "{\"mobile\":\"%s\",\"phoneCode\":\"%s\"}",
 	                       om, code),
 	              "mobile");
@@ -914,7 +906,7 @@ static void test_user_update_info_present_keys(void **state)
 	code = it_sql("UPDATE users SET email='%s' WHERE mobile='%s'", oe, om);
 	assert_non_null(code);
 	free(code);
-	code = email_code(oe);
+	code = sent_code(BY_EMAIL, oe);
 	expect_exists(
 	    it_postf("/user/update/info", tok, "{\"email\":\"%s\",\"emailCode\":\"%s\"}", oe, code),
 	    "email");
@@ -940,7 +932,7 @@ static void test_user_update_info_present_keys(void **state)
 	it_resp_free(r);
 
 	snprintf(nm, sizeof(nm), "%s", it_unique_mobile());
-	code = phone_code(nm);
+	code = sent_code(BY_SMS, nm);
 	expect_empty(it_postf("/user/update/info", tok,
 	                      "{\"name\":\"Renamed\",\"mobile\":\"%s\",\"phoneCode\":\"%s\"}", nm,
 	                      code));

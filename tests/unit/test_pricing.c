@@ -38,55 +38,61 @@ static int check_discounts(const char *text)
 	return rc;
 }
 
+/* The price of a seat of category (pricing_seat must succeed). */
+static int64_t seat_price(const struct pricing *p, char category)
+{
+	int64_t v = -1;
+
+	assert_int_equal(pricing_seat(p, category, &v), 0);
+	return v;
+}
+
+/* The price of a ticket of type on a seat of category (pricing_ticket must succeed). */
+static int64_t ticket_price(const struct pricing *p, char category, const char *type)
+{
+	int64_t v = -1;
+
+	assert_int_equal(pricing_ticket(p, category, type, &v), 0);
+	return v;
+}
+
 static void test_pricing_seat_uses_category_price(void **state)
 {
 	struct pricing p;
-	int64_t v;
 
 	(void)state;
 	assert_int_equal(pricing_init_text(&p, "{\"S\":4500,\"V\":6500,\"W\":4000}", "{}", 5000),
 	                 0);
-	assert_int_equal(pricing_seat(&p, 'S', &v), 0);
-	assert_int_equal(v, 4500);
-	assert_int_equal(pricing_seat(&p, 'V', &v), 0);
-	assert_int_equal(v, 6500);
-	assert_int_equal(pricing_seat(&p, 'W', &v), 0);
-	assert_int_equal(v, 4000);
+	assert_int_equal(seat_price(&p, 'S'), 4500);
+	assert_int_equal(seat_price(&p, 'V'), 6500);
+	assert_int_equal(seat_price(&p, 'W'), 4000);
 }
 
 static void test_pricing_missing_category_costs_film_amount(void **state)
 {
 	struct pricing p;
-	int64_t v;
 
 	(void)state;
 	assert_int_equal(pricing_init_text(&p, "{\"V\":6500}", NULL, 5000), 0);
-	assert_int_equal(pricing_seat(&p, 'S', &v), 0);
-	assert_int_equal(v, 5000);
-	assert_int_equal(pricing_seat(&p, 'C', &v), 0);
-	assert_int_equal(v, 5000);
+	assert_int_equal(seat_price(&p, 'S'), 5000);
+	assert_int_equal(seat_price(&p, 'C'), 5000);
 	assert_int_equal(pricing_init_text(&p, NULL, NULL, 3000), 0);
-	assert_int_equal(pricing_seat(&p, 'V', &v), 0);
-	assert_int_equal(v, 3000);
+	assert_int_equal(seat_price(&p, 'V'), 3000);
 }
 
 static void test_pricing_house_seat_costs_standard_price(void **state)
 {
 	struct pricing p;
-	int64_t v;
 
 	(void)state;
 	assert_int_equal(pricing_init_text(&p, "{\"S\":4500,\"V\":6500}", NULL, 5000), 0);
-	assert_int_equal(pricing_seat(&p, 'H', &v), 0);
-	assert_int_equal(v, 4500);
+	assert_int_equal(seat_price(&p, 'H'), 4500);
 	/* No S price: the film's amount. */
 	assert_int_equal(pricing_init_text(&p, "{\"V\":6500}", NULL, 5000), 0);
-	assert_int_equal(pricing_seat(&p, 'H', &v), 0);
-	assert_int_equal(v, 5000);
+	assert_int_equal(seat_price(&p, 'H'), 5000);
 	/* With a discount, like any S seat. */
 	assert_int_equal(pricing_init_text(&p, "{\"S\":4500}", "{\"child\":30}", 5000), 0);
-	assert_int_equal(pricing_ticket(&p, 'H', "child", &v), 0);
-	assert_int_equal(v, 3150);
+	assert_int_equal(ticket_price(&p, 'H', "child"), 3150);
 	/* H has no price of its own (spec 4.3): such a key is refused, not ignored. */
 	assert_int_equal(pricing_init_text(&p, "{\"S\":4500,\"H\":0}", NULL, 5000), -1);
 }
@@ -109,7 +115,6 @@ static void test_pricing_discount_by_ticket_type(void **state)
 {
 	struct pricing p;
 	int pct = -1;
-	int64_t v;
 
 	(void)state;
 	assert_int_equal(
@@ -118,12 +123,9 @@ static void test_pricing_discount_by_ticket_type(void **state)
 	assert_int_equal(pct, 0);
 	assert_int_equal(pricing_discount(&p, "child", &pct), 0);
 	assert_int_equal(pct, 30);
-	assert_int_equal(pricing_ticket(&p, 'S', "child", &v), 0);
-	assert_int_equal(v, 3150);
-	assert_int_equal(pricing_ticket(&p, 'S', "senior", &v), 0);
-	assert_int_equal(v, 3600);
-	assert_int_equal(pricing_ticket(&p, 'V', "adult", &v), 0);
-	assert_int_equal(v, 5000);
+	assert_int_equal(ticket_price(&p, 'S', "child"), 3150);
+	assert_int_equal(ticket_price(&p, 'S', "senior"), 3600);
+	assert_int_equal(ticket_price(&p, 'V', "adult"), 5000);
 }
 
 static void test_pricing_unknown_ticket_type_is_an_error(void **state)
