@@ -360,7 +360,7 @@ if [ -n "$STRACE_OUT" ]; then
 		kill -INT "$STRACE_PID" 2>/dev/null || true
 		wait "$STRACE_PID" || true
 		reqs=$(field "$(grep '^RESULT' "$WORK/wrk.out")" requests)
-		calls=$(awk '$NF == "total" { print $3 }' "$WORK/strace.txt")
+		calls=$(awk '$NF == "total" { print $4 }' "$WORK/strace.txt")
 		{
 			echo
 			echo "## $name: $reqs requests, $calls syscalls, $(awk -v c="$calls" -v n="$reqs" 'BEGIN { printf "%.2f", n ? c / n : 0 }') per request"
@@ -430,7 +430,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", b ? 100 * a / b : 0
 	done
 	echo
 	echo "Reference: limits.md row 3a measured nginx at 85,900 req/s (median of 3, p50 1.12 ms, p99 2.72 ms) with wrk -t2 -c100 -d15s on the same kind of machine."
-	echo "Row 4's non-2xx are the expected 401 answers."
+	echo "Row 7's non-2xx are the expected 401 answers."
 } >"$OUT"
 
 say "report written to $OUT"

@@ -43,6 +43,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -415,10 +416,9 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* The file under web_root for GET / and /static/..., or 0. */
+/* The path under web_root for GET / and /static/..., or 0. */
 static int static_path(const char *uri, char *path, size_t len)
 {
-	struct stat st;
 	int n;
 
 	if (strcmp(uri, "/") && strncmp(uri, "/static/", 8))
@@ -426,34 +426,44 @@ static int static_path(const char *uri, char *path, size_t len)
 	if (strstr(uri, "..") || strchr(uri, '\\'))
 		return 0;
 	n = snprintf(path, len, "%s%s", cfg.web_root, strcmp(uri, "/") ? uri : "/index.html");
-	if (n < 0 || (size_t)n >= len || stat(path, &st) || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > STATIC_MAX)
-		return 0;
-	return 1;
+	return n > 0 && (size_t)n < len;
 }
 
+/*
+ * A regular file of at most STATIC_MAX bytes, read whole: open, fstat,
+ * read, close (O_NONBLOCK: a FIFO put there never blocks the loop).
+ */
 static int serve_static(struct conn *c)
 {
 	char path[1024];
 	struct http_response r;
-	FILE *f;
-	long sz;
-	int rc;
+	struct stat st;
+	size_t got = 0;
+	int fd, rc;
 
-	if (!static_path(c->rq->path, path, sizeof(path)))
+	fd = static_path(c->rq->path, path, sizeof(path))
+	         ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+	         : -1;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > STATIC_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0, "no_such_path");
+	}
 	memset(&r, 0, sizeof(r));
-	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(r.body = malloc((size_t)sz + 1)) || fread(r.body, 1, (size_t)sz, f) != (size_t)sz) {
-		if (f)
-			fclose(f);
+	r.body = malloc((size_t)st.st_size + 1);
+	while (r.body && got < (size_t)st.st_size) {
+		ssize_t n = read(fd, r.body + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!r.body || got != (size_t)st.st_size) {
 		free(r.body);
 		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0, "no_such_file");
 	}
-	fclose(f);
 	r.status = 200;
-	r.len = (size_t)sz;
+	r.len = got;
 	r.ctype = mime_of(path);
 	snprintf(r.request_id, sizeof(r.request_id), "%s", c->rq->request_id);
 	metrics_observe("static", 200, 0);

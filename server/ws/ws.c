@@ -110,7 +110,8 @@ enum item_kind { IT_SEATS, IT_ORDER, IT_ANNOUNCE, IT_RESYNC, IT_SNAPSHOT, IT_AUT
 struct item {
 	enum item_kind kind;
 	struct item *next;
-	int hub; /* the hub of the client it is for */
+	int hub;       /* the hub of the client it is for */
+	double t_recv; /* when a publication came in (clock_s) */
 	uint64_t gen;
 	int64_t sid, version, uid;
 	int status; /* of a worker's answer: 200, or an error's status */
@@ -131,6 +132,13 @@ struct hub {
 	lws_sorted_usec_list_t sweep_sul;
 	pthread_mutex_t q_lock;
 	struct item *q_head, *q_tail;
+	int wake_pending; /* under q_lock: the loop was woken and has not taken the queue yet */
+	/*
+	 * 1 while the hub merges a batch: its flush timer wakes the loop within
+	 * MERGE_US anyway, so seat publications are queued without a wakeup
+	 * (each wakeup is a poll() over every connection of the loop).
+	 */
+	atomic_int merging;
 	long deltas; /* sent, not yet added to deltas_sent */
 };
 
@@ -154,6 +162,7 @@ static struct item *q_take_all(void)
 	pthread_mutex_lock(&H->q_lock);
 	it = H->q_head;
 	H->q_head = H->q_tail = NULL;
+	H->wake_pending = 0;
 	pthread_mutex_unlock(&H->q_lock);
 	return it;
 }
@@ -166,12 +175,15 @@ static void ws_push(struct item *it)
 
 	it->next = NULL;
 	pthread_mutex_lock(&h->q_lock);
-	wake = h->q_head == NULL;
 	if (h->q_tail)
 		h->q_tail->next = it;
 	else
 		h->q_head = it;
 	h->q_tail = it;
+	/* One wakeup until the loop takes the queue; none for seats while merging. */
+	wake = !h->wake_pending && !(it->kind == IT_SEATS && atomic_load(&h->merging));
+	if (wake)
+		h->wake_pending = 1;
 	pthread_mutex_unlock(&h->q_lock);
 	if (wake)
 		http_wake(h->idx);
@@ -208,6 +220,7 @@ void ws_publish_in(const char *channel, const char *text, size_t len)
 			return;
 		it->kind = kind;
 		it->hub = i;
+		it->t_recv = clock_s();
 		if (len) {
 			it->text = malloc(len + 1);
 			if (!it->text) {
@@ -515,13 +528,29 @@ static void flush(struct screening *sc)
 	sc->hcount++;
 	update_gauges();
 	screen_free_if_unused(sc);
+	if (!H->active_list && atomic_load(&H->merging)) {
+		/*
+		 * No timer is due any more (a flush from the timer runs before
+		 * lws polls, maybe for seconds): publishers wake the loop again,
+		 * and one wakeup takes what they queued meanwhile.
+		 */
+		atomic_store(&H->merging, 0);
+		http_wake(H->idx);
+	}
 }
 
 static void flush_cb(lws_sorted_usec_list_t *sul)
 {
 	struct screening *sc = lws_container_of(sul, struct screening, sul);
+	int64_t sid = sc->sid;
 
-	flush(sc);
+	/* Changes queued without a wakeup go out with this batch (taking them may flush or free
+	 * sc). */
+	if (atomic_load(&H->merging))
+		ws_loop_wake();
+	sc = screen_get(sid, 0);
+	if (sc)
+		flush(sc);
 }
 
 /*
@@ -532,14 +561,24 @@ void ws_tick(void)
 {
 	double now;
 
-	if (!H->active_list)
-		return;
-	now = clock_s();
-	for (struct screening *sc = H->active_list, *next; sc; sc = next) {
-		next = sc->anext;
-		if (now >= sc->t_due)
-			flush(sc);
+	/* Publications queued without a wakeup while merging join their batch first. */
+	if (atomic_load(&H->merging))
+		ws_loop_wake();
+	if (H->active_list) {
+		now = clock_s();
+		for (struct screening *sc = H->active_list, *next; sc; sc = next) {
+			next = sc->anext;
+			if (now >= sc->t_due)
+				flush(sc);
+		}
 	}
+	if (!H->active_list && atomic_load(&H->merging)) {
+		/* Publishers wake the loop again from here on; take what came meanwhile. */
+		atomic_store(&H->merging, 0);
+		ws_loop_wake();
+	}
+	if (H->active_list)
+		atomic_store(&H->merging, 1);
 }
 
 static void merge_change(struct screening *sc, const char *seat, const char *state)
@@ -562,7 +601,7 @@ static void merge_change(struct screening *sc, const char *seat, const char *sta
 	sc->nch++;
 }
 
-static void on_seats(const char *text, size_t len)
+static void on_seats(const char *text, size_t len, double t_recv)
 {
 	enum proto_err err;
 	cJSON *o = proto_json_parse(text, len, &err), *changes, *c;
@@ -587,11 +626,14 @@ static void on_seats(const char *text, size_t len)
 		flush(sc); /* a gap: what we have goes out alone */
 	if (!sc->active) {
 		sc->active = 1;
-		sc->t_due = clock_s() + MERGE_US / 1e6;
+		/* 50 ms from when the publication came in, however long it was queued. */
+		double left = t_recv + MERGE_US / 1e6 - clock_s();
+		sc->t_due = t_recv + MERGE_US / 1e6;
 		sc->anext = H->active_list;
 		H->active_list = sc;
 		sc->from = ver - 1;
-		lws_sul_schedule(http_lws_context(), 0, &sc->sul, flush_cb, MERGE_US);
+		lws_sul_schedule(http_lws_context(), 0, &sc->sul, flush_cb,
+		                 left > 0 ? (lws_usec_t)(left * 1e6) : 1);
 	}
 	sc->version = ver;
 	if (ver > sc->latest)
@@ -911,7 +953,7 @@ void ws_loop_wake(void)
 		next = it->next;
 		switch (it->kind) {
 		case IT_SEATS:
-			on_seats(it->text, it->len);
+			on_seats(it->text, it->len, it->t_recv);
 			break;
 		case IT_ORDER:
 			on_order(it->text, it->len);
