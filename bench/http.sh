@@ -2,23 +2,32 @@
 # bench/http.sh: the daemon's HTTP transport against nginx, side by side in one run.
 #
 #   bench/http.sh [--duration S] [--warmup S] [--rounds N] [--connections N]
-#                 [--threads N] [--build DIR] [--out FILE] [--perf DIR] [--keep]
+#                 [--threads N] [--build DIR] [--out FILE] [--perf DIR]
+#                 [--strace FILE] [--keep]
 #
-# Measures four rows with wrk (bench/http.lua), one after the other, with the
-# same threads and connections (default -t2 -c100), a --warmup (default 3 s)
-# then --duration seconds (default 10) each, on loopback:
+# Measures seven rows with wrk (bench/http.lua), one after the other, with
+# the same threads and connections (default -t2 -c100), a --warmup (default
+# 3 s) then --duration seconds (default 10) each, on loopback:
 #
 #   1. nginx (1 worker, access_log off) serving a static 2 KiB JSON file;
 #      the reference of shared/research/limits.md row 3a
 #   2. boxofficed serving the same file at GET /static/bench.json (web_root):
-#      the lws loop thread alone
-#   3. boxofficed POST /film/sale/list with the read cache on: loop -> worker
+#      the loop threads alone
+#   3. nginx serving the very bytes boxofficed answers to POST /film/sale/list
+#   4. boxofficed POST /film/sale/list with the read cache on: loop -> worker
 #      -> Redis -> render -> loop
-#   4. boxofficed POST /user/userinfo without a token: a 401 from the
+#   5. nginx serving the very bytes boxofficed answers to POST /screening/seats
+#   6. boxofficed POST /screening/seats of a demo screening, read cache on
+#   7. boxofficed POST /user/userinfo without a token: a 401 from the
 #      dispatcher, the worker round trip without storage
 #
-# --rounds N (default 1) runs the four rows N times, interleaved, and reports
-# each row's median round and the range.
+# Each boxofficed row is set against its nginx row (2 and 7 against 1, 4
+# against 3, 6 against 5): the goal of issue 12 is 75 % of nginx's req/s for
+# the cached reads (rows 4 and 6).
+#
+# --rounds N (default 1) runs the rows N times, interleaved, and reports
+# each row's median round and the range. DAEMON_ARGS adds settings to the
+# daemon's command line (e.g. DAEMON_ARGS="--loops 1").
 #
 # Writes bench/results/http-<date>.md (or --out FILE) and prints it: req/s,
 # latency p50/p90/p99, socket errors, non-2xx, response size and the CPU the
@@ -37,6 +46,11 @@
 # seconds with `perf record -g` attached to the daemon; writes DIR/perf.data
 # and DIR/perf-report*.txt (the measured rows are not affected). PERF_ARGS
 # replaces the options "-g -F 999", e.g. PERF_ARGS="--call-graph dwarf -F 499".
+#
+# --strace FILE: after the measured rows, rows 2 (static) and 4 (sale list)
+# once more for --duration seconds each with `strace -c -f` attached to the
+# daemon; FILE gets the syscall table of each and the syscalls per request
+# (strace slows the daemon: the counts matter, not the req/s).
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -44,7 +58,8 @@ HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 . "$HERE/lib.sh"
 
 DURATION=10 WARMUP=3 ROUNDS=1 CONNS=100 THREADS=2 PERF_DIR=
-bench_args "--rounds:ROUNDS --perf:PERF_DIR" "$@"
+STRACE_OUT=
+bench_args "--rounds:ROUNDS --perf:PERF_DIR --strace:STRACE_OUT" "$@"
 bench_check_numbers DURATION WARMUP ROUNDS CONNS THREADS
 bench_need wrk curl mariadb redis-server python3 cmake
 
@@ -109,6 +124,9 @@ open(sys.argv[1], "w").write(s)
 EOF
 chmod -R a+rX "$WEB"
 FILE_BYTES=$(stat -c %s "$WEB/static/bench.json")
+SCREENING=$(mariadb --no-defaults --socket="$MYSQL_SOCKET" -uroot boxoffice -N -B \
+	-e "SELECT id FROM screenings ORDER BY id LIMIT 1")
+[ -n "$SCREENING" ] || die "the demo data has no screening: row 6 needs one"
 
 read -r PORT_D PORT_N <<<"$(free_ports 2)"
 
@@ -152,10 +170,20 @@ say "nginx ready on 127.0.0.1:$PORT_N (pid $NGINX_PID)"
 
 # --- boxofficed ------------------------------------------------------------------
 
-bench_daemon_start boxofficed "$WORK/daemon.log" "$PORT_D" --web_root "$WEB" --read_cache 1 --node_id 63
+# shellcheck disable=SC2086 # DAEMON_ARGS is a list of settings
+bench_daemon_start boxofficed "$WORK/daemon.log" "$PORT_D" --web_root "$WEB" --read_cache 1 --node_id 63 ${DAEMON_ARGS:-}
 DAEMON_PID=${PIDS[-1]}
 URL_D=http://127.0.0.1:$PORT_D
 say "boxofficed ready on 127.0.0.1:$PORT_D (pid $DAEMON_PID)"
+
+# The bodies of the two cached reads, for nginx to serve the same bytes.
+for pair in "film/sale/list|{}|sale-list.json" "screening/seats|{\"id\":$SCREENING}|seats.json"; do
+	IFS='|' read -r path body file <<<"$pair"
+	curl -sf --max-time 5 -H 'Content-Type: application/json' -d "$body" \
+		-o "$WEB/static/$file" "$URL_D/$path" || die "POST /$path failed"
+	grep -q '"code":200' "$WEB/static/$file" || die "POST /$path: $(head -c 300 "$WEB/static/$file")"
+	chmod a+r "$WEB/static/$file"
+done
 THREADS_ALL=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$DAEMON_PID/status")
 
 # --- the rows ----------------------------------------------------------------------
@@ -164,8 +192,18 @@ THREADS_ALL=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$DAEMON_PID/status")
 ROWS_DEF=(
 	"nginx static 2 KiB|$URL_N/static/bench.json|GET||200|nginx"
 	"boxofficed static 2 KiB|$URL_D/static/bench.json|GET||200|daemon"
+	"nginx the bytes of /film/sale/list|$URL_N/static/sale-list.json|GET||200|nginx"
 	"boxofficed POST /film/sale/list (read cache on)|$URL_D/film/sale/list|POST|{}|200|daemon"
+	"nginx the bytes of /screening/seats|$URL_N/static/seats.json|GET||200|nginx"
+	"boxofficed POST /screening/seats (read cache on)|$URL_D/screening/seats|POST|{\"id\":$SCREENING}|200|daemon"
 	"boxofficed POST /user/userinfo, no token (401)|$URL_D/user/userinfo|POST|{}|401|daemon"
+)
+# Each daemon row's reference row.
+declare -A REF=(
+	["boxofficed static 2 KiB"]="nginx static 2 KiB"
+	["boxofficed POST /film/sale/list (read cache on)"]="nginx the bytes of /film/sale/list"
+	["boxofficed POST /screening/seats (read cache on)"]="nginx the bytes of /screening/seats"
+	["boxofficed POST /user/userinfo, no token (401)"]="nginx static 2 KiB"
 )
 
 # Check each row's answer once before measuring: status, size, and for the
@@ -179,7 +217,11 @@ for r in "${ROWS_DEF[@]}"; do
 	[ "$code" = "$want" ] || die "$name: $url answered $code, not $want: $(head -c 300 "$WORK/answer")"
 	case $name in
 	*static*) cmp -s "$WORK/answer" "$WEB/static/bench.json" || die "$name: the body is not the file" ;;
-	*sale/list*) grep -q '"code":200' "$WORK/answer" || die "$name: $(head -c 300 "$WORK/answer")" ;;
+	*sale/list* | *seats*) grep -q '"code":200' "$WORK/answer" || die "$name: $(head -c 300 "$WORK/answer")" ;;
+	esac
+	case $name in
+	"nginx the bytes of /film/sale/list") cmp -s "$WORK/answer" "$WEB/static/sale-list.json" || die "$name: not the daemon's bytes" ;;
+	"nginx the bytes of /screening/seats") cmp -s "$WORK/answer" "$WEB/static/seats.json" || die "$name: not the daemon's bytes" ;;
 	esac
 	BYTES[$name]=$size
 done
@@ -299,13 +341,41 @@ if [ -n "$PERF_DIR" ]; then
 	say "profile: $PERF_DIR/perf-report.txt"
 fi
 
+# --- optional syscall count of rows 2 and 4 ---------------------------------------------
+
+if [ -n "$STRACE_OUT" ]; then
+	command -v strace >/dev/null || die "--strace needs strace"
+	mkdir -p "$(dirname "$STRACE_OUT")"
+	{
+		echo "# strace -c -f of boxofficed under bench/http.sh rows ($(date -u '+%F %T') UTC, $("$BIN" --version 2>&1 | head -n1), load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo "# wrk -t$THREADS -c$CONNS -d${DURATION}s; syscalls/request = every call of the daemon's threads / requests answered"
+	} >"$STRACE_OUT"
+	for r in "${ROWS_DEF[1]}" "${ROWS_DEF[3]}"; do
+		IFS='|' read -r name url method body _ <<<"$r"
+		say "strace -c -f of boxofficed under: $name (${DURATION}s)"
+		strace -c -f -p "$DAEMON_PID" -o "$WORK/strace.txt" &
+		STRACE_PID=$!
+		sleep 1
+		run_wrk "$url" "$method" "$body" "$DURATION"
+		kill -INT "$STRACE_PID" 2>/dev/null || true
+		wait "$STRACE_PID" || true
+		reqs=$(field "$(grep '^RESULT' "$WORK/wrk.out")" requests)
+		calls=$(awk '$NF == "total" { print $4 }' "$WORK/strace.txt")
+		{
+			echo
+			echo "## $name: $reqs requests, $calls syscalls, $(awk -v c="$calls" -v n="$reqs" 'BEGIN { printf "%.2f", n ? c / n : 0 }') per request"
+			cat "$WORK/strace.txt"
+		} >>"$STRACE_OUT"
+	done
+	say "syscall counts: $STRACE_OUT"
+fi
+
 # --- the report ------------------------------------------------------------------------
 
 bench_report_facts server protocol
 [ -n "$OUT" ] || OUT=$HERE/results/http-$DATE.md
 mkdir -p "$(dirname "$OUT")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", b ? 100 * a / b : 0 }'; }
-N1=${RPS["nginx static 2 KiB"]}
 
 {
 	echo "# The daemon's HTTP transport against nginx ($DATE)"
@@ -326,10 +396,13 @@ N1=${RPS["nginx static 2 KiB"]}
 	echo
 	echo "- nginx: 1 worker, \`access_log off\`, \`sendfile on\`, \`tcp_nopush on\`, \`keepalive_requests 1000000\`" \
 		"(the config of limits.md row 3a), foreground, port $PORT_N."
-	echo "- boxofficed: Release build, one instance, default workers (one per core; $THREADS_ALL threads in all" \
-		"with lws, Kafka and the pools), \`--read_cache 1 --rate_limits 0 --log_level warn\`," \
+	echo "- boxofficed: Release build, one instance, default workers and loops (one per core; $THREADS_ALL threads in all" \
+		"with the loops, Kafka and the pools), \`--read_cache 1 --rate_limits 0 --log_level warn ${DAEMON_ARGS:-}\`," \
 		"\`--web_root\` the same folder as nginx's root, port $PORT_D; demo data ($FILMS films)."
-	echo "- The static file: $FILE_BYTES bytes of JSON, the same bytes from both servers (checked)."
+	echo "- The static file: $FILE_BYTES bytes of JSON, the same bytes from both servers (checked)." \
+		"Rows 3 and 5: nginx serves the bytes boxofficed answered to the same POST just before" \
+		"($(stat -c %s "$WEB/static/sale-list.json") and $(stat -c %s "$WEB/static/seats.json") bytes; screening $SCREENING), checked again before measuring."
+	echo "- In every round the rows run in this order, so each daemon row runs right after its nginx row."
 	echo "- wrk: $THREADS threads, $CONNS connections, keep-alive, ${WARMUP}s warm-up then ${DURATION}s measured per row," \
 		"requests built once by bench/http.lua (no per-request Lua); rows run one after the other."
 	echo "- CPU columns: CPU seconds (user + system) per wall second during the measured window, in cores" \
@@ -338,7 +411,7 @@ N1=${RPS["nginx static 2 KiB"]}
 		"other = the whole machine's busy time (/proc/stat) minus server, wrk and Redis: MariaDB, the kernel's" \
 		"softirq work not charged to a process, and whatever else runs on the machine."
 	if [ "$ROUNDS" -gt 1 ]; then
-		echo "- $ROUNDS rounds, each running the four rows in turn; each row shows its median round by req/s" \
+		echo "- $ROUNDS rounds, each running the seven rows in turn; each row shows its median round by req/s" \
 			"(latency, counts and CPU from that round) and, in brackets, the range of req/s over the rounds."
 	fi
 	echo
@@ -348,15 +421,16 @@ N1=${RPS["nginx static 2 KiB"]}
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${TABLE[@]}"
 	echo
-	echo "Against nginx in this run (req/s):"
+	echo "Against nginx in this run (req/s of the median rounds):"
 	for r in "${ROWS_DEF[@]}"; do
 		IFS='|' read -r name _ <<<"$r"
-		[ "$name" = "nginx static 2 KiB" ] && continue
-		echo "- $name: $(ratio "${RPS[$name]}" "$N1") of nginx"
+		[ -n "${REF[$name]:-}" ] || continue
+		echo "- $name: $(ratio "${RPS[$name]}" "${RPS[${REF[$name]}]}") of ${REF[$name]}" \
+			"(${RPS[$name]} against ${RPS[${REF[$name]}]})"
 	done
 	echo
 	echo "Reference: limits.md row 3a measured nginx at 85,900 req/s (median of 3, p50 1.12 ms, p99 2.72 ms) with wrk -t2 -c100 -d15s on the same kind of machine."
-	echo "Row 4's non-2xx are the expected 401 answers."
+	echo "Row 7's non-2xx are the expected 401 answers."
 } >"$OUT"
 
 say "report written to $OUT"

@@ -3,7 +3,7 @@
 # side by side in one run (issue 8; method of shared/research/limits.md 4/5).
 #
 #   bench/ws.sh [--clients N] [--rate R] [--duration S] [--rounds K]
-#               [--build DIR] [--out FILE] [--keep]
+#               [--build DIR] [--out FILE] [--perf FILE] [--keep]
 #
 # N subscribers (default 5000) on one screening of the demo data; R seat
 # changes a second (default 100) for S seconds (default 10). Each round runs,
@@ -19,14 +19,22 @@
 # Writes the report with this command to bench/results/ws-<date>.txt (or
 # --out FILE). Needs node (and `npm ci` in bench/peers, done here when
 # node_modules is missing), gcc, MariaDB, Redis; ulimit -n is raised.
+# The load average before and after goes into the report.
+#
+# --perf FILE: the last hub round runs under `perf record -g` attached to
+# the daemon (connecting the clients included); FILE gets the hottest
+# symbols and the CPU by thread. DAEMON_ARGS adds settings to the daemon
+# (e.g. DAEMON_ARGS="--loops 1").
 set -euo pipefail
 
 HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
 
-CLIENTS=5000 RATE=100 DURATION=10 ROUNDS=3
-bench_args "--clients:CLIENTS --rate:RATE --rounds:ROUNDS" "$@"
+CLIENTS=5000 RATE=100 DURATION=10 ROUNDS=3 PERF_OUT=
+bench_args "--clients:CLIENTS --rate:RATE --rounds:ROUNDS --perf:PERF_OUT" "$@"
+[ -z "$PERF_OUT" ] || command -v perf >/dev/null || die "--perf needs perf (apt-get install linux-perf)"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_need node npm gcc curl mariadb redis-server cmake python3
 ulimit -n $((CLIENTS * 2 + 1000))
 
@@ -53,9 +61,29 @@ for r in $(seq 1 "$ROUNDS"); do
 	read -r P_HUB P_NODE < <(free_ports 2)
 	say "round $r: hub"
 	PIDS=()
-	bench_daemon_start boxofficed "$WORK/daemon-$r.log" "$P_HUB" --node_id 62
+	# shellcheck disable=SC2086 # DAEMON_ARGS is a list of settings
+	bench_daemon_start boxofficed "$WORK/daemon-$r.log" "$P_HUB" --node_id 62 ${DAEMON_ARGS:-}
+	PERF_PID=
+	if [ -n "$PERF_OUT" ] && [ "$r" = "$ROUNDS" ]; then
+		perf record -g -F 499 -p "${PIDS[-1]}" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
+		PERF_PID=$!
+	fi
 	L=$("$WORK/wsload" -m hub -p "$P_HUB" -n "$CLIENTS" -r "$RATE" -d "$DURATION" \
 		-P "${PIDS[-1]}" -R "$REDIS_PORT" -s "$SID")
+	if [ -n "$PERF_PID" ]; then
+		kill -INT "$PERF_PID" 2>/dev/null || true
+		wait "$PERF_PID" || true
+		mkdir -p "$(dirname "$PERF_OUT")"
+		{
+			echo "# perf record -g -F 499 of the hub, bench/ws.sh round $r ($(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+			echo "# $L"
+			echo "## CPU by thread"
+			perf report -i "$WORK/perf.data" --sort comm --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -20 || true
+			echo "## hottest symbols"
+			perf report -i "$WORK/perf.data" --sort dso,symbol --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45 || true
+		} >"$PERF_OUT"
+		say "profile: $PERF_OUT"
+	fi
 	LINES+=("round=$r $L")
 	say "$L"
 	bench_stop_pids
@@ -89,6 +117,7 @@ OUT=${OUT:-$REPO/bench/results/ws-$DATE.txt}
 	echo "# bench/ws.sh: seat hub vs Node ws fan-out"
 	echo "command: $CMDLINE"
 	echo "date: $DATE  commit: $COMMIT  cpu: $CPU ($(nproc) cores)  mem: $MEM"
+	echo "load average (1, 5, 15 min): $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after; daemon settings: --node_id 62 ${DAEMON_ARGS:-}"
 	echo "node: $NODE_V  ws: $WS_V  clients: $CLIENTS  rate: $RATE changes/s  duration: $DURATION s  rounds: $ROUNDS (interleaved, fresh server each)"
 	echo
 	printf '%-6s %16s %14s %10s %10s %18s %14s %10s\n' server "deliveries/s" "frames/s" "p50 ms" "p99 ms" "bytes/idle client" "delivered %" "cpu %"

@@ -41,6 +41,8 @@
 	X(bootstrap_admin, STR, "", 0, 0, "mobile:password of the first admin, created if none")   \
 	X(workers, INT, "0", 0, 256,                                                               \
 	  "cores the worker pool is sized for (8 threads each, at least 16); 0 = number of cores") \
+	X(loops, INT, "0", 0, 64,                                                                  \
+	  "event loop threads sharing the listen port (SO_REUSEPORT); 0 = number of cores")        \
 	X(web_root, STR, BOXOFFICE_WEB_ROOT_DEFAULT, 0, 0, "folder served at /")                   \
 	X(node_id, INT, "0", 0, 63, "this instance's number in distributed ids (0..63)")           \
 	X(argon2_memory_kib, INT, "19456", 1024, 1048576,                                          \

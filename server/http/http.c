@@ -17,6 +17,23 @@
  * client that has gone (or moved on) is dropped instead of written to a stale
  * wsi.
  *
+ * Loops: cfg.loops lws contexts (0: one per online core), each serviced by
+ * its own thread and listening on the same port with SO_REUSEPORT, so the
+ * kernel spreads the accepts. Debian's lws 4.1.6 (LWS_MAX_SMP 1) ignores
+ * LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE (it sets SO_REUSEPORT only with
+ * several service threads per context), so each loop opens its listening
+ * socket itself, hands it to lws as a raw file (readable: accept4 until
+ * EAGAIN) and adopts every accepted socket as a raw socket of its context.
+ * A connection lives and dies on the loop that accepted it: its struct
+ * loop (the context's user pointer) holds the id table, the queue of
+ * answers from the workers and the count in flight, and a worker's answer
+ * goes back to that loop only (its done queue, lws_cancel_service on its
+ * context). Each loop thread is a "loop" for core/thread_role.
+ *
+ * Writes: an answer (head and body together) or a WebSocket frame is
+ * written at once with one send() when nothing is queued before it; only
+ * what the socket does not take waits for a writable callback.
+ *
  * Time limits (lws_set_timeout, which closes): request_timeout from the first
  * byte of a request (or from the accept) to its last byte, whatever the
  * pace; IDLE_S between requests of a kept-alive connection; WAIT_S for a
@@ -25,6 +42,8 @@
 #include "http/http.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -32,7 +51,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <libwebsockets.h>
@@ -68,8 +92,11 @@ enum conn_state {
 
 enum action { ACT_NONE, ACT_RUN, ACT_STATIC, ACT_ERROR };
 
+struct loop;
+
 struct conn {
 	struct lws *wsi;
+	struct loop *lp; /* the loop that accepted it */
 	uint64_t id;
 	struct conn *next; /* in its id bucket */
 	unsigned char in_table, state, rx_off, req_armed, head_only, close_after, action;
@@ -81,42 +108,56 @@ struct conn {
 	char *out;               /* to write */
 	size_t out_len, out_off;
 	struct ws_client *ws;
+	char peer[64]; /* the client's address, read once */
 };
 
 struct job {
 	struct http_request rq;
 	struct http_response resp;
+	struct loop *lp; /* where the answer goes */
 	int head_only;
 	struct job *next;
 };
 
-static struct lws_context *ctx;
-static struct conn *buckets[ID_BUCKETS];
-static uint64_t next_id = 1;
+/* One event loop: an lws context and the thread that services it. */
+struct loop {
+	int idx;
+	struct lws_context *ctx;
+	pthread_t thread;
+	int thread_started;
+	/* loop thread only */
+	struct conn *buckets[ID_BUCKETS];
+	uint64_t next_id;
+	int draining;
+	long in_flight;
+	/* answers of the workers, under done_lock */
+	pthread_mutex_t done_lock;
+	struct job *done_head, *done_tail;
+	unsigned char wbuf[LWS_PRE + WRITE_CHUNK];
+};
+
+static struct loop *loops;
+static int nloops;
+static int drain_seconds;
 static atomic_int stop_requested;
 /*
- * ctx is published by the main thread and read by the signal thread
- * (http_request_stop): both under ctx_lock, so the signal thread never sees
- * a half-made or destroyed context.
+ * The contexts are published by the main thread and read by the signal
+ * thread (http_request_stop): both under ctx_lock, so the signal thread
+ * never sees a half-made or destroyed context.
  */
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
-static int draining;
-static long in_flight;
-
-static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct job *done_head, *done_tail;
-
-static unsigned char wbuf[LWS_PRE + WRITE_CHUNK];
+static _Thread_local struct loop *cur_loop; /* on a loop thread: its loop */
 
 static void process(struct conn *c);
+static void idle_if_done(struct conn *c);
 static int http_ws_upgrade(struct conn *c, const struct http_head *h);
 
 static void table_add(struct conn *c)
 {
 	unsigned b = (unsigned)(c->id % ID_BUCKETS);
 
-	c->next = buckets[b];
-	buckets[b] = c;
+	c->next = c->lp->buckets[b];
+	c->lp->buckets[b] = c;
 	c->in_table = 1;
 }
 
@@ -126,7 +167,7 @@ static void table_del(struct conn *c)
 
 	if (!c->in_table)
 		return;
-	for (pp = &buckets[c->id % ID_BUCKETS]; *pp; pp = &(*pp)->next)
+	for (pp = &c->lp->buckets[c->id % ID_BUCKETS]; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
@@ -134,11 +175,11 @@ static void table_del(struct conn *c)
 	c->in_table = 0;
 }
 
-static struct conn *table_find(uint64_t id)
+static struct conn *table_find(struct loop *lp, uint64_t id)
 {
 	struct conn *c;
 
-	for (c = buckets[id % ID_BUCKETS]; c; c = c->next)
+	for (c = lp->buckets[id % ID_BUCKETS]; c; c = c->next)
 		if (c->id == id)
 			return c;
 	return NULL;
@@ -158,26 +199,30 @@ static void arm(struct conn *c, int secs)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, secs);
 }
 
-/* Called on a worker thread: run the request, queue the answer, wake the loop. */
+/*
+ * Called on a worker thread: run the request, queue the answer on the loop
+ * that owns the connection, wake that loop.
+ */
 static void job_run(struct worker *w, void *arg)
 {
 	struct job *j = arg;
+	struct loop *lp = j->lp;
 	int wake;
 
 	dispatch_run(w, &j->rq, &j->resp);
 	free(j->rq.body);
 	j->rq.body = NULL;
-	pthread_mutex_lock(&done_lock);
+	pthread_mutex_lock(&lp->done_lock);
 	/* Only the first answer of a batch wakes the loop; it drains them all. */
-	wake = done_head == NULL;
-	if (done_tail)
-		done_tail->next = j;
+	wake = lp->done_head == NULL;
+	if (lp->done_tail)
+		lp->done_tail->next = j;
 	else
-		done_head = j;
-	done_tail = j;
-	pthread_mutex_unlock(&done_lock);
+		lp->done_head = j;
+	lp->done_tail = j;
+	pthread_mutex_unlock(&lp->done_lock);
 	if (wake)
-		lws_cancel_service(ctx);
+		lws_cancel_service(lp->ctx);
 }
 
 static int valid_request_id(const char *s)
@@ -192,27 +237,62 @@ static int valid_request_id(const char *s)
 	return 1;
 }
 
-/* Append n bytes to the connection's output and ask for a writable callback. */
-int http_conn_send(struct conn *c, const void *data, size_t n)
+/* Append n bytes to the connection's output. 0, or -1 (out of memory). */
+static int out_append(struct conn *c, const void *data, size_t n)
 {
-	size_t pending = c->out_len - c->out_off;
 	char *o;
 
 	if (c->out_off && c->out_off == c->out_len) {
 		free(c->out);
 		c->out = NULL;
 		c->out_len = c->out_off = 0;
-		pending = 0;
 	}
+	if (n == 0)
+		return 0;
 	o = realloc(c->out, c->out_len + n);
 	if (!o)
 		return -1;
 	memcpy(o + c->out_len, data, n);
 	c->out = o;
 	c->out_len += n;
-	if (pending == 0)
-		lws_callback_on_writable(c->wsi);
 	return 0;
+}
+
+/*
+ * Queue a then b (either may be empty) for the client. When nothing waits
+ * before them and they fit one chunk, they go out at once in one send();
+ * what is left waits for a writable callback. A connection to be closed
+ * after its answer gets the callback that closes it. 0, or -1 (out of
+ * memory, or the socket failed: the connection is closing).
+ */
+static int conn_out(struct conn *c, const void *a, size_t an, const void *b, size_t bn)
+{
+	unsigned char *p = c->lp->wbuf + LWS_PRE;
+	size_t n = an + bn;
+
+	if (c->out_len == c->out_off && n <= WRITE_CHUNK && !lws_partial_buffered(c->wsi)) {
+		memcpy(p, a, an);
+		if (bn)
+			memcpy(p + an, b, bn);
+		if (lws_write(c->wsi, p, n, LWS_WRITE_RAW) < (int)n) {
+			c->state = ST_DEAD;
+			c->close_after = 1;
+			lws_callback_on_writable(c->wsi);
+			return -1;
+		}
+		if (c->close_after || c->state == ST_DEAD)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (out_append(c, a, an) < 0 || out_append(c, b, bn) < 0)
+		return -1;
+	lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+int http_conn_send(struct conn *c, const void *data, size_t n)
+{
+	return conn_out(c, data, n, NULL, 0);
 }
 
 size_t http_conn_pending(const struct conn *c)
@@ -280,12 +360,8 @@ static int respond(struct conn *c, const struct http_response *r, int head_only,
 	n += snprintf(h + n, sizeof(h) - (size_t)n, "\r\n");
 	if (r->close)
 		c->close_after = 1;
-	if (http_conn_send(c, h, (size_t)n) < 0)
-		return -1;
-	if (!head_only && r->len && http_conn_send(c, r->body, r->len) < 0)
-		return -1;
 	arm(c, (int)cfg.request_timeout);
-	return 0;
+	return conn_out(c, h, (size_t)n, r->body, head_only ? 0 : r->len);
 }
 
 /*
@@ -340,10 +416,9 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* The file under web_root for GET / and /static/..., or 0. */
+/* The path under web_root for GET / and /static/..., or 0. */
 static int static_path(const char *uri, char *path, size_t len)
 {
-	struct stat st;
 	int n;
 
 	if (strcmp(uri, "/") && strncmp(uri, "/static/", 8))
@@ -351,34 +426,44 @@ static int static_path(const char *uri, char *path, size_t len)
 	if (strstr(uri, "..") || strchr(uri, '\\'))
 		return 0;
 	n = snprintf(path, len, "%s%s", cfg.web_root, strcmp(uri, "/") ? uri : "/index.html");
-	if (n < 0 || (size_t)n >= len || stat(path, &st) || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > STATIC_MAX)
-		return 0;
-	return 1;
+	return n > 0 && (size_t)n < len;
 }
 
+/*
+ * A regular file of at most STATIC_MAX bytes, read whole: open, fstat,
+ * read, close (O_NONBLOCK: a FIFO put there never blocks the loop).
+ */
 static int serve_static(struct conn *c)
 {
 	char path[1024];
 	struct http_response r;
-	FILE *f;
-	long sz;
-	int rc;
+	struct stat st;
+	size_t got = 0;
+	int fd, rc;
 
-	if (!static_path(c->rq->path, path, sizeof(path)))
+	fd = static_path(c->rq->path, path, sizeof(path))
+	         ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+	         : -1;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > STATIC_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0, "no_such_path");
+	}
 	memset(&r, 0, sizeof(r));
-	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(r.body = malloc((size_t)sz + 1)) || fread(r.body, 1, (size_t)sz, f) != (size_t)sz) {
-		if (f)
-			fclose(f);
+	r.body = malloc((size_t)st.st_size + 1);
+	while (r.body && got < (size_t)st.st_size) {
+		ssize_t n = read(fd, r.body + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!r.body || got != (size_t)st.st_size) {
 		free(r.body);
 		return answer_error(c, PROTO_ERR_NOT_FOUND, c->rq->request_id, 0, "no_such_file");
 	}
-	fclose(f);
 	r.status = 200;
-	r.len = (size_t)sz;
+	r.len = got;
 	r.ctype = mime_of(path);
 	snprintf(r.request_id, sizeof(r.request_id), "%s", c->rq->request_id);
 	metrics_observe("static", 200, 0);
@@ -387,6 +472,10 @@ static int serve_static(struct conn *c)
 	return rc;
 }
 
+/*
+ * The hand-off: a request that is read goes to the worker pool here (its
+ * answer comes back through job_run to drain_done on this loop).
+ */
 static int submit(struct conn *c)
 {
 	struct job *j = calloc(1, sizeof(*j));
@@ -402,6 +491,7 @@ static int submit(struct conn *c)
 		j->rq.body_len = 0;
 	}
 	j->rq.conn_id = c->id;
+	j->lp = c->lp;
 	j->head_only = c->head_only;
 	if (!j->rq.body || pool_submit(job_run, j) < 0) {
 		char rid[80];
@@ -410,7 +500,7 @@ static int submit(struct conn *c)
 		free(j);
 		return answer_error(c, PROTO_ERR_UNAVAILABLE, rid, 1, "queue_full");
 	}
-	in_flight++;
+	c->lp->in_flight++;
 	c->state = ST_WAIT;
 	arm(c, WAIT_S);
 	return 0;
@@ -447,13 +537,18 @@ static int finish_request(struct conn *c)
 	return rc;
 }
 
+/* The client's address (one getpeername per connection, not per request). */
+static const char *conn_peer(struct conn *c)
+{
+	if (!c->peer[0] && !lws_get_peer_simple(c->wsi, c->peer, sizeof(c->peer)))
+		c->peer[0] = '\0';
+	return c->peer;
+}
+
 static void log_refusal(struct conn *c, int status, const char *method, const char *rid)
 {
-	char peer[64] = "";
-
-	lws_get_peer_simple(c->wsi, peer, sizeof(peer));
-	log_info("http: %d for a request from %s (method '%.20s', request id %s)", status, peer,
-	         method, rid);
+	log_info("http: %d for a request from %s (method '%.20s', request id %s)", status,
+	         conn_peer(c), method, rid);
 }
 
 /* An HTTP/2 client with prior knowledge: SETTINGS, then GOAWAY HTTP_1_1_REQUIRED. */
@@ -480,7 +575,7 @@ static int on_head(struct conn *c, const struct http_head *h)
 
 	rq_free(c);
 	table_del(c);
-	c->id = next_id++;
+	c->id = c->lp->next_id++;
 	table_add(c);
 	rq = calloc(1, sizeof(*rq));
 	if (!rq)
@@ -499,14 +594,14 @@ static int on_head(struct conn *c, const struct http_head *h)
 	else
 		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
 		         (unsigned long long)c->id);
-	lws_get_peer_simple(c->wsi, rq->remote, sizeof(rq->remote));
+	snprintf(rq->remote, sizeof(rq->remote), "%s", conn_peer(c));
 	snprintf(rq->authorization, sizeof(rq->authorization), "%s", h->authorization);
 	snprintf(rq->signature, sizeof(rq->signature), "%s", h->signature);
 	c->expected = h->has_cl ? (size_t)h->cl : 0;
 
 	if (h->verb == HV_PRI)
 		return refuse_h2(c);
-	if (draining)
+	if (c->lp->draining)
 		return answer_error(c, PROTO_ERR_UNAVAILABLE, rq->request_id, 1, "draining");
 	/* A body whose end we cannot find, or that we will not read. */
 	if (h->has_te) {
@@ -630,7 +725,7 @@ static void process(struct conn *c)
 				snprintf(rid, sizeof(rid), "%s", h.request_id);
 			else
 				snprintf(rid, sizeof(rid), "%08x%08llx", (unsigned)lrand48(),
-				         (unsigned long long)next_id++);
+				         (unsigned long long)c->lp->next_id++);
 			log_refusal(c, status, h.method, rid);
 			rq_free(c);
 			c->head_only = 0;
@@ -669,12 +764,35 @@ static int on_rx(struct conn *c, const void *data, size_t len)
 	memcpy(c->in + c->in_len, data, len);
 	c->in_len += len;
 	process(c);
+	idle_if_done(c);
 	/* Pipelined bytes behind a request in progress: stop reading past a cap. */
 	if (c->in_len > IN_CAP && !c->rx_off) {
 		c->rx_off = 1;
 		lws_rx_flow_control(c->wsi, 0);
 	}
 	return 0;
+}
+
+/* Idle between two requests: everything read is answered and written. */
+static void idle_if_done(struct conn *c)
+{
+	if (c->state == ST_HEAD && !c->close_after && c->in_len == 0 && c->out_len == c->out_off) {
+		c->req_armed = 0;
+		arm(c, IDLE_S);
+	}
+}
+
+/* Every answer queued so far is written: go on with what was received. */
+static void answered(struct conn *c)
+{
+	if (c->state != ST_HEAD || c->close_after)
+		return;
+	if (c->rx_off && c->in_len < IN_CAP) {
+		c->rx_off = 0;
+		lws_rx_flow_control(c->wsi, 1);
+	}
+	process(c);
+	idle_if_done(c);
 }
 
 static int on_writeable(struct conn *c)
@@ -690,8 +808,8 @@ static int on_writeable(struct conn *c)
 	}
 	if (n > WRITE_CHUNK)
 		n = WRITE_CHUNK;
-	memcpy(wbuf + LWS_PRE, c->out + c->out_off, n);
-	if (lws_write(c->wsi, wbuf + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
+	memcpy(c->lp->wbuf + LWS_PRE, c->out + c->out_off, n);
+	if (lws_write(c->wsi, c->lp->wbuf + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
 		return -1;
 	c->out_off += n;
 	if (c->out_off < c->out_len) {
@@ -705,37 +823,29 @@ static int on_writeable(struct conn *c)
 		return ws_client_writeable(c->ws);
 	if (c->state == ST_DEAD || (c->close_after && c->state == ST_HEAD))
 		return -1;
-	if (c->state == ST_HEAD) {
-		if (c->rx_off && c->in_len < IN_CAP) {
-			c->rx_off = 0;
-			lws_rx_flow_control(c->wsi, 1);
-		}
-		process(c);
-		if (c->state == ST_HEAD && c->in_len == 0 && c->out_len == 0) {
-			c->req_armed = 0;
-			arm(c, IDLE_S);
-		}
-	}
+	answered(c);
 	return 0;
 }
 
-static void drain_done(void)
+static void drain_done(struct loop *lp)
 {
 	struct job *j, *next;
 
-	pthread_mutex_lock(&done_lock);
-	j = done_head;
-	done_head = done_tail = NULL;
-	pthread_mutex_unlock(&done_lock);
+	pthread_mutex_lock(&lp->done_lock);
+	j = lp->done_head;
+	lp->done_head = lp->done_tail = NULL;
+	pthread_mutex_unlock(&lp->done_lock);
 	for (; j; j = next) {
-		struct conn *c = table_find(j->rq.conn_id);
+		struct conn *c = table_find(lp, j->rq.conn_id);
 		next = j->next;
-		in_flight--;
+		lp->in_flight--;
 		if (c && c->state == ST_WAIT) {
 			c->state = ST_HEAD;
 			if (respond(c, &j->resp, j->head_only, "no-store") < 0) {
 				c->state = ST_DEAD;
 				lws_callback_on_writable(c->wsi);
+			} else if (c->out_len == c->out_off) {
+				answered(c);
 			}
 		}
 		free(j->resp.body);
@@ -809,7 +919,17 @@ void http_conn_drop(struct conn *c)
 
 void *http_lws_context(void)
 {
-	return ctx;
+	return cur_loop ? cur_loop->ctx : NULL;
+}
+
+int http_loop_index(void)
+{
+	return cur_loop ? cur_loop->idx : -1;
+}
+
+int http_loop_count(void)
+{
+	return nloops;
 }
 
 void http_conn_close_soon(struct conn *c)
@@ -819,10 +939,10 @@ void http_conn_close_soon(struct conn *c)
 	lws_callback_on_writable(c->wsi);
 }
 
-void http_wake(void)
+void http_wake(int loop)
 {
-	if (ctx)
-		lws_cancel_service(ctx);
+	if (loop >= 0 && loop < nloops && loops[loop].ctx)
+		lws_cancel_service(loops[loop].ctx);
 }
 
 /* ------------------------------------------------------------------ lws */
@@ -836,6 +956,7 @@ static int callback_raw(struct lws *wsi, enum lws_callback_reasons reason, void 
 	case LWS_CALLBACK_RAW_ADOPT:
 		memset(c, 0, sizeof(*c));
 		c->wsi = wsi;
+		c->lp = lws_context_user(lws_get_context(wsi));
 		c->state = ST_HEAD;
 		/* The first request's deadline runs from the accept. */
 		c->req_armed = 1;
@@ -854,7 +975,7 @@ static int callback_raw(struct lws *wsi, enum lws_callback_reasons reason, void 
 			conn_close(c);
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		drain_done();
+		drain_done(lws_context_user(lws_get_context(wsi)));
 		ws_loop_wake();
 		return 0;
 	default:
@@ -862,8 +983,48 @@ static int callback_raw(struct lws *wsi, enum lws_callback_reasons reason, void 
 	}
 }
 
+/* Options lws would set on a socket its own listener accepted. */
+static void accepted_socket_options(int fd)
+{
+	int one = 1, idle = 60, intvl = 10, cnt = 3;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/* The loop's listening socket is readable: take every waiting connection. */
+static int callback_listen(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
+{
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason != LWS_CALLBACK_RAW_RX_FILE)
+		return 0;
+	for (;;) {
+		lws_sock_file_fd_type fd;
+		int s = accept4(lws_get_socket_fd(wsi), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("http: accept: %s", strerror(errno));
+			return 0;
+		}
+		accepted_socket_options(s);
+		fd.sockfd = s;
+		/* On failure lws closes the socket. */
+		lws_adopt_descriptor_vhost(lws_get_vhost(wsi), LWS_ADOPT_SOCKET, fd,
+		                           "boxoffice-raw", NULL);
+	}
+}
+
 static const struct lws_protocols protocols[] = {
     {"boxoffice-raw", callback_raw, sizeof(struct conn), 0, 0, NULL, 0},
+    {"boxoffice-listen", callback_listen, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static void lws_log(int level, const char *line)
@@ -878,7 +1039,73 @@ static void lws_log(int level, const char *line)
 		log_debug("lws: %.*s", (int)n, line);
 }
 
-static void http_stop_context(void);
+/* cfg.loops, 0 meaning one per online core. */
+static int loops_wanted(void)
+{
+	long n = cfg.loops;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* A listening socket on host:port, with SO_REUSEPORT when shared. The socket, or -1 (logged). */
+static int open_listener(const char *host, int port, int share)
+{
+	struct addrinfo hints, *ai = NULL;
+	char service[16];
+	int fd = -1, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(service, sizeof(service), "%d", port);
+	if (getaddrinfo(host[0] ? host : NULL, service, &hints, &ai) || !ai)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	                (share && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) ||
+	                bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, SOMAXCONN))) {
+		log_error("cannot listen on %s port %d: %s", host[0] ? host : "*", port,
+		          strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/*
+ * With SO_REUSEPORT a second daemon on the same port would share it
+ * silently: first make sure nothing listens there (a plain bind, closed).
+ */
+static int port_free(const char *host, int port)
+{
+	int fd = open_listener(host, port, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* Loop lp's listening socket, handed to its context. 0 or -1 (logged). */
+static int loop_listen(struct loop *lp, const char *host, int port, int share)
+{
+	lws_sock_file_fd_type fd;
+
+	fd.filefd = open_listener(host, port, share);
+	if (fd.filefd < 0)
+		return -1;
+	if (!lws_adopt_descriptor_vhost(lws_get_vhost_by_name(lp->ctx, "default"),
+	                                LWS_ADOPT_RAW_FILE_DESC, fd, "boxoffice-listen", NULL)) {
+		log_error("cannot hand the listening socket to lws");
+		return -1; /* lws closed it */
+	}
+	return 0;
+}
+
+static void http_stop_contexts(void);
 
 int http_start(const char *listen)
 {
@@ -886,6 +1113,7 @@ int http_start(const char *listen)
 	static char host[256];
 	const char *colon = strrchr(listen, ':');
 	long port;
+	int i, n = loops_wanted();
 
 	if (!colon)
 		return -1;
@@ -895,42 +1123,59 @@ int http_start(const char *listen)
 		host[strcspn(host, "]")] = '\0';
 	}
 	port = strtol(colon + 1, NULL, 10);
+	if (n > 1 && port == 0)
+		n = 1; /* each loop would get a port of its own */
+	if (n > 1 && !port_free(host, (int)port))
+		return -1;
+	loops = calloc((size_t)n, sizeof(*loops));
+	if (!loops)
+		return -1;
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&info, 0, sizeof(info));
-	info.port = (int)port;
-	info.iface = host[0] ? host : NULL;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER; /* loop_listen */
 	info.protocols = protocols;
-	info.options |= LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;
-	info.listen_accept_role = "raw-skt";
-	info.listen_accept_protocol = "boxoffice-raw";
 	info.timeout_secs = (unsigned)cfg.request_timeout;
 	info.pt_serv_buf_size = 65536;
-	info.ka_time = 60;
-	info.ka_probes = 3;
-	info.ka_interval = 10;
 	if (!strchr(host, ':'))
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-	pthread_mutex_lock(&ctx_lock);
-	ctx = lws_create_context(&info);
-	pthread_mutex_unlock(&ctx_lock);
-	if (!ctx) {
-		log_error("cannot listen on '%s'", listen);
+	for (i = 0; i < n; i++) {
+		struct loop *lp = &loops[i];
+		lp->idx = i;
+		lp->next_id = 1;
+		pthread_mutex_init(&lp->done_lock, NULL);
+		info.user = lp;
+		pthread_mutex_lock(&ctx_lock);
+		lp->ctx = lws_create_context(&info);
+		if (lp->ctx)
+			nloops = i + 1;
+		pthread_mutex_unlock(&ctx_lock);
+		if (!lp->ctx || loop_listen(lp, host, (int)port, n > 1) < 0) {
+			log_error("cannot listen on '%s'", listen);
+			http_stop_contexts();
+			return -1;
+		}
+	}
+	if (ws_start(nloops) < 0) {
+		http_stop_contexts();
 		return -1;
 	}
-	if (ws_start() < 0) {
-		http_stop_context();
-		return -1;
-	}
-	log_info("listening on http://%s", listen);
+	log_info("listening on http://%s (%d loop%s)", listen, nloops, nloops == 1 ? "" : "s");
 	return 0;
 }
 
-static void http_stop_context(void)
+static void http_stop_contexts(void)
 {
 	pthread_mutex_lock(&ctx_lock);
-	if (ctx)
-		lws_context_destroy(ctx);
-	ctx = NULL;
+	for (int i = 0; i < nloops; i++) {
+		/* Closing its connections runs ws/ code of that loop. */
+		cur_loop = &loops[i];
+		ws_loop_enter(i);
+		if (loops[i].ctx)
+			lws_context_destroy(loops[i].ctx);
+		loops[i].ctx = NULL;
+	}
+	cur_loop = NULL;
+	ws_loop_enter(-1);
 	pthread_mutex_unlock(&ctx_lock);
 }
 
@@ -938,40 +1183,82 @@ void http_request_stop(void)
 {
 	atomic_store(&stop_requested, 1);
 	pthread_mutex_lock(&ctx_lock);
-	if (ctx)
-		lws_cancel_service(ctx);
+	for (int i = 0; i < nloops; i++)
+		if (loops[i].ctx)
+			lws_cancel_service(loops[i].ctx);
 	pthread_mutex_unlock(&ctx_lock);
+}
+
+/* One loop thread: serve, then drain what is in flight on this loop. */
+static void *loop_main(void *arg)
+{
+	struct loop *lp = arg;
+	double deadline = 0;
+
+	cur_loop = lp;
+	thread_role_set_loop();
+	ws_loop_enter(lp->idx);
+	ws_loop_begin();
+	for (;;) {
+		if (lws_service(lp->ctx, 0) < 0)
+			break;
+		ws_tick();
+		if (atomic_load(&stop_requested) && !lp->draining) {
+			lp->draining = 1;
+			deadline = clock_s() + drain_seconds;
+			log_info("stopping: loop %d finishes %ld requests in flight", lp->idx,
+			         lp->in_flight);
+		}
+		if (lp->draining && (lp->in_flight <= 0 || clock_s() > deadline))
+			break;
+	}
+	return NULL;
 }
 
 void http_run(int drain_s)
 {
-	double deadline = 0;
+	sigset_t all;
+	int i;
 
-	thread_role_set_loop();
-	for (;;) {
-		if (lws_service(ctx, 0) < 0)
-			break;
-		ws_tick();
-		if (atomic_load(&stop_requested) && !draining) {
-			draining = 1;
-			deadline = clock_s() + drain_s;
-			log_info("stopping: finishing %ld requests in flight", in_flight);
+	drain_seconds = drain_s;
+	/* Loop threads take no signals (they are blocked already; be sure). */
+	sigfillset(&all);
+	for (i = 1; i < nloops; i++) {
+		sigset_t old;
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		loops[i].thread_started =
+		    pthread_create(&loops[i].thread, NULL, loop_main, &loops[i]) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!loops[i].thread_started) {
+			/* Its context accepts and nobody would serve: stop. */
+			log_error("cannot start loop thread %d: stopping", i);
+			http_request_stop();
 		}
-		if (draining && (in_flight <= 0 || clock_s() > deadline))
-			break;
 	}
+	loop_main(&loops[0]);
+	for (i = 1; i < nloops; i++)
+		if (loops[i].thread_started)
+			pthread_join(loops[i].thread, NULL);
 }
 
 void http_stop(void)
 {
+	if (!loops)
+		return;
 	ws_stop();
-	http_stop_context();
-	/* Answers that arrived after the loop ended. */
-	while (done_head) {
-		struct job *j = done_head;
-		done_head = j->next;
-		free(j->resp.body);
-		free(j);
-	}
-	done_tail = NULL;
+	http_stop_contexts();
+	ws_release();
+	/* Answers that arrived after the loops ended. */
+	for (int i = 0; i < nloops; i++)
+		while (loops[i].done_head) {
+			struct job *j = loops[i].done_head;
+			loops[i].done_head = j->next;
+			free(j->resp.body);
+			free(j);
+		}
+	for (int i = 0; i < nloops; i++)
+		pthread_mutex_destroy(&loops[i].done_lock);
+	free(loops);
+	loops = NULL;
+	nloops = 0;
 }

@@ -23,6 +23,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,8 @@ enum item_kind { IT_SEATS, IT_ORDER, IT_ANNOUNCE, IT_RESYNC, IT_SNAPSHOT, IT_AUT
 struct item {
 	enum item_kind kind;
 	struct item *next;
+	int hub;       /* the hub of the client it is for */
+	double t_recv; /* when a publication came in (clock_s) */
 	uint64_t gen;
 	int64_t sid, version, uid;
 	int status; /* of a worker's answer: 200, or an error's status */
@@ -118,20 +121,36 @@ struct item {
 	char token[1000];
 };
 
-static struct ws_client *clients;
-static struct ws_client *gens[GEN_BUCKETS];
-static uint64_t next_gen = 1;
-static struct screening *screens[SCREEN_BUCKETS];
-static struct screening *active_list;
-static long n_clients, n_subs;
-static double deltas_sent, dropped;
-static lws_sorted_usec_list_t sweep_sul;
+/* The hub of one loop: its clients, its screenings, its queue. */
+struct hub {
+	int idx; /* the loop's number */
+	struct ws_client *clients;
+	struct ws_client *gens[GEN_BUCKETS];
+	uint64_t next_gen;
+	struct screening *screens[SCREEN_BUCKETS];
+	struct screening *active_list;
+	lws_sorted_usec_list_t sweep_sul;
+	pthread_mutex_t q_lock;
+	struct item *q_head, *q_tail;
+	int wake_pending; /* under q_lock: the loop was woken and has not taken the queue yet */
+	/*
+	 * 1 while the hub merges a batch: its flush timer wakes the loop within
+	 * MERGE_US anyway, so seat publications are queued without a wakeup
+	 * (each wakeup is a poll() over every connection of the loop).
+	 */
+	atomic_int merging;
+	long deltas; /* sent, not yet added to deltas_sent */
+};
+
+static struct hub *hubs;
+static int nhubs;
+static _Thread_local struct hub *H; /* the calling loop thread's hub */
+/* Totals over every hub, for /metrics. */
+static atomic_long n_clients, n_subs, deltas_sent, dropped;
 static int started;
 
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct item *q_head, *q_tail;
-
 static void request_snapshot(struct ws_client *w, struct sub *s);
+static void ws_free_hubs(void);
 
 /* ------------------------------------------------------------ the queue */
 
@@ -140,28 +159,34 @@ static struct item *q_take_all(void)
 {
 	struct item *it;
 
-	pthread_mutex_lock(&q_lock);
-	it = q_head;
-	q_head = q_tail = NULL;
-	pthread_mutex_unlock(&q_lock);
+	pthread_mutex_lock(&H->q_lock);
+	it = H->q_head;
+	H->q_head = H->q_tail = NULL;
+	H->wake_pending = 0;
+	pthread_mutex_unlock(&H->q_lock);
 	return it;
 }
 
+/* From any thread: queue it for the hub of loop it->hub and wake that loop. */
 static void ws_push(struct item *it)
 {
+	struct hub *h = &hubs[it->hub];
 	int wake;
 
 	it->next = NULL;
-	pthread_mutex_lock(&q_lock);
-	wake = q_head == NULL;
-	if (q_tail)
-		q_tail->next = it;
+	pthread_mutex_lock(&h->q_lock);
+	if (h->q_tail)
+		h->q_tail->next = it;
 	else
-		q_head = it;
-	q_tail = it;
-	pthread_mutex_unlock(&q_lock);
+		h->q_head = it;
+	h->q_tail = it;
+	/* One wakeup until the loop takes the queue; none for seats while merging. */
+	wake = !h->wake_pending && !(it->kind == IT_SEATS && atomic_load(&h->merging));
 	if (wake)
-		http_wake();
+		h->wake_pending = 1;
+	pthread_mutex_unlock(&h->q_lock);
+	if (wake)
+		http_wake(h->idx);
 }
 
 static void item_free(struct item *it)
@@ -170,37 +195,44 @@ static void item_free(struct item *it)
 	free(it);
 }
 
-/* Called by ws_sub.c on its thread: a message of one of our channels. */
+/*
+ * Called by ws_sub.c on its thread: a message of one of our channels, for
+ * every loop's hub (each has clients of its own).
+ */
 void ws_publish_in(const char *channel, const char *text, size_t len)
 {
-	struct item *it = calloc(1, sizeof(*it));
 	size_t pl = strlen(PROTO_CHANNEL_SEATS);
+	enum item_kind kind;
 
-	if (!it)
-		return;
 	if (!strncmp(channel, PROTO_CHANNEL_SEATS, pl))
-		it->kind = IT_SEATS;
+		kind = IT_SEATS;
 	else if (!strcmp(channel, PROTO_CHANNEL_ORDERS))
-		it->kind = IT_ORDER;
+		kind = IT_ORDER;
 	else if (!strcmp(channel, PROTO_CHANNEL_ANNOUNCE))
-		it->kind = IT_ANNOUNCE;
+		kind = IT_ANNOUNCE;
 	else if (!strcmp(channel, "")) /* the subscriber (re)connected */
-		it->kind = IT_RESYNC;
-	else {
-		free(it);
+		kind = IT_RESYNC;
+	else
 		return;
-	}
-	if (len) {
-		it->text = malloc(len + 1);
-		if (!it->text) {
-			free(it);
+	for (int i = 0; i < nhubs; i++) {
+		struct item *it = calloc(1, sizeof(*it));
+		if (!it)
 			return;
+		it->kind = kind;
+		it->hub = i;
+		it->t_recv = clock_s();
+		if (len) {
+			it->text = malloc(len + 1);
+			if (!it->text) {
+				free(it);
+				return;
+			}
+			memcpy(it->text, text, len);
+			it->text[len] = '\0';
+			it->len = len;
 		}
-		memcpy(it->text, text, len);
-		it->text[len] = '\0';
-		it->len = len;
+		ws_push(it);
 	}
-	ws_push(it);
 }
 
 /* ------------------------------------------------------------ tables */
@@ -209,7 +241,7 @@ static struct ws_client *gen_find(uint64_t gen)
 {
 	struct ws_client *w;
 
-	for (w = gens[gen % GEN_BUCKETS]; w; w = w->gnext)
+	for (w = H->gens[gen % GEN_BUCKETS]; w; w = w->gnext)
 		if (w->gen == gen)
 			return w;
 	return NULL;
@@ -219,7 +251,7 @@ static void gen_del(struct ws_client *w)
 {
 	struct ws_client **pp;
 
-	for (pp = &gens[w->gen % GEN_BUCKETS]; *pp; pp = &(*pp)->gnext)
+	for (pp = &H->gens[w->gen % GEN_BUCKETS]; *pp; pp = &(*pp)->gnext)
 		if (*pp == w) {
 			*pp = w->gnext;
 			return;
@@ -231,7 +263,7 @@ static struct screening *screen_get(int64_t sid, int create)
 	unsigned b = (unsigned)((uint64_t)sid % SCREEN_BUCKETS);
 	struct screening *s;
 
-	for (s = screens[b]; s; s = s->next)
+	for (s = H->screens[b]; s; s = s->next)
 		if (s->sid == sid)
 			return s;
 	if (!create)
@@ -240,8 +272,8 @@ static struct screening *screen_get(int64_t sid, int create)
 	if (!s)
 		return NULL;
 	s->sid = sid;
-	s->next = screens[b];
-	screens[b] = s;
+	s->next = H->screens[b];
+	H->screens[b] = s;
 	return s;
 }
 
@@ -251,7 +283,7 @@ static void screen_free_if_unused(struct screening *s)
 
 	if (s->nsubs || s->active)
 		return;
-	for (pp = &screens[(uint64_t)s->sid % SCREEN_BUCKETS]; *pp; pp = &(*pp)->next)
+	for (pp = &H->screens[(uint64_t)s->sid % SCREEN_BUCKETS]; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
 			break;
@@ -293,14 +325,20 @@ static void screen_del(struct screening *s, struct ws_client *w)
 
 static void update_gauges(void)
 {
+	if (H && H->deltas) {
+		atomic_fetch_add(&deltas_sent, H->deltas);
+		H->deltas = 0;
+	}
 	metrics_gauge_set("boxoffice_ws_clients", "Connected WebSocket clients.",
-	                  (double)n_clients);
+	                  (double)atomic_load(&n_clients));
 	metrics_gauge_set("boxoffice_ws_subscriptions",
-	                  "Seat-map subscriptions of WebSocket clients.", (double)n_subs);
+	                  "Seat-map subscriptions of WebSocket clients.",
+	                  (double)atomic_load(&n_subs));
 	metrics_gauge_set("boxoffice_ws_deltas_sent_total", "seats.delta messages sent.",
-	                  deltas_sent);
+	                  (double)atomic_load(&deltas_sent));
 	metrics_gauge_set("boxoffice_ws_clients_dropped_total",
-	                  "WebSocket clients dropped with 1 MiB unsent.", dropped);
+	                  "WebSocket clients dropped with 1 MiB unsent.",
+	                  (double)atomic_load(&dropped));
 }
 
 /* Drop client w (its backlog passed the cap or a send failed): always -1. */
@@ -421,7 +459,7 @@ static void deliver(struct screening *sc, struct ws_client *w, struct sub *s, co
 		free(f);
 	}
 	s->ver = b->version;
-	deltas_sent++;
+	H->deltas++;
 }
 
 static struct sub *find_sub(struct ws_client *w, int64_t sid)
@@ -446,7 +484,7 @@ static void flush(struct screening *sc)
 		return;
 	sc->active = 0;
 	lws_sul_cancel(&sc->sul);
-	for (struct screening **pp = &active_list; *pp; pp = &(*pp)->anext)
+	for (struct screening **pp = &H->active_list; *pp; pp = &(*pp)->anext)
 		if (*pp == sc) {
 			*pp = sc->anext;
 			break;
@@ -490,13 +528,29 @@ static void flush(struct screening *sc)
 	sc->hcount++;
 	update_gauges();
 	screen_free_if_unused(sc);
+	if (!H->active_list && atomic_load(&H->merging)) {
+		/*
+		 * No timer is due any more (a flush from the timer runs before
+		 * lws polls, maybe for seconds): publishers wake the loop again,
+		 * and one wakeup takes what they queued meanwhile.
+		 */
+		atomic_store(&H->merging, 0);
+		http_wake(H->idx);
+	}
 }
 
 static void flush_cb(lws_sorted_usec_list_t *sul)
 {
 	struct screening *sc = lws_container_of(sul, struct screening, sul);
+	int64_t sid = sc->sid;
 
-	flush(sc);
+	/* Changes queued without a wakeup go out with this batch (taking them may flush or free
+	 * sc). */
+	if (atomic_load(&H->merging))
+		ws_loop_wake();
+	sc = screen_get(sid, 0);
+	if (sc)
+		flush(sc);
 }
 
 /*
@@ -507,14 +561,24 @@ void ws_tick(void)
 {
 	double now;
 
-	if (!active_list)
-		return;
-	now = clock_s();
-	for (struct screening *sc = active_list, *next; sc; sc = next) {
-		next = sc->anext;
-		if (now >= sc->t_due)
-			flush(sc);
+	/* Publications queued without a wakeup while merging join their batch first. */
+	if (atomic_load(&H->merging))
+		ws_loop_wake();
+	if (H->active_list) {
+		now = clock_s();
+		for (struct screening *sc = H->active_list, *next; sc; sc = next) {
+			next = sc->anext;
+			if (now >= sc->t_due)
+				flush(sc);
+		}
 	}
+	if (!H->active_list && atomic_load(&H->merging)) {
+		/* Publishers wake the loop again from here on; take what came meanwhile. */
+		atomic_store(&H->merging, 0);
+		ws_loop_wake();
+	}
+	if (H->active_list)
+		atomic_store(&H->merging, 1);
 }
 
 static void merge_change(struct screening *sc, const char *seat, const char *state)
@@ -537,7 +601,7 @@ static void merge_change(struct screening *sc, const char *seat, const char *sta
 	sc->nch++;
 }
 
-static void on_seats(const char *text, size_t len)
+static void on_seats(const char *text, size_t len, double t_recv)
 {
 	enum proto_err err;
 	cJSON *o = proto_json_parse(text, len, &err), *changes, *c;
@@ -562,11 +626,14 @@ static void on_seats(const char *text, size_t len)
 		flush(sc); /* a gap: what we have goes out alone */
 	if (!sc->active) {
 		sc->active = 1;
-		sc->t_due = clock_s() + MERGE_US / 1e6;
-		sc->anext = active_list;
-		active_list = sc;
+		/* 50 ms from when the publication came in, however long it was queued. */
+		double left = t_recv + MERGE_US / 1e6 - clock_s();
+		sc->t_due = t_recv + MERGE_US / 1e6;
+		sc->anext = H->active_list;
+		H->active_list = sc;
 		sc->from = ver - 1;
-		lws_sul_schedule(http_lws_context(), 0, &sc->sul, flush_cb, MERGE_US);
+		lws_sul_schedule(http_lws_context(), 0, &sc->sul, flush_cb,
+		                 left > 0 ? (lws_usec_t)(left * 1e6) : 1);
 	}
 	sc->version = ver;
 	if (ver > sc->latest)
@@ -640,6 +707,7 @@ static int submit_snapshot(struct ws_client *w, struct sub *s)
 	if (!it)
 		return -1;
 	it->gen = w->gen;
+	it->hub = H->idx;
 	it->sid = s->sid;
 	sc = screen_get(s->sid, 0);
 	it->version = sc ? sc->latest : 0; /* the least version the snapshot must have */
@@ -721,6 +789,7 @@ static void on_op(struct ws_client *w, const char *text, size_t len)
 			return;
 		}
 		it->gen = w->gen;
+		it->hub = H->idx;
 		snprintf(it->token, sizeof(it->token), "%s", op.token);
 		if (pool_submit(auth_job, it) < 0) {
 			free(it);
@@ -841,7 +910,7 @@ static void on_order(const char *text, size_t len)
 	cJSON_Delete(o);
 	if (!t)
 		return;
-	for (struct ws_client *w = clients, *next; w; w = next) {
+	for (struct ws_client *w = H->clients, *next; w; w = next) {
 		next = w->next;
 		if (w->uid > 0 && (w->uid == uid || w->uid == cashier))
 			send_text(w, t);
@@ -859,7 +928,7 @@ static void on_announce(const char *text, size_t len)
 		return;
 	memcpy(f, h, hl);
 	memcpy(f + hl, text, len);
-	for (struct ws_client *w = clients, *next; w; w = next) {
+	for (struct ws_client *w = H->clients, *next; w; w = next) {
 		next = w->next;
 		send_built(w, f, hl + len);
 	}
@@ -869,7 +938,7 @@ static void on_announce(const char *text, size_t len)
 /* After a subscriber reconnect: publications may be lost, so every subscriber gets a snapshot. */
 static void on_resync(void)
 {
-	for (struct ws_client *w = clients; w; w = w->next)
+	for (struct ws_client *w = H->clients; w; w = w->next)
 		for (int i = 0; i < w->nsubs && !w->closing; i++)
 			if (w->subs[i].ver != -1)
 				request_snapshot(w, &w->subs[i]);
@@ -884,7 +953,7 @@ void ws_loop_wake(void)
 		next = it->next;
 		switch (it->kind) {
 		case IT_SEATS:
-			on_seats(it->text, it->len);
+			on_seats(it->text, it->len, it->t_recv);
 			break;
 		case IT_ORDER:
 			on_order(it->text, it->len);
@@ -936,14 +1005,14 @@ struct ws_client *ws_client_new(struct conn *c, const char *remote)
 	if (!w)
 		return NULL;
 	w->c = c;
-	w->gen = next_gen++;
+	w->gen = H->next_gen++;
 	w->last_rx = clock_s();
-	w->next = clients;
-	if (clients)
-		clients->prev = w;
-	clients = w;
-	w->gnext = gens[w->gen % GEN_BUCKETS];
-	gens[w->gen % GEN_BUCKETS] = w;
+	w->next = H->clients;
+	if (H->clients)
+		H->clients->prev = w;
+	H->clients = w;
+	w->gnext = H->gens[w->gen % GEN_BUCKETS];
+	H->gens[w->gen % GEN_BUCKETS] = w;
 	n_clients++;
 	update_gauges();
 	return w;
@@ -959,7 +1028,7 @@ void ws_client_closed(struct ws_client *w)
 	if (w->prev)
 		w->prev->next = w->next;
 	else
-		clients = w->next;
+		H->clients = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
 	gen_del(w);
@@ -1026,7 +1095,7 @@ static void sweep_cb(lws_sorted_usec_list_t *sul)
 	double now = clock_s();
 
 	(void)sul;
-	for (struct ws_client *w = clients, *next; w; w = next) {
+	for (struct ws_client *w = H->clients, *next; w; w = next) {
 		next = w->next;
 		if (w->closing || now - w->last_rx < WS_IDLE_S)
 			continue;
@@ -1039,40 +1108,80 @@ static void sweep_cb(lws_sorted_usec_list_t *sul)
 		}
 	}
 	update_gauges();
-	lws_sul_schedule(http_lws_context(), 0, &sweep_sul, sweep_cb, SWEEP_US);
+	lws_sul_schedule(http_lws_context(), 0, &H->sweep_sul, sweep_cb, SWEEP_US);
 }
 
-int ws_start(void)
+int ws_start(int loops)
 {
-	if (ws_sub_start(cfg.redis_url) < 0)
+	hubs = calloc((size_t)loops, sizeof(*hubs));
+	if (!hubs)
 		return -1;
+	for (int i = 0; i < loops; i++) {
+		hubs[i].idx = i;
+		hubs[i].next_gen = 1;
+		pthread_mutex_init(&hubs[i].q_lock, NULL);
+	}
+	nhubs = loops;
+	if (ws_sub_start(cfg.redis_url) < 0) {
+		ws_release();
+		return -1;
+	}
 	started = 1;
 	update_gauges();
-	lws_sul_schedule(http_lws_context(), 0, &sweep_sul, sweep_cb, SWEEP_US);
 	return 0;
+}
+
+void ws_loop_enter(int loop)
+{
+	H = loop >= 0 && loop < nhubs ? &hubs[loop] : NULL;
+}
+
+void ws_loop_begin(void)
+{
+	lws_sul_schedule(http_lws_context(), 0, &H->sweep_sul, sweep_cb, SWEEP_US);
+}
+
+/* Every hub's screenings and queued items (the loops have ended). */
+static void ws_free_hubs(void)
+{
+	struct item *it, *next;
+
+	for (int i = 0; i < nhubs; i++) {
+		H = &hubs[i];
+		lws_sul_cancel(&H->sweep_sul);
+		H->active_list = NULL;
+		for (unsigned b = 0; b < SCREEN_BUCKETS; b++)
+			while (H->screens[b]) {
+				struct screening *s = H->screens[b];
+				lws_sul_cancel(&s->sul);
+				s->nsubs = 0;
+				s->active = 0;
+				screen_free_if_unused(s);
+			}
+		it = q_take_all();
+		for (; it; it = next) {
+			next = it->next;
+			item_free(it);
+		}
+	}
+	H = NULL;
 }
 
 void ws_stop(void)
 {
-	struct item *it, *next;
-
 	if (!started)
 		return;
 	started = 0;
 	ws_sub_stop();
-	lws_sul_cancel(&sweep_sul);
-	active_list = NULL;
-	for (unsigned b = 0; b < SCREEN_BUCKETS; b++)
-		while (screens[b]) {
-			struct screening *s = screens[b];
-			lws_sul_cancel(&s->sul);
-			s->nsubs = 0;
-			s->active = 0;
-			screen_free_if_unused(s);
-		}
-	it = q_take_all();
-	for (; it; it = next) {
-		next = it->next;
-		item_free(it);
-	}
+	ws_free_hubs();
+}
+
+void ws_release(void)
+{
+	for (int i = 0; i < nhubs; i++)
+		pthread_mutex_destroy(&hubs[i].q_lock);
+	free(hubs);
+	hubs = NULL;
+	nhubs = 0;
+	H = NULL;
 }
