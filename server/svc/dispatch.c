@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cache/cache.h"
+#include "cache/near.h"
 #include "cache/redis.h"
 #include "core/config.h"
 #include "core/jsonguard.h"
@@ -80,6 +81,42 @@ enum dispatch_get dispatch_find_get(const char *path)
 	if (!strcmp(path, PROTO_PATH_METRICS))
 		return DISPATCH_GET_METRICS;
 	return DISPATCH_GET_NONE;
+}
+
+/* Near-cache keys: the path, a newline, the body; a longer body is not kept. */
+#define NEAR_KEY_MAX 512
+
+/* The near-cache key of in into key (NEAR_KEY_MAX bytes); its length, or 0 if none. */
+static size_t near_key(const struct http_request *in, char *key)
+{
+	size_t plen = strlen(in->path);
+
+	if (!in->route || in->route->flags != ROUTE_NEAR || !near_enabled() ||
+	    plen + 1 + in->body_len > NEAR_KEY_MAX)
+		return 0;
+	memcpy(key, in->path, plen);
+	key[plen] = '\n';
+	if (in->body_len)
+		memcpy(key + plen + 1, in->body, in->body_len);
+	return plen + 1 + in->body_len;
+}
+
+int dispatch_near(const struct http_request *in, struct http_response *out)
+{
+	char key[NEAR_KEY_MAX];
+	size_t klen = near_key(in, key), len;
+	char *body = klen ? near_get(key, klen, &len) : NULL;
+
+	if (!body)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
+	out->status = 200;
+	out->ctype = "application/json";
+	out->body = body;
+	out->len = len;
+	metrics_observe(in->route->path, 200, clock_s() - in->t_start);
+	return 1;
 }
 
 static void render(struct req *r, enum proto_err e, struct http_response *out)
@@ -187,6 +224,35 @@ static void run_healthz(struct worker *w, struct http_response *out)
 	cJSON_Delete(o);
 }
 
+static void near_metrics(void)
+{
+	struct near_stats ns;
+
+	near_stats_get(&ns);
+	metrics_gauge_set("boxoffice_near_hits_total", "Answers from the near cache (loop thread).",
+	                  (double)ns.hits);
+	metrics_gauge_set("boxoffice_near_misses_total",
+	                  "Near-cache lookups that went on to a worker.",
+	                  (double)(ns.misses + ns.unsynced));
+	metrics_gauge_set("boxoffice_near_unsynced_total",
+	                  "Near-cache lookups refused: invalidations not yet applied.",
+	                  (double)ns.unsynced);
+	metrics_gauge_set("boxoffice_near_stores_total", "Answers kept in the near cache.",
+	                  (double)ns.stores);
+	metrics_gauge_set("boxoffice_near_evictions_total",
+	                  "Near-cache entries evicted for the byte budget.", (double)ns.evictions);
+	metrics_gauge_set("boxoffice_near_invalidations_total",
+	                  "Key changes Redis reported to the near cache.",
+	                  (double)ns.invalidations);
+	metrics_gauge_set("boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
+	                  (double)ns.flushes);
+	metrics_gauge_set("boxoffice_near_bytes", "Bytes held by the near cache.",
+	                  (double)ns.bytes);
+	metrics_gauge_set("boxoffice_near_entries", "Entries in the near cache.",
+	                  (double)ns.entries);
+	metrics_gauge_set("boxoffice_near_usable", "1 while invalidations are tracked.", ns.usable);
+}
+
 static void run_metrics(struct http_response *out)
 {
 	struct cache_stats cs;
@@ -211,6 +277,7 @@ static void run_metrics(struct http_response *out)
 	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
 	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
 	                  (double)cs.fallbacks);
+	near_metrics();
 	out->status = 200;
 	out->ctype = "text/plain; version=0.0.4";
 	out->body = metrics_render(&out->len);
@@ -226,6 +293,8 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	struct req r;
 	enum proto_err e;
 	const char *label = in->route ? in->route->path : in->path;
+	char nkey[NEAR_KEY_MAX];
+	size_t nklen;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
@@ -240,6 +309,9 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 		metrics_observe(label, out->status, clock_s() - in->t_start);
 		return;
 	}
+	nklen = near_key(in, nkey);
+	if (nklen)
+		near_capture_begin();
 	memset(&r, 0, sizeof(r));
 	r.path = in->path;
 	r.request_id = in->request_id;
@@ -283,6 +355,10 @@ answer:
 	} else {
 		render(&r, e, out);
 	}
+	if (nklen && out->status == 200 && out->body)
+		near_capture_end(nkey, nklen, out->body, out->len);
+	else if (nklen)
+		near_capture_abort();
 	/*
 	 * A 500 is a bug: always logged. A 503 means a dependency is down or
 	 * load is shed, which core/depstate.h logs once per outage: one line per

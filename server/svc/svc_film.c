@@ -453,8 +453,8 @@ const struct route film_routes[] = {
     {PROTO_PATH_FILM_CREATE, film_create, ROUTE_ADMIN},
     {PROTO_PATH_FILM_UPDATE, film_update, ROUTE_ADMIN},
     {PROTO_PATH_FILM_REMOVE, film_remove, ROUTE_ADMIN},
-    {PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_PUBLIC},
+    {PROTO_PATH_FILM_DETAIL, film_detail, ROUTE_NEAR},
+    {PROTO_PATH_FILM_SALE_LIST, film_sale_list, ROUTE_NEAR},
     {PROTO_PATH_FILM_LIST, film_list, ROUTE_PUBLIC},
     {NULL, NULL, 0},
 };

@@ -573,7 +573,7 @@ const struct route screening_routes[] = {
     {PROTO_PATH_SCREENING_UPDATE, screening_update, ROUTE_ADMIN},
     {PROTO_PATH_SCREENING_CANCEL, screening_cancel, ROUTE_ADMIN},
     {PROTO_PATH_SCREENING_DETAIL, screening_detail, ROUTE_PUBLIC},
-    {PROTO_PATH_SCREENING_LIST, screening_list, ROUTE_PUBLIC},
-    {PROTO_PATH_SCREENING_SEATS, screening_seats, ROUTE_PUBLIC},
+    {PROTO_PATH_SCREENING_LIST, screening_list, ROUTE_NEAR},
+    {PROTO_PATH_SCREENING_SEATS, screening_seats, ROUTE_NEAR},
     {NULL, NULL, 0},
 };
