@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <poll.h>
 
 #include "core/clock.h"
 
@@ -56,7 +56,7 @@ static size_t budget; /* per shard; 0: off */
 static atomic_uint dep_ctr[NEAR_SLOTS];
 static atomic_ulong epoch = 1;
 static atomic_ulong sync_seq = 1; /* odd: unusable (no tracking yet) */
-static atomic_int sync_fd = -1;
+static atomic_int sync_fd = -1, sync_ctl = -1;
 static atomic_ulong st_hits, st_misses, st_unsynced, st_stores, st_evictions, st_invalidations,
     st_flushes;
 
@@ -176,9 +176,10 @@ void near_invalidate(const char *redis_key, size_t len)
 
 /* ---- synchronisation with the tracking thread ---- */
 
-void near_sync_up(int fd)
+void near_sync_up(int fd, int ctl_fd)
 {
 	near_flush();
+	atomic_store(&sync_ctl, ctl_fd);
 	atomic_store(&sync_fd, fd);
 	if (atomic_load(&sync_seq) & 1)
 		atomic_fetch_add(&sync_seq, 1);
@@ -200,6 +201,7 @@ void near_sync_down(void)
 {
 	near_sync_begin();
 	atomic_store(&sync_fd, -1);
+	atomic_store(&sync_ctl, -1);
 	near_flush();
 }
 
@@ -331,16 +333,24 @@ int near_capture_end(const char *key, size_t klen, const char *val, size_t vlen)
 
 /* ---- lookup (any thread) ---- */
 
-/* 1 if every invalidation sent before now has been applied (near.h). */
+/*
+ * 1 if every invalidation sent before now has been applied (near.h): the
+ * subscribed socket holds no unread byte and no end of stream, and the
+ * tracking connection is not closing either (its end would stop
+ * invalidations). One poll() that returns at once.
+ */
 static int synced(unsigned long *seq)
 {
-	int fd, unread = 0;
+	struct pollfd p[2];
 
 	*seq = atomic_load(&sync_seq);
 	if (*seq & 1)
 		return 0;
-	fd = atomic_load(&sync_fd);
-	if (fd < 0 || ioctl(fd, FIONREAD, &unread) < 0 || unread > 0)
+	p[0].fd = atomic_load(&sync_fd);
+	p[1].fd = atomic_load(&sync_ctl);
+	p[0].events = p[1].events = POLLIN | POLLRDHUP;
+	p[0].revents = p[1].revents = 0;
+	if (p[0].fd < 0 || poll(p, p[1].fd < 0 ? 1 : 2, 0) != 0)
 		return 0;
 	return 1;
 }

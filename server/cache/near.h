@@ -17,12 +17,15 @@
  * write on the subscribed connection before the writer's reply leaves, so
  * once any client has seen a write answered, its invalidation is in this
  * process's socket or already applied. A lookup answers only when the
- * invalidation socket holds no unread byte (FIONREAD), the thread is not in
+ * invalidation socket holds no unread byte nor end of stream (poll), the thread is not in
  * the middle of applying what it read (a sequence number, odd while it
  * reads or while the connection is not set up) and the dependencies are
  * unchanged; otherwise it misses and the worker path (Redis) answers.
  * A lost connection flushes everything and keeps the cache unusable until
- * tracking is set up again.
+ * tracking is set up again. Limits: a FLUSHALL's invalidation is sent
+ * during the command (not in BCAST's batch before the replies), so it may
+ * leave Redis just after the reply; across hosts, two TCP connections do
+ * not keep Redis's order, so "at once" needs Redis on the same host.
  *
  * Bounded: near_init's byte budget, split over shards, each with its own
  * lock and LRU list. Any thread may look up; captures run on workers.
@@ -69,13 +72,14 @@ void near_invalidate(const char *redis_key, size_t len);
 /* Drop everything (a FLUSHALL, a new connection). */
 void near_flush(void);
 /*
- * Synchronisation state: near_sync_up(fd) once tracking is set up with its
- * subscribed socket fd (flushes, makes the cache usable); near_sync_begin
+ * Synchronisation state: near_sync_up(fd, ctl_fd) once tracking is set up,
+ * with the subscribed socket fd and the tracking connection's ctl_fd (-1:
+ * none; flushes, makes the cache usable); near_sync_begin
  * before reading that socket and near_sync_end(complete) after applying
  * what was read (complete: no partial message left in the buffer);
  * near_sync_down when the connection is lost (flushes, unusable).
  */
-void near_sync_up(int fd);
+void near_sync_up(int fd, int ctl_fd);
 void near_sync_begin(void);
 void near_sync_end(int complete);
 void near_sync_down(void);

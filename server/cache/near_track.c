@@ -166,7 +166,7 @@ static void *track_main(void *arg)
 		redisContext *sub = open_conn(), *ctl = sub ? open_conn() : NULL;
 
 		if (ctl && setup(sub, ctl) == 0) {
-			near_sync_up(sub->fd);
+			near_sync_up(sub->fd, ctl->fd);
 			log_info("near cache: tracking invalidations");
 			logged = 0;
 			follow(sub, ctl);

@@ -201,13 +201,13 @@ static void test_near_answer_is_the_workers_answer(void **state)
 	it_resp_free(near);
 }
 
+/* One group: the second daemon (or Redis) is started once. */
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_near_film_change_is_seen_at_once_on_the_other_instance),
+    cmocka_unit_test(test_near_seat_hold_is_seen_at_once_on_the_other_instance),
+    cmocka_unit_test(test_near_answer_is_the_workers_answer)};
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_near_film_change_is_seen_at_once_on_the_other_instance),
-	    cmocka_unit_test(test_near_seat_hold_is_seen_at_once_on_the_other_instance),
-	    cmocka_unit_test(test_near_answer_is_the_workers_answer),
-	};
-
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

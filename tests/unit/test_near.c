@@ -27,7 +27,7 @@ static int setup(void **state)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0)
 		return -1;
 	near_init(64 * 1024);
-	near_sync_up(sp[0]);
+	near_sync_up(sp[0], -1);
 	return 0;
 }
 
@@ -166,6 +166,9 @@ static void test_near_unread_invalidation_refuses(void **state)
 	near_sync_begin();
 	near_sync_end(1);
 	assert_true(has("a", "A"));
+	/* The connection ended: invalidations may be lost from here on. */
+	assert_int_equal(shutdown(sp[1], SHUT_WR), 0);
+	assert_true(absent("a"));
 }
 
 static void test_near_lost_connection_flushes(void **state)
@@ -176,7 +179,7 @@ static void test_near_lost_connection_flushes(void **state)
 	assert_true(absent("a"));
 	/* Captured while invalidations are not followed: not kept. */
 	assert_int_equal(put("b", "bo:c:film:2", "B"), 0);
-	near_sync_up(sp[0]);
+	near_sync_up(sp[0], -1);
 	assert_true(absent("a")); /* gone for good, not hidden */
 	assert_true(absent("b"));
 	assert_int_equal(put("b", "bo:c:film:2", "B"), 1);
@@ -185,7 +188,7 @@ static void test_near_lost_connection_flushes(void **state)
 	near_capture_begin();
 	near_capture_dep("bo:c:film:3", 30);
 	near_sync_down();
-	near_sync_up(sp[0]);
+	near_sync_up(sp[0], -1);
 	assert_int_equal(near_capture_end("c", 1, "C", 1), 0);
 }
 
@@ -211,7 +214,7 @@ static void test_near_concurrent_readers(void **state)
 
 	(void)state;
 	near_init(4u << 20); /* sharded */
-	near_sync_up(sp[0]);
+	near_sync_up(sp[0], -1);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, reader, NULL), 0);
 	for (i = 0; i < 20000; i++) {
