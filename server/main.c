@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <mysql.h>
 
+#include "cache/near.h"
 #include "cache/redis.h"
 #include "core/config.h"
 #include "svc/dispatch.h"
@@ -126,6 +127,11 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	near_init(cfg.read_cache ? (size_t)cfg.near_cache_bytes : 0);
+	if (near_track_start() < 0) {
+		log_error("cannot start the near cache's invalidation thread");
+		goto out;
+	}
 	if (dispatch_init(&svc_registry) < 0) {
 		log_error("cannot start: the route table is invalid");
 		goto out;
@@ -182,6 +188,8 @@ out:
 	if (pool_started)
 		pool_stop();
 	http_stop();
+	near_track_stop();
+	near_release();
 	if (health_started)
 		health_stop();
 	events_stop(); /* before the producer goes; consumers may still emit: dropped, logged */

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/near.h"
 #include "cache/redis.h"
 #include "core/config.h"
 #include "core/jsonguard.h"
@@ -189,10 +190,12 @@ static enum proto_err load_call(struct worker *w, cache_load_fn load, void *arg,
 	return PROTO_OK;
 }
 
+/* Read MySQL, bypassing Redis: the near cache must not keep such an answer. */
 static enum proto_err load_direct(struct worker *w, cache_load_fn load, void *arg, struct val *out)
 {
 	int missing;
 
+	near_capture_spoil();
 	return load_call(w, load, arg, out, &missing);
 }
 
@@ -464,6 +467,9 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 			log_error("cache key '%.60s...' too long", k->head);
 			return load_direct(w, load, arg, out);
 		}
+		/* Before the read: a change after it then shows (near.h). */
+		snprintf(fk, sizeof(fk), CACHE_PREFIX "gen:%s", k->ns);
+		near_capture_dep(fk, ttl_s);
 		lr = lookup_gen(w, k, fk, lk, out);
 	} else {
 		n = snprintf(fk, sizeof(fk), CACHE_PREFIX "%s", k->key);
@@ -472,6 +478,7 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 			log_error("cache key '%.60s...' too long", k->key);
 			return load_direct(w, load, arg, out);
 		}
+		near_capture_dep(fk, ttl_s);
 		lr = lookup(w, fk, out, NULL);
 	}
 	if (lr == LK_DOWN)

@@ -99,6 +99,11 @@ static redisContext *connect_new(char *msg, size_t msglen)
 	return ctx;
 }
 
+redisContext *redis_connect(char *msg, size_t msglen)
+{
+	return connect_new(msg, msglen);
+}
+
 int redis_check(char *msg, size_t msglen)
 {
 	redisContext *ctx = connect_new(msg, msglen);

@@ -38,6 +38,11 @@ enum redis_fail {
 
 /* Set once at start from redis_url. Returns 0 or -1 (bad url). */
 int redis_configure(const char *url);
+/*
+ * A new blocking connection of its own to the configured Redis (near_track.c),
+ * or NULL with *msg set.
+ */
+redisContext *redis_connect(char *msg, size_t msglen);
 /* Start-up check. Returns 0, or -1 with *msg set. */
 int redis_check(char *msg, size_t msglen);
 

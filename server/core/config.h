@@ -51,6 +51,8 @@
 	X(rate_limits, BOOL, "1", 0, 1, "enforce the rate limits of spec section 3")               \
 	X(read_cache, BOOL, "1", 0, 1,                                                             \
 	  "cache public reads in Redis (0: always read MySQL; for benchmarks)")                    \
+	X(near_cache_bytes, INT, "67108864", 0, 68719476736,                                       \
+	  "bytes of rendered hot reads kept in memory (near cache); 0 = off")                      \
 	X(request_timeout, INT, "30", 1, 600, "seconds a client may take to send a request")       \
 	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")
 

@@ -63,6 +63,12 @@ enum route_flags {
 	ROUTE_STAFF = 1 << 1, /* admin or cashier */
 	ROUTE_ADMIN = 1 << 2,
 	ROUTE_AUTH_OPTIONAL = 1 << 3, /* public, but a valid token fills r->auth */
+	/*
+	 * Public, and its answer depends only on the path, the body and what
+	 * the read cache (cache/cache.h) hands it: kept in the near cache
+	 * (cache/near.h) and answered on the loop thread while valid.
+	 */
+	ROUTE_NEAR = 1 << 4,
 };
 
 struct route {

@@ -478,8 +478,18 @@ static int serve_static(struct conn *c)
  */
 static int submit(struct conn *c)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct http_response near;
+	struct job *j;
+	int rc;
 
+	/* A near-cache hit needs no worker: answered here (svc/dispatch.h). */
+	if (dispatch_near(c->rq, &near)) {
+		rc = respond(c, &near, c->head_only, "no-store");
+		free(near.body);
+		rq_free(c);
+		return rc;
+	}
+	j = calloc(1, sizeof(*j));
 	if (!j)
 		return answer_error(c, PROTO_ERR_UNAVAILABLE, c->rq->request_id, 1,
 		                    "out_of_memory");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/near.h"
 #include "core/config.h"
 #include "core/jsonguard.h"
 #include "core/jwt.h"
@@ -73,6 +74,42 @@ enum dispatch_get dispatch_find_get(const char *path)
 	if (!strcmp(path, PROTO_PATH_METRICS))
 		return DISPATCH_GET_METRICS;
 	return DISPATCH_GET_NONE;
+}
+
+/* Near-cache keys: the path, a newline, the body; a longer body is not kept. */
+#define NEAR_KEY_MAX 512
+
+/* The near-cache key of in into key (NEAR_KEY_MAX bytes); its length, or 0 if none. */
+static size_t near_key(const struct http_request *in, char *key)
+{
+	size_t plen = strlen(in->path);
+
+	if (!in->route || in->route->flags != ROUTE_NEAR || !near_enabled() ||
+	    plen + 1 + in->body_len > NEAR_KEY_MAX)
+		return 0;
+	memcpy(key, in->path, plen);
+	key[plen] = '\n';
+	if (in->body_len)
+		memcpy(key + plen + 1, in->body, in->body_len);
+	return plen + 1 + in->body_len;
+}
+
+int dispatch_near(const struct http_request *in, struct http_response *out)
+{
+	char key[NEAR_KEY_MAX];
+	size_t klen = near_key(in, key), len;
+	char *body = klen ? near_get(key, klen, &len) : NULL;
+
+	if (!body)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
+	out->status = 200;
+	out->ctype = "application/json";
+	out->body = body;
+	out->len = len;
+	metrics_observe(in->route->path, 200, clock_s() - in->t_start);
+	return 1;
 }
 
 static void render(struct req *r, enum proto_err e, struct http_response *out)
@@ -157,6 +194,8 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 	struct req r;
 	enum proto_err e;
 	const char *label = in->route ? in->route->path : in->path;
+	char nkey[NEAR_KEY_MAX];
+	size_t nklen;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->request_id, sizeof(out->request_id), "%s", in->request_id);
@@ -177,6 +216,9 @@ void dispatch_run(struct worker *w, const struct http_request *in, struct http_r
 		metrics_observe(label, out->status, clock_s() - in->t_start);
 		return;
 	}
+	nklen = near_key(in, nkey);
+	if (nklen)
+		near_capture_begin();
 	memset(&r, 0, sizeof(r));
 	r.path = in->path;
 	r.request_id = in->request_id;
@@ -220,6 +262,10 @@ answer:
 	} else {
 		render(&r, e, out);
 	}
+	if (nklen && out->status == 200 && out->body)
+		near_capture_end(nkey, nklen, out->body, out->len);
+	else if (nklen)
+		near_capture_abort();
 	/*
 	 * A 500 is a bug: always logged. A 503 means a dependency is down or
 	 * load is shed, which core/depstate.h logs once per outage: one line per

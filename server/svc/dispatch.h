@@ -55,6 +55,14 @@ enum dispatch_get dispatch_find_get(const char *path);
 /* Run a request on a worker; fills *out (out->body malloc'd). */
 void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out);
 
+/*
+ * Loop thread, before a request goes to a worker: if the near cache
+ * (cache/near.h) holds the answer of this request of a ROUTE_NEAR route,
+ * fill *out (out->body malloc'd) as dispatch_run would have and return 1;
+ * else 0. No I/O, never blocks.
+ */
+int dispatch_near(const struct http_request *in, struct http_response *out);
+
 /* Render an error answer without a worker (loop thread: 404, 405, 411, 413, 415, 503). */
 void dispatch_error(enum proto_err e, const char *request_id, struct http_response *out);
 

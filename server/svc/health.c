@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "cache/cache.h"
+#include "cache/near.h"
 #include "cache/redis.h"
 #include "core/config.h"
 #include "core/metrics.h"
@@ -145,6 +146,35 @@ void health_answer_healthz(struct http_response *out)
 	cJSON_Delete(o);
 }
 
+static void near_metrics(void)
+{
+	struct near_stats ns;
+
+	near_stats_get(&ns);
+	metrics_gauge_set("boxoffice_near_hits_total", "Answers from the near cache (loop thread).",
+	                  (double)ns.hits);
+	metrics_gauge_set("boxoffice_near_misses_total",
+	                  "Near-cache lookups that went on to a worker.",
+	                  (double)(ns.misses + ns.unsynced));
+	metrics_gauge_set("boxoffice_near_unsynced_total",
+	                  "Near-cache lookups refused: invalidations not yet applied.",
+	                  (double)ns.unsynced);
+	metrics_gauge_set("boxoffice_near_stores_total", "Answers kept in the near cache.",
+	                  (double)ns.stores);
+	metrics_gauge_set("boxoffice_near_evictions_total",
+	                  "Near-cache entries evicted for the byte budget.", (double)ns.evictions);
+	metrics_gauge_set("boxoffice_near_invalidations_total",
+	                  "Key changes Redis reported to the near cache.",
+	                  (double)ns.invalidations);
+	metrics_gauge_set("boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
+	                  (double)ns.flushes);
+	metrics_gauge_set("boxoffice_near_bytes", "Bytes held by the near cache.",
+	                  (double)ns.bytes);
+	metrics_gauge_set("boxoffice_near_entries", "Entries in the near cache.",
+	                  (double)ns.entries);
+	metrics_gauge_set("boxoffice_near_usable", "1 while invalidations are tracked.", ns.usable);
+}
+
 void health_answer_metrics(struct http_response *out)
 {
 	struct cache_stats cs;
@@ -169,6 +199,7 @@ void health_answer_metrics(struct http_response *out)
 	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
 	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
 	                  (double)cs.fallbacks);
+	near_metrics();
 	out->status = 200;
 	out->ctype = "text/plain; version=0.0.4";
 	out->body = metrics_render(&out->len);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "cache/near.h"
 #include "core/log.h"
 #include "store/store_screening.h"
 
@@ -222,6 +223,9 @@ enum proto_err seatmap_get(struct worker *w, int64_t id, cJSON **out)
 	char key[64];
 	enum proto_err e;
 
+	/* A kept answer of this snapshot goes with the next seat change (near.h). */
+	key_of(key, sizeof(key), SEATMAP_VERSION_KEY, id);
+	near_capture_dep(key, 0);
 	key_of(key, sizeof(key), SEATMAP_CACHE_KEY, id);
 	e = cache_get(w, key, SEATMAP_TTL_S, load, &id, out);
 	if (e != PROTO_OK)
@@ -230,6 +234,7 @@ enum proto_err seatmap_get(struct worker *w, int64_t id, cJSON **out)
 		/* Older than an answer already given: never serve it again. */
 		cJSON_Delete(*out);
 		*out = NULL;
+		near_capture_spoil();
 		cache_del(w, key);
 		e = load(w, &id, out);
 		if (e == PROTO_OK && !*out)

@@ -12,11 +12,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -41,6 +45,7 @@ static struct {
 static int env_n;
 static char stack_dir[PATH_MAX];
 static char source_addr[32];
+static char base_url[64]; /* it_set_base: "" = the stack's daemon */
 static int curl_ready;
 
 /* --- env ------------------------------------------------------------------ */
@@ -219,7 +224,7 @@ static int has_header(const char *const *headers, const char *name)
 struct it_resp *it_request(const char *method, const char *path, const char *const *headers,
                            const char *body, size_t body_len)
 {
-	const char *base = it_env("BOXOFFICE_URL");
+	const char *base = base_url[0] ? base_url : it_env("BOXOFFICE_URL");
 	struct it_resp *r = NULL;
 	struct curl_slist *hl = NULL, *tmp;
 	struct buf b = {0};
@@ -1011,4 +1016,82 @@ char *it_sql(const char *fmt, ...)
 		fprintf(stderr, "it_sql: failed: %s\n", sql);
 	free(sql);
 	return out;
+}
+
+/* --- a second daemon ------------------------------------------------------ */
+
+void it_set_base(const char *url)
+{
+	snprintf(base_url, sizeof(base_url), "%s", url ? url : "");
+}
+
+/* A port of 127.0.0.1 nobody listens on now (the kernel's pick). */
+static int unused_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+pid_t it_daemon_start(const char *name, char *url, size_t urllen)
+{
+	char cmd[4096];
+	const char *bin = getenv("BOXOFFICED");
+	int port = unused_port();
+	double until;
+	pid_t pid;
+
+	if (bin == NULL || port < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+	         "exec env BOXOFFICE_LISTEN=127.0.0.1:%d BOXOFFICE_NODE_ID=%d "
+	         "BOXOFFICE_KAFKA_BROKERS='%s' BOXOFFICE_JWT_SECRET='%s' BOXOFFICE_PAY_SECRET='%s' "
+	         "BOXOFFICE_DB_URL='mysql://%s:%s@127.0.0.1:%s/%s' "
+	         "BOXOFFICE_REDIS_URL='redis://127.0.0.1:%s/0' '%s' >'%s/%s.log' 2>&1",
+	         port, 8 + port % 50, it_env("KAFKA_BOOTSTRAP"), it_env("JWT_SECRET"),
+	         it_env("PAY_SECRET"), it_env("MYSQL_USER"), it_env("MYSQL_PASSWORD"),
+	         it_env("MYSQL_PORT"), it_env("MYSQL_DB"), it_env("REDIS_PORT"), bin,
+	         it_env("STACK_DIR"), name);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* Up when /healthz answers at all. */
+	snprintf(url, urllen, "http://127.0.0.1:%d", port);
+	it_set_base(url);
+	for (until = (double)time(NULL) + 60; (double)time(NULL) < until;) {
+		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
+		int up = r != NULL;
+
+		it_resp_free(r);
+		if (up)
+			break;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			pid = -1;
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	it_set_base(NULL);
+	return pid;
+}
+
+int it_daemon_stop(pid_t pid)
+{
+	int st;
+
+	if (pid <= 0 || kill(pid, SIGTERM) < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -83,6 +84,20 @@ char *it_customer(int64_t *uid, const char **mobile_out);
 char *it_cashier(int64_t *uid);
 #define IT_PASSWORD "password-123"
 
+/*
+ * Send this process's requests to url ("http://127.0.0.1:PORT"); NULL:
+ * back to the stack's daemon.
+ */
+void it_set_base(const char *url);
+/*
+ * Start another boxofficed on a free port of 127.0.0.1 (its base url into
+ * url) with the stack's MariaDB, Redis, Kafka and secrets, its log in
+ * STACK_DIR/<name>.log; returns its pid once it answers, or -1 (it did not come up in 60 s, or no
+ * BOXOFFICED in the environment). it_daemon_stop sends SIGTERM and returns
+ * its exit status (-1 if it could not be reaped).
+ */
+pid_t it_daemon_start(const char *name, char *url, size_t urllen);
+int it_daemon_stop(pid_t pid);
 /* Run tests/stack.sh CMD on the fixture (e.g. "redis-stop"); returns exit status. */
 int it_stack(const char *cmd);
 /* Run a shell command; returns its exit status. */
