@@ -50,7 +50,11 @@
 	X(read_cache, BOOL, "1", 0, 1,                                                             \
 	  "cache public reads in Redis (0: always read MySQL; for benchmarks)")                    \
 	X(request_timeout, INT, "30", 1, 600, "seconds a client may take to send a request")       \
-	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")
+	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")                              \
+	X(log_format, STR, "json", 0, 0,                                                           \
+	  "json (one object per line with request_id, trace_id, span_id) or text")                 \
+	X(otlp_endpoint, STR, "", 0, 0,                                                            \
+	  "OTLP/HTTP collector url; spans are POSTed to <url>/v1/traces; empty = no export")
 
 #ifndef BOXOFFICE_WEB_ROOT_DEFAULT
 #define BOXOFFICE_WEB_ROOT_DEFAULT "/usr/share/boxoffice/web"
