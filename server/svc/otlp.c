@@ -160,6 +160,10 @@ static int post(CURL *c, const char *body, char *why, size_t whylen)
 	long status = 0;
 	CURLcode rc;
 
+	/* No "Expect: 100-continue" round trip before a large batch. */
+	if (hdr)
+		hdr = curl_slist_append(hdr, "Expect:");
+
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, q.url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
