@@ -848,7 +848,6 @@ static void on_order(const char *text, size_t len)
 	cJSON_AddStringToObject(out, "statusText", st);
 	t = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);
-	cJSON_Delete(o);
 	for (struct ws_client *w = clients, *next; w && t; w = next) {
 		next = w->next;
 		if (w->uid > 0 && (w->uid == uid || w->uid == cashier)) {
@@ -862,6 +861,7 @@ static void on_order(const char *text, size_t len)
 	log_msg_id(LOG_INFO, "order_id", oid, "ws: order %" PRId64 " %s pushed to %d connections",
 	           oid, st, sent);
 	trace_span_end(&span);
+	cJSON_Delete(o); /* st points into it */
 }
 
 static void on_announce(const char *text, size_t len)
