@@ -24,6 +24,7 @@
 #include "svc/svc_order.h"
 #include "svc/events.h"
 #include "svc/svc_pay.h"
+#include "svc/otlp.h"
 #include "svc/svc_refund.h"
 #include "http/http.h"
 #include "core/ids.h"
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
 	}
 	if (set_log_level(cfg.log_level) < 0)
 		log_warn("unknown log_level '%s'; using info", cfg.log_level);
+	if (log_set_format(cfg.log_format) < 0)
+		log_warn("unknown log_format '%s'; using json", cfg.log_format);
 	if (db_configure(cfg.db_url) < 0 || redis_configure(cfg.redis_url) < 0) {
 		fprintf(stderr, "boxofficed: invalid db_url or redis_url\n");
 		config_release(&cfg);
@@ -97,6 +100,8 @@ int main(int argc, char **argv)
 	srand48((long)getpid() ^ (long)time(NULL));
 	mysql_library_init(0, NULL, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (otlp_start(cfg.otlp_endpoint) < 0)
+		goto out;
 
 	/* Every thread started from here on inherits the blocked signals. */
 	sigemptyset(&stop_signals);
@@ -196,6 +201,7 @@ out:
 	if (kq_started)
 		kq_stop();
 	worker_free_local(local);
+	otlp_stop(); /* last: every thread that makes spans has stopped */
 	curl_global_cleanup();
 	mysql_library_end();
 	config_release(&cfg);

@@ -519,6 +519,13 @@ static int check_str(struct load *l, size_t i, int migrate_only)
 		if (strcmp(v, "error") && strcmp(v, "warn") && strcmp(v, "info") &&
 		    strcmp(v, "debug"))
 			return invalid(l, i, "expected one of error, warn, info, debug");
+	} else if (!strcmp(name, "log_format")) {
+		if (strcmp(v, "json") && strcmp(v, "text"))
+			return invalid(l, i, "expected json or text");
+	} else if (!strcmp(name, "otlp_endpoint")) {
+		if (*v && !has_prefix(v, "http://") && !has_prefix(v, "https://"))
+			return invalid(l, i,
+			               "expected empty or a url starting with http:// or https://");
 	} else if (!strcmp(name, "bootstrap_admin")) {
 		return check_bootstrap_admin(l, i);
 	} else if (!strcmp(name, "web_root")) {

@@ -54,7 +54,11 @@
 	X(near_cache_bytes, INT, "67108864", 0, 68719476736,                                       \
 	  "bytes of rendered hot reads kept in memory (near cache); 0 = off")                      \
 	X(request_timeout, INT, "30", 1, 600, "seconds a client may take to send a request")       \
-	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")
+	X(log_level, STR, "info", 0, 0, "error, warn, info or debug")                              \
+	X(log_format, STR, "json", 0, 0,                                                           \
+	  "json (one object per line with request_id, trace_id, span_id) or text")                 \
+	X(otlp_endpoint, STR, "", 0, 0,                                                            \
+	  "OTLP/HTTP collector url; spans are POSTed to <url>/v1/traces; empty = no export")
 
 #ifndef BOXOFFICE_WEB_ROOT_DEFAULT
 #define BOXOFFICE_WEB_ROOT_DEFAULT "/usr/share/boxoffice/web"

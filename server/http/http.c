@@ -67,6 +67,7 @@
 #include "core/metrics.h"
 #include "core/pool.h"
 #include "core/thread_role.h"
+#include "core/trace.h"
 #include "http/http_parse.h"
 #include "proto_json.h"
 #include "proto_wire.h"
@@ -351,6 +352,9 @@ static int respond(struct conn *c, const struct http_response *r, int head_only,
 	             "X-Request-Id: %s\r\nCache-Control: %s\r\n",
 	             r->status, reason_of(r->status), r->ctype ? r->ctype : "application/json",
 	             r->len, r->request_id, cache);
+	if (r->traceparent[0])
+		n +=
+		    snprintf(h + n, sizeof(h) - (size_t)n, TRACE_HEADER ": %s\r\n", r->traceparent);
 	if (r->retry_after > 0)
 		n += snprintf(h + n, sizeof(h) - (size_t)n, "Retry-After: %d\r\n", r->retry_after);
 	if (r->allow)
@@ -378,6 +382,8 @@ static int answer_error(struct conn *c, enum proto_err e, const char *rid, int c
 
 	memset(&r, 0, sizeof(r));
 	dispatch_error(e, rid, &r);
+	if (c->rq)
+		trace_format(&c->rq->trace, r.traceparent);
 	metrics_transport_answer(reason, r.status);
 	if (r.status >= 500)
 		log_warn("request %s answered %d by the transport: %s", rid, r.status, reason);
@@ -466,6 +472,7 @@ static int serve_static(struct conn *c)
 	r.len = got;
 	r.ctype = mime_of(path);
 	snprintf(r.request_id, sizeof(r.request_id), "%s", c->rq->request_id);
+	trace_format(&c->rq->trace, r.traceparent);
 	metrics_observe("static", 200, 0);
 	rc = respond(c, &r, c->head_only, "max-age=60");
 	free(r.body);
@@ -604,6 +611,7 @@ static int on_head(struct conn *c, const struct http_head *h)
 	else
 		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
 		         (unsigned long long)c->id);
+	trace_ids_from_header(&rq->trace, h->traceparent);
 	snprintf(rq->remote, sizeof(rq->remote), "%s", conn_peer(c));
 	snprintf(rq->authorization, sizeof(rq->authorization), "%s", h->authorization);
 	snprintf(rq->signature, sizeof(rq->signature), "%s", h->signature);

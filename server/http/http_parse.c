@@ -217,6 +217,12 @@ static int field(struct http_head *h, const char *l, size_t n)
 		copy_value(h->authorization, sizeof(h->authorization), v, n);
 	} else if (IS("x-request-id")) {
 		copy_value(h->request_id, sizeof(h->request_id), v, n);
+	} else if (IS("traceparent")) {
+		/* W3C Trace Context: more than one traceparent is invalid. */
+		if (h->traceparent[0])
+			memcpy(h->traceparent, "-", 2);
+		else
+			copy_value(h->traceparent, sizeof(h->traceparent), v, n);
 	} else if (IS("x-boxoffice-signature")) {
 		copy_value(h->signature, sizeof(h->signature), v, n);
 	} else if (IS("sec-websocket-key")) {

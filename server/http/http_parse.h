@@ -36,7 +36,8 @@ struct http_head {
 	int ws_version;
 	char ctype[128];
 	char authorization[1024];
-	char request_id[80]; /* "" when absent or too long */
+	char request_id[80];   /* "" when absent or too long */
+	char traceparent[128]; /* "" when absent or too long; "-" when repeated (invalid) */
 	char signature[160];
 	char ws_key[64];
 	char ws_protocol[256];

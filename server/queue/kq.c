@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/thread_role.h"
+#include "core/trace.h"
 #include "core/pool.h"
 #include "store/db.h"
 #include "core/clock.h"
@@ -39,6 +40,9 @@
 #define UNAVAILABLE_WAIT_MS 1000
 #define DEADLOCK_RETRIES 20
 #define DLQ_TIMEOUT_MS 10000
+#define BATCH_MAX 100
+/* Message header of the request id beside traceparent (core/trace.h). */
+#define HEADER_REQUEST_ID "x-request-id"
 
 struct handler {
 	char type[TYPE_MAX + 1];
@@ -222,6 +226,73 @@ static void *poll_main(void *arg)
 	return NULL;
 }
 
+/* ---- trace context in message headers ------------------------------------ */
+
+/*
+ * The calling thread's current span as message headers (traceparent and the
+ * request id), or NULL when there is none. librdkafka owns them once
+ * producev accepts the message.
+ */
+static rd_kafka_headers_t *trace_headers(void)
+{
+	const struct trace_span *sp = trace_current();
+	rd_kafka_headers_t *h;
+	char tp[TRACE_HEADER_SIZE];
+
+	if (!sp)
+		return NULL;
+	h = rd_kafka_headers_new(2);
+	if (!h)
+		return NULL;
+	trace_format(&sp->ids, tp);
+	rd_kafka_header_add(h, TRACE_HEADER, -1, tp, -1);
+	if (sp->request_id[0])
+		rd_kafka_header_add(h, HEADER_REQUEST_ID, -1, sp->request_id, -1);
+	return h;
+}
+
+/* The last value of header name as a string into out[outlen], or "". */
+static void header_str(const rd_kafka_message_t *m, const char *name, char *out, size_t outlen)
+{
+	rd_kafka_headers_t *h = NULL;
+	const void *v = NULL;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    rd_kafka_header_get_last(h, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR || !v ||
+	    n >= outlen || memchr(v, '\0', n))
+		return;
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+/*
+ * Begin the consumer span of m: a child of the span that produced it (its
+ * traceparent header), or the root of a new trace when the header is
+ * missing or invalid.
+ */
+static void consume_span_begin(struct trace_span *s, const rd_kafka_message_t *m)
+{
+	struct trace_ids parent;
+	char tp[128], rid[TRACE_REQUEST_ID_SIZE], name[TRACE_NAME_SIZE];
+	const char *topic = rd_kafka_topic_name(m->rkt);
+
+	header_str(m, TRACE_HEADER, tp, sizeof(tp));
+	header_str(m, HEADER_REQUEST_ID, rid, sizeof(rid));
+	/* It goes into JSON (logs, publications) as is: only what http.c accepts. */
+	if (strspn(rid, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+	    strlen(rid))
+		rid[0] = '\0';
+	trace_parse(tp, &parent);
+	snprintf(name, sizeof(name), "process %.50s", topic);
+	trace_span_begin(s, name, TRACE_KIND_CONSUMER, &parent, rid);
+	trace_span_attr_str(s, "messaging.system", "kafka");
+	trace_span_attr_str(s, "messaging.destination.name", topic);
+	trace_span_attr_int(s, "messaging.destination.partition.id", m->partition);
+	trace_span_attr_int(s, "messaging.kafka.message.offset", m->offset);
+}
+
 /* ---- producer ------------------------------------------------------------ */
 
 /*
@@ -237,9 +308,13 @@ static int produce_raw(const char *topic, const void *key, size_t keylen, const 
 
 	topic_name(name, sizeof(name), topic);
 	for (;;) {
+		rd_kafka_headers_t *hdrs = trace_headers();
+
 		pthread_rwlock_rdlock(&kq.plock);
 		if (!kq.producer) {
 			pthread_rwlock_unlock(&kq.plock);
+			if (hdrs)
+				rd_kafka_headers_destroy(hdrs);
 			log_warn("cannot produce to '%s': kafka is not started", name);
 			return -1;
 		}
@@ -247,10 +322,14 @@ static int produce_raw(const char *topic, const void *key, size_t keylen, const 
 		                        RD_KAFKA_V_KEY((void *)key, key ? keylen : 0),
 		                        RD_KAFKA_V_VALUE((void *)payload, len),
 		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		                        RD_KAFKA_V_OPAQUE(dw), RD_KAFKA_V_END);
+		                        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(dw),
+		                        RD_KAFKA_V_END);
 		pthread_rwlock_unlock(&kq.plock);
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 			return 0;
+		/* A message librdkafka refused leaves its headers with us. */
+		if (hdrs)
+			rd_kafka_headers_destroy(hdrs);
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || clock_ms() >= deadline) {
 			log_warn("cannot produce to '%s': %s", name, rd_kafka_err2str(err));
 			return -1;
@@ -310,8 +389,21 @@ out:
 int kq_produce_sync(const char *topic, const char *key, const char *payload, size_t len,
                     int timeout_ms)
 {
+	struct trace_span span;
+	char name[TRACE_NAME_SIZE];
+	int rc;
+
 	ASSERT_NOT_LOOP("kafka");
-	return produce_sync(topic, key, key ? strlen(key) : 0, payload, len, timeout_ms);
+	if (!trace_current())
+		return produce_sync(topic, key, key ? strlen(key) : 0, payload, len, timeout_ms);
+	/* Inside a trace the message is sent by a span of its own, its consumer's parent. */
+	snprintf(name, sizeof(name), "send %.20s%.30s", kq.prefix, topic);
+	trace_span_begin(&span, name, TRACE_KIND_PRODUCER, NULL, NULL);
+	trace_span_attr_str(&span, "messaging.system", "kafka");
+	rc = produce_sync(topic, key, key ? strlen(key) : 0, payload, len, timeout_ms);
+	span.error = rc != 0;
+	trace_span_end(&span);
+	return rc;
 }
 
 int kq_produce_json(const char *topic, const char *key, const cJSON *m, int timeout_ms)
@@ -654,8 +746,21 @@ static _Thread_local struct {
 	kq_after_fn fn;
 	void *arg;
 	void (*free_fn)(void *);
+	int msg; /* index of its message in a batch */
 } after[AFTER_MAX];
 static _Thread_local int nafter;
+
+/*
+ * The spans of a batch's messages, for their after-commit work, which runs
+ * once the whole batch committed, after each message's own span ended.
+ * Set by cons_batch only; a single message's work runs inside its span.
+ */
+struct msg_trace {
+	struct trace_ids ids;
+	char request_id[TRACE_REQUEST_ID_SIZE];
+};
+static _Thread_local const struct msg_trace *batch_traces;
+static _Thread_local int batch_msg;
 
 int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *))
 {
@@ -664,6 +769,7 @@ int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *))
 	after[nafter].fn = fn;
 	after[nafter].arg = arg;
 	after[nafter].free_fn = free_fn;
+	after[nafter].msg = batch_msg;
 	nafter++;
 	return 0;
 }
@@ -685,8 +791,17 @@ static void after_finish(struct worker *w, int run)
 	int i;
 
 	for (i = 0; i < nafter; i++) {
-		if (run)
+		if (run && batch_traces) {
+			const struct msg_trace *mt = &batch_traces[after[i].msg];
+			struct trace_span span;
+
+			trace_span_begin(&span, "after commit", TRACE_KIND_INTERNAL, &mt->ids,
+			                 mt->request_id);
 			after[i].fn(w, after[i].arg);
+			trace_span_end(&span);
+		} else if (run) {
+			after[i].fn(w, after[i].arg);
+		}
 		if (after[i].free_fn)
 			after[i].free_fn(after[i].arg);
 	}
@@ -758,8 +873,10 @@ static void cons_handle(rd_kafka_t *rk, struct cons *cs, const rd_kafka_message_
 	const char *type = NULL, *event_id = NULL;
 	kq_handler_fn fn = NULL;
 	int attempts = 0, deadlocks = 0, backoff = 100, given_up = 1;
+	struct trace_span span;
 
 	err[0] = '\0';
+	consume_span_begin(&span, m);
 	if (m->payload && m->len > 0)
 		root = cJSON_ParseWithLength(m->payload, m->len);
 	if (!root) {
@@ -773,6 +890,8 @@ static void cons_handle(rd_kafka_t *rk, struct cons *cs, const rd_kafka_message_
 	} else if (!(fn = handler_find(type))) {
 		snprintf(err, sizeof(err), "unknown type '%s'", type);
 	}
+	if (type)
+		trace_span_attr_str(&span, "boxoffice.event.type", type);
 
 	while (fn) {
 		char herr[200];
@@ -781,6 +900,8 @@ static void cons_handle(rd_kafka_t *rk, struct cons *cs, const rd_kafka_message_
 		if (rc == APPLIED || rc == ALREADY) {
 			if (rc == ALREADY)
 				log_info("kafka consumer: event '%s' already applied", event_id);
+			else
+				log_info("kafka consumer: event '%s' (%s) applied", event_id, type);
 			break;
 		}
 		if (rc == UNAVAILABLE) {
@@ -819,6 +940,8 @@ out:
 	if (given_up)
 		log_info("kafka consumer: '%s' [%d] @%lld left for redelivery",
 		         rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
+	span.error = given_up || err[0];
+	trace_span_end(&span);
 	wait_done(rk, cs);
 	cJSON_Delete(root);
 }
@@ -835,6 +958,7 @@ out:
  */
 static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, int n)
 {
+	struct msg_trace traces[BATCH_MAX];
 	rd_kafka_topic_partition_list_t *offs = NULL;
 	struct worker *w = cs->w;
 	char err[256];
@@ -878,7 +1002,22 @@ static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, 
 			goto abort;
 		}
 		err[0] = '\0';
-		ok = fn(w, root, err, sizeof(err)) == 0;
+		{
+			struct trace_span span;
+
+			consume_span_begin(&span, m);
+			trace_span_attr_str(&span, "boxoffice.event.type", type);
+			traces[i].ids = span.ids;
+			memcpy(traces[i].request_id, span.request_id, sizeof(traces[i].request_id));
+			batch_msg = i;
+			ok = fn(w, root, err, sizeof(err)) == 0;
+			batch_msg = 0;
+			if (ok)
+				log_info("kafka consumer: event '%s' (%s) handled in a batch",
+				         event_id, type);
+			span.error = !ok;
+			trace_span_end(&span);
+		}
 		cJSON_Delete(root);
 		if (!ok) {
 			after_drop_from(mark);
@@ -891,7 +1030,9 @@ static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, 
 	}
 	if (done == 0 || db_commit(w) != DB_OK)
 		goto abort;
+	batch_traces = traces;
 	after_finish(w, 1);
+	batch_traces = NULL;
 	/* One synchronous offset commit for the batch: the next offset of each partition. */
 	offs = rd_kafka_topic_partition_list_new(done);
 	for (i = 0; i < done; i++)
@@ -907,8 +1048,6 @@ abort:
 	db_rollback(w);
 	return 0;
 }
-
-#define BATCH_MAX 100
 
 static void *cons_main(void *arg)
 {

@@ -189,7 +189,7 @@ static enum proto_err authenticate(struct req *r, const char *authorization, uns
 	return PROTO_OK;
 }
 
-void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out)
+static void run(struct worker *w, const struct http_request *in, struct http_response *out)
 {
 	struct req r;
 	enum proto_err e;
@@ -283,6 +283,34 @@ answer:
 	cJSON_Delete(r.body);
 	cJSON_Delete(r.data);
 	cJSON_Delete(r.err_data);
+}
+
+/*
+ * The request's server span, with the ids the loop gave it (http.c answers
+ * its own errors with them too); it started when the head arrived, and it
+ * is current while the handler runs, so log lines and Kafka messages of
+ * the request carry it.
+ */
+void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out)
+{
+	struct trace_span span;
+	double waited = clock_s() - in->t_start;
+	char name[TRACE_NAME_SIZE];
+
+	snprintf(name, sizeof(name), "%s %.58s", in->method == HTTP_GET ? "GET" : "POST",
+	         in->route ? in->route->path : in->path);
+	if (in->trace.valid)
+		trace_span_begin_ids(&span, name, TRACE_KIND_SERVER, &in->trace, in->request_id);
+	else /* a request made inside the daemon (ws.c's token check) */
+		trace_span_begin(&span, name, TRACE_KIND_SERVER, NULL, in->request_id);
+	if (waited > 0)
+		span.start_ns -= (uint64_t)(waited * 1e9);
+	trace_span_attr_str(&span, "http.route", in->route ? in->route->path : in->path);
+	run(w, in, out);
+	trace_span_attr_int(&span, "http.response.status_code", out->status);
+	span.error = out->status >= 500;
+	trace_span_end(&span);
+	trace_format(&span.ids, out->traceparent);
 }
 
 int dispatch_bootstrap(struct worker *w)

@@ -14,6 +14,7 @@
 
 #include "proto_error.h"
 #include "core/req.h"
+#include "core/trace.h"
 
 struct worker;
 
@@ -30,6 +31,7 @@ struct http_request {
 	char *body; /* malloc'd, NUL-terminated; owned by the request */
 	size_t body_len;
 	double t_start;            /* monotonic seconds */
+	struct trace_ids trace;    /* the request's server span (trace_ids_from_header) */
 	const struct route *route; /* from dispatch_find, NULL for GET endpoints */
 };
 
@@ -39,9 +41,10 @@ struct http_response {
 	char *body;        /* malloc'd */
 	size_t len;
 	char request_id[80];
-	int retry_after;   /* 0 = no header */
-	int close;         /* close the connection after writing */
-	const char *allow; /* Allow header of a 405 (static string), or NULL */
+	int retry_after;                     /* 0 = no header */
+	int close;                           /* close the connection after writing */
+	const char *allow;                   /* Allow header of a 405 (static string), or NULL */
+	char traceparent[TRACE_HEADER_SIZE]; /* the traceparent header, or "" */
 };
 
 /* GET endpoints served by workers (not static files). */

@@ -19,6 +19,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/trace.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "queue/kq.h"
@@ -66,13 +67,21 @@ static void count_status(int status)
 void order_publish_status(struct worker *w, int64_t oid, int64_t uid, int64_t cashier_id,
                           int status)
 {
-	char msg[256];
+	char msg[512], tp[TRACE_HEADER_SIZE] = "";
+	const struct trace_span *sp = trace_current();
 
 	count_status(status);
+	/* The trace goes on to the WebSocket push (ws.c reads and drops these two). */
+	if (sp)
+		trace_format(&sp->ids, tp);
 	snprintf(msg, sizeof(msg),
 	         "{\"orderId\":%" PRId64 ",\"uid\":%" PRId64 ",\"cashierId\":%" PRId64
-	         ",\"status\":%d,\"statusText\":\"%s\"}",
-	         oid, uid, cashier_id, status, proto_order_status_text(status));
+	         ",\"status\":%d,\"statusText\":\"%s\",\"" TRACE_HEADER "\":\"%s\","
+	         "\"requestId\":\"%.80s\"}",
+	         oid, uid, cashier_id, status, proto_order_status_text(status), tp,
+	         sp ? sp->request_id : "");
+	log_msg_id(LOG_INFO, "order_id", oid, "order %" PRId64 " is %s: published", oid,
+	           proto_order_status_text(status));
 	if (holds_publish_order(w, msg) < 0)
 		log_warn("order %" PRId64 ": cannot publish its status", oid);
 }
@@ -448,6 +457,7 @@ enum proto_err order_create(struct req *r)
 	claimed = 0;
 	c->ga_taken = 0;
 	count_status(PROTO_ORDER_PENDING);
+	log_msg_id(LOG_INFO, "order_id", c->o.id, "order %" PRId64 " queued, pending", c->o.id);
 	cJSON_AddNumberToObject(r->data, "id", (double)c->o.id);
 	cJSON_AddNumberToObject(r->data, "status", PROTO_ORDER_PENDING);
 	cJSON_AddStringToObject(r->data, "statusText",

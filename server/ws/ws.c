@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/trace.h"
 #include "core/metrics.h"
 #include "core/pool.h"
 #include "http/http.h"
@@ -888,7 +889,10 @@ static void on_order(const char *text, size_t len)
 	enum proto_err err;
 	cJSON *o = proto_json_parse(text, len, &err), *out;
 	int64_t oid, uid = 0, cashier = 0, status;
-	const char *st = "";
+	const char *st = "", *tp = NULL, *rid = NULL;
+	struct trace_ids parent;
+	struct trace_span span;
+	int sent = 0;
 	char *t;
 
 	if (!o || proto_get_id(o, "orderId", &oid) != 1 ||
@@ -900,6 +904,12 @@ static void on_order(const char *text, size_t len)
 	proto_get_int(o, "uid", 0, PROTO_MAX_ID, &uid);
 	proto_get_int(o, "cashierId", 0, PROTO_MAX_ID, &cashier);
 	proto_get_str(o, "statusText", 64, &st);
+	/* The order's trace, from the request through the consumer (svc_order.c). */
+	proto_get_str(o, TRACE_HEADER, 128, &tp);
+	proto_get_str(o, "requestId", 80, &rid);
+	trace_parse(tp, &parent);
+	trace_span_begin(&span, "ws push " PROTO_WS_TYPE_ORDER_UPDATE, TRACE_KIND_PRODUCER, &parent,
+	                 rid && rid[0] ? rid : NULL);
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "type", PROTO_WS_TYPE_ORDER_UPDATE);
 	cJSON_AddNumberToObject(out, "orderId", (double)oid);
@@ -907,15 +917,20 @@ static void on_order(const char *text, size_t len)
 	cJSON_AddStringToObject(out, "statusText", st);
 	t = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);
-	cJSON_Delete(o);
-	if (!t)
-		return;
-	for (struct ws_client *w = H->clients, *next; w; w = next) {
+	for (struct ws_client *w = H->clients, *next; w && t; w = next) {
 		next = w->next;
-		if (w->uid > 0 && (w->uid == uid || w->uid == cashier))
+		if (w->uid > 0 && (w->uid == uid || w->uid == cashier)) {
 			send_text(w, t);
+			sent++;
+		}
 	}
 	free(t);
+	trace_span_attr_int(&span, "boxoffice.order_id", oid);
+	trace_span_attr_int(&span, "boxoffice.ws.recipients", sent);
+	log_msg_id(LOG_INFO, "order_id", oid, "ws: order %" PRId64 " %s pushed to %d connections",
+	           oid, st, sent);
+	trace_span_end(&span);
+	cJSON_Delete(o); /* st points into it */
 }
 
 static void on_announce(const char *text, size_t len)
