@@ -491,6 +491,7 @@ static int submit(struct conn *c)
 
 	/* A near-cache hit needs no worker: answered here (svc/dispatch.h). */
 	if (dispatch_near(c->rq, &near)) {
+		trace_format(&c->rq->trace, near.traceparent);
 		rc = respond(c, &near, c->head_only, "no-store");
 		free(near.body);
 		rq_free(c);
