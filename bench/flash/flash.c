@@ -3,7 +3,7 @@
  *
  *   flash -a API_PORT[,API_PORT...] -y PAYSIM_PORT -s SCREENING -m FIRST_MOBILE -w PASSWORD
  *         [-n CUSTOMERS] [-t SALE_SECONDS] [-g DRAIN_SECONDS] [-r RAMP_MS]
- *         [-o ACCEPTED_FILE] [-S SOLD_FILE]
+ *         [-b ARRIVAL_S] [-o ACCEPTED_FILE] [-S SOLD_FILE]
  *
  * One thread, one epoll set. With several API ports (daemons sharing the
  * stack), customer i uses the (i mod n)-th for both HTTP and WebSocket.
@@ -14,7 +14,9 @@
  * reconnects and re-subscribes), logs in over its own keep-alive HTTP
  * connection (logins are started RAMP_MS apart) and authenticates its
  * WebSocket for order.update. When every customer is logged in and holds
- * a snapshot, the sale opens for all at once. Each customer then wants
+ * a snapshot, the sale opens for all at once (or, with -b, customer i
+ * arrives i * ARRIVAL_S / CUSTOMERS after the opening: the chaos suite keeps
+ * its sale going while it injects faults). Each customer then wants
  * 1 + i % 4 seats and loops until it has them or the sale ends:
  *
  *   hold    /seat/hold {count} (only while its map shows a free seat;
@@ -36,10 +38,12 @@
  * (within the same bound) until every customer's WebSocket is live and all
  * their maps agree.
  *
- * WebSocket lag: when a hold answer gives a customer its seats, each seat is
- * stamped; every other client's first delta that shows that seat held
- * counts one delivery with lag = receive time - stamp (a client that shows
- * it held before the stamp counts 0).
+ * WebSocket lag: every client notes when its map last turned each seat held.
+ * At the end, for the last hold of each seat, every other client that saw
+ * it held after that hold was sent counts one delivery: ws_lag = when it
+ * saw it - when the holder sent /seat/hold (what a customer waits, from a
+ * click to every screen showing the seat taken), ws_fanout = when it saw
+ * it - when the first client saw it (the hub's spread over its clients).
  *
  * Output on stdout: one "RESULT key=value ..." line, "STEP name n= p50_ms=
  * p99_ms= max_ms=" lines, "ERROR name count" lines. ACCEPTED_FILE gets
@@ -94,11 +98,12 @@ struct cust {
 	char token[768];
 	struct fconn api, pay, ws;
 	enum state st;
-	double due;     /* when the next action of st is due (0: none) */
-	double req_t0;  /* when the request in flight on api/pay was sent, 0: none */
-	double step_t0; /* when the current step started (latency) */
-	double buy_t0;  /* when its purchase (first hold) started */
-	int fails;      /* consecutive failures, for the backoff */
+	double due;      /* when the next action of st is due (0: none) */
+	double req_t0;   /* when the request in flight on api/pay was sent, 0: none */
+	double req_sent; /* when the request just answered was sent */
+	double step_t0;  /* when the current step started (latency) */
+	double buy_t0;   /* when its purchase (first hold) started */
+	int fails;       /* consecutive failures, for the backoff */
 	int want;
 	int try_k;     /* seats to ask for next: want, less after each 409 */
 	double auth_t; /* when auth was last sent on the WebSocket */
@@ -111,22 +116,22 @@ struct cust {
 	int authed, had_snapshot;
 	double ws_due; /* reconnect at (0: none) */
 	int64_t ver;
-	unsigned char *map;   /* NSEAT states */
-	unsigned short *seen; /* per seat: the hold generation already counted */
+	unsigned char *map; /* NSEAT states */
+	float *t_held;      /* per seat: when the map last turned it held, s since start */
 	int nfree, nsold;
 };
 
 #define MAX_PORTS 8
 
 static int ep, api_ports[MAX_PORTS], nports, pay_port, ncust = 2000, sale_s = 120, drain_s = 20;
-static double ramp_ms = 2;
+static double ramp_ms = 2, arrival_s;
 static int64_t sid, first_mobile;
 static const char *password, *accepted_path, *sold_path;
 static struct cust *cs;
 static struct proto_layout layout;
 static int have_layout, sellable;
-static double seat_stamp[NSEAT];
-static unsigned short seat_gen[NSEAT];
+static double hold_sent[NSEAT]; /* per seat: when its last hold was sent (0: never) */
+static int hold_owner[NSEAT];
 static double t_start, t_open, t_sold_out, t_end_sale;
 static int open_now, sale_over, paid_seats, logged_in;
 static long requests, ws_reconnects, ws_gaps, ws_snapshots, holds_ok, orders_ok, payments_ok;
@@ -135,7 +140,7 @@ static struct samples st_login = {.name = "login"}, st_hold = {.name = "hold"},
                       st_order = {.name = "order"}, st_confirm = {.name = "confirm"},
                       st_pay = {.name = "pay"}, st_approve = {.name = "approve"},
                       st_paid = {.name = "paid"}, st_buy = {.name = "purchase"},
-                      st_lag = {.name = "ws_lag"};
+                      st_lag = {.name = "ws_lag"}, st_fan = {.name = "ws_fanout"};
 
 static double now_s(void)
 {
@@ -234,10 +239,8 @@ static void set_seat(struct cust *c, int i, char st, double t)
 	c->nfree += (st == PROTO_STATE_FREE) - (old == PROTO_STATE_FREE);
 	c->nsold += (st == PROTO_STATE_SOLD) - (old == PROTO_STATE_SOLD);
 	c->map[i] = (unsigned char)st;
-	if (st == PROTO_STATE_HELD && seat_gen[i] && c->seen[i] != seat_gen[i] && c->had_snapshot) {
-		c->seen[i] = seat_gen[i];
-		samples_add(&st_lag, (t - seat_stamp[i]) * 1000.0);
-	}
+	if (st == PROTO_STATE_HELD)
+		c->t_held[i] = (float)(t - t_start);
 }
 
 static void on_snapshot(struct cust *c, const cJSON *m)
@@ -264,9 +267,9 @@ static void on_snapshot(struct cust *c, const cJSON *m)
 		for (int k = 0; s && s[k] && k < PROTO_LAYOUT_MAX_COLS && r < PROTO_LAYOUT_MAX_ROWS;
 		     k++) {
 			int i = r * PROTO_LAYOUT_MAX_COLS + k;
-			/* A seat held before this snapshot was delivered to us already. */
-			if (s[k] == PROTO_STATE_HELD && seat_gen[i])
-				c->seen[i] = seat_gen[i];
+			/* Held before this snapshot: when is not known. */
+			if (s[k] == PROTO_STATE_HELD && c->map[i] != PROTO_STATE_HELD)
+				c->t_held[i] = -1;
 			c->map[i] = (unsigned char)s[k];
 			c->nfree += s[k] == PROTO_STATE_FREE;
 			c->nsold += s[k] == PROTO_STATE_SOLD;
@@ -476,9 +479,6 @@ static void order_status(struct cust *c, int status)
 	if (c->req_t0) /* a request is in flight: act() looks at seen_status when it is back */
 		return;
 	if (c->st == ST_CONFIRM) {
-		if (getenv("FLASH_DEBUG"))
-			fprintf(stderr, "flash: customer %d: order %lld status %d\n", c->idx,
-			        (long long)c->order_id, status);
 		if (status == 0) {
 			samples_add(&st_confirm, (t - c->step_t0) * 1000.0);
 			go(c, ST_PAY, t);
@@ -533,6 +533,7 @@ static void on_answer(struct cust *c, int status, const char *body, size_t blen)
 	double t = now_s(), ms = (t - c->req_t0) * 1000.0;
 	cJSON *m = cJSON_ParseWithLength(body, blen), *d = cJSON_GetObjectItem(m, "data");
 
+	c->req_sent = c->req_t0;
 	c->req_t0 = 0;
 	if (status >= 500 || status == 429 || (status == 200 && !m)) {
 		retry(c, status == 200 ? "bad_json" : status == 429 ? "429" : "5xx");
@@ -577,15 +578,8 @@ static void on_answer(struct cust *c, int status, const char *body, size_t blen)
 			snprintf(c->seats[c->nseats++], PROTO_SEAT_ID_SIZE, "%s", id);
 			if (i < 0)
 				continue;
-			seat_gen[i]++;
-			seat_stamp[i] = t;
-			/* Clients whose map shows it held already got it before this answer. */
-			for (int k = 0; k < ncust; k++)
-				if (cs[k].map[i] == PROTO_STATE_HELD && k != c->idx) {
-					cs[k].seen[i] = seat_gen[i];
-					samples_add(&st_lag, 0);
-				}
-			c->seen[i] = seat_gen[i];
+			hold_sent[i] = c->req_sent;
+			hold_owner[i] = c->idx;
 		}
 		go(c, ST_ORDER, t);
 		break;
@@ -724,7 +718,8 @@ static void tick(double t)
 		t_open = t;
 		for (int i = 0; i < ncust; i++)
 			if (cs[i].st == ST_WAIT_OPEN)
-				go(&cs[i], ST_HOLD, t + jitter(0, 0.05));
+				go(&cs[i], ST_HOLD,
+				   t + jitter(0, 0.05) + arrival_s * (double)i / (double)ncust);
 	}
 	if (open_now && !sale_over &&
 	    ((sellable && paid_seats >= sellable) || t - t_open > sale_s)) {
@@ -733,13 +728,36 @@ static void tick(double t)
 	}
 }
 
-/* 1 when every customer's map is live and equal to the first one's. */
+/* The lag samples (see the top of the file), from every client's t_held. */
+static void ws_lags(void)
+{
+	for (int i = 0; i < NSEAT; i++) {
+		float first = -1, sent = (float)(hold_sent[i] - t_start);
+
+		if (!hold_sent[i])
+			continue;
+		for (int k = 0; k < ncust; k++)
+			if (k != hold_owner[i] && cs[k].t_held[i] >= sent &&
+			    (first < 0 || cs[k].t_held[i] < first))
+				first = cs[k].t_held[i];
+		for (int k = 0; k < ncust && first >= 0; k++)
+			if (k != hold_owner[i] && cs[k].t_held[i] >= sent) {
+				samples_add(&st_lag, (cs[k].t_held[i] - sent) * 1000.0);
+				samples_add(&st_fan, (cs[k].t_held[i] - first) * 1000.0);
+			}
+	}
+}
+
+/*
+ * 1 when every customer's map is live, equal to the first one's, and shows
+ * at least the seats the customers saw paid (the last deltas are in).
+ */
 static int maps_agree(void)
 {
 	for (int i = 0; i < ncust; i++)
 		if (cs[i].ws_st != WS_LIVE || memcmp(cs[i].map, cs[0].map, NSEAT))
 			return 0;
-	return 1;
+	return cs[0].nsold >= paid_seats;
 }
 
 /* No purchase in flight any more (all done, waiting to hold, or never started). */
@@ -768,12 +786,40 @@ static int write_sold(const char *path, const struct cust *c)
 	return fclose(f);
 }
 
+/* One option but -a: its value into its variable. Returns 0, or -1 for an unknown option. */
+static int set_option(int opt, char *arg)
+{
+	static const struct {
+		int opt;
+		char type; /* i int, l int64, d double, s string */
+		void *dst;
+	} table[] = {{'y', 'i', &pay_port},      {'s', 'l', &sid},      {'m', 'l', &first_mobile},
+	             {'w', 's', &password},      {'n', 'i', &ncust},    {'t', 'i', &sale_s},
+	             {'g', 'i', &drain_s},       {'r', 'd', &ramp_ms},  {'b', 'd', &arrival_s},
+	             {'o', 's', &accepted_path}, {'S', 's', &sold_path}};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].opt != opt)
+			continue;
+		if (table[i].type == 'i')
+			*(int *)table[i].dst = atoi(arg);
+		else if (table[i].type == 'l')
+			*(int64_t *)table[i].dst = atoll(arg);
+		else if (table[i].type == 'd')
+			*(double *)table[i].dst = atof(arg);
+		else
+			*(const char **)table[i].dst = arg;
+		return 0;
+	}
+	return -1;
+}
+
 static void usage(void)
 {
 	fprintf(
 	    stderr,
 	    "usage: flash -a API_PORT[,API_PORT...] -y PAYSIM_PORT -s SCREENING -m FIRST_MOBILE "
-	    "-w PASSWORD [-n CUSTOMERS] [-t SALE_S] [-g DRAIN_S] [-r RAMP_MS] "
+	    "-w PASSWORD [-n CUSTOMERS] [-t SALE_S] [-g DRAIN_S] [-r RAMP_MS] [-b ARRIVAL_S] "
 	    "[-o ACCEPTED_FILE] [-S SOLD_FILE]\n");
 	exit(2);
 }
@@ -786,43 +832,11 @@ int main(int argc, char **argv)
 	char sold_out[32] = "none";
 	long errs;
 
-	while ((opt = getopt(argc, argv, "a:y:s:m:w:n:t:g:r:o:S:")) != -1) {
-		switch (opt) {
-		case 'a':
+	while ((opt = getopt(argc, argv, "a:y:s:m:w:n:t:g:r:b:o:S:")) != -1) {
+		if (opt == 'a') {
 			for (char *p = optarg; *p && nports < MAX_PORTS; p += *p == ',')
 				api_ports[nports++] = (int)strtol(p, &p, 10);
-			break;
-		case 'y':
-			pay_port = atoi(optarg);
-			break;
-		case 's':
-			sid = atoll(optarg);
-			break;
-		case 'm':
-			first_mobile = atoll(optarg);
-			break;
-		case 'w':
-			password = optarg;
-			break;
-		case 'n':
-			ncust = atoi(optarg);
-			break;
-		case 't':
-			sale_s = atoi(optarg);
-			break;
-		case 'g':
-			drain_s = atoi(optarg);
-			break;
-		case 'r':
-			ramp_ms = atof(optarg);
-			break;
-		case 'o':
-			accepted_path = optarg;
-			break;
-		case 'S':
-			sold_path = optarg;
-			break;
-		default:
+		} else if (set_option(opt, optarg) < 0) {
 			usage();
 		}
 	}
@@ -833,6 +847,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flash: cannot write '%s': %s\n", accepted_path, strerror(errno));
 		return 1;
 	}
+	/* Read while the sale runs (tests/chaos/run.sh waits for progress). */
+	if (accepted)
+		setvbuf(accepted, NULL, _IOLBF, 0);
 	srand((unsigned)getpid());
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	cs = calloc((size_t)ncust, sizeof(*cs));
@@ -852,8 +869,8 @@ int main(int argc, char **argv)
 		fconn_init(&c->pay, pay_port, src, K_PAY, c);
 		fconn_init(&c->ws, api_ports[i % nports], src, K_WS, c);
 		c->map = malloc(NSEAT);
-		c->seen = calloc(NSEAT, sizeof(*c->seen));
-		if (!c->map || !c->seen)
+		c->t_held = calloc(NSEAT, sizeof(*c->t_held));
+		if (!c->map || !c->t_held)
 			return 1;
 		memset(c->map, PROTO_STATE_NONE, NSEAT);
 		c->ws_due = t_start + (double)i * ramp_ms / 1000.0;
@@ -891,6 +908,7 @@ int main(int argc, char **argv)
 	}
 	if (accepted)
 		fclose(accepted);
+	ws_lags();
 	if (t_sold_out)
 		snprintf(sold_out, sizeof(sold_out), "%.2f", t_sold_out - t_open);
 	printf("RESULT customers=%d sellable=%d paid_seats=%d payments=%ld holds=%ld orders=%ld "
@@ -911,6 +929,7 @@ int main(int argc, char **argv)
 	samples_print(&st_paid, stdout);
 	samples_print(&st_buy, stdout);
 	samples_print(&st_lag, stdout);
+	samples_print(&st_fan, stdout);
 	errs = errors_print(stdout);
 	printf("ERRORS_TOTAL %ld\n", errs);
 	for (int i = 0; i < ncust; i++) {
@@ -918,7 +937,7 @@ int main(int argc, char **argv)
 		fconn_release(&cs[i].pay, ep);
 		fconn_release(&cs[i].ws, ep);
 		free(cs[i].map);
-		free(cs[i].seen);
+		free(cs[i].t_held);
 	}
 	free(cs);
 	close(ep);

@@ -28,7 +28,9 @@ except Exception: pass"
 
 # sale_setup ROWS COLS CUSTOMERS: a hall of ROWS x COLS standard seats, a
 # film and one screening tomorrow (through the API, as the admin), and
-# CUSTOMERS customer accounts made with SQL (mobiles from SALE_MOBILE0, the
+# CUSTOMERS customer accounts made with SQL (ids from 5 * 10^14: cJSON prints
+# a number with 15 significant digits when that reads back within its
+# epsilon, so an id above 2^52 may come back one off; mobiles from SALE_MOBILE0, the
 # admin's password: its hash is copied, so logins cost what the daemon's
 # Argon2 settings made it cost). Sets SALE_SID, SALE_MOBILE0, SALE_PASSWORD.
 sale_setup() {
@@ -54,7 +56,7 @@ print("DELETE FROM users WHERE mobile BETWEEN '%d' AND '%d';" % (m0, m0 + n - 1)
 for k in range(0, n, 500):
     rows = ",".join(
         "(%d,'flash %d',0,'%d','flash%d@flash.test','%s',0,0,0,%d,%d)"
-        % (8 * 10**15 + i, i, m0 + i, i, pw, t, t) for i in range(k, min(n, k + 500)))
+        % (5 * 10**14 + i, i, m0 + i, i, pw, t, t) for i in range(k, min(n, k + 500)))
     print("INSERT INTO users (id,name,gender,mobile,email,password,type,tv,disabled,create_time,update_time) "
           "VALUES " + rows + ";")
 PY
