@@ -86,11 +86,12 @@ trap 'exit 130' INT TERM
 # wait_for SECONDS WHAT COMMAND...: poll COMMAND every 0.2 s until it
 # succeeds; fail the run (and return 1) after SECONDS (times BOXOFFICE_TEST_SLOWDOWN).
 wait_for() {
-	local end=$((SECONDS + $1 * SLOW)) what=$2
+	local secs=$(($1 * SLOW)) what=$2
+	local end=$((SECONDS + secs))
 	shift 2
 	until "$@"; do
 		if [ "$SECONDS" -ge "$end" ]; then
-			fail "$what: not within $1 s"
+			fail "$what: not within $secs s"
 			return 1
 		fi
 		sleep 0.2
