@@ -180,7 +180,13 @@ kill_daemon1() {
 	"$STACK" daemon-start "$D" >>"$D/restarts.log" 2>&1 || fail "daemon 1 did not start again"
 	wait_for 120 "daemon 1 healthy again" healthy "$P1"
 }
+# sold_some N: at least N seats sold in MariaDB (so that the rebuild has
+# something to rebuild), or the flash sale ended.
+sold_some() {
+	wait_for 60 "$1 seats sold" bash -c "[ \$($(printf '%q ' "${SALE_SQL[@]}") -e 'SELECT COUNT(*) FROM tickets WHERE screening_id = $SALE_SID AND live = 1 AND status = 1') -ge $1 ] || ! kill -0 $FLASH_PID 2>/dev/null" || true
+}
 kill_redis() {
+	sold_some $((5 * round))
 	sold_now >"$D/sold-before-redis"
 	log "SIGKILL redis (pid $(pid_in "$D/redis/redis.pid")), $(wc -l <"$D/sold-before-redis") seats sold"
 	kill -KILL "$(pid_in "$D/redis/redis.pid")"
