@@ -45,6 +45,13 @@ static void *signal_main(void *arg)
 	int sig;
 
 	if (sigwait(&stop_signals, &sig) == 0) {
+		/*
+		 * main cancels this thread once the loop has stopped, which may be
+		 * while http_request_stop holds the context lock (lws_cancel_service
+		 * writes, a cancellation point): the lock would stay taken and
+		 * http_stop wait for it forever. From here on it runs to its end.
+		 */
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		log_info("received signal %d", sig);
 		http_request_stop();
 	}

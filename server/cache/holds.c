@@ -400,8 +400,8 @@ void holds_pending_del(struct worker *w, int64_t oid, int64_t uid)
 
 /*
  * KEYS: seats hash, version. ARGV: mode (t mark ticketed, f free, s sold),
- * oid, sid, channel, then pairs seat, state. t: a seat not held by
- * another hold gets the marker; f: a seat whose marker is the order's
+ * oid, sid, channel, then pairs seat, state. t: every seat gets the
+ * marker (see holds.h); f: a seat whose marker is the order's
  * leaves; s: only published. Returns the new version, or 0 (no change).
  */
 static struct redis_script seats_script = REDIS_SCRIPT(
@@ -412,8 +412,7 @@ static struct redis_script seats_script = REDIS_SCRIPT(
     "  local s, st = ARGV[i], ARGV[i + 1] "
     "  local cur = redis.call('HGET', KEYS[1], s) "
     "  if mode == 't' then "
-    "    if not cur or string.sub(cur, 1, 1) == 't' then redis.call('HSET', KEYS[1], s, mk) end "
-    "  elseif mode == 'f' then "
+    "    if cur ~= mk then redis.call('HSET', KEYS[1], s, mk) end elseif mode == 'f' then "
     "    if cur == mk then redis.call('HDEL', KEYS[1], s) end "
     "    ch[#ch + 1] = '{\"seat\":\"' .. s .. '\",\"state\":\"' .. st .. '\"}' "
     "  else "

@@ -111,8 +111,9 @@ void holds_unclaim(struct worker *w, int64_t id, int64_t oid);
 
 /*
  * Seats of order oid in screening sid, seats[0..n), one script:
- *   't': mark them ticketed (a seat held by another hold is left alone),
- *        no state change published;
+ *   't': mark them ticketed, also a seat another hold took meanwhile (the
+ *        tickets are committed: that hold's order can only fail, and its
+ *        release must not free the seat), no state change published;
  *   'f': drop the order's markers and publish states[i] ('f' or 'b');
  *   's': publish them sold (states NULL) - the sale changes no key here.
  * Returns 0, or -1 when Redis is down (logged by the caller).

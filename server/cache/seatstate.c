@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "proto_wire.h"
 
 /* Version and holds read together, so the holds are the state of that version. */
 static struct redis_script snapshot_script =
@@ -43,6 +44,18 @@ static struct redis_script unfence_script = REDIS_SCRIPT(
                        "if ARGV[1] == '1' then v[i] = redis.call('INCR', KEYS[n + i]) end "
                        "end "
                        "return v");
+
+/*
+ * KEYS[1] = a version; ARGV = the floor, the channel, the screening id. The
+ * floor stays a string (a Lua number would print as 1.7e+12).
+ */
+static struct redis_script raise_script = REDIS_SCRIPT(
+    "seatmap_raise", "if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then "
+                     "return 0 end "
+                     "redis.call('SET', KEYS[1], ARGV[1]) "
+                     "redis.call('PUBLISH', ARGV[2] .. ARGV[3], '{\"screeningId\":' .. ARGV[3] .. "
+                     "',\"version\":' .. ARGV[1] .. ',\"changes\":[]}') "
+                     "return 1");
 
 /* Key of one kind for screening id; the format is a literal for -Wformat. */
 #define key_of(buf, len, fmt, id) snprintf((buf), (len), fmt, (int64_t)(id))
@@ -178,6 +191,28 @@ int seatstate_unfence(struct worker *w, const int64_t *ids, int n, int changed, 
 		         rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
 	}
 	freeReplyObject(rep);
+	return rc;
+}
+
+int seatstate_raise(struct worker *w, int64_t id, int64_t floor)
+{
+	char kv[64], af[24], aid[24];
+	const char *argv[4] = {kv, af, PROTO_CHANNEL_SEATS, aid};
+	redisReply *rep;
+	int rc = -1;
+
+	key_of(kv, sizeof(kv), SEATMAP_VERSION_KEY, id);
+	snprintf(af, sizeof(af), "%" PRId64, floor);
+	snprintf(aid, sizeof(aid), "%" PRId64, id);
+	rep = redis_eval(w, &raise_script, 1, 3, argv, NULL);
+	if (rep && rep->type == REDIS_REPLY_INTEGER)
+		rc = 0;
+	else
+		log_warn("cannot raise the seat version of screening %" PRId64 ": %s", id,
+		         rep ? (rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply")
+		             : redis_fail_text(redis_why(w)));
+	if (rep)
+		freeReplyObject(rep);
 	return rc;
 }
 

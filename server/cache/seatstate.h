@@ -44,6 +44,15 @@ int seatstate_fence(struct worker *w, const int64_t *ids, int n);
  * Returns 0 or -1 (logged).
  */
 int seatstate_unfence(struct worker *w, const int64_t *ids, int n, int changed, int64_t *versions);
+/*
+ * After Redis lost its state: raise id's version to floor when it is lower
+ * (a version counter lost with Redis starts again from 0, below what
+ * clients and hubs already hold, and they would skip every delta until it
+ * caught up) and publish an empty change at that version on
+ * PROTO_CHANNEL_SEATS "<id>", so every subscriber sees a gap and reads a
+ * fresh snapshot. Returns 0 or -1 (logged).
+ */
+int seatstate_raise(struct worker *w, int64_t id, int64_t floor);
 /* Delete every hold of id and INCR its version into *version. Returns 0 or -1 (logged). */
 int seatstate_drop(struct worker *w, int64_t id, int64_t *version);
 

@@ -4,6 +4,7 @@
 #include "svc/expiry.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "core/log.h"
 #include "core/pool.h"
 #include "store/store_order.h"
+#include "store/store_screening.h"
 #include "svc/svc_order.h"
 
 #define SWEEP_BATCH 200
@@ -23,6 +25,41 @@ static pthread_t thread;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int stopping, started;
+
+/*
+ * The seat versions of every screening not yet over raised past any
+ * version served before Redis lost them (seatstate_raise). The floor is
+ * the clock in milliseconds: a later loss raises them again past the
+ * versions since, unless a screening changed more than once a millisecond
+ * in between. Returns 0 or -1.
+ */
+static int raise_versions(struct worker *w)
+{
+	struct timespec ts;
+	int64_t floor, now = (int64_t)time(NULL), offset = 0, total = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	floor = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	do {
+		struct screening_row *rows = NULL;
+		int n = 0, i;
+
+		/* Scheduled, started within the last day or later: those a client may watch. */
+		if (store_screening_list(w, 0, now - 86400, INT64_MAX, STORE_SCREENING_SCHEDULED,
+		                         offset, 500, &rows, &n, &total) != DB_OK)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (seatstate_raise(w, rows[i].id, floor) < 0) {
+				free(rows);
+				return -1;
+			}
+		free(rows);
+		offset += n;
+		if (n == 0)
+			break;
+	} while (offset < total);
+	return 0;
+}
 
 /* Rebuild the ticket markers from MySQL. Returns 0 or -1. */
 static int rebuild(struct worker *w)
@@ -49,7 +86,7 @@ static int rebuild(struct worker *w)
 		holds_seatmap_bump(w, sid);
 		seatmap_invalidate(w, sid);
 	}
-	if (holds_ready(w, 1) < 0)
+	if (raise_versions(w) < 0 || holds_ready(w, 1) < 0)
 		goto out;
 	log_info("seat holds: rebuilt %d ticketed seats from mysql", n);
 	rc = 0;

@@ -8,7 +8,10 @@
  *     bytes a worker renders.
  * No sleeps: "warm" is proven by B's near-cache hit counter (/metrics), and
  * the read after a write is sent as soon as the write has answered.
+ * Serial: B joins the Kafka consumer group, and the rebalance when it
+ * leaves would hold other tests' orders for seconds.
  */
+// ctest: RUN_SERIAL
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
