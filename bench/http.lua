@@ -1,7 +1,7 @@
 -- http.lua: wrk script of bench/http.sh. The request is built once (no
 -- per-request Lua): METHOD (default GET) and, for a POST, the JSON body in
--- BODY (default {}). The run ends with the same machine-readable RESULT
--- line as bench/post.lua, so every row of the report, nginx's included,
+-- BODY (default {}). Every run ends with one machine-readable RESULT line
+-- (bench/http.sh and bench/run.sh read it), so every row, nginx's included,
 -- pays the same client-side cost.
 wrk.method = os.getenv("METHOD") or "GET"
 if wrk.method == "POST" then

@@ -378,14 +378,7 @@ mkdir -p "$(dirname "$OUT")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", b ? 100 * a / b : 0 }'; }
 
 {
-	echo "# The daemon's HTTP transport against nginx ($DATE)"
-	echo
-	echo "Command: \`$CMDLINE\` (commit $COMMIT), finished $(date -u '+%F %T') UTC."
-	echo
-	echo "## Machine"
-	echo
-	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
-	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+	bench_report_head "The daemon's HTTP transport against nginx"
 	echo "- $("$BIN" --version 2>&1 | head -n1); $("$NGINX" -v 2>&1 | sed 's/.*: //');" \
 		"libwebsockets $(pkg-config --modversion libwebsockets 2>/dev/null | sed 's/-$//' || echo '?');" \
 		"$(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2); $(redis-server --version | cut -d' ' -f1-3)"

@@ -229,3 +229,16 @@ bench_report_facts() {
 	CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 	MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 }
+
+# bench_report_head TITLE: the report's title, command and the first two
+# lines of its "Machine" section (bench_report_facts first).
+bench_report_head() {
+	echo "# $1 ($DATE)"
+	echo
+	echo "Command: \`$CMDLINE\` (commit $COMMIT), finished $(date -u '+%F %T') UTC."
+	echo
+	echo "## Machine"
+	echo
+	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
+	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+}

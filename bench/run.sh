@@ -7,7 +7,7 @@
 # Starts two boxofficed instances on the same MariaDB and Redis, one with
 # --read_cache 1 and one with --read_cache 0, on different loopback ports,
 # and measures POST /film/sale/list and POST /screening/seats on each with
-# wrk (bench/post.lua), one after the other, for --duration seconds each
+# wrk (bench/http.lua, METHOD=POST), one after the other, for --duration seconds each
 # (default 10) after a --warmup (default 2). Writes the report to
 # bench/results/catalogue-<date>.md (or --out FILE) and prints it.
 #
@@ -164,7 +164,7 @@ metric() { # URL NAME
 
 # run_wrk URL PATH BODY SECONDS: prints the RESULT line
 run_wrk() {
-	BODY=$3 wrk -t"$THREADS" -c"$CONNS" -d"${4}s" --timeout 5s -s "$HERE/post.lua" "$1$2" 2>&1 |
+	METHOD=POST BODY=$3 wrk -t"$THREADS" -c"$CONNS" -d"${4}s" --timeout 5s -s "$HERE/http.lua" "$1$2" 2>&1 |
 		grep '^RESULT' || true
 }
 
@@ -202,14 +202,7 @@ bench_report_facts server protocol sql
 mkdir -p "$(dirname "$OUT")"
 
 {
-	echo "# Cached and uncached catalogue reads ($DATE)"
-	echo
-	echo "Command: \`$CMDLINE\` (commit $COMMIT), finished $(date -u '+%F %T') UTC."
-	echo
-	echo "## Machine"
-	echo
-	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
-	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+	bench_report_head "Cached and uncached catalogue reads"
 	echo "- $("$BIN" --version 2>&1 | head -n1); $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2);" \
 		"$(mariadb --version | sed 's/,.*//'); $(redis-server --version | cut -d' ' -f1-3)"
 	echo "- Everything on this machine over loopback: both daemons, MariaDB, Redis and wrk share the cores."
@@ -221,7 +214,7 @@ mkdir -p "$(dirname "$OUT")"
 		"log level warn, rate limits off) except \`--read_cache 1\` (port $PORT_C) and \`--read_cache 0\` (port $PORT_U)."
 	echo "- Data: $FILMS films, $SCREENINGS future screenings; \`/screening/seats\` reads screening ${SID:-none} ($SEATS seats)."
 	echo "- wrk: $THREADS threads, $CONNS connections, keep-alive, ${WARMUP}s warm-up then ${DURATION}s measured per row," \
-		"POST with a JSON body (bench/post.lua); rows run one after the other."
+		"POST with a JSON body (bench/http.lua, METHOD=POST); rows run one after the other."
 	echo "- Both instances were checked to give identical answers before measuring."
 	echo
 	echo "## Results"
