@@ -22,6 +22,7 @@
 # remembered from an earlier start, else ./build/boxofficed of the repo.
 # Every other BOXOFFICE_* variable in the environment reaches the daemon.
 # Set SINKS=0 to run without the SMTP/SMS sinks (codes are then logged).
+# Set TRACES=1 to have the sinks collect the daemon's spans (otlp_endpoint) in DIR/traces.jsonl.
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -432,6 +433,7 @@ sinks_start() {
 	rm -f "$D/sinks.pid"
 	setsid "$PYTHON" "$REPO/tests/sinks.py" --smtp-port "$SMTP_PORT" --http-port "$SMS_PORT" \
 		--mail-dir "$MAIL_DIR" --sms-dir "$SMS_DIR" --pid-file "$D/sinks.pid" \
+		--traces-file "$D/traces.jsonl" \
 		</dev/null >>"$D/sinks.log" 2>&1 9>&- &
 	pid=$!
 	wait_ready "the sinks" "$pid" "$D/sinks.pid" 10 "$D/sinks.log" -- test -s "$D/sinks.pid"
@@ -487,6 +489,10 @@ daemon_env() {
 	if sinks_pid >/dev/null; then
 		export BOXOFFICE_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 		export BOXOFFICE_SMS_URL="http://127.0.0.1:$SMS_PORT/sms"
+		# TRACES=1: the sinks collect the daemon's spans (OTLP/HTTP JSON) in DIR/traces.jsonl.
+		if [ "${TRACES:-0}" = 1 ] && [ -z "${BOXOFFICE_OTLP_ENDPOINT:-}" ]; then
+			export BOXOFFICE_OTLP_ENDPOINT="http://127.0.0.1:$SMS_PORT"
+		fi
 	fi
 	if [ -z "${BOXOFFICE_WEB_ROOT:-}" ] && [ -d "$REPO/server/web" ]; then
 		export BOXOFFICE_WEB_ROOT="$REPO/server/web"
@@ -676,6 +682,7 @@ STACK_DIR=$D
 STACK_SH=$SELF
 DAEMON_PID=$(daemon_pid || true)
 DAEMON_LOG=$DAEMON_LOG
+TRACES_FILE=$D/traces.jsonl
 EOF
 	mv "$D/env.tmp" "$D/env"
 	umask 022

@@ -107,8 +107,6 @@ int main(int argc, char **argv)
 	srand48((long)getpid() ^ (long)time(NULL));
 	mysql_library_init(0, NULL, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (otlp_start(cfg.otlp_endpoint) < 0)
-		goto out;
 
 	/* Every thread started from here on inherits the blocked signals. */
 	sigemptyset(&stop_signals);
@@ -116,6 +114,9 @@ int main(int argc, char **argv)
 	sigaddset(&stop_signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* After the mask: the exporter thread must not take SIGTERM itself. */
+	if (otlp_start(cfg.otlp_endpoint) < 0)
+		goto out;
 
 	if (db_check(err, sizeof(err)) < 0) {
 		log_error("%s", err);

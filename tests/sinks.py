@@ -5,7 +5,9 @@ The SMTP sink accepts every message and stores it as MAIL_DIR/<n>.eml whose
 first line is "X-Rcpt: a@b[, c@d]" (the RCPT TO recipients), followed by the
 message as received. The HTTP sink accepts POST on any path with a JSON body
 {"phone": ..., "text": ...}, answers 200 {} and stores the body as
-SMS_DIR/<n>.json. Files appear atomically (written then renamed), numbered
+SMS_DIR/<n>.json. With --traces-file it is also an OTLP/HTTP JSON collector:
+each POST /v1/traces body (one JSON object) is appended to that file as one
+line. Files appear atomically (written then renamed), numbered
 from 1 upwards, so the newest message has the highest number.
 
 Standard library only (works on Debian 12's python3 3.11, without smtpd).
@@ -25,6 +27,7 @@ import threading
 MAX_LINE = 8192
 MAX_MESSAGE = 1024 * 1024
 MAX_SMS_BODY = 64 * 1024
+MAX_TRACES_BODY = 16 * 1024 * 1024
 
 
 class Store:
@@ -173,17 +176,21 @@ class SMSHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_POST(self):
+        traces = self.path == "/v1/traces" and self.server.traces_file
         try:
             n = int(self.headers.get("Content-Length", ""))
         except ValueError:
             self.close_connection = True
             self.answer(411, {"error": "length_required"})
             return
-        if n < 0 or n > MAX_SMS_BODY:
+        if n < 0 or n > (MAX_TRACES_BODY if traces else MAX_SMS_BODY):
             self.close_connection = True
             self.answer(413, {"error": "too_large"})
             return
         body = self.rfile.read(n)
+        if traces:
+            self.save_traces(body)
+            return
         try:
             msg = json.loads(body)
             if not isinstance(msg, dict) or not isinstance(msg.get("phone"), str) \
@@ -193,6 +200,21 @@ class SMSHandler(http.server.BaseHTTPRequestHandler):
             self.answer(400, {"error": "bad_request", "msg": str(e)})
             return
         self.server.store.save(body)
+        self.answer(200, {})
+
+    def save_traces(self, body):
+        """One ExportTraceServiceRequest a line; the answer is an empty partialSuccess."""
+        try:
+            req = json.loads(body)
+            if not isinstance(req, dict) or not isinstance(req.get("resourceSpans"), list):
+                raise ValueError("need an object with resourceSpans")
+        except ValueError as e:
+            self.answer(400, {"error": "bad_request", "msg": str(e)})
+            return
+        line = json.dumps(req, separators=(",", ":")).encode("utf-8") + b"\n"
+        with self.server.traces_lock:
+            with open(self.server.traces_file, "ab") as f:
+                f.write(line)
         self.answer(200, {})
 
     def do_GET(self):
@@ -214,6 +236,7 @@ def main():
     ap.add_argument("--mail-dir", required=True)
     ap.add_argument("--sms-dir", required=True)
     ap.add_argument("--pid-file")
+    ap.add_argument("--traces-file", help="collect OTLP/HTTP JSON spans into this file")
     ap.add_argument("--bind", default="127.0.0.1")
     a = ap.parse_args()
 
@@ -221,6 +244,8 @@ def main():
     smtp.store = Store(a.mail_dir, ".eml")
     sms = SMSServer((a.bind, a.http_port), SMSHandler)
     sms.store = Store(a.sms_dir, ".json")
+    sms.traces_file = a.traces_file
+    sms.traces_lock = threading.Lock()
 
     threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2},
                                 daemon=True) for s in (smtp, sms)]

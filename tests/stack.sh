@@ -24,9 +24,10 @@ cmd=$1
 dir=$2
 shift 2
 
-# Test settings: free ports, the sinks, and cheap password hashes so the
-# suite stays fast under AddressSanitizer.
-export PICK_PORTS=1 SINKS=1
+# Test settings: free ports, the sinks (collecting the daemon's spans too:
+# it_trace), and cheap password hashes so the suite stays fast under
+# AddressSanitizer.
+export PICK_PORTS=1 SINKS=1 TRACES=1
 export BOXOFFICE_ARGON2_MEMORY_KIB=${BOXOFFICE_ARGON2_MEMORY_KIB:-4096}
 export BOXOFFICE_ARGON2_ITERATIONS=${BOXOFFICE_ARGON2_ITERATIONS:-1}
 export BOXOFFICE_LOG_LEVEL=${BOXOFFICE_LOG_LEVEL:-info}

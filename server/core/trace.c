@@ -106,10 +106,10 @@ int trace_parse(const char *s, struct trace_ids *out)
 	if ((version == 0 && len != 55) || (len > 55 && s[55] != '-'))
 		return -1;
 	memset(&t, 0, sizeof(t));
-	if (unhex(s + 3, t.trace_id, 16) < 0 || unhex(s + 36, t.parent_id, 8) < 0 ||
+	if (unhex(s + 3, t.trace_id, 16) < 0 || unhex(s + 36, t.span_id, 8) < 0 ||
 	    unhex(s + 53, &t.flags, 1) < 0)
 		return -1;
-	if (all_zero(t.trace_id, 16) || all_zero(t.parent_id, 8))
+	if (all_zero(t.trace_id, 16) || all_zero(t.span_id, 8))
 		return -1;
 	t.valid = 1;
 	*out = t;
@@ -123,6 +123,9 @@ void trace_ids_from_header(struct trace_ids *out, const char *header)
 		random_id(out->trace_id, sizeof(out->trace_id));
 		out->flags = 0x01; /* sampled: every span is exported */
 		out->valid = 1;
+	} else {
+		/* The caller's span is the parent of ours. */
+		memcpy(out->parent_id, out->span_id, sizeof(out->parent_id));
 	}
 	random_id(out->span_id, sizeof(out->span_id));
 }

@@ -75,8 +75,9 @@ typedef void (*trace_sink_fn)(const struct trace_span *s);
  * Parse a traceparent value (W3C Trace Context level 1): version 00 (a
  * higher version is read by its first four fields, as the spec asks;
  * ff is invalid), lower-case hex, trace-id and parent-id not all zero.
- * Returns 0 and fills trace_id, parent_id (= the caller's span) and flags
- * of *out, valid 1; -1 when s is NULL, empty or invalid.
+ * Returns 0 and fills trace_id, span_id (the caller's span: what a child
+ * names as its parent) and flags of *out, valid 1; -1 when s is NULL,
+ * empty or invalid.
  */
 int trace_parse(const char *s, struct trace_ids *out);
 

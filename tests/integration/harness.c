@@ -195,11 +195,13 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	    {"retry-after:", offsetof(struct it_resp, retry_after), sizeof(r->retry_after)},
 	    {"content-type:", offsetof(struct it_resp, content_type), sizeof(r->content_type)},
 	    {"allow:", offsetof(struct it_resp, allow), sizeof(r->allow)},
+	    {"traceparent:", offsetof(struct it_resp, traceparent), sizeof(r->traceparent)},
 	};
 
 	/* A new status line (after a 100 Continue) starts a new header block. */
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
 		r->request_id[0] = r->retry_after[0] = r->content_type[0] = r->allow[0] = '\0';
+		r->traceparent[0] = '\0';
 		return n;
 	}
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

@@ -29,6 +29,7 @@ struct it_resp {
 	char retry_after[16];
 	char content_type[80];
 	char allow[32]; /* Allow (of a 405) */
+	char traceparent[64];
 };
 
 /* Read the fixture's env file. Returns 0, or -1 (message printed). */

@@ -29,7 +29,7 @@ static void test_trace_parse_accepts_the_spec_example(void **state)
 	assert_int_equal(t.valid, 1);
 	trace_hex(t.trace_id, 16, hex);
 	assert_string_equal(hex, "4bf92f3577b34da6a3ce929d0e0e4736");
-	trace_hex(t.parent_id, 8, hex);
+	trace_hex(t.span_id, 8, hex);
 	assert_string_equal(hex, "00f067aa0ba902b7");
 	assert_int_equal(t.flags, 1);
 	(void)state;
@@ -138,6 +138,9 @@ static void test_trace_spans_nest_and_reach_the_sink(void **state)
 	assert_int_equal(
 	    trace_parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", &unsampled), 0);
 	trace_span_begin(&outer, "unsampled", TRACE_KIND_CONSUMER, &unsampled, NULL);
+	/* A parsed header is the parent of the span begun under it. */
+	assert_memory_equal(outer.ids.parent_id, unsampled.span_id, 8);
+	assert_memory_equal(outer.ids.trace_id, unsampled.trace_id, 16);
 	trace_span_end(&outer);
 	assert_int_equal(nseen, 2);
 	trace_set_sink(NULL);
