@@ -42,7 +42,7 @@ build fuzz_http "$src/server/http/http_parse.c"
 build fuzz_ws "$src/server/ws/ws_frame.c" "$src"/protocol/proto_*.c $cjson
 built
 build fuzz_router -DBOXOFFICE_VERSION='"fuzz"' "$src/server/svc/dispatch.c" "$src/server/cache/near.c" "$src/server/core/config.c" \
-	"$src/server/core/log.c" "$src/server/core/jwt.c" "$src/server/core/b64url.c" \
+	"$src/server/core/log.c" "$src/server/core/trace.c" "$src/server/core/random.c" "$src/server/core/jwt.c" "$src/server/core/b64url.c" \
 	"$src/server/core/jsonguard.c" "$src/server/core/metrics.c" "$src/server/core/clock.c" \
 	"$src/server/core/req.c" "$src"/protocol/proto_*.c $cjson $crypto -lm -lpthread
 build fuzz_paycb "$src/server/svc/pay_verify.c" "$src"/protocol/proto_*.c $cjson $crypto
