@@ -124,6 +124,23 @@ static void sweep_orders(struct worker *w)
 	free(ids);
 }
 
+/*
+ * A rebuild that cannot read MySQL is tried again every period: logged once
+ * when it starts failing and once when it succeeds (an outage is one line).
+ */
+static void rebuilt(int ok)
+{
+	static int failures; /* the sweeper thread's own */
+
+	if (!ok && failures++ == 0)
+		log_warn("seat holds: cannot rebuild from mysql yet (trying every %d ms)",
+		         EXPIRY_PERIOD_MS);
+	else if (ok && failures) {
+		log_info("seat holds: rebuilt from mysql after %d failed tries", failures);
+		failures = 0;
+	}
+}
+
 static void *sweeper_main(void *arg)
 {
 	struct worker *w = NULL;
@@ -138,8 +155,8 @@ static void *sweeper_main(void *arg)
 		if (w) {
 			int ready = holds_ready(w, 0);
 
-			if (ready == 0 && rebuild(w) < 0)
-				log_warn("seat holds: cannot rebuild from mysql yet");
+			if (ready == 0)
+				rebuilt(rebuild(w) == 0);
 			if (ready == 1) {
 				sweep_holds(w);
 				sweep_orders(w);
