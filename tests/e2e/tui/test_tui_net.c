@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 struct server {
 	struct lws_context *ctx;
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop; /* set by teardown, read by the server thread */
 	int port;
 	int connections;
 	int attempts;
@@ -108,7 +109,7 @@ static const struct lws_protocols server_protocols[] = {
 
 static void *server_run(void *arg)
 {
-	while (!srv.stop)
+	while (!atomic_load(&srv.stop))
 		lws_service(srv.ctx, 0);
 	return NULL;
 }
@@ -136,7 +137,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	srv.stop = 1;
+	atomic_store(&srv.stop, 1);
 	lws_cancel_service(srv.ctx);
 	pthread_join(srv.thread, NULL);
 	lws_context_destroy(srv.ctx);
