@@ -121,9 +121,14 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
                 const char seats[][PROTO_SEAT_ID_SIZE], const char *states, int n);
 /* set 1: mark the hold state rebuilt; set 0: ask. Returns 1/0, or -1 when down. */
 int holds_ready(struct worker *w, int set);
-#define HOLDS_READY_KEY REDIS_PREFIX "holdsready"
-/* The zset of unordered holds by expiry (the sweeper's work list). */
-#define HOLDS_EXP_KEY REDIS_PREFIX "holdexp"
+#define HOLDS_READY_KEY REDIS_SHARD_PREFIX "holdsready"
+/* The zset of unordered holds by expiry (the sweeper's work list), one per shard. */
+#define HOLDS_EXP_KEY REDIS_SHARD_PREFIX "holdexp"
+/*
+ * A new hold id (ids_next) in the shard of screening sid, so the hold's
+ * record shares its screening's slot; -1 if none came (never in practice).
+ */
+int64_t holds_new_id(int64_t sid);
 
 /*
  * Pending orders (accepted, not yet written by the order consumer) as JSON

@@ -48,7 +48,7 @@ static int rebuild(struct worker *w)
 		                k) < 0)
 			goto out;
 		/* A version of its own, so clients re-read the rebuilt state. */
-		rep = redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, sid);
+		rep = redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, REDIS_SHARD(sid), sid);
 		if (rep)
 			freeReplyObject(rep);
 		seatmap_invalidate(w, sid);
@@ -62,14 +62,16 @@ out:
 	return rc;
 }
 
-static void sweep_holds(struct worker *w)
+/* The holds of one shard (each has its own expiry set) whose time has come. */
+static void sweep_shard(struct worker *w, int shard)
 {
 	char now[24];
 	redisReply *rep;
 	size_t i;
 
 	snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL) * 1000);
-	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %s LIMIT 0 %d", now, SWEEP_BATCH);
+	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %s LIMIT 0 %d", shard, now,
+	                SWEEP_BATCH);
 	if (!rep)
 		return;
 	if (rep->type == REDIS_REPLY_ARRAY) {
@@ -87,6 +89,14 @@ static void sweep_holds(struct worker *w)
 		}
 	}
 	freeReplyObject(rep);
+}
+
+static void sweep_holds(struct worker *w)
+{
+	int k;
+
+	for (k = 0; k < REDIS_SHARDS; k++)
+		sweep_shard(w, k);
 }
 
 static void sweep_orders(struct worker *w)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,10 +217,25 @@ static int has_header(const char *const *headers, const char *name)
 	return 0;
 }
 
+/*
+ * With two daemons (BOXOFFICE_URL2 in the env file) requests alternate
+ * between them, as a load balancer without stickiness would send them: a
+ * hold made on one is ordered on the other, paid on the first, and so on.
+ */
+const char *it_base_url(void)
+{
+	static atomic_uint turn;
+	const char *second = it_env("BOXOFFICE_URL2");
+
+	if (second && *second && (atomic_fetch_add(&turn, 1) & 1))
+		return second;
+	return it_env("BOXOFFICE_URL");
+}
+
 struct it_resp *it_request(const char *method, const char *path, const char *const *headers,
                            const char *body, size_t body_len)
 {
-	const char *base = it_env("BOXOFFICE_URL");
+	const char *base = it_base_url();
 	struct it_resp *r = NULL;
 	struct curl_slist *hl = NULL, *tmp;
 	struct buf b = {0};

@@ -70,7 +70,7 @@ static int64_t version(int64_t sid)
 {
 	char out[64];
 
-	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET %s", it_rkey("seatver", sid));
 	return atoll(out);
 }
 
@@ -233,12 +233,12 @@ static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 	assert_string_equal(it_json_str(it_data(r), "reason"), "started");
 	it_resp_free(r);
 
-	it_redis(out, sizeof(out), "SET bo:seatfence:%lld 1 PX 30000", (long long)sid);
+	it_redis(out, sizeof(out), "SET %s 1 PX 30000", it_rkey("seatfence", sid));
 	r = hold(it_sale.cust, sid, "[\"C1\"]");
 	it_assert_error(r, 409, "conflict");
 	assert_string_equal(it_json_str(it_data(r), "reason"), "layout_change");
 	it_resp_free(r);
-	it_redis(out, sizeof(out), "DEL bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL %s", it_rkey("seatfence", sid));
 	hold_ok(it_sale.cust, sid, "[\"C1\"]");
 
 	it_resp_free(it_ok(it_postf("/screening/cancel", it_sale.admin,
@@ -272,8 +272,8 @@ static void test_seat_hold_expires(void **state)
 	id = hold_ok(it_sale.cust, sid, "[\"D7\"]");
 	assert_int_equal(state_at(sid, 3, 6), 'h');
 	/* Make it due now, as hold_ttl later would. */
-	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)id);
-	it_redis(out, sizeof(out), "ZADD bo:holdexp 1 %lld", (long long)id);
+	it_redis(out, sizeof(out), "HSET %s exp 1", it_rkey("hold", id));
+	it_redis(out, sizeof(out), "ZADD %s 1 %lld", it_rkey("holdexp", id), (long long)id);
 	it_wait_seat_state(sid, 3, 6, 'f');
 	expect_error(release(it_sale.cust, id), 404, "not_found");
 	/* The seat can be held again. */
