@@ -149,7 +149,7 @@ static void test_order_create_errors(void **state)
 	/* a hold that is gone, or expired */
 	it_refused(it_order(it_sale.cust, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired",
 	           NULL);
-	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)hid);
+	it_redis(out, sizeof(out), "HSET %s exp 1", it_rkey("hold", hid));
 	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
 	           "hold_expired", NULL);
 	/* ordered twice */
