@@ -295,7 +295,7 @@ static void publish_one(int pub_fd)
 		    ".. ',\"changes\":' .. ARGV[3] .. '}') return v";
 		char key[64], ch[64], id[32];
 		const char *argv[] = {"EVAL", script, "1", key, ch, id, changes3};
-		snprintf(key, sizeof(key), "bo:seatver:%lld", sid);
+		snprintf(key, sizeof(key), "bo:{s%d}:seatver:%lld", (int)(sid % 16), sid);
 		snprintf(ch, sizeof(ch), "boxoffice:seats:%lld", sid);
 		snprintf(id, sizeof(id), "%lld", sid);
 		redis_send(7, argv);
@@ -398,7 +398,7 @@ int main(int argc, char **argv)
 		char line[128];
 		ssize_t k;
 		redis_fd = tcp(redis_port);
-		snprintf(req, sizeof(req), "bo:seatver:%lld", sid);
+		snprintf(req, sizeof(req), "bo:{s%d}:seatver:%lld", (int)(sid % 16), sid);
 		{
 			const char *a[] = {"GET", req};
 			redis_send(2, a);

@@ -11,6 +11,10 @@
 #   stack.sh redis-start|redis-stop DIR       sinks-, paysim-, kbroker-, daemon-)
 #   stack.sh daemon-start|daemon-stop DIR [--build BUILD_DIR]
 #   stack.sh migrate DIR [--build BUILD_DIR] run boxofficed --migrate on the stack
+#   stack.sh daemon2-start|daemon2-stop DIR  the second daemon (DAEMONS=2)
+#
+# REDIS_CLUSTER=1 makes Redis a three-master Redis Cluster, DAEMONS=2 runs
+# a second boxofficed beside the first (packaging/stack-scale.sh).
 #
 # Ports come from MYSQL_PORT, REDIS_PORT, HTTP_PORT, SMTP_PORT, SMS_PORT,
 # PAYSIM_PORT (defaults 33306 36379 8080 32525 38025 8090), or are picked free
@@ -35,6 +39,9 @@ MYSQL_WAIT=${MYSQL_WAIT:-60}
 REDIS_WAIT=${REDIS_WAIT:-20}
 DAEMON_WAIT=${DAEMON_WAIT:-120}
 STOP_WAIT=${STOP_WAIT:-60}
+# REDIS_CLUSTER=1 and DAEMONS=2: see stack-scale.sh.
+# shellcheck source=packaging/stack-scale.sh
+. "$REPO/packaging/stack-scale.sh"
 
 say() { echo "stack: $*"; }
 warn() { echo "stack: $*" >&2; }
@@ -320,7 +327,7 @@ mysql_pid() { pid_of "$MYSQL_DIR/mysqld.pid" mariadbd; }
 redis_pid() { pid_of "$REDIS_DIR/redis.pid" redis-server; }
 sinks_pid() { pid_of "$D/sinks.pid" sinks.py; }
 paysim_pid() { pid_of "$D/paysim.pid" paysim; }
-daemon_pid() { pid_of "$D/daemon.pid" boxofficed; }
+daemon_pid() { pid_of "$D/daemon$DSUF.pid" boxofficed; }
 kbroker_pid() { pid_of "$D/kbroker.pid" kbroker; }
 
 # --- MariaDB -------------------------------------------------------------
@@ -392,6 +399,10 @@ redis_up() { redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 
 redis_start() {
 	local pid
+	if scale_cluster; then
+		cluster_start
+		return
+	fi
 	running redis_pid redis "port $REDIS_PORT" && return 0
 	command -v redis-server >/dev/null || die "redis-server not found: run packaging/install-deps.sh"
 	mkdir -p "$REDIS_DIR"
@@ -409,6 +420,10 @@ redis_start() {
 
 redis_stop() {
 	local pid
+	if scale_cluster; then
+		cluster_stop
+		return
+	fi
 	pid=$(redis_pid) || {
 		rm -f "$REDIS_DIR/redis.pid"
 		return 0
@@ -476,10 +491,11 @@ find_tool() {
 daemon_env() {
 	export BOXOFFICE_LISTEN="127.0.0.1:$HTTP_PORT"
 	export BOXOFFICE_DB_URL="mysql://boxoffice:$S_MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/boxoffice"
-	export BOXOFFICE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+	BOXOFFICE_REDIS_URL=$(scale_redis_url)
+	export BOXOFFICE_REDIS_URL
 	export BOXOFFICE_JWT_SECRET="$S_JWT_SECRET"
 	export BOXOFFICE_PAY_SECRET="$S_PAY_SECRET"
-	export BOXOFFICE_KAFKA_BOOTSTRAP_FILE="$D/kafka_bootstrap"
+	export BOXOFFICE_KAFKA_BOOTSTRAP_FILE="$D/kafka_bootstrap$DSUF"
 	# The embedded broker runs in its own process when it is up (kbroker).
 	if [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && kbroker_pid >/dev/null; then
 		export BOXOFFICE_KAFKA_BROKER_FILE="$D/kbroker.addr"
@@ -510,9 +526,9 @@ daemon_up() {
 	local code
 	code=$(healthz_code)
 	[ "$code" != 200 ] || return 0
-	if [ -s "$D/daemon.exit" ]; then
+	if [ -s "$D/daemon$DSUF.exit" ]; then
 		tail_log "$DAEMON_LOG"
-		die "boxofficed exited during start-up with status $(cat "$D/daemon.exit") (log: $DAEMON_LOG)"
+		die "boxofficed exited during start-up with status $(cat "$D/daemon$DSUF.exit") (log: $DAEMON_LOG)"
 	fi
 	WHY="last /healthz status: ${code:-none}; log: $DAEMON_LOG"
 	return 1
@@ -528,27 +544,27 @@ daemon_start() {
 	mysql_pid >/dev/null || die "mariadb is not running: start it first (stack.sh mysql-start $D)"
 	redis_pid >/dev/null || die "redis is not running: start it first (stack.sh redis-start $D)"
 	need_free "$HTTP_PORT" boxofficed HTTP_PORT
-	rm -f "$D/kafka_bootstrap" "$D/daemon.exit" "$D/daemon.pid"
+	rm -f "$D/kafka_bootstrap$DSUF" "$D/daemon$DSUF.exit" "$D/daemon$DSUF.pid"
 	echo "==== $(date -u '+%F %T') starting $bin" >>"$DAEMON_LOG"
 	# A small shell waits for the daemon so that its exit status is kept
 	# (daemon.exit): daemon-stop reports a daemon that does not exit 0.
 	(
 		daemon_env
 		exec setsid bash -c '"$1" & echo $! >"$2"; wait $!; echo $? >"$3"' \
-			boxofficed-wrapper "$bin" "$D/daemon.pid" "$D/daemon.exit" \
+			boxofficed-wrapper "$bin" "$D/daemon$DSUF.pid" "$D/daemon$DSUF.exit" \
 			</dev/null >>"$DAEMON_LOG" 2>&1 9>&-
 	) &
-	wait_ready boxofficed $! "$D/daemon.pid" "$DAEMON_WAIT" "$DAEMON_LOG" -- daemon_up
-	pid=$(daemon_pid) || die "boxofficed answers but its pid file $D/daemon.pid is missing"
+	wait_ready boxofficed $! "$D/daemon$DSUF.pid" "$DAEMON_WAIT" "$DAEMON_LOG" -- daemon_up
+	pid=$(daemon_pid) || die "boxofficed answers but its pid file $D/daemon$DSUF.pid is missing"
 	KAFKA_BOOTSTRAP=${BOXOFFICE_KAFKA_BROKERS:-}
 	if [ -z "$KAFKA_BOOTSTRAP" ]; then
 		n=100
-		until [ -s "$D/kafka_bootstrap" ] || [ "$n" -le 0 ]; do
+		until [ -s "$D/kafka_bootstrap$DSUF" ] || [ "$n" -le 0 ]; do
 			n=$((n - 1))
 			sleep 0.1
 		done
-		KAFKA_BOOTSTRAP=$(head -n1 "$D/kafka_bootstrap" 2>/dev/null || true)
-		[ -n "$KAFKA_BOOTSTRAP" ] || warn "boxofficed wrote no Kafka address to $D/kafka_bootstrap"
+		KAFKA_BOOTSTRAP=$(head -n1 "$D/kafka_bootstrap$DSUF" 2>/dev/null || true)
+		[ -n "$KAFKA_BOOTSTRAP" ] || warn "boxofficed wrote no Kafka address to $D/kafka_bootstrap$DSUF"
 	fi
 	say "boxofficed ready (pid $pid, $BOXOFFICE_URL, kafka ${KAFKA_BOOTSTRAP:-?})"
 }
@@ -559,28 +575,28 @@ daemon_stop() {
 	if pid=$(daemon_pid); then
 		kill -TERM "$pid" 2>/dev/null || true
 		n=$((STOP_WAIT * 10))
-		until [ -s "$D/daemon.exit" ] || ! alive "$pid"; do
+		until [ -s "$D/daemon$DSUF.exit" ] || ! alive "$pid"; do
 			n=$((n - 1))
 			if [ "$n" -le 0 ]; then
 				warn "boxofficed (pid $pid) did not stop within ${STOP_WAIT}s of SIGTERM: killing it"
 				kill -KILL "$pid" 2>/dev/null || true
 				wait_gone "$pid" 10 || true
-				rm -f "$D/daemon.pid"
+				rm -f "$D/daemon$DSUF.pid"
 				return 1
 			fi
 			sleep 0.1
 		done
 		# the wrapper writes the status right after the daemon is reaped
 		n=50
-		until [ -s "$D/daemon.exit" ] || [ "$n" -le 0 ]; do
+		until [ -s "$D/daemon$DSUF.exit" ] || [ "$n" -le 0 ]; do
 			n=$((n - 1))
 			sleep 0.1
 		done
 	fi
-	rm -f "$D/daemon.pid"
-	[ -s "$D/daemon.exit" ] || return 0
-	st=$(cat "$D/daemon.exit")
-	mv -f "$D/daemon.exit" "$D/daemon.exit.seen"
+	rm -f "$D/daemon$DSUF.pid"
+	[ -s "$D/daemon$DSUF.exit" ] || return 0
+	st=$(cat "$D/daemon$DSUF.exit")
+	mv -f "$D/daemon$DSUF.exit" "$D/daemon$DSUF.exit.seen"
 	if [ "$st" != 0 ]; then
 		tail_log "$DAEMON_LOG"
 		warn "boxofficed exited with status $st (log: $DAEMON_LOG)"
@@ -684,6 +700,7 @@ DAEMON_PID=$(daemon_pid || true)
 DAEMON_LOG=$DAEMON_LOG
 TRACES_FILE=$D/traces.jsonl
 EOF
+	scale_env >>"$D/env.tmp"
 	mv "$D/env.tmp" "$D/env"
 	umask 022
 }
@@ -741,7 +758,7 @@ done
 case $CMD in
 up | down | status | mysql-start | mysql-stop | redis-start | redis-stop | sinks-start | \
 	sinks-stop | paysim-start | paysim-stop | kbroker-start | kbroker-stop | daemon-start | \
-	daemon-stop | migrate) ;;
+	daemon-stop | daemon2-start | daemon2-stop | migrate) ;;
 *) usage ;;
 esac
 
@@ -753,6 +770,7 @@ up | *-start) resolve_ports ;;
 *) load_ports ;;
 esac
 BOXOFFICE_URL=http://127.0.0.1:$HTTP_PORT
+scale_load
 
 rc=0
 case $CMD in
@@ -762,12 +780,17 @@ up)
 	if sinks_wanted; then sinks_start; fi
 	paysim_start
 	kbroker_start
+	if [ "$DAEMONS" = 2 ] && [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && ! kbroker_pid >/dev/null; then
+		die "DAEMONS=2 needs one Kafka for both: build tools/kbroker or set BOXOFFICE_KAFKA_BROKERS"
+	fi
 	write_env
 	daemon_start
+	daemon2 start
 	write_env
 	say "stack up in $D: $BOXOFFICE_URL (env: $D/env)"
 	;;
 down)
+	daemon2 stop || rc=1
 	daemon_stop || rc=1
 	kbroker_stop
 	paysim_stop
@@ -789,6 +812,8 @@ kbroker-start) kbroker_start ;;
 kbroker-stop) kbroker_stop ;;
 daemon-start) daemon_start ;;
 daemon-stop) daemon_stop || rc=1 ;;
+daemon2-start) daemon2 start ;;
+daemon2-stop) daemon2 stop || rc=1 ;;
 migrate) daemon_migrate ;;
 esac
 case $CMD in

@@ -140,7 +140,10 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	near_init(cfg.read_cache ? (size_t)cfg.near_cache_bytes : 0);
+	/* Tracking is on one connection, to one node: no near cache on a cluster. */
+	if (cfg.read_cache && redis_cluster_mode())
+		log_info("near cache off: redis_url names a Redis Cluster");
+	near_init(cfg.read_cache && !redis_cluster_mode() ? (size_t)cfg.near_cache_bytes : 0);
 	if (near_track_start() < 0) {
 		log_error("cannot start the near cache's invalidation thread");
 		goto out;

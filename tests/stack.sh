@@ -7,6 +7,9 @@
 #   tests/stack.sh stop DIR               stop it all; fails when the daemon did
 #                                         not exit 0 or a sanitizer reported in
 #                                         its log
+#                                         (BOXOFFICE_TEST_REDIS=cluster: a Redis
+#                                         Cluster of three masters;
+#                                         BOXOFFICE_TEST_DAEMONS=2: two daemons)
 #   tests/stack.sh SUBCOMMAND DIR         any other packaging/stack.sh command
 #                                         (redis-stop, redis-start, daemon-stop,
 #                                         daemon-start, status, ...) with the
@@ -36,12 +39,17 @@ export BOXOFFICE_REQUEST_TIMEOUT=${BOXOFFICE_REQUEST_TIMEOUT:-6}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export DAEMON_WAIT=${DAEMON_WAIT:-180}
+# BOXOFFICE_TEST_REDIS=cluster: Redis is a three-master Redis Cluster;
+# BOXOFFICE_TEST_DAEMONS=2: two daemons share the stack (the harness sends
+# requests to each in turn). Both only matter when the stack is made.
+if [ "${BOXOFFICE_TEST_REDIS:-}" = cluster ]; then export REDIS_CLUSTER=1; fi
+if [ -n "${BOXOFFICE_TEST_DAEMONS:-}" ]; then export DAEMONS=$BOXOFFICE_TEST_DAEMONS; fi
 
 # A sanitizer or UBSan report in the daemon's (or kbroker's) log fails the
 # run even when the process itself carried on.
 sanitizer_check() {
 	local log rc=0
-	for log in "$1/daemon.log" "$1/kbroker.log"; do
+	for log in "$1/daemon.log" "$1/daemon-2.log" "$1/kbroker.log"; do
 		[ -f "$log" ] || continue
 		if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$log"; then
 			echo "tests/stack.sh: sanitizer report in $log:" >&2

@@ -282,8 +282,9 @@ static enum lookup lookup(struct worker *w, const char *fk, struct val *out, cha
 /*
  * Reads a namespace's generation (creating it at 1, as cache_gen does) and
  * the key ARGV[1] .. generation .. ARGV[2] in one step. It reads a key it is
- * not given in KEYS, which a standalone Redis allows but a Redis Cluster
- * does not (unless the key names shared a hash tag).
+ * not given in KEYS, which a Redis Cluster allows only in the same slot:
+ * the generation key and the keys built on it carry the hash tag
+ * "{namespace}" (a namespace's entries live on one node of a cluster).
  */
 static struct redis_script gen_get_script =
     REDIS_SCRIPT("cache_gen_get", "local g = redis.call('GET', KEYS[1]) "
@@ -317,8 +318,8 @@ static enum lookup lookup_gen(struct worker *w, const struct key *k, char *fk, c
 	enum lookup res = LK_DOWN;
 	redisReply *rep, *g;
 
-	snprintf(gk, sizeof(gk), CACHE_PREFIX "gen:%s", k->ns);
-	snprintf(hk, sizeof(hk), CACHE_PREFIX "%s", k->head);
+	snprintf(gk, sizeof(gk), CACHE_GEN_KEY, k->ns);
+	snprintf(hk, sizeof(hk), CACHE_PREFIX "{%s}%s", k->ns, k->head);
 	rep = redis_eval(w, &gen_get_script, 1, 2, argv, NULL);
 	if (!rep)
 		return LK_DOWN;
@@ -332,8 +333,10 @@ static enum lookup lookup_gen(struct worker *w, const struct key *k, char *fk, c
 	}
 	g = rep->element[0];
 	/* The lengths were checked by the caller (gen_key_fits). */
-	snprintf(fk, KEY_MAX, CACHE_PREFIX "%s%.*s%s", k->head, (int)g->len, g->str, k->tail);
-	snprintf(lk, KEY_MAX, CACHE_PREFIX "lock:%s%.*s%s", k->head, (int)g->len, g->str, k->tail);
+	snprintf(fk, KEY_MAX, CACHE_PREFIX "{%s}%s%.*s%s", k->ns, k->head, (int)g->len, g->str,
+	         k->tail);
+	snprintf(lk, KEY_MAX, CACHE_PREFIX "lock:{%s}%s%.*s%s", k->ns, k->head, (int)g->len, g->str,
+	         k->tail);
 	res = classify(w, fk, rep->element[1], out, NULL);
 out:
 	freeReplyObject(rep);
@@ -343,8 +346,10 @@ out:
 /* 1 if the keys of k fit KEY_MAX with the longest generation (19 digits). */
 static int gen_key_fits(const struct key *k)
 {
-	return strlen(CACHE_PREFIX "lock:gen:") + strlen(k->ns) < KEY_MAX &&
-	       strlen(CACHE_PREFIX "lock:") + strlen(k->head) + 19 + strlen(k->tail) < KEY_MAX;
+	return strlen(CACHE_PREFIX "lock:gen:{}") + strlen(k->ns) < KEY_MAX &&
+	       strlen(CACHE_PREFIX "lock:{}") + strlen(k->ns) + strlen(k->head) + 19 +
+	               strlen(k->tail) <
+	           KEY_MAX;
 }
 
 /* Store text (NULL: the marker) unless the key changed from seen since the load began. */
@@ -400,15 +405,14 @@ static enum proto_err from_lookup(enum lookup lr)
 	return lr == LK_MARKER ? PROTO_ERR_NOT_FOUND : PROTO_OK;
 }
 
-/* Drop every key of the read cache. Returns 0, or -1 if Redis failed. */
-static int flush_all(struct worker *w)
+/* Drop every key of the read cache on master m. Returns 0, or -1 if Redis failed. */
+static int flush_master(struct worker *w, int m, unsigned long *dropped)
 {
 	char cursor[32] = "0";
-	unsigned long dropped = 0;
 
 	do {
-		redisReply *rep =
-		    redis_cmd(w, "SCAN %s MATCH " CACHE_PREFIX "* COUNT 1000", cursor);
+		const char *argv[6] = {"SCAN", cursor, "MATCH", CACHE_PREFIX "*", "COUNT", "1000"};
+		redisReply *rep = redis_argv_master(w, m, 6, argv, NULL);
 		redisReply *keys;
 		size_t i;
 
@@ -428,10 +432,24 @@ static int flush_all(struct worker *w)
 				return -1;
 			}
 			freeReplyObject(d);
-			dropped++;
+			(*dropped)++;
 		}
 		freeReplyObject(rep);
 	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
+/* Drop every key of the read cache (on every master). Returns 0, or -1 if Redis failed. */
+static int flush_all(struct worker *w)
+{
+	unsigned long dropped = 0;
+	int m, n = redis_master_count(w);
+
+	if (n <= 0)
+		return -1;
+	for (m = 0; m < n; m++)
+		if (flush_master(w, m, &dropped) < 0)
+			return -1;
 	log_warn("dropped the read cache (%lu keys): a write could not invalidate it while "
 	         "redis was unreachable",
 	         dropped);
@@ -468,7 +486,7 @@ static enum proto_err get(struct worker *w, const struct key *k, int ttl_s, cach
 			return load_direct(w, load, arg, out);
 		}
 		/* Before the read: a change after it then shows (near.h). */
-		snprintf(fk, sizeof(fk), CACHE_PREFIX "gen:%s", k->ns);
+		snprintf(fk, sizeof(fk), CACHE_GEN_KEY, k->ns);
 		near_capture_dep(fk, ttl_s);
 		lr = lookup_gen(w, k, fk, lk, out);
 	} else {
@@ -618,7 +636,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 	if (!cfg.read_cache)
 		return 0;
-	rep = redis_cmd(w, "GET " CACHE_PREFIX "gen:%s", ns);
+	rep = redis_cmd(w, "GET " CACHE_GEN_KEY, ns);
 	if (!rep)
 		return 0;
 	if (rep->type == REDIS_REPLY_STRING) {
@@ -626,7 +644,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 	} else if (rep->type == REDIS_REPLY_NIL) {
 		/* Start at 1, so generation 0 only ever means "redis is down". */
 		freeReplyObject(rep);
-		rep = redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns);
+		rep = redis_cmd(w, "INCR " CACHE_GEN_KEY, ns);
 		if (!rep)
 			return 0;
 		if (rep->type == REDIS_REPLY_INTEGER)
@@ -638,7 +656,7 @@ int64_t cache_gen(struct worker *w, const char *ns)
 
 void cache_bump(struct worker *w, const char *ns)
 {
-	invalidated(redis_cmd(w, "INCR " CACHE_PREFIX "gen:%s", ns), "bump cache namespace", ns);
+	invalidated(redis_cmd(w, "INCR " CACHE_GEN_KEY, ns), "bump cache namespace", ns);
 }
 
 void cache_stats_get(struct cache_stats *s)

@@ -46,6 +46,8 @@ struct worker;
  * cache can be dropped at once (see cache.c: a lost invalidation).
  */
 #define CACHE_PREFIX "bo:c:"
+/* A namespace's generation key (printf, the namespace): its hash tag is the namespace. */
+#define CACHE_GEN_KEY CACHE_PREFIX "gen:{%s}"
 
 /*
  * Loads the value from MySQL. On PROTO_OK *out is a new value (the cache

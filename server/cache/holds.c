@@ -12,6 +12,7 @@
 
 #include "cache/redis.h"
 #include "cache/seatstate.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "proto_wire.h"
 
@@ -97,10 +98,10 @@ static struct redis_script drop_script = REDIS_SCRIPT(
     "return 1");
 
 /*
- * KEYS: hold record, holdexp, pending record, user's pending zset.
- * ARGV: holdId, uid (0 any), now_ms, oid, ordered ttl ms, pending json,
- * pending ttl s, create time, sweep_at ms (when the sweeper looks at the
- * ordered hold again). Returns {1}, {0}, {2, oid}, {3}.
+ * KEYS: hold record, holdexp. ARGV: holdId, uid (0 any), now_ms, oid,
+ * ordered ttl ms, sweep_at ms (when the sweeper looks at the ordered hold
+ * again). Returns {1}, {0}, {2, oid}, {3}. The pending order record is
+ * written after it (holds_pending_put): it lives in no screening's slot.
  */
 static struct redis_script claim_script =
     REDIS_SCRIPT("holds_claim", "local r = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'oid') "
@@ -110,10 +111,7 @@ static struct redis_script claim_script =
                                 "if tonumber(r[2]) <= tonumber(ARGV[3]) then return {3} end "
                                 "redis.call('HSET', KEYS[1], 'oid', ARGV[4]) "
                                 "redis.call('PEXPIRE', KEYS[1], ARGV[5]) "
-                                "redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1]) "
-                                "redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7]) "
-                                "redis.call('ZADD', KEYS[4], ARGV[8], ARGV[4]) "
-                                "redis.call('EXPIRE', KEYS[4], ARGV[7]) "
+                                "redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1]) "
                                 "return {1}");
 
 /* KEYS: hold record, holdexp. ARGV: holdId, oid. */
@@ -129,10 +127,11 @@ const char *holds_take_source(void)
 	return take_script.src;
 }
 
-#define key_of(buf, fmt, id) snprintf((buf), sizeof(buf), fmt, (int64_t)(id))
-#define HOLD_KEY REDIS_PREFIX "hold:%" PRId64
-#define HOLDEXP_KEY HOLDS_EXP_KEY
-#define UHELD_KEY REDIS_PREFIX "uheld:%" PRId64
+/* A key of screening or hold id (their shard's tag, then the id). */
+#define key_of(buf, fmt, id) SEATMAP_KEY((buf), sizeof(buf), fmt, (id))
+/* The hold record; a hold's id is in its screening's shard (holds_new_id). */
+#define HOLD_KEY REDIS_SHARD_PREFIX "hold:%" PRId64
+#define UHELD_KEY REDIS_SHARD_PREFIX "uheld:%" PRId64
 #define PENDING_KEY REDIS_PREFIX "porder:%" PRId64
 #define PENDINGS_KEY REDIS_PREFIX "porders:%" PRId64
 
@@ -151,16 +150,54 @@ static void bad_reply(const char *what, const redisReply *r)
 	         r->type == REDIS_REPLY_ERROR ? r->str : "");
 }
 
+/*
+ * Cluster mode: the hold was taken without the generation check of the
+ * script (the generation key is in another slot). Reading it after is as
+ * strict: a generation that moved before the take is seen now, so the
+ * hold goes again (HOLDS_STALE, the caller reads the facts again); one
+ * that moved after it only costs a retry.
+ */
+static enum holds_take_rc gen_check(struct worker *w, int64_t hold_id, const char *gen_key,
+                                    int64_t gen)
+{
+	redisReply *rep = redis_cmd(w, "GET %s", gen_key);
+	int same = rep && rep->type == REDIS_REPLY_STRING && strtoll(rep->str, NULL, 10) == gen;
+
+	if (rep)
+		freeReplyObject(rep);
+	if (same)
+		return HOLDS_TAKEN;
+	if (holds_drop(w, hold_id, HOLDS_RELEASE, 0, 0) < 0)
+		log_warn("hold %" PRId64 ": taken on stale facts and cannot be undone; it expires",
+		         hold_id);
+	return rep ? HOLDS_STALE : HOLDS_DOWN;
+}
+
+int64_t holds_new_id(int64_t sid)
+{
+	int64_t id;
+	int i;
+
+	/* Ids are consecutive within a millisecond: a few draws at most. */
+	for (i = 0; i < 64 * REDIS_SHARDS; i++)
+		if (REDIS_SHARD(id = ids_next()) == REDIS_SHARD(sid))
+			return id;
+	return -1;
+}
+
 enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_t hold_id,
                               const char seats[][PROTO_SEAT_ID_SIZE], const char *free_states,
                               int n, int64_t exp_ms, int cap, const char *gen_key, int64_t gen,
                               int64_t *version, char conflicts[][PROTO_SEAT_ID_SIZE], int *nconf)
 {
-	char ks[64], kv[64], kf[64], ku[64], kh[64], ahold[24], auid[24], aexp[24], acap[16],
-	    asid[24], attl[24], agen[24];
+	char ks[64], kv[64], kf[64], ku[64], kh[64], kx[64], kr[64], ahold[24], auid[24], aexp[24],
+	    acap[16], asid[24], attl[24], agen[24];
 	const char *argv[8 + 9 + HOLDS_MAX_SEATS] = {
-	    ks,   kv,   kf,   ku,   kh,          HOLDEXP_KEY, HOLDS_READY_KEY,     gen_key, ahold,
-	    auid, aexp, acap, asid, free_states, attl,        PROTO_CHANNEL_SEATS, agen};
+	    ks,    kv,   kf,   ku,   kh,   kx,          kr,   gen_key,
+	    ahold, auid, aexp, acap, asid, free_states, attl, PROTO_CHANNEL_SEATS,
+	    agen};
+	/* In a cluster the generation lives in another slot: checked after. */
+	int gen_after = gen && redis_cluster_mode();
 	enum holds_take_rc rc = HOLDS_DOWN;
 	redisReply *rep;
 	size_t i;
@@ -174,6 +211,10 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	key_of(kf, SEATMAP_FENCE_KEY, sid);
 	key_of(ku, UHELD_KEY, sid);
 	key_of(kh, HOLD_KEY, hold_id);
+	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(sid));
+	snprintf(kr, sizeof(kr), HOLDS_READY_KEY, REDIS_SHARD(sid));
+	if (gen_after)
+		argv[7] = kr;
 	snprintf(ahold, sizeof(ahold), "%" PRId64, hold_id);
 	snprintf(auid, sizeof(auid), "%" PRId64, uid);
 	snprintf(aexp, sizeof(aexp), "%" PRId64, exp_ms);
@@ -185,7 +226,7 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	 */
 	snprintf(attl, sizeof(attl), "%" PRId64,
 	         exp_ms - (int64_t)time(NULL) * 1000 + ORDERED_TTL_MS);
-	snprintf(agen, sizeof(agen), "%" PRId64, gen);
+	snprintf(agen, sizeof(agen), "%" PRId64, gen_after ? 0 : gen);
 	for (k = 0; k < n; k++)
 		argv[17 + k] = seats[k];
 	rep = redis_eval(w, &take_script, 8, 9 + n, argv, NULL);
@@ -224,6 +265,8 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	}
 out:
 	freeReplyObject(rep);
+	if (rc == HOLDS_TAKEN && gen_after)
+		rc = gen_check(w, hold_id, gen_key, gen);
 	return rc;
 }
 
@@ -234,7 +277,7 @@ int holds_get(struct worker *w, int64_t id, struct hold_rec *h)
 	int rc = -1;
 
 	memset(h, 0, sizeof(*h));
-	rep = redis_cmd(w, "HMGET " HOLD_KEY " sid uid seats free exp oid", id);
+	rep = redis_cmd(w, "HMGET " HOLD_KEY " sid uid seats free exp oid", REDIS_SHARD(id), id);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 6) {
@@ -265,13 +308,14 @@ out:
 int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t uid, int64_t oid)
 {
 	static const char modes[] = "refk";
-	char kh[64], ahold[24], amode[2], auid[24], aarg[24];
-	const char *argv[8] = {kh,   HOLDEXP_KEY, ahold,        amode,
-	                       auid, aarg,        REDIS_PREFIX, PROTO_CHANNEL_SEATS};
+	char kh[64], kx[64], ahold[24], amode[2], auid[24], aarg[24], prefix[32];
+	const char *argv[8] = {kh, kx, ahold, amode, auid, aarg, prefix, PROTO_CHANNEL_SEATS};
 	redisReply *rep;
 	int rc = -1;
 
 	key_of(kh, HOLD_KEY, id);
+	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
+	snprintf(prefix, sizeof(prefix), REDIS_SHARD_PREFIX, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
 	amode[0] = modes[mode];
 	amode[1] = '\0';
@@ -292,25 +336,20 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
                 int64_t owner_uid, int64_t create_time, const char *pending, int64_t sweep_at_ms,
                 int64_t *prev_oid)
 {
-	char kh[64], kp[64], kl[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], apttl[24],
-	    actime[24], asweep[24];
-	const char *argv[13] = {kh,   HOLDEXP_KEY, kp,      kl,    ahold,  auid,  anow,
-	                        aoid, attl,        pending, apttl, actime, asweep};
+	char kh[64], kx[64], ahold[24], auid[24], anow[24], aoid[24], attl[24], asweep[24];
+	const char *argv[8] = {kh, kx, ahold, auid, anow, aoid, attl, asweep};
 	redisReply *rep;
 	int rc = -1;
 
 	key_of(kh, HOLD_KEY, id);
-	key_of(kp, PENDING_KEY, oid);
-	key_of(kl, PENDINGS_KEY, owner_uid);
+	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
 	snprintf(auid, sizeof(auid), "%" PRId64, uid);
 	snprintf(anow, sizeof(anow), "%" PRId64, now_ms);
 	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
 	snprintf(attl, sizeof(attl), "%" PRId64, ORDERED_TTL_MS);
-	snprintf(apttl, sizeof(apttl), "%d", PENDING_TTL_S);
-	snprintf(actime, sizeof(actime), "%" PRId64, create_time);
 	snprintf(asweep, sizeof(asweep), "%" PRId64, sweep_at_ms);
-	rep = redis_eval(w, &claim_script, 4, 9, argv, NULL);
+	rep = redis_eval(w, &claim_script, 2, 6, argv, NULL);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1) {
@@ -321,16 +360,21 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 			*prev_oid = rep->elements > 1 ? reply_int(rep->element[1]) : 0;
 	}
 	freeReplyObject(rep);
+	if (rc == 1 && holds_pending_put(w, oid, owner_uid, create_time, pending) < 0) {
+		holds_unclaim(w, id, oid);
+		rc = -1;
+	}
 	return rc;
 }
 
 void holds_unclaim(struct worker *w, int64_t id, int64_t oid)
 {
-	char kh[64], ahold[24], aoid[24];
-	const char *argv[4] = {kh, HOLDEXP_KEY, ahold, aoid};
+	char kh[64], kx[64], ahold[24], aoid[24];
+	const char *argv[4] = {kh, kx, ahold, aoid};
 	redisReply *rep;
 
 	key_of(kh, HOLD_KEY, id);
+	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
 	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);
 	rep = redis_eval(w, &unclaim_script, 2, 2, argv, NULL);
@@ -353,6 +397,9 @@ int holds_pending_put(struct worker *w, int64_t oid, int64_t uid, int64_t create
 	b = redis_cmd(w, "ZADD " PENDINGS_KEY " %" PRId64 " %" PRId64, uid, create_time, oid);
 	if (b && a->type != REDIS_REPLY_ERROR && b->type != REDIS_REPLY_ERROR)
 		rc = 0;
+	if (b)
+		freeReplyObject(b);
+	b = rc == 0 ? redis_cmd(w, "EXPIRE " PENDINGS_KEY " %d", uid, PENDING_TTL_S) : NULL;
 	freeReplyObject(a);
 	if (b)
 		freeReplyObject(b);
@@ -458,19 +505,23 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
 	return rc;
 }
 
+/* Every shard has its flag: a cluster node that restarted empty lost only its own. */
 int holds_ready(struct worker *w, int set)
 {
-	redisReply *rep = set ? redis_cmd(w, "SET " HOLDS_READY_KEY " 1")
-	                      : redis_cmd(w, "EXISTS " HOLDS_READY_KEY);
-	int rc = -1;
+	int k, rc = 1;
 
-	if (!rep)
-		return -1;
-	if (rep->type == REDIS_REPLY_INTEGER)
-		rc = rep->integer ? 1 : 0;
-	else if (rep->type == REDIS_REPLY_STATUS)
-		rc = 1;
-	freeReplyObject(rep);
+	for (k = 0; k < REDIS_SHARDS && rc == 1; k++) {
+		redisReply *rep = set ? redis_cmd(w, "SET " HOLDS_READY_KEY " 1", k)
+		                      : redis_cmd(w, "EXISTS " HOLDS_READY_KEY, k);
+
+		if (!rep)
+			return -1;
+		if (rep->type == REDIS_REPLY_INTEGER)
+			rc = rep->integer ? 1 : 0;
+		else if (rep->type != REDIS_REPLY_STATUS)
+			rc = -1;
+		freeReplyObject(rep);
+	}
 	return rc;
 }
 
@@ -593,17 +644,17 @@ int holds_not_queued(struct worker *w, int64_t oid)
 
 void holds_seatmap_bump(struct worker *w, int64_t sid)
 {
-	(void)answered(redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, sid));
+	(void)answered(redis_cmd(w, "INCR " SEATMAP_VERSION_KEY, REDIS_SHARD(sid), sid));
 }
 
-int holds_expired(struct worker *w, int64_t now_ms, int64_t *ids, int max)
+int holds_expired(struct worker *w, int shard, int64_t now_ms, int64_t *ids, int max)
 {
 	redisReply *rep;
 	size_t i;
 	int n = 0;
 
-	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %" PRId64 " LIMIT 0 %d", now_ms,
-	                max);
+	rep = redis_cmd(w, "ZRANGEBYSCORE " HOLDS_EXP_KEY " -inf %" PRId64 " LIMIT 0 %d", shard,
+	                now_ms, max);
 	if (!rep)
 		return -1;
 	if (rep->type == REDIS_REPLY_ARRAY)

@@ -122,9 +122,14 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
                 const char seats[][PROTO_SEAT_ID_SIZE], const char *states, int n);
 /* set 1: mark the hold state rebuilt; set 0: ask. Returns 1/0, or -1 when down. */
 int holds_ready(struct worker *w, int set);
-#define HOLDS_READY_KEY REDIS_PREFIX "holdsready"
-/* The zset of unordered holds by expiry (the sweeper's work list). */
-#define HOLDS_EXP_KEY REDIS_PREFIX "holdexp"
+#define HOLDS_READY_KEY REDIS_SHARD_PREFIX "holdsready"
+/* The zset of unordered holds by expiry (the sweeper's work list), one per shard. */
+#define HOLDS_EXP_KEY REDIS_SHARD_PREFIX "holdexp"
+/*
+ * A new hold id (ids_next) in the shard of screening sid, so the hold's
+ * record shares its screening's slot; -1 if none came (never in practice).
+ */
+int64_t holds_new_id(int64_t sid);
 
 /*
  * Pending orders (accepted, not yet written by the order consumer) as JSON
@@ -187,7 +192,10 @@ void holds_not_queued_set(struct worker *w, int64_t oid);
 int holds_not_queued(struct worker *w, int64_t oid);
 /* A new seat-map version of screening sid, so clients re-read it (best effort). */
 void holds_seatmap_bump(struct worker *w, int64_t sid);
-/* Up to max ids of holds expired by now_ms into ids. Returns the count, -1 when down. */
-int holds_expired(struct worker *w, int64_t now_ms, int64_t *ids, int max);
+/*
+ * Up to max ids of the holds of shard (REDIS_SHARD) expired by now_ms into
+ * ids. Returns the count, -1 when down.
+ */
+int holds_expired(struct worker *w, int shard, int64_t now_ms, int64_t *ids, int max);
 
 #endif

@@ -4,7 +4,8 @@
  * Redis 7 with hiredis 0.14 (RESP2, no push replies): two connections.
  * "sub" asks for its CLIENT ID and SUBSCRIBEs to __redis__:invalidate;
  * "ctl" turns on CLIENT TRACKING ... REDIRECT <sub's id> BCAST with the
- * prefixes of the read cache and of seat versions, so every change of such
+ * prefixes of the read cache and of seat versions (one per screening shard,
+ * REDIS_SHARDS; they do not overlap), so every change of such
  * a key, by any client of that Redis, arrives on sub as a message whose
  * payload is the array of changed keys (nil: everything, a FLUSHALL).
  * Tracking belongs to ctl, so ctl must stay open; it answers a PING every
@@ -29,8 +30,10 @@
 #define INVALIDATE_CHANNEL "__redis__:invalidate"
 #define IDLE_PING_MS 1000
 #define RETRY_MS 1000
-/* Prefix of the seat version keys: SEATMAP_VERSION_KEY up to its number. */
-#define SEATVER_PREFIX REDIS_PREFIX "seatver:"
+/* Prefix of the seat version keys of one shard: SEATMAP_VERSION_KEY up to its number. */
+#define SEATVER_PREFIX REDIS_SHARD_PREFIX "seatver:"
+/* CLIENT TRACKING on REDIRECT <id> BCAST PREFIX <cache> + PREFIX <seatver> per shard */
+#define TRACK_ARGC (8 + 2 * REDIS_SHARDS)
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -66,17 +69,23 @@ static int expect(redisContext *c, redisReply *r, int type, long long *integer)
 /* Subscribe sub and turn tracking on through ctl. 0 or -1. */
 static int setup(redisContext *sub, redisContext *ctl)
 {
+	char ids[24], pre[REDIS_SHARDS][32];
+	const char *argv[TRACK_ARGC] = {"CLIENT", "TRACKING", "on",     "REDIRECT",
+	                                ids,      "BCAST",    "PREFIX", CACHE_PREFIX};
 	long long id = 0;
+	int k;
 
 	if (expect(sub, redisCommand(sub, "CLIENT ID"), REDIS_REPLY_INTEGER, &id) < 0 ||
 	    expect(sub, redisCommand(sub, "SUBSCRIBE " INVALIDATE_CHANNEL), REDIS_REPLY_ARRAY,
 	           NULL) < 0)
 		return -1;
-	return expect(ctl,
-	              redisCommand(ctl,
-	                           "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s PREFIX %s", id,
-	                           CACHE_PREFIX, SEATVER_PREFIX),
-	              REDIS_REPLY_STATUS, NULL);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	for (k = 0; k < REDIS_SHARDS; k++) {
+		snprintf(pre[k], sizeof(pre[k]), SEATVER_PREFIX, k);
+		argv[8 + 2 * k] = "PREFIX";
+		argv[9 + 2 * k] = pre[k];
+	}
+	return expect(ctl, redisCommandArgv(ctl, TRACK_ARGC, argv, NULL), REDIS_REPLY_STATUS, NULL);
 }
 
 /* One message of sub: ["message", channel, keys or nil]. */

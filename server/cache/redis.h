@@ -1,6 +1,17 @@
 /*
  * redis.h: the Redis connection of one worker (hiredis, blocking, with
- * timeouts) and atomic scripts run by EVALSHA.
+ * timeouts) and atomic scripts run by EVALSHA, to one Redis server or to a
+ * Redis Cluster.
+ *
+ * Cluster mode (redis_url lists several host:port seeds, or ends in
+ * "?cluster=1"): each worker reads CLUSTER SLOTS, sends every command to the
+ * master of its first key's slot (CRC16 of the key, or of its {hash tag}),
+ * keeps one connection per master, follows MOVED (and then reads the map
+ * again) and ASK, and loads a script on the node that answers NOSCRIPT.
+ * Keyless commands (PING, PUBLISH, SCRIPT) go to any master: a cluster
+ * broadcasts publications to every node. A script's keys must share one
+ * slot; every multi-key key set of boxoffice carries a hash tag for that
+ * (REDIS_SHARD_TAG below, the cache's "{namespace}").
  *
  * Worker threads only (ASSERT_NOT_LOOP). A failed connection is dropped and
  * reopened on next use, at most once a second; meanwhile calls return NULL,
@@ -36,13 +47,18 @@ enum redis_fail {
 	REDIS_FAIL_NOMEM,       /* out of memory building the command */
 };
 
-/* Set once at start from redis_url. Returns 0 or -1 (bad url). */
+/*
+ * Set once at start from redis_url: redis://host[:port][,host:port...][/db]
+ * [?cluster=1]. Returns 0 or -1 (bad url; a cluster has db 0 only).
+ */
 int redis_configure(const char *url);
 /*
  * A new blocking connection of its own to the configured Redis (near_track.c),
  * or NULL with *msg set.
  */
 redisContext *redis_connect(char *msg, size_t msglen);
+/* 1 when redis_url names a Redis Cluster. */
+int redis_cluster_mode(void);
 /* Start-up check. Returns 0, or -1 with *msg set. */
 int redis_check(char *msg, size_t msglen);
 
@@ -69,10 +85,37 @@ const char *redis_fail_text(enum redis_fail f);
 /* 1 while Redis is known to be unreachable (any worker saw it fail last). */
 int redis_is_down(void);
 
-/* 1 if the worker's Redis answered PING just now. */
+/* 1 if the worker's Redis (every master of a cluster) answered PING just now. */
 int redis_ping(struct worker *w);
+
+/*
+ * The masters: 1 for a standalone server, the distinct owners of the slot
+ * map in a cluster (0 while no node answers). redis_argv_master runs a
+ * command on master m (0 .. count-1), without redirection: for commands
+ * that concern every node (SCAN). redis_master_addr gives its address, for
+ * a connection of one's own (CLIENT TRACKING must be turned on per master).
+ */
+int redis_master_count(struct worker *w);
+redisReply *redis_argv_master(struct worker *w, int m, int argc, const char **argv,
+                              const size_t *lens);
+int redis_master_addr(struct worker *w, int m, char *host, size_t hostlen, int *port);
+
+/* The cluster slot (0 .. REDIS_SLOTS-1) of a key: CRC16 of it or of its {tag}. */
+#define REDIS_SLOTS 16384
+unsigned redis_key_slot(const char *key, size_t len);
 
 /* Key prefix of everything boxoffice stores ("bo:"). */
 #define REDIS_PREFIX "bo:"
+
+/*
+ * Screenings are spread over REDIS_SHARDS hash tags: the keys of a
+ * screening (seats, version, fence, per-user counts), its holds (a hold id
+ * is drawn in its screening's shard, holds_new_id) and the shard's expiry
+ * set and "rebuilt" flag share the tag "{sN}", N = id mod REDIS_SHARDS,
+ * so each hold script touches one slot. REDIS_SHARD_PREFIX is "bo:{s%d}:".
+ */
+#define REDIS_SHARDS 16
+#define REDIS_SHARD(id) ((int)((((id) % REDIS_SHARDS) + REDIS_SHARDS) % REDIS_SHARDS))
+#define REDIS_SHARD_PREFIX REDIS_PREFIX "{s%d}:"
 
 #endif

@@ -58,7 +58,7 @@ static struct redis_script raise_script = REDIS_SCRIPT(
                      "return 1");
 
 /* Key of one kind for screening id; the format is a literal for -Wformat. */
-#define key_of(buf, len, fmt, id) snprintf((buf), (len), fmt, (int64_t)(id))
+#define key_of SEATMAP_KEY
 
 int seatstate_read(struct worker *w, int64_t id, int64_t *version, seatstate_seat_fn seat_fn,
                    void *arg)
@@ -149,7 +149,7 @@ static redisReply *eval_pairs(struct worker *w, struct redis_script *s, const in
 	return rep;
 }
 
-int seatstate_fence(struct worker *w, const int64_t *ids, int n)
+static int fence_group(struct worker *w, const int64_t *ids, int n)
 {
 	char ttl[16];
 	redisReply *rep;
@@ -170,7 +170,8 @@ int seatstate_fence(struct worker *w, const int64_t *ids, int n)
 	return rc;
 }
 
-int seatstate_unfence(struct worker *w, const int64_t *ids, int n, int changed, int64_t *versions)
+static int unfence_group(struct worker *w, const int64_t *ids, int n, int changed,
+                         int64_t *versions)
 {
 	redisReply *rep;
 	size_t i;
@@ -214,6 +215,74 @@ int seatstate_raise(struct worker *w, int64_t id, int64_t floor)
 	if (rep)
 		freeReplyObject(rep);
 	return rc;
+}
+
+/* The ids of shard k among ids[0..n) into sub, their positions into pos. */
+static int of_shard(const int64_t *ids, int n, int k, int64_t *sub, int *pos)
+{
+	int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (REDIS_SHARD(ids[i]) == k) {
+			sub[m] = ids[i];
+			pos[m++] = i;
+		}
+	return m;
+}
+
+/*
+ * Cluster mode: fn on each shard's part of ids (a script's keys share one
+ * slot); stops at the first result other than 0 and returns it. versions
+ * (may be NULL) are scattered back to the caller's order.
+ */
+static int by_shard(struct worker *w, const int64_t *ids, int n, int upto, int changed,
+                    int64_t *versions, int fence)
+{
+	int64_t *sub = malloc(sizeof(*sub) * (size_t)n * 2), *vs = sub + n;
+	int *pos = malloc(sizeof(*pos) * (size_t)n);
+	int k, i, m, rc = 0, r;
+
+	if (!sub || !pos) {
+		free(sub);
+		free(pos);
+		return -1;
+	}
+	for (k = 0; k < upto; k++) {
+		if (!(m = of_shard(ids, n, k, sub, pos)))
+			continue;
+		if (fence) {
+			r = fence_group(w, sub, m);
+			if (r != 0) {
+				/* lift what the shards before this one set */
+				by_shard(w, ids, n, k, 0, NULL, 0);
+				rc = r;
+				break;
+			}
+			continue;
+		}
+		if (unfence_group(w, sub, m, changed, versions ? vs : NULL) < 0)
+			rc = -1;
+		else if (versions && changed)
+			for (i = 0; i < m; i++)
+				versions[pos[i]] = vs[i];
+	}
+	free(sub);
+	free(pos);
+	return rc;
+}
+
+int seatstate_fence(struct worker *w, const int64_t *ids, int n)
+{
+	if (!redis_cluster_mode() || n <= 0)
+		return fence_group(w, ids, n);
+	return by_shard(w, ids, n, REDIS_SHARDS, 0, NULL, 1);
+}
+
+int seatstate_unfence(struct worker *w, const int64_t *ids, int n, int changed, int64_t *versions)
+{
+	if (!redis_cluster_mode() || n <= 0)
+		return unfence_group(w, ids, n, changed, versions);
+	return by_shard(w, ids, n, REDIS_SHARDS, changed, versions, 0);
 }
 
 int seatstate_drop(struct worker *w, int64_t id, int64_t *version)

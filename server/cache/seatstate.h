@@ -15,10 +15,15 @@
 
 struct worker;
 
-/* Key formats (printf, with the screening id as PRId64). */
-#define SEATMAP_HOLDS_KEY REDIS_PREFIX "seats:%" PRId64
-#define SEATMAP_VERSION_KEY REDIS_PREFIX "seatver:%" PRId64
-#define SEATMAP_FENCE_KEY REDIS_PREFIX "seatfence:%" PRId64
+/*
+ * Key formats (printf, with the screening's shard as int then its id as
+ * PRId64: the screening's keys share the hash tag of its shard, see
+ * REDIS_SHARDS). SEATMAP_KEY fills a buffer with one.
+ */
+#define SEATMAP_HOLDS_KEY REDIS_SHARD_PREFIX "seats:%" PRId64
+#define SEATMAP_VERSION_KEY REDIS_SHARD_PREFIX "seatver:%" PRId64
+#define SEATMAP_FENCE_KEY REDIS_SHARD_PREFIX "seatfence:%" PRId64
+#define SEATMAP_KEY(buf, len, fmt, id) snprintf((buf), (len), fmt, REDIS_SHARD(id), (int64_t)(id))
 #define SEATMAP_FENCE_MS 30000
 
 /* Called once per held seat by seatstate_read (seat is borrowed). */
@@ -35,7 +40,9 @@ int seatstate_read(struct worker *w, int64_t id, int64_t *version, seatstate_sea
 /*
  * If none of screenings ids[0..n) has a held seat, set the fence of each
  * (SEATMAP_FENCE_MS). Any n. Returns 0 (set), 1 (a seat is held: nothing
- * set) or -1 (Redis failed; logged).
+ * set) or -1 (Redis failed; logged). In a cluster the screenings are
+ * fenced one shard at a time (one script each); a held seat in a later
+ * shard lifts the fences set before it.
  */
 int seatstate_fence(struct worker *w, const int64_t *ids, int n);
 /*

@@ -95,12 +95,13 @@ out:
 	return rc;
 }
 
-static void sweep_holds(struct worker *w)
+/* The holds of one shard (each has its own expiry set) whose time has come. */
+static void sweep_shard(struct worker *w, int shard)
 {
 	int64_t ids[SWEEP_BATCH];
 	int n, i;
 
-	n = holds_expired(w, (int64_t)time(NULL) * 1000, ids, SWEEP_BATCH);
+	n = holds_expired(w, shard, (int64_t)time(NULL) * 1000, ids, SWEEP_BATCH);
 	for (i = 0; i < n; i++) {
 		struct hold_rec h;
 
@@ -109,6 +110,14 @@ static void sweep_holds(struct worker *w)
 		    holds_get(w, ids[i], &h) == 1 && h.oid)
 			order_settle_hold(w, ids[i], h.oid, h.uid);
 	}
+}
+
+static void sweep_holds(struct worker *w)
+{
+	int k;
+
+	for (k = 0; k < REDIS_SHARDS; k++)
+		sweep_shard(w, k);
 }
 
 static void sweep_orders(struct worker *w)

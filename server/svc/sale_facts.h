@@ -50,7 +50,7 @@ enum proto_err sale_facts_get(struct worker *w, int64_t id, struct sale_facts *f
 enum proto_err sale_facts_on_sale(struct req *r, const struct sale_facts *f, int64_t now);
 
 /* The Redis key of the generation that sale_facts.gen is a value of. */
-#define SALE_FACTS_GEN_KEY "bo:c:gen:screening"
+#define SALE_FACTS_GEN_KEY "bo:c:gen:{screening}"
 
 /* The state a seat of category cat returns to when freed: 'b' for a house seat, else 'f'. */
 char sale_facts_free_state(char cat);

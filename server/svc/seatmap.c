@@ -224,7 +224,7 @@ enum proto_err seatmap_get(struct worker *w, int64_t id, cJSON **out)
 	enum proto_err e;
 
 	/* A kept answer of this snapshot goes with the next seat change (near.h). */
-	key_of(key, sizeof(key), SEATMAP_VERSION_KEY, id);
+	SEATMAP_KEY(key, sizeof(key), SEATMAP_VERSION_KEY, id);
 	near_capture_dep(key, 0);
 	key_of(key, sizeof(key), SEATMAP_CACHE_KEY, id);
 	e = cache_get(w, key, SEATMAP_TTL_S, load, &id, out);

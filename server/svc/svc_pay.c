@@ -412,7 +412,7 @@ static int seats_held(struct worker *w, const struct after_pay *a)
 	if (a->sid <= 0)
 		return 0;
 	snprintf(mine, sizeof(mine), "t%" PRId64, a->oid);
-	snprintf(key, sizeof(key), SEATMAP_HOLDS_KEY, a->sid);
+	SEATMAP_KEY(key, sizeof(key), SEATMAP_HOLDS_KEY, a->sid);
 	for (i = 0; i < a->n && !held; i++) {
 		redisReply *rep;
 

@@ -56,7 +56,8 @@ static int current_state(struct req *r, const struct sale_facts *f,
 		}
 		st[row][c] = '\0';
 	}
-	rep = redis_cmd(r->w, "HKEYS " SEATMAP_HOLDS_KEY, f->screening_id);
+	rep = redis_cmd(r->w, "HKEYS " SEATMAP_HOLDS_KEY, REDIS_SHARD(f->screening_id),
+	                f->screening_id);
 	if (!rep)
 		return -1;
 	if (rep->type == REDIS_REPLY_ARRAY) {
@@ -155,7 +156,7 @@ enum proto_err seat_hold(struct req *r)
 		e = PROTO_ERR_INTERNAL;
 		goto out;
 	}
-	hold_id = ids_next();
+	hold_id = holds_new_id(sid);
 	exp_ms = (now + cfg.hold_ttl) * 1000;
 	/*
 	 * The script refuses a hold made against facts whose generation moved

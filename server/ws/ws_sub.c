@@ -24,8 +24,10 @@
 static pthread_t thread;
 static atomic_int stopping;
 static int running;
-static char host[256];
-static int port;
+/* The seeds of redis_url; in a Redis Cluster any node delivers every publication. */
+#define SUB_SEEDS 8
+static char hosts[SUB_SEEDS][256];
+static int ports[SUB_SEEDS], nseeds, seed;
 
 static void pause_s(int s)
 {
@@ -58,18 +60,19 @@ static void *sub_main(void *arg)
 	(void)arg;
 	while (!atomic_load(&stopping)) {
 		struct timeval ct = {1, 0};
-		redisContext *c = redisConnectWithTimeout(host, port, ct);
+		redisContext *c = redisConnectWithTimeout(hosts[seed], ports[seed], ct);
 		redisReply *r;
 
 		if (!c || c->err) {
 			if (!down_logged)
 				log_warn("ws: cannot subscribe on redis %s:%d: %s (retrying every "
 				         "second)",
-				         host, port, c ? c->errstr : "out of memory");
+				         hosts[seed], ports[seed], c ? c->errstr : "out of memory");
 			down_logged = 1;
 			failures++;
 			if (c)
 				redisFree(c);
+			seed = (seed + 1) % nseeds; /* the next seed of a cluster */
 			pause_s(1);
 			continue;
 		}
@@ -135,17 +138,24 @@ static void *sub_main(void *arg)
 
 int ws_sub_start(const char *url)
 {
-	const char *p, *slash, *colon;
+	const char *p, *colon;
 	char hp[300];
+	size_t n;
 
 	if (strncmp(url, "redis://", 8))
 		return -1;
 	p = url + 8;
-	slash = strchr(p, '/');
-	snprintf(hp, sizeof(hp), "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
-	colon = strrchr(hp, ':');
-	port = colon ? atoi(colon + 1) : 6379;
-	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - hp) : (int)strlen(hp), hp);
+	for (nseeds = 0, seed = 0; nseeds < SUB_SEEDS && *p && !strchr("/?", *p); nseeds++) {
+		n = strcspn(p, ",/?");
+		snprintf(hp, sizeof(hp), "%.*s", (int)n, p);
+		colon = strrchr(hp, ':');
+		ports[nseeds] = colon ? atoi(colon + 1) : 6379;
+		snprintf(hosts[nseeds], sizeof(hosts[0]), "%.*s",
+		         colon ? (int)(colon - hp) : (int)strlen(hp), hp);
+		p += n + (p[n] == ',');
+	}
+	if (nseeds == 0)
+		return -1;
 	atomic_store(&stopping, 0);
 	if (pthread_create(&thread, NULL, sub_main, NULL) != 0) {
 		log_error("ws: cannot start the redis subscriber thread");

@@ -300,6 +300,34 @@ int64_t it_screening_new(const char *tok, int64_t fid, int64_t hid, int64_t star
 	                              (long long)fid, (long long)hid, (long long)start));
 }
 
+/* REDIS_SHARDS and REDIS_SHARD_PREFIX of server/cache/redis.h. */
+#define IT_REDIS_SHARDS 16
+
+const char *it_rkey(const char *kind, int64_t id)
+{
+	static char buf[8][96];
+	static int next;
+	char *b = buf[next++ % 8];
+
+	snprintf(b, sizeof(buf[0]), strcmp(kind, "holdexp") ? "bo:{s%d}:%s:%lld" : "bo:{s%d}:%s",
+	         (int)(((id % IT_REDIS_SHARDS) + IT_REDIS_SHARDS) % IT_REDIS_SHARDS), kind,
+	         (long long)id);
+	return b;
+}
+
+void it_redis_url(char *buf, size_t len)
+{
+	const char *ports = it_env("REDIS_PORTS"), *p;
+	size_t n = (size_t)snprintf(buf, len, "redis://");
+
+	if (!ports || !*ports)
+		ports = it_env("REDIS_PORT");
+	for (p = ports; *p && n < len; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		n += (size_t)snprintf(buf + n, len - n, "%s127.0.0.1:%.*s", p == ports ? "" : ",",
+		                      (int)strcspn(p, ","), p);
+	}
+}
+
 int it_redis_try(char *out, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -313,7 +341,7 @@ int it_redis_try(char *out, size_t len, const char *fmt, ...)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	rc = it_sh("redis-cli -p %s %s >%s 2>&1 </dev/null", it_env("REDIS_PORT"), cmd, path);
+	rc = it_sh("redis-cli -c -p %s %s >%s 2>&1 </dev/null", it_env("REDIS_PORT"), cmd, path);
 	out[0] = '\0';
 	f = fopen(path, "r");
 	if (f) {

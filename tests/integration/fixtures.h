@@ -189,6 +189,15 @@ cJSON *it_kafka_find(const char *topic, it_kafka_match_fn match, const void *arg
  * returns redis-cli's exit status; it_redis asserts that it is 0.
  */
 int it_redis_try(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The daemon's Redis key of kind "seats", "seatver", "seatfence" (of a
+ * screening), "hold" (of a hold) or "holdexp" (the expiry set of that
+ * hold's shard): "bo:{sN}:kind:id", N the id's shard (REDIS_SHARDS).
+ * Static buffers, a rotation of 8.
+ */
+const char *it_rkey(const char *kind, int64_t id);
+/* The stack's redis_url (every master of a Redis Cluster as a seed) into buf. */
+void it_redis_url(char *buf, size_t len);
 #define it_redis(out, len, ...) assert_int_equal(it_redis_try((out), (len), __VA_ARGS__), 0)
 
 #endif

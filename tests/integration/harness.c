@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,10 +224,33 @@ static int has_header(const char *const *headers, const char *name)
 	return 0;
 }
 
+/*
+ * With two daemons (BOXOFFICE_URL2 in the env file) requests alternate
+ * between them, as a load balancer without stickiness would send them: a
+ * hold made on one is ordered on the other, paid on the first, and so on.
+ */
+const char *it_base_url(void)
+{
+	static atomic_uint turn;
+	const char *second = it_env("BOXOFFICE_URL2");
+
+	if (second && *second && (atomic_fetch_add(&turn, 1) & 1))
+		return second;
+	return it_env("BOXOFFICE_URL");
+}
+
+/* /metrics and /healthz describe one instance: the first, where the tests' WebSockets are. */
+static const char *base_for(const char *path)
+{
+	if (!strncmp(path, "/metrics", 8) || !strncmp(path, "/healthz", 8))
+		return it_env("BOXOFFICE_URL");
+	return it_base_url();
+}
+
 struct it_resp *it_request(const char *method, const char *path, const char *const *headers,
                            const char *body, size_t body_len)
 {
-	const char *base = base_url[0] ? base_url : it_env("BOXOFFICE_URL");
+	const char *base = base_url[0] ? base_url : path ? base_for(path) : NULL;
 	struct it_resp *r = NULL;
 	struct curl_slist *hl = NULL, *tmp;
 	struct buf b = {0};

@@ -4,7 +4,8 @@
  * Kafka, the SMTP and SMS sinks, and boxofficed.
  *
  * The fixture's folder comes in BOXOFFICE_TEST_STACK; its file "env" holds
- * KEY=VALUE lines (BOXOFFICE_URL, REDIS_PORT, MYSQL_PORT, MAIL_DIR, SMS_DIR,
+ * KEY=VALUE lines (BOXOFFICE_URL, BOXOFFICE_URL2 when a second daemon runs,
+ * REDIS_PORT, REDIS_CLUSTER, MYSQL_PORT, MAIL_DIR, SMS_DIR,
  * ADMIN_MOBILE, ADMIN_PASSWORD, PAY_SECRET, KAFKA_BOOTSTRAP, ...).
  *
  * Requests leave from a source address in 127.0.0.0/8 picked per process,
@@ -36,6 +37,12 @@ struct it_resp {
 int it_setup(void);
 /* A value of the env file, or NULL. */
 const char *it_env(const char *key);
+
+/*
+ * The daemon the next request goes to: BOXOFFICE_URL, or with a second
+ * daemon in the stack (BOXOFFICE_URL2), the two in turn.
+ */
+const char *it_base_url(void);
 
 /* POST a JSON body (NULL = empty body) with an optional token. */
 struct it_resp *it_post(const char *path, const char *token, const char *json);

@@ -505,10 +505,11 @@ static void sub_start(struct sub *s)
 	snprintf(s->out, sizeof(s->out), "/tmp/it_advert_sub.%d.out", (int)getpid());
 	snprintf(s->pidfile, sizeof(s->pidfile), "/tmp/it_advert_sub.%d.pid", (int)getpid());
 	unlink(s->out);
-	assert_int_equal(it_sh("timeout 60 stdbuf -oL redis-cli -p %s SUBSCRIBE boxoffice:announce "
-	                       ">%s 2>&1 </dev/null & echo $! >%s",
-	                       port, s->out, s->pidfile),
-	                 0);
+	assert_int_equal(
+	    it_sh("timeout 60 stdbuf -oL redis-cli -c -p %s SUBSCRIBE boxoffice:announce "
+	          ">%s 2>&1 </dev/null & echo $! >%s",
+	          port, s->out, s->pidfile),
+	    0);
 	/* subscribed once redis-cli printed the confirmation */
 	assert_true(wait_for(s->out, "boxoffice:announce", 5000));
 }

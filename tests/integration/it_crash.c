@@ -274,8 +274,7 @@ static void test_crash_redis_flush_rebuilds_holds(void **state)
 		assert_non_null(list);
 		for (seat = strtok_r(list, "\n", &save); seat; seat = strtok_r(NULL, "\n", &save)) {
 			ticketed++;
-			it_redis(out, sizeof(out), "HEXISTS bo:seats:%lld %s", (long long)sid,
-			         seat);
+			it_redis(out, sizeof(out), "HEXISTS %s %s", it_rkey("seats", sid), seat);
 			refused += strcmp(out, "1") == 0;
 		}
 		free(list);

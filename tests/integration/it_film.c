@@ -481,8 +481,8 @@ static void test_film_remove_cancels_its_future_screenings(void **state)
 
 	sid = it_screening_new(admin_tok, fid, hall, time(NULL) + 86400);
 	oid = order_with_ticket(fid, sid, "A3", 0, 0);
-	it_sh("redis-cli -p %s HSET bo:seats:%lld A4 77 >/dev/null", it_env("REDIS_PORT"),
-	      (long long)sid);
+	it_sh("redis-cli -c -p %s HSET %s A4 77 >/dev/null", it_env("REDIS_PORT"),
+	      it_rkey("seats", sid));
 	it_postf_ok("/film/remove", admin_tok, "{\"id\":%lld}", (long long)fid);
 	assert_int_equal(
 	    it_sql_int("SELECT status FROM screenings WHERE id = %lld", (long long)sid), 1);
@@ -492,8 +492,8 @@ static void test_film_remove_cancels_its_future_screenings(void **state)
 	                            "live IS NULL AND status = 2",
 	                            (long long)oid),
 	                 1);
-	assert_int_equal(it_sh("test \"$(redis-cli -p %s EXISTS bo:seats:%lld)\" = 0",
-	                       it_env("REDIS_PORT"), (long long)sid),
+	assert_int_equal(it_sh("test \"$(redis-cli -c -p %s EXISTS %s)\" = 0", it_env("REDIS_PORT"),
+	                       it_rkey("seats", sid)),
 	                 0);
 	/* The hall is free again. */
 	it_postf_ok("/hall/remove", admin_tok, "{\"id\":%lld}", (long long)hall);

@@ -250,8 +250,7 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	char lay[64];
 
 	assert_int_equal(
-	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)sid),
-	    0);
+	    it_sh("redis-cli -c -p %s HSET %s B2 4242 >/dev/null", port, it_rkey("seats", sid)), 0);
 	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	/* The same layout and a new name are fine. */
 	it_postf_ok("/hall/update", admin_tok,
@@ -263,8 +262,8 @@ static void test_hall_layout_change_refused_while_a_seat_is_held(void **state)
 	assert_string_equal(lay, "SSSS|SSSS");
 	it_resp_free(r);
 	/* Released: the change goes through. */
-	assert_int_equal(
-	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)sid), 0);
+	assert_int_equal(it_sh("redis-cli -c -p %s DEL %s >/dev/null", port, it_rkey("seats", sid)),
+	                 0);
 	it_resp_free(it_ok(update_layout(id, "[\"SSSS\"]")));
 }
 
@@ -297,11 +296,11 @@ static void test_hall_layout_change_with_500_future_screenings(void **state)
 	/* A hold on the last of them is still seen. */
 	held = first + 499;
 	assert_int_equal(
-	    it_sh("redis-cli -p %s HSET bo:seats:%lld B2 4242 >/dev/null", port, (long long)held),
+	    it_sh("redis-cli -c -p %s HSET %s B2 4242 >/dev/null", port, it_rkey("seats", held)),
 	    0);
 	it_conflict(update_layout(id, "[\"SSSS\"]"), "held_seats");
 	assert_int_equal(
-	    it_sh("redis-cli -p %s DEL bo:seats:%lld >/dev/null", port, (long long)held), 0);
+	    it_sh("redis-cli -c -p %s DEL %s >/dev/null", port, it_rkey("seats", held)), 0);
 	for (i = 0; i < 2; i++) {
 		it_resp_free(it_ok(update_layout(id, i ? "[\"SSSS\"]" : "[\"SS\"]")));
 	}
@@ -452,23 +451,23 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	struct it_resp *r;
 	char out[64];
 
-	it_redis(out, sizeof(out), "SET bo:seatver:%lld 11", (long long)sid);
+	it_redis(out, sizeof(out), "SET %s 11", it_rkey("seatver", sid));
 	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 11);
 	it_resp_free(r);
 	/* Refused while a seat is held: nothing changes, no fence is left. */
-	it_redis(out, sizeof(out), "HSET bo:seats:%lld A2 77", (long long)sid);
+	it_redis(out, sizeof(out), "HSET %s A2 77", it_rkey("seats", sid));
 	it_refused(update_layout(id, "[\"SSS\"]"), 409, "conflict", NULL);
-	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS %s", it_rkey("seatfence", sid));
 	assert_string_equal(out, "0");
-	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET %s", it_rkey("seatver", sid));
 	assert_string_equal(out, "11");
-	it_redis(out, sizeof(out), "DEL bo:seats:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL %s", it_rkey("seats", sid));
 
 	/* A new layout is a new seat state: one version more, at once, no fence left. */
 	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
-	it_redis(out, sizeof(out), "EXISTS bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS %s", it_rkey("seatfence", sid));
 	assert_string_equal(out, "0");
 	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "version"), 12);
@@ -478,7 +477,7 @@ static void test_hall_layout_change_raises_the_seat_version(void **state)
 	it_resp_free(r);
 	/* The same layout again changes nothing. */
 	it_resp_free(it_ok(update_layout(id, "[\"SSS\",\"VV\"]")));
-	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET %s", it_rkey("seatver", sid));
 	assert_string_equal(out, "12");
 }
 

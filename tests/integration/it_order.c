@@ -49,13 +49,17 @@ static struct it_resp *detail(const char *tok, int64_t id)
 	return it_postf("/order/detail", tok, "{\"id\":%lld}", (long long)id);
 }
 
-/* Poll /order/detail until status is want (10 s); returns the answer. */
+/*
+ * Poll /order/detail until status is want (30 s: after another daemon left
+ * the consumer group, as it_near's does, its partitions wait for a
+ * rebalance, about 15 s on the mock cluster); returns the answer.
+ */
 static struct it_resp *wait_status(const char *tok, int64_t id, int want)
 {
 	struct it_resp *r = NULL;
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 600; i++) {
 		r = it_ok(detail(tok, id));
 		if (it_data_int(r, "status") == want)
 			return r;
@@ -149,7 +153,7 @@ static void test_order_create_errors(void **state)
 	/* a hold that is gone, or expired */
 	it_refused(it_order(it_sale.cust, 424242, "[{\"seat\":\"A1\"}]"), 410, "hold_expired",
 	           NULL);
-	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)hid);
+	it_redis(out, sizeof(out), "HSET %s exp 1", it_rkey("hold", hid));
 	it_refused(it_order(it_sale.cust, hid, "[{\"seat\":\"A1\"},{\"seat\":\"A2\"}]"), 410,
 	           "hold_expired", NULL);
 	/* ordered twice */

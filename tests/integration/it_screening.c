@@ -408,8 +408,8 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	ticket_new(unpaid, sid, "A2", 0);
 	pending = order_new(sid, 4);
 	invalid = order_new(sid, 2);
-	it_redis(out, sizeof(out), "HSET bo:seats:%lld B1 99", (long long)sid);
-	it_redis(out, sizeof(out), "SET bo:seatver:%lld 3", (long long)sid);
+	it_redis(out, sizeof(out), "HSET %s B1 99", it_rkey("seats", sid));
+	it_redis(out, sizeof(out), "SET %s 3", it_rkey("seatver", sid));
 
 	r = it_ok(seats(sid));
 	assert_string_equal(row_of(r, "state", 0), "shff");
@@ -451,9 +451,9 @@ static void test_screening_cancel_refunds_voids_and_drops_holds(void **state)
 	                            (long long)sid),
 	                 0);
 	/* Holds gone, one more version. */
-	it_redis(out, sizeof(out), "EXISTS bo:seats:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "EXISTS %s", it_rkey("seats", sid));
 	assert_string_equal(out, "0");
-	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET %s", it_rkey("seatver", sid));
 	assert_string_equal(out, "4");
 
 	/* Every answer shows it at once. */
@@ -498,8 +498,8 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	char out[64];
 	int i;
 
-	it_redis(out, sizeof(out), "HSET bo:seats:%lld B2 5 Z9 6 A0 7", (long long)sid);
-	it_redis(out, sizeof(out), "SET bo:seatver:%lld 7", (long long)sid);
+	it_redis(out, sizeof(out), "HSET %s B2 5 Z9 6 A0 7", it_rkey("seats", sid));
+	it_redis(out, sizeof(out), "SET %s 7", it_rkey("seatver", sid));
 	r = it_ok(seats(sid));
 	assert_int_equal(it_data_int(r, "screeningId"), sid);
 	assert_int_equal(it_data_int(r, "version"), 7);
@@ -537,7 +537,7 @@ static void test_screening_seats_align_with_the_layout(void **state)
 	it_resp_free(r);
 
 	/* A version lost in Redis never makes the answer go back. */
-	it_redis(out, sizeof(out), "DEL bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL %s", it_rkey("seatver", sid));
 	snapshot_drop(sid);
 	r = it_ok(seats(sid));
 	v = it_data_int(r, "version");
@@ -615,7 +615,7 @@ static void test_screening_list_window_filters_and_paging(void **state)
 	{
 		char out[32];
 
-		it_redis(out, sizeof(out), "HSET bo:seats:%lld A1 1", (long long)d);
+		it_redis(out, sizeof(out), "HSET %s A1 1", it_rkey("seats", d));
 	}
 	{
 		double t0 = clock_s();
@@ -815,7 +815,7 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 	sid = it_screening_new(admin_tok, film_id, hid, t);
 	oid = order_new(sid, 1);
 	ticket_new(oid, sid, "A2", 1);
-	it_redis(out, sizeof(out), "SET bo:seatver:%lld 5", (long long)sid);
+	it_redis(out, sizeof(out), "SET %s 5", it_rkey("seatver", sid));
 	r = seats(sid); /* cached, version 5 served */
 	v = it_data_int(r, "version");
 	assert_int_equal(v, 5);

@@ -54,7 +54,7 @@ static int64_t version(int64_t sid)
 {
 	char out[64];
 
-	it_redis(out, sizeof(out), "GET bo:seatver:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "GET %s", it_rkey("seatver", sid));
 	return atoll(out);
 }
 
@@ -201,9 +201,9 @@ static void test_seat_hold_refuses_started_cancelled_and_fenced(void **state)
 	           (long long)past, (long long)it_sale.film, (long long)it_sale.hall));
 	it_conflict(it_hold(it_sale.cust, past, "[\"C1\"]"), "started");
 
-	it_redis(out, sizeof(out), "SET bo:seatfence:%lld 1 PX 30000", (long long)sid);
+	it_redis(out, sizeof(out), "SET %s 1 PX 30000", it_rkey("seatfence", sid));
 	it_conflict(it_hold(it_sale.cust, sid, "[\"C1\"]"), "layout_change");
-	it_redis(out, sizeof(out), "DEL bo:seatfence:%lld", (long long)sid);
+	it_redis(out, sizeof(out), "DEL %s", it_rkey("seatfence", sid));
 	it_hold_id(it_sale.cust, sid, "[\"C1\"]");
 
 	it_resp_free(it_ok(it_postf("/screening/cancel", it_sale.admin,
@@ -234,8 +234,8 @@ static void test_seat_hold_expires(void **state)
 	id = it_hold_id(it_sale.cust, sid, "[\"D7\"]");
 	assert_int_equal(state_at(sid, 3, 6), 'h');
 	/* Make it due now, as hold_ttl later would. */
-	it_redis(out, sizeof(out), "HSET bo:hold:%lld exp 1", (long long)id);
-	it_redis(out, sizeof(out), "ZADD bo:holdexp 1 %lld", (long long)id);
+	it_redis(out, sizeof(out), "HSET %s exp 1", it_rkey("hold", id));
+	it_redis(out, sizeof(out), "ZADD %s 1 %lld", it_rkey("holdexp", id), (long long)id);
 	it_wait_seat_state(sid, 3, 6, 'f');
 	it_refused(release(it_sale.cust, id), 404, "not_found", NULL);
 	/* The seat can be held again. */

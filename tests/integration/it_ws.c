@@ -58,13 +58,13 @@ static int tcp_connect(int port, int rcvbuf)
 
 /* ------------------------------------------------------------ RESP */
 
-/* Run a Redis command; returns the first line of the reply (static). */
-static const char *redis(int argc, const char **argv)
+/* Run a Redis command on port; returns the first line of the reply (static). */
+static const char *redis_on(int port, int argc, const char **argv)
 {
 	static char line[512];
 	char *req;
 	size_t n = 0, cap = 64;
-	int fd = tcp_connect(atoi(it_env("REDIS_PORT")), 0);
+	int fd = tcp_connect(port, 0);
 	size_t got = 0;
 
 	for (int i = 0; i < argc; i++)
@@ -88,6 +88,19 @@ static const char *redis(int argc, const char **argv)
 	line[got] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	close(fd);
+	return line;
+}
+
+/*
+ * Run a Redis command; returns the first line of the reply (static). On a
+ * Redis Cluster the key's owner answers "-MOVED slot host:port": go there.
+ */
+static const char *redis(int argc, const char **argv)
+{
+	const char *line = redis_on(atoi(it_env("REDIS_PORT")), argc, argv);
+
+	for (int hop = 0; hop < 3 && !strncmp(line, "-MOVED ", 7); hop++)
+		line = redis_on(atoi(strrchr(line, ':') + 1), argc, argv);
 	return line;
 }
 
@@ -115,8 +128,8 @@ static int64_t seat_change(int64_t sid, const char *seat, const char *state)
 	const char *argv[] = {"EVAL", script, "2", k1, k2, seat, state, ch, id};
 	const char *r;
 
-	snprintf(k1, sizeof(k1), "bo:seats:%lld", (long long)sid);
-	snprintf(k2, sizeof(k2), "bo:seatver:%lld", (long long)sid);
+	snprintf(k1, sizeof(k1), "%s", it_rkey("seats", sid));
+	snprintf(k2, sizeof(k2), "%s", it_rkey("seatver", sid));
 	snprintf(ch, sizeof(ch), "boxoffice:seats:%lld", (long long)sid);
 	snprintf(id, sizeof(id), "%lld", (long long)sid);
 	r = redis(9, argv);
@@ -600,7 +613,7 @@ static void test_ws_gap_brings_a_fresh_snapshot(void **state)
 	{
 		const char *argv[] = {"INCRBY", "", "5"};
 		char key[64];
-		snprintf(key, sizeof(key), "bo:seatver:%lld", (long long)sid);
+		snprintf(key, sizeof(key), "%s", it_rkey("seatver", sid));
 		argv[1] = key;
 		v = atoll(redis(3, argv) + 1);
 	}
@@ -785,7 +798,7 @@ static void test_ws_two_instances_share_redis(void **state)
 		snprintf(log + 256, 256, "mysql://%s:%s@127.0.0.1:%s/%s", it_env("MYSQL_USER"),
 		         it_env("MYSQL_PASSWORD"), it_env("MYSQL_PORT"), it_env("MYSQL_DB"));
 		setenv("BOXOFFICE_DB_URL", log + 256, 1);
-		snprintf(log + 256, 256, "redis://127.0.0.1:%s/0", it_env("REDIS_PORT"));
+		it_redis_url(log + 256, 256);
 		setenv("BOXOFFICE_REDIS_URL", log + 256, 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

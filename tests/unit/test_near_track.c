@@ -111,8 +111,8 @@ static void test_near_track_change_is_seen_once_answered(void **state)
 		other_cmd("SET bo:c:film:1 x");
 		/* The reply is in: the invalidation is in our socket or applied. */
 		assert_false(hit("film"));
-		put("seats", "bo:seatver:5");
-		other_cmd("INCR bo:seatver:5");
+		put("seats", "bo:{s5}:seatver:5");
+		other_cmd("INCR bo:{s5}:seatver:5");
 		assert_false(hit("seats"));
 	}
 }
