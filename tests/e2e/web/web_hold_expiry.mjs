@@ -32,8 +32,11 @@ run("web_hold_expiry", async (browser) => {
   await shot(pa, "best-available-desktop");
 
   // Expire it: the server frees the seats; the holder's countdown runs out.
-  redis("HSET", `bo:hold:${hold.holdId}`, "exp", "1");
-  redis("ZADD", "bo:holdexp", "1", String(hold.holdId));
+  // A hold's keys carry its screening's shard tag (server/cache/redis.h
+  // REDIS_SHARD: the id mod 16; a hold id is drawn in its screening's shard).
+  const shard = `bo:{s${hold.holdId % 16}}:`;
+  redis("HSET", `${shard}hold:${hold.holdId}`, "exp", "1");
+  redis("ZADD", `${shard}holdexp`, "1", String(hold.holdId));
   await pa.clock.fastForward("10:05");
   for (const s of hold.seats) {
     await pb.locator(`#seatmap g.seat[data-seat="${s}"][data-state="f"]`).waitFor({ timeout: 10000 });
