@@ -82,7 +82,7 @@ static void test_resilience_redis_down_and_back(void **state)
 	                 "{\"mobile\":\"%s\",\"password\":\"%s\"}", it_env("ADMIN_MOBILE"),
 	                 it_env("ADMIN_PASSWORD"));
 
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 	took = wait_health(200, "redis", "ok", 10);
 	assert_true(took >= 0);
 	print_message("healthz saw redis back after %.2f s\n", took);
@@ -106,7 +106,7 @@ static void test_resilience_redis_restart_costs_no_request(void **state)
 		it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
 	}
 	assert_int_equal(it_stack("redis-stop"), 0);
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 	for (i = 0; i < 6; i++) {
 		it_set_source(it_random_source());
 		it_postf_ok("/email/code/send", NULL, "{\"email\":\"%s\"}", it_unique_email());
