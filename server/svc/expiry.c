@@ -15,6 +15,7 @@
 #include "svc/seatmap.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/thread_role.h"
 #include "store/store_order.h"
 #include "store/store_screening.h"
 #include "svc/svc_order.h"
@@ -187,7 +188,7 @@ static void *sweeper_main(void *arg)
 int expiry_start(void)
 {
 	stopping = 0;
-	if (pthread_create(&thread, NULL, sweeper_main, NULL) != 0) {
+	if (thread_start(&thread, sweeper_main, NULL, "bo-hold-sweep") != 0) {
 		log_error("cannot start the expiry sweeper");
 		return -1;
 	}

@@ -82,7 +82,8 @@ int health_start(void)
 	for (i = 0; i < NPARTS; i++) {
 		checkers[i].part = (enum part)i;
 		atomic_store(&checkers[i].last_ok_ms, 0);
-		if (pthread_create(&checkers[i].thread, NULL, checker_main, &checkers[i]) != 0) {
+		if (thread_start(&checkers[i].thread, checker_main, &checkers[i], "bo-health%d",
+		                 i) != 0) {
 			log_error("cannot start the health checker threads");
 			health_stop();
 			return -1;

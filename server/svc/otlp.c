@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/thread_role.h"
 #include "core/trace.h"
 
 #define POST_TIMEOUT_S 5L
@@ -290,7 +291,7 @@ int otlp_start(const char *endpoint)
 	q.head = q.count = 0;
 	q.stopping = 0;
 	q.accepting = 1;
-	if (pthread_create(&q.thr, NULL, exporter_main, NULL) != 0) {
+	if (thread_start(&q.thr, exporter_main, NULL, "bo-otlp") != 0) {
 		log_error("otlp: cannot start the exporter thread");
 		q.accepting = 0;
 		pthread_cond_destroy(&q.cv);
