@@ -242,3 +242,34 @@ bench_report_head() {
 	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
 	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
 }
+
+# bench_perf FILE TITLE DAEMON_PID CMD...: run CMD (one more run of a row)
+# under a system-wide `perf record -a -g` for DURATION seconds (root) and
+# write to FILE the CPU samples per process and the hottest symbols of the
+# daemon (DAEMON_PID) and of the engines beside it. CMD's output goes to
+# the file too, so the profile says what the run did.
+bench_perf() {
+	local file=$1 title=$2 pid=$3 perf_pid line comm
+	shift 3
+	say "profile: one more run under perf record -a"
+	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+	perf_pid=$!
+	line=$("$@")
+	wait "$perf_pid" || true
+	report() { perf report -i "$WORK/perf.data" --stdio --no-children -g none "$@" 2>/dev/null |
+		grep -v '^#' | grep -v '^$' || true; }
+	{
+		echo "# perf of $title ($DATE, commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo "# $line"
+		echo "## CPU samples by process"
+		report --sort pid | head -12
+		echo "## CPU samples by thread (the daemon's are named bo-*, its loop 0 is boxofficed)"
+		report --sort comm | head -30
+		echo "## boxofficed: hottest symbols"
+		report --pid "$pid" --sort dso,symbol | head -40
+		for comm in redis-server mariadbd kbroker; do
+			echo "## $comm: hottest symbols"
+			report --comm "$comm" --sort dso,symbol | head -15
+		done
+	} >"$file"
+}
