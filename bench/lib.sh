@@ -249,13 +249,15 @@ bench_report_head() {
 # daemon (DAEMON_PID) and of the engines beside it. CMD's output goes to
 # the file too, so the profile says what the run did.
 bench_perf() {
-	local file=$1 title=$2 pid=$3 perf_pid line comm
+	local file=$1 title=$2 pid=$3 perf_pid line comm unit
 	shift 3
 	say "profile: one more run under perf record -a"
+	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.before"
 	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
 	perf_pid=$!
 	line=$("$@")
 	wait "$perf_pid" || true
+	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.after"
 	report() { perf report -i "$WORK/perf.data" --stdio --no-children -g none "$@" 2>/dev/null |
 		grep -v '^#' | grep -v '^$' || true; }
 	{
@@ -267,6 +269,20 @@ bench_perf() {
 		report --sort comm | head -30
 		echo "## boxofficed: hottest symbols"
 		report --pid "$pid" --sort dso,symbol | head -40
+		if [ -n "${REDIS_PORT:-}" ]; then
+			unit=orders
+			[ -n "$(field "$(tail -n1 <<<"$line")" orders)" ] || unit=holds
+			echo "## Redis commands during the run, per one of its $unit (INFO commandstats)"
+			tr -d '\r' <"$WORK/cmdstats.before" >"$WORK/cmdstats.b"
+			tr -d '\r' <"$WORK/cmdstats.after" >"$WORK/cmdstats.a"
+			awk -F'[:=,]' -v n="$(field "$(tail -n1 <<<"$line")" "$unit")" '
+				!/^cmdstat_/ { next }
+				FNR == NR { before[$1] = $3; next }
+				{ d = $3 - before[$1]; if (d > 0) { t += d
+					printf "    %-26s %9d  %6.2f\n", substr($1, 9), d, n ? d / n : 0 } }
+				END { printf "    %-26s %9d  %6.2f\n", "(all)", t, n ? t / n : 0 }' \
+				"$WORK/cmdstats.b" "$WORK/cmdstats.a" | sort -k2 -n -r
+		fi
 		for comm in redis-server mariadbd kbroker; do
 			echo "## $comm: hottest symbols"
 			report --comm "$comm" --sort dso,symbol | head -15
