@@ -66,6 +66,17 @@ void near_capture_abort(void);
  */
 char *near_get(const char *key, size_t klen, size_t *vlen);
 
+/*
+ * The same for a small value a worker reads from Redis on its hot path (a
+ * token's version, a namespace's generation; cache.h cache_get_near),
+ * counted apart from the answers of the loop: worker thread. A worker that
+ * is capturing an answer (near_capturing) reads through Redis instead, so
+ * that the answer's own capture sees every key it depends on.
+ */
+char *near_get_value(const char *key, size_t klen, size_t *vlen);
+/* 1 while this thread captures (between near_capture_begin and its end). */
+int near_capturing(void);
+
 /* For the tracking thread (and tests): */
 /* A Redis key changed. */
 void near_invalidate(const char *redis_key, size_t len);
@@ -86,6 +97,7 @@ void near_sync_down(void);
 
 struct near_stats {
 	unsigned long hits, misses, unsynced, stores, evictions, invalidations, flushes;
+	unsigned long value_hits, value_misses; /* near_get_value */
 	size_t bytes, entries;
 	int usable;
 };

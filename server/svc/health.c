@@ -169,6 +169,12 @@ static void near_metrics(void)
 	                  (double)ns.invalidations);
 	metrics_gauge_set("boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
 	                  (double)ns.flushes);
+	metrics_gauge_set("boxoffice_near_value_hits_total",
+	                  "Token versions and generations a worker read from the near cache.",
+	                  (double)ns.value_hits);
+	metrics_gauge_set("boxoffice_near_value_misses_total",
+	                  "Token versions and generations a worker read from Redis.",
+	                  (double)ns.value_misses);
 	metrics_gauge_set("boxoffice_near_bytes", "Bytes held by the near cache.",
 	                  (double)ns.bytes);
 	metrics_gauge_set("boxoffice_near_entries", "Entries in the near cache.",
