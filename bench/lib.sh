@@ -253,11 +253,13 @@ bench_perf() {
 	shift 3
 	say "profile: one more run under perf record -a"
 	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.before"
+	[ -z "${URL:-}" ] || curl -s "$URL/metrics" >"$WORK/metrics.before"
 	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
 	perf_pid=$!
 	line=$("$@")
 	wait "$perf_pid" || true
 	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.after"
+	[ -z "${URL:-}" ] || curl -s "$URL/metrics" >"$WORK/metrics.after"
 	report() { perf report -i "$WORK/perf.data" --stdio --no-children -g none "$@" 2>/dev/null |
 		grep -v '^#' | grep -v '^$' || true; }
 	{
@@ -282,6 +284,13 @@ bench_perf() {
 					printf "    %-26s %9d  %6.2f\n", substr($1, 9), d, n ? d / n : 0 } }
 				END { printf "    %-26s %9d  %6.2f\n", "(all)", t, n ? t / n : 0 }' \
 				"$WORK/cmdstats.b" "$WORK/cmdstats.a" | sort -k2 -n -r
+		fi
+		if [ -n "${URL:-}" ]; then
+			echo "## The daemon's Kafka consumer during the run (/metrics, after - before)"
+			awk '!/^boxoffice_kafka_consumer_[a-z_]*_total /{ next }
+				FNR == NR { b[$1] = $2; next }
+				{ printf "    %-52s %12.3f\n", $1, $2 - b[$1] }' \
+				"$WORK/metrics.before" "$WORK/metrics.after"
 		fi
 		for comm in redis-server mariadbd kbroker; do
 			echo "## $comm: hottest symbols"

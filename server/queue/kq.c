@@ -740,6 +740,27 @@ static enum apply_rc classify(enum db_rc rc)
 	return rc == DB_UNAVAILABLE ? UNAVAILABLE : rc == DB_DEADLOCK ? DEADLOCK : FAILED;
 }
 
+/* kq_cons_stats: counters and microseconds, written by the consumer thread. */
+static atomic_ulong cst_batches, cst_batched, cst_single, cst_poll_us, cst_apply_us, cst_commit_us,
+    cst_after_us, cst_offsets_us;
+
+static void cst_add(atomic_ulong *c, double t0)
+{
+	atomic_fetch_add(c, (unsigned long)((clock_s() - t0) * 1e6));
+}
+
+void kq_cons_stats_get(struct kq_cons_stats *s)
+{
+	s->batches = atomic_load(&cst_batches);
+	s->batched = atomic_load(&cst_batched);
+	s->single = atomic_load(&cst_single);
+	s->poll_s = (double)atomic_load(&cst_poll_us) / 1e6;
+	s->apply_s = (double)atomic_load(&cst_apply_us) / 1e6;
+	s->commit_s = (double)atomic_load(&cst_commit_us) / 1e6;
+	s->after_s = (double)atomic_load(&cst_after_us) / 1e6;
+	s->offsets_s = (double)atomic_load(&cst_offsets_us) / 1e6;
+}
+
 /* After-commit work queued by the handler being applied on this thread. */
 #define AFTER_MAX 1024
 static _Thread_local struct {
@@ -964,6 +985,7 @@ static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, 
 	char err[256];
 	enum db_rc rc;
 	int i, done = 0;
+	double t0 = clock_s(), t1;
 
 	if (n < 2 || db_begin(w) != DB_OK)
 		return 0;
@@ -1028,11 +1050,17 @@ static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, 
 		}
 		done = i + 1;
 	}
+	t1 = clock_s();
+	cst_add(&cst_apply_us, t0);
 	if (done == 0 || db_commit(w) != DB_OK)
 		goto abort;
+	cst_add(&cst_commit_us, t1);
+	t1 = clock_s();
 	batch_traces = traces;
 	after_finish(w, 1);
 	batch_traces = NULL;
+	cst_add(&cst_after_us, t1);
+	t1 = clock_s();
 	/* One synchronous offset commit for the batch: the next offset of each partition. */
 	offs = rd_kafka_topic_partition_list_new(done);
 	for (i = 0; i < done; i++)
@@ -1042,6 +1070,9 @@ static int cons_batch(rd_kafka_t *rk, struct cons *cs, rd_kafka_message_t **ms, 
 	if (rd_kafka_commit(rk, offs, 0))
 		log_warn("kafka consumer: cannot commit the offsets of a batch of %d", done);
 	rd_kafka_topic_partition_list_destroy(offs);
+	cst_add(&cst_offsets_us, t1);
+	atomic_fetch_add(&cst_batches, 1);
+	atomic_fetch_add(&cst_batched, (unsigned long)done);
 	return done;
 abort:
 	after_finish(w, 0);
@@ -1075,6 +1106,8 @@ static void *cons_main(void *arg)
 		rd_kafka_message_t *ms[BATCH_MAX];
 		int n = 0, i, done;
 
+		double t0 = clock_s();
+
 		/* Whatever is already fetched joins the first message, up to BATCH_MAX. */
 		while (n < BATCH_MAX) {
 			rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, n ? 0 : 200);
@@ -1089,10 +1122,13 @@ static void *cons_main(void *arg)
 			}
 			ms[n++] = m;
 		}
+		cst_add(&cst_poll_us, t0);
 		done = cons_batch(rk, cs, ms, n);
 		for (i = 0; i < n; i++) {
-			if (i >= done && !atomic_load(&kq.stop_cons))
+			if (i >= done && !atomic_load(&kq.stop_cons)) {
+				atomic_fetch_add(&cst_single, 1);
 				cons_handle(rk, cs, ms[i]);
+			}
 			rd_kafka_message_destroy(ms[i]);
 		}
 	}

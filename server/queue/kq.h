@@ -88,4 +88,16 @@ int kq_healthy(int timeout_ms);
 /* Consumer lag summed over assigned partitions (for /metrics); -1 unknown. */
 long kq_consumer_lag(void);
 
+/*
+ * Where the consumer's time goes (for /metrics): batches applied in one
+ * transaction and their messages, messages applied alone, and seconds
+ * spent waiting for messages (poll), applying them (statements), in the
+ * commit, in the after-commit work and in the offset commit.
+ */
+struct kq_cons_stats {
+	unsigned long batches, batched, single;
+	double poll_s, apply_s, commit_s, after_s, offsets_s;
+};
+void kq_cons_stats_get(struct kq_cons_stats *s);
+
 #endif

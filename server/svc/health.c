@@ -147,6 +147,31 @@ void health_answer_healthz(struct http_response *out)
 	cJSON_Delete(o);
 }
 
+static void kq_metrics(void)
+{
+	struct kq_cons_stats ks;
+
+	kq_cons_stats_get(&ks);
+	metrics_gauge_set("boxoffice_kafka_consumer_batches_total",
+	                  "Message batches the consumer applied in one transaction.",
+	                  (double)ks.batches);
+	metrics_gauge_set("boxoffice_kafka_consumer_batched_messages_total",
+	                  "Messages applied in those batches.", (double)ks.batched);
+	metrics_gauge_set("boxoffice_kafka_consumer_single_messages_total",
+	                  "Messages applied alone (a batch of one, or after a failure in a batch).",
+	                  (double)ks.single);
+	metrics_gauge_set("boxoffice_kafka_consumer_poll_seconds_total",
+	                  "Consumer time waiting for messages.", ks.poll_s);
+	metrics_gauge_set("boxoffice_kafka_consumer_apply_seconds_total",
+	                  "Consumer time applying batches (their statements).", ks.apply_s);
+	metrics_gauge_set("boxoffice_kafka_consumer_commit_seconds_total",
+	                  "Consumer time committing batches.", ks.commit_s);
+	metrics_gauge_set("boxoffice_kafka_consumer_after_seconds_total",
+	                  "Consumer time in batches' after-commit work.", ks.after_s);
+	metrics_gauge_set("boxoffice_kafka_consumer_offsets_seconds_total",
+	                  "Consumer time committing batches' offsets.", ks.offsets_s);
+}
+
 static void near_metrics(void)
 {
 	struct near_stats ns;
@@ -201,6 +226,7 @@ void health_answer_metrics(struct http_response *out)
 	                  (double)thread_role_violations());
 	metrics_gauge_set("boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
 	                  (double)kq_consumer_lag());
+	kq_metrics();
 	cache_stats_get(&cs);
 	metrics_gauge_set("boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits);
 	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
