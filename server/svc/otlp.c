@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/trace.h"
+#include "proto_json.h"
 
 #define POST_TIMEOUT_S 5L
 #define FLUSH_MS 1000
@@ -140,7 +141,7 @@ static char *render(const struct trace_span *spans, unsigned n)
 		cJSON_AddItemToArray(list, span_json(&spans[i]));
 	/* Any allocation that failed above left a hole: send nothing rather than half. */
 	if (cJSON_GetArraySize(list) == (int)n)
-		text = cJSON_PrintUnformatted(root);
+		text = proto_json_print(root);
 	cJSON_Delete(root);
 	return text;
 }

@@ -292,7 +292,7 @@ static struct order_pub *order_pub_new(const char *text, size_t len)
 	cJSON_AddNumberToObject(out, "orderId", (double)oid);
 	cJSON_AddNumberToObject(out, "status", (double)status);
 	cJSON_AddStringToObject(out, "statusText", st);
-	op->frame = cJSON_PrintUnformatted(out);
+	op->frame = proto_json_print(out);
 	cJSON_Delete(out);
 	if (!op->frame) {
 		free(op);
@@ -533,7 +533,7 @@ static void send_error(struct ws_client *w, const char *slug, const char *msg, c
 	cJSON_AddStringToObject(o, "msg", msg);
 	if (field)
 		cJSON_AddStringToObject(o, "field", field);
-	t = cJSON_PrintUnformatted(o);
+	t = proto_json_print(o);
 	cJSON_Delete(o);
 	if (t)
 		send_text(w, t);
@@ -819,7 +819,7 @@ static void snapshot_job(struct worker *wk, void *arg)
 		if (o) {
 			cJSON_AddStringToObject(o, "type", PROTO_WS_TYPE_SEATS_SNAPSHOT);
 			proto_json_move_members(o, v);
-			it->text = cJSON_PrintUnformatted(o);
+			it->text = proto_json_print(o);
 			cJSON_Delete(o);
 		}
 		it->status = it->text ? 200 : 500;
