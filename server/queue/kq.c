@@ -1413,6 +1413,17 @@ int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t ms
 		goto out;
 	}
 	kq.poll_running = 1;
+	/*
+	 * kafka_consume 0: produce only. Such an instance never joins the
+	 * consumer group, so its start and stop cost the group no rebalance
+	 * (a second daemon in a test, a reporting instance).
+	 */
+	if (!cfg.kafka_consume) {
+		log_info("kafka: consumers off (kafka_consume = 0): this instance only produces");
+		atomic_store(&kq.lag, -1);
+		rc = 0;
+		goto out;
+	}
 
 	cs = calloc(1, sizeof(*cs));
 	if (!cs) {
