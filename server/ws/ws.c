@@ -212,7 +212,7 @@ static void ws_push(struct item *it)
 static void order_pub_free(struct order_pub *op)
 {
 	if (op) {
-		free(op->frame);
+		cJSON_free(op->frame); /* proto_json_print */
 		free(op);
 	}
 }
@@ -284,7 +284,9 @@ static struct order_pub *order_pub_new(const char *text, size_t len)
 	proto_get_str(o, "statusText", sizeof(op->status_text) - 1, &st);
 	snprintf(op->status_text, sizeof(op->status_text), "%s", st);
 	proto_get_str(o, TRACE_HEADER, 128, &tp);
-	snprintf(op->traceparent, sizeof(op->traceparent), "%s", tp ? tp : "");
+	/* One that does not fit is not one (a cut one could parse): no parent. */
+	if (tp && strlen(tp) < sizeof(op->traceparent))
+		snprintf(op->traceparent, sizeof(op->traceparent), "%s", tp);
 	proto_get_str(o, "requestId", 80, &rid);
 	snprintf(op->request_id, sizeof(op->request_id), "%s", rid ? rid : "");
 	out = cJSON_CreateObject();
