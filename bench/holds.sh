@@ -113,21 +113,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$PERF_OUT" ]; then
-	say "profile: one more api run under perf record -a"
-	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
-	perf_pid=$!
-	PERF_LINE=$(run_api "${DURATION}s")
-	wait "$perf_pid" || true
-	{
-		echo "# perf of bench/holds.sh's api row ($DATE, commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
-		echo "# $PERF_LINE"
-		echo "## CPU samples by process"
-		perf report -i "$WORK/perf.data" --sort comm --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 || true
-		echo "## boxofficed: hottest symbols"
-		perf report -i "$WORK/perf.data" --pid "${PIDS[0]}" --sort dso,symbol --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
-		echo "## redis-server: hottest symbols"
-		perf report -i "$WORK/perf.data" --comm redis-server --sort dso,symbol --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 || true
-	} >"$PERF_OUT"
+	bench_perf "$PERF_OUT" "bench/holds.sh's api row" "${PIDS[0]}" run_api "${DURATION}s"
 fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -242,3 +242,50 @@ bench_report_head() {
 	echo "- CPU: ${CPU:-unknown}, $(nproc) cores online; memory $MEM"
 	echo "- $(uname -sr), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
 }
+
+# bench_perf FILE TITLE DAEMON_PID CMD...: run CMD (one more run of a row)
+# under a system-wide `perf record -a -g` for DURATION seconds (root) and
+# write to FILE the CPU samples per process and the hottest symbols of the
+# daemon (DAEMON_PID) and of the engines beside it. CMD's output goes to
+# the file too, so the profile says what the run did.
+bench_perf() {
+	local file=$1 title=$2 pid=$3 perf_pid line comm unit
+	shift 3
+	say "profile: one more run under perf record -a"
+	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.before"
+	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+	perf_pid=$!
+	line=$("$@")
+	wait "$perf_pid" || true
+	[ -z "${REDIS_PORT:-}" ] || redis-cli -p "$REDIS_PORT" INFO commandstats >"$WORK/cmdstats.after"
+	report() { perf report -i "$WORK/perf.data" --stdio --no-children -g none "$@" 2>/dev/null |
+		grep -v '^#' | grep -v '^$' || true; }
+	{
+		echo "# perf of $title ($DATE, commit $COMMIT, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo "# $line"
+		echo "## CPU samples by process"
+		report --sort pid | head -12
+		echo "## CPU samples by thread (the daemon's are named bo-*, its loop 0 is boxofficed)"
+		report --sort comm | head -30
+		echo "## boxofficed: hottest symbols"
+		report --pid "$pid" --sort dso,symbol | head -40
+		if [ -n "${REDIS_PORT:-}" ]; then
+			unit=orders
+			[ -n "$(field "$(tail -n1 <<<"$line")" orders)" ] || unit=holds
+			echo "## Redis commands during the run, per one of its $unit (INFO commandstats)"
+			tr -d '\r' <"$WORK/cmdstats.before" >"$WORK/cmdstats.b"
+			tr -d '\r' <"$WORK/cmdstats.after" >"$WORK/cmdstats.a"
+			awk -F'[:=,]' -v n="$(field "$(tail -n1 <<<"$line")" "$unit")" '
+				!/^cmdstat_/ { next }
+				FNR == NR { before[$1] = $3; next }
+				{ d = $3 - before[$1]; if (d > 0) { t += d
+					printf "    %-26s %9d  %6.2f\n", substr($1, 9), d, n ? d / n : 0 } }
+				END { printf "    %-26s %9d  %6.2f\n", "(all)", t, n ? t / n : 0 }' \
+				"$WORK/cmdstats.b" "$WORK/cmdstats.a" | sort -k2 -n -r
+		fi
+		for comm in redis-server mariadbd kbroker; do
+			echo "## $comm: hottest symbols"
+			report --comm "$comm" --sort dso,symbol | head -15
+		done
+	} >"$file"
+}

@@ -4,7 +4,7 @@
 # shape run directly on MariaDB.
 #
 #   bench/orders.sh [--duration S] [--rounds N] [--connections N] [--threads N]
-#                   [--build DIR] [--out FILE] [--keep]
+#                   [--build DIR] [--out FILE] [--keep] [--perf FILE]
 #
 # Rows, interleaved over --rounds (default 3), each --duration (10 s):
 #   e2e-kbroker  wrk (bench/orders.lua, -t2 -c50): each connection alternates
@@ -22,6 +22,10 @@
 #                savepoint, the event, a share lock, the order, the tickets).
 # The report has each row's median and range and e2e / ceiling.
 #
+# --perf FILE: after the rounds, one more e2e-kbroker run under a
+# system-wide `perf record -a -g` (root); FILE gets the CPU share per
+# process (daemon, kbroker, MariaDB, Redis, wrk) and the hottest symbols.
+#
 # Orders stay unpaid (counter payment is branch pay's): the consumer's
 # transaction is the same, the payment's is not measured here.
 set -euo pipefail
@@ -30,8 +34,8 @@ HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DURATION=10 WARMUP=0 CONNS=50 THREADS=2 ROUNDS=3
-bench_args "--rounds:ROUNDS" "$@"
+DURATION=10 WARMUP=0 CONNS=50 THREADS=2 ROUNDS=3 PERF_OUT=
+bench_args "--rounds:ROUNDS --perf:PERF_OUT" "$@"
 bench_check_numbers DURATION CONNS THREADS ROUNDS
 bench_need wrk curl mariadb redis-server python3 cmake
 
@@ -86,7 +90,7 @@ LAYOUT=$(python3 -c "import json; print(json.dumps(['$ROW'] * 26))")
 HALL=$(api /hall/create "{\"name\":\"bench-hall\",\"layout\":$LAYOUT}" | json id)
 FILM=$(api /film/create '{"name":"bench","desc":"","stock":0,"amount":4500,"screenwriter":"","director":"","length":100,"isSelectSeat":1}' | json id)
 # Screenings made with SQL (no overlap rule here: only their seats matter).
-NSCR=$((ROUNDS * 2 * 40))
+NSCR=$(((ROUNDS * 2 + 1) * 40)) # a row of 40 per run, and one for --perf
 python3 - "$FILM" "$HALL" "$NSCR" <<'PY' | "${SQL[@]}"
 import sys, time
 film, hall, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -162,6 +166,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$PERF_OUT" ]; then
+	bench_perf "$PERF_OUT" "bench/orders.sh's e2e-kbroker row" "$DAEMON_PID" run_e2e "$NEXT_SCR"
+fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "–" hi}'; }

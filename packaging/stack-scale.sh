@@ -6,6 +6,10 @@
 #                     server; the daemons get its three addresses as seeds.
 #   DAEMONS=2         a second boxofficed (node_id 1) on a port of its own,
 #                     sharing MariaDB, Redis and Kafka with the first.
+#   KAFKA_EXTERNAL=1  the daemons reach kbroker as an operator names external
+#                     brokers: kafka_brokers = kbroker's address (the normal
+#                     librdkafka client over TCP to a broker they did not
+#                     start), not kafka_broker_file.
 #
 # Both are chosen when the stack is made (`up`, or any *-start) and kept in
 # DIR/scale, so later commands on the folder (redis-stop, redis-start, down)
@@ -24,14 +28,16 @@ scale_load() {
 		REDIS_PORTS=$(kv_get "$f" REDIS_PORTS)
 		REDIS_BUS_PORTS=$(kv_get "$f" REDIS_BUS_PORTS)
 		HTTP2_PORT=$(kv_get "$f" HTTP2_PORT)
+		KAFKA_EXTERNAL=$(kv_get "$f" KAFKA_EXTERNAL)
 		return 0
 	fi
 	REDIS_CLUSTER=${REDIS_CLUSTER:-0}
 	DAEMONS=${DAEMONS:-1}
+	KAFKA_EXTERNAL=${KAFKA_EXTERNAL:-0}
 	REDIS_PORTS=$REDIS_PORT
 	REDIS_BUS_PORTS=
 	HTTP2_PORT=
-	case $REDIS_CLUSTER$DAEMONS in 01) return 0 ;; esac
+	case $REDIS_CLUSTER$DAEMONS$KAFKA_EXTERNAL in 010) return 0 ;; esac
 	[ "$DAEMONS" = 1 ] || [ "$DAEMONS" = 2 ] || die "DAEMONS must be 1 or 2, not '$DAEMONS'"
 	local picked=()
 	if [ "${PICK_PORTS:-0}" = 1 ]; then
@@ -51,10 +57,12 @@ scale_load() {
 		echo "REDIS_PORTS=$REDIS_PORTS"
 		echo "REDIS_BUS_PORTS=$REDIS_BUS_PORTS"
 		echo "HTTP2_PORT=$HTTP2_PORT"
+		echo "KAFKA_EXTERNAL=$KAFKA_EXTERNAL"
 	} >"$f"
 }
 
 scale_cluster() { [ "${REDIS_CLUSTER:-0}" = 1 ]; }
+scale_kafka_external() { [ "${KAFKA_EXTERNAL:-0}" = 1 ]; }
 
 # The daemons' redis_url: every master as a seed (several seeds = cluster mode).
 scale_redis_url() {
@@ -155,6 +163,7 @@ daemon2() { # start|stop
 scale_env() {
 	echo "REDIS_CLUSTER=${REDIS_CLUSTER:-0}"
 	echo "REDIS_PORTS=${REDIS_PORTS:-$REDIS_PORT}"
+	echo "KAFKA_EXTERNAL=${KAFKA_EXTERNAL:-0}"
 	if [ "${DAEMONS:-1}" = 2 ]; then
 		echo "BOXOFFICE_URL2=http://127.0.0.1:$HTTP2_PORT"
 		echo "DAEMON2_PID=$(DSUF=-2 daemon_pid || true)"

@@ -14,7 +14,8 @@
 #   stack.sh daemon2-start|daemon2-stop DIR  the second daemon (DAEMONS=2)
 #
 # REDIS_CLUSTER=1 makes Redis a three-master Redis Cluster, DAEMONS=2 runs
-# a second boxofficed beside the first (packaging/stack-scale.sh).
+# a second boxofficed beside the first, KAFKA_EXTERNAL=1 gives the daemons
+# kbroker's address as kafka_brokers (packaging/stack-scale.sh).
 #
 # Ports come from MYSQL_PORT, REDIS_PORT, HTTP_PORT, SMTP_PORT, SMS_PORT,
 # PAYSIM_PORT (defaults 33306 36379 8080 32525 38025 8090), or are picked free
@@ -496,9 +497,16 @@ daemon_env() {
 	export BOXOFFICE_JWT_SECRET="$S_JWT_SECRET"
 	export BOXOFFICE_PAY_SECRET="$S_PAY_SECRET"
 	export BOXOFFICE_KAFKA_BOOTSTRAP_FILE="$D/kafka_bootstrap$DSUF"
-	# The embedded broker runs in its own process when it is up (kbroker).
+	# The embedded broker runs in its own process when it is up (kbroker);
+	# KAFKA_EXTERNAL=1 names it in kafka_brokers, as an external broker.
 	if [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && kbroker_pid >/dev/null; then
-		export BOXOFFICE_KAFKA_BROKER_FILE="$D/kbroker.addr"
+		if scale_kafka_external; then
+			BOXOFFICE_KAFKA_BROKERS=$(head -n1 "$D/kbroker.addr")
+			[ -n "$BOXOFFICE_KAFKA_BROKERS" ] || die "KAFKA_EXTERNAL=1: no address in $D/kbroker.addr"
+			export BOXOFFICE_KAFKA_BROKERS
+		else
+			export BOXOFFICE_KAFKA_BROKER_FILE="$D/kbroker.addr"
+		fi
 	fi
 	export BOXOFFICE_BOOTSTRAP_ADMIN="$ADMIN_MOBILE:$S_ADMIN_PASSWORD"
 	export BOXOFFICE_PAYSIM_URL="http://127.0.0.1:$PAYSIM_PORT"
@@ -782,6 +790,9 @@ up)
 	kbroker_start
 	if [ "$DAEMONS" = 2 ] && [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && ! kbroker_pid >/dev/null; then
 		die "DAEMONS=2 needs one Kafka for both: build tools/kbroker or set BOXOFFICE_KAFKA_BROKERS"
+	fi
+	if scale_kafka_external && [ -z "${BOXOFFICE_KAFKA_BROKERS:-}" ] && ! kbroker_pid >/dev/null; then
+		die "KAFKA_EXTERNAL=1 needs tools/kbroker built (or BOXOFFICE_KAFKA_BROKERS)"
 	fi
 	write_env
 	daemon_start

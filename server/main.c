@@ -35,6 +35,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "core/pool.h"
+#include "core/thread_role.h"
 #include "svc/conns.h"
 #include "svc/health.h"
 
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 		log_error("cannot start: the bootstrap admin could not be created");
 		goto out;
 	}
-	if (pthread_create(&sig_thread, NULL, signal_main, NULL) != 0) {
+	if (thread_start(&sig_thread, signal_main, NULL, "bo-signals") != 0) {
 		log_error("cannot start the signal thread");
 		goto out;
 	}

@@ -9,7 +9,9 @@
 #                                         its log
 #                                         (BOXOFFICE_TEST_REDIS=cluster: a Redis
 #                                         Cluster of three masters;
-#                                         BOXOFFICE_TEST_DAEMONS=2: two daemons)
+#                                         BOXOFFICE_TEST_DAEMONS=2: two daemons;
+#                                         BOXOFFICE_TEST_KAFKA=external: kbroker
+#                                         named in kafka_brokers)
 #   tests/stack.sh SUBCOMMAND DIR         any other packaging/stack.sh command
 #                                         (redis-stop, redis-start, daemon-stop,
 #                                         daemon-start, status, ...) with the
@@ -47,6 +49,9 @@ export DAEMON_WAIT=${DAEMON_WAIT:-180}
 # requests to each in turn). Both only matter when the stack is made.
 if [ "${BOXOFFICE_TEST_REDIS:-}" = cluster ]; then export REDIS_CLUSTER=1; fi
 if [ -n "${BOXOFFICE_TEST_DAEMONS:-}" ]; then export DAEMONS=$BOXOFFICE_TEST_DAEMONS; fi
+# BOXOFFICE_TEST_KAFKA=external: the daemons reach kbroker through
+# kafka_brokers, as they would reach an operator's Kafka.
+if [ "${BOXOFFICE_TEST_KAFKA:-}" = external ]; then export KAFKA_EXTERNAL=1; fi
 
 # A sanitizer or UBSan report in the daemon's (or kbroker's) log fails the
 # run even when the process itself carried on.
@@ -87,7 +92,14 @@ start)
 	fi
 	mkdir -p "$dir"
 	echo "made by tests/stack.sh; wiped by its next start" >"$dir/.boxoffice-teststack"
-	BOXOFFICED=$bin exec "$STACK" up "$dir"
+	BOXOFFICED=$bin "$STACK" up "$dir"
+	# External Kafka: no daemon may have fallen back to a broker of its own
+	# or to the broker file.
+	if [ "${KAFKA_EXTERNAL:-0}" = 1 ] &&
+		grep -h 'embedded kafka' "$dir"/daemon.log "$dir"/daemon-2.log 2>/dev/null; then
+		echo "tests/stack.sh: KAFKA_EXTERNAL=1 but a daemon used the embedded broker" >&2
+		exit 1
+	fi
 	;;
 stop)
 	rc=0

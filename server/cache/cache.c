@@ -25,6 +25,7 @@
  */
 #include "cache/cache.h"
 
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,7 +54,8 @@
  * it could have expired by the time it compares (half the TTL is a margin
  * for the round trips and for the clocks of Redis and of this host). */
 #define STORE_DEADLINE_MS (TOMB_TTL_MS / 2)
-#define SEEN_MAX 64 /* a tombstone: prefix + token */
+#define SEEN_MAX 64       /* a tombstone: prefix + token */
+#define GEN_NEAR_TTL_S 60 /* a generation kept in the near cache (cache_gen) */
 
 static atomic_ulong st_hits, st_misses, st_loads, st_fallbacks;
 static atomic_ulong tomb_seq; /* only if the CSPRNG fails */
@@ -630,28 +632,85 @@ void cache_del(struct worker *w, const char *key)
 	    "drop cache key", key);
 }
 
+enum proto_err cache_get_near(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                              void *arg, cJSON **out)
+{
+	char nk[KEY_MAX], *text;
+	size_t klen, len;
+	enum proto_err e;
+
+	klen = (size_t)snprintf(nk, sizeof(nk), "v:%s", key);
+	if (klen >= sizeof(nk) || near_capturing())
+		return cache_get(w, key, ttl_s, load, arg, out);
+	text = near_get_value(nk, klen, &len);
+	if (text) {
+		*out = cJSON_ParseWithLength(text, len);
+		free(text);
+		if (*out)
+			return PROTO_OK;
+	}
+	/* cache_get names its key to the capture before it reads it (near.h). */
+	near_capture_begin();
+	e = cache_get(w, key, ttl_s, load, arg, out);
+	text = e == PROTO_OK ? proto_json_print(*out) : NULL;
+	if (text)
+		near_capture_end(nk, klen, text, strlen(text));
+	else
+		near_capture_abort();
+	free(text);
+	return e;
+}
+
 int64_t cache_gen(struct worker *w, const char *ns)
 {
+	char gk[KEY_MAX], nk[KEY_MAX], *text, buf[24];
+	size_t klen, len;
 	redisReply *rep;
 	int64_t g = 0;
+	int near = 0;
 
 	if (!cfg.read_cache)
 		return 0;
-	rep = redis_cmd(w, "GET " CACHE_GEN_KEY, ns);
-	if (!rep)
+	/* A generation the near cache vouches for (near.h): no round trip. */
+	snprintf(gk, sizeof(gk), CACHE_GEN_KEY, ns);
+	klen = (size_t)snprintf(nk, sizeof(nk), "g:%s", gk);
+	if (klen < sizeof(nk) && !near_capturing()) {
+		text = near_get_value(nk, klen, &len);
+		if (text) {
+			g = strtoll(text, NULL, 10);
+			free(text);
+			if (g > 0)
+				return g;
+		}
+		near_capture_begin();
+		near_capture_dep(gk, GEN_NEAR_TTL_S);
+		near = 1;
+	}
+	rep = redis_cmd(w, "GET %s", gk);
+	if (!rep) {
+		if (near)
+			near_capture_abort();
 		return 0;
+	}
 	if (rep->type == REDIS_REPLY_STRING) {
 		g = strtoll(rep->str, NULL, 10);
 	} else if (rep->type == REDIS_REPLY_NIL) {
 		/* Start at 1, so generation 0 only ever means "redis is down". */
 		freeReplyObject(rep);
-		rep = redis_cmd(w, "INCR " CACHE_GEN_KEY, ns);
-		if (!rep)
+		rep = redis_cmd(w, "INCR %s", gk);
+		if (!rep) {
+			if (near)
+				near_capture_abort();
 			return 0;
+		}
 		if (rep->type == REDIS_REPLY_INTEGER)
 			g = rep->integer;
 	}
 	freeReplyObject(rep);
+	if (near && g > 0)
+		near_capture_end(nk, klen, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, g));
+	else if (near)
+		near_capture_abort();
 	return g;
 }
 

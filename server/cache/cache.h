@@ -87,10 +87,22 @@ enum proto_err cache_get_gen(struct worker *w, const char *ns, const char *head,
 enum proto_err cache_get_gen_raw(struct worker *w, const char *ns, const char *head,
                                  const char *tail, int ttl_s, cache_load_fn load, void *arg,
                                  char **text, size_t *len);
+/*
+ * As cache_get, through the near cache (near.h): a value read here before
+ * and not changed since on any instance is answered from this process's
+ * memory without a Redis round trip. For small values read on every
+ * request of a hot path (a token's version); the near cache's freshness
+ * argument makes a change on another instance seen at once.
+ */
+enum proto_err cache_get_near(struct worker *w, const char *key, int ttl_s, cache_load_fn load,
+                              void *arg, cJSON **out);
 /* Drop one key. Best effort (Redis down: logged, the TTL bounds staleness). */
 /* Call it after the write commits; it leaves a tombstone (see above). */
 void cache_del(struct worker *w, const char *key);
-/* Current generation of a namespace ("film"), for building list keys. 0 if Redis is down. */
+/*
+ * Current generation of a namespace ("film"), for building list keys. 0 if
+ * Redis is down. Vouched for by the near cache when it is on (no round trip).
+ */
 int64_t cache_gen(struct worker *w, const char *ns);
 /* Invalidate every key built with the namespace's generation. */
 void cache_bump(struct worker *w, const char *ns);

@@ -59,7 +59,7 @@ static atomic_ulong epoch = 1;
 static atomic_ulong sync_seq = 1; /* odd: unusable (no tracking yet) */
 static atomic_int sync_fd = -1, sync_ctl = -1;
 static atomic_ulong st_hits, st_misses, st_unsynced, st_stores, st_evictions, st_invalidations,
-    st_flushes;
+    st_flushes, st_value_hits, st_value_misses;
 
 /* The capture of the answer a worker is rendering. */
 static _Thread_local struct {
@@ -248,6 +248,11 @@ void near_capture_abort(void)
 	cap.on = 0;
 }
 
+int near_capturing(void)
+{
+	return cap.on;
+}
+
 static int deps_valid(const struct dep *d, int n)
 {
 	int i;
@@ -375,7 +380,9 @@ unsigned long near_sync_check(void)
 	return seq; /* even and at least 2: never 0 */
 }
 
-char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen)
+/* near_get and near_get_value: a hit or miss is counted in hit or miss. */
+static char *lookup(const char *key, size_t klen, unsigned long token, size_t *vlen,
+                    atomic_ulong *hit, atomic_ulong *miss)
 {
 	uint64_t h;
 	struct shard *s;
@@ -386,7 +393,8 @@ char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen)
 	if (!budget)
 		return NULL;
 	if (!token || token != atomic_load(&sync_seq)) {
-		atomic_fetch_add(&st_unsynced, 1);
+		/* Answers count it apart; a value counts it as a miss. */
+		atomic_fetch_add(miss == &st_misses ? &st_unsynced : miss, 1);
 		return NULL;
 	}
 	h = fnv(key, klen);
@@ -421,8 +429,23 @@ char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen)
 		free(out);
 		out = NULL;
 	}
-	atomic_fetch_add(out ? &st_hits : &st_misses, 1);
+	atomic_fetch_add(out ? hit : miss, 1);
 	return out;
+}
+
+char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen)
+{
+	return lookup(key, klen, token, vlen, &st_hits, &st_misses);
+}
+
+/*
+ * A worker's request was read before it was handed over, so a token taken
+ * now covers it: one poll() per value, cheaper than the Redis round trip
+ * it saves.
+ */
+char *near_get_value(const char *key, size_t klen, size_t *vlen)
+{
+	return lookup(key, klen, near_sync_check(), vlen, &st_value_hits, &st_value_misses);
 }
 
 void near_stats_get(struct near_stats *st)
@@ -437,6 +460,8 @@ void near_stats_get(struct near_stats *st)
 	st->evictions = atomic_load(&st_evictions);
 	st->invalidations = atomic_load(&st_invalidations);
 	st->flushes = atomic_load(&st_flushes);
+	st->value_hits = atomic_load(&st_value_hits);
+	st->value_misses = atomic_load(&st_value_misses);
 	st->usable = budget && !(atomic_load(&sync_seq) & 1);
 	for (i = 0; budget && i < nshards; i++) {
 		pthread_mutex_lock(&shards[i].lock);

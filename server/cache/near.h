@@ -81,6 +81,18 @@ unsigned long near_sync_check(void);
  */
 char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen);
 
+/*
+ * The same for a small value a worker reads from Redis on its hot path (a
+ * token's version, a namespace's generation; cache.h cache_get_near),
+ * counted apart from the answers of the loop: worker thread. It takes its
+ * own token (one poll(): the request was read before the worker got it). A worker that
+ * is capturing an answer (near_capturing) reads through Redis instead, so
+ * that the answer's own capture sees every key it depends on.
+ */
+char *near_get_value(const char *key, size_t klen, size_t *vlen);
+/* 1 while this thread captures (between near_capture_begin and its end). */
+int near_capturing(void);
+
 /* For the tracking thread (and tests): */
 /* A Redis key changed. */
 void near_invalidate(const char *redis_key, size_t len);
@@ -101,6 +113,7 @@ void near_sync_down(void);
 
 struct near_stats {
 	unsigned long hits, misses, unsynced, stores, evictions, invalidations, flushes;
+	unsigned long value_hits, value_misses; /* near_get_value */
 	size_t bytes, entries;
 	int usable;
 };

@@ -26,6 +26,7 @@
 #include "cache/redis.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/thread_role.h"
 
 #define INVALIDATE_CHANNEL "__redis__:invalidate"
 #define IDLE_PING_MS 1000
@@ -198,7 +199,7 @@ int near_track_start(void)
 {
 	if (!near_enabled() || running)
 		return 0;
-	running = pthread_create(&thread, NULL, track_main, NULL) == 0;
+	running = thread_start(&thread, track_main, NULL, "bo-near-track") == 0;
 	return running ? 0 : -1;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 
 #define QUEUE_CAP 4096
 
@@ -224,7 +225,7 @@ int pool_start(int n)
 			pool_stop();
 			return -1;
 		}
-		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		if (thread_start(&w->thread, worker_main, w, "bo-worker%d", i) != 0) {
 			log_error("cannot start worker %d", i);
 			conns_close(w);
 			pool.nworkers = i;

@@ -1,6 +1,8 @@
 /* thread_role.c: see thread_role.h. */
 #include "core/thread_role.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/log.h"
@@ -11,6 +13,21 @@ static unsigned long violations; /* atomic */
 void thread_role_set_loop(void)
 {
 	is_loop = 1;
+}
+
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *fmt, ...)
+{
+	char name[16]; /* the kernel's limit, with the NUL */
+	va_list ap;
+	int rc = pthread_create(t, NULL, fn, arg);
+
+	if (rc != 0)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	(void)pthread_setname_np(*t, name);
+	return 0;
 }
 
 int thread_is_loop(void)

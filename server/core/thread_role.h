@@ -1,10 +1,23 @@
 /*
- * thread_role.h: which thread is the lws loop. Storage, cache and queue entry
+ * thread_role.h: which thread is which. Storage, cache and queue entry
  * points call ASSERT_NOT_LOOP() so that a blocking call from the loop thread
- * aborts in debug builds (and is counted in release builds).
+ * aborts in debug builds (and is counted in release builds). Every thread of
+ * the daemon starts through thread_start, which names it: `top -H`,
+ * `ps -L`, gdb and `perf report --sort comm` show "bo-loop0",
+ * "bo-worker3", "bo-kafka-cons"... instead of "boxofficed" for all.
  */
 #ifndef BOXOFFICE_CORE_THREAD_ROLE_H
 #define BOXOFFICE_CORE_THREAD_ROLE_H
+
+#include <pthread.h>
+
+/*
+ * pthread_create with default attributes, then the thread's name (printf
+ * format, cut to the kernel's 15 characters). Returns pthread_create's
+ * result: 0 or an errno value. A name that cannot be set is not an error.
+ */
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Mark the calling thread as the loop thread. */
 void thread_role_set_loop(void);

@@ -1316,7 +1316,7 @@ void http_run(int drain_s)
 		sigset_t old;
 		pthread_sigmask(SIG_BLOCK, &all, &old);
 		loops[i].thread_started =
-		    pthread_create(&loops[i].thread, NULL, loop_main, &loops[i]) == 0;
+		    thread_start(&loops[i].thread, loop_main, &loops[i], "bo-loop%d", i) == 0;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!loops[i].thread_started) {
 			/* Its context accepts and nobody would serve: stop. */

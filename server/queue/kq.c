@@ -1408,7 +1408,7 @@ int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t ms
 	kq.producer = producer_new(msg, msglen);
 	if (!kq.producer)
 		goto out;
-	if (pthread_create(&kq.poll_thr, NULL, poll_main, kq.producer) != 0) {
+	if (thread_start(&kq.poll_thr, poll_main, kq.producer, "bo-kafka-poll") != 0) {
 		snprintf(msg, msglen, "cannot start the kafka poll thread");
 		goto out;
 	}
@@ -1433,7 +1433,7 @@ int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t ms
 	kq.consumer = consumer_new(cs, msg, msglen);
 	if (!kq.consumer)
 		goto out;
-	if (pthread_create(&kq.cons_thr, NULL, cons_main, cs) != 0) {
+	if (thread_start(&kq.cons_thr, cons_main, cs, "bo-kafka-cons") != 0) {
 		snprintf(msg, msglen, "cannot start the kafka consumer thread");
 		goto out;
 	}

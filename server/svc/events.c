@@ -17,6 +17,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/thread_role.h"
 #include "queue/kq.h"
 #include "proto_json.h"
 
@@ -69,7 +70,7 @@ int events_start(void)
 {
 	q.tail = &q.head;
 	q.stopping = 0;
-	if (pthread_create(&q.thr, NULL, sender_main, NULL) != 0) {
+	if (thread_start(&q.thr, sender_main, NULL, "bo-events") != 0) {
 		log_error("cannot start the event sender");
 		return -1;
 	}

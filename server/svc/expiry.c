@@ -17,6 +17,7 @@
 #include "core/depstate.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/thread_role.h"
 #include "store/store_order.h"
 #include "store/store_screening.h"
 #include "svc/svc_order.h"
@@ -193,7 +194,7 @@ static void *sweeper_main(void *arg)
 int expiry_start(void)
 {
 	stopping = 0;
-	if (pthread_create(&thread, NULL, sweeper_main, NULL) != 0) {
+	if (thread_start(&thread, sweeper_main, NULL, "bo-hold-sweep") != 0) {
 		log_error("cannot start the expiry sweeper");
 		return -1;
 	}

@@ -83,7 +83,8 @@ int health_start(void)
 	for (i = 0; i < NPARTS; i++) {
 		checkers[i].part = (enum part)i;
 		atomic_store(&checkers[i].last_ok_ms, 0);
-		if (pthread_create(&checkers[i].thread, NULL, checker_main, &checkers[i]) != 0) {
+		if (thread_start(&checkers[i].thread, checker_main, &checkers[i], "bo-health%d",
+		                 i) != 0) {
 			log_error("cannot start the health checker threads");
 			health_stop();
 			return -1;
@@ -169,6 +170,12 @@ static void near_metrics(void)
 	                  (double)ns.invalidations);
 	metrics_gauge_set("boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
 	                  (double)ns.flushes);
+	metrics_gauge_set("boxoffice_near_value_hits_total",
+	                  "Token versions and generations a worker read from the near cache.",
+	                  (double)ns.value_hits);
+	metrics_gauge_set("boxoffice_near_value_misses_total",
+	                  "Token versions and generations a worker read from Redis.",
+	                  (double)ns.value_misses);
 	metrics_gauge_set("boxoffice_near_bytes", "Bytes held by the near cache.",
 	                  (double)ns.bytes);
 	metrics_gauge_set("boxoffice_near_entries", "Entries in the near cache.",

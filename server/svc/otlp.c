@@ -13,8 +13,10 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/thread_role.h"
 #include "core/trace.h"
 #include "proto_json.h"
 
@@ -119,7 +121,7 @@ static char *render(const struct trace_span *spans, unsigned n)
 {
 	cJSON *root = cJSON_CreateObject(), *rs_list, *rs, *res, *rattrs, *ss_list, *ss, *scope,
 	      *list;
-	char *text = NULL;
+	char *text = NULL, instance[24];
 	unsigned i;
 
 	if (!root)
@@ -131,6 +133,9 @@ static char *render(const struct trace_span *spans, unsigned n)
 	rattrs = cJSON_AddArrayToObject(res, "attributes");
 	add_attr(rattrs, "service.name", NULL, "boxofficed");
 	add_attr(rattrs, "service.version", NULL, BOXOFFICE_VERSION);
+	/* Which daemon: several share a trace (each pushes an order it hears of). */
+	snprintf(instance, sizeof(instance), "%ld", cfg.node_id);
+	add_attr(rattrs, "service.instance.id", NULL, instance);
 	ss_list = cJSON_AddArrayToObject(rs, "scopeSpans");
 	ss = cJSON_CreateObject();
 	cJSON_AddItemToArray(ss_list, ss);
@@ -291,7 +296,7 @@ int otlp_start(const char *endpoint)
 	q.head = q.count = 0;
 	q.stopping = 0;
 	q.accepting = 1;
-	if (pthread_create(&q.thr, NULL, exporter_main, NULL) != 0) {
+	if (thread_start(&q.thr, exporter_main, NULL, "bo-otlp") != 0) {
 		log_error("otlp: cannot start the exporter thread");
 		q.accepting = 0;
 		pthread_cond_destroy(&q.cv);

@@ -26,6 +26,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/thread_role.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_pay.h"
@@ -337,7 +338,7 @@ static void *sweeper_main(void *arg)
 int refund_sweeper_start(void)
 {
 	atomic_store(&sw.stop, 0);
-	if (pthread_create(&sw.thr, NULL, sweeper_main, NULL) != 0) {
+	if (thread_start(&sw.thr, sweeper_main, NULL, "bo-refund-sweep") != 0) {
 		log_error("cannot start the refund sweeper");
 		return -1;
 	}

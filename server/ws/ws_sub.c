@@ -18,6 +18,7 @@
 #include <hiredis/hiredis.h>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 #include "proto_wire.h"
 #include "svc/announce.h"
 
@@ -157,7 +158,7 @@ int ws_sub_start(const char *url)
 	if (nseeds == 0)
 		return -1;
 	atomic_store(&stopping, 0);
-	if (pthread_create(&thread, NULL, sub_main, NULL) != 0) {
+	if (thread_start(&thread, sub_main, NULL, "bo-ws-sub") != 0) {
 		log_error("ws: cannot start the redis subscriber thread");
 		return -1;
 	}

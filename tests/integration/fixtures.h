@@ -40,6 +40,11 @@ int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id
 extern char *it_admin;
 int it_admin_setup(void **state);
 int it_admin_teardown(void **state);
+/*
+ * Start Redis again (stack.sh redis-start) and wait until the daemons have
+ * rebuilt the seat holds and subscribed again: 0, or -1 after 30 s.
+ */
+int it_redis_start(void);
 /* cmocka teardown: start Redis again whatever the test did (it may have failed with Redis stopped).
  */
 int it_redis_back(void **state);

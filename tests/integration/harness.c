@@ -239,6 +239,18 @@ const char *it_base_url(void)
 	return it_env("BOXOFFICE_URL");
 }
 
+int it_daemons(void)
+{
+	const char *second = it_env("BOXOFFICE_URL2");
+
+	return second && *second ? 2 : 1;
+}
+
+const char *it_daemon_url(int i)
+{
+	return it_env(i == 0 ? "BOXOFFICE_URL" : "BOXOFFICE_URL2");
+}
+
 /* /metrics and /healthz describe one instance: the first, where the tests' WebSockets are. */
 static const char *base_for(const char *path)
 {

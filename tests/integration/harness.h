@@ -43,6 +43,9 @@ const char *it_env(const char *key);
  * daemon in the stack (BOXOFFICE_URL2), the two in turn.
  */
 const char *it_base_url(void);
+/* How many daemons the stack runs (1 or 2), and the base url of daemon i (0, 1). */
+int it_daemons(void);
+const char *it_daemon_url(int i);
 
 /* POST a JSON body (NULL = empty body) with an optional token. */
 struct it_resp *it_post(const char *path, const char *token, const char *json);

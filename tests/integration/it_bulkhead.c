@@ -138,20 +138,30 @@ static void test_bulkhead_hung_mysql_does_not_stall_cached_reads(void **state)
 		assert_true(clock_s() - h0 < 1.0 * slow());
 		it_resp_free(r);
 	}
-	/* /healthz says so within a few seconds, each answer within a second. */
+	/*
+	 * /healthz says so within a few seconds, each answer within a second;
+	 * with two daemons, each its own (the next request may go to either).
+	 */
 	for (;;) {
-		double h0 = clock_s();
-		struct it_resp *r = it_request("GET", "/healthz", NULL, NULL, 0);
-		int down;
+		int down = 1;
 
-		assert_non_null(r);
-		assert_true(clock_s() - h0 < 1.0 * slow());
-		down = r->status == 503;
-		if (down) {
-			assert_string_equal(it_json_str(r->json, "db"), "down");
-			assert_string_equal(it_json_str(r->json, "redis"), "ok");
+		for (int d = 0; d < it_daemons(); d++) {
+			double h0 = clock_s();
+			struct it_resp *r;
+
+			it_set_base(it_daemon_url(d));
+			r = it_request("GET", "/healthz", NULL, NULL, 0);
+			it_set_base(NULL);
+			assert_non_null(r);
+			assert_true(clock_s() - h0 < 1.0 * slow());
+			if (r->status == 503) {
+				assert_string_equal(it_json_str(r->json, "db"), "down");
+				assert_string_equal(it_json_str(r->json, "redis"), "ok");
+			} else {
+				down = 0;
+			}
+			it_resp_free(r);
 		}
-		it_resp_free(r);
 		if (down)
 			break;
 		assert_true(clock_s() - t0 < 10);

@@ -229,7 +229,7 @@ static void test_cache_reads_fall_back_to_mysql_while_redis_is_down(void **state
 	it_postf_refused("/comment/detail", NULL, 404, "not_found", NULL, "{\"id\":%lld}",
 	                 (long long)it_sql_id());
 
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 	/* workers reconnect within a second or two; reads answer all along */
 	snprintf(key, sizeof(key), "GET bo:c:comment:%lld", (long long)cid);
 	for (int i = 0; i < 50 && !filled; i++) {

@@ -743,7 +743,7 @@ static void test_film_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	r = detail(id);
 	assert_int_equal(it_data_int(r, "stock"), 4);
 	it_resp_free(r);
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 
 	/* Back up: reads are answered (and cached again) all along. */
 	for (round = 0; round < 3; round++) {

@@ -525,7 +525,7 @@ static void test_hall_reads_fall_back_to_mysql_while_redis_is_down(void **state)
 	layout_str(it_data(r), lay, sizeof(lay));
 	assert_string_equal(lay, "SSS");
 	it_resp_free(r);
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 
 	for (round = 0; round < 3; round++) {
 		r = it_ok(detail(busy));

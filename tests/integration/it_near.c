@@ -5,7 +5,9 @@
  *     with B's near cache warm for it;
  *   - a seat held through A shows held in B's very next /screening/seats;
  *   - a near-cache answer carries the caller's X-Request-Id and the same
- *     bytes a worker renders.
+ *     bytes a worker renders;
+ *   - a user disabled through A is refused by B in the very next request,
+ *     though B read that token's version from its near cache.
  * No sleeps: "warm" is proven by B's near-cache hit counter (/metrics), and
  * the read after a write is sent as soon as the write has answered. B only
  * produces (kafka_consume 0, it_daemon_start), so it runs beside other
@@ -54,10 +56,11 @@ static int group_teardown(void **state)
 	return st == 0 ? 0 : -1;
 }
 
-/* boxoffice_near_hits_total of the daemon at url. */
-static long near_hits(const char *url)
+/* The value of metric name in /metrics of the daemon at url. */
+static long metric(const char *url, const char *name)
 {
 	struct it_resp *r;
+	char line[96];
 	const char *p;
 	long n = -1;
 
@@ -65,12 +68,19 @@ static long near_hits(const char *url)
 	r = it_request("GET", "/metrics", NULL, NULL, 0);
 	it_set_base(NULL);
 	assert_non_null(r);
-	p = strstr(r->body, "\nboxoffice_near_hits_total ");
+	snprintf(line, sizeof(line), "\n%s ", name);
+	p = strstr(r->body, line);
 	if (p)
-		n = strtol(p + strlen("\nboxoffice_near_hits_total "), NULL, 10);
+		n = strtol(p + strlen(line), NULL, 10);
 	it_resp_free(r);
 	assert_true(n >= 0);
 	return n;
+}
+
+/* Answers of the daemon at url from its near cache. */
+static long near_hits(const char *url)
+{
+	return metric(url, "boxoffice_near_hits_total");
 }
 
 /* POST path with body to url; asserts 200. */
@@ -203,11 +213,54 @@ static void test_near_answer_is_the_workers_answer(void **state)
 	it_resp_free(near);
 }
 
+/*
+ * A token's version comes from the near cache on every authenticated
+ * request (cache_get_near): a user disabled through A is refused by B in
+ * the very next request, with B's near cache warm for that token.
+ */
+static void test_near_revoked_token_is_refused_at_once_on_the_other_instance(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		int64_t uid;
+		char *tok = it_customer(&uid, NULL);
+		time_t until = time(NULL) + WARM_S;
+		struct it_resp *r;
+		long before;
+
+		assert_non_null(tok);
+		for (;;) {
+			before = metric(b_url, "boxoffice_near_value_hits_total");
+			it_set_base(b_url);
+			r = it_post("/user/userinfo", tok, "{}");
+			it_set_base(NULL);
+			it_assert_status(r, 200);
+			it_resp_free(r);
+			if (metric(b_url, "boxoffice_near_value_hits_total") > before)
+				break;
+			if (time(NULL) > until)
+				fail_msg("B never read the token's version from its near cache");
+		}
+		it_set_base(a_url);
+		it_postf_ok("/user/disable", it_sale.admin, "{\"id\":%lld,\"disabled\":1}",
+		            (long long)uid);
+		it_set_base(b_url);
+		r = it_post("/user/userinfo", tok, "{}");
+		it_set_base(NULL);
+		it_assert_error(r, 401, "token_expired");
+		it_resp_free(r);
+		free(tok);
+	}
+}
+
 /* One group: the second daemon (or Redis) is started once. */
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_near_film_change_is_seen_at_once_on_the_other_instance),
     cmocka_unit_test(test_near_seat_hold_is_seen_at_once_on_the_other_instance),
-    cmocka_unit_test(test_near_answer_is_the_workers_answer)};
+    cmocka_unit_test(test_near_answer_is_the_workers_answer),
+    cmocka_unit_test(test_near_revoked_token_is_refused_at_once_on_the_other_instance)};
 
 int main(void)
 {

@@ -848,7 +848,7 @@ static void test_screening_reads_fall_back_to_mysql_while_redis_is_down(void **s
 	r = it_ok(detail(id2));
 	assert_int_equal(it_data_int(r, "seatsFree"), 4);
 	it_resp_free(r);
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 
 	for (round = 0; round < 3; round++) {
 		r = it_ok(seats(sid));

@@ -1111,7 +1111,7 @@ static void test_user_delivery_and_redis_down_fail_closed(void **state)
 	it_assert_error(r, 503, "unavailable");
 	assert_true(atoi(r->retry_after) >= 1);
 	it_resp_free(r);
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 	wait_redis_back(cm);
 }
 

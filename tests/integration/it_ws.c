@@ -546,7 +546,8 @@ static void test_ws_every_op_and_error(void **state)
 	ws_roundtrip(w);
 	{
 		char *x = ws_recv(w, 300);
-		assert_null(x);
+		if (x)
+			fail_msg("a message after unsubscribing: %.300s", x);
 	}
 	ws_close(w);
 }
@@ -861,7 +862,7 @@ static void test_ws_hub_resubscribes_after_redis_returns(void **state)
 	subscribe(w, &v, sid);
 	assert_int_equal(it_stack("redis-stop"), 0);
 	ws_roundtrip(w); /* the hub itself does not depend on Redis */
-	assert_int_equal(it_stack("redis-start"), 0);
+	assert_int_equal(it_redis_start(), 0);
 	/* Publish until the hub has subscribed again (it retries every second). */
 	end = clock_s() + 15;
 	while ((!got_snapshot || !got_announcement) && clock_s() < end) {
