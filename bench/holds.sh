@@ -62,7 +62,14 @@ say "screening $SID (hall $HALL, ${ROWS}x$COLS)"
 
 RCLI=(redis-cli -p "$REDIS_PORT")
 SHA=$("${RCLI[@]}" SCRIPT LOAD "$("$HOLDSRC")")
-"${RCLI[@]}" SET bo:holdsready 1 >/dev/null
+# The reference's screening: not the API's (its seats stay apart), but keys
+# of the daemon's shapes (bo:{sN}:...), printed by holdsrc from the daemon's
+# own formats: seats, version, fence, uheld, hold record, holdexp, ready,
+# generation.
+RSID=9
+mapfile -t RKEYS < <("$HOLDSRC" --keys "$RSID")
+[ "${#RKEYS[@]}" -eq 8 ] || die "holdsrc --keys printed ${#RKEYS[@]} keys, not 8"
+"${RCLI[@]}" SET "${RKEYS[6]}" 1 >/dev/null
 
 run_api() {
 	SID=$SID ROWS=$ROWS COLS=$COLS TOKEN=$TOKEN wrk -t"$THREADS" -c"$CONNS" -d"$1" \
@@ -70,15 +77,15 @@ run_api() {
 }
 
 run_redis() {
-	# KEYS: seats, version, fence, uheld, hold record, holdexp, ready,
-	# generation; ARGV: holdId, uid, exp_ms, cap, sid, free states, record
+	# KEYS: RKEYS; ARGV: holdId, uid, exp_ms, cap, sid, free states, record
 	# ttl, channel, generation (0: unchecked), 2 seats.
-	"${RCLI[@]}" DEL bo:seats:{b} bo:holdexp >/dev/null
+	local gen
+	gen=$("${RCLI[@]}" GET "${RKEYS[7]}")
+	"${RCLI[@]}" DEL "${RKEYS[0]}" "${RKEYS[5]}" >/dev/null
 	timeout $((DURATION + 30)) redis-benchmark -p "$REDIS_PORT" --csv -c "$CONNS" -P 1 \
-		-n "$1" -r 100000 EVALSHA "$SHA" 8 'bo:seats:{b}' 'bo:seatver:{b}' 'bo:seatfence:{b}' \
-		'bo:uheld:{b}' 'bo:hold:__rand_int__' bo:holdexp bo:holdsready bo:c:gen:screening \
-		__rand_int__ 1 9999999999999 0 9 ff 86400000 bench: "$(redis-cli -p "$REDIS_PORT" GET bo:c:gen:screening)" \
-		'S__rand_int__' 'T__rand_int__' |
+		-n "$1" -r 100000 EVALSHA "$SHA" 8 "${RKEYS[@]}" \
+		__rand_int__ 1 9999999999999 0 "$RSID" ff 86400000 bench: \
+		"${gen:-0}" 'S__rand_int__' 'T__rand_int__' |
 		tail -n1
 }
 

@@ -370,10 +370,194 @@ static int add_data(cJSON *root, const cJSON *data)
 	return cJSON_AddItemReferenceToObject(root, KEY_DATA, (cJSON *)data) ? 0 : -1;
 }
 
+/*
+ * The printer of proto_json_print: cJSON_PrintUnformatted's text (same
+ * escapes, same layout), except for integral numbers, printed as their
+ * digits. The buffer grows through cJSON's allocator, so that cJSON_free
+ * frees it and the daemon's allocation guard (core/jsonguard.h) sees it.
+ */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = cJSON_malloc(cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		if (b->len)
+			memcpy(p, b->p, b->len);
+		cJSON_free(b->p);
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put_str(struct jbuf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+/* s between quotes, escaped as cJSON escapes (NULL: ""). */
+static void put_quoted(struct jbuf *b, const char *s)
+{
+	const char *run;
+	char esc[8];
+
+	put(b, "\"", 1);
+	for (run = s; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			esc[2] = '\0';
+			break;
+		case '\b':
+			strcpy(esc, "\\b");
+			break;
+		case '\f':
+			strcpy(esc, "\\f");
+			break;
+		case '\n':
+			strcpy(esc, "\\n");
+			break;
+		case '\r':
+			strcpy(esc, "\\r");
+			break;
+		case '\t':
+			strcpy(esc, "\\t");
+			break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+		}
+		put_str(b, esc);
+	}
+	if (s)
+		put(b, run, (size_t)(s - run));
+	put(b, "\"", 1);
+}
+
+/*
+ * A number: an integral one below 2^63 in magnitude as its digits (cJSON
+ * would print 9007199254740991 as 9.00719925474099e+15 and 1e15 as 1e+15),
+ * anything else with 15 significant digits when they read back as the
+ * same double, else 17 (cJSON takes 15 within DBL_EPSILON, so it prints
+ * 2.0000000000000004 as 2); never a locale's decimal comma.
+ */
+static void put_number(struct jbuf *b, double d)
+{
+	char num[64], *comma;
+	double test;
+
+	if (d != d || d - d != 0) { /* NaN, infinite */
+		put_str(b, "null");
+		return;
+	}
+	if (d > -9223372036854775808.0 && d < 9223372036854775808.0 && (double)(int64_t)d == d) {
+		snprintf(num, sizeof(num), "%lld", (long long)(int64_t)d);
+		put_str(b, num);
+		return;
+	}
+	snprintf(num, sizeof(num), "%1.15g", d);
+	if (sscanf(num, "%lg", &test) != 1 || test != d)
+		snprintf(num, sizeof(num), "%1.17g", d);
+	comma = strpbrk(num, ",");
+	if (comma)
+		*comma = '.';
+	put_str(b, num);
+}
+
+static void put_item(struct jbuf *b, const cJSON *item)
+{
+	const cJSON *c;
+
+	switch (item->type & 0xff) {
+	case cJSON_False:
+		put_str(b, "false");
+		break;
+	case cJSON_True:
+		put_str(b, "true");
+		break;
+	case cJSON_NULL:
+		put_str(b, "null");
+		break;
+	case cJSON_Number:
+		put_number(b, item->valuedouble);
+		break;
+	case cJSON_String:
+		put_quoted(b, item->valuestring);
+		break;
+	case cJSON_Raw:
+		if (!item->valuestring)
+			b->failed = 1;
+		else
+			put_str(b, item->valuestring);
+		break;
+	case cJSON_Array:
+		put(b, "[", 1);
+		for (c = item->child; c; c = c->next) {
+			put_item(b, c);
+			if (c->next)
+				put(b, ",", 1);
+		}
+		put(b, "]", 1);
+		break;
+	case cJSON_Object:
+		put(b, "{", 1);
+		for (c = item->child; c; c = c->next) {
+			put_quoted(b, c->string);
+			put(b, ":", 1);
+			put_item(b, c);
+			if (c->next)
+				put(b, ",", 1);
+		}
+		put(b, "}", 1);
+		break;
+	default:
+		b->failed = 1; /* cJSON_Invalid */
+	}
+}
+
+char *proto_json_print(const cJSON *item)
+{
+	struct jbuf b = {NULL, 0, 0, 0};
+
+	if (!item)
+		return NULL;
+	put_item(&b, item);
+	if (b.failed || !b.p) {
+		cJSON_free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* Prints root into memory from malloc (the header promises free()). */
 static char *print(const cJSON *root, size_t *len)
 {
-	char *printed = cJSON_PrintUnformatted(root);
+	char *printed = proto_json_print(root);
 	char *s = NULL;
 	size_t n = 0;
 
@@ -447,7 +631,7 @@ static int ok_head(char *buf)
 		goto out;
 	}
 	root = envelope(PROTO_OK, NULL);
-	printed = root ? cJSON_PrintUnformatted(root) : NULL;
+	printed = root ? proto_json_print(root) : NULL;
 	if (!printed)
 		goto out;
 	n = strlen(printed); /* its closing brace is cut off */

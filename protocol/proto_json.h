@@ -58,6 +58,20 @@ int proto_get_id(const cJSON *obj, const char *key, int64_t *out);
 /* Move every member of object src to the end of object dst (src ends empty). */
 void proto_json_move_members(cJSON *dst, cJSON *src);
 
+/*
+ * item as JSON text: what cJSON_PrintUnformatted prints (the same escapes,
+ * no spaces), except that an integral number prints as its digits and
+ * any other number as the shortest of 15 or 17 digits that reads back as
+ * that very double. cJSON
+ * 1.7 prints 1031234567890120 as 1.03123456789012e+15 and, from 2^52 on,
+ * rounds (9007199254740991 came out as 9.00719925474099e+15), while our
+ * ids are 16-digit integers up to 2^53 - 1 (spec section 1) that clients
+ * must read as integers. Every JSON text the daemon and its client send
+ * is printed through here. Returns memory to free with cJSON_free, or NULL
+ * (out of memory, an invalid item, a raw item without text).
+ */
+char *proto_json_print(const cJSON *item);
+
 /* Number of UTF-8 code points in s, or -1 if s is not valid UTF-8. */
 long proto_utf8_len(const char *s);
 
@@ -74,7 +88,7 @@ char *proto_render_error(enum proto_err e, const char *msg, const cJSON *data, s
  * The success envelope around data that is already JSON text (a cached
  * answer): the bytes proto_render_ok gives for the same object, built by
  * concatenation, without parsing raw. raw[0..raw_len) must be one JSON object
- * as cJSON_PrintUnformatted prints it (only its first and last bytes are
+ * as proto_json_print prints it (only its first and last bytes are
  * checked). Returns a malloc'd NUL-terminated string (free()), or NULL when
  * raw is not '{'...'}' or memory ran out; *len receives its length (0 then).
  */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto_wire.h"
+#include "proto_json.h"
 
 const char *const app_report_groups[4] = {"film", "day", "cashier", "method"};
 
@@ -68,7 +69,7 @@ int app_request(struct app *a, enum req_tag tag, int64_t ctx, const char *path, 
 		cJSON_Delete(body);
 		return -1;
 	}
-	text = body ? cJSON_PrintUnformatted(body) : NULL;
+	text = body ? proto_json_print(body) : NULL;
 	cJSON_Delete(body);
 	if (body && !text)
 		return -1;

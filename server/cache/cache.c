@@ -40,6 +40,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "core/clock.h"
+#include "proto_json.h"
 
 #define MARKER_TTL_S 30  /* a cached "no such row" */
 #define LOCK_TTL_MS 3000 /* a loader that dies frees its key after this */
@@ -148,7 +149,7 @@ static enum proto_err to_text(cJSON *v, struct val *out)
 		log_error("cache loader returned no json object for a raw read");
 		goto out;
 	}
-	printed = cJSON_PrintUnformatted(v);
+	printed = proto_json_print(v);
 	if (!printed)
 		goto out;
 	out->text = copy_text(printed, strlen(printed));
@@ -385,7 +386,7 @@ static void store_loaded(struct worker *w, const char *fk, enum proto_err e, con
 	} else if (out->raw) {
 		store_value(w, fk, out->text, ttl_s, seen);
 	} else {
-		printed = cJSON_PrintUnformatted(out->json);
+		printed = proto_json_print(out->json);
 		if (printed)
 			store_value(w, fk, printed, ttl_s, seen);
 		cJSON_free(printed);
@@ -651,7 +652,7 @@ enum proto_err cache_get_near(struct worker *w, const char *key, int ttl_s, cach
 	/* cache_get names its key to the capture before it reads it (near.h). */
 	near_capture_begin();
 	e = cache_get(w, key, ttl_s, load, arg, out);
-	text = e == PROTO_OK ? cJSON_PrintUnformatted(*out) : NULL;
+	text = e == PROTO_OK ? proto_json_print(*out) : NULL;
 	if (text)
 		near_capture_end(nk, klen, text, strlen(text));
 	else

@@ -129,9 +129,7 @@ const char *holds_take_source(void)
 
 /* A key of screening or hold id (their shard's tag, then the id). */
 #define key_of(buf, fmt, id) SEATMAP_KEY((buf), sizeof(buf), fmt, (id))
-/* The hold record; a hold's id is in its screening's shard (holds_new_id). */
-#define HOLD_KEY REDIS_SHARD_PREFIX "hold:%" PRId64
-#define UHELD_KEY REDIS_SHARD_PREFIX "uheld:%" PRId64
+/* Pending orders: not per screening, so no shard tag. */
 #define PENDING_KEY REDIS_PREFIX "porder:%" PRId64
 #define PENDINGS_KEY REDIS_PREFIX "porders:%" PRId64
 
@@ -209,8 +207,8 @@ enum holds_take_rc holds_take(struct worker *w, int64_t sid, int64_t uid, int64_
 	key_of(ks, SEATMAP_HOLDS_KEY, sid);
 	key_of(kv, SEATMAP_VERSION_KEY, sid);
 	key_of(kf, SEATMAP_FENCE_KEY, sid);
-	key_of(ku, UHELD_KEY, sid);
-	key_of(kh, HOLD_KEY, hold_id);
+	key_of(ku, HOLDS_UHELD_KEY, sid);
+	key_of(kh, HOLDS_RECORD_KEY, hold_id);
 	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(sid));
 	snprintf(kr, sizeof(kr), HOLDS_READY_KEY, REDIS_SHARD(sid));
 	if (gen_after)
@@ -277,7 +275,8 @@ int holds_get(struct worker *w, int64_t id, struct hold_rec *h)
 	int rc = -1;
 
 	memset(h, 0, sizeof(*h));
-	rep = redis_cmd(w, "HMGET " HOLD_KEY " sid uid seats free exp oid", REDIS_SHARD(id), id);
+	rep = redis_cmd(w, "HMGET " HOLDS_RECORD_KEY " sid uid seats free exp oid", REDIS_SHARD(id),
+	                id);
 	if (!rep)
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 6) {
@@ -313,7 +312,7 @@ int holds_drop(struct worker *w, int64_t id, enum holds_drop_mode mode, int64_t 
 	redisReply *rep;
 	int rc = -1;
 
-	key_of(kh, HOLD_KEY, id);
+	key_of(kh, HOLDS_RECORD_KEY, id);
 	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
 	snprintf(prefix, sizeof(prefix), REDIS_SHARD_PREFIX, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
@@ -341,7 +340,7 @@ int holds_claim(struct worker *w, int64_t id, int64_t uid, int64_t now_ms, int64
 	redisReply *rep;
 	int rc = -1;
 
-	key_of(kh, HOLD_KEY, id);
+	key_of(kh, HOLDS_RECORD_KEY, id);
 	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
 	snprintf(auid, sizeof(auid), "%" PRId64, uid);
@@ -373,7 +372,7 @@ void holds_unclaim(struct worker *w, int64_t id, int64_t oid)
 	const char *argv[4] = {kh, kx, ahold, aoid};
 	redisReply *rep;
 
-	key_of(kh, HOLD_KEY, id);
+	key_of(kh, HOLDS_RECORD_KEY, id);
 	snprintf(kx, sizeof(kx), HOLDS_EXP_KEY, REDIS_SHARD(id));
 	snprintf(ahold, sizeof(ahold), "%" PRId64, id);
 	snprintf(aoid, sizeof(aoid), "%" PRId64, oid);

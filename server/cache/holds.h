@@ -1,18 +1,21 @@
 /*
  * holds.h: seat holds in Redis (spec 4.5), the keys of cache/seatstate.h plus
- * what a hold needs of its own:
+ * what a hold needs of its own. Every key but the pending orders' carries its screening's shard
+ * tag, "bo:{sN}:" (REDIS_SHARD_PREFIX, N = sid mod REDIS_SHARDS), so one script touches one cluster
+ * slot:
  *
- *   REDIS_PREFIX "seats:<sid>"      hash seat -> hold id (seatmap.h)
- *   REDIS_PREFIX "seatver:<sid>"    version (seatmap.h)
- *   REDIS_PREFIX "seatfence:<sid>"  layout-change fence (seatmap.h)
- *   REDIS_PREFIX "hold:<holdId>"    hash sid, uid, seats ("C7 C8"), free
+ *   bo:{sN}:seats:<sid>      hash seat -> hold id (seatstate.h, seatmap.h)
+ *   bo:{sN}:seatver:<sid>    version (seatstate.h, seatmap.h)
+ *   bo:{sN}:seatfence:<sid>  layout-change fence (seatstate.h, seatmap.h)
+ *   bo:{sN}:hold:<holdId>    hash sid, uid, seats ("C7 C8"), free
  *       (the state each seat returns to when freed, 'f' or 'b', one char per
- *       seat), exp (Unix ms), oid (0, or the order the hold became)
- *   REDIS_PREFIX "holdexp"          zset hold id -> when the sweeper must look
+ *       seat), exp (Unix ms), oid (0, or the order the hold became); the
+ *       hold id is drawn in its screening's shard (holds_new_id)
+ *   bo:{sN}:holdexp          zset hold id -> when the sweeper must look
  *       at it: exp ms of holds not yet ordered; for ordered ones a time by
- *       which their order must have been settled
- *   REDIS_PREFIX "uheld:<sid>"      hash uid -> seats held (the 10-seat cap)
- *   REDIS_PREFIX "holdsready"       present once the hold state was rebuilt
+ *       which their order must have been settled; one per shard
+ *   bo:{sN}:uheld:<sid>      hash uid -> seats held (the 10-seat cap)
+ *   bo:{sN}:holdsready       present once the hold state was rebuilt
  *       from MySQL after a Redis start (or FLUSHALL); holds wait for it
  *
  * A seat that live tickets hold keeps a field in the seats hash too, with
@@ -35,8 +38,10 @@
 #ifndef BOXOFFICE_CACHE_HOLDS_H
 #define BOXOFFICE_CACHE_HOLDS_H
 
+#include <inttypes.h>
 #include <stdint.h>
 
+#include "cache/redis.h"
 #include "proto_layout.h"
 
 struct worker;
@@ -122,7 +127,10 @@ int holds_seats(struct worker *w, int64_t sid, int64_t oid, char mode,
                 const char seats[][PROTO_SEAT_ID_SIZE], const char *states, int n);
 /* set 1: mark the hold state rebuilt; set 0: ask. Returns 1/0, or -1 when down. */
 int holds_ready(struct worker *w, int set);
+/* Key formats (printf: the shard as int, then the id as PRId64). */
 #define HOLDS_READY_KEY REDIS_SHARD_PREFIX "holdsready"
+#define HOLDS_RECORD_KEY REDIS_SHARD_PREFIX "hold:%" PRId64
+#define HOLDS_UHELD_KEY REDIS_SHARD_PREFIX "uheld:%" PRId64
 /* The zset of unordered holds by expiry (the sweeper's work list), one per shard. */
 #define HOLDS_EXP_KEY REDIS_SHARD_PREFIX "holdexp"
 /*

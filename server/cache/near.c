@@ -8,8 +8,9 @@
  * of an older epoch is gone.
  *
  * sync_seq is odd while the cache is unusable (no tracking connection) or
- * while the tracking thread applies what it read; a lookup reads it before
- * and after looking, and the socket in between (near.h).
+ * while the tracking thread applies what it read; near_sync_check reads it
+ * and then the socket, a lookup reads it again after looking (near.h; the
+ * ordering argument is at near_sync_check).
  */
 #include "cache/near.h"
 
@@ -339,17 +340,36 @@ int near_capture_end(const char *key, size_t klen, const char *val, size_t vlen)
 /* ---- lookup (any thread) ---- */
 
 /*
- * 1 if every invalidation sent before now has been applied (near.h): the
- * subscribed socket holds no unread byte and no end of stream, and the
- * tracking connection is not closing either (its end would stop
- * invalidations). One poll() that returns at once.
+ * The proof of near.h: every invalidation sent before now has been applied
+ * unless the sequence moves. The order of the steps is the argument:
+ *   1. seq = sync_seq, even: the thread is not in the middle of applying
+ *      (it makes the sequence odd before it reads the socket, even again
+ *      only once everything it read is applied);
+ *   2. poll: the subscribed socket holds no unread byte and no end of
+ *      stream, and the tracking connection is not closing (its end would
+ *      stop invalidations). Any invalidation that reached this process
+ *      before this poll was therefore read from the socket before it;
+ *   3. the lookup (near_get) reads sync_seq again after reading the entry:
+ *      still seq means whatever was read before step 2 had been applied
+ *      when step 1 saw the even value, or was read and applied in no
+ *      window around the lookup, so the entry's dependency counters
+ *      already carried it.
+ * A write another instance answered before a request was sent has its
+ * invalidation in the socket before the request's bytes reach this
+ * process (Redis queues it before the write's reply), so a token taken
+ * after a request was read covers that request. Taking the token costs one
+ * poll(), which the caller shares between every request it has read by
+ * then (server/http: once per loop iteration).
  */
-static int synced(unsigned long *seq)
+unsigned long near_sync_check(void)
 {
 	struct pollfd p[2];
+	unsigned long seq;
 
-	*seq = atomic_load(&sync_seq);
-	if (*seq & 1)
+	if (!budget)
+		return 0;
+	seq = atomic_load(&sync_seq);
+	if (seq & 1)
 		return 0;
 	p[0].fd = atomic_load(&sync_fd);
 	p[1].fd = atomic_load(&sync_ctl);
@@ -357,22 +377,22 @@ static int synced(unsigned long *seq)
 	p[0].revents = p[1].revents = 0;
 	if (p[0].fd < 0 || poll(p, p[1].fd < 0 ? 1 : 2, 0) != 0)
 		return 0;
-	return 1;
+	return seq; /* even and at least 2: never 0 */
 }
 
 /* near_get and near_get_value: a hit or miss is counted in hit or miss. */
-static char *lookup(const char *key, size_t klen, size_t *vlen, atomic_ulong *hit,
-                    atomic_ulong *miss)
+static char *lookup(const char *key, size_t klen, unsigned long token, size_t *vlen,
+                    atomic_ulong *hit, atomic_ulong *miss)
 {
 	uint64_t h;
 	struct shard *s;
 	struct entry *e;
-	unsigned long seq;
+	unsigned long seq = token;
 	char *out = NULL;
 
 	if (!budget)
 		return NULL;
-	if (!synced(&seq)) {
+	if (!token || token != atomic_load(&sync_seq)) {
 		/* Answers count it apart; a value counts it as a miss. */
 		atomic_fetch_add(miss == &st_misses ? &st_unsynced : miss, 1);
 		return NULL;
@@ -413,14 +433,19 @@ static char *lookup(const char *key, size_t klen, size_t *vlen, atomic_ulong *hi
 	return out;
 }
 
-char *near_get(const char *key, size_t klen, size_t *vlen)
+char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen)
 {
-	return lookup(key, klen, vlen, &st_hits, &st_misses);
+	return lookup(key, klen, token, vlen, &st_hits, &st_misses);
 }
 
+/*
+ * A worker's request was read before it was handed over, so a token taken
+ * now covers it: one poll() per value, cheaper than the Redis round trip
+ * it saves.
+ */
 char *near_get_value(const char *key, size_t klen, size_t *vlen)
 {
-	return lookup(key, klen, vlen, &st_value_hits, &st_value_misses);
+	return lookup(key, klen, near_sync_check(), vlen, &st_value_hits, &st_value_misses);
 }
 
 void near_stats_get(struct near_stats *st)

@@ -16,11 +16,18 @@
  * Fresh across instances, at once: Redis queues the invalidation of a
  * write on the subscribed connection before the writer's reply leaves, so
  * once any client has seen a write answered, its invalidation is in this
- * process's socket or already applied. A lookup answers only when the
- * invalidation socket holds no unread byte nor end of stream (poll), the thread is not in
- * the middle of applying what it read (a sequence number, odd while it
- * reads or while the connection is not set up) and the dependencies are
- * unchanged; otherwise it misses and the worker path (Redis) answers.
+ * process's socket or already applied. A lookup answers only under a
+ * token of near_sync_check taken after its request was read: the
+ * invalidation socket held no unread byte nor end of stream (one poll),
+ * the thread was not in the middle of applying what it read (a sequence
+ * number, odd while it reads or while the connection is not set up), that
+ * sequence has not moved since, and the dependencies are unchanged;
+ * otherwise it misses and the worker path (Redis) answers. One token
+ * serves every request read before it was taken, so the syscall is paid
+ * once per batch (a loop iteration), not once per hit: only a syscall
+ * made after a request's bytes arrived can see bytes the kernel holds for
+ * the tracking thread that it has not read yet, since nothing tells the
+ * thread, let alone a lookup, of their arrival without one.
  * A lost connection flushes everything and keeps the cache unusable until
  * tracking is set up again. Limits: a FLUSHALL's invalidation is sent
  * during the command (not in BCAST's batch before the replies), so it may
@@ -61,15 +68,24 @@ int near_capture_end(const char *key, size_t klen, const char *val, size_t vlen)
 void near_capture_abort(void);
 
 /*
- * The value under key if present, valid and provably fresh: a copy from
- * malloc (free()) with *vlen, or NULL. Any thread; never blocks on I/O.
+ * A token proving that every invalidation that reached this process
+ * before the call has been applied (while it stays valid), or 0 when that
+ * cannot be proven now. Take it after reading the requests it is to
+ * serve; one poll() that returns at once. Any thread.
  */
-char *near_get(const char *key, size_t klen, size_t *vlen);
+unsigned long near_sync_check(void);
+/*
+ * The value under key if present, valid and fresh under token (from
+ * near_sync_check; 0 misses): a copy from malloc (free()) with *vlen, or
+ * NULL. Any thread; no syscall, never blocks on I/O.
+ */
+char *near_get(const char *key, size_t klen, unsigned long token, size_t *vlen);
 
 /*
  * The same for a small value a worker reads from Redis on its hot path (a
  * token's version, a namespace's generation; cache.h cache_get_near),
- * counted apart from the answers of the loop: worker thread. A worker that
+ * counted apart from the answers of the loop: worker thread. It takes its
+ * own token (one poll(): the request was read before the worker got it). A worker that
  * is capturing an answer (near_capturing) reads through Redis instead, so
  * that the answer's own capture sees every key it depends on.
  */

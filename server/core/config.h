@@ -25,6 +25,8 @@
 	X(kafka_bootstrap_file, STR, "", 0, 0, "write the embedded Kafka's address to this file")  \
 	X(kafka_broker_file, STR, "", 0, 0,                                                        \
 	  "address file of the embedded broker process (kbroker); empty = broker in the daemon")   \
+	X(kafka_consume, BOOL, "1", 0, 1,                                                          \
+	  "run the order and payment consumers (0: produce only, join no consumer group)")         \
 	X(jwt_secret, STR, "", 0, 0, "HS256 key of access tokens, at least 32 bytes (required)")   \
 	X(pay_secret, STR, "", 0, 0,                                                               \
 	  "HMAC key of payment callbacks, at least 32 bytes (required)")                           \

@@ -131,6 +131,8 @@ struct loop {
 	uint64_t next_id;
 	int draining;
 	long in_flight;
+	/* near-cache candidates read in this iteration (loop thread only): near_flush */
+	struct job *near_head, *near_tail;
 	/* answers of the workers, under done_lock */
 	pthread_mutex_t done_lock;
 	struct job *done_head, *done_tail;
@@ -151,6 +153,7 @@ static _Thread_local struct loop *cur_loop; /* on a loop thread: its loop */
 
 static void process(struct conn *c);
 static void idle_if_done(struct conn *c);
+static void answered(struct conn *c);
 static int http_ws_upgrade(struct conn *c, const struct http_head *h);
 
 static void table_add(struct conn *c)
@@ -481,22 +484,15 @@ static int serve_static(struct conn *c)
 
 /*
  * The hand-off: a request that is read goes to the worker pool here (its
- * answer comes back through job_run to drain_done on this loop).
+ * answer comes back through job_run to drain_done on this loop), or, when
+ * the near cache may hold its answer, waits for the end of this loop
+ * iteration (near_flush).
  */
 static int submit(struct conn *c)
 {
-	struct http_response near;
+	int near = dispatch_near_wanted(c->rq);
 	struct job *j;
-	int rc;
 
-	/* A near-cache hit needs no worker: answered here (svc/dispatch.h). */
-	if (dispatch_near(c->rq, &near)) {
-		trace_format(&c->rq->trace, near.traceparent);
-		rc = respond(c, &near, c->head_only, "no-store");
-		free(near.body);
-		rq_free(c);
-		return rc;
-	}
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return answer_error(c, PROTO_ERR_UNAVAILABLE, c->rq->request_id, 1,
@@ -511,17 +507,91 @@ static int submit(struct conn *c)
 	j->rq.conn_id = c->id;
 	j->lp = c->lp;
 	j->head_only = c->head_only;
-	if (!j->rq.body || pool_submit(job_run, j) < 0) {
+	if (!j->rq.body || (!near && pool_submit(job_run, j) < 0)) {
 		char rid[80];
 		snprintf(rid, sizeof(rid), "%s", j->rq.request_id);
 		free(j->rq.body);
 		free(j);
 		return answer_error(c, PROTO_ERR_UNAVAILABLE, rid, 1, "queue_full");
 	}
+	if (near) {
+		if (c->lp->near_tail)
+			c->lp->near_tail->next = j;
+		else
+			c->lp->near_head = j;
+		c->lp->near_tail = j;
+	}
 	c->lp->in_flight++;
 	c->state = ST_WAIT;
 	arm(c, WAIT_S);
 	return 0;
+}
+
+/* The answer to c (waiting for it) is r: write it, go on with what c sent next. */
+static void answer_waiting(struct conn *c, const struct http_response *r, int head_only)
+{
+	c->state = ST_HEAD;
+	if (respond(c, r, head_only, "no-store") < 0) {
+		c->state = ST_DEAD;
+		lws_callback_on_writable(c->wsi);
+	} else if (c->out_len == c->out_off) {
+		answered(c);
+	}
+}
+
+static void job_free(struct job *j)
+{
+	free(j->rq.body);
+	free(j->resp.body);
+	free(j);
+}
+
+/*
+ * After each loop iteration: the near-cache candidates it read get one
+ * freshness token for them all (cache/near.h: taken after every one of
+ * them was read, so a write answered before any of them was sent is
+ * covered), then each is answered from the near cache on the loop, with
+ * no worker, or goes to the workers. One poll() per iteration with
+ * candidates, none per hit. A pipelined request behind an answer is
+ * read here and may be a candidate: it gets a token of its own.
+ */
+static void near_flush(struct loop *lp)
+{
+	while (lp->near_head) {
+		struct job *j = lp->near_head, *next;
+		unsigned long token = dispatch_near_sync();
+
+		lp->near_head = lp->near_tail = NULL;
+		for (; j; j = next) {
+			struct conn *c = table_find(lp, j->rq.conn_id);
+			struct http_response near;
+
+			next = j->next;
+			j->next = NULL;
+			if (!c || c->state != ST_WAIT) { /* closed meanwhile */
+				lp->in_flight--;
+				job_free(j);
+			} else if (dispatch_near(&j->rq, token, &near)) {
+				lp->in_flight--;
+				trace_format(&j->rq.trace, near.traceparent);
+				answer_waiting(c, &near, j->head_only);
+				free(near.body);
+				job_free(j);
+			} else if (pool_submit(job_run, j) < 0) {
+				char rid[80];
+
+				lp->in_flight--;
+				snprintf(rid, sizeof(rid), "%s", j->rq.request_id);
+				job_free(j);
+				c->state = ST_HEAD;
+				if (answer_error(c, PROTO_ERR_UNAVAILABLE, rid, 1, "queue_full") <
+				    0) {
+					c->state = ST_DEAD;
+					lws_callback_on_writable(c->wsi);
+				}
+			}
+		}
+	}
 }
 
 static int content_type_ok(const char *ct)
@@ -858,17 +928,9 @@ static void drain_done(struct loop *lp)
 		struct conn *c = table_find(lp, j->rq.conn_id);
 		next = j->next;
 		lp->in_flight--;
-		if (c && c->state == ST_WAIT) {
-			c->state = ST_HEAD;
-			if (respond(c, &j->resp, j->head_only, "no-store") < 0) {
-				c->state = ST_DEAD;
-				lws_callback_on_writable(c->wsi);
-			} else if (c->out_len == c->out_off) {
-				answered(c);
-			}
-		}
-		free(j->resp.body);
-		free(j);
+		if (c && c->state == ST_WAIT)
+			answer_waiting(c, &j->resp, j->head_only);
+		job_free(j);
 	}
 }
 
@@ -1221,6 +1283,7 @@ static void *loop_main(void *arg)
 	for (;;) {
 		if (lws_service(lp->ctx, 0) < 0)
 			break;
+		near_flush(lp);
 		ws_tick();
 		if (atomic_load(&stop_requested) && !lp->draining) {
 			lp->draining = 1;
@@ -1231,6 +1294,13 @@ static void *loop_main(void *arg)
 		if (lp->draining && (lp->in_flight <= 0 || clock_s() > deadline))
 			break;
 	}
+	while (lp->near_head) { /* the loop failed with candidates unanswered */
+		struct job *j = lp->near_head;
+
+		lp->near_head = j->next;
+		job_free(j);
+	}
+	lp->near_tail = NULL;
 	return NULL;
 }
 

@@ -29,6 +29,7 @@
 #include "core/pool.h"
 #include "store/db.h"
 #include "core/clock.h"
+#include "proto_json.h"
 
 #define MAX_HANDLERS 32
 #define TYPE_MAX 32     /* applied_events.type VARCHAR(32) */
@@ -408,7 +409,7 @@ int kq_produce_sync(const char *topic, const char *key, const char *payload, siz
 
 int kq_produce_json(const char *topic, const char *key, const cJSON *m, int timeout_ms)
 {
-	char *text = m ? cJSON_PrintUnformatted(m) : NULL;
+	char *text = m ? proto_json_print(m) : NULL;
 	int rc = -1;
 
 	if (text)
@@ -708,7 +709,7 @@ static int dlq_send(const rd_kafka_message_t *m, const cJSON *root, const char *
 		goto out;
 	}
 	cJSON_AddItemToObject(o, "message", orig);
-	text = cJSON_PrintUnformatted(o);
+	text = proto_json_print(o);
 	if (!text)
 		goto out;
 	rc = produce_sync(KQ_TOPIC_DLQ, m->key, m->key_len, text, strlen(text), DLQ_TIMEOUT_MS);
@@ -1448,6 +1449,17 @@ int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t ms
 		goto out;
 	}
 	kq.poll_running = 1;
+	/*
+	 * kafka_consume 0: produce only. Such an instance never joins the
+	 * consumer group, so its start and stop cost the group no rebalance
+	 * (a second daemon in a test, a reporting instance).
+	 */
+	if (!cfg.kafka_consume) {
+		log_info("kafka: consumers off (kafka_consume = 0): this instance only produces");
+		atomic_store(&kq.lag, -1);
+		rc = 0;
+		goto out;
+	}
 
 	cs = calloc(1, sizeof(*cs));
 	if (!cs) {

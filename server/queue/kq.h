@@ -49,8 +49,9 @@ int kq_after_commit(kq_after_fn fn, void *arg, void (*free_fn)(void *));
 void kq_register(const char *type, kq_handler_fn fn);
 
 /*
- * Start the producer (and the embedded cluster when brokers is empty) and the
- * consumer threads. Returns 0 or -1 with *msg set.
+ * Start the producer (and the embedded cluster when brokers is empty) and,
+ * unless the setting kafka_consume is 0, the consumer threads. Returns 0 or
+ * -1 with *msg set.
  */
 int kq_start(const char *brokers, const char *topic_prefix, char *msg, size_t msglen);
 /*

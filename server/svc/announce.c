@@ -9,6 +9,7 @@
 #include "cache/pubsub.h"
 #include "core/log.h"
 #include "proto_wire.h"
+#include "proto_json.h"
 
 int announce_advert(struct worker *w, const cJSON *advert)
 {
@@ -23,7 +24,7 @@ int announce_advert(struct worker *w, const cJSON *advert)
 	}
 	cJSON_AddStringToObject(msg, "type", PROTO_WS_TYPE_ANNOUNCEMENT);
 	cJSON_AddItemToObject(msg, "advert", copy);
-	text = cJSON_PrintUnformatted(msg);
+	text = proto_json_print(msg);
 	if (!text)
 		goto out;
 	if (pubsub_publish(w, PROTO_CHANNEL_ANNOUNCE, text, strlen(text)) < 0)

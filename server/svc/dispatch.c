@@ -94,11 +94,22 @@ static size_t near_key(const struct http_request *in, char *key)
 	return plen + 1 + in->body_len;
 }
 
-int dispatch_near(const struct http_request *in, struct http_response *out)
+int dispatch_near_wanted(const struct http_request *in)
+{
+	return in->route && in->route->flags == ROUTE_NEAR && near_enabled() &&
+	       strlen(in->path) + 1 + in->body_len <= NEAR_KEY_MAX;
+}
+
+unsigned long dispatch_near_sync(void)
+{
+	return near_sync_check();
+}
+
+int dispatch_near(const struct http_request *in, unsigned long token, struct http_response *out)
 {
 	char key[NEAR_KEY_MAX];
 	size_t klen = near_key(in, key), len;
-	char *body = klen ? near_get(key, klen, &len) : NULL;
+	char *body = klen ? near_get(key, klen, token, &len) : NULL;
 
 	if (!body)
 		return 0;

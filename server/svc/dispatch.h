@@ -59,12 +59,17 @@ enum dispatch_get dispatch_find_get(const char *path);
 void dispatch_run(struct worker *w, const struct http_request *in, struct http_response *out);
 
 /*
- * Loop thread, before a request goes to a worker: if the near cache
- * (cache/near.h) holds the answer of this request of a ROUTE_NEAR route,
- * fill *out (out->body malloc'd) as dispatch_run would have and return 1;
- * else 0. No I/O, never blocks.
+ * The near cache on the loop thread (cache/near.h), before a request goes
+ * to a worker. dispatch_near_wanted: 1 if the request may be answered from
+ * it (a ROUTE_NEAR route, the cache on, a key that fits). dispatch_near_sync:
+ * a freshness token covering every request read before the call, or 0
+ * (near_sync_check: one poll() that returns at once). dispatch_near: if the
+ * near cache holds the answer, fresh under token, fill *out (out->body
+ * malloc'd) as dispatch_run would have and return 1; else 0. No I/O.
  */
-int dispatch_near(const struct http_request *in, struct http_response *out);
+int dispatch_near_wanted(const struct http_request *in);
+unsigned long dispatch_near_sync(void);
+int dispatch_near(const struct http_request *in, unsigned long token, struct http_response *out);
 
 /* Render an error answer without a worker (loop thread: 404, 405, 411, 413, 415, 503). */
 void dispatch_error(enum proto_err e, const char *request_id, struct http_response *out);

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/thread_role.h"
 #include "queue/kq.h"
+#include "proto_json.h"
 
 #define EVENTS_TIMEOUT_MS 5000
 #define EVENTS_QUEUE_MAX 10000
@@ -105,7 +106,7 @@ int events_emit(const char *type, int64_t oid, cJSON *payload)
 	if (!cJSON_GetObjectItemCaseSensitive(o, "orderId"))
 		cJSON_AddNumberToObject(o, "orderId", (double)oid);
 	e = calloc(1, sizeof(*e));
-	if (!e || !(e->text = cJSON_PrintUnformatted(o)))
+	if (!e || !(e->text = proto_json_print(o)))
 		goto out;
 	snprintf(e->key, sizeof(e->key), "%" PRId64, oid);
 	pthread_mutex_lock(&q.mu);

@@ -7,12 +7,14 @@
 #include <stdint.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cache/holds.h"
 #include "svc/seatmap.h"
+#include "core/depstate.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "core/thread_role.h"
@@ -136,19 +138,23 @@ static void sweep_orders(struct worker *w)
 
 /*
  * A rebuild that cannot read MySQL is tried again every period: logged once
- * when it starts failing and once when it succeeds (an outage is one line).
+ * when it starts failing and once when it succeeds (an outage is one line),
+ * as every other dependency outage is (core/depstate.h). The sweeper
+ * thread's own.
  */
+static struct depstate rebuild_dep = DEPSTATE_INIT("seat-hold rebuild");
+
 static void rebuilt(int ok)
 {
-	static int failures; /* the sweeper thread's own */
+	char why[80];
 
-	if (!ok && failures++ == 0)
-		log_warn("seat holds: cannot rebuild from mysql yet (trying every %d ms)",
-		         EXPIRY_PERIOD_MS);
-	else if (ok && failures) {
-		log_info("seat holds: rebuilt from mysql after %d failed tries", failures);
-		failures = 0;
+	if (ok) {
+		depstate_ok(&rebuild_dep, "mysql");
+		return;
 	}
+	snprintf(why, sizeof(why), "cannot read the live seats yet (trying every %d ms)",
+	         EXPIRY_PERIOD_MS);
+	depstate_fail(&rebuild_dep, "mysql", why);
 }
 
 static void *sweeper_main(void *arg)

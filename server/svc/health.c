@@ -24,6 +24,7 @@
 #include "core/pool.h"
 #include "queue/kq.h"
 #include "store/db.h"
+#include "proto_json.h"
 
 enum part { PART_DB, PART_REDIS, PART_KAFKA, NPARTS };
 
@@ -138,7 +139,7 @@ void health_answer_healthz(struct http_response *out)
 	out->status = ok ? 200 : 503;
 	out->ctype = "application/json";
 	/* out->body is free()d by the transport: a copy, not cJSON's buffer. */
-	printed = cJSON_PrintUnformatted(o);
+	printed = proto_json_print(o);
 	out->body = printed ? strdup(printed) : NULL;
 	out->len = out->body ? strlen(out->body) : 0;
 	cJSON_free(printed);

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "proto_json.h"
 
 #define NOTIFY_TIMEOUT_S 5L
 #define NOTIFY_SUBJECT "Your boxoffice code"
@@ -172,7 +173,7 @@ int notify_sms_code(const char *phone, const char *code)
 	if (obj == NULL || cJSON_AddStringToObject(obj, "phone", phone) == NULL ||
 	    cJSON_AddStringToObject(obj, "text", text) == NULL)
 		goto out;
-	body = cJSON_PrintUnformatted(obj);
+	body = proto_json_print(obj);
 	if (body == NULL)
 		goto out;
 

@@ -13,10 +13,12 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/thread_role.h"
 #include "core/trace.h"
+#include "proto_json.h"
 
 #define POST_TIMEOUT_S 5L
 #define FLUSH_MS 1000
@@ -119,7 +121,7 @@ static char *render(const struct trace_span *spans, unsigned n)
 {
 	cJSON *root = cJSON_CreateObject(), *rs_list, *rs, *res, *rattrs, *ss_list, *ss, *scope,
 	      *list;
-	char *text = NULL;
+	char *text = NULL, instance[24];
 	unsigned i;
 
 	if (!root)
@@ -131,6 +133,9 @@ static char *render(const struct trace_span *spans, unsigned n)
 	rattrs = cJSON_AddArrayToObject(res, "attributes");
 	add_attr(rattrs, "service.name", NULL, "boxofficed");
 	add_attr(rattrs, "service.version", NULL, BOXOFFICE_VERSION);
+	/* Which daemon: several share a trace (each pushes an order it hears of). */
+	snprintf(instance, sizeof(instance), "%ld", cfg.node_id);
+	add_attr(rattrs, "service.instance.id", NULL, instance);
 	ss_list = cJSON_AddArrayToObject(rs, "scopeSpans");
 	ss = cJSON_CreateObject();
 	cJSON_AddItemToArray(ss_list, ss);
@@ -141,7 +146,7 @@ static char *render(const struct trace_span *spans, unsigned n)
 		cJSON_AddItemToArray(list, span_json(&spans[i]));
 	/* Any allocation that failed above left a hole: send nothing rather than half. */
 	if (cJSON_GetArraySize(list) == (int)n)
-		text = cJSON_PrintUnformatted(root);
+		text = proto_json_print(root);
 	cJSON_Delete(root);
 	return text;
 }

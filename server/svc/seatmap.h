@@ -16,21 +16,24 @@
  * The Redis keys below are the contract with the selling issue (the hold
  * script, the order and payment consumers, the WebSocket hub):
  *
- *   REDIS_PREFIX "seats:<screeningId>"    hash: seat id ("C7") -> hold id
+ * (N below is the screening's shard, screeningId mod REDIS_SHARDS: every
+ * key of a screening carries the hash tag "{sN}", cache/redis.h.)
+ *
+ *   bo:{sN}:seats:<screeningId>    hash: seat id ("C7") -> hold id
  *       (decimal text). A seat is held while its field exists. Only the
  *       hold/release scripts and the expiry sweeper write it; the catalogue
  *       reads it (snapshot, hall update check) and deletes it when the
  *       screening is cancelled. A field that an order turns into tickets
  *       leaves only after those tickets are committed, so a seat is always
  *       held or ticketed in between (the hall update check relies on it).
- *   REDIS_PREFIX "seatver:<screeningId>"  string: integer version of the
+ *   bo:{sN}:seatver:<screeningId>  string: integer version of the
  *       screening's seat state; absent means 0. Every seat change (hold,
  *       release, expiry, sale, refund, cancellation, a new hall layout)
  *       INCRs it in the same script that makes the change, so a version
  *       names one state. A new layout publishes no delta: the next delta's
  *       "from" is past every client's version, a gap, so clients
  *       re-subscribe and get the new layout with the snapshot.
- *   REDIS_PREFIX "seatfence:<screeningId>"  string, present (at most
+ *   bo:{sN}:seatfence:<screeningId>  string, present (at most
  *       SEATMAP_FENCE_MS) while a new layout of the screening's hall is
  *       being written (/hall/update). The hold script must refuse every
  *       hold while it exists (409 conflict, reason "layout_change"), and the

@@ -161,7 +161,7 @@ static char *body_detail(const struct req *r)
 	if (!copy)
 		return NULL;
 	cJSON_DeleteItemFromObjectCaseSensitive(copy, PROTO_KEY_ID);
-	s = cJSON_PrintUnformatted(copy);
+	s = proto_json_print(copy);
 	cJSON_Delete(copy);
 	return s;
 }

@@ -200,7 +200,7 @@ static char *requested_msg(const struct create *c)
 		cJSON_AddNumberToObject(it, "price", (double)c->t[i].price);
 		cJSON_AddItemToArray(items, it);
 	}
-	s = cJSON_PrintUnformatted(m);
+	s = proto_json_print(m);
 	cJSON_Delete(m);
 	return s;
 }
@@ -413,7 +413,7 @@ enum proto_err order_create(struct req *r)
 	if (e != PROTO_OK)
 		goto out;
 	pj = order_json(&c->o, c->t, c->n);
-	if (!pj || !(pending = cJSON_PrintUnformatted(pj)) || !(msg = requested_msg(c))) {
+	if (!pj || !(pending = proto_json_print(pj)) || !(msg = requested_msg(c))) {
 		e = PROTO_ERR_INTERNAL;
 		goto out;
 	}
@@ -465,7 +465,7 @@ enum proto_err order_create(struct req *r)
 	cJSON_AddNumberToObject(r->data, "amount", (double)c->o.amount);
 	cJSON_AddNumberToObject(r->data, "expireAt", (double)c->o.expire_at);
 	if (reserved) {
-		answer = cJSON_PrintUnformatted(r->data);
+		answer = proto_json_print(r->data);
 		holds_idem_end(r->w, r->auth.uid, idem, answer);
 		reserved = 0;
 	}

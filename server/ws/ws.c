@@ -108,6 +108,24 @@ struct screening {
 
 enum item_kind { IT_SEATS, IT_ORDER, IT_ANNOUNCE, IT_RESYNC, IT_SNAPSHOT, IT_AUTH };
 
+/*
+ * One publication on the order channel, read once by the subscriber thread
+ * and shared by the item of every hub. A publication is one push: each
+ * hub adds the connections it reached, and the last hub to be done records
+ * the push's one span and one log line with the total (one context per
+ * core must not turn one order into a span per loop).
+ */
+struct order_pub {
+	atomic_int hubs_left; /* hubs that have not pushed it yet */
+	atomic_int sent;      /* connections reached, over every hub */
+	int64_t oid, uid, cashier;
+	uint64_t t_recv_ns; /* when the publication came in: the span's start */
+	char status_text[65];
+	char traceparent[TRACE_HEADER_SIZE];
+	char request_id[TRACE_REQUEST_ID_SIZE];
+	char *frame; /* the order.update message, malloc'd */
+};
+
 struct item {
 	enum item_kind kind;
 	struct item *next;
@@ -119,6 +137,7 @@ struct item {
 	char slug[32];
 	char *text; /* malloc'd */
 	size_t len;
+	struct order_pub *op; /* IT_ORDER: shared with the other hubs' items */
 	char token[1000];
 };
 
@@ -190,20 +209,114 @@ static void ws_push(struct item *it)
 		http_wake(h->idx);
 }
 
+static void order_pub_free(struct order_pub *op)
+{
+	if (op) {
+		cJSON_free(op->frame); /* proto_json_print */
+		free(op);
+	}
+}
+
+/*
+ * Hub done with op, having reached sent connections. The last hub records
+ * the push (record 1) or, at shutdown (record 0), only frees it.
+ */
+static void order_pub_done(struct order_pub *op, int sent, int record)
+{
+	struct trace_ids parent;
+	struct trace_span span;
+	int total;
+
+	atomic_fetch_add(&op->sent, sent);
+	if (atomic_fetch_sub(&op->hubs_left, 1) != 1)
+		return;
+	total = atomic_load(&op->sent);
+	if (record) {
+		/* The order's trace, from the request through the consumer (svc_order.c). */
+		trace_parse(op->traceparent, &parent);
+		trace_span_begin(&span, "ws push " PROTO_WS_TYPE_ORDER_UPDATE, TRACE_KIND_PRODUCER,
+		                 &parent, op->request_id[0] ? op->request_id : NULL);
+		/* From the publication's arrival to the last hub's push. */
+		if (op->t_recv_ns && op->t_recv_ns < span.start_ns)
+			span.start_ns = op->t_recv_ns;
+		trace_span_attr_int(&span, "boxoffice.order_id", op->oid);
+		trace_span_attr_int(&span, "boxoffice.ws.recipients", total);
+		log_msg_id(LOG_INFO, "order_id", op->oid,
+		           "ws: order %" PRId64 " %s pushed to %d connections", op->oid,
+		           op->status_text, total);
+		trace_span_end(&span);
+	}
+	order_pub_free(op);
+}
+
 static void item_free(struct item *it)
 {
+	if (it->op) /* never pushed by its hub: a shutdown */
+		order_pub_done(it->op, 0, 0);
 	free(it->text);
 	free(it);
 }
 
 /*
+ * An order publication read into a struct order_pub (the subscriber's
+ * thread), or NULL (a bad one is logged, once).
+ */
+static struct order_pub *order_pub_new(const char *text, size_t len)
+{
+	enum proto_err err;
+	cJSON *o = proto_json_parse(text, len, &err), *out;
+	struct order_pub *op = NULL;
+	const char *st = "", *tp = NULL, *rid = NULL;
+	int64_t oid, status;
+
+	if (!o || proto_get_id(o, "orderId", &oid) != 1 ||
+	    proto_get_int(o, "status", 0, 100, &status) != 1) {
+		log_warn("ws: an order publication without orderId/status: %.200s", text);
+		goto out;
+	}
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		goto out;
+	op->oid = oid;
+	op->t_recv_ns = trace_now_ns();
+	proto_get_int(o, "uid", 0, PROTO_MAX_ID, &op->uid);
+	proto_get_int(o, "cashierId", 0, PROTO_MAX_ID, &op->cashier);
+	proto_get_str(o, "statusText", sizeof(op->status_text) - 1, &st);
+	snprintf(op->status_text, sizeof(op->status_text), "%s", st);
+	proto_get_str(o, TRACE_HEADER, 128, &tp);
+	/* One that does not fit is not one (a cut one could parse): no parent. */
+	if (tp && strlen(tp) < sizeof(op->traceparent))
+		snprintf(op->traceparent, sizeof(op->traceparent), "%s", tp);
+	proto_get_str(o, "requestId", 80, &rid);
+	snprintf(op->request_id, sizeof(op->request_id), "%s", rid ? rid : "");
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "type", PROTO_WS_TYPE_ORDER_UPDATE);
+	cJSON_AddNumberToObject(out, "orderId", (double)oid);
+	cJSON_AddNumberToObject(out, "status", (double)status);
+	cJSON_AddStringToObject(out, "statusText", st);
+	op->frame = proto_json_print(out);
+	cJSON_Delete(out);
+	if (!op->frame) {
+		free(op);
+		op = NULL;
+	}
+out:
+	cJSON_Delete(o);
+	return op;
+}
+
+/*
  * Called by ws_sub.c on its thread: a message of one of our channels, for
- * every loop's hub (each has clients of its own).
+ * every loop's hub (each has clients of its own). The items are made
+ * first, so that a publication reaches every hub or none.
  */
 void ws_publish_in(const char *channel, const char *text, size_t len)
 {
 	size_t pl = strlen(PROTO_CHANNEL_SEATS);
 	enum item_kind kind;
+	struct item *first = NULL, *it, *next;
+	struct order_pub *op = NULL;
+	double now = clock_s();
 
 	if (!strncmp(channel, PROTO_CHANNEL_SEATS, pl))
 		kind = IT_SEATS;
@@ -215,25 +328,46 @@ void ws_publish_in(const char *channel, const char *text, size_t len)
 		kind = IT_RESYNC;
 	else
 		return;
-	for (int i = 0; i < nhubs; i++) {
-		struct item *it = calloc(1, sizeof(*it));
-		if (!it)
+	if (nhubs == 0)
+		return;
+	if (kind == IT_ORDER) {
+		op = order_pub_new(text, len);
+		if (!op)
 			return;
+		atomic_store(&op->hubs_left, nhubs);
+		len = 0; /* the hubs send op->frame */
+	}
+	for (int i = nhubs - 1; i >= 0; i--) {
+		it = calloc(1, sizeof(*it));
+		if (!it)
+			goto fail;
+		it->next = first;
+		first = it;
 		it->kind = kind;
 		it->hub = i;
-		it->t_recv = clock_s();
+		it->t_recv = now;
 		if (len) {
 			it->text = malloc(len + 1);
-			if (!it->text) {
-				free(it);
-				return;
-			}
+			if (!it->text)
+				goto fail;
 			memcpy(it->text, text, len);
 			it->text[len] = '\0';
 			it->len = len;
 		}
+	}
+	for (it = first; it; it = next) {
+		next = it->next;
+		it->op = op;
 		ws_push(it);
 	}
+	return;
+fail:
+	log_warn("ws: out of memory: a publication on '%s' is dropped", channel);
+	for (it = first; it; it = next) {
+		next = it->next;
+		item_free(it);
+	}
+	order_pub_free(op);
 }
 
 /* ------------------------------------------------------------ tables */
@@ -401,7 +535,7 @@ static void send_error(struct ws_client *w, const char *slug, const char *msg, c
 	cJSON_AddStringToObject(o, "msg", msg);
 	if (field)
 		cJSON_AddStringToObject(o, "field", field);
-	t = cJSON_PrintUnformatted(o);
+	t = proto_json_print(o);
 	cJSON_Delete(o);
 	if (t)
 		send_text(w, t);
@@ -687,7 +821,7 @@ static void snapshot_job(struct worker *wk, void *arg)
 		if (o) {
 			cJSON_AddStringToObject(o, "type", PROTO_WS_TYPE_SEATS_SNAPSHOT);
 			proto_json_move_members(o, v);
-			it->text = cJSON_PrintUnformatted(o);
+			it->text = proto_json_print(o);
 			cJSON_Delete(o);
 		}
 		it->status = it->text ? 200 : 500;
@@ -884,53 +1018,19 @@ static void on_auth(struct item *it)
 	send_text(w, t);
 }
 
-static void on_order(const char *text, size_t len)
+/* This hub's part of an order push: the connections of its owner and cashier. */
+static void on_order(struct order_pub *op)
 {
-	enum proto_err err;
-	cJSON *o = proto_json_parse(text, len, &err), *out;
-	int64_t oid, uid = 0, cashier = 0, status;
-	const char *st = "", *tp = NULL, *rid = NULL;
-	struct trace_ids parent;
-	struct trace_span span;
 	int sent = 0;
-	char *t;
 
-	if (!o || proto_get_id(o, "orderId", &oid) != 1 ||
-	    proto_get_int(o, "status", 0, 100, &status) != 1) {
-		log_warn("ws: an order publication without orderId/status: %.200s", text);
-		cJSON_Delete(o);
-		return;
-	}
-	proto_get_int(o, "uid", 0, PROTO_MAX_ID, &uid);
-	proto_get_int(o, "cashierId", 0, PROTO_MAX_ID, &cashier);
-	proto_get_str(o, "statusText", 64, &st);
-	/* The order's trace, from the request through the consumer (svc_order.c). */
-	proto_get_str(o, TRACE_HEADER, 128, &tp);
-	proto_get_str(o, "requestId", 80, &rid);
-	trace_parse(tp, &parent);
-	trace_span_begin(&span, "ws push " PROTO_WS_TYPE_ORDER_UPDATE, TRACE_KIND_PRODUCER, &parent,
-	                 rid && rid[0] ? rid : NULL);
-	out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "type", PROTO_WS_TYPE_ORDER_UPDATE);
-	cJSON_AddNumberToObject(out, "orderId", (double)oid);
-	cJSON_AddNumberToObject(out, "status", (double)status);
-	cJSON_AddStringToObject(out, "statusText", st);
-	t = cJSON_PrintUnformatted(out);
-	cJSON_Delete(out);
-	for (struct ws_client *w = H->clients, *next; w && t; w = next) {
+	for (struct ws_client *w = H->clients, *next; w; w = next) {
 		next = w->next;
-		if (w->uid > 0 && (w->uid == uid || w->uid == cashier)) {
-			send_text(w, t);
+		if (w->uid > 0 && (w->uid == op->uid || w->uid == op->cashier)) {
+			send_text(w, op->frame);
 			sent++;
 		}
 	}
-	free(t);
-	trace_span_attr_int(&span, "boxoffice.order_id", oid);
-	trace_span_attr_int(&span, "boxoffice.ws.recipients", sent);
-	log_msg_id(LOG_INFO, "order_id", oid, "ws: order %" PRId64 " %s pushed to %d connections",
-	           oid, st, sent);
-	trace_span_end(&span);
-	cJSON_Delete(o); /* st points into it */
+	order_pub_done(op, sent, 1);
 }
 
 static void on_announce(const char *text, size_t len)
@@ -971,7 +1071,8 @@ void ws_loop_wake(void)
 			on_seats(it->text, it->len, it->t_recv);
 			break;
 		case IT_ORDER:
-			on_order(it->text, it->len);
+			on_order(it->op);
+			it->op = NULL;
 			break;
 		case IT_ANNOUNCE:
 			on_announce(it->text, it->len);

@@ -1091,7 +1091,8 @@ pid_t it_daemon_start(const char *name, char *url, size_t urllen)
 		return -1;
 	snprintf(cmd, sizeof(cmd),
 	         "exec env BOXOFFICE_LISTEN=127.0.0.1:%d BOXOFFICE_NODE_ID=%d "
-	         "BOXOFFICE_KAFKA_BROKERS='%s' BOXOFFICE_JWT_SECRET='%s' BOXOFFICE_PAY_SECRET='%s' "
+	         "BOXOFFICE_KAFKA_BROKERS='%s' BOXOFFICE_KAFKA_CONSUME=0 "
+	         "BOXOFFICE_JWT_SECRET='%s' BOXOFFICE_PAY_SECRET='%s' "
 	         "BOXOFFICE_DB_URL='mysql://%s:%s@127.0.0.1:%s/%s' "
 	         "BOXOFFICE_REDIS_URL='redis://127.0.0.1:%s/0' '%s' >'%s/%s.log' 2>&1",
 	         port, 8 + port % 50, it_env("KAFKA_BOOTSTRAP"), it_env("JWT_SECRET"),

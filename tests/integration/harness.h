@@ -104,7 +104,9 @@ void it_set_base(const char *url);
  * Start another boxofficed on a free port of 127.0.0.1 (its base url into
  * url) with the stack's MariaDB, Redis, Kafka and secrets, its log in
  * STACK_DIR/<name>.log; returns its pid once it answers, or -1 (it did not come up in 60 s, or no
- * BOXOFFICED in the environment). it_daemon_stop sends SIGTERM and returns
+ * BOXOFFICED in the environment). It only produces to Kafka (kafka_consume
+ * 0): it never joins the consumer group, so its start and stop do not hold
+ * other tests' orders in a rebalance. it_daemon_stop sends SIGTERM and returns
  * its exit status (-1 if it could not be reaped).
  */
 pid_t it_daemon_start(const char *name, char *url, size_t urllen);

@@ -9,11 +9,10 @@
  *   - a user disabled through A is refused by B in the very next request,
  *     though B read that token's version from its near cache.
  * No sleeps: "warm" is proven by B's near-cache hit counter (/metrics), and
- * the read after a write is sent as soon as the write has answered.
- * Serial: B joins the Kafka consumer group, and the rebalance when it
- * leaves would hold other tests' orders for seconds.
+ * the read after a write is sent as soon as the write has answered. B only
+ * produces (kafka_consume 0, it_daemon_start), so it runs beside other
+ * tests: it never joins the consumer group that applies their orders.
  */
-// ctest: RUN_SERIAL
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

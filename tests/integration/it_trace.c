@@ -35,6 +35,7 @@
 
 struct span {
 	char name[64], id[17], parent[17];
+	char instance[32]; /* the daemon's service.instance.id */
 	int kind;
 	int64_t recipients, order_id;
 };
@@ -85,6 +86,23 @@ static int64_t attr_int(const cJSON *s, const char *key)
 	return -1;
 }
 
+/* The string attribute key of o (a span or a resource), or "". */
+static const char *attr_str(const cJSON *o, const char *key)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(o, "attributes"))
+	{
+		const cJSON *k = cJSON_GetObjectItem(a, "key");
+		const cJSON *v =
+		    cJSON_GetObjectItem(cJSON_GetObjectItem(a, "value"), "stringValue");
+
+		if (cJSON_IsString(k) && !strcmp(k->valuestring, key) && cJSON_IsString(v))
+			return v->valuestring;
+	}
+	return "";
+}
+
 /* The spans of trace tid in the collector's file so far. */
 static int read_spans(const char *tid, struct span *out, int max)
 {
@@ -106,6 +124,9 @@ static int read_spans(const char *tid, struct span *out, int max)
 
 			if (n >= max || strcmp(it_json_str(s, "traceId"), tid))
 				continue;
+			snprintf(
+			    out[n].instance, sizeof(out[n].instance), "%s",
+			    attr_str(cJSON_GetObjectItem(rs, "resource"), "service.instance.id"));
 			snprintf(out[n].name, sizeof(out[n].name), "%s", it_json_str(s, "name"));
 			snprintf(out[n].id, sizeof(out[n].id), "%s", it_json_str(s, "spanId"));
 			snprintf(out[n].parent, sizeof(out[n].parent), "%s",
@@ -130,17 +151,42 @@ static const struct span *find(const struct span *s, int n, const char *name, in
 	return NULL;
 }
 
-/*
- * The push that reached a client: each loop's hub pushes (a span each) and
- * only the loop that holds the client's connection delivers.
- */
-static const struct span *delivered_push(const struct span *s, int n)
+static int is_push_of(const struct span *s, int64_t oid)
 {
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s[i].name, "ws push order.update") &&
-		    s[i].kind == TRACE_KIND_PRODUCER && s[i].recipients > 0)
-			return &s[i];
-	return NULL;
+	return !strcmp(s->name, "ws push order.update") && s->kind == TRACE_KIND_PRODUCER &&
+	       s->order_id == oid;
+}
+
+/*
+ * The push spans of order oid: one per daemon (each has the publication),
+ * however many loops (each with a hub of its own) it runs; -1 when a daemon
+ * (service.instance.id) recorded more than one. *delivered gets the one
+ * that reached a connection.
+ */
+static int order_pushes(const struct span *s, int n, int64_t oid, const struct span **delivered)
+{
+	int count = 0;
+
+	*delivered = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!is_push_of(&s[i], oid))
+			continue;
+		for (int k = 0; k < i; k++)
+			if (is_push_of(&s[k], oid) && !strcmp(s[k].instance, s[i].instance))
+				return -1;
+		if (s[i].recipients > 0 && !*delivered)
+			*delivered = &s[i];
+		count++;
+	}
+	return count;
+}
+
+/* The daemons of the stack: 2 when it has a second one. */
+static int daemons(void)
+{
+	const char *second = it_env("DAEMON2_LOG");
+
+	return second && *second ? 2 : 1;
 }
 
 /* 1 when span `from` has ancestor id `anc` (within the trace's spans). */
@@ -213,7 +259,7 @@ static void test_trace_one_order_from_request_to_push(void **state)
 	struct net *n;
 	struct it_resp *r;
 	int64_t sid, hold_id, oid;
-	int nspans = 0;
+	int nspans = 0, npushes;
 	double until;
 	cJSON *j;
 
@@ -269,7 +315,8 @@ static void test_trace_one_order_from_request_to_push(void **state)
 	/*
 	 * Every daemon's exporter sends at least once a second; with two, the
 	 * steps' spans may come from either, each in its own batch, so wait for
-	 * all four.
+	 * all four; then two seconds more, in which a second push span of one
+	 * daemon (another loop's hub) would come in.
 	 */
 	until = clock_s() + WAIT_S;
 	do {
@@ -277,17 +324,29 @@ static void test_trace_one_order_from_request_to_push(void **state)
 		server = find(spans, nspans, "POST /order/create", TRACE_KIND_SERVER);
 		send = find(spans, nspans, "send boxoffice.orders", TRACE_KIND_PRODUCER);
 		consume = find(spans, nspans, "process boxoffice.orders", TRACE_KIND_CONSUMER);
-		push = delivered_push(spans, nspans);
+		order_pushes(spans, nspans, oid, &push);
 		if (server && send && consume && push)
 			break;
 		usleep(200000);
 	} while (clock_s() < until);
+	usleep(2200000);
+	nspans = read_spans(tid, spans, MAX_SPANS);
+	server = find(spans, nspans, "POST /order/create", TRACE_KIND_SERVER);
+	send = find(spans, nspans, "send boxoffice.orders", TRACE_KIND_PRODUCER);
+	consume = find(spans, nspans, "process boxoffice.orders", TRACE_KIND_CONSUMER);
+	npushes = order_pushes(spans, nspans, oid, &push);
 	for (int i = 0; i < nspans; i++)
-		print_message("span %s kind %d id %s parent %s\n", spans[i].name, spans[i].kind,
-		              spans[i].id, spans[i].parent);
+		print_message("span %s kind %d id %s parent %s instance %s\n", spans[i].name,
+		              spans[i].kind, spans[i].id, spans[i].parent, spans[i].instance);
 	assert_non_null(server);
 	assert_non_null(send);
 	assert_non_null(consume);
+	/*
+	 * One publication, one push per daemon (each subscribes to the order
+	 * channel): not one span per loop's hub.
+	 */
+	assert_true(npushes >= 1);
+	assert_true(npushes <= daemons());
 	assert_non_null(push);
 	assert_string_equal(server->parent, parent);
 	assert_string_equal(send->parent, server->id);
@@ -302,6 +361,11 @@ static void test_trace_one_order_from_request_to_push(void **state)
 	assert_int_equal(log_lines(tid, rid, want, "queued, pending"), 1);
 	assert_true(log_lines(tid, rid, "kafka consumer: event", "order.requested") >= 1);
 	snprintf(want, sizeof(want), "ws: order %lld ", (long long)oid);
+	/* One line per daemon's push, with the total over its hubs. */
+	assert_int_equal(log_lines_in(it_env("DAEMON_LOG"), tid, rid, want, "pushed to "), 1);
+	if (daemons() > 1)
+		assert_int_equal(log_lines_in(it_env("DAEMON2_LOG"), tid, rid, want, "pushed to "),
+		                 1);
 	assert_int_equal(log_lines(tid, rid, want, "pushed to 1 connections"), 1);
 }
 

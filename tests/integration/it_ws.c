@@ -788,7 +788,7 @@ static void test_ws_two_instances_share_redis(void **state)
 	snprintf(log, sizeof(log), "%s/daemon2.log", it_env("STACK_DIR"));
 	snprintf(cmd, sizeof(cmd),
 	         "exec env BOXOFFICE_LISTEN=127.0.0.1:%d BOXOFFICE_NODE_ID=7 BOXOFFICE_LOOPS=%d "
-	         "BOXOFFICE_KAFKA_BROKERS=%s %s >%s 2>&1",
+	         "BOXOFFICE_KAFKA_BROKERS=%s BOXOFFICE_KAFKA_CONSUME=0 %s >%s 2>&1",
 	         port, SECOND_LOOPS, it_env("KAFKA_BOOTSTRAP"), getenv("BOXOFFICED"), log);
 	pid = fork();
 	assert_true(pid >= 0);

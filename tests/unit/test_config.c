@@ -122,6 +122,7 @@ static void test_config_defaults(void **state)
 	assert_string_equal(f->c.redis_url, "redis://127.0.0.1:6379/0");
 	assert_string_equal(f->c.kafka_brokers, "");
 	assert_string_equal(f->c.kafka_topic_prefix, "boxoffice.");
+	assert_int_equal(f->c.kafka_consume, 1);
 	assert_int_equal(f->c.access_expire, 7200);
 	assert_int_equal(f->c.hold_ttl, 600);
 	assert_int_equal(f->c.grace, 120);
@@ -289,6 +290,10 @@ static void test_config_bool_only_0_or_1(void **state)
 	assert_int_equal(load(f, "--rate_limits=0", "--require_phone_code=1", NULL), 0);
 	assert_int_equal(f->c.rate_limits, 0);
 	assert_int_equal(f->c.require_phone_code, 1);
+	setenv("BOXOFFICE_KAFKA_CONSUME", "0", 1);
+	assert_int_equal(load(f, NULL), 0);
+	unsetenv("BOXOFFICE_KAFKA_CONSUME");
+	assert_int_equal(f->c.kafka_consume, 0);
 }
 
 static void test_config_listen_host_port(void **state)

@@ -53,7 +53,7 @@ static int put(const char *key, const char *dep, const char *val)
 static int has(const char *key, const char *val)
 {
 	size_t n = 0;
-	char *v = near_get(key, strlen(key), &n);
+	char *v = near_get(key, strlen(key), near_sync_check(), &n);
 	int same = v && n == strlen(val) && !memcmp(v, val, n);
 
 	free(v);
@@ -63,7 +63,7 @@ static int has(const char *key, const char *val)
 static int absent(const char *key)
 {
 	size_t n;
-	char *v = near_get(key, strlen(key), &n);
+	char *v = near_get(key, strlen(key), near_sync_check(), &n);
 
 	free(v);
 	return v == NULL;
@@ -171,6 +171,61 @@ static void test_near_unread_invalidation_refuses(void **state)
 	assert_true(absent("a"));
 }
 
+/* 1 if key answers exactly val under token t. */
+static int has_at(const char *key, unsigned long t, const char *val)
+{
+	size_t n = 0;
+	char *v = near_get(key, strlen(key), t, &n);
+	int same = v && n == strlen(val) && !memcmp(v, val, n);
+
+	free(v);
+	return same;
+}
+
+/*
+ * One token (one poll) serves every lookup of a batch: no syscall per hit.
+ * It proves freshness only as of when it was taken: anything the tracking
+ * thread applies afterwards voids it, and no token is given while a byte
+ * is unread.
+ */
+static void test_near_token_serves_a_batch_until_something_is_applied(void **state)
+{
+	unsigned long t;
+	char c;
+
+	(void)state;
+	assert_int_equal(put("a", "bo:c:film:1", "A"), 1);
+	assert_int_equal(put("b", "bo:c:film:2", "B"), 1);
+	t = near_sync_check();
+	assert_true(t != 0);
+	for (int i = 0; i < 3; i++) {
+		assert_true(has_at("a", t, "A"));
+		assert_true(has_at("b", t, "B"));
+	}
+	assert_false(has_at("a", 0, "A")); /* no token: not proven */
+	/* A byte is unread: no token until the thread has read and applied it. */
+	assert_int_equal(write(sp[1], "*", 1), 1);
+	assert_int_equal(near_sync_check(), 0);
+	near_sync_begin();
+	assert_int_equal(read(sp[0], &c, 1), 1);
+	/* What the thread applies moves the sequence: the older token is void. */
+	assert_false(has_at("a", t, "A"));
+	assert_int_equal(near_sync_check(), 0);
+	near_sync_end(1);
+	assert_false(has_at("a", t, "A"));
+	assert_false(has_at("b", t, "B"));
+	t = near_sync_check();
+	assert_true(t != 0);
+	assert_true(has_at("a", t, "A"));
+	/* An invalidation applied under a token drops its dependents at once. */
+	near_sync_begin();
+	near_invalidate("bo:c:film:2", strlen("bo:c:film:2"));
+	near_sync_end(1);
+	t = near_sync_check();
+	assert_true(has_at("a", t, "A"));
+	assert_false(has_at("b", t, "B"));
+}
+
 static void test_near_lost_connection_flushes(void **state)
 {
 	(void)state;
@@ -240,6 +295,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_near_lru_is_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_near_unread_invalidation_refuses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_near_lost_connection_flushes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_near_token_serves_a_batch_until_something_is_applied, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_near_concurrent_readers, setup, teardown),
 	};
 

@@ -64,7 +64,7 @@ static void wait_usable(void)
 static int hit(const char *key)
 {
 	size_t n;
-	char *v = near_get(key, strlen(key), &n);
+	char *v = near_get(key, strlen(key), near_sync_check(), &n);
 
 	free(v);
 	return v != NULL;

@@ -730,6 +730,113 @@ static void test_json_get_id_bounds(void **state)
 	cJSON_Delete(v);
 }
 
+/*
+ * id as the daemon prints it: a cJSON number (a double) in an object, in an
+ * array and alone, printed by proto_json_print.
+ */
+static void assert_prints_exactly(int64_t id)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray(), *n;
+	char want[128], *got;
+
+	assert_non_null(o);
+	assert_non_null(a);
+	assert_non_null(cJSON_AddNumberToObject(o, "id", (double)id));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber((double)id));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(7));
+	cJSON_AddItemToObjectCS(o, "list", a);
+	cJSON_AddNumberToObject(o, "neg", -(double)id);
+	got = proto_json_print(o);
+	assert_non_null(got);
+	snprintf(want, sizeof(want), "{\"id\":%lld,\"list\":[%lld,7],\"neg\":%lld}", (long long)id,
+	         (long long)id, -(long long)id);
+	assert_string_equal(got, want);
+	cJSON_free(got);
+	/* The caller's tree is unchanged: still numbers. */
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(o, "id")));
+	assert_true(cJSON_GetObjectItem(o, "id")->valuedouble == (double)id);
+	cJSON_Delete(o);
+	n = cJSON_CreateNumber((double)id);
+	assert_non_null(n);
+	got = proto_json_print(n);
+	snprintf(want, sizeof(want), "%lld", (long long)id);
+	assert_string_equal(got, want);
+	cJSON_free(got);
+	cJSON_Delete(n);
+}
+
+/*
+ * cJSON 1.7 prints 9007199254740991 as 9.00719925474099e+15 (from 2^52 on
+ * its 15-digit text reads back "equal") and 1e15 as 1e+15, which a client
+ * reading an integer refuses. Ids go up to 2^53 - 1 (spec
+ * section 1: core/ids.c makes 53-bit ids, proto_get_id refuses anything
+ * above), so every id must print as its own digits through
+ * proto_json_print: the edges, and a spread over the whole range.
+ */
+static void test_json_ids_below_2_53_print_exactly(void **state)
+{
+	uint64_t x = 88172645463325252ull;
+	int i;
+
+	(void)state;
+	assert_prints_exactly(1);
+	assert_prints_exactly(PROTO_MAX_ID);
+	assert_prints_exactly(PROTO_MAX_ID - 1);
+	assert_prints_exactly(TWO_53 / 2 + 1);
+	assert_prints_exactly(INT64_C(1000000000000000));
+	assert_prints_exactly(INT64_C(999999999999999));
+	assert_prints_exactly(TWO_53 / 2 - 1);
+	assert_prints_exactly(INT64_C(8000000000000001));
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13; /* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		assert_prints_exactly((int64_t)(x % (uint64_t)PROTO_MAX_ID) + 1);
+	}
+}
+
+/* Below 1e15 and for everything but numbers, the text is cJSON's own. */
+static void test_json_print_matches_cjson(void **state)
+{
+	static const char *const docs[] = {
+	    "{}",
+	    "[]",
+	    "{\"a\":[1,-2,0,3.5,-0.25,1e-07,1.5e+300,0.1,123456789012345],\"b\":{}}",
+	    "{\"s\":\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f caf\u00e9\",\"e\":\"\"}",
+	    "[true,false,null,[[[]]],{\"k\":{\"k\":[{}]}}]",
+	    "{\"n\":4500,\"t\":1767225600,\"neg\":-999999999999999}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		cJSON *v = cJSON_Parse(docs[i]);
+		char *want, *got;
+
+		assert_non_null(v);
+		want = cJSON_PrintUnformatted(v);
+		got = proto_json_print(v);
+		assert_non_null(want);
+		assert_non_null(got);
+		assert_string_equal(got, want);
+		cJSON_free(want);
+		cJSON_free(got);
+		cJSON_Delete(v);
+	}
+	assert_null(proto_json_print(NULL));
+}
+
+/* A double that 15 digits would round prints with 17 (cJSON prints "2"). */
+static void test_json_print_keeps_every_double(void **state)
+{
+	cJSON *v = cJSON_CreateNumber(2.0000000000000004);
+	char *got = proto_json_print(v);
+
+	(void)state;
+	assert_string_equal(got, "2.0000000000000004");
+	cJSON_free(got);
+	cJSON_Delete(v);
+}
+
 /* proto_get_str on {"v":<json>} with max_chars; *out starts at a sentinel. */
 static const char sentinel[] = "sentinel";
 
@@ -1201,6 +1308,9 @@ int main(void)
 	    cmocka_unit_test(test_json_get_int_beyond_2_53_rejected),
 	    cmocka_unit_test(test_json_get_int_duplicate_key_takes_first),
 	    cmocka_unit_test(test_json_get_id_bounds),
+	    cmocka_unit_test(test_json_ids_below_2_53_print_exactly),
+	    cmocka_unit_test(test_json_print_matches_cjson),
+	    cmocka_unit_test(test_json_print_keeps_every_double),
 	    cmocka_unit_test(test_json_get_str_ok),
 	    cmocka_unit_test(test_json_get_str_borrows_from_object),
 	    cmocka_unit_test(test_json_get_str_counts_code_points),

@@ -39,8 +39,8 @@ static void test_render_ok_raw_matches_render_ok(void **state)
 		char *text, *raw, *ok;
 
 		assert_non_null(v);
-		/* what the cache stores: the loader's value printed by cJSON */
-		text = cJSON_PrintUnformatted(v);
+		/* what the cache stores: the loader's value printed by proto_json_print */
+		text = proto_json_print(v);
 		assert_non_null(text);
 		raw = proto_render_ok_raw(text, strlen(text), &n_raw);
 		ok = proto_render_ok(v, &n_ok);
