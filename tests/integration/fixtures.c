@@ -73,11 +73,16 @@ int it_setup_admin_customer_film(char **admin, char **customer, int64_t *film_id
 /* REDIS_SHARDS and REDIS_SHARD_PREFIX of server/cache/redis.h. */
 #define IT_REDIS_SHARDS 16
 
-/* The pattern subscriptions of every Redis (each master of a cluster). */
-static int numpat(void)
+/*
+ * The clients subscribed to the orders channel on every Redis (each master
+ * of a cluster): each daemon's hub has one (server/ws/ws_sub.c). NUMSUB
+ * counts clients; NUMPAT would count distinct patterns, one for any number
+ * of daemons.
+ */
+static int orders_subscribers(void)
 {
 	const char *ports = it_env("REDIS_PORTS"), *p;
-	char cmd[96], out[64];
+	char cmd[128], out[64];
 	int n = 0;
 
 	if (!ports || !*ports)
@@ -85,12 +90,14 @@ static int numpat(void)
 	for (p = ports; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
 		FILE *f;
 
-		snprintf(cmd, sizeof(cmd), "redis-cli -p %.*s PUBSUB NUMPAT 2>/dev/null </dev/null",
+		snprintf(cmd, sizeof(cmd),
+		         "redis-cli -p %.*s PUBSUB NUMSUB boxoffice:orders 2>/dev/null </dev/null",
 		         (int)strcspn(p, ","), p);
 		f = popen(cmd, "r");
 		if (!f)
 			return 0;
-		if (fgets(out, sizeof(out), f))
+		/* Two lines: the channel, then its subscribers. */
+		if (fgets(out, sizeof(out), f) && fgets(out, sizeof(out), f))
 			n += atoi(out);
 		pclose(f);
 	}
@@ -112,7 +119,7 @@ int it_redis_start(void)
 	 */
 	for (int i = 0; i < 300; i++) {
 		it_redis_try(out, sizeof(out), "EXISTS 'bo:{s%d}:holdsready'", IT_REDIS_SHARDS - 1);
-		if (!strcmp(out, "1") && numpat() >= daemons)
+		if (!strcmp(out, "1") && orders_subscribers() >= daemons)
 			return 0;
 		usleep(100000);
 	}
