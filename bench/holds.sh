@@ -116,8 +116,6 @@ if [ -n "$PERF_OUT" ]; then
 	bench_perf "$PERF_OUT" "bench/holds.sh's api row" "${PIDS[0]}" run_api "${DURATION}s"
 fi
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "–" hi}'; }
 AM=$(median "${API_HPS[@]}")
 RM=$(median "${RED_HPS[@]}")
 OUT=${OUT:-$REPO/bench/results/holds-$DATE.md}

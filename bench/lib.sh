@@ -215,6 +215,11 @@ bench_daemon_start() {
 	wait_http "http://127.0.0.1:$port/healthz" "${PIDS[-1]}" "$name" "$log"
 }
 
+# median N... / range N...: the median (the lower of the middle two) and
+# "lo–hi" of numbers, for the reports of interleaved rounds.
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "–" hi}'; }
+
 # ms MICROSECONDS: in milliseconds, two decimals.
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 # field LINE KEY: the value of KEY=VALUE in a RESULT line of bench/*.lua.

@@ -170,8 +170,6 @@ if [ -n "$PERF_OUT" ]; then
 	bench_perf "$PERF_OUT" "bench/orders.sh's e2e-kbroker row" "$DAEMON_PID" run_e2e "$NEXT_SCR"
 fi
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "–" hi}'; }
 # shellcheck disable=SC2086 # word splitting of the value lists is the point
 {
 	E2E=$(median ${VAL[e2e-kbroker]})

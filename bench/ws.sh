@@ -103,8 +103,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	PIDS=()
 done
 
-# median MODE KEY: the median of KEY over the rounds of MODE.
-median() {
+# mode_median MODE KEY: the median of KEY over the rounds of MODE.
+mode_median() {
 	local l
 	for l in "${LINES[@]}"; do
 		if [ "$(field "$l" mode)" = "$1" ]; then field "$l" "$2"; fi
@@ -122,12 +122,12 @@ OUT=${OUT:-$REPO/bench/results/ws-$DATE.txt}
 	echo
 	printf '%-6s %16s %14s %10s %10s %18s %14s %10s\n' server "deliveries/s" "frames/s" "p50 ms" "p99 ms" "bytes/idle client" "delivered %" "cpu %"
 	for m in hub node; do
-		d=$(median $m deliveries)
-		e=$(median $m expected)
-		printf '%-6s %16s %14s %10s %10s %18s %14s %10s\n' "$m" "$(median $m deliveries_per_s)" \
-			"$(median $m frames_per_s)" "$(median $m p50_ms)" "$(median $m p99_ms)" \
-			"$(median $m bytes_per_idle_client)" "$(awk -v d="$d" -v e="$e" 'BEGIN { printf "%.1f", e ? 100 * d / e : 0 }')" \
-			"$(median $m server_cpu_pct)"
+		d=$(mode_median $m deliveries)
+		e=$(mode_median $m expected)
+		printf '%-6s %16s %14s %10s %10s %18s %14s %10s\n' "$m" "$(mode_median $m deliveries_per_s)" \
+			"$(mode_median $m frames_per_s)" "$(mode_median $m p50_ms)" "$(mode_median $m p99_ms)" \
+			"$(mode_median $m bytes_per_idle_client)" "$(awk -v d="$d" -v e="$e" 'BEGIN { printf "%.1f", e ? 100 * d / e : 0 }')" \
+			"$(mode_median $m server_cpu_pct)"
 	done
 	echo
 	echo "(medians; a delivery is one seat change received by one subscriber: the hub merges"

@@ -157,10 +157,8 @@ int main(int argc, char **argv)
 		log_error("cannot start: the bootstrap admin could not be created");
 		goto out;
 	}
-	if (thread_start(&sig_thread, signal_main, NULL, "bo-signals") != 0) {
-		log_error("cannot start the signal thread");
+	if (thread_start(&sig_thread, signal_main, NULL, "bo-signals") != 0)
 		goto out;
-	}
 	sig_started = 1;
 	order_register();
 	pay_register_consumers();

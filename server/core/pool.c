@@ -226,7 +226,6 @@ int pool_start(int n)
 			return -1;
 		}
 		if (thread_start(&w->thread, worker_main, w, "bo-worker%d", i) != 0) {
-			log_error("cannot start worker %d", i);
 			conns_close(w);
 			pool.nworkers = i;
 			pool_stop();

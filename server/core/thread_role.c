@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/log.h"
 
@@ -19,13 +20,16 @@ int thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *fmt, 
 {
 	char name[16]; /* the kernel's limit, with the NUL */
 	va_list ap;
-	int rc = pthread_create(t, NULL, fn, arg);
+	int rc;
 
-	if (rc != 0)
-		return rc;
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
+	rc = pthread_create(t, NULL, fn, arg);
+	if (rc != 0) {
+		log_error("cannot start the thread %s: %s", name, strerror(rc));
+		return -1;
+	}
 	(void)pthread_setname_np(*t, name);
 	return 0;
 }

@@ -13,8 +13,9 @@
 
 /*
  * pthread_create with default attributes, then the thread's name (printf
- * format, cut to the kernel's 15 characters). Returns pthread_create's
- * result: 0 or an errno value. A name that cannot be set is not an error.
+ * format, cut to the kernel's 15 characters). Returns 0, or -1 with the
+ * failure logged (naming the thread). A name that cannot be set is not an
+ * error.
  */
 int thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

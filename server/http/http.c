@@ -1320,7 +1320,7 @@ void http_run(int drain_s)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!loops[i].thread_started) {
 			/* Its context accepts and nobody would serve: stop. */
-			log_error("cannot start loop thread %d: stopping", i);
+			log_error("loop %d did not start: stopping", i);
 			http_request_stop();
 		}
 	}

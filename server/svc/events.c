@@ -70,10 +70,8 @@ int events_start(void)
 {
 	q.tail = &q.head;
 	q.stopping = 0;
-	if (thread_start(&q.thr, sender_main, NULL, "bo-events") != 0) {
-		log_error("cannot start the event sender");
+	if (thread_start(&q.thr, sender_main, NULL, "bo-events") != 0)
 		return -1;
-	}
 	q.running = 1;
 	return 0;
 }

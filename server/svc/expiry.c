@@ -194,10 +194,8 @@ static void *sweeper_main(void *arg)
 int expiry_start(void)
 {
 	stopping = 0;
-	if (thread_start(&thread, sweeper_main, NULL, "bo-hold-sweep") != 0) {
-		log_error("cannot start the expiry sweeper");
+	if (thread_start(&thread, sweeper_main, NULL, "bo-hold-sweep") != 0)
 		return -1;
-	}
 	started = 1;
 	return 0;
 }

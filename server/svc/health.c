@@ -85,7 +85,6 @@ int health_start(void)
 		atomic_store(&checkers[i].last_ok_ms, 0);
 		if (thread_start(&checkers[i].thread, checker_main, &checkers[i], "bo-health%d",
 		                 i) != 0) {
-			log_error("cannot start the health checker threads");
 			health_stop();
 			return -1;
 		}
@@ -148,29 +147,46 @@ void health_answer_healthz(struct http_response *out)
 	cJSON_Delete(o);
 }
 
+/* A gauge of /metrics: name, help, value. */
+struct gauge {
+	const char *name, *help;
+	double value;
+};
+
+static void gauges_set(const struct gauge *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		metrics_gauge_set(g[i].name, g[i].help, g[i].value);
+}
+
 static void kq_metrics(void)
 {
 	struct kq_cons_stats ks;
 
 	kq_cons_stats_get(&ks);
-	metrics_gauge_set("boxoffice_kafka_consumer_batches_total",
-	                  "Message batches the consumer applied in one transaction.",
-	                  (double)ks.batches);
-	metrics_gauge_set("boxoffice_kafka_consumer_batched_messages_total",
-	                  "Messages applied in those batches.", (double)ks.batched);
-	metrics_gauge_set("boxoffice_kafka_consumer_single_messages_total",
-	                  "Messages applied alone (a batch of one, or after a failure in a batch).",
-	                  (double)ks.single);
-	metrics_gauge_set("boxoffice_kafka_consumer_poll_seconds_total",
-	                  "Consumer time waiting for messages.", ks.poll_s);
-	metrics_gauge_set("boxoffice_kafka_consumer_apply_seconds_total",
-	                  "Consumer time applying batches (their statements).", ks.apply_s);
-	metrics_gauge_set("boxoffice_kafka_consumer_commit_seconds_total",
-	                  "Consumer time committing batches.", ks.commit_s);
-	metrics_gauge_set("boxoffice_kafka_consumer_after_seconds_total",
-	                  "Consumer time in batches' after-commit work.", ks.after_s);
-	metrics_gauge_set("boxoffice_kafka_consumer_offsets_seconds_total",
-	                  "Consumer time committing batches' offsets.", ks.offsets_s);
+	const struct gauge g[] = {
+	    {"boxoffice_kafka_consumer_batches_total",
+	     "Message batches the consumer applied in one transaction.", (double)ks.batches},
+	    {"boxoffice_kafka_consumer_batched_messages_total",
+	     "Messages applied in those batches.", (double)ks.batched},
+	    {"boxoffice_kafka_consumer_single_messages_total",
+	     "Messages applied alone (a batch of one, or after a failure in a batch).",
+	     (double)ks.single},
+	    {"boxoffice_kafka_consumer_poll_seconds_total", "Consumer time waiting for messages.",
+	     ks.poll_s},
+	    {"boxoffice_kafka_consumer_apply_seconds_total",
+	     "Consumer time applying batches (their statements).", ks.apply_s},
+	    {"boxoffice_kafka_consumer_commit_seconds_total", "Consumer time committing batches.",
+	     ks.commit_s},
+	    {"boxoffice_kafka_consumer_after_seconds_total",
+	     "Consumer time in batches' after-commit work.", ks.after_s},
+	    {"boxoffice_kafka_consumer_offsets_seconds_total",
+	     "Consumer time committing batches' offsets.", ks.offsets_s},
+	};
+
+	gauges_set(g, sizeof(g) / sizeof(g[0]));
 }
 
 static void near_metrics(void)
@@ -178,61 +194,59 @@ static void near_metrics(void)
 	struct near_stats ns;
 
 	near_stats_get(&ns);
-	metrics_gauge_set("boxoffice_near_hits_total", "Answers from the near cache (loop thread).",
-	                  (double)ns.hits);
-	metrics_gauge_set("boxoffice_near_misses_total",
-	                  "Near-cache lookups that went on to a worker.",
-	                  (double)(ns.misses + ns.unsynced));
-	metrics_gauge_set("boxoffice_near_unsynced_total",
-	                  "Near-cache lookups refused: invalidations not yet applied.",
-	                  (double)ns.unsynced);
-	metrics_gauge_set("boxoffice_near_stores_total", "Answers kept in the near cache.",
-	                  (double)ns.stores);
-	metrics_gauge_set("boxoffice_near_evictions_total",
-	                  "Near-cache entries evicted for the byte budget.", (double)ns.evictions);
-	metrics_gauge_set("boxoffice_near_invalidations_total",
-	                  "Key changes Redis reported to the near cache.",
-	                  (double)ns.invalidations);
-	metrics_gauge_set("boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
-	                  (double)ns.flushes);
-	metrics_gauge_set("boxoffice_near_value_hits_total",
-	                  "Token versions and generations a worker read from the near cache.",
-	                  (double)ns.value_hits);
-	metrics_gauge_set("boxoffice_near_value_misses_total",
-	                  "Token versions and generations a worker read from Redis.",
-	                  (double)ns.value_misses);
-	metrics_gauge_set("boxoffice_near_bytes", "Bytes held by the near cache.",
-	                  (double)ns.bytes);
-	metrics_gauge_set("boxoffice_near_entries", "Entries in the near cache.",
-	                  (double)ns.entries);
-	metrics_gauge_set("boxoffice_near_usable", "1 while invalidations are tracked.", ns.usable);
+	const struct gauge g[] = {
+	    {"boxoffice_near_hits_total", "Answers from the near cache (loop thread).",
+	     (double)ns.hits},
+	    {"boxoffice_near_misses_total", "Near-cache lookups that went on to a worker.",
+	     (double)(ns.misses + ns.unsynced)},
+	    {"boxoffice_near_unsynced_total",
+	     "Near-cache lookups refused: invalidations not yet applied.", (double)ns.unsynced},
+	    {"boxoffice_near_stores_total", "Answers kept in the near cache.", (double)ns.stores},
+	    {"boxoffice_near_evictions_total", "Near-cache entries evicted for the byte budget.",
+	     (double)ns.evictions},
+	    {"boxoffice_near_invalidations_total", "Key changes Redis reported to the near cache.",
+	     (double)ns.invalidations},
+	    {"boxoffice_near_flushes_total", "Times the near cache was dropped whole.",
+	     (double)ns.flushes},
+	    {"boxoffice_near_value_hits_total",
+	     "Token versions and generations a worker read from the near cache.",
+	     (double)ns.value_hits},
+	    {"boxoffice_near_value_misses_total",
+	     "Token versions and generations a worker read from Redis.", (double)ns.value_misses},
+	    {"boxoffice_near_bytes", "Bytes held by the near cache.", (double)ns.bytes},
+	    {"boxoffice_near_entries", "Entries in the near cache.", (double)ns.entries},
+	    {"boxoffice_near_usable", "1 while invalidations are tracked.", ns.usable},
+	};
+
+	gauges_set(g, sizeof(g) / sizeof(g[0]));
 }
 
 void health_answer_metrics(struct http_response *out)
 {
 	struct cache_stats cs;
 
-	metrics_gauge_set("boxoffice_worker_queue_depth", "Requests waiting for a worker.",
-	                  pool_queue_depth());
-	metrics_gauge_set("boxoffice_workers", "Worker threads.", pool_size());
-	metrics_gauge_set("boxoffice_mysql_slots", "Workers that may be inside MySQL at once.",
-	                  pool_db_slots());
-	metrics_gauge_set("boxoffice_mysql_slots_busy", "Workers inside MySQL now.",
-	                  pool_db_busy());
-	metrics_gauge_set("boxoffice_mysql_slots_refused_total",
-	                  "Requests answered 503 because every MySQL slot was taken.",
-	                  (double)pool_db_refused());
-	metrics_gauge_set("boxoffice_loop_blocking_calls_total",
-	                  "Blocking calls seen on the loop thread (must stay 0).",
-	                  (double)thread_role_violations());
-	metrics_gauge_set("boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
-	                  (double)kq_consumer_lag());
-	kq_metrics();
 	cache_stats_get(&cs);
-	metrics_gauge_set("boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits);
-	metrics_gauge_set("boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses);
-	metrics_gauge_set("boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
-	                  (double)cs.fallbacks);
+	const struct gauge g[] = {
+	    {"boxoffice_worker_queue_depth", "Requests waiting for a worker.", pool_queue_depth()},
+	    {"boxoffice_workers", "Worker threads.", pool_size()},
+	    {"boxoffice_mysql_slots", "Workers that may be inside MySQL at once.", pool_db_slots()},
+	    {"boxoffice_mysql_slots_busy", "Workers inside MySQL now.", pool_db_busy()},
+	    {"boxoffice_mysql_slots_refused_total",
+	     "Requests answered 503 because every MySQL slot was taken.",
+	     (double)pool_db_refused()},
+	    {"boxoffice_loop_blocking_calls_total",
+	     "Blocking calls seen on the loop thread (must stay 0).",
+	     (double)thread_role_violations()},
+	    {"boxoffice_kafka_consumer_lag", "Messages not yet consumed.",
+	     (double)kq_consumer_lag()},
+	    {"boxoffice_cache_hits", "Read-cache hits.", (double)cs.hits},
+	    {"boxoffice_cache_misses", "Read-cache misses.", (double)cs.misses},
+	    {"boxoffice_cache_fallbacks", "Reads served from MySQL with Redis down.",
+	     (double)cs.fallbacks},
+	};
+
+	gauges_set(g, sizeof(g) / sizeof(g[0]));
+	kq_metrics();
 	near_metrics();
 	out->status = 200;
 	out->ctype = "text/plain; version=0.0.4";

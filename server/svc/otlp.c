@@ -297,7 +297,6 @@ int otlp_start(const char *endpoint)
 	q.stopping = 0;
 	q.accepting = 1;
 	if (thread_start(&q.thr, exporter_main, NULL, "bo-otlp") != 0) {
-		log_error("otlp: cannot start the exporter thread");
 		q.accepting = 0;
 		pthread_cond_destroy(&q.cv);
 		free(q.ring);

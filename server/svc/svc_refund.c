@@ -338,10 +338,8 @@ static void *sweeper_main(void *arg)
 int refund_sweeper_start(void)
 {
 	atomic_store(&sw.stop, 0);
-	if (thread_start(&sw.thr, sweeper_main, NULL, "bo-refund-sweep") != 0) {
-		log_error("cannot start the refund sweeper");
+	if (thread_start(&sw.thr, sweeper_main, NULL, "bo-refund-sweep") != 0)
 		return -1;
-	}
 	sw.running = 1;
 	return 0;
 }

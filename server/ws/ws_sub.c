@@ -158,10 +158,8 @@ int ws_sub_start(const char *url)
 	if (nseeds == 0)
 		return -1;
 	atomic_store(&stopping, 0);
-	if (thread_start(&thread, sub_main, NULL, "bo-ws-sub") != 0) {
-		log_error("ws: cannot start the redis subscriber thread");
+	if (thread_start(&thread, sub_main, NULL, "bo-ws-sub") != 0)
 		return -1;
-	}
 	running = 1;
 	return 0;
 }
