@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_buf.h"
+
 /* Envelope keys of spec section 2. */
 #define KEY_CODE "code"
 #define KEY_MSG "msg"
@@ -373,59 +375,22 @@ static int add_data(cJSON *root, const cJSON *data)
 /*
  * The printer of proto_json_print: cJSON_PrintUnformatted's text (same
  * escapes, same layout), except for integral numbers, printed as their
- * digits. The buffer grows through cJSON's allocator, so that cJSON_free
- * frees it and the daemon's allocation guard (core/jsonguard.h) sees it.
+ * digits, into a proto_buf (cJSON's allocator: cJSON_free frees it).
  */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = cJSON_malloc(cap);
-		if (!p) {
-			b->failed = 1;
-			return;
-		}
-		if (b->len)
-			memcpy(p, b->p, b->len);
-		cJSON_free(b->p);
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void put_str(struct jbuf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
 
 /* s between quotes, escaped as cJSON escapes (NULL: ""). */
-static void put_quoted(struct jbuf *b, const char *s)
+static void put_quoted(struct proto_buf *b, const char *s)
 {
 	const char *run;
 	char esc[8];
 
-	put(b, "\"", 1);
+	proto_buf_add(b, "\"", 1);
 	for (run = s; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		put(b, run, (size_t)(s - run));
+		proto_buf_add(b, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
 		case '"':
@@ -452,11 +417,11 @@ static void put_quoted(struct jbuf *b, const char *s)
 		default:
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 		}
-		put_str(b, esc);
+		proto_buf_str(b, esc);
 	}
 	if (s)
-		put(b, run, (size_t)(s - run));
-	put(b, "\"", 1);
+		proto_buf_add(b, run, (size_t)(s - run));
+	proto_buf_add(b, "\"", 1);
 }
 
 /*
@@ -466,18 +431,18 @@ static void put_quoted(struct jbuf *b, const char *s)
  * same double, else 17 (cJSON takes 15 within DBL_EPSILON, so it prints
  * 2.0000000000000004 as 2); never a locale's decimal comma.
  */
-static void put_number(struct jbuf *b, double d)
+static void put_number(struct proto_buf *b, double d)
 {
 	char num[64], *comma;
 	double test;
 
 	if (d != d || d - d != 0) { /* NaN, infinite */
-		put_str(b, "null");
+		proto_buf_str(b, "null");
 		return;
 	}
 	if (d > -9223372036854775808.0 && d < 9223372036854775808.0 && (double)(int64_t)d == d) {
 		snprintf(num, sizeof(num), "%lld", (long long)(int64_t)d);
-		put_str(b, num);
+		proto_buf_str(b, num);
 		return;
 	}
 	snprintf(num, sizeof(num), "%1.15g", d);
@@ -486,22 +451,22 @@ static void put_number(struct jbuf *b, double d)
 	comma = strpbrk(num, ",");
 	if (comma)
 		*comma = '.';
-	put_str(b, num);
+	proto_buf_str(b, num);
 }
 
-static void put_item(struct jbuf *b, const cJSON *item)
+static void put_item(struct proto_buf *b, const cJSON *item)
 {
 	const cJSON *c;
 
 	switch (item->type & 0xff) {
 	case cJSON_False:
-		put_str(b, "false");
+		proto_buf_str(b, "false");
 		break;
 	case cJSON_True:
-		put_str(b, "true");
+		proto_buf_str(b, "true");
 		break;
 	case cJSON_NULL:
-		put_str(b, "null");
+		proto_buf_str(b, "null");
 		break;
 	case cJSON_Number:
 		put_number(b, item->valuedouble);
@@ -513,27 +478,27 @@ static void put_item(struct jbuf *b, const cJSON *item)
 		if (!item->valuestring)
 			b->failed = 1;
 		else
-			put_str(b, item->valuestring);
+			proto_buf_str(b, item->valuestring);
 		break;
 	case cJSON_Array:
-		put(b, "[", 1);
+		proto_buf_add(b, "[", 1);
 		for (c = item->child; c; c = c->next) {
 			put_item(b, c);
 			if (c->next)
-				put(b, ",", 1);
+				proto_buf_add(b, ",", 1);
 		}
-		put(b, "]", 1);
+		proto_buf_add(b, "]", 1);
 		break;
 	case cJSON_Object:
-		put(b, "{", 1);
+		proto_buf_add(b, "{", 1);
 		for (c = item->child; c; c = c->next) {
 			put_quoted(b, c->string);
-			put(b, ":", 1);
+			proto_buf_add(b, ":", 1);
 			put_item(b, c);
 			if (c->next)
-				put(b, ",", 1);
+				proto_buf_add(b, ",", 1);
 		}
-		put(b, "}", 1);
+		proto_buf_add(b, "}", 1);
 		break;
 	default:
 		b->failed = 1; /* cJSON_Invalid */
@@ -542,7 +507,7 @@ static void put_item(struct jbuf *b, const cJSON *item)
 
 char *proto_json_print(const cJSON *item)
 {
-	struct jbuf b = {NULL, 0, 0, 0};
+	struct proto_buf b = {0};
 
 	if (!item)
 		return NULL;

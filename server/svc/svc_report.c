@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_buf.h"
 #include "proto_json.h"
 #include "proto_wire.h"
 #include "store/store_report.h"
@@ -34,70 +35,42 @@ static enum proto_err get_range(struct req *r, int need, int64_t *from, int64_t 
 
 /* ---- csv (RFC 4180: CRLF, fields with , " CR LF quoted, " doubled) ---- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void csv_field(struct buf *b, const char *s)
+static void csv_field(struct proto_buf *b, const char *s)
 {
 	const char *q;
 
 	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_add(b, s, strlen(s));
+		proto_buf_add(b, s, strlen(s));
 		return;
 	}
-	buf_add(b, "\"", 1);
+	proto_buf_add(b, "\"", 1);
 	while ((q = strchr(s, '"')) != NULL) {
-		buf_add(b, s, (size_t)(q - s) + 1);
-		buf_add(b, "\"", 1);
+		proto_buf_add(b, s, (size_t)(q - s) + 1);
+		proto_buf_add(b, "\"", 1);
 		s = q + 1;
 	}
-	buf_add(b, s, strlen(s));
-	buf_add(b, "\"", 1);
+	proto_buf_add(b, s, strlen(s));
+	proto_buf_add(b, "\"", 1);
 }
 
 static enum proto_err sales_csv(struct req *r, const struct report_sales_row *rows, int n)
 {
-	struct buf b = {0};
+	struct proto_buf b = {0};
 	char nums[96];
 	int i;
 
-	buf_add(&b, "key,id,tickets,amount,refunds\r\n", 31);
+	proto_buf_add(&b, "key,id,tickets,amount,refunds\r\n", 31);
 	for (i = 0; i < n; i++) {
 		csv_field(&b, rows[i].key);
 		snprintf(nums, sizeof(nums), ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "\r\n",
 		         rows[i].id, rows[i].tickets, rows[i].amount, rows[i].refunds);
-		buf_add(&b, nums, strlen(nums));
+		proto_buf_add(&b, nums, strlen(nums));
 	}
-	if (b.oom) {
-		free(b.p);
+	if (b.failed) {
+		cJSON_free(b.p);
 		return PROTO_ERR_INTERNAL;
 	}
+	/* cJSON's allocator is malloc's (core/jsonguard.c): the dispatcher's free() frees it. */
 	r->out_body = b.p;
 	r->out_len = b.len;
 	r->out_ctype = "text/csv; charset=utf-8";
