@@ -1,6 +1,7 @@
 /* trace.c: see trace.h. */
 #include "core/trace.h"
 
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -254,4 +255,28 @@ const struct trace_span *trace_current(void)
 void trace_set_sink(trace_sink_fn fn)
 {
 	atomic_store_explicit(&sink, fn, memory_order_release);
+}
+
+int trace_request_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.:", *s))
+			return 0;
+	return 1;
+}
+
+void trace_request_id(const char *given, char *out)
+{
+	uint8_t b[8];
+
+	if (given && trace_request_id_valid(given)) {
+		snprintf(out, TRACE_REQUEST_ID_SIZE, "%s", given);
+		return;
+	}
+	random_id(b, sizeof(b));
+	trace_hex(b, sizeof(b), out);
 }

@@ -25,6 +25,19 @@
 #define TRACE_HEADER "traceparent"
 #define TRACE_NAME_SIZE 64
 #define TRACE_REQUEST_ID_SIZE 80
+
+/*
+ * 1 if s may serve as a request id taken from outside (an X-Request-Id
+ * header, a Kafka message's header): 1 to 64 characters of [A-Za-z0-9-_.:],
+ * so it goes into JSON and logs as is.
+ */
+int trace_request_id_valid(const char *s);
+/*
+ * The request id of a request that offered given (NULL or ""): given when
+ * valid, else 16 random hex digits (this thread's generator, no lock), into
+ * out[TRACE_REQUEST_ID_SIZE].
+ */
+void trace_request_id(const char *given, char *out);
 #define TRACE_MAX_ATTRS 8
 #define TRACE_ATTR_KEY_SIZE 40
 #define TRACE_ATTR_STR_SIZE 96

@@ -229,18 +229,6 @@ static void job_run(struct worker *w, void *arg)
 		lws_cancel_service(lp->ctx);
 }
 
-static int valid_request_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("-_.:", *s))
-			return 0;
-	return 1;
-}
-
 /* Append n bytes to the connection's output. 0, or -1 (out of memory). */
 static int out_append(struct conn *c, const void *data, size_t n)
 {
@@ -677,11 +665,7 @@ static int on_head(struct conn *c, const struct http_head *h)
 	c->head_only = h->verb == HV_HEAD;
 	c->close_after = (unsigned char)h->conn_close;
 	snprintf(rq->path, sizeof(rq->path), "%s", h->path);
-	if (valid_request_id(h->request_id))
-		snprintf(rq->request_id, sizeof(rq->request_id), "%s", h->request_id);
-	else
-		snprintf(rq->request_id, sizeof(rq->request_id), "%08x%08llx", (unsigned)lrand48(),
-		         (unsigned long long)c->id);
+	trace_request_id(h->request_id, rq->request_id);
 	trace_ids_from_header(&rq->trace, h->traceparent);
 	snprintf(rq->remote, sizeof(rq->remote), "%s", conn_peer(c));
 	snprintf(rq->authorization, sizeof(rq->authorization), "%s", h->authorization);
@@ -810,11 +794,7 @@ static void process(struct conn *c)
 			enum proto_err e = status == 414   ? PROTO_ERR_URI_TOO_LONG
 			                   : status == 431 ? PROTO_ERR_HEADERS_TOO_LARGE
 			                                   : PROTO_ERR_BAD_REQUEST;
-			if (valid_request_id(h.request_id))
-				snprintf(rid, sizeof(rid), "%s", h.request_id);
-			else
-				snprintf(rid, sizeof(rid), "%08x%08llx", (unsigned)lrand48(),
-				         (unsigned long long)c->lp->next_id++);
+			trace_request_id(h.request_id, rid);
 			log_refusal(c, status, h.method, rid);
 			rq_free(c);
 			c->head_only = 0;

@@ -282,8 +282,7 @@ static void consume_span_begin(struct trace_span *s, const rd_kafka_message_t *m
 	header_str(m, TRACE_HEADER, tp, sizeof(tp));
 	header_str(m, HEADER_REQUEST_ID, rid, sizeof(rid));
 	/* It goes into JSON (logs, publications) as is: only what http.c accepts. */
-	if (strspn(rid, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
-	    strlen(rid))
+	if (!trace_request_id_valid(rid))
 		rid[0] = '\0';
 	trace_parse(tp, &parent);
 	snprintf(name, sizeof(name), "process %.50s", topic);
