@@ -683,9 +683,10 @@ int64_t cache_gen(struct worker *w, const char *ns)
 				return g;
 		}
 		near_capture_begin();
-		near_capture_dep(gk, GEN_NEAR_TTL_S);
 		near = 1;
 	}
+	/* Ours, or the answer's being captured (near.h): named before the read. */
+	near_capture_dep(gk, GEN_NEAR_TTL_S);
 	rep = redis_cmd(w, "GET %s", gk);
 	if (!rep) {
 		if (near)

@@ -373,7 +373,9 @@ unsigned long near_sync_check(void)
 		return 0;
 	p[0].fd = atomic_load(&sync_fd);
 	p[1].fd = atomic_load(&sync_ctl);
-	p[0].events = p[1].events = POLLIN | POLLRDHUP;
+	/* The tracking connection's own replies (its PING) are not invalidations. */
+	p[0].events = POLLIN | POLLRDHUP;
+	p[1].events = POLLRDHUP;
 	p[0].revents = p[1].revents = 0;
 	if (p[0].fd < 0 || poll(p, p[1].fd < 0 ? 1 : 2, 0) != 0)
 		return 0;
