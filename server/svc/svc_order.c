@@ -519,13 +519,16 @@ static void after_order(struct worker *w, void *arg)
 			 * A hold Redis lost (a restart) leaves seats that others may hold
 			 * or see free meanwhile: mark them and tell the clients they are held.
 			 */
+			char held[HOLDS_MAX_SEATS];
+
+			memset(held, PROTO_STATE_HELD, sizeof(held));
 			if (holds_drop(w, a->hold_id, HOLDS_KEEP, 0, a->oid) == 0 &&
 			    holds_seats(w, a->sid, a->oid, 't',
 			                (const char(*)[PROTO_SEAT_ID_SIZE])a->seats, NULL,
 			                a->n) == 0)
 				holds_seats(w, a->sid, a->oid, 's',
-				            (const char(*)[PROTO_SEAT_ID_SIZE])a->seats,
-				            "hhhhhhhhhh", a->n);
+				            (const char(*)[PROTO_SEAT_ID_SIZE])a->seats, held,
+				            a->n);
 		} else if (holds_drop(w, a->hold_id, HOLDS_FREE, 0, a->oid) < 0) {
 			log_warn("order %" PRId64 ": cannot free its hold", a->oid);
 		}
