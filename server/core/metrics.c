@@ -26,6 +26,7 @@ struct route_stats {
 struct gauge {
 	const char *name, *help;
 	double value;
+	double (*fn)(void); /* metrics_gauge_fn: read at render */
 };
 
 #define MAX_REASONS 32
@@ -112,6 +113,16 @@ void metrics_gauge_set(const char *name, const char *help, double value)
 	pthread_mutex_unlock(&lock);
 }
 
+void metrics_gauge_fn(const char *name, const char *help, double (*fn)(void))
+{
+	metrics_gauge_set(name, help, 0);
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < ngauges; i++)
+		if (!strcmp(gauges[i].name, name))
+			gauges[i].fn = fn;
+	pthread_mutex_unlock(&lock);
+}
+
 struct out {
 	char *p;
 	size_t len, cap;
@@ -191,7 +202,8 @@ char *metrics_render(size_t *len)
 		    reasons[i].reason, reasons[i].status, reasons[i].count);
 	for (i = 0; i < ngauges; i++)
 		put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", gauges[i].name, gauges[i].help,
-		    gauges[i].name, gauges[i].name, gauges[i].value);
+		    gauges[i].name, gauges[i].name,
+		    gauges[i].fn ? gauges[i].fn() : gauges[i].value);
 	pthread_mutex_unlock(&lock);
 	if (o.failed) {
 		free(o.p);

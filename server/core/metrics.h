@@ -19,6 +19,12 @@ void metrics_observe(const char *route, int status, double seconds);
 void metrics_transport_answer(const char *reason, int status);
 /* Set a named gauge ("boxoffice_ws_clients"); help is static text. */
 void metrics_gauge_set(const char *name, const char *help, double value);
+/*
+ * A gauge read when /metrics renders: fn (reading atomics, taking no lock of
+ * this module) gives its value. For counters a hot path keeps itself, so
+ * that it never takes this module's lock. Register once, at start.
+ */
+void metrics_gauge_fn(const char *name, const char *help, double (*fn)(void));
 /* Render everything; malloc'd text (free()), *len its length. */
 char *metrics_render(size_t *len);
 

@@ -458,22 +458,34 @@ static void screen_del(struct screening *s, struct ws_client *w)
 
 /* ------------------------------------------------------------ sending */
 
-static void update_gauges(void)
+/* This hub's deltas sent since the last call join the process's total. */
+static void deltas_commit(void)
 {
 	if (H && H->deltas) {
 		atomic_fetch_add(&deltas_sent, H->deltas);
 		H->deltas = 0;
 	}
-	metrics_gauge_set("boxoffice_ws_clients", "Connected WebSocket clients.",
-	                  (double)atomic_load(&n_clients));
-	metrics_gauge_set("boxoffice_ws_subscriptions",
-	                  "Seat-map subscriptions of WebSocket clients.",
-	                  (double)atomic_load(&n_subs));
-	metrics_gauge_set("boxoffice_ws_deltas_sent_total", "seats.delta messages sent.",
-	                  (double)atomic_load(&deltas_sent));
-	metrics_gauge_set("boxoffice_ws_clients_dropped_total",
-	                  "WebSocket clients dropped with 1 MiB unsent.",
-	                  (double)atomic_load(&dropped));
+}
+
+/* The gauges of /metrics, read when it renders (metrics_gauge_fn). */
+static double g_clients(void)
+{
+	return (double)atomic_load(&n_clients);
+}
+
+static double g_subs(void)
+{
+	return (double)atomic_load(&n_subs);
+}
+
+static double g_deltas(void)
+{
+	return (double)atomic_load(&deltas_sent);
+}
+
+static double g_dropped(void)
+{
+	return (double)atomic_load(&dropped);
 }
 
 /* Drop client w (its backlog passed the cap or a send failed): always -1. */
@@ -661,7 +673,7 @@ static void flush(struct screening *sc)
 	}
 	sc->hist[(sc->hstart + sc->hcount) % HISTORY] = b;
 	sc->hcount++;
-	update_gauges();
+	deltas_commit();
 	screen_free_if_unused(sc);
 	if (!H->active_list && atomic_load(&H->merging)) {
 		/*
@@ -955,7 +967,6 @@ static void on_op(struct ws_client *w, const char *text, size_t len)
 			screen_del(sc, w);
 			send_error(w, "unavailable", "try again", NULL);
 		}
-		update_gauges();
 		return;
 	case WS_OPK_UNSUBSCRIBE:
 		s = find_sub(w, op.screening_id);
@@ -967,7 +978,6 @@ static void on_op(struct ws_client *w, const char *text, size_t len)
 		sc = screen_get(op.screening_id, 0);
 		if (sc)
 			screen_del(sc, w);
-		update_gauges();
 		return;
 	}
 }
@@ -1130,7 +1140,6 @@ struct ws_client *ws_client_new(struct conn *c, const char *remote)
 	w->gnext = H->gens[w->gen % GEN_BUCKETS];
 	H->gens[w->gen % GEN_BUCKETS] = w;
 	n_clients++;
-	update_gauges();
 	return w;
 }
 
@@ -1150,7 +1159,6 @@ void ws_client_closed(struct ws_client *w)
 	gen_del(w);
 	ws_reader_free(&w->rd);
 	n_clients--;
-	update_gauges();
 	free(w);
 }
 
@@ -1223,7 +1231,7 @@ static void sweep_cb(lws_sorted_usec_list_t *sul)
 			http_conn_drop(w->c);
 		}
 	}
-	update_gauges();
+	deltas_commit();
 	lws_sul_schedule(http_lws_context(), 0, &H->sweep_sul, sweep_cb, SWEEP_US);
 }
 
@@ -1243,7 +1251,12 @@ int ws_start(int loops)
 		return -1;
 	}
 	started = 1;
-	update_gauges();
+	metrics_gauge_fn("boxoffice_ws_clients", "Connected WebSocket clients.", g_clients);
+	metrics_gauge_fn("boxoffice_ws_subscriptions",
+	                 "Seat-map subscriptions of WebSocket clients.", g_subs);
+	metrics_gauge_fn("boxoffice_ws_deltas_sent_total", "seats.delta messages sent.", g_deltas);
+	metrics_gauge_fn("boxoffice_ws_clients_dropped_total",
+	                 "WebSocket clients dropped with 1 MiB unsent.", g_dropped);
 	return 0;
 }
 
